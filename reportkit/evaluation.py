@@ -1,0 +1,268 @@
+"""Score predictions against a gold file in the ``shared/eval`` schema.
+
+Matching follows shared/eval/README.md: a prediction and a gold mention match when their
+character ranges overlap; matching is one-to-one, a maximum matching in which larger
+overlaps are preferred. Untyped scores ignore ``kind``; typed scores match only mentions
+of the same kind. Attribute accuracies are computed on untyped matched pairs whose gold
+value is not null.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+ATTRIBUTES = ("kind", "negated", "uncertain", "location_category", "laterality", "diagnosis")
+KINDS = ("calcification", "ossification", "foreign_body")
+
+
+class EvalError(ValueError):
+    """A gold or prediction file could not be read; the message names file and line."""
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    records = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalError(f"{path}: cannot read ({exc})") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise EvalError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+    return records
+
+
+def load_gold(path: Path) -> list[dict]:
+    items = _read_jsonl(path)
+    for number, item in enumerate(items, 1):
+        if "id" not in item or "text" not in item or "gold" not in item:
+            raise EvalError(f"{path}: record {number} lacks id, text or gold")
+        for mention in item["gold"]["mentions"]:
+            mention.setdefault("end", mention["start"] + len(mention["span"]))
+    return items
+
+
+def load_predictions(path: Path) -> dict[str, list[dict]]:
+    return {p["id"]: p.get("findings", []) for p in _read_jsonl(path) if "id" in p}
+
+
+def _overlap(a: dict, b: dict) -> int:
+    return max(0, min(a["end"], b["end"]) - max(a["start"], b["start"]))
+
+
+def max_overlap_matching(gold: list[dict], pred: list[dict], typed: bool = False) -> list[tuple[int, int]]:
+    """Maximum one-to-one matching of overlapping mentions, larger overlaps preferred.
+
+    Solved exactly as an assignment problem (Hungarian algorithm) whose weight makes any
+    extra match worth more than any gain in overlap.
+    """
+    if not gold or not pred:
+        return []
+    big = 1 + sum(g["end"] - g["start"] for g in gold)
+
+    def weight(g: dict, p: dict) -> int:
+        if typed and g["kind"] != p["kind"]:
+            return 0
+        ov = _overlap(g, p)
+        return big + ov if ov else 0
+
+    n = max(len(gold), len(pred))
+    cost = [[0] * n for _ in range(n)]
+    for i, g in enumerate(gold):
+        for j, p in enumerate(pred):
+            cost[i][j] = -weight(g, p)
+    assignment = _hungarian(cost)
+    return [
+        (i, j) for i, j in enumerate(assignment) if i < len(gold) and j < len(pred) and weight(gold[i], pred[j]) > 0
+    ]
+
+
+def _hungarian(cost: list[list[int]]) -> list[int]:
+    """Minimum-cost assignment for a square matrix; returns column for each row."""
+    n = len(cost)
+    inf = float("inf")
+    u, v = [0.0] * (n + 1), [0.0] * (n + 1)
+    p, way = [0] * (n + 1), [0] * (n + 1)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = [inf] * (n + 1)
+        used = [False] * (n + 1)
+        while True:
+            used[j0] = True
+            i0, delta, j1 = p[j0], inf, 0
+            for j in range(1, n + 1):
+                if not used[j]:
+                    cur = cost[i0 - 1][j - 1] - u[i0] - v[j]
+                    if cur < minv[j]:
+                        minv[j], way[j] = cur, j0
+                    if minv[j] < delta:
+                        delta, j1 = minv[j], j
+            for j in range(n + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    result = [0] * n
+    for j in range(1, n + 1):
+        if p[j]:
+            result[p[j] - 1] = j - 1
+    return result
+
+
+class PRF(BaseModel):
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+class Accuracy(BaseModel):
+    correct: int
+    total: int
+
+    @property
+    def value(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass
+class Miss:
+    item: str
+    what: str
+    gold: dict | None = None
+    pred: dict | None = None
+
+
+@dataclass
+class EvalReport:
+    untyped: PRF
+    typed: PRF
+    by_kind: dict[str, PRF]
+    attributes: dict[str, Accuracy]
+    modality: Accuracy
+    items: int
+    misses: list[Miss] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        def prf(x: PRF) -> dict:
+            return {
+                "precision": round(x.precision, 4),
+                "recall": round(x.recall, 4),
+                "f1": round(x.f1, 4),
+                "tp": x.tp,
+                "fp": x.fp,
+                "fn": x.fn,
+            }
+
+        return {
+            "items": self.items,
+            "mentions_untyped": prf(self.untyped),
+            "mentions_typed": prf(self.typed),
+            "typed_by_kind": {k: prf(v) for k, v in self.by_kind.items()},
+            "attributes": {
+                k: {"accuracy": round(v.value, 4), "correct": v.correct, "total": v.total}
+                for k, v in self.attributes.items()
+            },
+            "modality_sets": {"accuracy": round(self.modality.value, 4), "correct": self.modality.correct,
+                              "total": self.modality.total},
+        }
+
+
+def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
+          modalities: dict[str, list[str]] | None = None) -> EvalReport:
+    """Score ``predictions`` (id -> findings) against gold items."""
+    counts = Counter()
+    kind_counts: dict[str, Counter] = {k: Counter() for k in KINDS}
+    attributes = {a: Counter() for a in ATTRIBUTES}
+    modality = Counter()
+    misses: list[Miss] = []
+    items = 0
+    for item in gold_items:
+        items += 1
+        gold = item["gold"]["mentions"]
+        pred = predictions.get(item["id"], [])
+        pairs = max_overlap_matching(gold, pred)
+        counts["tp"] += len(pairs)
+        counts["fp"] += len(pred) - len(pairs)
+        counts["fn"] += len(gold) - len(pairs)
+        matched_gold = {i for i, _ in pairs}
+        matched_pred = {j for _, j in pairs}
+        misses += [Miss(item["id"], "missed", gold=g) for i, g in enumerate(gold) if i not in matched_gold]
+        misses += [Miss(item["id"], "spurious", pred=p) for j, p in enumerate(pred) if j not in matched_pred]
+        typed_pairs = max_overlap_matching(gold, pred, typed=True)
+        counts["typed_tp"] += len(typed_pairs)
+        for kind in KINDS:
+            g_k = sum(1 for g in gold if g["kind"] == kind)
+            p_k = sum(1 for p in pred if p.get("kind") == kind)
+            tp_k = sum(1 for i, _ in typed_pairs if gold[i]["kind"] == kind)
+            kind_counts[kind].update(tp=tp_k, fp=p_k - tp_k, fn=g_k - tp_k)
+        for i, j in pairs:
+            for attr in ATTRIBUTES:
+                expected = gold[i].get(attr)
+                if expected is None:
+                    continue
+                ok = pred[j].get(attr) == expected
+                attributes[attr]["total"] += 1
+                attributes[attr]["correct"] += ok
+                if not ok:
+                    misses.append(Miss(item["id"], f"wrong {attr}", gold=gold[i], pred=pred[j]))
+        if modalities is not None and item["id"] in modalities:
+            modality["total"] += 1
+            modality["correct"] += sorted(modalities[item["id"]]) == sorted(item["gold"].get("modality", []))
+    n_pred = counts["tp"] + counts["fp"]
+    n_gold = counts["tp"] + counts["fn"]
+    typed = PRF(tp=counts["typed_tp"], fp=n_pred - counts["typed_tp"], fn=n_gold - counts["typed_tp"])
+    return EvalReport(
+        untyped=PRF(tp=counts["tp"], fp=counts["fp"], fn=counts["fn"]),
+        typed=typed,
+        by_kind={k: PRF(tp=c["tp"], fp=c["fp"], fn=c["fn"]) for k, c in kind_counts.items()},
+        attributes={a: Accuracy(correct=c["correct"], total=c["total"]) for a, c in attributes.items()},
+        modality=Accuracy(correct=modality["correct"], total=modality["total"]),
+        items=items,
+        misses=misses,
+    )
+
+
+def evaluate_pipeline(gold_path: Path, lexicon_dir: str | None = None) -> EvalReport:
+    """Run the pipeline over every gold item's text and score it."""
+    from reportkit.pipeline import extract_many
+
+    gold = load_gold(gold_path)
+    predictions: dict[str, list[dict]] = {}
+    modalities: dict[str, list[str]] = {}
+    for result in extract_many(((g["id"], g["text"]) for g in gold), lexicon_dir=lexicon_dir):
+        predictions[result.id] = [f.model_dump() for f in result.findings]
+        modalities[result.id] = list(result.modality)
+    return score(gold, predictions, modalities)

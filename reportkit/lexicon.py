@@ -1,0 +1,367 @@
+"""Load and validate the domain vocabulary in ``lexicons/``.
+
+Every lexicon file is YAML, validated by a pydantic model that rejects unknown keys.
+A bad file raises :class:`LexiconError` naming the file and the line of the offending
+entry. The default lexicons ship inside the package (``reportkit.lexicons``) and are
+found with :mod:`importlib.resources`; a user may point at another folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+Kind = Literal["calcification", "ossification", "foreign_body"]
+LocationCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other"]
+SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "region"]
+Laterality = Literal["left", "right", "bilateral"]
+Diagnosis = Literal[
+    "HADD",
+    "CPPD",
+    "gout",
+    "tumoral_calcinosis",
+    "calcinosis_SSc",
+    "calcinosis_dermatomyositis",
+    "myositis_ossificans",
+    "heterotopic_ossification",
+    "synovial_chondromatosis",
+    "phlebolith",
+    "enthesophyte",
+    "chondroid_matrix",
+    "arterial_calcification",
+    "foreign_body",
+    "other",
+]
+ModalityName = Literal["radiograph", "CT", "MRI", "ultrasound", "angiography", "nuclear_medicine", "mammography"]
+SectionCategory = Literal[
+    "unheaded", "exam", "indication", "technique", "comparison", "findings", "impression", "recommendation"
+]
+TokenPattern = list[dict[str, Any]]
+
+
+class LexiconError(ValueError):
+    """A lexicon file is missing, unreadable or invalid; the message names file and line."""
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _lower_all(values: list[str]) -> list[str]:
+    return [v.strip().lower() for v in values]
+
+
+class Concept(_Entry):
+    """A mineralisation concept (or a look-alike to exclude) and the words that name it."""
+
+    id: str
+    literal: str
+    role: Literal["generic", "specific", "exclusion"]
+    kind: Kind | None = None
+    diagnosis: Diagnosis | None = None
+    location: LocationCategory | None = None
+    default_location: LocationCategory | None = None
+    negated: bool = False
+    terms: list[str] = Field(default_factory=list)
+    patterns: list[TokenPattern] = Field(default_factory=list)
+    requires_any: list[str] = Field(default_factory=list)
+    vetoed_by: list[str] = Field(default_factory=list)
+    source: str
+
+    _lower = field_validator("terms", "requires_any", "vetoed_by")(_lower_all)
+
+    @model_validator(mode="after")
+    def _kind_matches_role(self) -> Concept:
+        if self.role == "exclusion" and self.kind is not None:
+            raise ValueError("an exclusion has no kind")
+        if self.role != "exclusion" and self.kind is None:
+            raise ValueError(f"concept '{self.id}' needs a kind")
+        if not self.terms and not self.patterns:
+            raise ValueError(f"concept '{self.id}' has neither terms nor patterns")
+        return self
+
+
+class Site(_Entry):
+    """An anatomical site and the location category it implies."""
+
+    id: str
+    literal: str
+    category: SiteCategory
+    region: str | None = None
+    terms: list[str]
+
+    _lower = field_validator("terms")(_lower_all)
+
+
+class Anatomy(_Entry):
+    sites: list[Site]
+    laterality: dict[Laterality, list[str]]
+
+
+class Descriptor(_Entry):
+    """A density, shape or pattern cue, normalised to ``id``."""
+
+    id: str
+    literal: str
+    suggests_kind: Kind | None = None
+    terms: list[str]
+    source: str
+
+    _lower = field_validator("terms")(_lower_all)
+
+
+class Modality(_Entry):
+    id: ModalityName
+    literal: str
+    projection_radiograph: bool = False
+    terms: list[str] = Field(default_factory=list)
+    patterns: list[TokenPattern] = Field(default_factory=list)
+
+    _lower = field_validator("terms")(_lower_all)
+
+
+class SectionDef(_Entry):
+    category: SectionCategory
+    literal: str
+    questions: bool = False
+    titles: list[str]
+
+    _lower = field_validator("titles")(_lower_all)
+
+
+class ContextRuleDef(_Entry):
+    """One medspaCy ConText modifier rule."""
+
+    literal: str
+    category: Literal[
+        "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HISTORICAL", "HYPOTHETICAL", "QUESTION", "TERMINATE", "PSEUDO"
+    ]
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
+    max_scope: int | None = Field(default=None, gt=0)
+    pattern: TokenPattern | None = None
+
+
+class ContextRules(_Entry):
+    rules: list[ContextRuleDef]
+
+
+class Linking(_Entry):
+    interpretation_links: list[str]
+    apposition: list[str]
+    beside_bone: list[str]
+    projection: list[str]
+    clause_breaks: list[str]
+    placeholder_pattern: str
+
+    _lower = field_validator("interpretation_links", "apposition", "beside_bone", "projection", "clause_breaks")(
+        _lower_all
+    )
+
+    @field_validator("placeholder_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        re.compile(value)
+        return value
+
+
+class Concepts(_Entry):
+    concepts: list[Concept]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Concepts:
+        _require_unique(c.id for c in self.concepts)
+        return self
+
+
+class DiagnosisRule(_Entry):
+    """Label a finding whose own words name no diagnosis (first matching rule wins)."""
+
+    diagnosis: Diagnosis
+    kind: Kind | None = None
+    location: LocationCategory | None = None
+    roles: list[Literal["generic", "specific"]] = Field(default_factory=list)
+    concepts: list[str] = Field(default_factory=list)
+    descriptors_any: list[str] = Field(default_factory=list)
+    document_any: list[str] = Field(default_factory=list)
+    include_negated: bool = False
+    inferred: bool = False
+    source: str
+
+    _lower = field_validator("document_any")(_lower_all)
+
+
+class DiagnosisRules(_Entry):
+    rules: list[DiagnosisRule]
+
+
+class Descriptors(_Entry):
+    descriptors: list[Descriptor]
+
+
+class Modalities(_Entry):
+    modalities: list[Modality]
+
+
+class Sections(_Entry):
+    sections: list[SectionDef]
+
+
+def _require_unique(ids: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"duplicate id '{i}'")
+        seen.add(i)
+
+
+class Lexicon(BaseModel):
+    """All lexicons, validated. Built once per process by :func:`load_lexicon`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concepts: Concepts
+    anatomy: Anatomy
+    descriptors: Descriptors
+    modalities: Modalities
+    sections: Sections
+    context: ContextRules
+    linking: Linking
+    diagnosis_rules: DiagnosisRules
+    source: str
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Lexicon:
+        concept_ids = {c.id for c in self.concepts.concepts}
+        descriptor_ids = {d.id for d in self.descriptors.descriptors}
+        for i, rule in enumerate(self.diagnosis_rules.rules):
+            for ref, known in ((rule.concepts, concept_ids), (rule.descriptors_any, descriptor_ids)):
+                missing = set(ref) - known
+                if missing:
+                    raise ValueError(f"diagnosis_rules.yaml: rule {i} names unknown ids {sorted(missing)}")
+        return self
+
+    _concept_index: dict[str, Concept] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, _context: Any) -> None:
+        self._concept_index = {c.id: c for c in self.concepts.concepts}
+
+    def concept(self, concept_id: str) -> Concept:
+        return self._concept_index[concept_id]
+
+
+# file name -> (Lexicon field, model)
+LEXICON_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+    "concepts.yaml": ("concepts", Concepts),
+    "anatomy.yaml": ("anatomy", Anatomy),
+    "descriptors.yaml": ("descriptors", Descriptors),
+    "modalities.yaml": ("modalities", Modalities),
+    "sections.yaml": ("sections", Sections),
+    "context.yaml": ("context", ContextRules),
+    "linking.yaml": ("linking", Linking),
+    "diagnosis_rules.yaml": ("diagnosis_rules", DiagnosisRules),
+}
+
+
+class _LineDict(dict):
+    """A mapping that remembers the YAML line it started on."""
+
+    line: int = 0
+
+
+class _LineList(list):
+    """A sequence that remembers the YAML line of each item."""
+
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records line numbers, and reads yes/no/on/off as words, not booleans."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+    sequence = _LineList(loader.construct_sequence(node, deep=True))
+    sequence.lines = [item.start_mark.line + 1 for item in node.value]
+    return sequence
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+# Lexicons are lists of words: only `true`/`false` are booleans (YAML 1.2), not "no" or "off".
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest node on the path ``loc`` of a validation error."""
+    line = getattr(data, "line", None)
+    node = data
+    for key in loc:
+        try:
+            child = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, _LineList) and isinstance(key, int):
+            line = node.lines[key]
+        node = child
+        line = getattr(node, "line", line)
+    return line
+
+
+def parse_yaml_file(name: str, text: str, model: type[BaseModel]) -> BaseModel:
+    """Parse one lexicon file's text and validate it, raising LexiconError with file:line."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        raise LexiconError(f"{where}: not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        line = _line_of(data, tuple(first["loc"]))
+        where = f"{name}:{line}" if line else name
+        path = ".".join(str(p) for p in first["loc"])
+        raise LexiconError(f"{where}: {path}: {first['msg']}") from exc
+
+
+def default_lexicon_dir() -> Traversable:
+    """The lexicons shipped in the installed package."""
+    return files("reportkit.lexicons")
+
+
+@functools.cache
+def load_lexicon(directory: str | None = None) -> Lexicon:
+    """Load and validate every lexicon file from ``directory`` (default: the shipped ones)."""
+    root: Traversable = Path(directory) if directory else default_lexicon_dir()
+    parsed: dict[str, BaseModel] = {}
+    for name, (field, model) in LEXICON_FILES.items():
+        entry = root / name
+        if not entry.is_file():
+            raise LexiconError(f"{name}: lexicon file is missing from {root}")
+        try:
+            text = entry.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise LexiconError(f"{name}: not UTF-8 text ({exc})") from exc
+        parsed[field] = parse_yaml_file(name, text, model)
+    try:
+        return Lexicon(source=str(root), **parsed)
+    except ValidationError as exc:
+        raise LexiconError(str(exc.errors()[0]["msg"])) from exc

@@ -1,0 +1,507 @@
+"""The ``reportkit_linker`` component: from matched terms to evidence-carrying findings.
+
+Runs after medspaCy's TargetMatcher and ConText. For each sentence it
+
+1. drops look-alikes (exclusion concepts, context-gated terms);
+2. merges adjacent terms of one noun phrase ("calcified phleboliths");
+3. folds a specific term that restates an earlier finding in the same sentence
+   ("calcifications ... favored to represent phleboliths") into that finding;
+4. links site and location category, side, descriptors, size and modality;
+5. labels the diagnosis the text names (lexicons/diagnosis_rules.yaml when it names none).
+
+Every attribute keeps the span that gave it as :class:`~reportkit.models.Evidence`.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from reportkit.lexicon import Concept, DiagnosisRule, Lexicon, load_lexicon
+from reportkit.models import Evidence, Finding
+from reportkit.pipeline import MENTION_GROUP, section_at
+
+for _name in ("rk_findings", "rk_queries", "rk_modality"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+# ConText category -> evidence role
+MODIFIER_ROLES = {
+    "NEGATED_EXISTENCE": "negation",
+    "POSSIBLE_EXISTENCE": "uncertainty",
+    "HISTORICAL": "historical",
+    "HYPOTHETICAL": "hypothetical",
+    "QUESTION": "question",
+}
+SIZE = re.compile(
+    r"(?P<dims>\d+(?:\.\d+)?(?:\s*(?:x|×|by)\s*\d+(?:\.\d+)?){0,2})\s*(?P<unit>mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)\b",
+    re.IGNORECASE,
+)
+POST_WINDOW = 12  # tokens after a finding searched for its site
+PRE_WINDOW = 3  # tokens before a finding searched for a site modifier ("aortic", "soft tissue")
+
+
+@dataclass
+class _Cue:
+    start: int  # token offsets
+    end: int
+    value: str
+    category: str = ""  # for sites: the site category
+
+
+@dataclass
+class _Group:
+    """One finding under construction: its term spans and any folded interpretations."""
+
+    spans: list[Span]
+    concept: Concept
+    kind: str
+    interpretations: list[tuple[Span, Concept]] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.spans[0].start
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1].end
+
+    @property
+    def last_end(self) -> int:
+        return max([self.end] + [s.end for s, _ in self.interpretations])
+
+    @property
+    def effective_concept(self) -> Concept:
+        """The concept that says what the finding is: a folded interpretation if the term is generic."""
+        if self.interpretations and (self.concept.role == "generic" or self.concept.diagnosis is None):
+            return self.interpretations[0][1]
+        return self.concept
+
+
+@Language.factory("reportkit_linker", default_config={"lexicon_dir": None})
+def make_linker(nlp: Language, name: str, lexicon_dir: str | None):
+    return FindingLinker(nlp, load_lexicon(lexicon_dir))
+
+
+def _phrases(nlp: Language, words: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(t.lower_ for t in nlp.make_doc(w)) for w in words]
+
+
+class FindingLinker:
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.cues = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.cue_patterns = Matcher(nlp.vocab)
+        anatomy = lexicon.anatomy
+        self.site_category = {s.id: s.category for s in anatomy.sites}
+        for site in anatomy.sites:
+            self.cues.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
+        for side, terms in anatomy.laterality.items():
+            self.cues.add(f"side|{side}", [nlp.make_doc(t) for t in terms])
+        for desc in lexicon.descriptors.descriptors:
+            self.cues.add(f"desc|{desc.id}", [nlp.make_doc(t) for t in desc.terms])
+        for mod in lexicon.modalities.modalities:
+            if mod.terms:
+                self.cues.add(f"mod|{mod.id}", [nlp.make_doc(t) for t in mod.terms])
+            if mod.patterns:
+                self.cue_patterns.add(f"mod|{mod.id}", mod.patterns)
+        self.modality_order = [m.id for m in lexicon.modalities.modalities]
+        link = lexicon.linking
+        self.interpretation_links = _phrases(nlp, link.interpretation_links)
+        self.apposition = set(link.apposition)
+        self.beside_bone = _phrases(nlp, link.beside_bone)
+        self.projection = _phrases(nlp, link.projection)
+        self.clause_breaks = _phrases(nlp, link.clause_breaks)
+        self.placeholder = re.compile(link.placeholder_pattern)
+        self.question_sections = {s.category for s in lexicon.sections.sections if s.questions}
+        self.gate_phrases = {
+            c.id: (_phrases(nlp, c.requires_any), _phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
+        }
+        self.rule_words = [_phrases(nlp, r.document_any) for r in lexicon.diagnosis_rules.rules]
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _has_phrase(words: list[str], phrases: list[tuple[str, ...]]) -> bool:
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i : i + n]) == phrase:
+                    return True
+        return False
+
+    def _cues(self, doc: Doc) -> dict[str, list[_Cue]]:
+        found: dict[str, list[Span]] = {"site": [], "side": [], "desc": [], "mod": []}
+        for match_id, start, end in list(self.cues(doc)) + list(self.cue_patterns(doc)):
+            family, _, value = doc.vocab.strings[match_id].partition("|")
+            found[family].append(Span(doc, start, end, label=value))
+        cues: dict[str, list[_Cue]] = {}
+        for family, spans in found.items():
+            cues[family] = [
+                _Cue(s.start, s.end, s.label_, self.site_category.get(s.label_, "")) for s in filter_spans(spans)
+            ]
+        return cues
+
+    def _is_placeholder(self, token) -> bool:
+        return bool(self.placeholder.match(token.text))
+
+    # ------------------------------------------------------------------ component
+    def __call__(self, doc: Doc) -> Doc:
+        cues = self._cues(doc)
+        sections = doc._.rk_sections
+        doc_words = [t.lower_ for t in doc]
+        groups = self._group(doc, doc_words)
+        findings, queries = [], []
+        for group in groups:
+            finding = self._finding(doc, group, groups, cues, sections, doc_words)
+            (queries if finding.hypothetical else findings).append(finding)
+        doc._.rk_findings = findings
+        doc._.rk_queries = queries
+        present = {c.value for c in cues["mod"]}
+        doc._.rk_modality = [m for m in self.modality_order if m in present]
+        return doc
+
+    # ------------------------------------------------------------------ steps 1-3
+    def _keep(self, span: Span, concept: Concept) -> bool:
+        if concept.role == "exclusion":
+            return False
+        requires, vetoes = self.gate_phrases[concept.id]
+        words = [t.lower_ for t in span.sent]
+        if requires and not self._has_phrase(words, requires):
+            return False
+        return not (vetoes and self._has_phrase(words, vetoes))
+
+    def _group(self, doc: Doc, words: list[str]) -> "list[_Group]":
+        spans = sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start)
+        groups: list[_Group] = []
+        for span in spans:
+            concept = self.lexicon.concept(span.label_)
+            if not self._keep(span, concept):
+                continue
+            previous = groups[-1] if groups else None
+            if previous is not None and previous.spans[0].sent.start == span.sent.start:
+                gap = doc[previous.last_end : span.start]
+                if not previous.interpretations and self._adjacent(gap):
+                    self._merge(previous, span, concept)
+                    continue
+                if self._restates(previous, concept, gap, words):
+                    previous.interpretations.append((span, concept))
+                    continue
+            groups.append(_Group([span], concept, concept.kind or "calcification"))
+        return groups
+
+    def _adjacent(self, gap: Span) -> bool:
+        """Two terms of one noun phrase: nothing, or placeholders only, between them."""
+        return all(self._is_placeholder(t) for t in gap)
+
+    @staticmethod
+    def _merge(group: _Group, span: Span, concept: Concept) -> None:
+        group.spans.append(span)
+        group.kind = concept.kind or group.kind  # English noun phrases are head-final
+        if concept.role == "specific" or group.concept.role == "generic":
+            group.concept = concept
+
+    def _restates(self, group: _Group, concept: Concept, gap: Span, words: list[str]) -> bool:
+        """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
+        if concept.role != "specific":
+            return False
+        anchor = group.concept
+        compatible = (
+            anchor.role == "generic"
+            or anchor.diagnosis is None
+            or anchor.id == concept.id
+            or anchor.diagnosis == concept.diagnosis
+        )
+        if not compatible:
+            return False
+        gap_words = [t.lower_ for t in gap if not self._is_placeholder(t)]
+        if self._has_phrase(gap_words, self.interpretation_links):
+            return True
+        # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
+        for token in reversed(gap):
+            if self._is_placeholder(token):
+                continue
+            if token.lower_ in {",", "("}:
+                return True
+            if token.lower_ not in self.apposition:
+                return False
+        return not gap_words
+
+    # ------------------------------------------------------------------ step 4-5
+    def _finding(self, doc, group: _Group, groups, cues, sections, doc_words) -> Finding:
+        start_tok, end_tok = group.start, group.end
+        head = doc[start_tok:end_tok]
+        sent = head.sent
+        evidence = [Evidence(role="term", text=s.text, start=s.start_char, end=s.end_char) for s in group.spans]
+        for span, concept in group.interpretations:
+            evidence.append(
+                Evidence(
+                    role="interpretation",
+                    text=span.text,
+                    start=span.start_char,
+                    end=span.end_char,
+                    value=concept.diagnosis,
+                )
+            )
+        flags = self._context_flags(group, evidence)
+        section = section_at(sections, head.start_char)
+        hypothetical = flags["hypothetical"] or (flags["question"] and section.category in self.question_sections)
+        uncertain = flags["uncertain"] or (flags["question"] and not hypothetical)
+        negated = flags["negated"] or any(self.lexicon.concept(s.label_).negated for s in group.spans)
+
+        window_end = self._window_end(doc, group, groups, sent)
+        concept = group.effective_concept
+        location, site = self._location(doc, group, concept, cues["site"], sent, window_end, section, evidence)
+        laterality, side_source = self._laterality(doc, group, cues["side"], sent, window_end, evidence)
+        descriptors = self._descriptors(doc, group, groups, cues["desc"], sent, evidence)
+        dimensions = self._size(doc, group, groups, sent, evidence)
+        modality = self._modality(doc, group, cues["mod"], sent, sections, section, evidence)
+
+        interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
+        diagnosis = concept.diagnosis
+        if diagnosis is None:
+            diagnosis, inferred = self._rule_diagnosis(group, concept, location, descriptors, negated, doc_words)
+        else:
+            inferred = False
+        return Finding(
+            start=head.start_char,
+            end=head.end_char,
+            text=head.text,
+            concept=group.concept.id,
+            kind=group.kind,
+            negated=negated,
+            uncertain=uncertain,
+            historical=flags["historical"],
+            hypothetical=hypothetical,
+            section=section.category,
+            location_category=location,
+            site=site,
+            laterality=laterality,
+            laterality_source=side_source,
+            descriptors=descriptors,
+            size_mm=max(dimensions) if dimensions else None,
+            dimensions_mm=dimensions,
+            modality=modality,
+            diagnosis=diagnosis,
+            diagnosis_uncertain=bool(diagnosis) and (inferred or interpretation_uncertain),
+            evidence=evidence,
+        )
+
+    def _context_flags(self, group: _Group, evidence: list[Evidence]) -> dict[str, bool]:
+        flags = {"negated": False, "uncertain": False, "historical": False, "hypothetical": False, "question": False}
+        names = {
+            "negated": "is_negated",
+            "uncertain": "is_uncertain",
+            "historical": "is_historical",
+            "hypothetical": "is_hypothetical",
+            "question": "rk_is_question",
+        }
+        for span in group.spans:
+            for flag, attr in names.items():
+                flags[flag] |= getattr(span._, attr)
+            for modifier in span._.modifiers:
+                role = MODIFIER_ROLES.get(modifier.category)
+                if role:
+                    m_start, m_end = modifier.modifier_span
+                    trigger = span.doc[m_start:m_end]
+                    evidence.append(
+                        Evidence(role=role, text=trigger.text, start=trigger.start_char, end=trigger.end_char)
+                    )
+        return flags
+
+    def _window_end(self, doc: Doc, group: _Group, groups: list[_Group], sent: Span) -> int:
+        """Token offset where the finding's own phrase ends: clause break, next finding, or window."""
+        limit = min(sent.end, group.last_end + POST_WINDOW)
+        for other in groups:
+            if other.start >= group.last_end:
+                limit = min(limit, other.start)
+                break
+        words = [t.lower_ for t in doc[group.last_end : limit]]
+        for i in range(len(words)):
+            if any(tuple(words[i : i + len(p)]) == p for p in self.clause_breaks):
+                return group.last_end + i
+        return limit
+
+    @staticmethod
+    def _site_value(cue: _Cue, relation: str | None) -> tuple[str | None, bool]:
+        """Location category for a site cue and whether it is only a weak hint."""
+        if cue.category == "region":
+            return None, True
+        if cue.category == "bone":
+            return ("soft_tissue", True) if relation == "beside" else ("other", False)
+        return cue.category, False
+
+    def _relation(self, doc: Doc, start: int, end: int) -> str | None:
+        words = [t.lower_ for t in doc[start:end]]
+        if self._has_phrase(words, self.projection):
+            return "projection"
+        if self._has_phrase(words, self.beside_bone):
+            return "beside"
+        return None
+
+    def _location(self, doc, group, concept, sites, sent, window_end, section, evidence):
+        """Location category by precedence: fixed > near site > concept default > weak > sentence > before."""
+        near: list[tuple[_Cue, str | None]] = []
+        for cue in sites:
+            if cue.start >= sent.start and cue.end <= group.end and cue.end > group.start - PRE_WINDOW:
+                gap = doc[cue.end : group.start]
+                if cue.end >= group.start or not any(t.is_punct for t in gap):
+                    near.append((cue, None))
+        near.reverse()  # nearest pre-modifier first
+        for cue in sites:
+            if group.last_end <= cue.start < window_end:
+                near.append((cue, self._relation(doc, group.last_end, cue.start)))
+        projected = any(rel == "projection" for _, rel in near)
+
+        chosen: tuple[_Cue, str | None] | None = None
+        category: str | None = None
+        weak: tuple[_Cue, str | None, str | None] | None = None
+        for cue, rel in near:
+            value, is_weak = self._site_value(cue, rel)
+            if value and not is_weak:
+                chosen, category = (cue, rel), value
+                break
+            if value and weak is None:
+                weak = (cue, rel, value)
+        site_cue = chosen[0] if chosen else (weak[0] if weak else (near[0][0] if near else None))
+
+        if concept.location:
+            category = concept.location
+        elif category is None:
+            if group.kind == "foreign_body" and projected:
+                category = None
+            elif concept.default_location:
+                category = concept.default_location
+            elif weak:
+                category = weak[2]
+            else:
+                category, fallback = self._fallback_site(doc, group, sites, sent, section)
+                site_cue = site_cue or fallback
+        if site_cue is not None:
+            span = doc[site_cue.start : site_cue.end]
+            evidence.append(
+                Evidence(role="site", text=span.text, start=span.start_char, end=span.end_char, value=category)
+            )
+        return category, (doc[site_cue.start : site_cue.end].text if site_cue else None)
+
+    def _fallback_site(self, doc, group, sites, sent, section):
+        """A site elsewhere in the sentence, else the nearest one earlier in the section."""
+        in_sentence = [c for c in sites if sent.start <= c.start < sent.end and c.category != "region"]
+        if in_sentence:
+            cue = min(in_sentence, key=lambda c: abs(c.start - group.start))
+            return self._site_value(cue, None)[0], cue
+        earlier = [
+            c
+            for c in sites
+            if c.end <= sent.start and doc[c.start].idx >= section.start and c.category != "region"
+        ]
+        if earlier:
+            cue = earlier[-1]
+            return self._site_value(cue, None)[0], cue
+        return None, None
+
+    def _laterality(self, doc, group, sides, sent, window_end, evidence):
+        def pick(cues: list[_Cue]) -> str | None:
+            values = {c.value for c in cues}
+            if "bilateral" in values or {"left", "right"} <= values:
+                return "bilateral" if "bilateral" in values else None
+            return values.pop() if values else None
+
+        def cite(cue: _Cue, value: str | None) -> None:
+            span = doc[cue.start : cue.end]
+            evidence.append(
+                Evidence(role="laterality", text=span.text, start=span.start_char, end=span.end_char, value=value)
+            )
+
+        own = [c for c in sides if group.start - PRE_WINDOW <= c.start < window_end and c.start >= sent.start]
+        if own:
+            value = pick(own)
+            for cue in own:
+                cite(cue, value)
+            return value, "mention"
+        in_sentence = [c for c in sides if sent.start <= c.start < sent.end]
+        if in_sentence:
+            bilateral = [c for c in in_sentence if c.value == "bilateral"]
+            cue = bilateral[0] if bilateral else min(in_sentence, key=lambda c: abs(c.start - group.start))
+            cite(cue, cue.value)
+            return cue.value, "sentence"
+        before = [c for c in sides if c.end <= group.start]
+        if before:
+            cite(before[-1], before[-1].value)
+            return before[-1].value, "preceding_text"
+        return None, None
+
+    @staticmethod
+    def _nearest_group(position: int, sent: Span, groups: list[_Group]) -> _Group | None:
+        candidates = [g for g in groups if sent.start <= g.start < sent.end]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda g: min(abs(position - g.start), abs(position - g.last_end)))
+
+    def _descriptors(self, doc, group, groups, descs, sent, evidence) -> list[str]:
+        found: list[str] = []
+        for cue in descs:
+            if sent.start <= cue.start < sent.end and self._nearest_group(cue.start, sent, groups) is group:
+                if cue.value not in found:
+                    found.append(cue.value)
+                span = doc[cue.start : cue.end]
+                evidence.append(
+                    Evidence(role="descriptor", text=span.text, start=span.start_char, end=span.end_char, value=cue.value)
+                )
+        return found
+
+    def _size(self, doc, group, groups, sent, evidence) -> list[float]:
+        for m in SIZE.finditer(sent.text):
+            start_char = sent.start_char + m.start()
+            token = doc.char_span(start_char, start_char + 1, alignment_mode="expand")
+            if token is None or self._nearest_group(token.start, sent, groups) is not group:
+                continue
+            factor = 10.0 if m.group("unit").lower().startswith("c") else 1.0
+            dims = [round(float(x) * factor, 2) for x in re.findall(r"\d+(?:\.\d+)?", m.group("dims"))]
+            evidence.append(
+                Evidence(
+                    role="size",
+                    text=m.group(0),
+                    start=start_char,
+                    end=sent.start_char + m.end(),
+                    value=" x ".join(f"{d:g}" for d in dims) + " mm",
+                )
+            )
+            return dims
+        return []
+
+    def _modality(self, doc, group, mods, sent, sections, section, evidence):
+        in_sentence = [c for c in mods if sent.start <= c.start < sent.end]
+        if in_sentence:
+            cue = min(in_sentence, key=lambda c: abs(c.start - group.start))
+        else:
+            # the study's own modality: exam or technique section, else the only one named
+            header = [
+                c for c in mods if section_at(sections, doc[c.start].idx).category in {"exam", "technique"}
+            ]
+            distinct = {c.value for c in mods}
+            cue = header[0] if header else (mods[0] if len(distinct) == 1 else None)
+        if cue is None:
+            return None
+        span = doc[cue.start : cue.end]
+        evidence.append(Evidence(role="modality", text=span.text, start=span.start_char, end=span.end_char, value=cue.value))
+        return cue.value
+
+    def _rule_diagnosis(self, group, concept, location, descriptors, negated, doc_words):
+        for rule, words in zip(self.lexicon.diagnosis_rules.rules, self.rule_words, strict=True):
+            if self._rule_applies(rule, words, group, concept, location, descriptors, negated, doc_words):
+                return rule.diagnosis, rule.inferred
+        return None, False
+
+    def _rule_applies(self, rule: DiagnosisRule, words, group, concept, location, descriptors, negated, doc_words):
+        return (
+            (not negated or rule.include_negated)
+            and (rule.kind is None or rule.kind == group.kind)
+            and (rule.location is None or rule.location == location)
+            and (not rule.roles or concept.role in rule.roles)
+            and (not rule.concepts or concept.id in rule.concepts)
+            and (not rule.descriptors_any or bool(set(rule.descriptors_any) & set(descriptors)))
+            and (not words or self._has_phrase(doc_words, words))
+        )
