@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 Kind = Literal["calcification", "ossification", "foreign_body"]
 LocationCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other"]
-SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "region"]
+SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "region"]
 Laterality = Literal["left", "right", "bilateral"]
 Diagnosis = Literal[
     "HADD",

@@ -60,6 +60,7 @@ class _Group:
     concept: Concept
     kind: str
     interpretations: list[tuple[Span, Concept]] = field(default_factory=list)
+    descriptions: list[Span] = field(default_factory=list)
 
     @property
     def start(self) -> int:
@@ -71,7 +72,7 @@ class _Group:
 
     @property
     def last_end(self) -> int:
-        return max([self.end] + [s.end for s, _ in self.interpretations])
+        return max([self.end] + [s.end for s, _ in self.interpretations] + [s.end for s in self.descriptions])
 
     @property
     def effective_concept(self) -> Concept:
@@ -152,7 +153,7 @@ class FindingLinker:
         cues = self._cues(doc)
         sections = doc._.rk_sections
         doc_words = [t.lower_ for t in doc]
-        groups = self._group(doc, doc_words)
+        groups = self._group(doc, doc_words, cues["site"])
         findings, queries = [], []
         for group in groups:
             finding = self._finding(doc, group, groups, cues, sections, doc_words)
@@ -173,7 +174,7 @@ class FindingLinker:
             return False
         return not (vetoes and self._has_phrase(words, vetoes))
 
-    def _group(self, doc: Doc, words: list[str]) -> "list[_Group]":
+    def _group(self, doc: Doc, words: list[str], sites: "list[_Cue]") -> "list[_Group]":
         spans = sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start)
         groups: list[_Group] = []
         for span in spans:
@@ -183,14 +184,34 @@ class FindingLinker:
             previous = groups[-1] if groups else None
             if previous is not None and previous.spans[0].sent.start == span.sent.start:
                 gap = doc[previous.last_end : span.start]
-                if not previous.interpretations and self._adjacent(gap):
+                if not previous.interpretations and not previous.descriptions and self._adjacent(gap):
                     self._merge(previous, span, concept)
                     continue
                 if self._restates(previous, concept, gap, words):
                     previous.interpretations.append((span, concept))
                     continue
+                if self._describes(doc, previous, span, concept, gap, sites):
+                    previous.descriptions.append(span)
+                    continue
             groups.append(_Group([span], concept, concept.kind or "calcification"))
         return groups
+
+    def _describes(self, doc: Doc, group: _Group, span: Span, concept: Concept, gap: Span, sites) -> bool:
+        """A generic term after a named finding, at no other kind of site, describes that finding
+        ("HADD in the flexor carpi ulnaris with amorphous cloudlike calcifications")."""
+        if concept.role != "generic" or group.effective_concept.role != "specific" or concept.negated:
+            return False
+        gap_words = [t.lower_ for t in gap]
+        if self._has_phrase(gap_words, self.clause_breaks):
+            return False
+        end = min(span.sent.end, span.end + POST_WINDOW)
+        own = {self._site_value(c, None)[0] for c in sites if span.end <= c.start < end}
+        own.discard(None)
+        if not own:
+            return True
+        anchor = {self._site_value(c, None)[0] for c in sites if group.start - PRE_WINDOW <= c.start < span.start}
+        anchor.add(group.effective_concept.location or group.effective_concept.default_location)
+        return bool(own & anchor)
 
     def _adjacent(self, gap: Span) -> bool:
         """Two terms of one noun phrase: nothing, or placeholders only, between them."""
@@ -245,6 +266,9 @@ class FindingLinker:
                     value=concept.diagnosis,
                 )
             )
+        evidence += [
+            Evidence(role="description", text=s.text, start=s.start_char, end=s.end_char) for s in group.descriptions
+        ]
         flags = self._context_flags(group, evidence)
         section = section_at(sections, head.start_char)
         hypothetical = flags["hypothetical"] or (flags["question"] and section.category in self.question_sections)
@@ -329,6 +353,8 @@ class FindingLinker:
         """Location category for a site cue and whether it is only a weak hint."""
         if cue.category == "region":
             return None, True
+        if cue.category == "limb":
+            return "soft_tissue", True
         if cue.category == "bone":
             return ("soft_tissue", True) if relation == "beside" else ("other", False)
         return cue.category, False
@@ -351,8 +377,8 @@ class FindingLinker:
                     near.append((cue, None))
         near.reverse()  # nearest pre-modifier first
         for cue in sites:
-            if group.last_end <= cue.start < window_end:
-                near.append((cue, self._relation(doc, group.last_end, cue.start)))
+            if group.end <= cue.start < window_end:
+                near.append((cue, self._relation(doc, group.end, cue.start)))
         projected = any(rel == "projection" for _, rel in near)
 
         chosen: tuple[_Cue, str | None] | None = None
@@ -379,6 +405,8 @@ class FindingLinker:
             else:
                 category, fallback = self._fallback_site(doc, group, sites, sent, section)
                 site_cue = site_cue or fallback
+        if site_cue is None:  # still name the site the sentence gives, for the reader
+            site_cue = self._fallback_site(doc, group, sites, sent, section, sentence_only=True)[1]
         if site_cue is not None:
             span = doc[site_cue.start : site_cue.end]
             evidence.append(
@@ -386,12 +414,14 @@ class FindingLinker:
             )
         return category, (doc[site_cue.start : site_cue.end].text if site_cue else None)
 
-    def _fallback_site(self, doc, group, sites, sent, section):
+    def _fallback_site(self, doc, group, sites, sent, section, sentence_only=False):
         """A site elsewhere in the sentence, else the nearest one earlier in the section."""
         in_sentence = [c for c in sites if sent.start <= c.start < sent.end and c.category != "region"]
         if in_sentence:
             cue = min(in_sentence, key=lambda c: abs(c.start - group.start))
             return self._site_value(cue, None)[0], cue
+        if sentence_only:
+            return None, None
         earlier = [
             c
             for c in sites

@@ -15,6 +15,7 @@ from reportkit.lexicon import Diagnosis, Kind, Laterality, LocationCategory, Mod
 EvidenceRole = Literal[
     "term",
     "interpretation",
+    "description",
     "site",
     "laterality",
     "descriptor",
@@ -97,3 +98,13 @@ class ErrorRecord(_Record):
     source: str = Field(description="file name, or '-' for standard input")
     line: int | None = Field(default=None, description="1-based line of a JSONL input")
     error: str
+
+
+def output_schema() -> dict:
+    """JSON Schema for one line of ``reportkit extract`` output: a result or an error."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(ReportResult | ErrorRecord).json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "reportkit extract output line"
+    return schema

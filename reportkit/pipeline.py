@@ -4,7 +4,7 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
 
     spacy.blank("en") tokenizer
     -> reportkit_sections   headers (lexicons/sections.yaml) and line breaks start sentences
-    -> sentencizer          spaCy's rule sentencizer (PyRuSH costs ~400x more per doc)
+    -> sentencizer          spaCy's rule sentencizer on . and ! (PyRuSH costs ~400x more per doc)
     -> medspacy_target_matcher  concept terms (lexicons/concepts.yaml)
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
     -> reportkit_linker     fold, site, side, cues, size, modality, diagnosis -> Finding records
@@ -84,6 +84,11 @@ class Sectionizer:
         for token in doc:
             if token.idx in starts and token.i > 0:
                 token.is_sent_start = True
+        for token in doc[1:]:
+            # a query mark opening a clause ("swelling. ? pseudogout") belongs to what follows
+            if token.text.startswith("?") and doc[token.i - 1].text in {".", ":", ";"} and token.i + 1 < len(doc):
+                token.is_sent_start = True
+                doc[token.i + 1].is_sent_start = False
         for token in doc[:-1]:
             if not (token.is_space and "\n" in token.text):
                 continue
@@ -132,7 +137,8 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     lexicon = load_lexicon(lexicon_dir)
     nlp = spacy.blank("en")
     nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir})
-    nlp.add_pipe("sentencizer")
+    # "?" marks a query in dictation ("? pseudogout"), so it must not end the sentence.
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "\n\n"]})
     matcher = nlp.add_pipe(
         "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}
     )

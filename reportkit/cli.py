@@ -1,0 +1,171 @@
+"""Command line: a thin layer over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reportkit import __version__
+
+app = typer.Typer(
+    help="Find and reason over soft-tissue calcification, ossification and foreign-body mentions "
+    "in MSK radiology reports. reportkit suggests; it does not diagnose.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+LexiconOption = Annotated[
+    Path | None, typer.Option("--lexicons", help="Folder of lexicon YAML files to use instead of the shipped ones.")
+]
+
+
+class ExtractFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reportkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")] = False,
+) -> None:
+    """reportkit command line."""
+
+
+def _lexicon_arg(lexicons: Path | None) -> str | None:
+    """Validate the lexicons before any input is read; a bad lexicon is a usage error (exit 2)."""
+    from reportkit.lexicon import LexiconError, load_lexicon
+
+    lexicon_dir = str(lexicons) if lexicons else None
+    try:
+        load_lexicon(lexicon_dir)
+    except LexiconError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    return lexicon_dir
+
+
+def _table_rows(result) -> list[str]:
+    rows = []
+    for f in result.findings + result.queries:
+        flags = ",".join(
+            name for name, on in (("neg", f.negated), ("unc", f.uncertain), ("hist", f.historical),
+                                  ("query", f.hypothetical)) if on
+        ) or "-"
+        rows.append(
+            "\t".join(
+                [result.id, f"{f.start}-{f.end}", f.kind, f.text.replace("\n", " "), flags,
+                 f.location_category or "-", f.laterality or "-", f.diagnosis or "-"]
+            )
+        )
+    return rows
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help=".txt files, folders, .jsonl files ({id, text} per line) or - for stdin.")],
+    output_format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.jsonl,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (each builds the pipeline once).")] = 1,
+    lexicons: LexiconOption = None,
+) -> None:
+    """Extract findings as JSONL (one line per report; errors as {"error": ...} lines)."""
+    from reportkit.inputs import read_inputs
+    from reportkit.models import ErrorRecord
+    from reportkit.runner import Tally, extract_inputs
+
+    lexicon_dir = _lexicon_arg(lexicons)
+    tally = Tally()
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        if output_format is ExtractFormat.table:
+            stream.write("id\tspan\tkind\ttext\tflags\tlocation\tside\tdiagnosis\n")
+        for outcome in extract_inputs(read_inputs(paths), workers=workers, lexicon_dir=lexicon_dir):
+            tally.add(outcome)
+            if isinstance(outcome, ErrorRecord):
+                where = outcome.source + (f":{outcome.line}" if outcome.line else "")
+                typer.echo(f"error: {where}: {outcome.error}", err=True)
+                if output_format is ExtractFormat.jsonl:
+                    stream.write(outcome.model_dump_json() + "\n")
+            elif output_format is ExtractFormat.jsonl:
+                stream.write(outcome.model_dump_json() + "\n")
+            else:
+                for row in _table_rows(outcome):
+                    stream.write(row + "\n")
+    finally:
+        if output:
+            stream.close()
+    typer.echo(f"{tally.inputs} inputs: {tally.results} results, {tally.errors} errors", err=True)
+    if tally.errors:
+        raise typer.Exit(1)
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL in the shared/eval schema.")],
+    pred: Annotated[Path | None, typer.Option("--pred", help="Score these predictions instead of running the pipeline.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List every missed, spurious or mislabelled mention.")] = False,
+    lexicons: LexiconOption = None,
+) -> None:
+    """Precision/recall/F1 for mentions (overlap match, typed and untyped) and attribute accuracy."""
+    from reportkit.evaluation import EvalError, evaluate_pipeline, load_gold, load_predictions, score
+
+    try:
+        if pred is None:
+            report = evaluate_pipeline(gold, lexicon_dir=_lexicon_arg(lexicons))
+        else:
+            report = score(load_gold(gold), load_predictions(pred))
+    except EvalError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    summary = report.summary()
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+    else:
+        typer.echo(f"items: {summary['items']}")
+        typer.echo(f"{'mentions':<22}{'P':>8}{'R':>8}{'F1':>8}{'TP':>6}{'FP':>6}{'FN':>6}")
+        rows = [("untyped", summary["mentions_untyped"]), ("typed", summary["mentions_typed"])]
+        rows += [(f"  {k}", v) for k, v in summary["typed_by_kind"].items()]
+        for name, s in rows:
+            typer.echo(f"{name:<22}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}"
+                       f"{s['tp']:>6}{s['fp']:>6}{s['fn']:>6}")
+        typer.echo(f"{'attribute':<22}{'accuracy':>10}{'n':>8}")
+        for name, a in summary["attributes"].items():
+            typer.echo(f"{name:<22}{a['accuracy']:>10.3f}{a['correct']:>4}/{a['total']:<4}")
+        if pred is None:
+            m = summary["modality_sets"]
+            typer.echo(f"{'modality (per item)':<22}{m['accuracy']:>10.3f}{m['correct']:>4}/{m['total']:<4}")
+    if show_misses:
+        for miss in report.misses:
+            g = f"gold={miss.gold['span']!r}" if miss.gold else ""
+            p = f"pred={miss.pred.get('text', '')!r}" if miss.pred else ""
+            typer.echo(f"{miss.item}: {miss.what} {g} {p}".rstrip())
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the schema here.")] = None,
+) -> None:
+    """Print the JSON Schema of extract's output records."""
+    from reportkit.models import output_schema
+
+    text = json.dumps(output_schema(), indent=2) + "\n"
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,116 @@
+"""Read reports from files, folders, JSONL and standard input.
+
+Every input yields either a :class:`Report` or an :class:`~reportkit.models.ErrorRecord`
+naming the file (and line) that could not be read, so nothing is lost silently and the
+counts of inputs, results and errors reconcile.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportkit.models import ErrorRecord
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    text: str
+    source: str
+    line: int | None = None
+
+
+Input = Report | ErrorRecord
+
+
+def _decode(data: bytes, source: str) -> str | ErrorRecord:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return ErrorRecord(source=source, error=f"not UTF-8 text (byte {exc.start}: {exc.reason})")
+
+
+def _jsonl_records(text: str, source: str) -> Iterator[Input]:
+    seen_any = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        seen_any = True
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield ErrorRecord(source=source, line=number, error=f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield ErrorRecord(source=source, line=number, error="a JSONL record must be an object with id and text")
+            continue
+        report_id = record.get("id")
+        text_value = record.get("text")
+        if not isinstance(text_value, str):
+            yield ErrorRecord(
+                id=str(report_id) if report_id is not None else None,
+                source=source,
+                line=number,
+                error="record has no 'text' string",
+            )
+            continue
+        yield Report(id=str(report_id) if report_id is not None else f"{source}:{number}", text=text_value,
+                     source=source, line=number)
+    if not seen_any:
+        yield ErrorRecord(source=source, error="empty file: no records")
+
+
+def _from_bytes(data: bytes, source: str, report_id: str, as_jsonl: bool | None) -> Iterator[Input]:
+    text = _decode(data, source)
+    if isinstance(text, ErrorRecord):
+        yield text.model_copy(update={"id": report_id if not as_jsonl else None})
+        return
+    if as_jsonl is None:  # standard input: JSONL if it starts like a JSON object
+        as_jsonl = text.lstrip().startswith("{")
+    if as_jsonl:
+        yield from _jsonl_records(text, source)
+    elif not text.strip():
+        yield ErrorRecord(id=report_id, source=source, error="empty file: no report text")
+    else:
+        yield Report(id=report_id, text=text, source=source)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    suffixes = TEXT_SUFFIXES | JSONL_SUFFIXES
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+
+
+def read_inputs(paths: Iterable[str], stdin: bytes | None = None) -> Iterator[Input]:
+    """Yield reports (or error records) from each path in order; ``-`` reads standard input."""
+    for raw in paths:
+        if raw == "-":
+            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            yield from _from_bytes(data, "-", "stdin", None)
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            files = _files_under(path)
+            if not files:
+                yield ErrorRecord(source=raw, error="folder holds no .txt or .jsonl files")
+            for file in files:
+                yield from _read_file(file, report_id=str(file.relative_to(path).with_suffix("")))
+        elif path.is_file():
+            yield from _read_file(path, report_id=path.stem)
+        else:
+            yield ErrorRecord(source=raw, error="no such file or folder")
+
+
+def _read_file(path: Path, report_id: str) -> Iterator[Input]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield ErrorRecord(source=str(path), error=f"cannot read: {exc.strerror}")
+        return
+    yield from _from_bytes(data, str(path), report_id, path.suffix.lower() in JSONL_SUFFIXES)
