@@ -15,6 +15,7 @@ Entry point: :func:`extract` (one report) or :func:`extract_many` (a stream).
 import bisect
 import functools
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -27,6 +28,9 @@ from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import ReportResult, Section
 
 MENTION_GROUP = "reportkit_mentions"
+
+# medspaCy's matchers warn on every document when a rule family (token patterns) is empty.
+warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
 
 # ConText category -> the Span extension it sets (the QUESTION one is ours).
 CONTEXT_ATTRIBUTES = {

@@ -1,0 +1,49 @@
+"""Shared test fixtures.
+
+``shared/`` (the reference article and the dev set) lives beside the clone in CI and may
+be absent in a user's clone: tests that need it skip cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data"
+
+
+def _shared_dir() -> Path:
+    configured = os.environ.get("REPORTKIT_SHARED")
+    return Path(configured) if configured else TESTS.parent.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    path = _shared_dir()
+    if not (path / "eval" / "dev.jsonl").is_file():
+        pytest.skip(f"shared/ not found at {path} (set REPORTKIT_SHARED)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def dev_path(shared_dir: Path) -> Path:
+    return shared_dir / "eval" / "dev.jsonl"
+
+
+@pytest.fixture(scope="session")
+def article_text(shared_dir: Path) -> str:
+    return (shared_dir / "reference" / "000_df749980c0a26ef1.txt").read_text(encoding="utf-8")
+
+
+def load_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def captions() -> dict[str, dict]:
+    """Figure captions of the reference article, annotated by the team (tests/data/README.md)."""
+    return {item["id"]: item for item in load_jsonl(DATA / "article_captions.jsonl")}

@@ -1,0 +1,100 @@
+"""`reportkit extract` and `reportkit eval` from the command line, including bad input."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from reportkit.cli import app
+
+runner = CliRunner()
+
+
+def lines(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+
+
+def test_bad_inputs_are_named_and_the_rest_still_processed(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("FINDINGS: Calcific tendinitis of the supraspinatus tendon.\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Calcification pr\xe8s du tendon".encode("latin-1"))
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        '{"id": "a", "text": "Phleboliths in the pelvis."}\n'
+        '{"id": "b", "text": \n'
+        '{"id": "c"}\n'
+        '{"id": "d", "text": "No foreign body."}\n'
+    )
+    result = runner.invoke(app, ["extract", str(good), str(empty), str(latin1), str(batch), str(tmp_path / "nope.txt")])
+    assert result.exit_code == 1
+    records = lines(result.stdout)
+    assert len(records) == 8  # every input yields a result or an error record
+    errors = [r for r in records if "error" in r]
+    assert {(r["source"].rsplit("/", 1)[-1], r["line"]) for r in errors} == {
+        ("empty.txt", None), ("latin1.txt", None), ("batch.jsonl", 2), ("batch.jsonl", 3), ("nope.txt", None)
+    }
+    assert any("not UTF-8" in r["error"] for r in errors)
+    assert any("not valid JSON" in r["error"] for r in errors)
+    results = {r["id"]: r for r in records if "error" not in r}
+    assert results["good"]["findings"][0]["diagnosis"] == "HADD"
+    assert results["a"]["findings"][0]["diagnosis"] == "phlebolith"
+    assert results["d"]["findings"][0]["negated"] is True
+    assert "8 inputs: 3 results, 5 errors" in result.stderr
+    assert "batch.jsonl:2: not valid JSON" in result.stderr
+
+
+def test_report_text_is_not_logged_on_error(tmp_path):
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"id": 7, "text": 12}\n')
+    result = runner.invoke(app, ["extract", str(batch)])
+    assert result.exit_code == 1
+    assert "12" not in result.stderr.replace("batch.jsonl:1", "")
+
+
+def test_stdin_plain_text_and_table_format():
+    result = runner.invoke(app, ["extract", "-", "--format", "table"],
+                           input="EXAM: XR LEFT KNEE\nFINDINGS: Meniscal chondrocalcinosis.\n")
+    assert result.exit_code == 0, result.stderr
+    rows = [r.split("\t") for r in result.stdout.strip().splitlines()]
+    assert rows[0][:3] == ["id", "span", "kind"]
+    assert rows[1][0] == "stdin" and rows[1][3] == "Meniscal chondrocalcinosis"
+    assert rows[1][5:] == ["articular", "left", "CPPD"]
+
+
+def test_folder_input_and_workers(tmp_path):
+    for i in range(3):
+        (tmp_path / f"r{i}.txt").write_text(f"FINDINGS: {i + 1} phleboliths in the pelvis.")
+    result = runner.invoke(app, ["extract", str(tmp_path), "--workers", "2"])
+    assert result.exit_code == 0, result.stderr
+    assert [r["id"] for r in lines(result.stdout)] == ["r0", "r1", "r2"]
+
+
+def test_eval_prints_scores_for_given_predictions(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x", "text": "Phleboliths.", "gold": {"mentions": [
+        {"span": "Phleboliths", "start": 0, "kind": "calcification", "negated": False, "uncertain": False,
+         "location_category": "vascular", "laterality": None, "diagnosis": "phlebolith"}], "modality": []}}) + "\n")
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text(json.dumps({"id": "x", "findings": [{"start": 0, "end": 5, "kind": "calcification",
+                                                         "diagnosis": "phlebolith", "negated": False}]}) + "\n")
+    result = runner.invoke(app, ["eval", str(gold), "--pred", str(pred), "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["mentions_typed"]["f1"] == 1.0
+    assert summary["attributes"]["location_category"] == {"accuracy": 0.0, "correct": 0, "total": 1}
+
+
+def test_eval_on_the_dev_set_prints_the_table(dev_path):
+    result = runner.invoke(app, ["eval", str(dev_path)])
+    assert result.exit_code == 0, result.stderr
+    assert "typed" in result.stdout and "location_category" in result.stdout
+
+
+def test_bad_lexicon_folder_is_a_usage_error(tmp_path):
+    result = runner.invoke(app, ["extract", "-", "--lexicons", str(tmp_path)], input="x")
+    assert result.exit_code == 2
+    assert "lexicon file is missing" in result.stderr

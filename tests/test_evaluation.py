@@ -1,0 +1,66 @@
+"""Scoring, and the accuracy bars on the dev set and the team's gold files."""
+
+from __future__ import annotations
+
+from reportkit.evaluation import evaluate_pipeline, max_overlap_matching, score
+from conftest import DATA
+
+
+def m(start, end, kind="calcification", **extra):
+    return {"start": start, "end": end, "kind": kind, **extra}
+
+
+def test_matching_is_one_to_one_and_maximal():
+    gold = [m(0, 10), m(12, 20)]
+    # the long prediction overlaps both gold mentions; the short one only the first:
+    # a greedy largest-overlap match would pair the long one with gold 0 and lose gold 1.
+    pred = [m(0, 20), m(2, 5)]
+    pairs = sorted(max_overlap_matching(gold, pred))
+    assert pairs == [(0, 1), (1, 0)]
+
+
+def test_matching_prefers_larger_overlap_at_equal_count():
+    gold = [m(0, 10)]
+    pred = [m(8, 12), m(1, 9)]
+    assert max_overlap_matching(gold, pred) == [(0, 1)]
+
+
+def test_typed_matching_needs_the_same_kind():
+    gold = [m(0, 10, "ossification")]
+    pred = [m(0, 10, "calcification")]
+    assert max_overlap_matching(gold, pred, typed=True) == []
+    report = score([{"id": "a", "text": "", "gold": {"mentions": gold}}], {"a": pred})
+    assert (report.untyped.f1, report.typed.f1) == (1.0, 0.0)
+
+
+def test_attribute_accuracy_skips_null_gold():
+    gold = [m(0, 10, laterality=None, diagnosis="HADD", negated=False)]
+    pred = [m(0, 10, laterality="left", diagnosis="CPPD", negated=False)]
+    report = score([{"id": "a", "text": "", "gold": {"mentions": gold}}], {"a": pred})
+    assert report.attributes["laterality"].total == 0
+    assert (report.attributes["diagnosis"].correct, report.attributes["diagnosis"].total) == (0, 1)
+    assert report.attributes["negated"].value == 1.0
+
+
+def test_dev_set_meets_the_extraction_bars(dev_path):
+    report = evaluate_pipeline(dev_path)
+    assert report.items == 58
+    assert report.typed.f1 >= 0.90
+    assert report.attributes["negated"].value >= 0.95
+    assert report.attributes["location_category"].value >= 0.85
+    assert report.attributes["diagnosis"].value >= 0.85
+
+
+def test_article_captions_meet_the_same_bars():
+    report = evaluate_pipeline(DATA / "article_captions.jsonl")
+    assert report.typed.f1 >= 0.90
+    assert report.attributes["negated"].value >= 0.95
+    assert report.attributes["location_category"].value >= 0.85
+    assert report.attributes["diagnosis"].value >= 0.85
+
+
+def test_hard_cases_meet_the_same_bars():
+    report = evaluate_pipeline(DATA / "hard_cases.jsonl")
+    assert report.typed.f1 >= 0.90
+    assert report.attributes["negated"].value >= 0.95
+    assert report.attributes["location_category"].value >= 0.85
