@@ -206,6 +206,147 @@ class Descriptors(_Entry):
     descriptors: list[Descriptor]
 
 
+# ---------------------------------------------------------------------- reasoning data
+
+
+class AgeRange(_Entry):
+    min: int | None = None
+    max: int | None = None
+
+
+class Cue(_Entry):
+    """One piece of evidence that raises a differential entity (exactly one source)."""
+
+    descriptor: str | None = None
+    sentence: list[str] = Field(default_factory=list)
+    document: list[str] = Field(default_factory=list)
+    site: list[str] = Field(default_factory=list)
+    age: AgeRange | None = None
+    weight: int = Field(gt=0)
+    specific: bool = False
+
+    _lower = field_validator("sentence", "document", "site")(_lower_all)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Cue:
+        sources = [self.descriptor, self.sentence, self.document, self.site, self.age]
+        if sum(1 for s in sources if s) != 1:
+            raise ValueError("a cue names exactly one of descriptor, sentence, document, site, age")
+        return self
+
+
+class Phase(_Entry):
+    name: str
+    descriptors_any: list[str]
+
+
+class EntityNote(_Entry):
+    text: str
+    when_sentence: list[str] = Field(default_factory=list)
+    when_descriptors: list[str] = Field(default_factory=list)
+
+    _lower = field_validator("when_sentence")(_lower_all)
+
+
+class Entity(_Entry):
+    """One row entry of the article's Table 1 differential."""
+
+    id: str
+    literal: str
+    diagnosis: Diagnosis | None = None
+    priors: dict[LocationCategory, dict[Kind, int]]
+    cues: list[Cue] = Field(default_factory=list)
+    phases: list[Phase] = Field(default_factory=list)
+    notes: list[EntityNote] = Field(default_factory=list)
+    warning: str | None = None
+    source: str
+
+
+class Density(_Entry):
+    calcification_hu: tuple[int, int]
+    bone_hu_min: int
+    source: str
+
+
+class Differential(_Entry):
+    density: Density
+    named_bonus: int
+    specific_margin: int
+    entities: list[Entity]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Differential:
+        _require_unique(e.id for e in self.entities)
+        return self
+
+
+class FollowUpCondition(_Entry):
+    kinds: list[Kind] = Field(default_factory=list)
+    diagnoses: list[Diagnosis] = Field(default_factory=list)
+    differential_includes: list[str] = Field(default_factory=list)
+    concepts: list[str] = Field(default_factory=list)
+    descriptors_any: list[str] = Field(default_factory=list)
+    sentence_any: list[str] = Field(default_factory=list)
+    document_any: list[str] = Field(default_factory=list)
+    modality_any: list[ModalityName] = Field(default_factory=list)
+    study_lacks_modality: ModalityName | None = None
+    include_negated: bool = False
+
+    _lower = field_validator("sentence_any", "document_any")(_lower_all)
+
+
+class FollowUpRule(_Entry):
+    id: str
+    literal: str
+    text: str
+    scope: Literal["finding", "report"] = "finding"
+    when: FollowUpCondition
+    source: str
+
+
+class FollowUp(_Entry):
+    rules: list[FollowUpRule]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> FollowUp:
+        _require_unique(r.id for r in self.rules)
+        return self
+
+
+class Code(_Entry):
+    system: Literal["ICD-10-CM", "SNOMED CT", "RadLex", "OIFM"]
+    code: str
+    display: str
+    verified_by: str = Field(min_length=10, description="what the code was checked against")
+
+
+class MisusedTerm(_Entry):
+    term: str
+    advice: str
+
+
+class Term(_Entry):
+    id: str
+    preferred: str
+    category: Literal["imaging_finding", "clinical_syndrome", "disease", "umbrella"]
+    definition: str
+    concepts: list[str] = Field(default_factory=list)
+    synonyms: list[str] = Field(default_factory=list)
+    deprecated: list[str] = Field(default_factory=list)
+    misused: list[MisusedTerm] = Field(default_factory=list)
+    codes: list[Code] = Field(default_factory=list)
+    source: str
+
+
+class Terminology(_Entry):
+    terms: list[Term]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Terminology:
+        _require_unique(t.id for t in self.terms)
+        return self
+
+
 class Modalities(_Entry):
     modalities: list[Modality]
 
@@ -235,23 +376,46 @@ class Lexicon(BaseModel):
     context: ContextRules
     linking: Linking
     diagnosis_rules: DiagnosisRules
+    differential: Differential
+    followup: FollowUp
+    terminology: Terminology
     source: str
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Lexicon:
         concept_ids = {c.id for c in self.concepts.concepts}
         descriptor_ids = {d.id for d in self.descriptors.descriptors}
+        entity_ids = {e.id for e in self.differential.entities}
+        checks: list[tuple[str, Iterable[str], set[str]]] = []
         for i, rule in enumerate(self.diagnosis_rules.rules):
-            for ref, known in ((rule.concepts, concept_ids), (rule.descriptors_any, descriptor_ids)):
-                missing = set(ref) - known
-                if missing:
-                    raise ValueError(f"diagnosis_rules.yaml: rule {i} names unknown ids {sorted(missing)}")
+            checks += [(f"diagnosis_rules.yaml: rule {i}", rule.concepts, concept_ids),
+                       (f"diagnosis_rules.yaml: rule {i}", rule.descriptors_any, descriptor_ids)]
+        for entity in self.differential.entities:
+            where = f"differential.yaml: entity {entity.id}"
+            checks.append((where, [c.descriptor for c in entity.cues if c.descriptor], descriptor_ids))
+            checks += [(where, p.descriptors_any, descriptor_ids) for p in entity.phases]
+            checks += [(where, n.when_descriptors, descriptor_ids) for n in entity.notes]
+        for rule in self.followup.rules:
+            where = f"followup.yaml: rule {rule.id}"
+            checks += [(where, rule.when.concepts, concept_ids), (where, rule.when.descriptors_any, descriptor_ids),
+                       (where, rule.when.differential_includes, entity_ids)]
+        for term in self.terminology.terms:
+            checks.append((f"terminology.yaml: term {term.id}", term.concepts, concept_ids))
+        for where, refs, known in checks:
+            missing = set(refs) - known
+            if missing:
+                raise ValueError(f"{where} names unknown ids {sorted(missing)}")
         return self
 
+    def term_for_concept(self, concept_id: str) -> Term | None:
+        return self._term_index.get(concept_id)
+
     _concept_index: dict[str, Concept] = PrivateAttr(default_factory=dict)
+    _term_index: dict[str, Term] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, _context: Any) -> None:
         self._concept_index = {c.id: c for c in self.concepts.concepts}
+        self._term_index = {concept: t for t in self.terminology.terms for concept in t.concepts}
 
     def concept(self, concept_id: str) -> Concept:
         return self._concept_index[concept_id]
@@ -267,6 +431,9 @@ LEXICON_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "context.yaml": ("context", ContextRules),
     "linking.yaml": ("linking", Linking),
     "diagnosis_rules.yaml": ("diagnosis_rules", DiagnosisRules),
+    "differential.yaml": ("differential", Differential),
+    "followup.yaml": ("followup", FollowUp),
+    "terminology.yaml": ("terminology", Terminology),
 }
 
 

@@ -20,9 +20,10 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from reportkit.lexicon import Concept, DiagnosisRule, Lexicon, load_lexicon
+from reportkit.lexicon import Concept, Lexicon, load_lexicon
 from reportkit.models import Evidence, Finding
 from reportkit.pipeline import MENTION_GROUP, section_at
+from reportkit.reasoning import Reasoner, ReportContext
 
 for _name in ("rk_findings", "rk_queries", "rk_modality"):
     if not Doc.has_extension(_name):
@@ -121,7 +122,7 @@ class FindingLinker:
         self.gate_phrases = {
             c.id: (_phrases(nlp, c.requires_any), _phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
         }
-        self.rule_words = [_phrases(nlp, r.document_any) for r in lexicon.diagnosis_rules.rules]
+        self.reasoner = Reasoner(lexicon)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -153,15 +154,16 @@ class FindingLinker:
         cues = self._cues(doc)
         sections = doc._.rk_sections
         doc_words = [t.lower_ for t in doc]
+        present = {c.value for c in cues["mod"]}
+        doc._.rk_modality = [m for m in self.modality_order if m in present]
+        context = ReportContext(text=doc.text, modalities=present)
         groups = self._group(doc, doc_words, cues["site"])
         findings, queries = [], []
         for group in groups:
-            finding = self._finding(doc, group, groups, cues, sections, doc_words)
+            finding = self._finding(doc, group, groups, cues, sections, context)
             (queries if finding.hypothetical else findings).append(finding)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
-        present = {c.value for c in cues["mod"]}
-        doc._.rk_modality = [m for m in self.modality_order if m in present]
         return doc
 
     # ------------------------------------------------------------------ steps 1-3
@@ -251,7 +253,7 @@ class FindingLinker:
         return not gap_words
 
     # ------------------------------------------------------------------ step 4-5
-    def _finding(self, doc, group: _Group, groups, cues, sections, doc_words) -> Finding:
+    def _finding(self, doc, group: _Group, groups, cues, sections, context: ReportContext) -> Finding:
         start_tok, end_tok = group.start, group.end
         head = doc[start_tok:end_tok]
         sent = head.sent
@@ -284,34 +286,23 @@ class FindingLinker:
         modality = self._modality(doc, group, cues["mod"], sent, sections, section, evidence)
 
         interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
-        diagnosis = concept.diagnosis
-        if diagnosis is None:
-            diagnosis, inferred = self._rule_diagnosis(group, concept, location, descriptors, negated, doc_words)
-        else:
-            inferred = False
-        return Finding(
-            start=head.start_char,
-            end=head.end_char,
-            text=head.text,
-            concept=group.concept.id,
-            kind=group.kind,
-            negated=negated,
-            uncertain=uncertain,
-            historical=flags["historical"],
-            hypothetical=hypothetical,
-            section=section.category,
-            location_category=location,
-            site=site,
-            laterality=laterality,
-            laterality_source=side_source,
-            descriptors=descriptors,
-            size_mm=max(dimensions) if dimensions else None,
-            dimensions_mm=dimensions,
-            modality=modality,
-            diagnosis=diagnosis,
-            diagnosis_uncertain=bool(diagnosis) and (inferred or interpretation_uncertain),
-            evidence=evidence,
+        finding = Finding(
+            start=head.start_char, end=head.end_char, text=head.text, concept=group.concept.id, kind=group.kind,
+            negated=negated, uncertain=uncertain, historical=flags["historical"], hypothetical=hypothetical,
+            section=section.category, location_category=location, site=site, laterality=laterality,
+            laterality_source=side_source, descriptors=descriptors,
+            size_mm=max(dimensions) if dimensions else None, dimensions_mm=dimensions, modality=modality,
+            diagnosis=concept.diagnosis,
+            diagnosis_uncertain=bool(concept.diagnosis) and interpretation_uncertain,
+            diagnosis_basis=("interpretation" if group.interpretations else "named") if concept.diagnosis else None,
+            sentence_start=sent.start_char, sentence_end=sent.end_char, evidence=evidence,
         )
+        if finding.diagnosis is None:
+            diagnosis, basis = self.reasoner.infer_diagnosis(finding, context)
+            finding.diagnosis = diagnosis
+            finding.diagnosis_basis = basis
+            finding.diagnosis_uncertain = basis is not None
+        return finding
 
     def _context_flags(self, group: _Group, evidence: list[Evidence]) -> dict[str, bool]:
         flags = {"negated": False, "uncertain": False, "historical": False, "hypothetical": False, "question": False}
@@ -518,20 +509,3 @@ class FindingLinker:
         span = doc[cue.start : cue.end]
         evidence.append(Evidence(role="modality", text=span.text, start=span.start_char, end=span.end_char, value=cue.value))
         return cue.value
-
-    def _rule_diagnosis(self, group, concept, location, descriptors, negated, doc_words):
-        for rule, words in zip(self.lexicon.diagnosis_rules.rules, self.rule_words, strict=True):
-            if self._rule_applies(rule, words, group, concept, location, descriptors, negated, doc_words):
-                return rule.diagnosis, rule.inferred
-        return None, False
-
-    def _rule_applies(self, rule: DiagnosisRule, words, group, concept, location, descriptors, negated, doc_words):
-        return (
-            (not negated or rule.include_negated)
-            and (rule.kind is None or rule.kind == group.kind)
-            and (rule.location is None or rule.location == location)
-            and (not rule.roles or concept.role in rule.roles)
-            and (not rule.concepts or concept.id in rule.concepts)
-            and (not rule.descriptors_any or bool(set(rule.descriptors_any) & set(descriptors)))
-            and (not words or self._has_phrase(doc_words, words))
-        )
