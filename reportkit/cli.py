@@ -154,6 +154,90 @@ def evaluate(
 
 
 @app.command()
+def report(
+    paths: Annotated[list[str], typer.Argument(help=".txt files, folders, .jsonl files or - for stdin.")],
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text, md, html, json or fhir.")] = "text",
+    templates: Annotated[Path | None, typer.Option("--templates", help="Folder whose templates override the shipped ones.")] = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", "-o", help="Write <id>.<ext> files here instead of stdout.")] = None,
+    lexicons: LexiconOption = None,
+) -> None:
+    """Structured report: findings by location, differential, recommendations (suggestions, not a diagnosis)."""
+    from jinja2 import TemplateError
+
+    from reportkit.inputs import read_inputs
+    from reportkit.models import ErrorRecord
+    from reportkit.pipeline import extract as run_extract
+    from reportkit.reasoning import reason
+    from reportkit.render import Format, render, write_reports
+    from reportkit.runner import Tally
+
+    try:
+        fmt = Format(output_format)
+    except ValueError as exc:
+        typer.echo(f"error: unknown format '{output_format}' (text, md, html, json, fhir)", err=True)
+        raise typer.Exit(2) from exc
+    if templates is not None and not templates.is_dir():
+        typer.echo(f"error: {templates}: templates folder not found", err=True)
+        raise typer.Exit(2)
+    lexicon_dir = _lexicon_arg(lexicons)
+    tally = Tally()
+    outputs: list[tuple[str, str]] = []
+    for item in read_inputs(paths):
+        if isinstance(item, ErrorRecord):
+            tally.add(item)
+            typer.echo(f"error: {item.source}{f':{item.line}' if item.line else ''}: {item.error}", err=True)
+            continue
+        try:
+            result = run_extract(item.text, item.id, lexicon_dir=lexicon_dir)
+            content = render(reason(result, item.text, lexicon_dir), item.text, fmt,
+                             str(templates) if templates else None)
+        except TemplateError as exc:
+            typer.echo(f"error: template: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        tally.add(result)
+        if output_dir:
+            outputs.append((item.id, content))
+        else:
+            sys.stdout.write(content)
+    if output_dir:
+        for path in write_reports(outputs, fmt, output_dir):
+            typer.echo(f"wrote {path}", err=True)
+    typer.echo(f"{tally.inputs} inputs: {tally.results} results, {tally.errors} errors", err=True)
+    if tally.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def terms(
+    query: Annotated[str | None, typer.Argument(help="Filter by words in the term, synonyms or definition.")] = None,
+) -> None:
+    """List terminology concepts: preferred term, category, synonyms, deprecated terms and verified codes."""
+    from reportkit.lexicon import load_lexicon
+
+    needle = (query or "").lower()
+    shown = 0
+    for term in load_lexicon().terminology.terms:
+        haystack = " ".join([term.id, term.preferred, term.definition, *term.synonyms, *term.deprecated]).lower()
+        if needle and needle not in haystack:
+            continue
+        shown += 1
+        typer.echo(f"{term.preferred}  [{term.category.replace('_', ' ')}]")
+        typer.echo(f"  {term.definition}")
+        if term.synonyms:
+            typer.echo(f"  synonyms: {', '.join(term.synonyms)}")
+        if term.deprecated:
+            typer.echo(f"  deprecated: {', '.join(term.deprecated)}")
+        for misuse in term.misused:
+            typer.echo(f"  misused: '{misuse.term}': {misuse.advice}")
+        for code in term.codes:
+            typer.echo(f"  {code.system} {code.code} {code.display}")
+        typer.echo(f"  source: {term.source}")
+    if not shown:
+        typer.echo(f"no term matches '{query}'", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
 def schema(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the schema here.")] = None,
 ) -> None:

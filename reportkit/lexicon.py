@@ -193,6 +193,9 @@ class DiagnosisRule(_Entry):
     document_any: list[str] = Field(default_factory=list)
     include_negated: bool = False
     inferred: bool = False
+    requires_leading: bool = Field(
+        default=False, description="apply only when the differential's leading item has this diagnosis"
+    )
     source: str
 
     _lower = field_validator("document_any")(_lower_all)
@@ -254,6 +257,7 @@ class Entity(_Entry):
     id: str
     literal: str
     diagnosis: Diagnosis | None = None
+    concepts: list[str] = Field(default_factory=list)
     priors: dict[LocationCategory, dict[Kind, int]]
     cues: list[Cue] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
@@ -289,6 +293,7 @@ class FollowUpCondition(_Entry):
     sentence_any: list[str] = Field(default_factory=list)
     document_any: list[str] = Field(default_factory=list)
     modality_any: list[ModalityName] = Field(default_factory=list)
+    location_any: list[LocationCategory] = Field(default_factory=list)
     study_lacks_modality: ModalityName | None = None
     include_negated: bool = False
 
@@ -392,6 +397,7 @@ class Lexicon(BaseModel):
                        (f"diagnosis_rules.yaml: rule {i}", rule.descriptors_any, descriptor_ids)]
         for entity in self.differential.entities:
             where = f"differential.yaml: entity {entity.id}"
+            checks.append((where, entity.concepts, concept_ids))
             checks.append((where, [c.descriptor for c in entity.cues if c.descriptor], descriptor_ids))
             checks += [(where, p.descriptors_any, descriptor_ids) for p in entity.phases]
             checks += [(where, n.when_descriptors, descriptor_ids) for n in entity.notes]

@@ -157,7 +157,7 @@ class FindingLinker:
         present = {c.value for c in cues["mod"]}
         doc._.rk_modality = [m for m in self.modality_order if m in present]
         context = ReportContext(text=doc.text, modalities=present)
-        groups = self._group(doc, doc_words, cues["site"])
+        groups = self._group(doc, doc_words, cues)
         findings, queries = [], []
         for group in groups:
             finding = self._finding(doc, group, groups, cues, sections, context)
@@ -176,7 +176,7 @@ class FindingLinker:
             return False
         return not (vetoes and self._has_phrase(words, vetoes))
 
-    def _group(self, doc: Doc, words: list[str], sites: "list[_Cue]") -> "list[_Group]":
+    def _group(self, doc: Doc, words: list[str], cues: "dict[str, list[_Cue]]") -> "list[_Group]":
         spans = sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start)
         groups: list[_Group] = []
         for span in spans:
@@ -192,17 +192,24 @@ class FindingLinker:
                 if self._restates(previous, concept, gap, words):
                     previous.interpretations.append((span, concept))
                     continue
-                if self._describes(doc, previous, span, concept, gap, sites):
+                if self._describes(doc, previous, span, concept, gap, cues):
                     previous.descriptions.append(span)
                     continue
             groups.append(_Group([span], concept, concept.kind or "calcification"))
         return groups
 
-    def _describes(self, doc: Doc, group: _Group, span: Span, concept: Concept, gap: Span, sites) -> bool:
+    def _describes(self, doc: Doc, group: _Group, span: Span, concept: Concept, gap: Span, cues) -> bool:
         """A generic term after a named finding, at no other kind of site, describes that finding
-        ("HADD in the flexor carpi ulnaris with amorphous cloudlike calcifications")."""
-        if concept.role != "generic" or group.effective_concept.role != "specific" or concept.negated:
+        ("HADD in the flexor carpi ulnaris with amorphous cloudlike calcifications"), and so does
+        a generic term inside a descriptor phrase ("... with peripheral ossification")."""
+        if concept.role != "generic" or concept.negated:
             return False
+        if any(c.start <= span.start and span.end <= c.end and c.end - c.start > span.end - span.start
+               for c in cues["desc"]):
+            return True
+        if group.effective_concept.role != "specific":
+            return False
+        sites = cues["site"]
         gap_words = [t.lower_ for t in gap]
         if self._has_phrase(gap_words, self.clause_breaks):
             return False
@@ -288,6 +295,7 @@ class FindingLinker:
         interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
         finding = Finding(
             start=head.start_char, end=head.end_char, text=head.text, concept=group.concept.id, kind=group.kind,
+            named_concepts=list(dict.fromkeys([s.label_ for s in group.spans] + [c.id for _, c in group.interpretations])),
             negated=negated, uncertain=uncertain, historical=flags["historical"], hypothetical=hypothetical,
             section=section.category, location_category=location, site=site, laterality=laterality,
             laterality_source=side_source, descriptors=descriptors,

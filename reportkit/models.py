@@ -51,6 +51,9 @@ class Finding(_Record):
     end: int = Field(description="exclusive character offset")
     text: str
     concept: str = Field(description="id of the lexicon concept that matched")
+    named_concepts: list[str] = Field(
+        default_factory=list, description="every concept the text names for this finding, interpretations included"
+    )
     kind: Kind
     negated: bool = False
     uncertain: bool = False

@@ -131,7 +131,7 @@ class Reasoner:
             return min(values) if values else None
         return entity.priors.get(location, {}).get(kind)
 
-    def rank(self, finding: Finding, kind: str, ctx: ReportContext, named: bool) -> list[DifferentialItem]:
+    def rank(self, finding: Finding, kind: str, ctx: ReportContext) -> list[DifferentialItem]:
         sentence = ctx.sentence(finding)
         items = []
         for entity in self.differential.entities:
@@ -145,7 +145,7 @@ class Reasoner:
                     supporting.append(why)
                     score += cue.weight
                     specific |= cue.specific
-            is_named = named and entity.diagnosis is not None and entity.diagnosis == finding.diagnosis
+            is_named = bool(set(entity.concepts) & set(finding.named_concepts))
             if is_named:
                 score += self.differential.named_bonus
                 supporting.insert(0, "named in the report")
@@ -154,7 +154,7 @@ class Reasoner:
             items.append(DifferentialItem(
                 id=entity.id, literal=entity.literal, diagnosis=entity.diagnosis, score=score, named=is_named,
                 supporting=supporting, specific=specific or is_named,
-                warning=entity.warning if entity.warning and len(supporting) > 0 else None,
+                warning=entity.warning if entity.warning and specific else None,
             ))
         items.sort(key=lambda i: -i.score)
         return items
@@ -178,8 +178,7 @@ class Reasoner:
         )
         if finding.negated or finding.hypothetical:
             return assessment
-        named = finding.diagnosis is not None and not finding.diagnosis_uncertain
-        items = self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx, named)
+        items = self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
         top = self.suggestion(items)
         assessment.differential = items[:5]
         if top:
@@ -210,14 +209,18 @@ class Reasoner:
 
         Returns (label, why) where ``why`` says what it rests on.
         """
+        items: list[DifferentialItem] = []
         if not finding.negated:
             kind = self.assess_kind(finding, ctx)
-            items = self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx, named=False)
+            items = self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
             top = self.suggestion(items)
             if top and top.diagnosis:
                 return top.diagnosis, f"differential: {top.literal} ({', '.join(top.supporting)})"
+        leading = items[0].diagnosis if items else None
         concept = self.lexicon.concept(finding.concept)
         for rule in self.lexicon.diagnosis_rules.rules:
+            if rule.requires_leading and items and leading != rule.diagnosis:
+                continue
             if self._rule_applies(rule, finding, concept, ctx):
                 return rule.diagnosis, rule.source if rule.inferred else None
         return None, None
@@ -254,6 +257,7 @@ class Reasoner:
             and (not when.sentence_any or find_words(when.sentence_any, sentence) is not None)
             and (not when.document_any or find_words(when.document_any, ctx.text) is not None)
             and (not when.modality_any or finding.modality in when.modality_any)
+            and (not when.location_any or finding.location_category in when.location_any)
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
         )
 
@@ -287,7 +291,15 @@ class Reasoner:
                     rec = out.setdefault(rule.id, Recommendation(id=rule.id, text=rule.text, source=rule.source))
                     rec.findings.append(assessment.finding)
                     rec.evidence += [ev for ev in finding.evidence if ev.role == "term"]
-        return list(out.values())
+        merged: dict[str, Recommendation] = {}
+        for rec in out.values():  # alternative rules that call for the same action give one line
+            if rec.text in merged:
+                kept = merged[rec.text]
+                kept.findings = sorted(set(kept.findings) | set(rec.findings))
+                kept.evidence += [ev for ev in rec.evidence if ev not in kept.evidence]
+            else:
+                merged[rec.text] = rec
+        return list(merged.values())
 
 
 @functools.cache
