@@ -1,0 +1,145 @@
+"""Rendering: five formats on the bundled examples, FHIR validation, HTML in Chromium,
+StrictUndefined, escaping, user templates."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from jinja2 import UndefinedError
+from typer.testing import CliRunner
+
+from reportkit import extract
+from reportkit.cli import app
+from reportkit.reasoning import reason
+from reportkit.render import Format, render
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples"
+runner = CliRunner()
+
+SHOULDER = (EXAMPLES / "shoulder_mri.txt").read_text()
+
+
+def structured(text: str, report_id: str = "r"):
+    return reason(extract(text, report_id), text)
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_every_format_renders_the_bundled_examples(tmp_path, fmt):
+    result = runner.invoke(app, ["report", str(EXAMPLES), "--format", fmt.value, "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    files = sorted(tmp_path.iterdir())
+    assert len(files) == 5  # two .txt reports and three JSONL records
+    shoulder = next(f for f in files if f.name.startswith("shoulder_mri"))
+    content = shoulder.read_text()
+    if fmt in (Format.json, Format.fhir):
+        json.loads(content)
+    assert "calcific tendinitis" in content.lower() or "calcific tendinopathy" in content.lower()
+
+
+def test_text_block_groups_by_location_and_lists_recommendations():
+    text = render(structured(SHOULDER), SHOULDER, "text")
+    findings = text.split("FINDINGS", 1)[1].split("IMPRESSION", 1)[0]
+    assert findings.index("Tendon:") < findings.index("Articular:")
+    assert "Consider correlation with radiographs" in text
+    assert "Clinical questions (not findings)" not in text or "rotator cuff tear" not in text
+    assert "not a diagnosis" in text
+
+
+def test_fhir_bundle_validates_and_links_members():
+    from fhir.resources.R4B.bundle import Bundle
+
+    bundle_json = render(structured(SHOULDER, "shoulder"), SHOULDER, "fhir")
+    bundle = Bundle.model_validate_json(bundle_json)
+    resources = [e.resource for e in bundle.entry]
+    report = resources[0]
+    assert report.__resource_type__ == "DiagnosticReport"
+    assert report.status == "preliminary"
+    panel = resources[1]
+    observations = resources[2:]
+    assert len(panel.hasMember) == len(observations) == 5
+    assert {m.reference for m in panel.hasMember} == {e.fullUrl for e in bundle.entry[2:]}
+    first = observations[0]
+    assert first.bodySite.text == "supraspinatus tendon"
+    laterality = next(c for c in first.component if c.code.text == "laterality")
+    assert laterality.valueCodeableConcept.coding[0].code == "24028007"  # SNOMED CT: Right
+    assert first.interpretation[0].coding[0].code == "POS"
+    negated = next(o for o in observations if o.interpretation[0].coding[0].code == "NEG")
+    assert "foreign body" in negated.code.text
+
+
+def test_html_escapes_report_text():
+    text = "FINDINGS: <script>alert(1)</script> Calcification in the supraspinatus tendon & bursa."
+    html = render(structured(text), text, "html")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html and "&amp; bursa" in html
+
+
+def test_missing_template_variable_is_an_error(tmp_path):
+    (tmp_path / "report.txt.j2").write_text("{{ report.id }} {{ no_such_variable }}\n")
+    with pytest.raises(UndefinedError):
+        render(structured("Calcific tendinitis."), "Calcific tendinitis.", "text", str(tmp_path))
+
+
+def test_user_templates_override_by_name(tmp_path):
+    (tmp_path / "report.md.j2").write_text("custom {{ report.id }}: {{ items | length }} findings\n")
+    result = runner.invoke(app, ["report", "-", "--format", "md", "--templates", str(tmp_path)],
+                           input="FINDINGS: Phleboliths in the pelvis.")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "custom stdin: 1 findings\n"
+    # formats without an override still use the shipped templates
+    result = runner.invoke(app, ["report", "-", "--format", "text", "--templates", str(tmp_path)],
+                           input="FINDINGS: Phleboliths in the pelvis.")
+    assert "RECOMMENDATIONS" in result.stdout
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_html_page_highlights_spans_in_headless_chromium(tmp_path):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
+        pytest.skip("chromium not installed")
+    page = tmp_path / "shoulder.html"
+    page.write_text(render(structured(SHOULDER, "shoulder"), SHOULDER, "html"), encoding="utf-8")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout
+    from html.parser import HTMLParser
+
+    class Marks(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.marks, self.evidence = [], [], set()
+
+        def handle_starttag(self, tag, attrs):
+            classes = dict(attrs).get("class", "") or ""
+            self.stack.append((tag, classes))
+            if tag == "span" and "ev-" in classes:
+                self.evidence.update(c for c in classes.split() if c.startswith("ev-"))
+
+        def handle_endtag(self, tag):
+            if self.stack:
+                self.stack.pop()
+
+        def handle_data(self, data):
+            if self.stack and self.stack[-1][0] == "mark" and "finding" in self.stack[-1][1]:
+                self.marks.append(data)
+
+    parser = Marks()
+    parser.feed(dom)
+    findings = extract(SHOULDER).findings
+    assert parser.marks == [f.text for f in findings]
+    assert {"ev-site", "ev-laterality", "ev-negation", "ev-uncertainty", "ev-size"} <= parser.evidence
+    assert 'id="recommendations"' in dom
