@@ -307,6 +307,9 @@ class FollowUpRule(_Entry):
     scope: Literal["finding", "report"] = "finding"
     when: FollowUpCondition
     source: str
+    satisfied_by: list[str] = Field(default_factory=list)
+
+    _lower = field_validator("satisfied_by")(_lower_all)
 
 
 class FollowUp(_Entry):

@@ -401,7 +401,7 @@ class FindingLinker:
                 category = concept.default_location
             elif weak:
                 category = weak[2]
-            else:
+            elif not near:  # a region named near the finding ("in the shoulder") is the writer's answer
                 category, fallback = self._fallback_site(doc, group, sites, sent, section)
                 site_cue = site_cue or fallback
         if site_cue is None:  # still name the site the sentence gives, for the reader

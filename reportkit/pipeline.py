@@ -66,7 +66,7 @@ class Sectionizer:
         self._category_of = by_title
         alternation = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(by_title, key=len, reverse=True))
         self._header = re.compile(
-            rf"(?:^|(?<=\s))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|$)", re.IGNORECASE | re.MULTILINE
+            rf"(?:^|(?<=\s))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
 
     def find_sections(self, text: str) -> list[Section]:
