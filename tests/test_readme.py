@@ -29,3 +29,16 @@ def test_ci_runs_the_readme_test_command():
 def test_example_named_in_the_readme_exists():
     path = re.search(r"(examples/\S*)", _commands()[0]).group(1)
     assert (ROOT / path).exists()
+
+
+def test_readme_lint_session_is_real(monkeypatch):
+    """The session shown in the README is what `reportkit lint` prints today."""
+    from typer.testing import CliRunner
+
+    from reportkit.cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("$ reportkit lint examples/draft_shoulder.txt\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(app, ["lint", "examples/draft_shoulder.txt"])
+    assert block == result.stdout + f"exit code: {result.exit_code}\n"

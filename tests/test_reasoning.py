@@ -49,7 +49,7 @@ CASES = [
     Case("enthesophyte", "EXAM: Lateral radiograph of the right knee.\nFINDINGS: Ossification at the insertion of the "
          "quadriceps tendon on the patella.", "ossification", "tendon", "enthesophyte", "enthesophyte",
          suggested="enthesophyte"),
-    Case("avulsion", "EXAM: Radiograph of the left elbow after a fall.\nFINDINGS: Small ossific fragment within the "
+    Case("avulsion", "EXAM: Radiograph of the left elbow after a fall.\nFINDINGS: Small ossification within the "
          "distal triceps tendon, likely an avulsion.", "ossification", "tendon", "avulsion_fracture", None,
          suggested="avulsion_fracture"),
     Case("tendon-rupture-sequela", "EXAM: Radiograph of the ankle. HISTORY: Achilles tendon repair two years ago.\n"

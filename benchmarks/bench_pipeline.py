@@ -1,0 +1,82 @@
+"""Speed of reportkit, measured in one run and printed as ratios (no timed tests).
+
+- single report latency (the dictation-system case), in ms;
+- sentence splitting: spaCy's sentencizer (our default) vs medspaCy's PyRuSH, per doc;
+- archive throughput with 2 worker processes vs 1 (the QA/audit case).
+
+Reports are the bundled examples and the article's figure captions, repeated.
+Run: python benchmarks/bench_pipeline.py [--docs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+from reportkit.inputs import Report
+from reportkit.pipeline import extract, get_pipeline
+from reportkit.runner import extract_inputs
+
+ROOT = Path(__file__).parent.parent
+
+
+def corpus() -> list[str]:
+    texts = [p.read_text() for p in sorted((ROOT / "examples").glob("*.txt"))]
+    texts += [json.loads(line)["text"] for line in (ROOT / "examples" / "reports.jsonl").read_text().splitlines()]
+    texts += [json.loads(line)["text"] for line in (ROOT / "tests/data/article_captions.jsonl").read_text().splitlines()]
+    return texts
+
+
+def per_doc_ms(fn, texts, repeat=3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for t in texts:
+            fn(t)
+        best = min(best, (time.perf_counter() - start) / len(texts) * 1000)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=12000, help="documents for the throughput run")
+    args = parser.parse_args()
+    texts = corpus()
+    start = time.perf_counter()
+    get_pipeline()
+    build_s = time.perf_counter() - start
+    extract(texts[0])  # warm up
+
+    latency = [per_doc_ms(extract, [t], repeat=5) for t in texts]
+    print(f"pipeline build (once per process): {build_s * 1000:.0f} ms")
+    print(f"single report latency: median {statistics.median(latency):.2f} ms, max {max(latency):.2f} ms "
+          f"over {len(texts)} reports")
+
+    import spacy
+    from loguru import logger
+
+    logger.disable("PyRuSH")  # PyRuSH logs every token at DEBUG level
+    plain = spacy.blank("en")
+    plain.add_pipe("sentencizer")
+    rush = spacy.blank("en")
+    rush.add_pipe("medspacy_pyrush")
+    sentencizer_ms = per_doc_ms(plain, texts)
+    pyrush_ms = per_doc_ms(rush, texts)
+    print(f"sentence splitting: sentencizer {sentencizer_ms:.3f} ms/doc, PyRuSH {pyrush_ms:.3f} ms/doc "
+          f"-> PyRuSH/sentencizer = {pyrush_ms / sentencizer_ms:.0f}x")
+
+    batch = [Report(id=str(i), text=texts[i % len(texts)], source="bench") for i in range(args.docs)]
+    rates = {}
+    for workers in (1, 2):
+        start = time.perf_counter()
+        n = sum(1 for _ in extract_inputs(batch, workers=workers))
+        rates[workers] = n / (time.perf_counter() - start)
+    print(f"archive throughput: 1 worker {rates[1]:.0f} docs/s, 2 workers {rates[2]:.0f} docs/s "
+          f"-> speed-up {rates[2] / rates[1]:.2f}x on {args.docs} docs (includes worker start-up)")
+
+
+if __name__ == "__main__":
+    main()
