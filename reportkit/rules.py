@@ -18,6 +18,8 @@ FINDING_SECTIONS = {"findings", "unheaded"}
 STATEMENT_SECTIONS = {"findings", "impression", "unheaded"}
 RADIOGRAPH_RULES = {"radiograph_correlation", "radiograph_correlation_tear_mimic"}
 APPEARANCE = {"well_defined", "ill_defined"}
+# Labels too broad to say two mentions are the same finding.
+BROAD_DIAGNOSES = {"other", "foreign_body"}
 
 
 def _positive(f: Finding) -> bool:
@@ -297,14 +299,20 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
 # ---------------------------------------------------------------------- RK4xx: step 1
 
 
-def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[tuple[Finding, list[str]]]:
-    for f, a in zip(ctx.result.findings, ctx.report.assessments, strict=True):
-        if _positive(f) and a.kind.stated == stated and a.kind.kind == assessed:
-            yield f, [ev.text for ev in a.kind.evidence]
-
-
 _SWAP = {"calcification": "ossification", "calcifications": "ossifications", "calcified": "ossified",
          "calcific": "ossific"}
+
+
+def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Violation]:
+    """Findings written as ``stated`` whose own cues say ``assessed``; the fix swaps the word."""
+    swaps = _SWAP if stated == "calcification" else {v: k for k, v in _SWAP.items()}
+    for f, a in zip(ctx.result.findings, ctx.report.assessments, strict=True):
+        if not (_positive(f) and a.kind.stated == stated and a.kind.kind == assessed):
+            continue
+        cues = ", ".join(ev.text for ev in a.kind.evidence)
+        word = f.text.lower()
+        fix = _replace(ctx, f.start, f.end, _match_case(f.text, swaps[word]), safe=False) if word in swaps else None
+        yield Violation(f.start, f.end, f"'{f.text}' is described with {assessed} cues ({cues})", fix)
 
 
 @rule("RK401", "ossification-called-calcification", "warning")
@@ -329,11 +337,7 @@ def ossification_called_calcification(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         Unsafe: the fix changes the kind of finding reported.
     """
-    swaps = _SWAP
-    for f, cues in _kind_mismatch(ctx, "calcification", "ossification"):
-        word = f.text.lower()
-        fix = _replace(ctx, f.start, f.end, _match_case(f.text, swaps[word]), safe=False) if word in swaps else None
-        yield Violation(f.start, f.end, f"'{f.text}' is described with ossification cues ({', '.join(cues)})", fix)
+    return _kind_mismatch(ctx, "calcification", "ossification")
 
 
 @rule("RK402", "calcification-called-ossification", "warning")
@@ -357,11 +361,7 @@ def calcification_called_ossification(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         Unsafe: the fix changes the kind of finding reported.
     """
-    swaps = {v: k for k, v in _SWAP.items()}
-    for f, cues in _kind_mismatch(ctx, "ossification", "calcification"):
-        word = f.text.lower()
-        fix = _replace(ctx, f.start, f.end, _match_case(f.text, swaps[word]), safe=False) if word in swaps else None
-        yield Violation(f.start, f.end, f"'{f.text}' is described with calcification cues ({', '.join(cues)})", fix)
+    return _kind_mismatch(ctx, "ossification", "calcification")
 
 
 # ---------------------------------------------------------------------- RK5xx: consistency
@@ -407,14 +407,19 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
                 ev = next((e for e in f.evidence if e.role == "laterality"), None)
                 start, end = (ev.start, ev.end) if ev else (f.start, f.end)
                 yield Violation(start, end, f"'{f.text}' is on the {f.laterality} but the exam is of the {side} side")
-    findings = [f for f in explicit if f.section in FINDING_SECTIONS]
-    for imp in (f for f in explicit if f.section == "impression"):
-        for f in findings:
-            same = f.diagnosis is not None and f.diagnosis == imp.diagnosis
-            if same and f.laterality != imp.laterality:
-                yield Violation(imp.start, imp.end, f"impression says {imp.laterality} but findings say "
-                                f"{f.laterality} for {imp.diagnosis.replace('_', ' ')}")
-                break
+    for imp, f in _first_match_in_findings(explicit, lambda imp, f: f.diagnosis is not None
+                                           and f.diagnosis == imp.diagnosis and f.laterality != imp.laterality):
+        yield Violation(imp.start, imp.end, f"impression says {imp.laterality} but findings say "
+                        f"{f.laterality} for {imp.diagnosis.replace('_', ' ')}")
+
+
+def _first_match_in_findings(findings: list[Finding], match) -> Iterator[tuple[Finding, Finding]]:
+    """For each impression finding, the first finding of the findings section that ``match``es it."""
+    body = [f for f in findings if f.section in FINDING_SECTIONS]
+    for imp in (f for f in findings if f.section == "impression"):
+        hit = next((f for f in body if match(imp, f)), None)
+        if hit is not None:
+            yield imp, hit
 
 
 @rule("RK601", "findings-impression-disagreement", "warning")
@@ -438,17 +443,15 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: only the radiologist knows which statement is right.
     """
-    findings = [f for f in ctx.result.findings if f.section in FINDING_SECTIONS]
-    for imp in (f for f in ctx.result.findings if f.section == "impression"):
-        for f in findings:
-            same = (f.diagnosis and f.diagnosis == imp.diagnosis and f.diagnosis not in ("other", "foreign_body")) or (
-                f.concept == imp.concept and f.concept not in ("calcification", "ossification")
-            )
-            if same and f.negated != imp.negated:
-                state = "absent" if f.negated else "present"
-                yield Violation(imp.start, imp.end, f"'{imp.text}' is {'absent' if imp.negated else 'present'} in the "
-                                f"impression but {state} in the findings ('{f.text}')")
-                break
+    def same_finding(imp: Finding, f: Finding) -> bool:
+        named = f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.diagnosis not in BROAD_DIAGNOSES
+        specific = f.concept == imp.concept and ctx.lexicon.concept(f.concept).role != "generic"
+        return (named or specific) and f.negated != imp.negated
+
+    for imp, f in _first_match_in_findings(ctx.result.findings, same_finding):
+        state = "absent" if f.negated else "present"
+        yield Violation(imp.start, imp.end, f"'{imp.text}' is {'absent' if imp.negated else 'present'} in the "
+                        f"impression but {state} in the findings ('{f.text}')")
 
 
 @rule("RK602", "finding-missing-from-impression", "info")

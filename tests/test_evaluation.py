@@ -42,25 +42,24 @@ def test_attribute_accuracy_skips_null_gold():
     assert report.attributes["negated"].value == 1.0
 
 
+def assert_bars(report, diagnosis: bool = True) -> None:
+    """The issue's bars: typed F1 >= 0.90, negation >= 0.95, location >= 0.85, diagnosis >= 0.85."""
+    assert report.typed.f1 >= 0.90
+    assert report.attributes["negated"].value >= 0.95
+    assert report.attributes["location_category"].value >= 0.85
+    if diagnosis:
+        assert report.attributes["diagnosis"].value >= 0.85
+
+
 def test_dev_set_meets_the_extraction_bars(dev_path):
     report = evaluate_pipeline(dev_path)
     assert report.items == 58
-    assert report.typed.f1 >= 0.90
-    assert report.attributes["negated"].value >= 0.95
-    assert report.attributes["location_category"].value >= 0.85
-    assert report.attributes["diagnosis"].value >= 0.85
+    assert_bars(report)
 
 
 def test_article_captions_meet_the_same_bars():
-    report = evaluate_pipeline(DATA / "article_captions.jsonl")
-    assert report.typed.f1 >= 0.90
-    assert report.attributes["negated"].value >= 0.95
-    assert report.attributes["location_category"].value >= 0.85
-    assert report.attributes["diagnosis"].value >= 0.85
+    assert_bars(evaluate_pipeline(DATA / "article_captions.jsonl"))
 
 
 def test_hard_cases_meet_the_same_bars():
-    report = evaluate_pipeline(DATA / "hard_cases.jsonl")
-    assert report.typed.f1 >= 0.90
-    assert report.attributes["negated"].value >= 0.95
-    assert report.attributes["location_category"].value >= 0.85
+    assert_bars(evaluate_pipeline(DATA / "hard_cases.jsonl"), diagnosis=False)

@@ -34,7 +34,8 @@ def test_every_format_renders_the_bundled_examples(tmp_path, fmt):
     result = runner.invoke(app, ["report", str(EXAMPLES), "--format", fmt.value, "--output-dir", str(tmp_path)])
     assert result.exit_code == 0, result.stderr
     files = sorted(tmp_path.iterdir())
-    assert len(files) == 5  # two .txt reports and three JSONL records
+    inputs = len(list(EXAMPLES.glob("*.txt"))) + len((EXAMPLES / "reports.jsonl").read_text().splitlines())
+    assert len(files) == inputs
     shoulder = next(f for f in files if f.name.startswith("shoulder_mri"))
     content = shoulder.read_text()
     if fmt in (Format.json, Format.fhir):
