@@ -101,9 +101,17 @@ class Site(_Entry):
     _lower = field_validator("terms")(_lower_all)
 
 
+class Code(_Entry):
+    system: Literal["ICD-10-CM", "SNOMED CT", "RadLex", "OIFM"]
+    code: str
+    display: str
+    verified_by: str = Field(min_length=10, description="what the code was checked against")
+
+
 class Anatomy(_Entry):
     sites: list[Site]
     laterality: dict[Laterality, list[str]]
+    laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
 
 
 class Descriptor(_Entry):
@@ -170,6 +178,18 @@ class Linking(_Entry):
     def _compiles(cls, value: str) -> str:
         re.compile(value)
         return value
+
+
+class LintVocabulary(_Entry):
+    """Words and ids the lint rules (reportkit/rules.py) look for."""
+
+    crystal_proof: list[str]
+    cppd_not_imaging_alone: list[str]
+    hadd_appearance: list[str]
+    kind_words: dict[str, str]
+    broad_diagnoses: list[Diagnosis]
+
+    _lower = field_validator("crystal_proof", "cppd_not_imaging_alone")(_lower_all)
 
 
 class Concepts(_Entry):
@@ -321,13 +341,6 @@ class FollowUp(_Entry):
         return self
 
 
-class Code(_Entry):
-    system: Literal["ICD-10-CM", "SNOMED CT", "RadLex", "OIFM"]
-    code: str
-    display: str
-    verified_by: str = Field(min_length=10, description="what the code was checked against")
-
-
 class MisusedTerm(_Entry):
     term: str
     advice: str
@@ -387,6 +400,7 @@ class Lexicon(BaseModel):
     differential: Differential
     followup: FollowUp
     terminology: Terminology
+    lint: LintVocabulary
     source: str
 
     @model_validator(mode="after")
@@ -410,6 +424,7 @@ class Lexicon(BaseModel):
                        (where, rule.when.differential_includes, entity_ids)]
         for term in self.terminology.terms:
             checks.append((f"terminology.yaml: term {term.id}", term.concepts, concept_ids))
+        checks.append(("lint.yaml: hadd_appearance", self.lint.hadd_appearance, descriptor_ids))
         for where, refs, known in checks:
             missing = set(refs) - known
             if missing:
@@ -443,6 +458,7 @@ LEXICON_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "differential.yaml": ("differential", Differential),
     "followup.yaml": ("followup", FollowUp),
     "terminology.yaml": ("terminology", Terminology),
+    "lint.yaml": ("lint", LintVocabulary),
 }
 
 

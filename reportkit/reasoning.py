@@ -55,6 +55,14 @@ class ReportContext:
 
     text: str
     modalities: set[str] = field(default_factory=set)
+    _found: dict[tuple[str, ...], re.Match[str] | None] = field(default_factory=dict, repr=False)
+
+    def find(self, phrases: Iterable[str]) -> re.Match[str] | None:
+        """The first of ``phrases`` in the whole report (cached: cues ask the same question often)."""
+        key = tuple(phrases)
+        if key not in self._found:
+            self._found[key] = find_words(key, self.text)
+        return self._found[key]
 
     @functools.cached_property
     def age(self) -> int | None:
@@ -117,7 +125,7 @@ class Reasoner:
             m = find_words(cue.site, finding.site or "")
             return f"site '{m.group(0)}'" if m else None
         if cue.document:
-            m = find_words(cue.document, ctx.text)
+            m = ctx.find(cue.document)
             return f"'{m.group(0)}' in the report" if m else None
         age = ctx.age
         if cue.age and age is not None:
@@ -234,7 +242,7 @@ class Reasoner:
             and (not rule.roles or concept.role in rule.roles)
             and (not rule.concepts or concept.id in rule.concepts)
             and (not rule.descriptors_any or bool(set(rule.descriptors_any) & set(finding.descriptors)))
-            and (not rule.document_any or find_words(rule.document_any, ctx.text) is not None)
+            and (not rule.document_any or ctx.find(rule.document_any) is not None)
         )
 
     # ------------------------------------------------------------------ follow-up
@@ -255,7 +263,7 @@ class Reasoner:
             and (not when.concepts or finding.concept in when.concepts)
             and (not when.descriptors_any or bool(set(when.descriptors_any) & set(finding.descriptors)))
             and (not when.sentence_any or find_words(when.sentence_any, sentence) is not None)
-            and (not when.document_any or find_words(when.document_any, ctx.text) is not None)
+            and (not when.document_any or ctx.find(when.document_any) is not None)
             and (not when.modality_any or finding.modality in when.modality_any)
             and (not when.location_any or finding.location_category in when.location_any)
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)

@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from reportkit import __version__
+from reportkit.lexicon import load_lexicon
 from reportkit.models import StructuredReport
 
 
@@ -40,8 +41,6 @@ LOCATION_TITLES = {
     "other": "Other (non-musculoskeletal, spine, intra-osseous)",
     None: "Location not stated",
 }
-# SNOMED CT qualifier values for laterality (well-established codes).
-LATERALITY_SNOMED = {"left": ("7771000", "Left"), "right": ("24028007", "Right"), "bilateral": ("51440002", "Right and left")}
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 
 
@@ -135,10 +134,11 @@ def _finding_observation(report: StructuredReport, index: int) -> dict:
         {"code": {"text": "kind (assessed from cues)"}, "valueString": assessment.kind.kind},
     ]
     if finding.laterality:
-        code, display = LATERALITY_SNOMED[finding.laterality]
-        components.append({"code": {"text": "laterality"}, "valueCodeableConcept": {
-            "coding": [{"system": "http://snomed.info/sct", "code": code, "display": display}],
-            "text": finding.laterality}})
+        side = {"text": finding.laterality}
+        code = load_lexicon().anatomy.laterality_codes.get(finding.laterality)
+        if code:
+            side["coding"] = [{"system": "http://snomed.info/sct", "code": code.code, "display": code.display}]
+        components.append({"code": {"text": "laterality"}, "valueCodeableConcept": side})
     if finding.location_category:
         components.append({"code": {"text": "location category"}, "valueString": finding.location_category})
     if finding.size_mm is not None:

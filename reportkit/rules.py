@@ -17,9 +17,6 @@ from reportkit.reasoning import find_words
 FINDING_SECTIONS = {"findings", "unheaded"}
 STATEMENT_SECTIONS = {"findings", "impression", "unheaded"}
 RADIOGRAPH_RULES = {"radiograph_correlation", "radiograph_correlation_tear_mimic"}
-APPEARANCE = {"well_defined", "ill_defined"}
-# Labels too broad to say two mentions are the same finding.
-BROAD_DIAGNOSES = {"other", "foreign_body"}
 
 
 def _positive(f: Finding) -> bool:
@@ -145,13 +142,13 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         Unsafe: replacing "CPPD" by "chondrocalcinosis" narrows what the radiologist wrote.
     """
-    if find_words(("synovial fluid", "aspiration", "aspirate", "crystals identified", "birefringent",
-                   "polarized", "polarised"), ctx.text):
+    vocabulary = ctx.lexicon.lint
+    if find_words(vocabulary.crystal_proof, ctx.text):
         return
     for f in ctx.result.findings:
         if f.concept != "cppd" or not _positive(f) or f.uncertain or f.section not in STATEMENT_SECTIONS:
             continue
-        if re.search(r"arthropathy|pseudo|crowned", f.text, re.IGNORECASE):
+        if find_words(vocabulary.cppd_not_imaging_alone, f.text):
             continue
         yield Violation(f.start, f.end,
                         f"'{f.text}' asserts CPPD deposition disease from imaging; the imaging finding is "
@@ -259,7 +256,7 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
             missing.append("tendon")
         if f.size_mm is None:
             missing.append("size")
-        if not APPEARANCE & set(f.descriptors):
+        if not set(ctx.lexicon.lint.hadd_appearance) & set(f.descriptors):
             missing.append("appearance (well-defined or ill-defined)")
         if missing:
             yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(missing)}")
@@ -299,13 +296,10 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
 # ---------------------------------------------------------------------- RK4xx: step 1
 
 
-_SWAP = {"calcification": "ossification", "calcifications": "ossifications", "calcified": "ossified",
-         "calcific": "ossific"}
-
-
 def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Violation]:
     """Findings written as ``stated`` whose own cues say ``assessed``; the fix swaps the word."""
-    swaps = _SWAP if stated == "calcification" else {v: k for k, v in _SWAP.items()}
+    words = ctx.lexicon.lint.kind_words
+    swaps = words if stated == "calcification" else {v: k for k, v in words.items()}
     for f, a in zip(ctx.result.findings, ctx.report.assessments, strict=True):
         if not (_positive(f) and a.kind.stated == stated and a.kind.kind == assessed):
             continue
@@ -444,7 +438,7 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
         No fix: only the radiologist knows which statement is right.
     """
     def same_finding(imp: Finding, f: Finding) -> bool:
-        named = f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.diagnosis not in BROAD_DIAGNOSES
+        named = f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.diagnosis not in ctx.lexicon.lint.broad_diagnoses
         specific = f.concept == imp.concept and ctx.lexicon.concept(f.concept).role != "generic"
         return (named or specific) and f.negated != imp.negated
 
