@@ -153,11 +153,10 @@ class FindingLinker:
     def __call__(self, doc: Doc) -> Doc:
         cues = self._cues(doc)
         sections = doc._.rk_sections
-        doc_words = [t.lower_ for t in doc]
         present = {c.value for c in cues["mod"]}
         doc._.rk_modality = [m for m in self.modality_order if m in present]
         context = ReportContext(text=doc.text, modalities=present)
-        groups = self._group(doc, doc_words, cues)
+        groups = self._group(doc, cues)
         findings, queries = [], []
         for group in groups:
             finding = self._finding(doc, group, groups, cues, sections, context)
@@ -176,7 +175,7 @@ class FindingLinker:
             return False
         return not (vetoes and self._has_phrase(words, vetoes))
 
-    def _group(self, doc: Doc, words: list[str], cues: "dict[str, list[_Cue]]") -> "list[_Group]":
+    def _group(self, doc: Doc, cues: "dict[str, list[_Cue]]") -> "list[_Group]":
         spans = sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start)
         groups: list[_Group] = []
         for span in spans:
@@ -189,7 +188,7 @@ class FindingLinker:
                 if not previous.interpretations and not previous.descriptions and self._adjacent(gap):
                     self._merge(previous, span, concept)
                     continue
-                if self._restates(previous, concept, gap, words):
+                if self._restates(previous, span, concept, gap, cues["site"]):
                     previous.interpretations.append((span, concept))
                     continue
                 if self._describes(doc, previous, span, concept, gap, cues):
@@ -209,18 +208,24 @@ class FindingLinker:
             return True
         if group.effective_concept.role != "specific":
             return False
-        sites = cues["site"]
         gap_words = [t.lower_ for t in gap]
         if self._has_phrase(gap_words, self.clause_breaks):
             return False
+        return not self._names_another_site(group, span, cues["site"])
+
+    def _names_another_site(self, group: _Group, span: Span, sites: "list[_Cue]") -> bool:
+        """Does the text right after ``span`` place it at another kind of site than ``group``?
+        ("calcification in the tendon, phleboliths in the pelvis": two findings)"""
+        def key(cue: _Cue) -> str:  # a region counts as its own place ("pelvis")
+            return self._site_value(cue, None)[0] or f"{cue.category}:{cue.value}"
+
         end = min(span.sent.end, span.end + POST_WINDOW)
-        own = {self._site_value(c, None)[0] for c in sites if span.end <= c.start < end}
-        own.discard(None)
+        own = {key(c) for c in sites if span.end <= c.start < end}
         if not own:
-            return True
-        anchor = {self._site_value(c, None)[0] for c in sites if group.start - PRE_WINDOW <= c.start < span.start}
+            return False
+        anchor = {key(c) for c in sites if group.start - PRE_WINDOW <= c.start < span.start}
         anchor.add(group.effective_concept.location or group.effective_concept.default_location)
-        return bool(own & anchor)
+        return not own & anchor
 
     def _adjacent(self, gap: Span) -> bool:
         """Two terms of one noun phrase: nothing, or placeholders only, between them."""
@@ -233,7 +238,7 @@ class FindingLinker:
         if concept.role == "specific" or group.concept.role == "generic":
             group.concept = concept
 
-    def _restates(self, group: _Group, concept: Concept, gap: Span, words: list[str]) -> bool:
+    def _restates(self, group: _Group, span: Span, concept: Concept, gap: Span, sites: "list[_Cue]") -> bool:
         """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
         if concept.role != "specific":
             return False
@@ -250,6 +255,8 @@ class FindingLinker:
         if self._has_phrase(gap_words, self.interpretation_links):
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
+        if self._names_another_site(group, span, sites):
+            return False
         for token in reversed(gap):
             if self._is_placeholder(token):
                 continue

@@ -144,3 +144,15 @@ def test_pipeline_is_built_from_blank_english_without_a_model():
 @pytest.mark.parametrize("text", ["", "   \n", "x" * 5000, "?? ;; .. ::"])
 def test_odd_text_does_not_crash(text):
     assert extract(text).findings == []
+
+
+def test_two_findings_joined_by_a_comma_stay_two():
+    result = extract("Calcification in the supraspinatus tendon, phleboliths in the pelvis.")
+    assert [(f.text, f.location_category, f.diagnosis) for f in result.findings] == [
+        ("Calcification", "tendon", "HADD"), ("phleboliths", "vascular", "phlebolith")
+    ]
+
+
+def test_apposition_folds_a_restatement():
+    only(extract("Flowing syndesmophytes in the thoracic spine, DISH."), location_category="other",
+         diagnosis="other", kind="ossification")
