@@ -278,12 +278,15 @@ class Entity(_Entry):
     literal: str
     diagnosis: Diagnosis | None = None
     concepts: list[str] = Field(default_factory=list)
+    requires_site: list[str] = Field(default_factory=list)
     priors: dict[LocationCategory, dict[Kind, int]]
     cues: list[Cue] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
     notes: list[EntityNote] = Field(default_factory=list)
     warning: str | None = None
     source: str
+
+    _lower = field_validator("requires_site")(_lower_all)
 
 
 class Density(_Entry):

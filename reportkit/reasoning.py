@@ -146,6 +146,8 @@ class Reasoner:
             prior = self._prior(entity, finding.location_category, kind)
             if prior is None:
                 continue
+            if entity.requires_site and not find_words(entity.requires_site, f"{finding.site or ''} {sentence}"):
+                continue
             supporting, specific, score = [], False, prior
             for cue in entity.cues:
                 why = self._cue_matches(cue, finding, sentence, ctx)

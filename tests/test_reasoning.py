@@ -90,6 +90,18 @@ CASES = [
          "destruction of the glenohumeral joint with bone lysis and periarticular calcifications and debris.",
          "calcification", "soft_tissue", "destructive_arthropathy", "other", {"destructive_arthropathy"},
          warning=True),
+    Case("cppd-mcp-distribution", "EXAM: PA radiographs of both hands.\nFINDINGS: Joint space narrowing of the second "
+         "and third metacarpophalangeal joints with hook-like osteophytes and chondrocalcinosis of the triangular "
+         "fibrocartilage.", "calcification", "articular", "cppd", "CPPD", {"cppd_workup"}),
+    # ---------------------------------------------------------------- spine: disc CPPD versus HADD
+    Case("disc-cppd", "EXAM: CT of the lumbar spine.\nFINDINGS: Thin vertical calcification of the L4-L5 disc annulus.",
+         "calcification", "other", "disc_cppd", "CPPD", {"radiograph_correlation"}, {"hadd_description"},
+         suggested="disc_cppd"),
+    Case("disc-hadd", "EXAM: CT of the lumbar spine.\nFINDINGS: Round central calcification in the nucleus pulposus of "
+         "the L3-L4 disc.", "calcification", "other", "disc_hadd", "HADD", absent={"hadd_description"},
+         suggested="disc_hadd"),
+    Case("disc-degenerative", "EXAM: Radiograph of the lumbar spine.\nFINDINGS: Degenerative calcification of the L5-S1 "
+         "disc with vacuum phenomenon.", "calcification", "other", "disc_degeneration", "other"),
     # ---------------------------------------------------------------- articular, ossification
     Case("ankylosis", "EXAM: Radiograph of the right hip.\nFINDINGS: Ossification across the hip joint space with bony "
          "ankylosis.", "ossification", "articular", "ankylosis", None, suggested="ankylosis"),

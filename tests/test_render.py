@@ -38,8 +38,13 @@ def test_every_format_renders_the_bundled_examples(tmp_path, fmt):
     assert len(files) == inputs
     shoulder = next(f for f in files if f.name.startswith("shoulder_mri"))
     content = shoulder.read_text()
-    if fmt in (Format.json, Format.fhir):
+    if fmt is Format.json:
         json.loads(content)
+    if fmt is Format.fhir:
+        from fhir.resources.R4B.bundle import Bundle
+
+        for file in files:  # every bundle validates against the FHIR R4B models
+            Bundle.model_validate_json(file.read_text())
     assert "calcific tendinitis" in content.lower() or "calcific tendinopathy" in content.lower()
 
 
