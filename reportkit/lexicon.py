@@ -95,6 +95,7 @@ class Site(_Entry):
     id: str
     literal: str
     category: SiteCategory
+    beside_category: LocationCategory | None = None
     region: str | None = None
     terms: list[str]
 

@@ -99,6 +99,7 @@ class FindingLinker:
         self.cue_patterns = Matcher(nlp.vocab)
         anatomy = lexicon.anatomy
         self.site_category = {s.id: s.category for s in anatomy.sites}
+        self.beside_category = {s.id: s.beside_category or "soft_tissue" for s in anatomy.sites}
         for site in anatomy.sites:
             self.cues.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
         for side, terms in anatomy.laterality.items():
@@ -354,15 +355,14 @@ class FindingLinker:
                 return group.last_end + i
         return limit
 
-    @staticmethod
-    def _site_value(cue: _Cue, relation: str | None) -> tuple[str | None, bool]:
+    def _site_value(self, cue: _Cue, relation: str | None) -> tuple[str | None, bool]:
         """Location category for a site cue and whether it is only a weak hint."""
         if cue.category == "region":
             return None, True
         if cue.category == "limb":
             return "soft_tissue", True
         if cue.category == "bone":
-            return ("soft_tissue", True) if relation == "beside" else ("other", False)
+            return (self.beside_category[cue.value], True) if relation == "beside" else ("other", False)
         return cue.category, False
 
     def _relation(self, doc: Doc, start: int, end: int) -> str | None:

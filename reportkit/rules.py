@@ -230,8 +230,9 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """A calcific tendinopathy (HADD) described without its tendon, size or appearance.
 
     What it checks:
-        A positive HADD finding in the findings section that names no tendon, gives no size,
-        or does not say whether the deposit is well-defined or ill-defined.
+        A positive HADD finding in the findings section whose site is not a tendon named in
+        lexicons/anatomy.yaml, that gives no size, or that does not say whether the deposit
+        is well-defined or ill-defined.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -251,8 +252,9 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     for f in ctx.result.findings:
         if f.diagnosis != "HADD" or not _positive(f) or f.section not in FINDING_SECTIONS:
             continue
+        tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         missing = []
-        if f.location_category != "tendon" or not f.site:
+        if (f.site or "").lower() not in tendons:
             missing.append("tendon")
         if f.size_mm is None:
             missing.append("size")

@@ -156,3 +156,15 @@ def test_two_findings_joined_by_a_comma_stay_two():
 def test_apposition_folds_a_restatement():
     only(extract("Flowing syndesmophytes in the thoracic spine, DISH."), location_category="other",
          diagnosis="other", kind="ossification")
+
+
+def test_beside_a_tendon_insertion_is_tendon_beside_a_shaft_is_soft_tissue():
+    only(extract("Calcification adjacent to the greater tuberosity."), location_category="tendon", diagnosis="HADD")
+    only(extract("Calcified mass posterior to the femur."), location_category="soft_tissue")
+    only(extract("Calcification within the femoral metaphysis."), location_category="other")
+
+
+def test_interpretation_after_which_could_be_is_folded():
+    finding = only(extract("Tiny punctate calcification, which could be a phlebolith or a distal ureteral stone."),
+                   diagnosis="phlebolith", location_category="vascular", uncertain=False)
+    assert finding.diagnosis_uncertain
