@@ -37,9 +37,19 @@ def _decode(data: bytes, source: str) -> str | ErrorRecord:
         return ErrorRecord(source=source, error=f"not UTF-8 text (byte {exc.start}: {exc.reason})")
 
 
-def _jsonl_records(text: str, source: str) -> Iterator[Input]:
+def _jsonl_records(lines: Iterable[bytes | str], source: str) -> Iterator[Input]:
+    """One record per non-blank line; read lazily so an archive never sits in memory whole."""
     seen_any = False
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, raw in enumerate(lines, 1):
+        if isinstance(raw, bytes):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                seen_any = True
+                yield ErrorRecord(source=source, line=number, error=f"not UTF-8 text (byte {exc.start}: {exc.reason})")
+                continue
+        else:
+            line = raw
         if not line.strip():
             continue
         seen_any = True
@@ -75,7 +85,7 @@ def _from_bytes(data: bytes, source: str, report_id: str, as_jsonl: bool | None)
     if as_jsonl is None:  # standard input: JSONL if it starts like a JSON object
         as_jsonl = text.lstrip().startswith("{")
     if as_jsonl:
-        yield from _jsonl_records(text, source)
+        yield from _jsonl_records(text.splitlines(), source)
     elif not text.strip():
         yield ErrorRecord(id=report_id, source=source, error="empty file: no report text")
     else:
@@ -109,8 +119,12 @@ def read_inputs(paths: Iterable[str], stdin: bytes | None = None) -> Iterator[In
 
 def _read_file(path: Path, report_id: str) -> Iterator[Input]:
     try:
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            with path.open("rb") as handle:
+                yield from _jsonl_records(handle, str(path))
+            return
         data = path.read_bytes()
     except OSError as exc:
         yield ErrorRecord(source=str(path), error=f"cannot read: {exc.strerror}")
         return
-    yield from _from_bytes(data, str(path), report_id, path.suffix.lower() in JSONL_SUFFIXES)
+    yield from _from_bytes(data, str(path), report_id, False)

@@ -98,3 +98,14 @@ def test_bad_lexicon_folder_is_a_usage_error(tmp_path):
     result = runner.invoke(app, ["extract", "-", "--lexicons", str(tmp_path)], input="x")
     assert result.exit_code == 2
     assert "lexicon file is missing" in result.stderr
+
+
+def test_a_bad_byte_in_one_jsonl_line_loses_only_that_line(tmp_path):
+    batch = tmp_path / "archive.jsonl"
+    batch.write_bytes(b'{"id": "a", "text": "Phleboliths."}\n\xff\xfe broken\n{"id": "b", "text": "No calcification."}\n')
+    result = runner.invoke(app, ["extract", str(batch)])
+    records = lines(result.stdout)
+    assert [r.get("id") for r in records if "error" not in r] == ["a", "b"]
+    (error,) = [r for r in records if "error" in r]
+    assert error["line"] == 2 and "not UTF-8" in error["error"]
+    assert "3 inputs: 2 results, 1 errors" in result.stderr
