@@ -49,10 +49,13 @@ def test_bad_inputs_are_named_and_the_rest_still_processed(tmp_path):
 
 def test_report_text_is_not_logged_on_error(tmp_path):
     batch = tmp_path / "batch.jsonl"
-    batch.write_text('{"id": 7, "text": 12}\n')
+    batch.write_text('{"id": "p1", "text": ["Mrs SECRETNAME calcification"]}\n'
+                     '{"id": "p2", "text": "Mr OTHERNAME calcification\n')
     result = runner.invoke(app, ["extract", str(batch)])
     assert result.exit_code == 1
-    assert "12" not in result.stderr.replace("batch.jsonl:1", "")
+    assert "batch.jsonl:1" in result.stderr and "batch.jsonl:2" in result.stderr
+    assert "SECRETNAME" not in result.stderr + result.stdout
+    assert "OTHERNAME" not in result.stderr + result.stdout
 
 
 def test_stdin_plain_text_and_table_format():
