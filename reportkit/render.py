@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
@@ -22,7 +22,7 @@ from reportkit.lexicon import load_lexicon
 from reportkit.models import StructuredReport
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     md = "md"
     html = "html"
