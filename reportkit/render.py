@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
