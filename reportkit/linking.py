@@ -220,7 +220,7 @@ class FindingLinker:
         def key(cue: _Cue) -> str:  # a region counts as its own place ("pelvis")
             return self._site_value(cue, None)[0] or f"{cue.category}:{cue.value}"
 
-        end = min(span.sent.end, span.end + POST_WINDOW)
+        end = self._clause_end(span.doc, span.end, min(span.sent.end, span.end + POST_WINDOW))
         own = {key(c) for c in sites if span.end <= c.start < end}
         if not own:
             return False
@@ -349,10 +349,14 @@ class FindingLinker:
             if other.start >= group.last_end:
                 limit = min(limit, other.start)
                 break
-        words = [t.lower_ for t in doc[group.last_end : limit]]
+        return self._clause_end(doc, group.last_end, limit)
+
+    def _clause_end(self, doc: Doc, start: int, limit: int) -> int:
+        """The first clause break in ``doc[start:limit]``, else ``limit``."""
+        words = [t.lower_ for t in doc[start:limit]]
         for i in range(len(words)):
             if any(tuple(words[i : i + len(p)]) == p for p in self.clause_breaks):
-                return group.last_end + i
+                return start + i
         return limit
 
     def _site_value(self, cue: _Cue, relation: str | None) -> tuple[str | None, bool]:
