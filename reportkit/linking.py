@@ -7,7 +7,8 @@ Runs after medspaCy's TargetMatcher and ConText. For each sentence it
 3. folds a specific term that restates an earlier finding in the same sentence
    ("calcifications ... favored to represent phleboliths") into that finding;
 4. links site and location category, side, descriptors, size and modality;
-5. labels the diagnosis the text names (lexicons/diagnosis_rules.yaml when it names none).
+5. labels the diagnosis the text names; when it names none, asks the reasoning module for a
+   specific differential, else a rule of lexicons/diagnosis_rules.yaml (marked inferred).
 
 Every attribute keeps the span that gave it as :class:`~reportkit.models.Evidence`.
 """
