@@ -114,6 +114,12 @@ class Anatomy(_Entry):
     laterality: dict[Laterality, list[str]]
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _unambiguous(self) -> Anatomy:
+        _require_unique(s.id for s in self.sites)
+        _require_unambiguous_terms((s.id, s.terms) for s in self.sites)
+        return self
+
 
 class Descriptor(_Entry):
     """A density, shape or pattern cue, normalised to ``id``."""
@@ -199,6 +205,7 @@ class Concepts(_Entry):
     @model_validator(mode="after")
     def _unique_ids(self) -> Concepts:
         _require_unique(c.id for c in self.concepts)
+        _require_unambiguous_terms((c.id, c.terms) for c in self.concepts)
         return self
 
 
@@ -378,6 +385,15 @@ class Modalities(_Entry):
 
 class Sections(_Entry):
     sections: list[SectionDef]
+
+
+def _require_unambiguous_terms(entries: Iterable[tuple[str, list[str]]]) -> None:
+    """A term listed under two entries would be matched to either at random."""
+    owner: dict[str, str] = {}
+    for entry_id, terms in entries:
+        for term in terms:
+            if owner.setdefault(term, entry_id) != entry_id:
+                raise ValueError(f"term '{term}' is listed under both '{owner[term]}' and '{entry_id}'")
 
 
 def _require_unique(ids: Iterable[str]) -> None:

@@ -390,7 +390,8 @@ class FindingLinker:
         for cue in sites:
             if group.end <= cue.start < window_end:
                 near.append((cue, self._relation(doc, group.end, cue.start)))
-        projected = any(rel == "projection" for _, rel in near)
+        # "projecting over the right upper quadrant": only projected, whatever follows
+        projected = self._relation(doc, group.end, window_end) == "projection"
 
         chosen: tuple[_Cue, str | None] | None = None
         category: str | None = None

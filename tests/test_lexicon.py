@@ -68,3 +68,11 @@ def test_missing_file_is_named(tmp_path):
     (folder / "anatomy.yaml").unlink()
     with pytest.raises(LexiconError, match="anatomy.yaml: lexicon file is missing"):
         load_lexicon(str(folder))
+
+
+def test_a_term_under_two_sites_is_rejected(tmp_path):
+    folder = _copy_lexicons(tmp_path)
+    path = folder / "anatomy.yaml"
+    path.write_text(path.read_text().replace("terms: [vein, veins,", "terms: [aorta, vein, veins,", 1))
+    with pytest.raises(LexiconError, match="'aorta' is listed under both 'artery' and 'vein'"):
+        load_lexicon(str(folder))
