@@ -55,14 +55,6 @@ def test_words_like_no_and_off_stay_words():
     assert any(rule.literal == "no" for rule in lexicon.context.rules)
 
 
-def test_diagnosis_rules_must_name_known_concepts(tmp_path):
-    folder = _copy_lexicons(tmp_path)
-    path = folder / "diagnosis_rules.yaml"
-    path.write_text(path.read_text().replace("concepts: [calcinosis, calcification]", "concepts: [calcinosys]", 1))
-    with pytest.raises(LexiconError, match="unknown ids"):
-        load_lexicon(str(folder))
-
-
 def test_missing_file_is_named(tmp_path):
     folder = _copy_lexicons(tmp_path)
     (folder / "anatomy.yaml").unlink()
@@ -70,9 +62,21 @@ def test_missing_file_is_named(tmp_path):
         load_lexicon(str(folder))
 
 
-def test_a_term_under_two_sites_is_rejected(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("diagnosis_rules.yaml", "concepts: [calcinosis, calcification]", "concepts: [calcinosys]", "unknown ids"),
+        ("anatomy.yaml", "terms: [vein, veins,", "terms: [aorta, vein, veins,",
+         "'aorta' is listed under both 'artery' and 'vein'"),
+        ("differential.yaml", "{descriptor: zonal, weight: 3", "{descriptor: zonall, weight: 3", "unknown ids"),
+        ("followup.yaml", "differential_includes: [soft_tissue_tumour]", "differential_includes: [sarcoma]",
+         "unknown ids"),
+    ],
+)
+def test_cross_references_and_ambiguous_terms_are_rejected(tmp_path, name, old, new, message):
     folder = _copy_lexicons(tmp_path)
-    path = folder / "anatomy.yaml"
-    path.write_text(path.read_text().replace("terms: [vein, veins,", "terms: [aorta, vein, veins,", 1))
-    with pytest.raises(LexiconError, match="'aorta' is listed under both 'artery' and 'vein'"):
+    path = folder / name
+    assert old in path.read_text()
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(LexiconError, match=message):
         load_lexicon(str(folder))
