@@ -217,7 +217,8 @@ def terms(
     needle = (query or "").lower()
     shown = 0
     for term in load_lexicon().terminology.terms:
-        haystack = " ".join([term.id, term.preferred, term.definition, *term.synonyms, *term.deprecated]).lower()
+        haystack = " ".join([term.id, term.preferred, term.definition, *term.synonyms, *term.deprecated,
+                             *(m.term for m in term.misused)]).lower()
         if needle and needle not in haystack:
             continue
         shown += 1

@@ -149,3 +149,12 @@ def test_html_page_highlights_spans_in_headless_chromium(tmp_path):
     assert parser.marks == [f.text for f in findings]
     assert {"ev-site", "ev-laterality", "ev-negation", "ev-uncertainty", "ev-size"} <= parser.evidence
     assert 'id="recommendations"' in dom
+
+
+def test_terms_command_lists_codes_and_misuse():
+    result = runner.invoke(app, ["terms", "pseudogout"])
+    assert result.exit_code == 0
+    assert "chondrocalcinosis  [imaging finding]" in result.stdout
+    assert "ICD-10-CM M11.2 Other chondrocalcinosis" in result.stdout
+    assert "misused: 'pseudogout'" in result.stdout
+    assert runner.invoke(app, ["terms", "no-such-term"]).exit_code == 1
