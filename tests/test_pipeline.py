@@ -168,3 +168,12 @@ def test_interpretation_after_which_could_be_is_folded():
     finding = only(extract("Tiny punctate calcification, which could be a phlebolith or a distal ureteral stone."),
                    diagnosis="phlebolith", location_category="vascular", uncertain=False)
     assert finding.diagnosis_uncertain
+
+
+@pytest.mark.parametrize("typo", ["calcificaton", "calcfication", "calcificaiton", "Calcifiction"])
+def test_one_word_slips_are_still_calcifications(typo):
+    only(extract(f"Small {typo} in the supraspinatus tendon."), kind="calcification", location_category="tendon")
+
+
+def test_words_that_only_look_alike_are_not():
+    assert extract("Classification of the fracture. Calculation of the angle. Decalcification noted.").findings == []
