@@ -2,7 +2,9 @@
 
 - single report latency (the dictation-system case), in ms;
 - sentence splitting: spaCy's sentencizer (our default) vs medspaCy's PyRuSH, per doc;
-- archive throughput with 2 worker processes vs 1 (the QA/audit case).
+- archive throughput with 2 worker processes vs 1 (the QA/audit case);
+- memory: resident set size after streaming the archive vs right after the pipeline build
+  (streaming keeps it flat: nothing is accumulated per report).
 
 Reports are the bundled examples and the article's figure captions, repeated.
 Run: python benchmarks/bench_pipeline.py [--docs N]
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -28,6 +31,13 @@ def corpus() -> list[str]:
     texts += [json.loads(line)["text"] for line in (ROOT / "examples" / "reports.jsonl").read_text().splitlines()]
     texts += [json.loads(line)["text"] for line in (ROOT / "tests/data/article_captions.jsonl").read_text().splitlines()]
     return texts
+
+
+def _rss_mb() -> float:
+    """Current resident set size of this process (Linux /proc), in MB."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() / 2**20
 
 
 def per_doc_ms(fn, texts, repeat=3) -> float:
@@ -48,6 +58,7 @@ def main() -> None:
     start = time.perf_counter()
     get_pipeline()
     build_s = time.perf_counter() - start
+    rss_after_build = _rss_mb()
     extract(texts[0])  # warm up
 
     latency = [per_doc_ms(extract, [t], repeat=5) for t in texts]
@@ -70,6 +81,10 @@ def main() -> None:
 
     batch = [Report(id=str(i), text=texts[i % len(texts)], source="bench") for i in range(args.docs)]
     rates = {}
+    streamed = sum(1 for _ in extract_inputs(batch, workers=1))
+    rss_after_archive = _rss_mb()
+    print(f"memory: RSS {rss_after_build:.0f} MB after build, {rss_after_archive:.0f} MB after streaming {streamed} "
+          f"reports -> ratio {rss_after_archive / rss_after_build:.2f}")
     for workers in (1, 2):
         start = time.perf_counter()
         n = sum(1 for _ in extract_inputs(batch, workers=workers))
