@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 Kind = Literal["calcification", "ossification", "foreign_body"]
 LocationCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other"]
-SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "region"]
+SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "level", "region"]
 Laterality = Literal["left", "right", "bilateral"]
 Diagnosis = Literal[
     "HADD",
@@ -98,6 +98,7 @@ class Site(_Entry):
     beside_category: LocationCategory | None = None
     region: str | None = None
     terms: list[str]
+    patterns: list[TokenPattern] = Field(default_factory=list)
 
     _lower = field_validator("terms")(_lower_all)
 

@@ -103,6 +103,8 @@ class FindingLinker:
         self.beside_category = {s.id: s.beside_category or "soft_tissue" for s in anatomy.sites}
         for site in anatomy.sites:
             self.cues.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
+            if site.patterns:
+                self.cue_patterns.add(f"site|{site.id}", site.patterns)
         for side, terms in anatomy.laterality.items():
             self.cues.add(f"side|{side}", [nlp.make_doc(t) for t in terms])
         for desc in lexicon.descriptors.descriptors:
@@ -366,6 +368,8 @@ class FindingLinker:
             return None, True
         if cue.category == "limb":
             return "soft_tissue", True
+        if cue.category == "level":
+            return "other", True
         if cue.category == "bone":
             return (self.beside_category[cue.value], True) if relation == "beside" else ("other", False)
         return cue.category, False

@@ -177,3 +177,10 @@ def test_one_word_slips_are_still_calcifications(typo):
 
 def test_words_that_only_look_alike_are_not():
     assert extract("Classification of the fracture. Calculation of the angle. Decalcification noted.").findings == []
+
+
+def test_vertebral_levels_and_xr_exam_lines():
+    result = extract("EXAM: XR CERVICAL SPINE\nFINDINGS: Calcification anterior to C5. Calcification in the right "
+                     "C2-C3 facet joint.")
+    assert result.modality == ["radiograph"]
+    assert [(f.location_category, f.site) for f in result.findings] == [("other", "C5"), ("articular", "facet joint")]
