@@ -7,6 +7,7 @@ A report that makes the pipeline fail becomes an ErrorRecord; its text is not lo
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -24,8 +25,10 @@ def _extract_one(report: Report, lexicon_dir: str | None) -> Outcome:
     try:
         return extract(report.text, report.id, lexicon_dir=lexicon_dir)
     except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
+        # An exception message may quote the report; it is shown only when asked for.
+        detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
         return ErrorRecord(id=report.id, source=report.source, line=report.line,
-                           error=f"pipeline failed: {type(exc).__name__}: {exc}")
+                           error=f"pipeline failed: {type(exc).__name__}{detail}")
 
 
 def _init_worker(lexicon_dir: str | None) -> None:

@@ -112,3 +112,19 @@ def test_a_bad_byte_in_one_jsonl_line_loses_only_that_line(tmp_path):
     (error,) = [r for r in records if "error" in r]
     assert error["line"] == 2 and "not UTF-8" in error["error"]
     assert "3 inputs: 2 results, 1 errors" in result.stderr
+
+
+def test_pipeline_failure_is_an_error_record_without_report_text(monkeypatch):
+    from reportkit import runner
+    from reportkit.inputs import Report
+
+    def explode(text, report_id, lexicon_dir=None):
+        raise ValueError(f"cannot parse {text}")
+
+    monkeypatch.setattr("reportkit.pipeline.extract", explode)
+    report = Report(id="r9", text="Mrs SECRETNAME has calcification", source="batch.jsonl", line=4)
+    (outcome,) = list(runner.extract_inputs([report]))
+    assert (outcome.id, outcome.line, outcome.error) == ("r9", 4, "pipeline failed: ValueError")
+    monkeypatch.setenv("REPORTKIT_DEBUG", "1")
+    (outcome,) = list(runner.extract_inputs([report]))
+    assert "SECRETNAME" in outcome.error
