@@ -419,10 +419,11 @@ class FindingLinker:
             elif weak:
                 category = weak[2]
             elif not near:  # a region named near the finding ("in the shoulder") is the writer's answer
-                category, fallback = self._fallback_site(doc, group, sites, sent, section)
+                fallback = self._sentence_site(group, sites, sent) or self._earlier_site(doc, sites, sent, section)
+                category = self._site_value(fallback, None)[0] if fallback else None
                 site_cue = site_cue or fallback
         if site_cue is None:  # still name the site the sentence gives, for the reader
-            site_cue = self._fallback_site(doc, group, sites, sent, section, sentence_only=True)[1]
+            site_cue = self._sentence_site(group, sites, sent)
         if site_cue is not None:
             span = doc[site_cue.start : site_cue.end]
             evidence.append(
@@ -430,23 +431,16 @@ class FindingLinker:
             )
         return category, (doc[site_cue.start : site_cue.end].text if site_cue else None)
 
-    def _fallback_site(self, doc, group, sites, sent, section, sentence_only=False):
-        """A site elsewhere in the sentence, else the nearest one earlier in the section."""
+    def _sentence_site(self, group, sites, sent) -> "_Cue | None":
+        """The named site nearest the finding elsewhere in its sentence."""
         in_sentence = [c for c in sites if sent.start <= c.start < sent.end and c.category != "region"]
-        if in_sentence:
-            cue = min(in_sentence, key=lambda c: abs(c.start - group.start))
-            return self._site_value(cue, None)[0], cue
-        if sentence_only:
-            return None, None
-        earlier = [
-            c
-            for c in sites
-            if c.end <= sent.start and doc[c.start].idx >= section.start and c.category != "region"
-        ]
-        if earlier:
-            cue = earlier[-1]
-            return self._site_value(cue, None)[0], cue
-        return None, None
+        return min(in_sentence, key=lambda c: abs(c.start - group.start)) if in_sentence else None
+
+    def _earlier_site(self, doc, sites, sent, section) -> "_Cue | None":
+        """The last named site before the sentence, within its section."""
+        earlier = [c for c in sites
+                   if c.end <= sent.start and doc[c.start].idx >= section.start and c.category != "region"]
+        return earlier[-1] if earlier else None
 
     def _laterality(self, doc, group, sides, sent, window_end, evidence):
         def pick(cues: list[_Cue]) -> str | None:

@@ -85,6 +85,7 @@ class Reasoner:
         self.lexicon = lexicon
         self.differential = lexicon.differential
         self.suggests_kind = {d.id: d.suggests_kind for d in lexicon.descriptors.descriptors if d.suggests_kind}
+        self.entities = {e.id: e for e in self.differential.entities}
 
     # ------------------------------------------------------------------ step 1
     def assess_kind(self, finding: Finding, ctx: ReportContext) -> KindAssessment:
@@ -117,7 +118,7 @@ class Reasoner:
     # ------------------------------------------------------------------ step 2
     def _cue_matches(self, cue, finding: Finding, sentence: str, ctx: ReportContext) -> str | None:
         if cue.descriptor:
-            return f"{cue.descriptor.replace('_', ' ')}" if cue.descriptor in finding.descriptors else None
+            return cue.descriptor.replace("_", " ") if cue.descriptor in finding.descriptors else None
         if cue.sentence:
             m = find_words(cue.sentence, sentence)
             return f"'{m.group(0)}' in the sentence" if m else None
@@ -169,6 +170,11 @@ class Reasoner:
         items.sort(key=lambda i: -i.score)
         return items
 
+    def assess_and_rank(self, finding: Finding, ctx: ReportContext) -> tuple[KindAssessment, list[DifferentialItem]]:
+        """Step 1, then step 2 with the assessed kind (the stated one when the cues are silent)."""
+        kind = self.assess_kind(finding, ctx)
+        return kind, self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
+
     def suggestion(self, items: list[DifferentialItem]) -> DifferentialItem | None:
         """The top item, only when the evidence for it is specific and it leads."""
         if not items or not items[0].specific:
@@ -178,7 +184,7 @@ class Reasoner:
         return items[0]
 
     def assess(self, index: int, finding: Finding, ctx: ReportContext) -> Assessment:
-        kind = self.assess_kind(finding, ctx)
+        kind, items = self.assess_and_rank(finding, ctx)
         term = self.lexicon.term_for_concept(finding.concept)
         assessment = Assessment(
             finding=index,
@@ -188,16 +194,14 @@ class Reasoner:
         )
         if finding.negated or finding.hypothetical:
             return assessment
-        items = self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
         top = self.suggestion(items)
         assessment.differential = items[:5]
         if top:
             assessment.suggested_diagnosis = top.diagnosis
             assessment.suggested_entity = top.id
-        entities = {e.id: e for e in self.differential.entities}
         sentence = ctx.sentence(finding)
         for item in items[:TOP]:
-            entity = entities[item.id]
+            entity = self.entities[item.id]
             if item.warning:
                 assessment.warnings.append(item.warning)
             for note in entity.notes:
@@ -205,7 +209,7 @@ class Reasoner:
                     set(note.when_descriptors) & set(finding.descriptors)
                 ):
                     assessment.notes.append(note.text)
-        lead = entities[items[0].id] if items else None
+        lead = self.entities[items[0].id] if items else None
         if lead:
             for phase in lead.phases:
                 if set(phase.descriptors_any) & set(finding.descriptors):
@@ -221,8 +225,7 @@ class Reasoner:
         """
         items: list[DifferentialItem] = []
         if not finding.negated:
-            kind = self.assess_kind(finding, ctx)
-            items = self.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
+            _, items = self.assess_and_rank(finding, ctx)
             top = self.suggestion(items)
             if top and top.diagnosis:
                 return top.diagnosis, f"differential: {top.literal} ({', '.join(top.supporting)})"
