@@ -191,13 +191,15 @@ class Linking(_Entry):
 class LintVocabulary(_Entry):
     """Words and ids the lint rules (reportkit/rules.py) look for."""
 
+    location_prepositions: list[str]
+    spelling_variants: dict[str, str]
     crystal_proof: list[str]
     cppd_not_imaging_alone: list[str]
     hadd_appearance: list[str]
     kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
 
-    _lower = field_validator("crystal_proof", "cppd_not_imaging_alone")(_lower_all)
+    _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone")(_lower_all)
 
 
 class Concepts(_Entry):

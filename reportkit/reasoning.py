@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from reportkit.lexicon import Entity, FollowUpCondition, FollowUpRule, Lexicon, load_lexicon
@@ -47,6 +47,11 @@ def _words(phrases: tuple[str, ...]) -> re.Pattern[str]:
 def find_words(phrases: Iterable[str], text: str) -> re.Match[str] | None:
     phrases = tuple(phrases)
     return _words(phrases).search(text) if phrases else None
+
+
+def find_all_words(phrases: Iterable[str], text: str) -> Iterator[re.Match[str]]:
+    phrases = tuple(phrases)
+    return _words(phrases).finditer(text) if phrases else iter(())
 
 
 @dataclass

@@ -7,12 +7,12 @@ vocabulary comes from the lexicons, not from literals here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from reportkit.lint import Edit, Fix, LintContext, Violation, rule
 from reportkit.models import Finding
-from reportkit.reasoning import find_words
+from reportkit.pipeline import section_at
+from reportkit.reasoning import find_all_words, find_words
 
 FINDING_SECTIONS = {"findings", "unheaded"}
 STATEMENT_SECTIONS = {"findings", "impression", "unheaded"}
@@ -95,28 +95,20 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
         Safe when the term is followed by its location ("pseudogout of/in ..."): the rewrite
         names the same deposit. Unsafe otherwise, since the sentence may be about symptoms.
     """
+    prepositions = ctx.lexicon.lint.location_prepositions
     for term in ctx.lexicon.terminology.terms:
         if term.category != "imaging_finding":
             continue
         for misuse in term.misused:
             if misuse.term.lower() == "cppd":
                 continue  # RK202 judges CPPD, which is also a legitimate umbrella term
-            for m in re.finditer(rf"(?<![\w-]){re.escape(misuse.term)}(?![\w-])", ctx.text, re.IGNORECASE):
-                section = _section_at(ctx, m.start())
-                if section not in STATEMENT_SECTIONS:
+            for m in find_all_words([misuse.term], ctx.text):
+                if section_at(ctx.result.sections, m.start()).category not in STATEMENT_SECTIONS:
                     continue  # a clinical question in the history is legitimate
-                following = ctx.text[m.end() : m.end() + 12].lower()
-                safe = bool(re.match(r"\s+(of|in|within|involving|at)\b", following))
+                following = ctx.text[m.end() : m.end() + 16].split()
+                safe = bool(following) and following[0].lower() in prepositions
                 yield Violation(m.start(), m.end(), misuse.advice,
                                 _replace(ctx, m.start(), m.end(), _match_case(m.group(0), term.preferred), safe))
-
-
-def _section_at(ctx: LintContext, offset: int) -> str:
-    category = "unheaded"
-    for s in ctx.result.sections:
-        if s.start <= offset:
-            category = s.category
-    return category
 
 
 @rule("RK202", "cppd-from-imaging-alone", "warning")
@@ -179,7 +171,7 @@ def deprecated_term(ctx: LintContext) -> Iterator[Violation]:
     """
     for term in ctx.lexicon.terminology.terms:
         for old in term.deprecated:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(old)}(?![\w-])", ctx.text, re.IGNORECASE):
+            for m in find_all_words([old], ctx.text):
                 yield Violation(m.start(), m.end(), f"'{m.group(0)}' is deprecated: prefer '{term.preferred}'",
                                 _replace(ctx, m.start(), m.end(), term.preferred, safe=False))
 
@@ -213,8 +205,11 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
         return
     first = mentions[0].text
 
+    variants = ctx.lexicon.lint.spelling_variants
+
     def norm(value: str) -> str:
-        return re.sub(r"tendonitis", "tendinitis", value.lower())
+        words = value.lower().split()
+        return " ".join(variants.get(w, w) for w in words)
 
     for f in mentions[1:]:
         if norm(f.text) != norm(first):
