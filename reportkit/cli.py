@@ -282,12 +282,8 @@ def lint(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     if diff:
-        from reportkit.lint import read_drafts
-
-        originals = {d.path: d.text for d in read_drafts([p for p in paths if p != "-"])} if any(
-            p != "-" for p in paths) else {}
         for path, fixed in run.fixed.items():
-            sys.stdout.write(unified_diff(path, originals.get(path, ""), fixed))
+            sys.stdout.write(unified_diff(path, run.originals[path], fixed))
         typer.echo(f"{run.fixes_applied} fix(es) would be applied", err=True)
         raise typer.Exit(1 if run.fixed else 0)
     if fix:

@@ -7,6 +7,7 @@ counts of inputs, results and errors reconcile.
 
 from __future__ import annotations
 
+import glob
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -92,29 +93,32 @@ def _from_bytes(data: bytes, source: str, report_id: str, as_jsonl: bool | None)
         yield Report(id=report_id, text=text, source=source)
 
 
-def _files_under(folder: Path) -> list[Path]:
-    suffixes = TEXT_SUFFIXES | JSONL_SUFFIXES
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+def expand_path(raw: str, suffixes: set[str]) -> list[Path]:
+    """The files a path argument names: itself, a folder's files with ``suffixes``, or a glob's matches."""
+    path = Path(raw)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+    if path.is_file():
+        return [path]
+    if glob.has_magic(raw):
+        return sorted(Path(p) for p in glob.glob(raw, recursive=True) if Path(p).is_file())
+    return []
 
 
 def read_inputs(paths: Iterable[str], stdin: bytes | None = None) -> Iterator[Input]:
-    """Yield reports (or error records) from each path in order; ``-`` reads standard input."""
+    """Yield reports (or error records) from each path (file, folder, glob) in order; ``-`` reads stdin."""
     for raw in paths:
         if raw == "-":
             data = stdin if stdin is not None else sys.stdin.buffer.read()
             yield from _from_bytes(data, "-", "stdin", None)
             continue
-        path = Path(raw)
-        if path.is_dir():
-            files = _files_under(path)
-            if not files:
-                yield ErrorRecord(source=raw, error="folder holds no .txt or .jsonl files")
-            for file in files:
-                yield from _read_file(file, report_id=str(file.relative_to(path).with_suffix("")))
-        elif path.is_file():
-            yield from _read_file(path, report_id=path.stem)
-        else:
-            yield ErrorRecord(source=raw, error="no such file or folder")
+        files = expand_path(raw, TEXT_SUFFIXES | JSONL_SUFFIXES)
+        if not files:
+            yield ErrorRecord(source=raw, error="no such file, no .txt or .jsonl file in the folder, or no glob match")
+        folder = Path(raw) if Path(raw).is_dir() else None
+        for file in files:
+            report_id = str(file.relative_to(folder).with_suffix("")) if folder else file.stem
+            yield from _read_file(file, report_id=report_id)
 
 
 def _read_file(path: Path, report_id: str) -> Iterator[Input]:

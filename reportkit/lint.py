@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import glob
 import inspect
 import json
 import re
@@ -316,26 +315,19 @@ def fix_text(text: str, path: str, config: LintConfig, unsafe: bool = False,
 class Draft:
     path: str
     text: str
-    file: Path | None = None
 
 
 def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft]:
     """Files, folders (their .txt and .md files), globs, or - for standard input."""
     import sys
 
+    from reportkit.inputs import expand_path
+
     for raw in paths:
         if raw == "-":
             yield Draft("-", stdin_text if stdin_text is not None else sys.stdin.read())
             continue
-        path = Path(raw)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in {".txt", ".md"})
-        elif path.is_file():
-            files = [path]
-        elif glob.has_magic(raw):
-            files = sorted(Path(p) for p in glob.glob(raw, recursive=True) if Path(p).is_file())
-        else:
-            files = []
+        files = expand_path(raw, {".txt", ".md"})
         if not files:
             raise LintError(f"{raw}: no such file, folder or matching glob")
         for file in files:
@@ -345,7 +337,7 @@ def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator
                     text = handle.read()
             except UnicodeDecodeError as exc:
                 raise LintError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
-            yield Draft(str(file), text, file)
+            yield Draft(str(file), text)
 
 
 # ---------------------------------------------------------------------- output formats
@@ -448,9 +440,14 @@ class LintRun:
     """Diagnostics for many drafts, and what --fix did."""
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
+    originals: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, str] = field(default_factory=dict)  # path -> fixed text, where it changed
     fixes_applied: int = 0
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """The text each diagnostic refers to: the fixed one where fixes were applied."""
+        return {**self.originals, **self.fixed}
 
     def worst(self) -> int:
         return max((SEVERITY_RANK[d.severity] for d in self.diagnostics), default=-1)
@@ -460,12 +457,11 @@ def lint_paths(paths: Iterable[str], config: LintConfig, fix: bool = False, unsa
                stdin_text: str | None = None, lexicon_dir: str | None = None) -> LintRun:
     run = LintRun()
     for draft in read_drafts(paths, stdin_text):
-        run.texts[draft.path] = draft.text
+        run.originals[draft.path] = draft.text
         if fix:
             text, applied, diagnostics = fix_text(draft.text, draft.path, config, unsafe, lexicon_dir)
             if applied:
                 run.fixed[draft.path] = text
-                run.texts[draft.path] = text
                 run.fixes_applied += applied
         else:
             diagnostics = lint_text(draft.text, draft.path, config, lexicon_dir)

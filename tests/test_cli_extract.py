@@ -128,3 +128,10 @@ def test_pipeline_failure_is_an_error_record_without_report_text(monkeypatch):
     monkeypatch.setenv("REPORTKIT_DEBUG", "1")
     (outcome,) = list(runner.extract_inputs([report]))
     assert "SECRETNAME" in outcome.error
+
+
+def test_glob_input(tmp_path):
+    for name in ("a.txt", "b.txt", "c.md"):
+        (tmp_path / name).write_text("FINDINGS: Phleboliths in the pelvis.")
+    result = runner.invoke(app, ["extract", str(tmp_path / "*.txt")])
+    assert [r["id"] for r in lines(result.stdout)] == ["a", "b"]

@@ -244,3 +244,9 @@ def test_position_helper_handles_last_line_without_newline():
     position = Position("a\r\nbc")
     assert position.line_col(3) == (2, 1)
     assert position.line_text(2) == "bc"
+
+
+def test_diff_from_stdin_shows_the_real_original():
+    result = runner.invoke(app, ["lint", "-", "--diff", "--select", "RK201"],
+                           input="FINDINGS: Pseudogout of the menisci.\n")
+    assert "-FINDINGS: Pseudogout of the menisci.\n+FINDINGS: Chondrocalcinosis of the menisci.\n" in result.stdout
