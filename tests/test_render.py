@@ -53,7 +53,10 @@ def test_text_block_groups_by_location_and_lists_recommendations():
     findings = text.split("FINDINGS", 1)[1].split("IMPRESSION", 1)[0]
     assert findings.index("Tendon:") < findings.index("Articular:")
     assert "Consider correlation with radiographs" in text
-    assert "Clinical questions (not findings)" not in text or "rotator cuff tear" not in text
+    # "Rule out rotator cuff tear" names no mineralisation: no query line
+    assert "Clinical questions (not findings)" not in text
+    knee = (EXAMPLES / "knee_radiograph.txt").read_text()
+    assert "Clinical questions (not findings): pseudogout." in render(structured(knee), knee, "text")
     assert "not a diagnosis" in text
 
 
