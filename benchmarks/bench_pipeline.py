@@ -19,8 +19,9 @@ import statistics
 import time
 from pathlib import Path
 
+from reportkit.api import extract
 from reportkit.inputs import Report
-from reportkit.pipeline import extract, get_pipeline
+from reportkit.pipeline import get_pipeline
 from reportkit.runner import extract_inputs
 
 ROOT = Path(__file__).parent.parent

@@ -1,4 +1,8 @@
-"""reportkit: soft-tissue calcification, ossification and foreign-body mentions in MSK reports."""
+"""reportkit: soft-tissue calcification, ossification and foreign-body mentions in MSK reports.
+
+``extract``, ``extract_many`` and ``analyse`` (:mod:`reportkit.api`) are imported on first use,
+so ``reportkit --version`` and the lint rule listing never load spaCy.
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
@@ -7,6 +11,12 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
 
-from reportkit.pipeline import extract, extract_many  # noqa: E402
+__all__ = ["__version__", "analyse", "extract", "extract_many"]
 
-__all__ = ["__version__", "extract", "extract_many"]
+
+def __getattr__(name: str):
+    if name in ("analyse", "extract", "extract_many"):
+        from reportkit import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'reportkit' has no attribute {name!r}")

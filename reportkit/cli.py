@@ -164,9 +164,9 @@ def report(
     """Structured report: findings by location, differential, recommendations (suggestions, not a diagnosis)."""
     from jinja2 import TemplateError
 
+    from reportkit.api import extract as run_extract
     from reportkit.inputs import read_inputs
     from reportkit.models import ErrorRecord
-    from reportkit.pipeline import extract as run_extract
     from reportkit.reasoning import reason
     from reportkit.render import Format, render, write_reports
     from reportkit.runner import Tally
@@ -260,7 +260,14 @@ def lint(
 ) -> None:
     """Lint draft reports. Exit 0: nothing at or above --fail-on; 1: diagnostics; 2: usage or input error."""
     from reportkit.lint import (
-        SEVERITY_RANK, LintError, format_github, format_json, format_sarif, format_text, lint_paths, load_config,
+        SEVERITY_RANK,
+        LintError,
+        format_github,
+        format_json,
+        format_sarif,
+        format_text,
+        lint_paths,
+        load_config,
         unified_diff,
     )
 

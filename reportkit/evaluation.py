@@ -257,7 +257,7 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
 
 def evaluate_pipeline(gold_path: Path, lexicon_dir: str | None = None) -> EvalReport:
     """Run the pipeline over every gold item's text and score it."""
-    from reportkit.pipeline import extract_many
+    from reportkit.api import extract_many
 
     gold = load_gold(gold_path)
     predictions: dict[str, list[dict]] = {}

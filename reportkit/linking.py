@@ -23,8 +23,9 @@ from spacy.util import filter_spans
 
 from reportkit.lexicon import Concept, Lexicon, load_lexicon
 from reportkit.models import Evidence, Finding
-from reportkit.pipeline import MENTION_GROUP, section_at
+from reportkit.pipeline import MENTION_GROUP
 from reportkit.reasoning import Reasoner, ReportContext
+from reportkit.text import section_at
 
 for _name in ("rk_findings", "rk_queries", "rk_modality"):
     if not Doc.has_extension(_name):

@@ -251,7 +251,7 @@ def _suppressions(text: str) -> tuple[dict[int, set[str] | None], list[tuple[int
 def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
               lexicon_dir: str | None = None) -> list[Diagnostic]:
     """Lint one draft; diagnostics sorted by position."""
-    from reportkit.pipeline import extract
+    from reportkit.api import extract
     from reportkit.reasoning import reason
 
     config = config or LintConfig()

@@ -9,14 +9,13 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
     -> reportkit_linker     fold, site, side, cues, size, modality, diagnosis -> Finding records
 
-Entry point: :func:`extract` (one report) or :func:`extract_many` (a stream).
+Entry point: :func:`get_pipeline` (built once per process) and :func:`to_result` (Doc -> record).
+The public calls (`extract`, `extract_many`, `analyse`) are in :mod:`reportkit.api`.
 """
 
-import bisect
 import functools
 import re
 import warnings
-from collections.abc import Iterable, Iterator
 
 import spacy
 from medspacy.context import ConTextRule
@@ -104,12 +103,6 @@ class Sectionizer:
         return doc
 
 
-def section_at(sections: list[Section], char: int) -> Section:
-    """The section containing character offset ``char``."""
-    starts = [s.start for s in sections]
-    return sections[max(bisect.bisect_right(starts, char) - 1, 0)]
-
-
 def _target_rules(lexicon: Lexicon) -> list[TargetRule]:
     rules = []
     for concept in lexicon.concepts.concepts:
@@ -176,25 +169,3 @@ def to_result(doc: Doc, report_id: str) -> ReportResult:
         modality=doc._.rk_modality,
         sections=doc._.rk_sections,
     )
-
-
-def extract(text: str, report_id: str = "report", lexicon_dir: str | None = None) -> ReportResult:
-    """Extract every calcification, ossification and foreign-body mention from one report."""
-    return to_result(get_pipeline(lexicon_dir)(text), report_id)
-
-
-def extract_many(
-    items: Iterable[tuple[str, str]], lexicon_dir: str | None = None, batch_size: int = 64
-) -> Iterator[ReportResult]:
-    """Extract from ``(id, text)`` pairs, streaming, in input order."""
-    nlp = get_pipeline(lexicon_dir)
-    pairs = iter(items)
-    ids: list[str] = []
-
-    def texts() -> Iterator[str]:
-        for report_id, text in pairs:
-            ids.append(report_id)
-            yield text
-
-    for i, doc in enumerate(nlp.pipe(texts(), batch_size=batch_size)):
-        yield to_result(doc, ids[i])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reportkit.lexicon import Entity, FollowUpCondition, FollowUpRule, Lexicon, load_lexicon
@@ -27,6 +27,7 @@ from reportkit.models import (
     StructuredReport,
     TermRef,
 )
+from reportkit.text import find_words
 
 AGE = re.compile(
     r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*(?:old|o)\b|\b(\d{1,3})\s*y/o\b|\baged?\s+(\d{1,3})\b",
@@ -35,23 +36,6 @@ AGE = re.compile(
 HU = re.compile(r"(-?\d{2,4})\s*(?:HU|hounsfield units?)\b", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?\n]+")
 TOP = 3  # items of the differential that count as "considered"
-
-
-@functools.cache
-def _words(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """A case-insensitive whole-word pattern for any of ``phrases``."""
-    alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
-
-
-def find_words(phrases: Iterable[str], text: str) -> re.Match[str] | None:
-    phrases = tuple(phrases)
-    return _words(phrases).search(text) if phrases else None
-
-
-def find_all_words(phrases: Iterable[str], text: str) -> Iterator[re.Match[str]]:
-    phrases = tuple(phrases)
-    return _words(phrases).finditer(text) if phrases else iter(())
 
 
 @dataclass

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 from reportkit.lint import Edit, Fix, LintContext, Violation, rule
 from reportkit.models import Finding
-from reportkit.pipeline import section_at
-from reportkit.reasoning import find_all_words, find_words
+from reportkit.text import find_all_words, find_words, section_at
 
 FINDING_SECTIONS = {"findings", "unheaded"}
 STATEMENT_SECTIONS = {"findings", "impression", "unheaded"}

@@ -20,7 +20,7 @@ _worker_lexicon: str | None = None
 
 
 def _extract_one(report: Report, lexicon_dir: str | None) -> Outcome:
-    from reportkit.pipeline import extract
+    from reportkit.api import extract
 
     try:
         return extract(report.text, report.id, lexicon_dir=lexicon_dir)

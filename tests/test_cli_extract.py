@@ -121,7 +121,7 @@ def test_pipeline_failure_is_an_error_record_without_report_text(monkeypatch):
     def explode(text, report_id, lexicon_dir=None):
         raise ValueError(f"cannot parse {text}")
 
-    monkeypatch.setattr("reportkit.pipeline.extract", explode)
+    monkeypatch.setattr("reportkit.api.extract", explode)
     report = Report(id="r9", text="Mrs SECRETNAME has calcification", source="batch.jsonl", line=4)
     (outcome,) = list(runner.extract_inputs([report]))
     assert (outcome.id, outcome.line, outcome.error) == ("r9", 4, "pipeline failed: ValueError")

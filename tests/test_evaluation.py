@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from reportkit.evaluation import evaluate_pipeline, max_overlap_matching, score
 from conftest import DATA
+
+from reportkit.evaluation import evaluate_pipeline, max_overlap_matching, score
 
 
 def m(start, end, kind="calcification", **extra):

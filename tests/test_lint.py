@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from lint_fixture_io import expected_outputs, trigger_files
 from typer.testing import CliRunner
 
-from lint_fixture_io import expected_outputs, trigger_files
 from reportkit.cli import app
 from reportkit.lint import DOC_HEADINGS, LintConfig, Position, format_sarif, lint_text, rules
 

@@ -1,0 +1,41 @@
+"""The library's public calls: text in, plain records out.
+
+``extract`` runs the pipeline on one report; ``extract_many`` streams many; ``analyse`` adds
+the article's reasoning (differential, follow-up). No spaCy object leaves this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from reportkit.models import ReportResult, StructuredReport
+from reportkit.pipeline import get_pipeline, to_result
+
+
+def extract(text: str, report_id: str = "report", lexicon_dir: str | None = None) -> ReportResult:
+    """Extract every calcification, ossification and foreign-body mention from one report."""
+    return to_result(get_pipeline(lexicon_dir)(text), report_id)
+
+
+def extract_many(
+    items: Iterable[tuple[str, str]], lexicon_dir: str | None = None, batch_size: int = 64
+) -> Iterator[ReportResult]:
+    """Extract from ``(id, text)`` pairs, streaming, in input order."""
+    nlp = get_pipeline(lexicon_dir)
+    pairs = iter(items)
+    ids: list[str] = []
+
+    def texts() -> Iterator[str]:
+        for report_id, text in pairs:
+            ids.append(report_id)
+            yield text
+
+    for i, doc in enumerate(nlp.pipe(texts(), batch_size=batch_size)):
+        yield to_result(doc, ids[i])
+
+
+def analyse(text: str, report_id: str = "report", lexicon_dir: str | None = None) -> StructuredReport:
+    """Extract, then reason as the article teaches: kind, differential, follow-up."""
+    from reportkit.reasoning import reason
+
+    return reason(extract(text, report_id, lexicon_dir), text, lexicon_dir)
