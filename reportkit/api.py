@@ -10,11 +10,12 @@ from collections.abc import Iterable, Iterator
 
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline import get_pipeline, to_result
+from reportkit.reasoning import label_diagnoses
 
 
 def extract(text: str, report_id: str = "report", lexicon_dir: str | None = None) -> ReportResult:
     """Extract every calcification, ossification and foreign-body mention from one report."""
-    return to_result(get_pipeline(lexicon_dir)(text), report_id)
+    return label_diagnoses(to_result(get_pipeline(lexicon_dir)(text), report_id), text, lexicon_dir)
 
 
 def extract_many(
@@ -31,7 +32,7 @@ def extract_many(
             yield text
 
     for i, doc in enumerate(nlp.pipe(texts(), batch_size=batch_size)):
-        yield to_result(doc, ids[i])
+        yield label_diagnoses(to_result(doc, ids[i]), doc.text, lexicon_dir)
 
 
 def analyse(text: str, report_id: str = "report", lexicon_dir: str | None = None) -> StructuredReport:

@@ -7,8 +7,8 @@ Runs after medspaCy's TargetMatcher and ConText. For each sentence it
 3. folds a specific term that restates an earlier finding in the same sentence
    ("calcifications ... favored to represent phleboliths") into that finding;
 4. links site and location category, side, descriptors, size and modality;
-5. labels the diagnosis the text names; when it names none, asks the reasoning module for a
-   specific differential, else a rule of lexicons/diagnosis_rules.yaml (marked inferred).
+5. labels the diagnosis the text names (a label the text does not name is inferred afterwards by
+   :func:`reportkit.reasoning.label_diagnoses`, called from :mod:`reportkit.api`).
 
 Every attribute keeps the span that gave it as :class:`~reportkit.models.Evidence`.
 """
@@ -24,7 +24,6 @@ from spacy.util import filter_spans
 from reportkit.lexicon import Concept, Lexicon, load_lexicon
 from reportkit.models import Evidence, Finding
 from reportkit.pipeline import MENTION_GROUP
-from reportkit.reasoning import Reasoner, ReportContext
 from reportkit.text import section_at
 
 for _name in ("rk_findings", "rk_queries", "rk_modality"):
@@ -127,7 +126,6 @@ class FindingLinker:
         self.gate_phrases = {
             c.id: (_phrases(nlp, c.requires_any), _phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
         }
-        self.reasoner = Reasoner(lexicon)
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -160,11 +158,10 @@ class FindingLinker:
         sections = doc._.rk_sections
         present = {c.value for c in cues["mod"]}
         doc._.rk_modality = [m for m in self.modality_order if m in present]
-        context = ReportContext(text=doc.text, modalities=present)
         groups = self._group(doc, cues)
         findings, queries = [], []
         for group in groups:
-            finding = self._finding(doc, group, groups, cues, sections, context)
+            finding = self._finding(doc, group, groups, cues, sections)
             (queries if finding.hypothetical else findings).append(finding)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
@@ -272,7 +269,7 @@ class FindingLinker:
         return not gap_words
 
     # ------------------------------------------------------------------ step 4-5
-    def _finding(self, doc, group: _Group, groups, cues, sections, context: ReportContext) -> Finding:
+    def _finding(self, doc, group: _Group, groups, cues, sections) -> Finding:
         start_tok, end_tok = group.start, group.end
         head = doc[start_tok:end_tok]
         sent = head.sent
@@ -317,11 +314,6 @@ class FindingLinker:
             diagnosis_basis=("interpretation" if group.interpretations else "named") if concept.diagnosis else None,
             sentence_start=sent.start_char, sentence_end=sent.end_char, evidence=evidence,
         )
-        if finding.diagnosis is None:
-            diagnosis, basis = self.reasoner.infer_diagnosis(finding, context)
-            finding.diagnosis = diagnosis
-            finding.diagnosis_basis = basis
-            finding.diagnosis_uncertain = basis is not None
         return finding
 
     def _context_flags(self, group: _Group, evidence: list[Evidence]) -> dict[str, bool]:

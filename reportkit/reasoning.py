@@ -309,6 +309,17 @@ def get_reasoner(lexicon_dir: str | None = None) -> Reasoner:
     return Reasoner(load_lexicon(lexicon_dir))
 
 
+def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = None) -> ReportResult:
+    """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
+    reasoner = get_reasoner(lexicon_dir)
+    ctx = ReportContext(text=text, modalities=set(result.modality))
+    for finding in result.findings + result.queries:
+        if finding.diagnosis is None:
+            finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
+            finding.diagnosis_uncertain = finding.diagnosis_basis is not None
+    return result
+
+
 def reason(result: ReportResult, text: str, lexicon_dir: str | None = None) -> StructuredReport:
     """Assess every finding of ``result`` (extracted from ``text``) and recommend follow-up."""
     reasoner = get_reasoner(lexicon_dir)
