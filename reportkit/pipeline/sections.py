@@ -23,7 +23,7 @@ class Sectionizer:
     A header is a known title at a line start or after whitespace, followed by a colon
     (or alone on its line), and starts a sentence. A line break also starts a sentence unless
     the line plainly runs on (a word before it and a lower-case word or number after it);
-    a blank line always ends one (the sentencizer that follows splits on ``"\\n\\n"``).
+    a bare blank line (a ``"\\n\\n"`` token) always ends one, by the sentencizer that follows.
     A query mark opening a clause ("swelling. ? pseudogout") starts the sentence it asks about.
     """
 

@@ -32,7 +32,7 @@ def descriptors(ctx: FindingContext) -> tuple[list[str], list[Evidence]]:
 
 
 class SizeReader:
-    """Finds the first size in a sentence nearest this finding, in millimetres (units from linking.yaml)."""
+    """The first size in the finding's sentence that lies nearest this finding, in millimetres (linking.yaml units)."""
 
     def __init__(self, linking: Linking) -> None:
         self._units = linking.size_units

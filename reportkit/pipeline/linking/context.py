@@ -21,14 +21,17 @@ class Group:
 
     @property
     def start(self) -> int:
+        """Token offset of the first term."""
         return self.spans[0].start
 
     @property
     def end(self) -> int:
+        """Token offset after the last merged term."""
         return self.spans[-1].end
 
     @property
     def last_end(self) -> int:
+        """Token offset after the last term, interpretation or description."""
         return max([self.end] + [s.end for s, _ in self.interpretations] + [s.end for s in self.descriptions])
 
     @property

@@ -88,9 +88,10 @@ class FindingLinker:
                      + modality_evidence)
 
         interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
+        named = [s.label_ for s in group.spans] + [c.id for _, c in group.interpretations]
         return Finding(
             start=head.start_char, end=head.end_char, text=head.text, concept=group.concept.id, kind=group.kind,
-            named_concepts=list(dict.fromkeys([s.label_ for s in group.spans] + [c.id for _, c in group.interpretations])),
+            named_concepts=list(dict.fromkeys(named)),
             negated=assertion.negated, uncertain=assertion.uncertain, historical=assertion.historical,
             hypothetical=assertion.hypothetical, section=ctx.section.category, location_category=location, site=site,
             laterality=side, laterality_source=side_source, descriptors=found_descriptors,
