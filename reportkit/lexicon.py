@@ -110,8 +110,21 @@ class Code(_Entry):
     verified_by: str = Field(min_length=10, description="what the code was checked against")
 
 
+class SiteCategoryReading(_Entry):
+    """What a site of one category says about a finding's location category."""
+
+    location: LocationCategory | None = Field(description="null: the site does not decide the category")
+    weak: bool = Field(default=False, description="only a hint: a site that decides, or the concept, wins")
+    beside: LocationCategory | None = Field(
+        default=None, description="weak location when the text places the finding beside the site"
+    )
+
+
 class Anatomy(_Entry):
+    """Sites, side words and how each site category reads as a location."""
+
     sites: list[Site]
+    site_categories: dict[SiteCategory, SiteCategoryReading]
     laterality: dict[Laterality, list[str]]
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
 
@@ -119,6 +132,9 @@ class Anatomy(_Entry):
     def _unambiguous(self) -> Anatomy:
         _require_unique(s.id for s in self.sites)
         _require_unambiguous_terms((s.id, s.terms) for s in self.sites)
+        unread = {s.category for s in self.sites} - set(self.site_categories)
+        if unread:
+            raise ValueError(f"site_categories has no reading for {sorted(unread)}")
         return self
 
 
@@ -145,9 +161,12 @@ class Modality(_Entry):
 
 
 class SectionDef(_Entry):
+    """A report section and the header titles that open it."""
+
     category: SectionCategory
     literal: str
     questions: bool = False
+    study_modality: bool = Field(default=False, description="a modality named here is the study's own")
     titles: list[str]
 
     _lower = field_validator("titles")(_lower_all)
@@ -170,16 +189,29 @@ class ContextRules(_Entry):
 
 
 class Linking(_Entry):
+    """Words and windows that tie a finding to the rest of its sentence."""
+
     interpretation_links: list[str]
     apposition: list[str]
+    apposition_openers: list[str]
     beside_bone: list[str]
     projection: list[str]
     clause_breaks: list[str]
     placeholder_pattern: str
+    window_before: int = Field(ge=0, description="tokens before a finding searched for a site or side")
+    window_after: int = Field(gt=0, description="tokens after a finding searched for its site")
+    size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
+    size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
 
-    _lower = field_validator("interpretation_links", "apposition", "beside_bone", "projection", "clause_breaks")(
-        _lower_all
-    )
+    _lower = field_validator(
+        "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
+        "size_joiners",
+    )(_lower_all)
+
+    @field_validator("size_units")
+    @classmethod
+    def _lower_units(cls, value: dict[str, float]) -> dict[str, float]:
+        return {unit.strip().lower(): factor for unit, factor in value.items()}
 
     @field_validator("placeholder_pattern")
     @classmethod

@@ -1,0 +1,74 @@
+"""Build the spaCy/medspaCy pipeline once and run it on report text.
+
+Flow (each step a registered spaCy component, configured by ``lexicons/``)::
+
+    spacy.blank("en") tokenizer
+    -> reportkit_sections   headers (lexicons/sections.yaml), line breaks and query marks start sentences
+    -> sentencizer          spaCy's rule sentencizer on ".", "!" and blank lines (PyRuSH costs ~400x more per doc)
+    -> medspacy_target_matcher  concept terms (lexicons/concepts.yaml)
+    -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
+    -> reportkit_linker     fold, site, side, cues, size, modality -> Finding records
+
+Entry point: :func:`get_pipeline` (built once per process) and :func:`to_result` (Doc -> record).
+The public calls (`extract`, `extract_many`, `analyse`) are in :mod:`reportkit.api`.
+"""
+
+import functools
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from reportkit.lexicon import load_lexicon
+from reportkit.models import ReportResult
+from reportkit.pipeline import context as _context  # noqa: F401 - registers the reportkit_context factory
+from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
+from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
+from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs, register_extensions
+from reportkit.pipeline.rules import context_rules, target_rules
+
+__all__ = ["MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
+
+
+def build_pipeline(lexicon_dir: str | None = None) -> Language:
+    """Assemble the pipeline from ``spacy.blank("en")``; nothing is downloaded."""
+    register_extensions()
+    lexicon = load_lexicon(lexicon_dir)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir})
+    # "?" marks a query in dictation ("? pseudogout"), so it must not end the sentence.
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "\n\n"]})
+    matcher = nlp.add_pipe(
+        "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}
+    )
+    matcher.add(target_rules(lexicon))
+    context = nlp.add_pipe(
+        "reportkit_context",
+        name="medspacy_context",
+        config={
+            "rules": None,
+            "input_span_type": "group",
+            "span_group_name": MENTION_GROUP,
+            "span_attrs": context_span_attrs(),
+        },
+    )
+    context.add(context_rules(lexicon))
+    nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir})
+    return nlp
+
+
+@functools.cache
+def get_pipeline(lexicon_dir: str | None = None) -> Language:
+    """The pipeline for this process, built on first use."""
+    return build_pipeline(lexicon_dir)
+
+
+def to_result(doc: Doc, report_id: str) -> ReportResult:
+    """Convert an annotated Doc to the output record (no spaCy objects leave here)."""
+    return ReportResult(
+        id=report_id,
+        findings=doc._.rk_findings,
+        queries=doc._.rk_queries,
+        modality=doc._.rk_modality,
+        sections=doc._.rk_sections,
+    )

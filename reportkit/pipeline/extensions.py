@@ -1,0 +1,46 @@
+"""The one table of ConText categories, and the one place that registers every Doc/Span extension.
+
+Each ConText category we act on sets one Span flag (medspaCy's own ``is_*`` names; QUESTION is ours)
+and, when the linker cites the trigger words, one evidence role.
+"""
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+MENTION_GROUP = "reportkit_mentions"
+
+
+@dataclass(frozen=True)
+class ContextCategory:
+    """What one ConText category means here: the Span flag it sets and the evidence role of its trigger."""
+
+    attribute: str
+    role: str
+
+
+CONTEXT_CATEGORIES: dict[str, ContextCategory] = {
+    "NEGATED_EXISTENCE": ContextCategory("is_negated", "negation"),
+    "POSSIBLE_EXISTENCE": ContextCategory("is_uncertain", "uncertainty"),
+    "HISTORICAL": ContextCategory("is_historical", "historical"),
+    "HYPOTHETICAL": ContextCategory("is_hypothetical", "hypothetical"),
+    "QUESTION": ContextCategory("rk_is_question", "question"),
+}
+
+# Doc extensions: sections (reportkit_sections), findings, queries and study modalities (reportkit_linker)
+DOC_EXTENSIONS = ("rk_sections", "rk_findings", "rk_queries", "rk_modality")
+
+
+def context_span_attrs() -> dict[str, dict[str, bool]]:
+    """medspaCy ConText's ``span_attrs`` config: category -> {Span flag: True}."""
+    return {category: {meaning.attribute: True} for category, meaning in CONTEXT_CATEGORIES.items()}
+
+
+def register_extensions() -> None:
+    """Register every Doc/Span extension the pipeline sets; safe to call more than once."""
+    for meaning in CONTEXT_CATEGORIES.values():
+        if not Span.has_extension(meaning.attribute):
+            Span.set_extension(meaning.attribute, default=False)
+    for name in DOC_EXTENSIONS:
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)

@@ -1,0 +1,61 @@
+"""What the linking steps share: a finding under construction and the context it is read in."""
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from reportkit.lexicon import Concept
+from reportkit.models import Evidence, Section
+from reportkit.pipeline.linking.cues import Cues
+
+
+@dataclass
+class Group:
+    """One finding under construction: its term spans and any folded interpretations or descriptions."""
+
+    spans: list[Span]
+    concept: Concept
+    kind: str
+    interpretations: list[tuple[Span, Concept]] = field(default_factory=list)
+    descriptions: list[Span] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        """Token offset of the first term."""
+        return self.spans[0].start
+
+    @property
+    def end(self) -> int:
+        """Token offset after the last merged term."""
+        return self.spans[-1].end
+
+    @property
+    def last_end(self) -> int:
+        """Token offset after the last term, interpretation or description."""
+        return max([self.end] + [s.end for s, _ in self.interpretations] + [s.end for s in self.descriptions])
+
+    @property
+    def effective_concept(self) -> Concept:
+        """The concept that says what the finding is: a folded interpretation if the term is generic."""
+        if self.interpretations and (self.concept.role == "generic" or self.concept.diagnosis is None):
+            return self.interpretations[0][1]
+        return self.concept
+
+
+@dataclass
+class FindingContext:
+    """One finding's group read in its document: its sentence, section, the other groups and every cue."""
+
+    doc: Doc
+    group: Group
+    groups: list[Group]
+    cues: Cues
+    sections: list[Section]
+    section: Section
+    sent: Span
+    window_end: int  # token offset where the finding's own phrase ends
+
+
+def cite(span: Span, role: str, value: str | None = None) -> Evidence:
+    """Evidence of ``role`` pointing at ``span``."""
+    return Evidence(role=role, text=span.text, start=span.start_char, end=span.end_char, value=value)

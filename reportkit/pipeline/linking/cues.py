@@ -1,0 +1,69 @@
+"""Cue matching: every site, side, descriptor and modality word of a document, longest match first."""
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from reportkit.lexicon import Lexicon
+
+
+@dataclass
+class Cue:
+    """A matched cue: token offsets, its normalised value and (for sites) the site category."""
+
+    start: int
+    end: int
+    value: str
+    category: str = ""
+
+
+@dataclass
+class Cues:
+    """The cues of one document, by family, in text order."""
+
+    sites: list[Cue] = field(default_factory=list)
+    sides: list[Cue] = field(default_factory=list)
+    descriptors: list[Cue] = field(default_factory=list)
+    modalities: list[Cue] = field(default_factory=list)
+
+
+# match-id prefix -> Cues field
+_FAMILIES = {"site": "sites", "side": "sides", "desc": "descriptors", "mod": "modalities"}
+
+
+class CueFinder:
+    """Phrase and token-pattern matchers for the anatomy, descriptor and modality lexicons."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(nlp.vocab)
+        anatomy = lexicon.anatomy
+        self._site_category = {s.id: s.category for s in anatomy.sites}
+        for site in anatomy.sites:
+            self._phrases.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
+            if site.patterns:
+                self._patterns.add(f"site|{site.id}", site.patterns)
+        for side, terms in anatomy.laterality.items():
+            self._phrases.add(f"side|{side}", [nlp.make_doc(t) for t in terms])
+        for desc in lexicon.descriptors.descriptors:
+            self._phrases.add(f"desc|{desc.id}", [nlp.make_doc(t) for t in desc.terms])
+        for mod in lexicon.modalities.modalities:
+            if mod.terms:
+                self._phrases.add(f"mod|{mod.id}", [nlp.make_doc(t) for t in mod.terms])
+            if mod.patterns:
+                self._patterns.add(f"mod|{mod.id}", mod.patterns)
+
+    def __call__(self, doc: Doc) -> Cues:
+        found: dict[str, list[Span]] = {family: [] for family in _FAMILIES}
+        for match_id, start, end in list(self._phrases(doc)) + list(self._patterns(doc)):
+            family, _, value = doc.vocab.strings[match_id].partition("|")
+            found[family].append(Span(doc, start, end, label=value))
+        cues = Cues()
+        for family, spans in found.items():
+            setattr(cues, _FAMILIES[family], [
+                Cue(s.start, s.end, s.label_, self._site_category.get(s.label_, "")) for s in filter_spans(spans)
+            ])
+        return cues

@@ -1,0 +1,137 @@
+"""Grouping: drop look-alikes, merge one noun phrase's terms, fold interpretations and descriptions.
+
+Steps 1-3 of the linker: from the matched concept spans of a document to one :class:`Group` per finding.
+"""
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from reportkit.lexicon import Concept, Lexicon
+from reportkit.pipeline.extensions import MENTION_GROUP
+from reportkit.pipeline.linking.context import Group
+from reportkit.pipeline.linking.cues import Cue, Cues
+from reportkit.pipeline.linking.location import SiteReader
+from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
+
+
+class Grouper:
+    """Turns a document's concept spans into findings under construction, one :class:`Group` each."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, sites: SiteReader, clauses: Clauses) -> None:
+        link = lexicon.linking
+        self._lexicon = lexicon
+        self._sites = sites
+        self._clauses = clauses
+        self._interpretation_links = Phrases(nlp, link.interpretation_links)
+        self._apposition = set(link.apposition)
+        self._apposition_openers = set(link.apposition_openers)
+        self._placeholder = re.compile(link.placeholder_pattern)
+        self._gates = {
+            c.id: (Phrases(nlp, c.requires_any), Phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
+        }
+
+    def __call__(self, doc: Doc, cues: Cues) -> list[Group]:
+        groups: list[Group] = []
+        for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
+            concept = self._lexicon.concept(span.label_)
+            if not self._keep(span, concept):
+                continue
+            previous = groups[-1] if groups else None
+            if previous is not None and previous.spans[0].sent.start == span.sent.start:
+                gap = doc[previous.last_end : span.start]
+                if not previous.interpretations and not previous.descriptions and self._adjacent(gap):
+                    _merge(previous, span, concept)
+                    continue
+                if self._restates(previous, span, concept, gap, cues.sites):
+                    previous.interpretations.append((span, concept))
+                    continue
+                if self._describes(previous, span, concept, gap, cues):
+                    previous.descriptions.append(span)
+                    continue
+            groups.append(Group([span], concept, concept.kind or "calcification"))
+        return groups
+
+    def _is_placeholder(self, token: Token) -> bool:
+        return bool(self._placeholder.match(token.text))
+
+    def _keep(self, span: Span, concept: Concept) -> bool:
+        """Not a look-alike: no exclusion concept, and the sentence passes the concept's word gates."""
+        if concept.role == "exclusion":
+            return False
+        requires, vetoes = self._gates[concept.id]
+        words = lower_words(span.sent)
+        if requires and not requires.found_in(words):
+            return False
+        return not (vetoes and vetoes.found_in(words))
+
+    def _adjacent(self, gap: Span) -> bool:
+        """Two terms of one noun phrase: nothing, or placeholders only, between them."""
+        return all(self._is_placeholder(t) for t in gap)
+
+    def _describes(self, group: Group, span: Span, concept: Concept, gap: Span, cues: Cues) -> bool:
+        """A generic term after a named finding, at no other kind of site, describes that finding
+        ("HADD in the flexor carpi ulnaris with amorphous cloudlike calcifications"), and so does
+        a generic term inside a descriptor phrase ("... with peripheral ossification")."""
+        if concept.role != "generic" or concept.negated:
+            return False
+        if any(c.start <= span.start and span.end <= c.end and c.end - c.start > span.end - span.start
+               for c in cues.descriptors):
+            return True
+        if group.effective_concept.role != "specific":
+            return False
+        if self._clauses.breaks.found_in(lower_words(gap)):
+            return False
+        return not self._names_another_site(group, span, cues.sites)
+
+    def _names_another_site(self, group: Group, span: Span, sites: list[Cue]) -> bool:
+        """Does the text right after ``span`` place it at another kind of site than ``group``?
+        ("calcification in the tendon, phleboliths in the pelvis": two findings)"""
+        def key(cue: Cue) -> str:  # a place that does not decide the category counts as its own ("pelvis")
+            return self._sites.value(cue, None)[0] or f"{cue.category}:{cue.value}"
+
+        clauses = self._clauses
+        end = clauses.clause_end(span.doc, span.end, min(span.sent.end, span.end + clauses.after))
+        own = {key(c) for c in sites if span.end <= c.start < end}
+        if not own:
+            return False
+        anchor = {key(c) for c in sites if group.start - clauses.before <= c.start < span.start}
+        anchor.add(group.effective_concept.location or group.effective_concept.default_location)
+        return not own & anchor
+
+    def _restates(self, group: Group, span: Span, concept: Concept, gap: Span, sites: list[Cue]) -> bool:
+        """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
+        if concept.role != "specific":
+            return False
+        anchor = group.concept
+        compatible = (
+            anchor.role == "generic"
+            or anchor.diagnosis is None
+            or anchor.id == concept.id
+            or anchor.diagnosis == concept.diagnosis
+        )
+        if not compatible:
+            return False
+        gap_words = [t.lower_ for t in gap if not self._is_placeholder(t)]
+        if self._interpretation_links.found_in(gap_words):
+            return True
+        # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
+        if self._names_another_site(group, span, sites):
+            return False
+        for token in reversed(gap):
+            if self._is_placeholder(token):
+                continue
+            if token.lower_ in self._apposition_openers:
+                return True
+            if token.lower_ not in self._apposition:
+                return False
+        return not gap_words
+
+
+def _merge(group: Group, span: Span, concept: Concept) -> None:
+    """Add a term of the same noun phrase; the head (last) term's kind and a specific concept win."""
+    group.spans.append(span)
+    group.kind = concept.kind or group.kind  # English noun phrases are head-final
+    if concept.role == "specific" or group.concept.role == "generic":
+        group.concept = concept

@@ -1,0 +1,103 @@
+"""The ``reportkit_linker`` component: from matched terms to evidence-carrying findings.
+
+Runs after medspaCy's TargetMatcher and ConText. For each sentence it
+
+1. drops look-alikes (exclusion concepts, context-gated terms);
+2. merges adjacent terms of one noun phrase ("calcified phleboliths");
+3. folds a specific term that restates an earlier finding in the same sentence
+   ("calcifications ... favored to represent phleboliths") into that finding;
+4. links site and location category, side, descriptors, size and modality;
+5. labels the diagnosis the text names (a label the text does not name is inferred afterwards by
+   :func:`reportkit.reasoning.label_diagnoses`, called from :mod:`reportkit.api`).
+
+Every attribute keeps the span that gave it as :class:`~reportkit.models.Evidence`.
+Steps 1-3 are in :mod:`.grouping`; each attribute of step 4 has its own module.
+"""
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from reportkit.lexicon import Lexicon, load_lexicon
+from reportkit.models import Finding, Section
+from reportkit.pipeline.extensions import register_extensions
+from reportkit.pipeline.linking.assertion import AssertionReader
+from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
+from reportkit.pipeline.linking.context import FindingContext, Group, cite
+from reportkit.pipeline.linking.cues import CueFinder, Cues
+from reportkit.pipeline.linking.grouping import Grouper
+from reportkit.pipeline.linking.laterality import laterality
+from reportkit.pipeline.linking.location import SiteReader
+from reportkit.pipeline.linking.phrases import Clauses
+from reportkit.text import section_at
+
+
+@Language.factory("reportkit_linker", default_config={"lexicon_dir": None})
+def make_linker(nlp: Language, name: str, lexicon_dir: str | None) -> "FindingLinker":
+    """spaCy factory for :class:`FindingLinker` configured by the lexicons."""
+    register_extensions()
+    return FindingLinker(nlp, load_lexicon(lexicon_dir))
+
+
+class FindingLinker:
+    """Sets ``doc._.rk_findings``, ``doc._.rk_queries`` (hypothetical mentions) and ``doc._.rk_modality``."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self._find_cues = CueFinder(nlp, lexicon)
+        self._clauses = Clauses(nlp, lexicon.linking)
+        self._sites = SiteReader(nlp, lexicon, self._clauses.before)
+        self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
+        self._assertion = AssertionReader(lexicon)
+        self._size = SizeReader(lexicon.linking)
+        self._modality = ModalityReader(lexicon)
+        self._modality_order = [m.id for m in lexicon.modalities.modalities]
+
+    def __call__(self, doc: Doc) -> Doc:
+        cues = self._find_cues(doc)
+        present = {c.value for c in cues.modalities}
+        doc._.rk_modality = [m for m in self._modality_order if m in present]
+        groups = self._group(doc, cues)
+        findings, queries = [], []
+        for group in groups:
+            finding = self._finding(doc, group, groups, cues, doc._.rk_sections)
+            (queries if finding.hypothetical else findings).append(finding)
+        doc._.rk_findings = findings
+        doc._.rk_queries = queries
+        return doc
+
+    def _finding(self, doc: Doc, group: Group, groups: list[Group], cues: Cues, sections: list[Section]) -> Finding:
+        """Link one group's attributes and build its Finding, evidence in a fixed role order."""
+        head = doc[group.start : group.end]
+        sent = head.sent
+        next_start = next((other.start for other in groups if other.start >= group.last_end), None)
+        ctx = FindingContext(
+            doc=doc, group=group, groups=groups, cues=cues, sections=sections,
+            section=section_at(sections, head.start_char), sent=sent,
+            window_end=self._clauses.window_end(doc, group.last_end, next_start, sent),
+        )
+        evidence = [cite(s, "term") for s in group.spans]
+        evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
+        evidence += [cite(s, "description") for s in group.descriptions]
+        assertion = self._assertion(group, ctx.section)
+        concept = group.effective_concept
+        location, site, site_evidence = self._sites.locate(ctx, concept)
+        side, side_source, side_evidence = laterality(ctx, self._clauses.before)
+        found_descriptors, descriptor_evidence = descriptors(ctx)
+        dimensions, size_evidence = self._size(ctx)
+        modality, modality_evidence = self._modality(ctx)
+        evidence += (assertion.evidence + site_evidence + side_evidence + descriptor_evidence + size_evidence
+                     + modality_evidence)
+
+        interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
+        named = [s.label_ for s in group.spans] + [c.id for _, c in group.interpretations]
+        return Finding(
+            start=head.start_char, end=head.end_char, text=head.text, concept=group.concept.id, kind=group.kind,
+            named_concepts=list(dict.fromkeys(named)),
+            negated=assertion.negated, uncertain=assertion.uncertain, historical=assertion.historical,
+            hypothetical=assertion.hypothetical, section=ctx.section.category, location_category=location, site=site,
+            laterality=side, laterality_source=side_source, descriptors=found_descriptors,
+            size_mm=max(dimensions) if dimensions else None, dimensions_mm=dimensions, modality=modality,
+            diagnosis=concept.diagnosis,
+            diagnosis_uncertain=bool(concept.diagnosis) and interpretation_uncertain,
+            diagnosis_basis=("interpretation" if group.interpretations else "named") if concept.diagnosis else None,
+            sentence_start=sent.start_char, sentence_end=sent.end_char, evidence=evidence,
+        )

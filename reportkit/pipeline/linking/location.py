@@ -1,0 +1,108 @@
+"""Location: the site a finding is at and the location category it implies (anatomy.yaml `site_categories`)."""
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from reportkit.lexicon import Concept, Lexicon
+from reportkit.models import Evidence, Section
+from reportkit.pipeline.linking.context import FindingContext, Group, cite
+from reportkit.pipeline.linking.cues import Cue
+from reportkit.pipeline.linking.phrases import Phrases, lower_words
+
+
+class SiteReader:
+    """Reads site cues as location categories, by the anatomy lexicon's meaning of each site category."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, window_before: int) -> None:
+        self._readings = lexicon.anatomy.site_categories
+        self._beside_category = {s.id: s.beside_category for s in lexicon.anatomy.sites}
+        self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
+        self._projection = Phrases(nlp, lexicon.linking.projection)
+        self._before = window_before
+
+    def value(self, cue: Cue, relation: str | None) -> tuple[str | None, bool]:
+        """Location category for a site cue and whether it is only a weak hint."""
+        reading = self._readings[cue.category]
+        if relation == "beside" and reading.beside is not None:
+            return self._beside_category[cue.value] or reading.beside, True
+        return reading.location, reading.weak
+
+    def decides(self, cue: Cue) -> bool:
+        """Does the site say anything about the category (unlike a body region such as "shoulder")?"""
+        return self._readings[cue.category].location is not None
+
+    def relation(self, doc: Doc, start: int, end: int) -> str | None:
+        """How the words in ``doc[start:end]`` place a finding at a site: "projection", "beside" or None."""
+        words = lower_words(doc[start:end])
+        if self._projection.found_in(words):
+            return "projection"
+        if self._beside_bone.found_in(words):
+            return "beside"
+        return None
+
+    def locate(self, ctx: FindingContext, concept: Concept) -> tuple[str | None, str | None, list[Evidence]]:
+        """Location category by precedence: fixed > near site > concept default > weak > sentence > before.
+
+        Returns the category, the site's text and the site evidence.
+        """
+        doc, group, sent, sites = ctx.doc, ctx.group, ctx.sent, ctx.cues.sites
+        near = self._near_sites(ctx)
+        # "projecting over the right upper quadrant": only projected, whatever follows
+        projected = self.relation(doc, group.end, ctx.window_end) == "projection"
+
+        chosen: tuple[Cue, str | None] | None = None
+        category: str | None = None
+        weak: tuple[Cue, str | None, str | None] | None = None
+        for cue, rel in near:
+            value, is_weak = self.value(cue, rel)
+            if value and not is_weak:
+                chosen, category = (cue, rel), value
+                break
+            if value and weak is None:
+                weak = (cue, rel, value)
+        site_cue = chosen[0] if chosen else (weak[0] if weak else (near[0][0] if near else None))
+
+        if concept.location:
+            category = concept.location
+        elif category is None:
+            if group.kind == "foreign_body" and projected:
+                category = None
+            elif concept.default_location:
+                category = concept.default_location
+            elif weak:
+                category = weak[2]
+            elif not near:  # a region named near the finding ("in the shoulder") is the writer's answer
+                fallback = self._sentence_site(group, sites, sent) or self._earlier_site(doc, sites, sent, ctx.section)
+                category = self.value(fallback, None)[0] if fallback else None
+                site_cue = site_cue or fallback
+        if site_cue is None:  # still name the site the sentence gives, for the reader
+            site_cue = self._sentence_site(group, sites, sent)
+        if site_cue is None:
+            return category, None, []
+        span = doc[site_cue.start : site_cue.end]
+        return category, span.text, [cite(span, "site", category)]
+
+    def _near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
+        """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""
+        doc, group = ctx.doc, ctx.group
+        near: list[tuple[Cue, str | None]] = []
+        for cue in ctx.cues.sites:
+            if cue.start >= ctx.sent.start and cue.end <= group.end and cue.end > group.start - self._before:
+                gap = doc[cue.end : group.start]
+                if cue.end >= group.start or not any(t.is_punct for t in gap):
+                    near.append((cue, None))
+        near.reverse()  # nearest pre-modifier first
+        for cue in ctx.cues.sites:
+            if group.end <= cue.start < ctx.window_end:
+                near.append((cue, self.relation(doc, group.end, cue.start)))
+        return near
+
+    def _sentence_site(self, group: Group, sites: list[Cue], sent: Span) -> Cue | None:
+        """The named site nearest the finding elsewhere in its sentence."""
+        in_sentence = [c for c in sites if sent.start <= c.start < sent.end and self.decides(c)]
+        return min(in_sentence, key=lambda c: abs(c.start - group.start)) if in_sentence else None
+
+    def _earlier_site(self, doc: Doc, sites: list[Cue], sent: Span, section: Section) -> Cue | None:
+        """The last named site before the sentence, within its section."""
+        earlier = [c for c in sites if c.end <= sent.start and doc[c.start].idx >= section.start and self.decides(c)]
+        return earlier[-1] if earlier else None
