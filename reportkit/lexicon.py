@@ -221,8 +221,16 @@ class Linking(_Entry):
 
 
 class LintVocabulary(_Entry):
-    """Words and ids the lint rules (reportkit/rules.py) look for."""
+    """Words, ids and section sets the lint rules (reportkit/lint/rules/) look for."""
 
+    finding_sections: list[SectionCategory]
+    statement_sections: list[SectionCategory]
+    radiograph_rules: list[str]
+    misuse_judged_elsewhere: list[str]
+    cppd_concept: str
+    cppd_imaging_term: str
+    hadd_concept: str
+    hadd_diagnosis: Diagnosis
     location_prepositions: list[str]
     spelling_variants: dict[str, str]
     crystal_proof: list[str]
@@ -231,7 +239,8 @@ class LintVocabulary(_Entry):
     kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
 
-    _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone")(_lower_all)
+    _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone",
+                             "misuse_judged_elsewhere")(_lower_all)
 
 
 class Concepts(_Entry):

@@ -189,6 +189,26 @@ def test_fixes_do_not_change_clinical_meaning_of_findings():
     assert fixed_files >= 2  # RK201 and RK204 fixtures carry safe fixes
 
 
+def test_overlapping_fixes_apply_only_the_first():
+    """Two fixes on the same or overlapping text: only the first is applied and the result reads correctly."""
+    from reportkit.lint import Diagnostic, Edit, Fix, apply_fixes
+
+    text = "FINDINGS: Pseudogout of the menisci."
+    word = text.index("Pseudogout")
+
+    def diagnostic(start, end, replacement):
+        fix = Fix(f"replace with {replacement}", (Edit(start, end, replacement),), safe=True)
+        return Diagnostic("d.txt", "RK201", "x", "warning", "m", start, end, 1, start + 1, 1, end + 1, fix)
+
+    first = diagnostic(word, word + len("Pseudogout"), "Chondrocalcinosis")
+    same_span = diagnostic(word, word + len("Pseudogout"), "CPPD")
+    overlapping = diagnostic(word + 6, word + len("Pseudogout of"), "in")
+    elsewhere = diagnostic(text.index("menisci"), text.index("menisci") + 7, "meniscus")
+    for second in (same_span, overlapping):
+        assert apply_fixes(text, [first, second]) == ("FINDINGS: Chondrocalcinosis of the menisci.", 1)
+    assert apply_fixes(text, [first, same_span, elsewhere]) == ("FINDINGS: Chondrocalcinosis of the meniscus.", 2)
+
+
 # ---------------------------------------------------------------------- configuration and suppression
 
 

@@ -1,0 +1,38 @@
+"""Lint draft reports: rule registry, configuration, suppressions, fixes and output formats.
+
+Entry points: :func:`lint_text` (one draft), :func:`lint_drafts` (already-read drafts) and
+:func:`lint_paths` (files, folders, globs). Importing this package registers every rule
+(:mod:`reportkit.lint.rules`) without loading spaCy; only linting text does.
+"""
+
+# The rule families must be imported before `rules` is bound below: importing the
+# sub-package reportkit.lint.rules sets the attribute `rules` on this package, and the
+# public name `rules` is the function that lists them.
+from reportkit.lint import rules as _rule_families  # noqa: F401  (registers every rule)
+from reportkit.lint.config import LintConfig, load_config
+from reportkit.lint.engine import Draft, LintRun, fix_text, lint_drafts, lint_paths, lint_text, read_drafts
+from reportkit.lint.fixes import apply_fixes, unified_diff
+from reportkit.lint.formats import Position, format_github, format_json, format_sarif, format_text
+from reportkit.lint.registry import (
+    DOC_HEADINGS,
+    REGISTRY,
+    SEVERITY_RANK,
+    Diagnostic,
+    Edit,
+    Fix,
+    LintContext,
+    LintError,
+    Rule,
+    Severity,
+    Violation,
+    find_rule,
+    rule,
+    rules,
+)
+
+__all__ = [
+    "DOC_HEADINGS", "REGISTRY", "SEVERITY_RANK", "Diagnostic", "Draft", "Edit", "Fix", "LintConfig", "LintContext",
+    "LintError", "LintRun", "Position", "Rule", "Severity", "Violation", "apply_fixes", "find_rule", "fix_text",
+    "format_github", "format_json", "format_sarif", "format_text", "lint_drafts", "lint_paths", "lint_text",
+    "load_config", "read_drafts", "rule", "rules", "unified_diff",
+]

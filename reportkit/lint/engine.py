@@ -1,0 +1,132 @@
+"""Run the registered rules over drafts: one text (:func:`lint_text`), fix-and-relint
+(:func:`fix_text`), many drafts (:func:`lint_drafts`) and, until the reader moves to
+reportkit.io, paths (:func:`lint_paths`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from reportkit.lexicon import load_lexicon
+from reportkit.lint.config import LintConfig
+from reportkit.lint.fixes import apply_fixes
+from reportkit.lint.formats import Position
+from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, LintError, rules
+from reportkit.lint.suppressions import Suppressions
+
+MAX_FIX_PASSES = 5
+
+
+def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
+              lexicon_dir: str | None = None) -> list[Diagnostic]:
+    """Lint one draft; diagnostics sorted by position."""
+    # imported here so that listing or documenting rules never loads spaCy
+    from reportkit.api import extract
+    from reportkit.reasoning import reason
+
+    config = config or LintConfig()
+    result = extract(text, path, lexicon_dir=lexicon_dir)
+    context = LintContext(text=text, result=result, report=reason(result, text, lexicon_dir),
+                          lexicon=load_lexicon(lexicon_dir))
+    position = Position(text)
+    suppressions = Suppressions(text)
+    diagnostics = []
+    for r in rules().values():
+        if not config.enabled(r.code):
+            continue
+        for v in r.check(context):
+            line, column = position.line_col(v.start)
+            end_line, end_column = position.line_col(max(v.end, v.start + 1) - 1)
+            if suppressions.hides(r.code, line, v.start):
+                continue
+            diagnostics.append(Diagnostic(path, r.code, r.name, config.severity_of(r), v.message, v.start, v.end,
+                                          line, column, end_line, end_column + 1, v.fix))
+    diagnostics.sort(key=lambda d: (d.start, d.code))
+    return diagnostics
+
+
+def fix_text(text: str, path: str, config: LintConfig, unsafe: bool = False,
+             lexicon_dir: str | None = None) -> tuple[str, int, list[Diagnostic]]:
+    """Fix, re-lint and repeat until nothing more applies; returns (text, fixes, remaining)."""
+    total = 0
+    diagnostics = lint_text(text, path, config, lexicon_dir)
+    for _ in range(MAX_FIX_PASSES):
+        text, applied = apply_fixes(text, diagnostics, unsafe)
+        if not applied:
+            break
+        total += applied
+        diagnostics = lint_text(text, path, config, lexicon_dir)
+    return text, total, diagnostics
+
+
+@dataclass
+class LintRun:
+    """Diagnostics for many drafts, and what --fix did."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    originals: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)  # path -> fixed text, where it changed
+    fixes_applied: int = 0
+
+    @property
+    def texts(self) -> dict[str, str]:
+        """The text each diagnostic refers to: the fixed one where fixes were applied."""
+        return {**self.originals, **self.fixed}
+
+    def worst(self) -> int:
+        """The highest severity rank among the diagnostics, -1 when there are none."""
+        return max((SEVERITY_RANK[d.severity] for d in self.diagnostics), default=-1)
+
+
+def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig, fix: bool = False, unsafe: bool = False,
+                lexicon_dir: str | None = None) -> LintRun:
+    """Lint (and, if asked, fix) already-read (path, text) drafts in order."""
+    run = LintRun()
+    for path, text in drafts:
+        run.originals[path] = text
+        if fix:
+            fixed, applied, diagnostics = fix_text(text, path, config, unsafe, lexicon_dir)
+            if applied:
+                run.fixed[path] = fixed
+                run.fixes_applied += applied
+        else:
+            diagnostics = lint_text(text, path, config, lexicon_dir)
+        run.diagnostics += diagnostics
+    return run
+
+
+class Draft(NamedTuple):
+    """A draft report as read: its path (or - for stdin) and its exact text."""
+
+    path: str
+    text: str
+
+
+def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft]:
+    """Files, folders (their .txt and .md files), globs, or - for standard input (moves to reportkit.io)."""
+    import sys
+
+    from reportkit.inputs import expand_path
+
+    for raw in paths:
+        if raw == "-":
+            yield Draft("-", stdin_text if stdin_text is not None else sys.stdin.read())
+            continue
+        files = expand_path(raw, {".txt", ".md"})
+        if not files:
+            raise LintError(f"{raw}: no such file, folder or matching glob")
+        for file in files:
+            try:
+                # newline="" keeps CRLF so columns match the file exactly
+                with file.open(encoding="utf-8", newline="") as handle:
+                    text = handle.read()
+            except UnicodeDecodeError as exc:
+                raise LintError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
+            yield Draft(str(file), text)
+
+
+def lint_paths(paths: Iterable[str], config: LintConfig, fix: bool = False, unsafe: bool = False,
+               stdin_text: str | None = None, lexicon_dir: str | None = None) -> LintRun:
+    """Read the drafts at ``paths`` (files, folders, globs, -) and lint them; LintError for a missing path."""
+    return lint_drafts(read_drafts(paths, stdin_text), config, fix, unsafe, lexicon_dir)

@@ -1,0 +1,120 @@
+"""Lint output formats: text (with source carets), JSON, SARIF 2.1.0 and GitHub annotations."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from pathlib import Path
+
+from reportkit import __version__
+from reportkit.lint.registry import Diagnostic, rules
+
+
+class Position:
+    """Map character offsets of the original text (CRLF kept) to 1-based line and column."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line, without its line ending."""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+
+def format_text(diagnostics: list[Diagnostic], texts: dict[str, str]) -> str:
+    """Human-readable diagnostics with the source line and carets, then a summary line."""
+    out = []
+    for d in diagnostics:
+        position = Position(texts[d.path])
+        out.append(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message} ({d.name})")
+        source = position.line_text(d.line)
+        width = len(str(d.line))
+        caret_end = d.end_column if d.end_line == d.line else len(source) + 1
+        out.append(f"  {d.line} | {source}")
+        out.append(f"  {' ' * width} | {' ' * (d.column - 1)}{'^' * max(1, caret_end - d.column)}")
+        if d.fix:
+            out.append(f"  {' ' * width} = fix ({'safe' if d.fix.safe else 'unsafe'}): {d.fix.description}")
+    counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
+    fixable = sum(1 for d in diagnostics if d.fix and d.fix.safe)
+    if diagnostics:
+        out.append(f"Found {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''} "
+                   f"({counts['error']} error, {counts['warning']} warning, {counts['info']} info); "
+                   f"{fixable} fixable with --fix.")
+    else:
+        out.append("All checks passed.")
+    return "\n".join(out) + "\n"
+
+
+def format_json(diagnostics: list[Diagnostic]) -> str:
+    """A JSON array of diagnostics (see :meth:`Diagnostic.to_dict`)."""
+    return json.dumps([d.to_dict() for d in diagnostics], indent=2) + "\n"
+
+
+def format_github(diagnostics: list[Diagnostic]) -> str:
+    """GitHub Actions workflow commands (::error/::warning/::notice), one per diagnostic."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+
+    def escape(value: str) -> str:
+        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    lines = [
+        f"::{level[d.severity]} file={escape(d.path)},line={d.line},col={d.column},endLine={d.end_line},"
+        f"endColumn={d.end_column},title={d.code} {d.name}::{escape(d.message)}"
+        for d in diagnostics
+    ]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def format_sarif(diagnostics: list[Diagnostic]) -> str:
+    """SARIF 2.1.0: one run, every registered rule described, one result per diagnostic."""
+    all_rules = list(rules().values())
+    index = {r.code: i for i, r in enumerate(all_rules)}
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    descriptors = [
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": r.doc},
+            "help": {"text": r.doc, "markdown": r.doc},
+            "defaultConfiguration": {"level": level[r.severity]},
+        }
+        for r in all_rules
+    ]
+    results = []
+    for d in diagnostics:
+        region = {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column,
+                  "charOffset": d.start, "charLength": d.end - d.start}
+        location = {"physicalLocation": {"artifactLocation": {"uri": Path(d.path).as_posix()}, "region": region}}
+        result = {"ruleId": d.code, "ruleIndex": index[d.code], "level": level[d.severity],
+                  "message": {"text": d.message}, "locations": [location]}
+        if d.fix:
+            result["fixes"] = [{
+                "description": {"text": f"{d.fix.description} ({'safe' if d.fix.safe else 'unsafe'})"},
+                "artifactChanges": [{
+                    "artifactLocation": {"uri": Path(d.path).as_posix()},
+                    "replacements": [{"deletedRegion": {"charOffset": e.start, "charLength": e.end - e.start},
+                                      "insertedContent": {"text": e.replacement}} for e in d.fix.edits],
+                }],
+            }]
+        results.append(result)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "reportkit", "version": __version__, "semanticVersion": __version__,
+                                "rules": descriptors}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,145 @@
+"""The rule registry and the values rules and diagnostics are made of.
+
+A rule is a function registered with :func:`rule`; its docstring is its documentation
+(`reportkit rule CODE` prints it) and must carry the headings in :data:`DOC_HEADINGS`.
+The rules live in :mod:`reportkit.lint.rules`; importing that package registers them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from reportkit.lexicon import Lexicon
+from reportkit.models import ReportResult, StructuredReport
+
+Severity = Literal["info", "warning", "error"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "Use instead", "Fix safety")
+
+
+class LintError(ValueError):
+    """A usage, configuration or input problem (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the characters [start, end) of the draft with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A described set of edits that together fix one violation; ``safe`` ones apply with --fix."""
+
+    description: str
+    edits: tuple[Edit, ...]
+    safe: bool
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule reports: a character span of the draft, a message, an optional fix."""
+
+    start: int
+    end: int
+    message: str
+    fix: Fix | None = None
+
+
+@dataclass
+class LintContext:
+    """Everything a rule may look at for one draft."""
+
+    text: str
+    result: ReportResult
+    report: StructuredReport
+    lexicon: Lexicon
+
+    def section_text(self, *categories: str) -> list[tuple[int, str]]:
+        """(start offset, text) of every section of the given categories."""
+        return [(s.start, self.text[s.start : s.end]) for s in self.result.sections if s.category in categories]
+
+
+RuleCheck = Callable[[LintContext], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered lint rule: code, kebab-case name, default severity, check and documentation."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: RuleCheck
+    doc: str
+
+    @property
+    def summary(self) -> str:
+        """The first line of the rule's documentation."""
+        return self.doc.strip().splitlines()[0]
+
+
+@dataclass
+class Diagnostic:
+    """A violation placed in a file: rule, effective severity, offsets and 1-based line/column."""
+
+    path: str
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix: Fix | None = None
+
+    def to_dict(self) -> dict:
+        """The diagnostic as JSON-ready data (the --format json record)."""
+        data = {k: getattr(self, k) for k in ("path", "code", "name", "severity", "message", "start", "end", "line",
+                                               "column", "end_line", "end_column")}
+        data["fix"] = None if self.fix is None else {
+            "description": self.fix.description,
+            "safe": self.fix.safe,
+            "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement} for e in self.fix.edits],
+        }
+        return data
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: Severity) -> Callable[[RuleCheck], RuleCheck]:
+    """Register a lint rule. Its docstring is its documentation."""
+
+    def register(check: RuleCheck) -> RuleCheck:
+        if code in REGISTRY:
+            raise ValueError(f"duplicate rule code {code}")
+        if not re.fullmatch(r"RK\d{3}", code) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+            raise ValueError(f"rule {code} {name}: code must be RKnnn and name kebab-case")
+        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "")
+        return check
+
+    return register
+
+
+def rules() -> dict[str, Rule]:
+    """All registered rules, by code (reportkit.lint imports reportkit.lint.rules, which registers them)."""
+    return dict(sorted(REGISTRY.items()))
+
+
+def find_rule(code_or_name: str) -> Rule:
+    """The rule with this code (any case) or name; LintError if there is none."""
+    for r in rules().values():
+        if code_or_name.upper() == r.code or code_or_name.lower() == r.name:
+            return r
+    raise LintError(f"unknown rule '{code_or_name}' (see: reportkit rule --all)")

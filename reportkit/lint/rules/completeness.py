@@ -1,0 +1,79 @@
+"""RK3xx: completeness: what the article asks every description of a finding to give."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.rules.helpers import positive
+
+
+@rule("RK301", "incomplete-hadd-description", "warning")
+def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
+    """A calcific tendinopathy (HADD) described without its tendon, size or appearance.
+
+    What it checks:
+        A positive HADD finding in the findings section whose site is not a tendon named in
+        lexicons/anatomy.yaml, that gives no size, or that does not say whether the deposit
+        is well-defined or ill-defined.
+
+    Why it matters:
+        The article asks the radiologist to always describe HADD with the tendon involved, the
+        size and the appearance (ill-defined deposits are more often symptomatic) for
+        comparison with follow-up studies (Freire 2018, Calcific tendinopathy).
+
+    Example:
+        FINDINGS: Calcific tendinitis of the shoulder.
+
+    Use instead:
+        FINDINGS: Ill-defined 12 mm calcific deposit in the supraspinatus tendon (calcific
+        tendinitis).
+
+    Fix safety:
+        No fix: the missing facts must come from the images.
+    """
+    vocabulary = ctx.lexicon.lint
+    for f in ctx.result.findings:
+        if f.diagnosis != vocabulary.hadd_diagnosis or not positive(f) or f.section not in vocabulary.finding_sections:
+            continue
+        tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
+        missing = []
+        if (f.site or "").lower() not in tendons:
+            missing.append("tendon")
+        if f.size_mm is None:
+            missing.append("size")
+        if not set(vocabulary.hadd_appearance) & set(f.descriptors):
+            missing.append("appearance (well-defined or ill-defined)")
+        if missing:
+            yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(missing)}")
+
+
+@rule("RK302", "calcification-without-location", "warning")
+def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
+    """A calcification or ossification whose location is missing or ambiguous.
+
+    What it checks:
+        A positive calcification or ossification with no location category: no site at all,
+        or only a body region ("in the shoulder") that could be tendon, joint or soft tissue.
+
+    Why it matters:
+        Location is the article's second step: each location (tendon, articular, other soft
+        tissue) has its own short differential (Freire 2018, Table 1).
+
+    Example:
+        FINDINGS: Calcification in the shoulder.
+
+    Use instead:
+        FINDINGS: Calcification in the supraspinatus tendon.
+
+    Fix safety:
+        No fix: the location must come from the images.
+    """
+    for f in ctx.result.findings:
+        if f.kind == "foreign_body" or not positive(f) or f.location_category is not None:
+            continue
+        if f.site:
+            message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"
+        else:
+            message = f"'{f.text}' has no stated location (tendon, joint, soft tissue or vessel)"
+        yield Violation(f.start, f.end, message)

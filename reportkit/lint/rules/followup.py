@@ -1,0 +1,38 @@
+"""RK1xx: follow-up the article ties to an imaging finding (radiograph correlation)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reportkit.lint.registry import LintContext, Violation, rule
+
+
+@rule("RK101", "missing-radiograph-correlation", "warning")
+def missing_radiograph_correlation(ctx: LintContext) -> Iterator[Violation]:
+    """A calcification reported on MRI, ultrasound or CT with no radiograph in the study or comparison.
+
+    What it checks:
+        A calcification (or a low-signal focus or "tear" on MRI that the article warns may be
+        one) described on MRI, US or CT, when the report names no radiograph anywhere: exam,
+        technique, comparison or body.
+
+    Why it matters:
+        MRI can overlook calcifications or mimic a tear with them; the article teaches that a
+        musculoskeletal MRI must always be correlated with radiographs, whose appearance drives
+        the differential (Freire 2018, Teaching points; Density).
+
+    Example:
+        EXAM: MRI RIGHT SHOULDER. FINDINGS: Calcification in the supraspinatus tendon.
+
+    Use instead:
+        Add the comparison radiograph, or recommend one: "Correlation with radiographs is
+        suggested."
+
+    Fix safety:
+        No fix: whether radiographs exist is outside the text.
+    """
+    for rec in ctx.report.recommendations:
+        if rec.id in ctx.lexicon.lint.radiograph_rules and rec.evidence:
+            first = rec.evidence[0]
+            yield Violation(first.start, first.end,
+                            "finding on MRI/US/CT without radiograph correlation: consider correlating with radiographs")

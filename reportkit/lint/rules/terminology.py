@@ -1,0 +1,156 @@
+"""RK2xx: terminology: syndromes named for imaging findings, deprecated and inconsistent terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.rules.helpers import match_case, positive, replace
+from reportkit.text import find_all_words, find_words, section_at
+
+
+@rule("RK201", "pseudogout-for-imaging-finding", "warning")
+def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
+    """A clinical syndrome's name ("pseudogout") used for an imaging finding.
+
+    What it checks:
+        Terms listed as `misused` for an imaging finding in lexicons/terminology.yaml
+        ("pseudogout") used in the findings or impression.
+
+    Why it matters:
+        Chondrocalcinosis is an imaging finding; pseudogout is a clinical syndrome (acute CPP
+        crystal arthritis, EULAR 2011). Naming the syndrome from an image upgrades a finding to
+        a clinical diagnosis (Freire 2018, CPPD crystal deposition disease).
+
+    Example:
+        FINDINGS: Pseudogout of the menisci.
+
+    Use instead:
+        FINDINGS: Chondrocalcinosis of the menisci.
+
+    Fix safety:
+        Safe when the term is followed by its location ("pseudogout of/in ..."): the rewrite
+        names the same deposit. Unsafe otherwise, since the sentence may be about symptoms.
+    """
+    vocabulary = ctx.lexicon.lint
+    prepositions = vocabulary.location_prepositions
+    for term in ctx.lexicon.terminology.terms:
+        if term.category != "imaging_finding":
+            continue
+        for misuse in term.misused:
+            if misuse.term.lower() in vocabulary.misuse_judged_elsewhere:
+                continue  # e.g. CPPD, which RK202 judges
+            for m in find_all_words([misuse.term], ctx.text):
+                if section_at(ctx.result.sections, m.start()).category not in vocabulary.statement_sections:
+                    continue  # a clinical question in the history is legitimate
+                following = ctx.text[m.end() : m.end() + 16].split()
+                safe = bool(following) and following[0].lower() in prepositions
+                yield Violation(m.start(), m.end(), misuse.advice,
+                                replace(ctx, m.start(), m.end(), match_case(m.group(0), term.preferred), safe))
+
+
+@rule("RK202", "cppd-from-imaging-alone", "warning")
+def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
+    """CPPD deposition disease asserted from imaging where the finding is chondrocalcinosis.
+
+    What it checks:
+        "CPPD" or "calcium pyrophosphate deposition" stated as a finding (not hedged, not an
+        arthropathy pattern) in the findings or impression, with no crystal proof (synovial
+        fluid, aspiration, crystals identified) in the report.
+
+    Why it matters:
+        Calcification in cartilage is chondrocalcinosis, a descriptive imaging finding that is
+        very frequent in asymptomatic elderly people; CPPD deposition disease is the umbrella
+        diagnosis (Freire 2018, CPPD crystal deposition disease).
+
+    Example:
+        FINDINGS: CPPD of the lateral meniscus.
+
+    Use instead:
+        FINDINGS: Chondrocalcinosis of the lateral meniscus, which may reflect CPPD deposition.
+
+    Fix safety:
+        Unsafe: replacing "CPPD" by "chondrocalcinosis" narrows what the radiologist wrote.
+    """
+    vocabulary = ctx.lexicon.lint
+    if find_words(vocabulary.crystal_proof, ctx.text):
+        return
+    for f in ctx.result.findings:
+        if (f.concept != vocabulary.cppd_concept or not positive(f) or f.uncertain
+                or f.section not in vocabulary.statement_sections):
+            continue
+        if find_words(vocabulary.cppd_not_imaging_alone, f.text):
+            continue
+        yield Violation(f.start, f.end,
+                        f"'{f.text}' asserts CPPD deposition disease from imaging; the imaging finding is "
+                        f"{vocabulary.cppd_imaging_term}",
+                        replace(ctx, f.start, f.end, match_case(f.text, vocabulary.cppd_imaging_term), safe=False))
+
+
+@rule("RK203", "deprecated-term", "warning")
+def deprecated_term(ctx: LintContext) -> Iterator[Violation]:
+    """A deprecated term where lexicons/terminology.yaml names a preferred one.
+
+    What it checks:
+        Any term listed as `deprecated` in lexicons/terminology.yaml ("pseudo-osteoarthritis",
+        "pseudo-OA").
+
+    Why it matters:
+        Deprecated names blur imaging findings and clinical syndromes; one preferred term per
+        concept keeps reports comparable (Freire 2018; EULAR 2011 CPPD terminology).
+
+    Example:
+        IMPRESSION: Pseudo-osteoarthritis of the wrist.
+
+    Use instead:
+        IMPRESSION: CPPD crystal deposition disease of the wrist.
+
+    Fix safety:
+        Unsafe: the preferred term is broader or narrower than some uses of the old one.
+    """
+    for term in ctx.lexicon.terminology.terms:
+        for old in term.deprecated:
+            for m in find_all_words([old], ctx.text):
+                yield Violation(m.start(), m.end(), f"'{m.group(0)}' is deprecated: prefer '{term.preferred}'",
+                                replace(ctx, m.start(), m.end(), term.preferred, safe=False))
+
+
+@rule("RK204", "hadd-term-consistency", "info")
+def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
+    """Several names for calcific tendinopathy (HADD) in one report.
+
+    What it checks:
+        Mentions of calcific tendinopathy that use a different name from the first one in the
+        report ("calcific tendinitis" then "HADD" then "calcific tendinopathy").
+
+    Why it matters:
+        HADD and calcific tendinitis/tendinopathy name the same disease (Freire 2018, Calcific
+        tendinopathy); switching names suggests two different findings to the reader and to
+        downstream coding.
+
+    Example:
+        FINDINGS: Calcific tendinitis of the supraspinatus. IMPRESSION: HADD.
+
+    Use instead:
+        FINDINGS: Calcific tendinitis of the supraspinatus. IMPRESSION: Calcific tendinitis.
+
+    Fix safety:
+        Safe: the terms are synonyms in lexicons/terminology.yaml; the fix rewrites later
+        mentions with the report's first term.
+    """
+    mentions = [f for f in ctx.result.findings + ctx.result.queries if f.concept == ctx.lexicon.lint.hadd_concept]
+    mentions.sort(key=lambda f: f.start)
+    if not mentions:
+        return
+    first = mentions[0].text
+
+    variants = ctx.lexicon.lint.spelling_variants
+
+    def norm(value: str) -> str:
+        words = value.lower().split()
+        return " ".join(variants.get(w, w) for w in words)
+
+    for f in mentions[1:]:
+        if norm(f.text) != norm(first):
+            yield Violation(f.start, f.end, f"'{f.text}' and '{first}' name the same disease: use one term",
+                            replace(ctx, f.start, f.end, match_case(f.text, first), safe=True))
