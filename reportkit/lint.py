@@ -18,13 +18,16 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reportkit import __version__
 from reportkit.lexicon import Lexicon, load_lexicon
-from reportkit.models import ReportResult, StructuredReport
+from reportkit.models import ErrorRecord, ReportResult, StructuredReport
+
+if TYPE_CHECKING:
+    from reportkit.io.readers import Draft
 
 Severity = Literal["info", "warning", "error"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -311,33 +314,14 @@ def fix_text(text: str, path: str, config: LintConfig, unsafe: bool = False,
 # ---------------------------------------------------------------------- inputs
 
 
-@dataclass
-class Draft:
-    path: str
-    text: str
-
-
 def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft]:
-    """Files, folders (their .txt and .md files), globs, or - for standard input."""
-    import sys
+    """Drafts from reportkit.io's draft reader; the first unreadable input stops the run as a LintError."""
+    from reportkit.io.readers import read_drafts as read_draft_items
 
-    from reportkit.inputs import expand_path
-
-    for raw in paths:
-        if raw == "-":
-            yield Draft("-", stdin_text if stdin_text is not None else sys.stdin.read())
-            continue
-        files = expand_path(raw, {".txt", ".md"})
-        if not files:
-            raise LintError(f"{raw}: no such file, folder or matching glob")
-        for file in files:
-            try:
-                # newline="" keeps CRLF so columns match the file exactly
-                with file.open(encoding="utf-8", newline="") as handle:
-                    text = handle.read()
-            except UnicodeDecodeError as exc:
-                raise LintError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
-            yield Draft(str(file), text)
+    for item in read_draft_items(paths, stdin_text):
+        if isinstance(item, ErrorRecord):
+            raise LintError(f"{item.source}: {item.error}")
+        yield item
 
 
 # ---------------------------------------------------------------------- output formats

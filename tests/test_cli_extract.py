@@ -115,8 +115,7 @@ def test_a_bad_byte_in_one_jsonl_line_loses_only_that_line(tmp_path):
 
 
 def test_pipeline_failure_is_an_error_record_without_report_text(monkeypatch):
-    from reportkit import runner
-    from reportkit.inputs import Report
+    from reportkit.io import Report, runner
 
     def explode(text, report_id, lexicon_dir=None):
         raise ValueError(f"cannot parse {text}")
