@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 
 from reportkit.api import extract
-from reportkit.inputs import Report
+from reportkit.io import Report, extract_inputs
 from reportkit.pipeline import get_pipeline
-from reportkit.runner import extract_inputs
 
 ROOT = Path(__file__).parent.parent
 

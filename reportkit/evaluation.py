@@ -9,13 +9,15 @@ value is not null.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel
+
+from reportkit.io.readers import Record, read_records
+from reportkit.models import ErrorRecord
 
 ATTRIBUTES = ("kind", "negated", "uncertain", "location_category", "laterality", "diagnosis")
 KINDS = ("calcification", "ossification", "foreign_body")
@@ -25,34 +27,33 @@ class EvalError(ValueError):
     """A gold or prediction file could not be read; the message names file and line."""
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def _read_jsonl(path: Path) -> list[Record]:
+    """Every object in a JSONL file, read through reportkit.io; the first bad line is an EvalError."""
     records = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EvalError(f"{path}: cannot read ({exc})") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise EvalError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
+    for item in read_records(path):
+        if isinstance(item, ErrorRecord):
+            where = item.source + (f":{item.line}" if item.line else "")
+            raise EvalError(f"{where}: {item.error}")
+        records.append(item)
     return records
 
 
 def load_gold(path: Path) -> list[dict]:
-    items = _read_jsonl(path)
-    for number, item in enumerate(items, 1):
+    """Gold items from a JSONL file; each mention gains ``end`` when it gives only ``start`` and ``span``."""
+    items = []
+    for record in _read_jsonl(path):
+        item = record.data
         if "id" not in item or "text" not in item or "gold" not in item:
-            raise EvalError(f"{path}: record {number} lacks id, text or gold")
+            raise EvalError(f"{path}:{record.line}: record lacks id, text or gold")
         for mention in item["gold"]["mentions"]:
             mention.setdefault("end", mention["start"] + len(mention["span"]))
+        items.append(item)
     return items
 
 
 def load_predictions(path: Path) -> dict[str, list[dict]]:
-    return {p["id"]: p.get("findings", []) for p in _read_jsonl(path) if "id" in p}
+    """Findings by report id from extract's JSONL output (error lines predict nothing)."""
+    return {r.data["id"]: r.data.get("findings", []) for r in _read_jsonl(path) if "id" in r.data}
 
 
 def _overlap(a: dict, b: dict) -> int:

@@ -98,13 +98,14 @@ def _segments(text: str, report: StructuredReport) -> list[dict]:
     return segments
 
 
-def render(report: StructuredReport, text: str, fmt: Format | str, templates_dir: str | None = None) -> str:
+def render(report: StructuredReport, text: str, fmt: Format | str, templates_dir: str | None = None,
+           lexicon_dir: str | None = None) -> str:
     """Render one report. ``text`` is the original report text (for HTML highlighting)."""
     fmt = Format(fmt)
     if fmt is Format.json:
         return report.model_dump_json(indent=2) + "\n"
     if fmt is Format.fhir:
-        return json.dumps(to_fhir(report), indent=2) + "\n"
+        return json.dumps(to_fhir(report, lexicon_dir), indent=2) + "\n"
     items = _items(report)
     template = environment(templates_dir).get_template(TEMPLATES[fmt])
     return template.render(
@@ -123,7 +124,7 @@ def _ref(report_id: str, name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'reportkit:{report_id}:{name}')}"
 
 
-def _finding_observation(report: StructuredReport, index: int) -> dict:
+def _finding_observation(report: StructuredReport, index: int, lexicon_dir: str | None = None) -> dict:
     finding = report.result.findings[index]
     assessment = report.assessments[index]
     presence = ("NEG", "Negative") if finding.negated else (("IND", "Indeterminate") if finding.uncertain
@@ -135,7 +136,7 @@ def _finding_observation(report: StructuredReport, index: int) -> dict:
     ]
     if finding.laterality:
         side = {"text": finding.laterality}
-        code = load_lexicon().anatomy.laterality_codes.get(finding.laterality)
+        code = load_lexicon(lexicon_dir).anatomy.laterality_codes.get(finding.laterality)
         if code:
             side["coding"] = [{"system": "http://snomed.info/sct", "code": code.code, "display": code.display}]
         components.append({"code": {"text": "laterality"}, "valueCodeableConcept": side})
@@ -169,7 +170,7 @@ def _finding_observation(report: StructuredReport, index: int) -> dict:
     return observation
 
 
-def to_fhir(report: StructuredReport) -> dict:
+def to_fhir(report: StructuredReport, lexicon_dir: str | None = None) -> dict:
     """A FHIR R4 (R4B models) Bundle: DiagnosticReport, a panel Observation with one member
     Observation per finding. Validated by fhir.resources before it is returned."""
     from fhir.resources.R4B.bundle import Bundle
@@ -180,7 +181,7 @@ def to_fhir(report: StructuredReport) -> dict:
     for i in range(len(report.result.findings)):
         url = _ref(rid, f"finding-{i}")
         member_refs.append({"reference": url})
-        entries.append({"fullUrl": url, "resource": _finding_observation(report, i)})
+        entries.append({"fullUrl": url, "resource": _finding_observation(report, i, lexicon_dir)})
     panel_url = _ref(rid, "panel")
     panel = {
         "resourceType": "Observation",

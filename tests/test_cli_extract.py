@@ -68,12 +68,28 @@ def test_stdin_plain_text_and_table_format():
     assert rows[1][5:] == ["articular", "left", "CPPD"]
 
 
-def test_folder_input_and_workers(tmp_path):
+def test_folder_input_and_workers(tmp_path, monkeypatch):
     for i in range(3):
         (tmp_path / f"r{i}.txt").write_text(f"FINDINGS: {i + 1} phleboliths in the pelvis.")
+    # Spawned workers import reportkit afresh, so this patch reaches only the parent process:
+    # with --workers 2 every report must be extracted elsewhere, and still come back right.
+    extracted_here: list[str] = []
+
+    def parent_extract(text, report_id="report", lexicon_dir=None):
+        extracted_here.append(report_id)
+        raise AssertionError("extracted in the parent process")
+
+    monkeypatch.setattr("reportkit.api.extract", parent_extract)
+    monkeypatch.setattr("reportkit.api.extract_many", parent_extract)
     result = runner.invoke(app, ["extract", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 0, result.stderr
-    assert [r["id"] for r in lines(result.stdout)] == ["r0", "r1", "r2"]
+    assert extracted_here == []
+    records = lines(result.stdout)
+    assert [r["id"] for r in records] == ["r0", "r1", "r2"]
+    assert all(r["findings"][0]["diagnosis"] == "phlebolith" for r in records)
+    # the same patch is seen when extraction runs in this process: the check above can fail
+    serial = runner.invoke(app, ["extract", str(tmp_path), "--workers", "1"])
+    assert serial.exit_code == 1 and extracted_here == ["r0", "r1", "r2"]
 
 
 def test_eval_prints_scores_for_given_predictions(tmp_path):
@@ -115,8 +131,7 @@ def test_a_bad_byte_in_one_jsonl_line_loses_only_that_line(tmp_path):
 
 
 def test_pipeline_failure_is_an_error_record_without_report_text(monkeypatch):
-    from reportkit import runner
-    from reportkit.inputs import Report
+    from reportkit.io import Report, runner
 
     def explode(text, report_id, lexicon_dir=None):
         raise ValueError(f"cannot parse {text}")
@@ -135,3 +150,44 @@ def test_glob_input(tmp_path):
         (tmp_path / name).write_text("FINDINGS: Phleboliths in the pelvis.")
     result = runner.invoke(app, ["extract", str(tmp_path / "*.txt")])
     assert [r["id"] for r in lines(result.stdout)] == ["a", "b"]
+
+
+def test_report_failure_is_a_redacted_error_line_and_counted(tmp_path, monkeypatch):
+    def explode(text, report_id="report", lexicon_dir=None):
+        raise ValueError(f"cannot parse {text}")
+
+    monkeypatch.setattr("reportkit.api.extract", explode)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text('{"id": "p1", "text": "Mrs SECRETNAME has calcification."}\n{"id": "p2", "text": 7}\n')
+    result = runner.invoke(app, ["report", str(batch), "--format", "json"])
+    assert result.exit_code == 1
+    assert "SECRETNAME" not in result.stdout + result.stderr
+    assert "batch.jsonl:1: pipeline failed: ValueError" in result.stderr
+    assert "2 inputs: 0 results, 2 errors" in result.stderr
+
+
+def test_report_and_terms_read_the_given_lexicons(tmp_path):
+    from pathlib import Path
+
+    import yaml
+
+    shipped = Path(__file__).parent.parent / "lexicons"
+    custom = tmp_path / "lexicons"
+    custom.mkdir()
+    for path in shipped.glob("*.yaml"):
+        (custom / path.name).write_text(path.read_text())
+    terminology = yaml.safe_load((custom / "terminology.yaml").read_text())
+    terminology["terms"][0]["definition"] = "A definition only the custom lexicon has."
+    (custom / "terminology.yaml").write_text(yaml.safe_dump(terminology, sort_keys=False))
+    anatomy = (custom / "anatomy.yaml").read_text()
+    (custom / "anatomy.yaml").write_text(anatomy.replace('code: "7771000"', 'code: "0000001"'))
+    result = runner.invoke(app, ["terms", "only the custom", "--lexicons", str(custom)])
+    assert result.exit_code == 0, result.stderr
+    assert "A definition only the custom lexicon has." in result.stdout
+    assert runner.invoke(app, ["terms", "only the custom"]).exit_code == 1
+    assert runner.invoke(app, ["terms", "--lexicons", str(tmp_path / "none")]).exit_code == 2
+    # report hands the lexicons to render too: the FHIR laterality code comes from them
+    text = "EXAM: XR LEFT KNEE\nFINDINGS: Meniscal chondrocalcinosis.\n"
+    result = runner.invoke(app, ["report", "-", "--format", "fhir", "--lexicons", str(custom)], input=text)
+    assert result.exit_code == 0, result.stderr
+    assert '"code": "0000001"' in result.stdout and "7771000" not in result.stdout

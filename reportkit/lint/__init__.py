@@ -1,7 +1,7 @@
 """Lint draft reports: rule registry, configuration, suppressions, fixes and output formats.
 
-Entry points: :func:`lint_text` (one draft), :func:`lint_drafts` (already-read drafts) and
-:func:`lint_paths` (files, folders, globs). Importing this package registers every rule
+Entry points: :func:`lint_text` (one draft) and :func:`lint_drafts` (already-read drafts;
+reading files is :func:`reportkit.io.read_drafts`'s job). Importing this package registers every rule
 (:mod:`reportkit.lint.rules`) without loading spaCy; only linting text does.
 """
 
@@ -10,7 +10,7 @@ Entry points: :func:`lint_text` (one draft), :func:`lint_drafts` (already-read d
 # public name `rules` is the function that lists them.
 from reportkit.lint import rules as _rule_families  # noqa: F401  (registers every rule)
 from reportkit.lint.config import LintConfig, load_config
-from reportkit.lint.engine import Draft, LintRun, fix_text, lint_drafts, lint_paths, lint_text, read_drafts
+from reportkit.lint.engine import LintRun, fix_text, lint_drafts, lint_text
 from reportkit.lint.fixes import apply_fixes, unified_diff
 from reportkit.lint.formats import Position, format_github, format_json, format_sarif, format_text
 from reportkit.lint.registry import (
@@ -31,8 +31,8 @@ from reportkit.lint.registry import (
 )
 
 __all__ = [
-    "DOC_HEADINGS", "REGISTRY", "SEVERITY_RANK", "Diagnostic", "Draft", "Edit", "Fix", "LintConfig", "LintContext",
+    "DOC_HEADINGS", "REGISTRY", "SEVERITY_RANK", "Diagnostic", "Edit", "Fix", "LintConfig", "LintContext",
     "LintError", "LintRun", "Position", "Rule", "Severity", "Violation", "apply_fixes", "find_rule", "fix_text",
-    "format_github", "format_json", "format_sarif", "format_text", "lint_drafts", "lint_paths", "lint_text",
-    "load_config", "read_drafts", "rule", "rules", "unified_diff",
+    "format_github", "format_json", "format_sarif", "format_text", "lint_drafts", "lint_text",
+    "load_config", "rule", "rules", "unified_diff",
 ]

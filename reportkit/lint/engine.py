@@ -4,15 +4,14 @@ reportkit.io, paths (:func:`lint_paths`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from reportkit.lexicon import load_lexicon
 from reportkit.lint.config import LintConfig
 from reportkit.lint.fixes import apply_fixes
 from reportkit.lint.formats import Position
-from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, LintError, rules
+from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, rules
 from reportkit.lint.suppressions import Suppressions
 
 MAX_FIX_PASSES = 5
@@ -94,39 +93,3 @@ def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig, fix: bool
             diagnostics = lint_text(text, path, config, lexicon_dir)
         run.diagnostics += diagnostics
     return run
-
-
-class Draft(NamedTuple):
-    """A draft report as read: its path (or - for stdin) and its exact text."""
-
-    path: str
-    text: str
-
-
-def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft]:
-    """Files, folders (their .txt and .md files), globs, or - for standard input (moves to reportkit.io)."""
-    import sys
-
-    from reportkit.inputs import expand_path
-
-    for raw in paths:
-        if raw == "-":
-            yield Draft("-", stdin_text if stdin_text is not None else sys.stdin.read())
-            continue
-        files = expand_path(raw, {".txt", ".md"})
-        if not files:
-            raise LintError(f"{raw}: no such file, folder or matching glob")
-        for file in files:
-            try:
-                # newline="" keeps CRLF so columns match the file exactly
-                with file.open(encoding="utf-8", newline="") as handle:
-                    text = handle.read()
-            except UnicodeDecodeError as exc:
-                raise LintError(f"{file}: not UTF-8 text (byte {exc.start})") from exc
-            yield Draft(str(file), text)
-
-
-def lint_paths(paths: Iterable[str], config: LintConfig, fix: bool = False, unsafe: bool = False,
-               stdin_text: str | None = None, lexicon_dir: str | None = None) -> LintRun:
-    """Read the drafts at ``paths`` (files, folders, globs, -) and lint them; LintError for a missing path."""
-    return lint_drafts(read_drafts(paths, stdin_text), config, fix, unsafe, lexicon_dir)

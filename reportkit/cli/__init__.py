@@ -1,0 +1,46 @@
+"""Command line: a thin layer over the library, one module per command group.
+
+Command modules import the library inside each command, so ``reportkit --version`` and
+``reportkit rule --all`` start without loading spaCy.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reportkit import __version__
+from reportkit.cli import evaluate, extract, lint, report, schema, terms
+
+app = typer.Typer(
+    help="Find and reason over soft-tissue calcification, ossification and foreign-body mentions "
+    "in MSK radiology reports. reportkit suggests; it does not diagnose.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reportkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")] = False,
+) -> None:
+    """reportkit command line."""
+
+
+# Registration order is the order of `reportkit --help`.
+app.command()(extract.extract)
+app.command("eval")(evaluate.evaluate)
+app.command()(report.report)
+app.command()(terms.terms)
+app.command()(lint.lint)
+app.command("rule")(lint.show_rule)
+app.command()(schema.schema)
+
+__all__ = ["app", "main"]
