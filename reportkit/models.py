@@ -68,7 +68,10 @@ class Finding(_Record):
     size_mm: float | None = Field(default=None, description="largest stated dimension in millimetres")
     dimensions_mm: list[float] = Field(default_factory=list)
     modality: ModalityName | None = None
-    diagnosis: Diagnosis | None = Field(default=None, description="the concept the text names, else null")
+    diagnosis: Diagnosis | None = Field(default=None, description=(
+        "the diagnosis of the concept the text names; when it names none, one inferred from a specific "
+        "differential or a lexicon rule (see diagnosis_basis); else null"
+    ))
     diagnosis_uncertain: bool = Field(
         default=False, description="the text hedges the diagnosis, or it was inferred rather than named"
     )

@@ -252,6 +252,8 @@ def test_negated_findings_get_no_differential_or_recommendation():
 
 def test_recommendations_say_consider_and_cite_a_source():
     text = CASES[0].text
-    for rec in reason(extract(text), text).recommendations:
+    recommendations = reason(extract(text), text).recommendations
+    assert recommendations  # the case expects "hadd_description"
+    for rec in recommendations:
         assert rec.source.startswith("Freire 2018")
         assert rec.findings and rec.evidence

@@ -82,6 +82,22 @@ def test_fhir_bundle_validates_and_links_members():
     assert "foreign body" in negated.code.text
 
 
+def test_fhir_takes_laterality_codes_from_the_given_lexicons(tmp_path):
+    from reportkit.lexicon import LEXICON_FILES, default_lexicon_dir
+
+    folder = tmp_path / "lexicons"
+    folder.mkdir()
+    for name in LEXICON_FILES:
+        text = (default_lexicon_dir() / name).read_text(encoding="utf-8")
+        if name == "anatomy.yaml":
+            text = text.replace('code: "24028007", display: Right,', 'code: "999999", display: Right side,')
+        (folder / name).write_text(text, encoding="utf-8")
+    bundle = json.loads(render(structured(SHOULDER, "shoulder"), SHOULDER, "fhir", None, str(folder)))
+    first = bundle["entry"][2]["resource"]
+    laterality = next(c for c in first["component"] if c["code"]["text"] == "laterality")
+    assert laterality["valueCodeableConcept"]["coding"][0]["code"] == "999999"
+
+
 def test_html_escapes_report_text():
     text = "FINDINGS: <script>alert(1)</script> Calcification in the supraspinatus tendon & bursa."
     html = render(structured(text), text, "html")

@@ -1,54 +1,23 @@
-"""Load and validate the domain vocabulary in ``lexicons/``.
-
-Every lexicon file is YAML, validated by a pydantic model that rejects unknown keys.
-A bad file raises :class:`LexiconError` naming the file and the line of the offending
-entry. The default lexicons ship inside the package (``reportkit.lexicons``) and are
-found with :mod:`importlib.resources`; a user may point at another folder.
-"""
+"""The pydantic models of every lexicon file's entries (unknown keys are rejected)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
-from importlib.resources import files
-from importlib.resources.abc import Traversable
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Kind = Literal["calcification", "ossification", "foreign_body"]
-LocationCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other"]
-SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "level", "region"]
-Laterality = Literal["left", "right", "bilateral"]
-Diagnosis = Literal[
-    "HADD",
-    "CPPD",
-    "gout",
-    "tumoral_calcinosis",
-    "calcinosis_SSc",
-    "calcinosis_dermatomyositis",
-    "myositis_ossificans",
-    "heterotopic_ossification",
-    "synovial_chondromatosis",
-    "phlebolith",
-    "enthesophyte",
-    "chondroid_matrix",
-    "arterial_calcification",
-    "foreign_body",
-    "other",
-]
-ModalityName = Literal["radiograph", "CT", "MRI", "ultrasound", "angiography", "nuclear_medicine", "mammography"]
-SectionCategory = Literal[
-    "unheaded", "exam", "indication", "technique", "comparison", "findings", "impression", "recommendation"
-]
-TokenPattern = list[dict[str, Any]]
-
-
-class LexiconError(ValueError):
-    """A lexicon file is missing, unreadable or invalid; the message names file and line."""
+from reportkit.lexicon.literals import (
+    Diagnosis,
+    Kind,
+    Laterality,
+    LocationCategory,
+    ModalityName,
+    SectionCategory,
+    SiteCategory,
+    TokenPattern,
+)
 
 
 class _Entry(BaseModel):
@@ -446,178 +415,3 @@ def _require_unique(ids: Iterable[str]) -> None:
         if i in seen:
             raise ValueError(f"duplicate id '{i}'")
         seen.add(i)
-
-
-class Lexicon(BaseModel):
-    """All lexicons, validated. Built once per process by :func:`load_lexicon`."""
-
-    model_config = ConfigDict(frozen=True)
-
-    concepts: Concepts
-    anatomy: Anatomy
-    descriptors: Descriptors
-    modalities: Modalities
-    sections: Sections
-    context: ContextRules
-    linking: Linking
-    diagnosis_rules: DiagnosisRules
-    differential: Differential
-    followup: FollowUp
-    terminology: Terminology
-    lint: LintVocabulary
-    source: str
-
-    @model_validator(mode="after")
-    def _references_resolve(self) -> Lexicon:
-        concept_ids = {c.id for c in self.concepts.concepts}
-        descriptor_ids = {d.id for d in self.descriptors.descriptors}
-        entity_ids = {e.id for e in self.differential.entities}
-        checks: list[tuple[str, Iterable[str], set[str]]] = []
-        for i, rule in enumerate(self.diagnosis_rules.rules):
-            checks += [(f"diagnosis_rules.yaml: rule {i}", rule.concepts, concept_ids),
-                       (f"diagnosis_rules.yaml: rule {i}", rule.descriptors_any, descriptor_ids)]
-        for entity in self.differential.entities:
-            where = f"differential.yaml: entity {entity.id}"
-            checks.append((where, entity.concepts, concept_ids))
-            checks.append((where, [c.descriptor for c in entity.cues if c.descriptor], descriptor_ids))
-            checks += [(where, p.descriptors_any, descriptor_ids) for p in entity.phases]
-            checks += [(where, n.when_descriptors, descriptor_ids) for n in entity.notes]
-        for rule in self.followup.rules:
-            where = f"followup.yaml: rule {rule.id}"
-            checks += [(where, rule.when.concepts, concept_ids), (where, rule.when.descriptors_any, descriptor_ids),
-                       (where, rule.when.differential_includes, entity_ids)]
-        for term in self.terminology.terms:
-            checks.append((f"terminology.yaml: term {term.id}", term.concepts, concept_ids))
-        checks.append(("lint.yaml: hadd_appearance", self.lint.hadd_appearance, descriptor_ids))
-        for where, refs, known in checks:
-            missing = set(refs) - known
-            if missing:
-                raise ValueError(f"{where} names unknown ids {sorted(missing)}")
-        return self
-
-    def term_for_concept(self, concept_id: str) -> Term | None:
-        return self._term_index.get(concept_id)
-
-    _concept_index: dict[str, Concept] = PrivateAttr(default_factory=dict)
-    _term_index: dict[str, Term] = PrivateAttr(default_factory=dict)
-
-    def model_post_init(self, _context: Any) -> None:
-        self._concept_index = {c.id: c for c in self.concepts.concepts}
-        self._term_index = {concept: t for t in self.terminology.terms for concept in t.concepts}
-
-    def concept(self, concept_id: str) -> Concept:
-        return self._concept_index[concept_id]
-
-
-# file name -> (Lexicon field, model)
-LEXICON_FILES: dict[str, tuple[str, type[BaseModel]]] = {
-    "concepts.yaml": ("concepts", Concepts),
-    "anatomy.yaml": ("anatomy", Anatomy),
-    "descriptors.yaml": ("descriptors", Descriptors),
-    "modalities.yaml": ("modalities", Modalities),
-    "sections.yaml": ("sections", Sections),
-    "context.yaml": ("context", ContextRules),
-    "linking.yaml": ("linking", Linking),
-    "diagnosis_rules.yaml": ("diagnosis_rules", DiagnosisRules),
-    "differential.yaml": ("differential", Differential),
-    "followup.yaml": ("followup", FollowUp),
-    "terminology.yaml": ("terminology", Terminology),
-    "lint.yaml": ("lint", LintVocabulary),
-}
-
-
-class _LineDict(dict):
-    """A mapping that remembers the YAML line it started on."""
-
-    line: int = 0
-
-
-class _LineList(list):
-    """A sequence that remembers the YAML line of each item."""
-
-    lines: list[int]
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records line numbers, and reads yes/no/on/off as words, not booleans."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    return mapping
-
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
-    sequence = _LineList(loader.construct_sequence(node, deep=True))
-    sequence.lines = [item.start_mark.line + 1 for item in node.value]
-    return sequence
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-# Lexicons are lists of words: only `true`/`false` are booleans (YAML 1.2), not "no" or "off".
-_LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-
-def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
-    """The line of the deepest node on the path ``loc`` of a validation error."""
-    line = getattr(data, "line", None)
-    node = data
-    for key in loc:
-        try:
-            child = node[key]
-        except (KeyError, IndexError, TypeError):
-            break
-        if isinstance(node, _LineList) and isinstance(key, int):
-            line = node.lines[key]
-        node = child
-        line = getattr(node, "line", line)
-    return line
-
-
-def parse_yaml_file(name: str, text: str, model: type[BaseModel]) -> BaseModel:
-    """Parse one lexicon file's text and validate it, raising LexiconError with file:line."""
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{name}:{mark.line + 1}" if mark else name
-        raise LexiconError(f"{where}: not valid YAML: {exc}") from exc
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        line = _line_of(data, tuple(first["loc"]))
-        where = f"{name}:{line}" if line else name
-        path = ".".join(str(p) for p in first["loc"])
-        raise LexiconError(f"{where}: {path}: {first['msg']}") from exc
-
-
-def default_lexicon_dir() -> Traversable:
-    """The lexicons shipped in the installed package."""
-    return files("reportkit.lexicons")
-
-
-@functools.cache
-def load_lexicon(directory: str | None = None) -> Lexicon:
-    """Load and validate every lexicon file from ``directory`` (default: the shipped ones)."""
-    root: Traversable = Path(directory) if directory else default_lexicon_dir()
-    parsed: dict[str, BaseModel] = {}
-    for name, (field, model) in LEXICON_FILES.items():
-        entry = root / name
-        if not entry.is_file():
-            raise LexiconError(f"{name}: lexicon file is missing from {root}")
-        try:
-            text = entry.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise LexiconError(f"{name}: not UTF-8 text ({exc})") from exc
-        parsed[field] = parse_yaml_file(name, text, model)
-    try:
-        return Lexicon(source=str(root), **parsed)
-    except ValidationError as exc:
-        raise LexiconError(str(exc.errors()[0]["msg"])) from exc

@@ -1,0 +1,85 @@
+"""A YAML loader that remembers line numbers, so a bad lexicon entry is reported as file:line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+
+class LexiconError(ValueError):
+    """A lexicon file is missing, unreadable or invalid; the message names file and line."""
+
+
+class _LineDict(dict):
+    """A mapping that remembers the YAML line it started on."""
+
+    line: int = 0
+
+
+class _LineList(list):
+    """A sequence that remembers the YAML line of each item."""
+
+    lines: list[int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records line numbers, and reads yes/no/on/off as words, not booleans."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    mapping = _LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
+    sequence = _LineList(loader.construct_sequence(node, deep=True))
+    sequence.lines = [item.start_mark.line + 1 for item in node.value]
+    return sequence
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+# Lexicons are lists of words: only `true`/`false` are booleans (YAML 1.2), not "no" or "off".
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
+    """The line of the deepest node on the path ``loc`` of a validation error."""
+    line = getattr(data, "line", None)
+    node = data
+    for key in loc:
+        try:
+            child = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, _LineList) and isinstance(key, int):
+            line = node.lines[key]
+        node = child
+        line = getattr(node, "line", line)
+    return line
+
+
+def parse_yaml_file(name: str, text: str, model: type[BaseModel]) -> BaseModel:
+    """Parse one lexicon file's text and validate it, raising LexiconError with file:line."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{name}:{mark.line + 1}" if mark else name
+        raise LexiconError(f"{where}: not valid YAML: {exc}") from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        line = _line_of(data, tuple(first["loc"]))
+        where = f"{name}:{line}" if line else name
+        path = ".".join(str(p) for p in first["loc"])
+        raise LexiconError(f"{where}: {path}: {first['msg']}") from exc

@@ -1,0 +1,151 @@
+"""Step 2 of the article: the location's differential (Table 1), ranked by pattern cues and context.
+
+Also what the ranking is used for: the one suggestion the evidence supports, the notes,
+warnings and phase shown beside it, and the diagnosis label of a finding whose text names none
+(a specific suggestion, else the first matching rule of lexicons/diagnosis_rules.yaml).
+"""
+
+from __future__ import annotations
+
+from reportkit.lexicon import Concept, Cue, DiagnosisRule, Entity, Lexicon
+from reportkit.models import Assessment, DifferentialItem, Finding
+from reportkit.reasoning.context import TOP, ReportContext
+from reportkit.text import find_words
+
+SHOWN = 5  # items of the differential an assessment lists
+
+
+class DifferentialRanker:
+    """Step 2: score each Table 1 entity for a finding by its prior and the cues the report shows."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.differential = lexicon.differential
+        self.entities = {e.id: e for e in self.differential.entities}
+
+    def rank(self, finding: Finding, kind: str, ctx: ReportContext) -> list[DifferentialItem]:
+        """The entities possible at the finding's location for ``kind``, best score first."""
+        sentence = ctx.sentence(finding)
+        items = []
+        for entity in self.differential.entities:
+            prior = self._prior(entity, finding.location_category, kind)
+            if prior is None:
+                continue
+            if entity.requires_site and not find_words(entity.requires_site, f"{finding.site or ''} {sentence}"):
+                continue
+            supporting, specific, score = [], False, prior
+            for cue in entity.cues:
+                why = self._cue_matches(cue, finding, sentence, ctx)
+                if why:
+                    supporting.append(why)
+                    score += cue.weight
+                    specific |= cue.specific
+            is_named = bool(set(entity.concepts) & set(finding.named_concepts))
+            if is_named:
+                score += self.differential.named_bonus
+                supporting.insert(0, "named in the report")
+            if score <= 0:
+                continue
+            items.append(DifferentialItem(
+                id=entity.id, literal=entity.literal, diagnosis=entity.diagnosis, score=score, named=is_named,
+                supporting=supporting, specific=specific or is_named,
+                warning=entity.warning if entity.warning and specific else None,
+            ))
+        items.sort(key=lambda i: -i.score)
+        return items
+
+    def suggestion(self, items: list[DifferentialItem]) -> DifferentialItem | None:
+        """The top item, only when the evidence for it is specific and it leads."""
+        if not items or not items[0].specific:
+            return None
+        if len(items) > 1 and items[0].score - items[1].score < self.differential.specific_margin:
+            return None
+        return items[0]
+
+    def annotate(self, assessment: Assessment, finding: Finding, items: list[DifferentialItem],
+                 ctx: ReportContext) -> None:
+        """Put the ranked ``items`` on ``assessment`` with the suggestion, warnings, notes and phase."""
+        top = self.suggestion(items)
+        assessment.differential = items[:SHOWN]
+        if top:
+            assessment.suggested_diagnosis = top.diagnosis
+            assessment.suggested_entity = top.id
+        sentence = ctx.sentence(finding)
+        for item in items[:TOP]:
+            entity = self.entities[item.id]
+            if item.warning:
+                assessment.warnings.append(item.warning)
+            for note in entity.notes:
+                if (note.when_sentence and find_words(note.when_sentence, sentence)) or (
+                    set(note.when_descriptors) & set(finding.descriptors)
+                ):
+                    assessment.notes.append(note.text)
+        lead = self.entities[items[0].id] if items else None
+        if lead:
+            for phase in lead.phases:
+                if set(phase.descriptors_any) & set(finding.descriptors):
+                    assessment.phase = phase.name
+                    break
+
+    @staticmethod
+    def _cue_matches(cue: Cue, finding: Finding, sentence: str, ctx: ReportContext) -> str | None:
+        """Why ``cue`` holds for the finding (shown as supporting evidence), else None."""
+        if cue.descriptor:
+            return cue.descriptor.replace("_", " ") if cue.descriptor in finding.descriptors else None
+        if cue.sentence:
+            m = find_words(cue.sentence, sentence)
+            return f"'{m.group(0)}' in the sentence" if m else None
+        if cue.site:
+            m = find_words(cue.site, finding.site or "")
+            return f"site '{m.group(0)}'" if m else None
+        if cue.document:
+            m = ctx.find(cue.document)
+            return f"'{m.group(0)}' in the report" if m else None
+        age = ctx.age
+        if cue.age and age is not None:
+            if (cue.age.min is None or age >= cue.age.min) and (cue.age.max is None or age <= cue.age.max):
+                return f"age {age}"
+        return None
+
+    @staticmethod
+    def _prior(entity: Entity, location: str | None, kind: str) -> int | None:
+        """The entity's prior at ``location`` (the lowest over locations when none is stated)."""
+        if location is None:
+            values = [p[kind] for p in entity.priors.values() if kind in p]
+            return min(values) if values else None
+        return entity.priors.get(location, {}).get(kind)
+
+
+class DiagnosisInferrer:
+    """A diagnosis label for a finding whose text names none: a specific suggestion, else a lexicon rule."""
+
+    def __init__(self, lexicon: Lexicon, ranker: DifferentialRanker) -> None:
+        self.lexicon = lexicon
+        self.ranker = ranker
+
+    def infer(self, finding: Finding, items: list[DifferentialItem],
+              ctx: ReportContext) -> tuple[str | None, str | None]:
+        """(label, why) from the ranked ``items``; ``why`` is None when a rule names the label outright."""
+        top = self.ranker.suggestion(items)
+        if top and top.diagnosis:
+            return top.diagnosis, f"differential: {top.literal} ({', '.join(top.supporting)})"
+        leading = items[0].diagnosis if items else None
+        concept = self.lexicon.concept(finding.concept)
+        for rule in self.lexicon.diagnosis_rules.rules:
+            if rule.requires_leading and items and leading != rule.diagnosis:
+                continue
+            if self._rule_applies(rule, finding, concept, ctx):
+                return rule.diagnosis, rule.source if rule.inferred else None
+        return None, None
+
+    @staticmethod
+    def _rule_applies(rule: DiagnosisRule, finding: Finding, concept: Concept, ctx: ReportContext) -> bool:
+        """Whether every condition ``rule`` sets holds for the finding."""
+        return (
+            (not finding.negated or rule.include_negated)
+            and (rule.kind is None or rule.kind == finding.kind)
+            and (rule.location is None or rule.location == finding.location_category)
+            and (not rule.roles or concept.role in rule.roles)
+            and (not rule.concepts or concept.id in rule.concepts)
+            and (not rule.descriptors_any or bool(set(rule.descriptors_any) & set(finding.descriptors)))
+            and (not rule.document_any or ctx.find(rule.document_any) is not None)
+        )

@@ -1,0 +1,103 @@
+"""A StructuredReport as a FHIR R4 Bundle (R4B models), validated before it is returned."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from reportkit.lexicon import Lexicon, load_lexicon
+from reportkit.models import StructuredReport
+
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+
+
+def _ref(report_id: str, name: str) -> str:
+    """A stable urn:uuid for resource ``name`` of report ``report_id``."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'reportkit:{report_id}:{name}')}"
+
+
+def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon) -> dict:
+    """The Observation for finding ``index``: presence, kind, location, size, descriptors, differential."""
+    finding = report.result.findings[index]
+    assessment = report.assessments[index]
+    presence = ("NEG", "Negative") if finding.negated else (("IND", "Indeterminate") if finding.uncertain
+                                                             else ("POS", "Positive"))
+    name = assessment.term.preferred if assessment.term else finding.text
+    components: list[dict] = [
+        {"code": {"text": "kind"}, "valueString": finding.kind},
+        {"code": {"text": "kind (assessed from cues)"}, "valueString": assessment.kind.kind},
+    ]
+    if finding.laterality:
+        side = {"text": finding.laterality}
+        code = lexicon.anatomy.laterality_codes.get(finding.laterality)
+        if code:
+            side["coding"] = [{"system": "http://snomed.info/sct", "code": code.code, "display": code.display}]
+        components.append({"code": {"text": "laterality"}, "valueCodeableConcept": side})
+    if finding.location_category:
+        components.append({"code": {"text": "location category"}, "valueString": finding.location_category})
+    if finding.size_mm is not None:
+        components.append({"code": {"text": "largest dimension"}, "valueQuantity": {
+            "value": finding.size_mm, "unit": "mm", "system": "http://unitsofmeasure.org", "code": "mm"}})
+    for descriptor in finding.descriptors:
+        components.append({"code": {"text": "descriptor"}, "valueString": descriptor})
+    if finding.diagnosis:
+        components.append({"code": {"text": "diagnosis named or inferred"}, "valueString": finding.diagnosis})
+    for rank, item in enumerate(assessment.differential, 1):
+        components.append({"code": {"text": f"differential {rank}"},
+                           "valueString": f"{item.literal} (score {item.score}; {', '.join(item.supporting) or 'prior'})"})
+    observation = {
+        "resourceType": "Observation",
+        "status": "preliminary",
+        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                  "code": "imaging", "display": "Imaging"}]}],
+        "code": {"text": name},
+        "interpretation": [{"coding": [{"system": INTERPRETATION, "code": presence[0], "display": presence[1]}]}],
+        "component": components,
+        "note": [{"text": f"Evidence: '{ev.text}' ({ev.role}, characters {ev.start}-{ev.end})"}
+                 for ev in finding.evidence],
+    }
+    if finding.site:
+        observation["bodySite"] = {"text": finding.site}
+    if finding.modality:
+        observation["method"] = {"text": finding.modality}
+    return observation
+
+
+def to_fhir(report: StructuredReport, lexicon_dir: str | None = None) -> dict:
+    """A FHIR Bundle: DiagnosticReport, a panel Observation and one member Observation per finding."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    lexicon = load_lexicon(lexicon_dir)
+    rid = report.id
+    entries = []
+    member_refs = []
+    for i in range(len(report.result.findings)):
+        url = _ref(rid, f"finding-{i}")
+        member_refs.append({"reference": url})
+        entries.append({"fullUrl": url, "resource": _finding_observation(report, i, lexicon)})
+    panel_url = _ref(rid, "panel")
+    panel = {
+        "resourceType": "Observation",
+        "status": "preliminary",
+        "code": {"text": "Soft-tissue calcification, ossification and foreign-body findings"},
+        "hasMember": member_refs,
+    }
+    if not member_refs:
+        panel["valueString"] = "No soft-tissue calcification, ossification or foreign body mentioned."
+    conclusion = [report.disclaimer] + [f"Consider: {r.text}" for r in report.recommendations]
+    diagnostic = {
+        "resourceType": "DiagnosticReport",
+        "status": "preliminary",
+        "code": {"text": "Soft-tissue mineralisation analysis (reportkit)"},
+        "result": [{"reference": panel_url}] + member_refs,
+        "conclusion": "\n".join(conclusion),
+    }
+    if report.result.modality:
+        diagnostic["category"] = [{"text": ", ".join(report.result.modality)}]
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"fullUrl": _ref(rid, "report"), "resource": diagnostic},
+                  {"fullUrl": panel_url, "resource": panel}] + entries,
+    }
+    return json.loads(Bundle.model_validate(bundle).model_dump_json(exclude_none=True))
