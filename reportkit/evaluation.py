@@ -131,35 +131,42 @@ def _hungarian(cost: list[list[int]]) -> list[int]:
 
 
 class PRF(BaseModel):
+    """Precision, recall and F1 from true-positive, false-positive and false-negative counts."""
     tp: int
     fp: int
     fn: int
 
     @property
     def precision(self) -> float:
+        """TP / (TP + FP), 0 when nothing was predicted."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
 
     @property
     def recall(self) -> float:
+        """TP / (TP + FN), 0 when nothing was expected."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
 
     @property
     def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
 class Accuracy(BaseModel):
+    """Correct out of total for one attribute over matched pairs."""
     correct: int
     total: int
 
     @property
     def value(self) -> float:
+        """Correct / total, 0 when nothing was counted."""
         return self.correct / self.total if self.total else 0.0
 
 
 @dataclass
 class Miss:
+    """One missed, spurious or mislabelled mention, for --misses."""
     item: str
     what: str
     gold: dict | None = None
@@ -168,6 +175,7 @@ class Miss:
 
 @dataclass
 class EvalReport:
+    """Scores of one evaluation run and the misses behind them."""
     untyped: PRF
     typed: PRF
     by_kind: dict[str, PRF]
@@ -177,6 +185,7 @@ class EvalReport:
     misses: list[Miss] = field(default_factory=list)
 
     def summary(self) -> dict:
+        """The scores as a plain dict (what `eval --json` prints)."""
         def prf(x: PRF) -> dict:
             return {
                 "precision": round(x.precision, 4),

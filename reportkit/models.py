@@ -84,6 +84,7 @@ class Finding(_Record):
 
 
 class Section(_Record):
+    """A report section: its category, the title as written and its character range."""
     category: SectionCategory
     title: str | None
     start: int
@@ -127,6 +128,7 @@ class KindAssessment(_Record):
 
 
 class DifferentialItem(_Record):
+    """One entity of the location's differential, with its score and the cues that raised it."""
     id: str
     literal: str
     diagnosis: Diagnosis | None
@@ -138,6 +140,7 @@ class DifferentialItem(_Record):
 
 
 class TermRef(_Record):
+    """The terminology entry for a finding's concept: preferred term, category and verified codes."""
     id: str
     preferred: str
     category: str
@@ -145,6 +148,7 @@ class TermRef(_Record):
 
 
 class Assessment(_Record):
+    """The article's reasoning for one finding: kind, differential, suggestion, phase, notes, warnings."""
     finding: int = Field(description="index into the report's findings")
     kind: KindAssessment
     differential: list[DifferentialItem] = Field(default_factory=list)
@@ -157,6 +161,7 @@ class Assessment(_Record):
 
 
 class Recommendation(_Record):
+    """A follow-up to consider, with its source in the article and the findings and spans behind it."""
     id: str
     text: str
     source: str

@@ -9,8 +9,10 @@ import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from reportkit.models import Section
+if TYPE_CHECKING:  # annotations only: lint rules use this module without the lexicon models
+    from reportkit.models import Section
 
 
 @functools.cache
@@ -21,11 +23,13 @@ def _words(phrases: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def find_words(phrases: Iterable[str], text: str) -> re.Match[str] | None:
+    """The first whole-word, case-insensitive match of any of ``phrases`` in ``text``, else None."""
     phrases = tuple(phrases)
     return _words(phrases).search(text) if phrases else None
 
 
 def find_all_words(phrases: Iterable[str], text: str) -> Iterator[re.Match[str]]:
+    """Every whole-word, case-insensitive match of any of ``phrases`` in ``text``."""
     phrases = tuple(phrases)
     return _words(phrases).finditer(text) if phrases else iter(())
 

@@ -78,16 +78,19 @@ class Lexicon(BaseModel):
         return self
 
     def term_for_concept(self, concept_id: str) -> Term | None:
+        """The terminology entry that covers ``concept_id``, if any."""
         return self._term_index.get(concept_id)
 
     _concept_index: dict[str, Concept] = PrivateAttr(default_factory=dict)
     _term_index: dict[str, Term] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, _context: Any) -> None:
+        """Index concepts by id once, after validation."""
         self._concept_index = {c.id: c for c in self.concepts.concepts}
         self._term_index = {concept: t for t in self.terminology.terms for concept in t.concepts}
 
     def concept(self, concept_id: str) -> Concept:
+        """The concept with ``concept_id`` (KeyError names it when missing)."""
         return self._concept_index[concept_id]
 
 

@@ -73,6 +73,7 @@ class Site(_Entry):
 
 
 class Code(_Entry):
+    """A code in an external terminology, with what it was verified against."""
     system: Literal["ICD-10-CM", "SNOMED CT", "RadLex", "OIFM"]
     code: str
     display: str
@@ -120,6 +121,7 @@ class Descriptor(_Entry):
 
 
 class Modality(_Entry):
+    """An imaging modality and the words and token patterns that name it."""
     id: ModalityName
     literal: str
     projection_radiograph: bool = False
@@ -154,6 +156,7 @@ class ContextRuleDef(_Entry):
 
 
 class ContextRules(_Entry):
+    """context.yaml: the ConText modifier rules."""
     rules: list[ContextRuleDef]
 
 
@@ -213,6 +216,7 @@ class LintVocabulary(_Entry):
 
 
 class Concepts(_Entry):
+    """concepts.yaml: every concept to find or exclude."""
     concepts: list[Concept]
 
     @model_validator(mode="after")
@@ -243,10 +247,12 @@ class DiagnosisRule(_Entry):
 
 
 class DiagnosisRules(_Entry):
+    """diagnosis_rules.yaml: labels for findings whose text names no diagnosis."""
     rules: list[DiagnosisRule]
 
 
 class Descriptors(_Entry):
+    """descriptors.yaml: the article's density, shape and pattern cues."""
     descriptors: list[Descriptor]
 
 
@@ -254,6 +260,7 @@ class Descriptors(_Entry):
 
 
 class AgeRange(_Entry):
+    """An inclusive range of stated patient age."""
     min: int | None = None
     max: int | None = None
 
@@ -280,11 +287,13 @@ class Cue(_Entry):
 
 
 class Phase(_Entry):
+    """A named stage of an entity (e.g. HADD resorptive phase) and the cues that show it."""
     name: str
     descriptors_any: list[str]
 
 
 class EntityNote(_Entry):
+    """A note shown with an entity when its sentence words or descriptors are present."""
     text: str
     when_sentence: list[str] = Field(default_factory=list)
     when_descriptors: list[str] = Field(default_factory=list)
@@ -311,12 +320,14 @@ class Entity(_Entry):
 
 
 class Density(_Entry):
+    """Hounsfield ranges for step 1: calcification versus bone."""
     calcification_hu: tuple[int, int]
     bone_hu_min: int
     source: str
 
 
 class Differential(_Entry):
+    """differential.yaml: Table 1 entities with priors, cues, phases and warnings."""
     density: Density
     named_bonus: int
     specific_margin: int
@@ -329,6 +340,7 @@ class Differential(_Entry):
 
 
 class FollowUpCondition(_Entry):
+    """When a follow-up rule applies: every stated condition must hold."""
     kinds: list[Kind] = Field(default_factory=list)
     diagnoses: list[Diagnosis] = Field(default_factory=list)
     differential_includes: list[str] = Field(default_factory=list)
@@ -345,6 +357,7 @@ class FollowUpCondition(_Entry):
 
 
 class FollowUpRule(_Entry):
+    """A follow-up recommendation, its conditions and its source."""
     id: str
     literal: str
     text: str
@@ -357,6 +370,7 @@ class FollowUpRule(_Entry):
 
 
 class FollowUp(_Entry):
+    """followup.yaml: every follow-up rule."""
     rules: list[FollowUpRule]
 
     @model_validator(mode="after")
@@ -366,11 +380,13 @@ class FollowUp(_Entry):
 
 
 class MisusedTerm(_Entry):
+    """A term that is misused for this concept, with advice."""
     term: str
     advice: str
 
 
 class Term(_Entry):
+    """A terminology entry: preferred term, category, synonyms, misused and deprecated terms, codes."""
     id: str
     preferred: str
     category: Literal["imaging_finding", "clinical_syndrome", "disease", "umbrella"]
@@ -384,6 +400,7 @@ class Term(_Entry):
 
 
 class Terminology(_Entry):
+    """terminology.yaml: preferred terms and verified codes."""
     terms: list[Term]
 
     @model_validator(mode="after")
@@ -393,10 +410,12 @@ class Terminology(_Entry):
 
 
 class Modalities(_Entry):
+    """modalities.yaml: the modalities to recognise."""
     modalities: list[Modality]
 
 
 class Sections(_Entry):
+    """sections.yaml: section titles and their categories."""
     sections: list[SectionDef]
 
 

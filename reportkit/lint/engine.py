@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reportkit.lexicon import load_lexicon
 from reportkit.lint.config import LintConfig
 from reportkit.lint.fixes import apply_fixes
 from reportkit.lint.formats import Position
@@ -20,8 +19,9 @@ MAX_FIX_PASSES = 5
 def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
               lexicon_dir: str | None = None) -> list[Diagnostic]:
     """Lint one draft; diagnostics sorted by position."""
-    # imported here so that listing or documenting rules never loads spaCy
+    # imported here so that listing or documenting rules never loads spaCy or the lexicon models
     from reportkit.api import extract
+    from reportkit.lexicon import load_lexicon
     from reportkit.reasoning import reason
 
     config = config or LintConfig()

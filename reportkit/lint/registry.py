@@ -11,10 +11,12 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from reportkit.lexicon import Lexicon
-from reportkit.models import ReportResult, StructuredReport
+if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
+    from reportkit.lexicon import Lexicon
+    from reportkit.models import ReportResult, StructuredReport
+
 
 Severity = Literal["info", "warning", "error"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from reportkit.lint.registry import Edit, Fix, LintContext
-from reportkit.models import Finding
+
+if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
+    from reportkit.models import Finding
 
 
 def positive(f: Finding) -> bool:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.lint.rules.helpers import first_match_in_findings, positive
-from reportkit.models import Finding
 from reportkit.text import find_words
+
+if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
+    from reportkit.models import Finding
 
 
 def _sides_in(ctx: LintContext, text: str) -> set[str]:
