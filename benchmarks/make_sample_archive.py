@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
+import gzip
 import datetime as dt
 import json
 import random
@@ -123,7 +124,7 @@ def generate(n: int, seed: int = 1, finding_rate: float = 0.05) -> list[dict]:
     while len(reports) < n:
         patient += 1
         scenario = rng.choices(names, weights)[0]
-        part = rng.choice(list(PARTS))
+        part = rng.choice([p for p, sided in PARTS.items() if sided or scenario != "mri_xr_other_side"])
         side = rng.choice("LR") if PARTS[part] else ""
         start = START + dt.timedelta(days=rng.randint(0, DAYS - 1))
         for modality, offset, side_rule in _episodes(rng, scenario):
@@ -241,8 +242,12 @@ def write_fhir(reports: list[dict], bundle_path: Path, ndjson_path: Path) -> Non
         out.writelines(json.dumps(res) + "\n" for res in resources)
 
 
-def write_archive(reports: list[dict], out_dir: Path) -> list[Path]:
-    """Write every format into ``out_dir``; Parquet only when pyarrow is installed. Returns the files written."""
+def write_archive(reports: list[dict], out_dir: Path, compress_lines: bool = False) -> list[Path]:
+    """Write every format into ``out_dir``; Parquet only when pyarrow is installed. Returns the files written.
+
+    ``compress_lines`` gzips the JSONL and NDJSON files (the bundled example does, so that
+    ``reportkit extract examples/`` does not take the archive for example reports).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / name for name in ("archive.jsonl", "archive.csv", "archive.hl7", "archive.fhir.json",
                                          "archive.fhir.ndjson")]
@@ -250,6 +255,13 @@ def write_archive(reports: list[dict], out_dir: Path) -> list[Path]:
     write_csv(reports, paths[1])
     write_hl7(reports, paths[2])
     write_fhir(reports, paths[3], paths[4])
+    if compress_lines:
+        for index in (0, 4):
+            gz_path = paths[index].with_name(paths[index].name + ".gz")
+            with gzip.GzipFile(gz_path, "wb", mtime=0) as out:  # mtime 0: reproducible bytes
+                out.write(paths[index].read_bytes())
+            paths[index].unlink()
+            paths[index] = gz_path
     try:
         write_parquet(reports, out_dir / "archive.parquet")
         paths.append(out_dir / "archive.parquet")
@@ -265,9 +277,10 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--finding-rate", type=float, default=0.05)
+    parser.add_argument("--gzip", action="store_true", help="gzip the JSONL and NDJSON files")
     args = parser.parse_args()
     reports = generate(args.n, args.seed, args.finding_rate)
-    for path in write_archive(reports, args.out_dir):
+    for path in write_archive(reports, args.out_dir, compress_lines=args.gzip):
         print(path)
 
 

@@ -208,4 +208,4 @@ def parse_date(value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
-        raise ValueError(f"not a date (ISO, YYYYMMDD or YYYY/MM/DD expected): {text[:40]!r}") from None
+        raise ValueError("not a date (ISO, YYYYMMDD or YYYY/MM/DD expected)") from None

@@ -36,7 +36,7 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
     side_value = _clean(fields.get("side"))
     side = vocab.side(side_value)
     if side_value and side is None:
-        warnings.append(f"side dropped: unknown side {side_value[:20]!r}")
+        warnings.append("side dropped: not a known side word or code")
     if side is None and side_value is None:
         side = vocab.side(body_part) or vocab.side(procedure)
     modality_value = _clean(fields.get("modality"))
