@@ -16,8 +16,8 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
-import gzip
 import datetime as dt
+import gzip
 import json
 import random
 from pathlib import Path

@@ -162,7 +162,7 @@ def _report(rid: str, **extra) -> dict:
 
 
 def test_fhir_presented_form_html_conclusion_and_invalid_entries(tmp_path):
-    plain = base64.b64encode("Meniscal chondrocalcinosis.".encode()).decode()
+    plain = base64.b64encode(b"Meniscal chondrocalcinosis.").decode()
     html = base64.b64encode(b"<p>Line <b>one</b></p><p>Line two &amp; more</p>").decode()
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
         {"resource": _report("d1", presentedForm=[{"contentType": "text/plain", "data": plain}],

@@ -20,7 +20,7 @@ from reportkit.audit.readers.text import TEXT_SUFFIXES, read_text_files
 from reportkit.audit.records import AuditItem
 from reportkit.models import ErrorRecord
 
-__all__ = ["ColumnMapError", "SUFFIXES", "read_archive", "read_path"]
+__all__ = ["SUFFIXES", "ColumnMapError", "read_archive", "read_path"]
 
 SUFFIXES = {
     ".txt": "text", ".md": "text",
