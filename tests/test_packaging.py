@@ -26,6 +26,8 @@ def test_wheel_contains_lexicons_and_templates(tmp_path):
     for template in (ROOT / "templates").iterdir():
         if template.suffix in {".j2", ".css"}:
             assert f"reportkit/templates/{template.name}" in names
+    for module in (ROOT / "reportkit").rglob("*.py"):  # every module of every sub-package ships
+        assert module.relative_to(ROOT).as_posix() in names
 
 
 def test_version_comes_from_pyproject():

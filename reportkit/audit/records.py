@@ -32,6 +32,7 @@ class AuditInput(BaseModel):
     source: str
     line: int | None = None  # 1-based line or record number within the source
     meta: ReportMeta = ReportMeta()
+    warnings: list[str] = []  # metadata the reader had to drop (an unparseable date): no report text
 
 
 AuditItem = AuditInput | ErrorRecord

@@ -1,0 +1,67 @@
+"""Turn the metadata fields a reader found into a ReportMeta, keeping the report when a field is unusable."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reportkit.audit.records import AuditInput, ReportMeta
+from reportkit.audit.vocabulary import load_vocabulary, parse_date
+from reportkit.models import ErrorRecord
+
+META_FIELDS = tuple(ReportMeta.model_fields)
+
+
+def _clean(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tuple[ReportMeta, list[str]]:
+    """Normalise raw metadata (ReportMeta field names) and a procedure description; return it with warnings.
+
+    A value that cannot be normalised (an unparseable date, an unknown side code) is dropped with a
+    warning rather than losing the report: its text can still be audited, and correlation reports the
+    missing field as "unknown".
+    """
+    vocab = load_vocabulary()
+    warnings: list[str] = []
+    try:
+        exam_date = parse_date(fields.get("exam_date"))
+    except ValueError as exc:
+        exam_date = None
+        warnings.append(f"exam_date dropped: {exc}")
+    body_part = _clean(fields.get("body_part"))
+    side_value = _clean(fields.get("side"))
+    side = vocab.side(side_value)
+    if side_value and side is None:
+        warnings.append("side dropped: not a known side word or code")
+    if side is None and side_value is None:
+        side = vocab.side(body_part) or vocab.side(procedure)
+    modality_value = _clean(fields.get("modality"))
+    # an unrecognised archive code (e.g. "RAD") is kept as given unless the procedure names the modality
+    modality = vocab.modality(modality_value) or vocab.modality(procedure) or modality_value
+    region = vocab.region(body_part) or (None if body_part else vocab.region(procedure))
+    meta = ReportMeta(
+        patient_id=_clean(fields.get("patient_id")),
+        accession=_clean(fields.get("accession")),
+        exam_date=exam_date,
+        modality=modality,
+        body_part=region or body_part,
+        side=side,
+    )
+    return meta, warnings
+
+
+def make_input(
+    report_id: object, text: object, source: str, line: int, fields: Mapping[str, object], procedure: str | None = None
+) -> AuditInput | ErrorRecord:
+    """An AuditInput, or an ErrorRecord when the id or text is missing or not text."""
+    rid = _clean(report_id)
+    if rid is None:
+        return ErrorRecord(source=source, line=line, error="missing report id")
+    if not isinstance(text, str) or not text.strip():
+        return ErrorRecord(id=rid, source=source, line=line, error="missing or empty report text")
+    meta, warnings = build_meta(fields, procedure)
+    return AuditInput(id=rid, text=text, source=source, line=line, meta=meta, warnings=warnings)
