@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from reportkit.lint.config import LintConfig
 from reportkit.lint.fixes import apply_fixes
@@ -13,21 +14,22 @@ from reportkit.lint.formats import Position
 from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, rules
 from reportkit.lint.suppressions import Suppressions
 
+if TYPE_CHECKING:
+    from reportkit.models import StructuredReport
+
 MAX_FIX_PASSES = 5
 
 
 def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
-              lexicon_dir: str | None = None) -> list[Diagnostic]:
-    """Lint one draft; diagnostics sorted by position."""
+              lexicon_dir: str | None = None, report: StructuredReport | None = None) -> list[Diagnostic]:
+    """Lint one draft (``report``: its analysis, if already made); diagnostics sorted by position."""
     # imported here so that listing or documenting rules never loads spaCy or the lexicon models
-    from reportkit.api import extract
+    from reportkit.api import analyse
     from reportkit.lexicon import load_lexicon
-    from reportkit.reasoning import reason
 
     config = config or LintConfig()
-    result = extract(text, path, lexicon_dir=lexicon_dir)
-    context = LintContext(text=text, result=result, report=reason(result, text, lexicon_dir),
-                          lexicon=load_lexicon(lexicon_dir))
+    report = report or analyse(text, path, lexicon_dir=lexicon_dir)
+    context = LintContext(text=text, result=report.result, report=report, lexicon=load_lexicon(lexicon_dir))
     position = Position(text)
     suppressions = Suppressions(text)
     diagnostics = []

@@ -23,6 +23,7 @@ class ReportContext:
 
     text: str
     modalities: set[str] = field(default_factory=set)
+    patient_age: int | None = None  # from exam metadata: used only when the text states no age
     _found: dict[tuple[str, ...], re.Match[str] | None] = field(default_factory=dict, repr=False)
 
     def find(self, phrases: Iterable[str]) -> re.Match[str] | None:
@@ -34,12 +35,12 @@ class ReportContext:
 
     @functools.cached_property
     def age(self) -> int | None:
-        """The patient's age as the report first states it (0-119), else None."""
+        """The patient's age as the report first states it (0-119), else the exam metadata's, else None."""
         for m in AGE.finditer(self.text):
             value = int(next(g for g in m.groups() if g))
             if 0 < value < 120:
                 return value
-        return None
+        return self.patient_age
 
     def sentence(self, finding: Finding) -> str:
         """The text of the sentence ``finding`` sits in."""
