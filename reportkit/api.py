@@ -13,9 +13,10 @@ from reportkit.pipeline import get_pipeline, to_result
 from reportkit.reasoning import label_diagnoses
 
 
-def extract(text: str, report_id: str = "report", lexicon_dir: str | None = None) -> ReportResult:
+def extract(text: str, report_id: str = "report", lexicon_dir: str | None = None,
+            patient_age: int | None = None) -> ReportResult:
     """Extract every calcification, ossification and foreign-body mention from one report."""
-    return label_diagnoses(to_result(get_pipeline(lexicon_dir)(text), report_id), text, lexicon_dir)
+    return label_diagnoses(to_result(get_pipeline(lexicon_dir)(text), report_id), text, lexicon_dir, patient_age)
 
 
 def extract_many(

@@ -249,15 +249,13 @@ def _suppressions(text: str) -> tuple[dict[int, set[str] | None], list[tuple[int
 
 
 def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
-              lexicon_dir: str | None = None) -> list[Diagnostic]:
-    """Lint one draft; diagnostics sorted by position."""
-    from reportkit.api import extract
-    from reportkit.reasoning import reason
+              lexicon_dir: str | None = None, report: StructuredReport | None = None) -> list[Diagnostic]:
+    """Lint one draft (``report``: its analysis, if already made); diagnostics sorted by position."""
+    from reportkit.api import analyse
 
     config = config or LintConfig()
-    result = extract(text, path, lexicon_dir=lexicon_dir)
-    context = LintContext(text=text, result=result, report=reason(result, text, lexicon_dir),
-                          lexicon=load_lexicon(lexicon_dir))
+    report = report or analyse(text, path, lexicon_dir=lexicon_dir)
+    context = LintContext(text=text, result=report.result, report=report, lexicon=load_lexicon(lexicon_dir))
     position = Position(text)
     per_line, off_ranges = _suppressions(text)
     diagnostics = []

@@ -44,6 +44,7 @@ class ReportContext:
 
     text: str
     modalities: set[str] = field(default_factory=set)
+    patient_age: int | None = None  # from exam metadata: used only when the text states no age
     _found: dict[tuple[str, ...], re.Match[str] | None] = field(default_factory=dict, repr=False)
 
     def find(self, phrases: Iterable[str]) -> re.Match[str] | None:
@@ -59,7 +60,7 @@ class ReportContext:
             value = int(next(g for g in m.groups() if g))
             if 0 < value < 120:
                 return value
-        return None
+        return self.patient_age
 
     def sentence(self, finding: Finding) -> str:
         return self.text[finding.sentence_start : finding.sentence_end]
@@ -309,10 +310,11 @@ def get_reasoner(lexicon_dir: str | None = None) -> Reasoner:
     return Reasoner(load_lexicon(lexicon_dir))
 
 
-def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = None) -> ReportResult:
+def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = None,
+                    patient_age: int | None = None) -> ReportResult:
     """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext(text=text, modalities=set(result.modality))
+    ctx = ReportContext(text=text, modalities=set(result.modality), patient_age=patient_age)
     for finding in result.findings + result.queries:
         if finding.diagnosis is None:
             finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
@@ -320,10 +322,11 @@ def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = N
     return result
 
 
-def reason(result: ReportResult, text: str, lexicon_dir: str | None = None) -> StructuredReport:
+def reason(result: ReportResult, text: str, lexicon_dir: str | None = None,
+           patient_age: int | None = None) -> StructuredReport:
     """Assess every finding of ``result`` (extracted from ``text``) and recommend follow-up."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext(text=text, modalities=set(result.modality))
+    ctx = ReportContext(text=text, modalities=set(result.modality), patient_age=patient_age)
     assessments = [reasoner.assess(i, f, ctx) for i, f in enumerate(result.findings)]
     return StructuredReport(
         id=result.id,
