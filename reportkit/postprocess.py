@@ -111,6 +111,13 @@ class PostprocessResult(_Record):
     version: str = __version__
 
 
+class LintResult(_Record):
+    """The diagnostics of a draft as sent (no fixes applied)."""
+
+    id: str
+    diagnostics: list[DiagnosticRecord] = Field(default_factory=list)
+
+
 # ---------------------------------------------------------------------- analysis with exam metadata
 
 
@@ -269,6 +276,13 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
         exam_used=used,
         fhir=to_fhir(report) if fhir else None,
     )
+
+
+def lint_draft(draft: Draft, lexicon_dir: str | None = None, config: LintConfig | None = None) -> LintResult:
+    """Lint a draft as sent, with its exam metadata standing in for what the text does not state."""
+    report, _ = analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)
+    diagnostics = lint_text(draft.text, draft.id, config, lexicon_dir, report=report)
+    return LintResult(id=draft.id, diagnostics=[_diagnostic_record(d) for d in diagnostics])
 
 
 def _diagnostic_record(d: Diagnostic) -> DiagnosticRecord:
