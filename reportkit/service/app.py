@@ -81,6 +81,38 @@ def _json(model: BaseModel) -> bytes:
     return model.model_dump_json().encode()
 
 
+# the jobs run on the pool's workers (module level so a process pool can pickle them); each
+# serialises its answer there, so the event loop only moves bytes
+
+
+def do_postprocess(draft: Draft, lexicon_dir: str | None, fhir: bool) -> tuple[bytes, str]:
+    """The post-processed draft as JSON."""
+    return _json(postprocess(draft.text, draft.id, draft.exam, lexicon_dir, fhir=fhir)), "application/json"
+
+
+def do_extract(draft: Draft, lexicon_dir: str | None) -> tuple[bytes, str]:
+    """The extraction result as JSON."""
+    return _json(analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)[0].result), "application/json"
+
+
+def do_lint(draft: Draft, lexicon_dir: str | None) -> tuple[bytes, str]:
+    """The lint result of the draft as sent, as JSON."""
+    return _json(lint_draft(draft, lexicon_dir)), "application/json"
+
+
+def do_report(draft: Draft, lexicon_dir: str | None, fmt: str) -> tuple[bytes, str]:
+    """The structured report rendered in ``fmt``."""
+    from reportkit.render import render
+
+    report, _ = analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)
+    return render(report, draft.text, fmt).encode(), MEDIA_TYPES[fmt]
+
+
+def warm_up(lexicon_dir: str | None) -> None:
+    """Build the pipeline and load the lexicons before the first request."""
+    postprocess(WARM_UP, "warm-up", None, lexicon_dir)
+
+
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The application, guarded by ``settings`` (token, body limit, CORS) with its worker pool."""
     settings = settings or ServiceSettings()
@@ -91,7 +123,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         # build the pipeline before the first request is accepted
-        await pool.run_unlimited(postprocess, WARM_UP, "warm-up", None, lexicon_dir)
+        await pool.start(warm_up, lexicon_dir)
         state["ready"] = True
         yield
         state["ready"] = False
@@ -115,41 +147,26 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         log.debug("%s done in %.1f ms", fn.__name__, (time.perf_counter() - started) * 1000)
         return Response(body, media_type=media_type)
 
-    def do_postprocess(draft: Draft, fhir: bool) -> tuple[bytes, str]:
-        return _json(postprocess(draft.text, draft.id, draft.exam, lexicon_dir, fhir=fhir)), "application/json"
-
-    def do_extract(draft: Draft) -> tuple[bytes, str]:
-        return _json(analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)[0].result), "application/json"
-
-    def do_lint(draft: Draft) -> tuple[bytes, str]:
-        return _json(lint_draft(draft, lexicon_dir)), "application/json"
-
-    def do_report(draft: Draft, fmt: ReportFormat) -> tuple[bytes, str]:
-        from reportkit.render import render
-
-        report, _ = analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)
-        return render(report, draft.text, fmt.value).encode(), MEDIA_TYPES[fmt.value]
-
     @app.post("/v1/postprocess", response_model=PostprocessResult, tags=["dictation"])
     async def post_postprocess(draft: Draft, fhir: bool = Query(False, description="add a FHIR R4 Bundle")):
         """Safe fixes with their offsets, diagnostics of the fixed draft, the structured block; FHIR if asked."""
-        return await run(do_postprocess, draft, fhir)
+        return await run(do_postprocess, draft, lexicon_dir, fhir)
 
     @app.post("/v1/extract", response_model=ReportResult, tags=["library"])
     async def post_extract(draft: Draft):
         """Every calcification, ossification and foreign-body mention of the draft."""
-        return await run(do_extract, draft)
+        return await run(do_extract, draft, lexicon_dir)
 
     @app.post("/v1/lint", response_model=LintResult, tags=["library"])
     async def post_lint(draft: Draft):
         """Lint diagnostics of the draft as sent."""
-        return await run(do_lint, draft)
+        return await run(do_lint, draft, lexicon_dir)
 
     @app.post("/v1/report", tags=["library"], response_model=StructuredReport,
               responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}})
     async def post_report(draft: Draft, format: ReportFormat = ReportFormat.json):  # noqa: A002 - the API's name
         """The structured report rendered as text, Markdown, HTML, JSON (StructuredReport) or FHIR."""
-        return await run(do_report, draft, format)
+        return await run(do_report, draft, lexicon_dir, format.value)
 
     @app.get("/v1/rules", response_model=list[RuleInfo], tags=["reference"])
     def get_rules():

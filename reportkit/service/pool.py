@@ -1,9 +1,12 @@
 """A bounded pool for the CPU-bound work, so the event loop keeps answering.
 
-Threads, not processes: on the 2-core target the spaCy pipeline holds the GIL for most of
-a request, so a process pool bought little throughput and cost IPC on every request
-(benchmarks/bench_service.py). A semaphore bounds the work in flight to the pool's size; a
-request that cannot start within the time limit gets 503, one that does not finish in it
+Threads, not processes: the spaCy/medspaCy pipeline holds the GIL for most of a request, so
+threads give one core of throughput; on the 2-core target a pool of 2 worker processes
+(each building the pipeline once) measured no better (benchmarks/bench_service.py, see the
+service README), since the event loop and the clients need the second core, and it doubles
+the memory. The jobs are module-level functions, so a process pool stays a small change.
+
+A semaphore bounds the work in flight to the pool's size; a request that cannot start within the time limit gets 503, one that does not finish in it
 gets 504. A late job finishes in its thread (Python threads cannot be killed) and its slot
 is freed only then, so the bound stays honest.
 """
@@ -65,9 +68,9 @@ class WorkerPool:
         except TimeoutError as exc:
             raise TimedOut() from exc
 
-    async def run_unlimited(self, fn: Callable[..., T], *args) -> T:
-        """``fn(*args)`` on a worker thread with no time limit (start-up: building the pipeline)."""
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+    async def start(self, warm_up: Callable[..., None], *args) -> None:
+        """Run ``warm_up(*args)`` on a worker with no time limit (the pipeline is shared by the threads)."""
+        await asyncio.get_running_loop().run_in_executor(self.executor, warm_up, *args)
 
     def shutdown(self) -> None:
         """Wait for the work in flight, then stop the threads."""
