@@ -121,3 +121,11 @@ def test_cli_output_equals_the_http_answer(tmp_path):
         server.stop()
     assert answer.status_code == 200
     assert json.loads(out.output) == answer.json()
+
+
+def test_nothing_of_the_draft_stays_in_the_pipeline():
+    from reportkit.pipeline import get_pipeline
+
+    postprocess("FINDINGS: Calcification near the Zorblaxian bursa of Mrs Quetzalcoatlus.")
+    strings = get_pipeline().vocab.strings
+    assert "Zorblaxian" not in strings and "Quetzalcoatlus" not in strings

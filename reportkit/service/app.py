@@ -44,6 +44,8 @@ class ServiceSettings:
 
 
 class ReportFormat(StrEnum):
+    """The renderings ``POST /v1/report`` offers."""
+
     text = "text"
     md = "md"
     html = "html"

@@ -16,6 +16,8 @@ import typer
 
 
 class PostprocessFormat(StrEnum):
+    """What ``reportkit postprocess`` prints."""
+
     json = "json"
     text = "text"
 

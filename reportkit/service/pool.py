@@ -6,9 +6,10 @@ threads give one core of throughput; on the 2-core target a pool of 2 worker pro
 service README), since the event loop and the clients need the second core, and it doubles
 the memory. The jobs are module-level functions, so a process pool stays a small change.
 
-A semaphore bounds the work in flight to the pool's size; a request that cannot start within the time limit gets 503, one that does not finish in it
-gets 504. A late job finishes in its thread (Python threads cannot be killed) and its slot
-is freed only then, so the bound stays honest.
+A semaphore bounds the work in flight to the pool's size; a request that cannot start
+within the time limit gets 503, one that does not finish in it gets 504. A late job
+finishes in its thread (Python threads cannot be killed) and its slot is freed only then,
+so the bound stays honest.
 """
 
 from __future__ import annotations
