@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from reportkit import __version__
-from reportkit.cli import evaluate, extract, lint, report, schema, terms
+from reportkit.cli import evaluate, extract, lint, report, schema, service, terms
 
 app = typer.Typer(
     help="Find and reason over soft-tissue calcification, ossification and foreign-body mentions "
@@ -42,5 +42,7 @@ app.command()(terms.terms)
 app.command()(lint.lint)
 app.command("rule")(lint.show_rule)
 app.command()(schema.schema)
+app.command("postprocess")(service.postprocess_command)
+app.command("serve")(service.serve_command)
 
 __all__ = ["app", "main"]
