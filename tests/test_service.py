@@ -109,7 +109,9 @@ def test_extract_lint_rules_terms(client):
     lint = client.post("/v1/lint", json={"text": DRAFT}).json()
     assert "RK204" in {d["code"] for d in lint["diagnostics"]}  # the draft as sent: the fix is offered
     rules = client.get("/v1/rules").json()
-    assert {"code": "RK101", "name": "missing-radiograph-correlation"}.items() <= rules[0].items()
+    by_code = {r["code"]: r for r in rules}
+    assert by_code["RK101"]["name"] == "missing-radiograph-correlation"
+    assert [r["code"] for r in rules] == sorted(by_code)
     terms = client.get("/v1/terms", params={"q": "pseudogout"}).json()
     assert terms and all("pseudogout" in json.dumps(t).lower() for t in terms)
     assert client.get("/v1/terms", params={"q": "no-such-term-at-all"}).json() == []

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from reportkit.cli.common import LexiconOption, lexicon_arg, usage_error
+from reportkit.cli.common import LexiconOption, echo_error, lexicon_arg, usage_error
 
 
 class LintFormat(StrEnum):
@@ -21,75 +21,83 @@ class LintFormat(StrEnum):
     github = "github"
 
 
-def _drafts(paths: list[str]):
-    """Drafts from the one reader; an unreadable input is a usage error (exit 2)."""
+def _drafts(paths: list[str], input_errors: list):
+    """Drafts from the one reader; an unreadable input is reported, kept in ``input_errors`` and skipped."""
     from reportkit.io import read_drafts
-    from reportkit.lint import LintError
     from reportkit.models import ErrorRecord
 
     for item in read_drafts(paths):
         if isinstance(item, ErrorRecord):
-            raise LintError(f"{item.source}: {item.error}")
+            echo_error(item)
+            input_errors.append(item)
+            continue
         yield item
 
 
 def _write_fixes(fixed: dict[str, str]) -> None:
     for path, text in fixed.items():
-        if path == "-":
-            sys.stdout.write(text)
-        else:
+        if path != "-":
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(text)
+
+
+def _summary(diagnostics) -> str:
+    """One line per diagnostic without its message (messages quote the report), for stderr."""
+    return "".join(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.severity}] ({d.name})\n" for d in diagnostics)
 
 
 def lint(
     paths: Annotated[list[str], typer.Argument(help="Draft files, folders, globs, or - for stdin.")],
     output_format: Annotated[LintFormat, typer.Option("--format", "-f", help="Output format.")] = LintFormat.text,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="info, warning or error (default: config, else warning).")] = None,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rule codes or prefixes.")] = None,
-    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place, then lint again.")] = False,
+    select: Annotated[list[str] | None, typer.Option(
+        "--select", help="Only these rule codes, prefixes or names (comma-separated or repeated).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", help="Skip these rule codes, prefixes or names (comma-separated or repeated).")] = None,
+    fix: Annotated[bool, typer.Option(
+        "--fix", help="Apply safe fixes in place, then lint again. With -: stdout is the whole draft.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; write nothing.")] = False,
-    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")] = False,
-    config: Annotated[Path | None, typer.Option("--config", help="reportkit.toml or pyproject.toml to use.")] = None,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="Also apply fixes marked unsafe (with --fix or --diff only).")] = False,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="reportkit.toml or pyproject.toml to use (default: the nearest above each file).")] = None,
     lexicons: LexiconOption = None,
 ) -> None:
     """Lint draft reports. Exit 0: nothing at or above --fail-on; 1: diagnostics; 2: usage or input error."""
     from reportkit.lint import (
-        SEVERITY_RANK,
+        ConfigFinder,
         LintError,
         format_github,
         format_json,
         format_sarif,
         format_text,
         lint_drafts,
-        load_config,
         unified_diff,
     )
 
+    if unsafe_fixes and not (fix or diff):
+        raise usage_error("--unsafe-fixes only changes what --fix or --diff do: add one of them")
     lexicon_dir = lexicon_arg(lexicons)
+    input_errors: list = []
     try:
-        settings, _ = load_config(config)
-        updates = {}
-        if fail_on is not None:
-            if fail_on not in SEVERITY_RANK:
-                raise LintError(f"--fail-on must be info, warning or error, not '{fail_on}'")
-            updates["fail_on"] = fail_on
-        if select:
-            updates["select"] = select
-        if ignore:
-            updates["ignore"] = list(settings.ignore) + list(ignore)
-        settings = settings.model_copy(update=updates)
-        run = lint_drafts(_drafts(paths), settings, fix=fix or diff, unsafe=unsafe_fixes, lexicon_dir=lexicon_dir)
+        configs = ConfigFinder(config, select, ignore, fail_on)
+        run = lint_drafts(_drafts(paths, input_errors), configs.for_path, fix=fix or diff, unsafe=unsafe_fixes,
+                          lexicon_dir=lexicon_dir)
     except LintError as exc:
         raise usage_error(str(exc)) from exc
+    failed = 2 if input_errors else 1 if run.failed else 0
     if diff:
         for path, fixed in run.fixed.items():
             sys.stdout.write(unified_diff(path, run.originals[path], fixed))
         typer.echo(f"{run.fixes_applied} fix(es) would be applied", err=True)
-        raise typer.Exit(1 if run.fixed else 0)
+        raise typer.Exit(2 if input_errors else 1 if run.fixed else 0)
     if fix:
         _write_fixes(run.fixed)
+        if "-" in run.originals:  # stdout carries the draft, whole, so `lint - --fix > out.txt` never loses it
+            sys.stdout.write(run.texts["-"])
+            sys.stderr.write(_summary(run.diagnostics))
+            typer.echo(f"{run.fixes_applied} fix(es) applied; {len(run.diagnostics)} diagnostic(s) remain", err=True)
+            raise typer.Exit(failed)
         typer.echo(f"{run.fixes_applied} fix(es) applied", err=True)
     formatters = {
         LintFormat.text: lambda: format_text(run.diagnostics, run.texts),
@@ -97,9 +105,8 @@ def lint(
         LintFormat.sarif: lambda: format_sarif(run.diagnostics),
         LintFormat.github: lambda: format_github(run.diagnostics),
     }
-    output = formatters[output_format]()
-    (sys.stderr if fix and "-" in run.fixed else sys.stdout).write(output)
-    raise typer.Exit(1 if run.worst() >= SEVERITY_RANK[settings.fail_on] else 0)
+    sys.stdout.write(formatters[output_format]())
+    raise typer.Exit(failed)
 
 
 def show_rule(

@@ -3,11 +3,30 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from reportkit.lint.registry import LintError, Rule, Severity, find_rule
+from reportkit.lint.registry import LintError, Rule, Severity, find_rule, rules
+
+CONFIG_NAMES = ("reportkit.toml", "pyproject.toml")
+
+
+def rule_selectors(values: Iterable[str]) -> list[str]:
+    """Split comma-separated codes, prefixes or rule names; ValueError naming any that matches no rule."""
+    known = rules()
+    selectors = []
+    for value in values:
+        for part in (p.strip() for p in value.split(",")):
+            if not part:
+                continue
+            by_name = next((r.code for r in known.values() if r.name == part.lower()), None)
+            code = by_name or part.upper()
+            if not any(c.startswith(code) for c in known):
+                raise ValueError(f"unknown rule code or prefix '{part}' (see: reportkit rule --all)")
+            selectors.append(code)
+    return selectors
 
 
 class LintConfig(BaseModel):
@@ -20,46 +39,106 @@ class LintConfig(BaseModel):
     severity: dict[str, Severity] = Field(default_factory=dict)
     fail_on: Severity = Field(default="warning", alias="fail-on")
 
+    @field_validator("select", "ignore")
+    @classmethod
+    def _known_selectors(cls, values: list[str]) -> list[str]:
+        """A selector that matches no rule would silently lint nothing (or ignore nothing)."""
+        selectors = rule_selectors(values)
+        if values and not selectors:
+            raise ValueError("empty rule selection")
+        return selectors
+
     def enabled(self, code: str) -> bool:
         """Whether the rule code matches a selected prefix and no ignored one."""
-        return any(code.startswith(s.upper()) for s in self.select) and not any(
-            code.startswith(i.upper()) for i in self.ignore
-        )
+        return any(code.startswith(s) for s in self.select) and not any(code.startswith(i) for i in self.ignore)
 
     def severity_of(self, r: Rule) -> Severity:
         """The configured severity of the rule (by code, then name), else its default."""
         return self.severity.get(r.code, self.severity.get(r.name, r.severity))
 
+    def with_options(self, select: list[str] | None, ignore: list[str] | None, fail_on: str | None) -> LintConfig:
+        """This configuration overridden by command-line options; LintError naming the bad option."""
+        data = self.model_dump(by_alias=True)
+        for option, key, values in (("--select", "select", select), ("--ignore", "ignore", ignore),
+                                    ("--fail-on", "fail-on", fail_on)):
+            if not values:
+                continue
+            try:
+                LintConfig.model_validate({key: values})
+            except ValidationError as exc:
+                raise LintError(f"{option}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from exc
+            data[key] = data[key] + values if key == "ignore" else values
+        return LintConfig.model_validate(data)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest reportkit.toml, or pyproject.toml with a lint table, in ``start`` or a folder above it."""
+    here = start.resolve()
+    for folder in [here, *here.parents]:
+        for name in CONFIG_NAMES:
+            path = folder / name
+            if path.is_file() and _lint_table(path) is not None:
+                return path
+    return None
+
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> tuple[LintConfig, Path | None]:
-    """The explicit file, else the nearest reportkit.toml or pyproject.toml with a lint table."""
-    candidates: list[Path] = []
+    """The explicit file, else the nearest one with a lint table from ``start`` (default: working directory)."""
     if explicit:
         if not explicit.is_file():
             raise LintError(f"{explicit}: configuration file not found")
-        candidates = [explicit]
+        path = explicit
+        if _lint_table(path) is None:
+            raise LintError(f"{path}: no [lint] or [tool.reportkit.lint] table")
     else:
-        here = (start or Path.cwd()).resolve()
-        for folder in [here, *here.parents]:
-            candidates += [folder / "reportkit.toml", folder / "pyproject.toml"]
-    for path in candidates:
-        if not path.is_file():
-            continue
+        path = find_config_file(start or Path.cwd())
+        if path is None:
+            return LintConfig(), None
+    try:
+        config = LintConfig.model_validate(_lint_table(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        raise LintError(f"{path}: lint.{'.'.join(map(str, first['loc']))}: {message}") from exc
+    for code in config.severity:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise LintError(f"{path}: not valid TOML ({exc})") from exc
-        table = data.get("lint") if path.name != "pyproject.toml" else data.get("tool", {}).get("reportkit", {}).get("lint")
-        if table is None:
-            if explicit:
-                raise LintError(f"{path}: no [lint] or [tool.reportkit.lint] table")
-            continue
-        try:
-            config = LintConfig.model_validate(table)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise LintError(f"{path}: lint.{'.'.join(map(str, first['loc']))}: {first['msg']}") from exc
-        for code in list(config.severity):
             find_rule(code)
-        return config, path
-    return LintConfig(), None
+        except LintError as exc:
+            raise LintError(f"{path}: lint.severity: {exc}") from exc
+    return config, path
+
+
+class ConfigFinder:
+    """The configuration for each linted file: the explicit one, else the nearest above the file (cached)."""
+
+    def __init__(self, explicit: Path | None, select: list[str] | None = None, ignore: list[str] | None = None,
+                 fail_on: str | None = None) -> None:
+        self.explicit = explicit
+        self.options = (select, ignore, fail_on)
+        self._by_folder: dict[Path, LintConfig] = {}
+        if explicit:  # a bad explicit file or option is reported before any input is read
+            self.for_folder(Path.cwd())
+        else:
+            LintConfig().with_options(*self.options)
+
+    def for_path(self, path: str) -> LintConfig:
+        """The configuration for the draft at ``path`` (``-``: the working directory's)."""
+        return self.for_folder(Path.cwd() if path == "-" else Path(path).parent)
+
+    def for_folder(self, folder: Path) -> LintConfig:
+        """The configuration for drafts in ``folder``, with the command-line options applied."""
+        key = Path("<explicit>") if self.explicit else folder.resolve()
+        if key not in self._by_folder:
+            self._by_folder[key] = load_config(self.explicit, folder)[0].with_options(*self.options)
+        return self._by_folder[key]
+
+
+def _lint_table(path: Path) -> dict | None:
+    """The lint table of a reportkit.toml or pyproject.toml, None when it has none."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LintError(f"{path}: not valid TOML ({exc})") from exc
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("reportkit", {}).get("lint")
+    return data.get("lint")

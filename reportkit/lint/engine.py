@@ -4,12 +4,12 @@ reportkit.io, paths (:func:`lint_paths`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from reportkit.lint.config import LintConfig
-from reportkit.lint.fixes import apply_fixes
+from reportkit.lint.fixes import apply_fixes, drop_conflicting_fixes
 from reportkit.lint.formats import Position
 from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, rules
 from reportkit.lint.suppressions import Suppressions
@@ -44,7 +44,7 @@ def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
             diagnostics.append(Diagnostic(path, r.code, r.name, config.severity_of(r), v.message, v.start, v.end,
                                           line, column, end_line, end_column + 1, v.fix))
     diagnostics.sort(key=lambda d: (d.start, d.code))
-    return diagnostics
+    return drop_conflicting_fixes(diagnostics)
 
 
 def fix_text(text: str, path: str, config: LintConfig, unsafe: bool = False,
@@ -69,6 +69,7 @@ class LintRun:
     originals: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, str] = field(default_factory=dict)  # path -> fixed text, where it changed
     fixes_applied: int = 0
+    failed: bool = False  # some diagnostic at or above its file's fail-on severity
 
     @property
     def texts(self) -> dict[str, str]:
@@ -80,18 +81,21 @@ class LintRun:
         return max((SEVERITY_RANK[d.severity] for d in self.diagnostics), default=-1)
 
 
-def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig, fix: bool = False, unsafe: bool = False,
-                lexicon_dir: str | None = None) -> LintRun:
-    """Lint (and, if asked, fix) already-read (path, text) drafts in order."""
+def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig | Callable[[str], LintConfig],
+                fix: bool = False, unsafe: bool = False, lexicon_dir: str | None = None) -> LintRun:
+    """Lint (and, if asked, fix) already-read (path, text) drafts in order; ``config`` may be one per path."""
+    config_for = config if callable(config) else lambda _path: config
     run = LintRun()
     for path, text in drafts:
+        settings = config_for(path)
         run.originals[path] = text
         if fix:
-            fixed, applied, diagnostics = fix_text(text, path, config, unsafe, lexicon_dir)
+            fixed, applied, diagnostics = fix_text(text, path, settings, unsafe, lexicon_dir)
             if applied:
                 run.fixed[path] = fixed
                 run.fixes_applied += applied
         else:
-            diagnostics = lint_text(text, path, config, lexicon_dir)
+            diagnostics = lint_text(text, path, settings, lexicon_dir)
         run.diagnostics += diagnostics
+        run.failed |= any(SEVERITY_RANK[d.severity] >= SEVERITY_RANK[settings.fail_on] for d in diagnostics)
     return run

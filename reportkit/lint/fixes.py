@@ -3,8 +3,32 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 
-from reportkit.lint.registry import Diagnostic, Fix
+from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, Fix
+
+
+def _overlap(a: Fix, b: Fix) -> bool:
+    """Whether two fixes edit overlapping text (or insert at the same place)."""
+    return any(x.start < y.end and y.start < x.end or x.start == y.start for x in a.edits for y in b.edits)
+
+
+def drop_conflicting_fixes(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Keep at most one fix per stretch of text: safe before unsafe, then severity, then code.
+
+    The diagnostics stay; a diagnostic whose fix would rewrite text another fix already
+    rewrites differently is reported without its fix, so one span never offers two fixes.
+    """
+    ranked = sorted((d for d in diagnostics if d.fix), key=lambda d: (not d.fix.safe, -SEVERITY_RANK[d.severity],
+                                                                      d.code, d.start))
+    kept: list[Fix] = []
+    dropped: set[int] = set()
+    for d in ranked:
+        if any(_overlap(d.fix, k) and d.fix.edits != k.edits for k in kept):
+            dropped.add(id(d))
+        else:
+            kept.append(d.fix)
+    return [replace(d, fix=None) if id(d) in dropped else d for d in diagnostics]
 
 
 def apply_fixes(text: str, diagnostics: list[Diagnostic], unsafe: bool = False) -> tuple[str, int]:

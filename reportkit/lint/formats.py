@@ -63,12 +63,16 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     """GitHub Actions workflow commands (::error/::warning/::notice), one per diagnostic."""
     level = {"error": "error", "warning": "warning", "info": "notice"}
 
-    def escape(value: str) -> str:
+    def escape_data(value: str) -> str:
         return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
+    def escape_property(value: str) -> str:
+        # a property value ends at ',' and the properties at '::' (GitHub's workflow-command rules)
+        return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
     lines = [
-        f"::{level[d.severity]} file={escape(d.path)},line={d.line},col={d.column},endLine={d.end_line},"
-        f"endColumn={d.end_column},title={d.code} {d.name}::{escape(d.message)}"
+        f"::{level[d.severity]} file={escape_property(d.path)},line={d.line},col={d.column},endLine={d.end_line},"
+        f"endColumn={d.end_column},title={escape_property(f'{d.code} {d.name}')}::{escape_data(d.message)}"
         for d in diagnostics
     ]
     return "\n".join(lines) + ("\n" if lines else "")

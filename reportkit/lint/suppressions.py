@@ -1,43 +1,66 @@
-"""In-draft suppressions: ``[reportkit: ignore RK101]`` for a line, ``[reportkit: off]`` ... ``[reportkit: on]``."""
+"""In-draft suppressions: ``[reportkit: ignore RK101]`` for a line, ``[reportkit: off]`` ... ``[reportkit: on]``.
+
+A code that names no rule (``RK31``, ``RK-301``, a misspelt name) suppresses nothing and is
+reported by RK001, so a typo can never silence a line.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from reportkit.lint.formats import Position
+from reportkit.lint.registry import rules
 
 SUPPRESS = re.compile(r"\[reportkit:\s*(?P<verb>ignore|off|on)\b(?P<codes>[^\]]*)\]", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class UnknownCode:
+    """A code in an ignore directive that names no rule, and where it is written."""
+
+    code: str
+    start: int
+    end: int
+
+
 class Suppressions:
-    """Where a draft silences rules: per-line ignores and [off, on) character ranges."""
+    """Where a draft silences rules: per-line ignores, [off, on) character ranges, unknown codes."""
 
     def __init__(self, text: str) -> None:
-        self.per_line, self.off_ranges = _suppressions(text)
+        self.per_line: dict[int, set[str] | None] = {}  # line -> codes, or None for every rule
+        self.off_ranges: list[tuple[int, int]] = []
+        self.unknown: list[UnknownCode] = []
+        self._read(text)
 
     def hides(self, code: str, line: int, start: int) -> bool:
         """Whether a diagnostic of ``code`` starting at ``start`` on ``line`` is suppressed."""
         ignored = self.per_line.get(line, set())
         return ignored is None or code in ignored or any(a <= start < b for a, b in self.off_ranges)
 
-
-def _suppressions(text: str) -> tuple[dict[int, set[str] | None], list[tuple[int, int]]]:
-    """Per-line ignores ({line: codes or None for all}) and [off, on) character ranges."""
-    position = Position(text)
-    per_line: dict[int, set[str] | None] = {}
-    off_ranges: list[tuple[int, int]] = []
-    off_start: int | None = None
-    for m in SUPPRESS.finditer(text):
-        verb = m.group("verb").lower()
-        if verb == "ignore":
-            line = position.line_col(m.start())[0]
-            codes = {c.upper() for c in re.findall(r"RK\d{3}", m.group("codes"), re.IGNORECASE)}
-            per_line[line] = None if not codes or per_line.get(line, set()) is None else (per_line.get(line) or set()) | codes
-        elif verb == "off" and off_start is None:
-            off_start = m.start()
-        elif verb == "on" and off_start is not None:
-            off_ranges.append((off_start, m.end()))
-            off_start = None
-    if off_start is not None:
-        off_ranges.append((off_start, len(text)))
-    return per_line, off_ranges
+    def _read(self, text: str) -> None:
+        position = Position(text)
+        by_name = {r.name: r.code for r in rules().values()}
+        known = set(rules())
+        off_start: int | None = None
+        for m in SUPPRESS.finditer(text):
+            verb = m.group("verb").lower()
+            if verb == "ignore":
+                line = position.line_col(m.start())[0]
+                found = list(re.finditer(r"[^\s,]+", m.group("codes")))
+                words = [w.group(0) for w in found]
+                codes = {w.upper() if w.upper() in known else by_name.get(w.lower(), "") for w in words}
+                self.unknown += [UnknownCode(w.group(0), m.start("codes") + w.start(), m.start("codes") + w.end())
+                                 for w in found if w.group(0).upper() not in known and w.group(0).lower() not in by_name]
+                codes.discard("")
+                if not words or self.per_line.get(line, set()) is None:
+                    self.per_line[line] = None
+                else:
+                    self.per_line[line] = (self.per_line.get(line) or set()) | codes
+            elif verb == "off" and off_start is None:
+                off_start = m.start()
+            elif verb == "on" and off_start is not None:
+                self.off_ranges.append((off_start, m.end()))
+                off_start = None
+        if off_start is not None:
+            self.off_ranges.append((off_start, len(text)))

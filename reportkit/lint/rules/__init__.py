@@ -13,5 +13,6 @@ from reportkit.lint.rules import (  # noqa: F401  (imported to register their ru
     kind,
     laterality,
     recommendations,
+    suppression,
     terminology,
 )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import Fix, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, positive, replace
 
 
@@ -17,8 +18,21 @@ def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Vio
             continue
         cues = ", ".join(ev.text for ev in a.kind.evidence)
         word = f.text.lower()
-        fix = replace(ctx, f.start, f.end, match_case(f.text, swaps[word]), safe=False) if word in swaps else None
+        fix = _swap(ctx, f.start, f.end, match_case(f.text, swaps[word])) if word in swaps else None
         yield Violation(f.start, f.end, f"'{f.text}' is described with {assessed} cues ({cues})", fix)
+
+
+def _swap(ctx: LintContext, start: int, end: int, word: str) -> Fix:
+    """An unsafe fix writing ``word`` for [start, end), with a preceding "a"/"an" made to agree with it."""
+    article = re.search(r"(?<![\w-])(an?)(\s+)$", ctx.text[max(0, start - 40) : start], re.IGNORECASE)
+    wanted = "an" if word[:1].lower() in "aeiou" else "a"
+    if article is None or article.group(1).lower() == wanted:
+        return replace(ctx, start, end, word, safe=False)
+    written = article.group(1)
+    agreed = wanted.upper() if written.isupper() and len(written) > 1 else (
+        wanted.capitalize() if written[:1].isupper() else wanted)
+    article_start = start - len(article.group(0))
+    return replace(ctx, article_start, end, f"{agreed}{article.group(2)}{word}", safe=False)
 
 
 @rule("RK401", "ossification-called-calcification", "warning")

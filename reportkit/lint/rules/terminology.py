@@ -135,22 +135,51 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
         FINDINGS: Calcific tendinitis of the supraspinatus. IMPRESSION: Calcific tendinitis.
 
     Fix safety:
-        Safe: the terms are synonyms in lexicons/terminology.yaml; the fix rewrites later
-        mentions with the report's first term.
+        Safe when both names are listed as synonyms in lexicons/terminology.yaml: the fix
+        replaces only the name (not the descriptors, site or side around it) with the report's
+        first name. Unsafe for other names of the concept ("calcific bursitis", names that
+        carry a site), which can move the finding.
     """
-    mentions = [f for f in ctx.result.findings + ctx.result.queries if f.concept == ctx.lexicon.lint.hadd_concept]
-    mentions.sort(key=lambda f: f.start)
+    concept = ctx.lexicon.lint.hadd_concept
+    mentions = sorted((f for f in ctx.result.findings + ctx.result.queries if f.concept == concept),
+                      key=lambda f: f.start)
     if not mentions:
         return
-    first = mentions[0].text
-
+    names = ctx.lexicon.concept(concept).terms
+    entry = ctx.lexicon.term_for_concept(concept)
     variants = ctx.lexicon.lint.spelling_variants
 
     def norm(value: str) -> str:
-        words = value.lower().split()
-        return " ".join(variants.get(w, w) for w in words)
+        return " ".join(variants.get(w, w) for w in value.lower().split())
 
+    synonyms: dict[str, str] = {}
+    for synonym in entry.synonyms if entry else []:
+        synonyms.setdefault(norm(synonym), synonym)
+
+    def name_in(f) -> tuple[int, int]:
+        """Where the concept's name is inside the mention (the whole mention if no name is found)."""
+        m = find_words(names, f.text)
+        return (f.start + m.start(), f.start + m.end()) if m else (f.start, f.end)
+
+    first_start, first_end = name_in(mentions[0])
+    first = ctx.text[first_start:first_end]
     for f in mentions[1:]:
-        if norm(f.text) != norm(first):
-            yield Violation(f.start, f.end, f"'{f.text}' and '{first}' name the same disease: use one term",
-                            replace(ctx, f.start, f.end, match_case(f.text, first), safe=True))
+        start, end = name_in(f)
+        written = ctx.text[start:end]
+        if norm(written) == norm(first):
+            continue
+        safe = norm(written) in synonyms and norm(first) in synonyms
+        listed = synonyms.get(norm(first), "")
+        replacement = _name_in_case_of(ctx.text, start, listed if listed != listed.lower() else first.lower())
+        yield Violation(f.start, f.end, f"'{written}' and '{first}' name the same disease: use one term",
+                        replace(ctx, start, end, replacement, safe=safe))
+
+
+def _name_in_case_of(text: str, start: int, name: str) -> str:
+    """``name`` to write at ``start``: acronyms kept, capitalised at a sentence start, else as given."""
+    if name != name.lower():
+        return name  # an acronym such as HADD keeps its capitals
+    before = text[:start]
+    stripped = before.rstrip()
+    sentence_start = not stripped or stripped[-1] in ".:!?" or "\n" in before[len(stripped):]
+    return name[:1].upper() + name[1:] if sentence_start else name
