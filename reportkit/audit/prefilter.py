@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Span
@@ -32,45 +33,64 @@ TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compar
 OPTIONAL = {"?", "*"}
 
 
-def _value_regex(value, fold: bool) -> str | None:
-    """A regex matching (at least) every token text the attribute value accepts; None when unknown."""
-    if isinstance(value, str):
+LETTER_BEFORE, LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+
+
+class _Tokens:
+    """Character-level regexes for token specs, knowing where spaCy can split between two letters.
+
+    spaCy splits text between two letters only through its special cases ("cannot" -> "can",
+    "not"); any other token that starts (ends) with a letter has no letter before (after) it.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.special = {t[ORTH].lower() for tokens in nlp.tokenizer.rules.values() for t in tokens}
+
+    def literal(self, value: str, fold: bool) -> str:
+        """A regex for a token whose text is ``value`` (case-folded when ``fold``)."""
         body = re.escape(value)
-    elif isinstance(value, dict) and set(value) == {"IN"}:
-        body = "|".join(re.escape(v) for v in sorted(value["IN"], key=len, reverse=True))
-    elif isinstance(value, dict) and set(value) == {"REGEX"}:
-        # anchors refer to the token's edges; without them the regex accepts more, never less
-        body = value["REGEX"].removeprefix("^").removesuffix("$")
-        if "^" in body or "$" in body:
-            return None
-    else:
+        if value.lower() not in self.special:
+            body = (LETTER_BEFORE if value[:1].isalpha() else "") + body + (LETTER_AFTER if value[-1:].isalpha() else "")
+        return f"(?i:{body})" if fold else f"(?:{body})"
+
+    def value(self, value, fold: bool) -> str | None:
+        """A regex matching (at least) every token text the attribute value accepts; None when unknown."""
+        if isinstance(value, str):
+            return self.literal(value, fold)
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            return "|".join(self.literal(v, fold) for v in sorted(value["IN"], key=len, reverse=True))
+        if isinstance(value, dict) and set(value) == {"REGEX"}:
+            # anchors refer to the token's edges; without them the regex accepts more, never less
+            body = value["REGEX"].removeprefix("^").removesuffix("$")
+            if "^" in body or "$" in body:
+                return None
+            regex = re.compile(body, re.IGNORECASE if fold else 0)
+            if value["REGEX"].startswith("^") and body[:1].isalpha() and not any(map(regex.search, self.special)):
+                body = LETTER_BEFORE + body
+            return f"(?i:{body})" if fold else f"(?:{body})"
         return None
-    return f"(?i:{body})" if fold else f"(?:{body})"
 
-
-def _token_regex(spec: dict) -> str | None:
-    keys = [k for k in spec if k in TEXT_KEYS]
-    if len(keys) != 1 or set(spec) - {keys[0], "OP"}:
-        return None
-    return _value_regex(spec[keys[0]], TEXT_KEYS[keys[0]])
-
-
-def _start_regexes(pattern: list[dict]) -> list[str] | None:
-    """Regexes for every token a match of ``pattern`` can start with; None when unknown."""
-    out = []
-    for spec in pattern:
-        regex = _token_regex(spec)
-        if regex is None:
+    def token(self, spec: dict) -> str | None:
+        keys = [k for k in spec if k in TEXT_KEYS]
+        if len(keys) != 1 or set(spec) - {keys[0], "OP"}:
             return None
-        out.append(regex)
-        if spec.get("OP") not in OPTIONAL:
-            return out
-    return None  # every token optional: a match may start anywhere
+        return self.value(spec[keys[0]], TEXT_KEYS[keys[0]])
 
+    def starts(self, pattern: list[dict]) -> list[str] | None:
+        """Regexes for every token a match of ``pattern`` can start with; None when unknown."""
+        out = []
+        for spec in pattern:
+            regex = self.token(spec)
+            if regex is None:
+                return None
+            out.append(regex)
+            if spec.get("OP") not in OPTIONAL:
+                return out
+        return None  # every token optional: a match may start anywhere
 
-def _phrase_regex(nlp: Language, term: str) -> str:
-    """A term as the LOWER phrase matcher sees it: its tokens, any whitespace between."""
-    return "(?i:" + r"\s*".join(re.escape(t.text) for t in nlp.make_doc(term)) + ")"
+    def phrase(self, nlp: Language, term: str) -> str:
+        """A term as the LOWER phrase matcher sees it: its tokens, any whitespace between."""
+        return r"\s*".join(self.literal(t.text, True) for t in nlp.make_doc(term))
 
 
 def _compile(alternatives: list[str]) -> re.Pattern[str] | None:
@@ -83,13 +103,14 @@ class Prefilter:
     def __init__(self, lexicon: Lexicon, nlp: Language) -> None:
         self._find_sections = nlp.get_pipe("reportkit_sections").find_sections
         self._tokenizer = nlp.tokenizer
+        tokens = _Tokens(nlp)
         alternatives: list[str] | None = []
         for concept in lexicon.concepts.concepts:
             if concept.role == "exclusion":
                 continue
-            alternatives += [_phrase_regex(nlp, t) for t in concept.terms]
+            alternatives += [tokens.phrase(nlp, t) for t in concept.terms]
             for pattern in concept.patterns:
-                starts = _start_regexes(pattern)
+                starts = tokens.starts(pattern)
                 if starts is None:
                     alternatives = None
                     break
@@ -108,11 +129,11 @@ class Prefilter:
                 docs = [nlp.make_doc(t) for t in mod.terms]
                 self._phrases.add(mod.id, docs)
                 self._span_tokens = max(self._span_tokens, *(len(d) for d in docs))
-                candidates = None if candidates is None else candidates + [_phrase_regex(nlp, t) for t in mod.terms]
+                candidates = None if candidates is None else candidates + [tokens.phrase(nlp, t) for t in mod.terms]
             if mod.patterns:
                 self._patterns.add(mod.id, mod.patterns)
                 for pattern in mod.patterns:
-                    starts = _start_regexes(pattern)
+                    starts = tokens.starts(pattern)
                     bounded = all(spec.get("OP") in (None, "?") for spec in pattern)
                     candidates = None if candidates is None or starts is None or not bounded else candidates + starts
                     self._span_tokens = max(self._span_tokens, len(pattern))
