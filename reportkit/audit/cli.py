@@ -83,6 +83,7 @@ def run(
     columns: Annotated[str | None, typer.Option(help="column mapping, e.g. id=ACC,text=REPORT")] = None,
     lexicons: Annotated[Path | None, typer.Option(help="lexicon folder (default: the shipped one)")] = None,
     store_text: Annotated[bool, typer.Option(help="keep each report's text in reports.text")] = False,
+    chunk_size: Annotated[int, typer.Option(help="records per chunk (the unit of work and of resume)")] = 256,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
@@ -100,8 +101,8 @@ def run(
     if lexicons is not None and not lexicons.is_dir():
         raise _fail(f"{lexicons}: no such lexicon folder")
     cpus = cpu_count()
-    if workers is not None and workers < 1:
-        raise _fail("--workers must be at least 1")
+    if workers is not None and workers < 1 or chunk_size < 1:
+        raise _fail("--workers and --chunk-size must be at least 1")
     if workers is not None and workers > cpus and engine == "local":
         typer.echo(f"warning: --workers {workers} is more than the {cpus} CPUs here; using {cpus}", err=True)
     count = min(workers or cpus, cpus) if engine == "local" else (workers or cpus)
@@ -117,7 +118,7 @@ def run(
     try:
         with Progress(quiet) as progress:
             totals = run_audit(run_dir, inputs, read_archive, make_engine, options, _columns(columns),
-                               on_chunk=progress.chunk, engine_name=engine)
+                               chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine)
     except (StoreError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
