@@ -18,6 +18,7 @@ modality, the whole text is tokenised): unsure means run the real thing.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from spacy.attrs import ORTH
@@ -36,8 +37,23 @@ OPTIONAL = {"?", "*"}
 LETTER_BEFORE, LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
 
 
+Item = tuple[str, ...]  # a character-level test as a sequence of regex atoms (one char, a gap, a boundary)
+
+
+@functools.cache
+def _fold_classes() -> dict[str, str]:
+    """For each lower-case char, a regex class of every char whose lower() it is (what LOWER compares)."""
+    classes: dict[str, set[str]] = {}
+    for code in range(0x110000):
+        char = chr(code)
+        lower = char.lower()
+        if lower != char and len(lower) == 1:
+            classes.setdefault(lower, {lower}).add(char)
+    return {c: "[" + "".join(re.escape(x) for x in sorted(chars)) + "]" for c, chars in classes.items()}
+
+
 class _Tokens:
-    """Character-level regexes for token specs, knowing where spaCy can split between two letters.
+    """Character-level tests for token specs, knowing where spaCy can split between two letters.
 
     spaCy splits text between two letters only through its special cases ("cannot" -> "can",
     "not"); any other token that starts (ends) with a letter has no letter before (after) it.
@@ -45,20 +61,22 @@ class _Tokens:
 
     def __init__(self, nlp: Language) -> None:
         self.special = {t[ORTH].lower() for tokens in nlp.tokenizer.rules.values() for t in tokens}
+        self.folds = _fold_classes()
 
-    def literal(self, value: str, fold: bool) -> str:
-        """A regex for a token whose text is ``value`` (case-folded when ``fold``)."""
-        body = re.escape(value)
+    def literal(self, value: str, fold: bool) -> Item:
+        """A test for a token whose text is ``value`` (case-folded when ``fold``)."""
+        chars = value.lower() if fold else value
+        atoms = tuple(self.folds.get(c, re.escape(c)) if fold else re.escape(c) for c in chars)
         if value.lower() not in self.special:
-            body = (LETTER_BEFORE if value[:1].isalpha() else "") + body + (LETTER_AFTER if value[-1:].isalpha() else "")
-        return f"(?i:{body})" if fold else f"(?:{body})"
+            atoms = (LETTER_BEFORE,) * value[:1].isalpha() + atoms + (LETTER_AFTER,) * value[-1:].isalpha()
+        return atoms
 
-    def value(self, value, fold: bool) -> str | None:
-        """A regex matching (at least) every token text the attribute value accepts; None when unknown."""
+    def value(self, value, fold: bool) -> list[Item] | None:
+        """Tests matching (at least) every token text the attribute value accepts; None when unknown."""
         if isinstance(value, str):
-            return self.literal(value, fold)
+            return [self.literal(value, fold)]
         if isinstance(value, dict) and set(value) == {"IN"}:
-            return "|".join(self.literal(v, fold) for v in sorted(value["IN"], key=len, reverse=True))
+            return [self.literal(v, fold) for v in value["IN"]]
         if isinstance(value, dict) and set(value) == {"REGEX"}:
             # anchors refer to the token's edges; without them the regex accepts more, never less
             body = value["REGEX"].removeprefix("^").removesuffix("$")
@@ -67,34 +85,54 @@ class _Tokens:
             regex = re.compile(body, re.IGNORECASE if fold else 0)
             if value["REGEX"].startswith("^") and body[:1].isalpha() and not any(map(regex.search, self.special)):
                 body = LETTER_BEFORE + body
-            return f"(?i:{body})" if fold else f"(?:{body})"
+            return [(f"(?i:{body})" if fold else f"(?:{body})",)]
         return None
 
-    def token(self, spec: dict) -> str | None:
+    def token(self, spec: dict) -> list[Item] | None:
         keys = [k for k in spec if k in TEXT_KEYS]
         if len(keys) != 1 or set(spec) - {keys[0], "OP"}:
             return None
         return self.value(spec[keys[0]], TEXT_KEYS[keys[0]])
 
-    def starts(self, pattern: list[dict]) -> list[str] | None:
-        """Regexes for every token a match of ``pattern`` can start with; None when unknown."""
-        out = []
+    def starts(self, pattern: list[dict]) -> list[Item] | None:
+        """Tests for every token a match of ``pattern`` can start with; None when unknown."""
+        out: list[Item] = []
         for spec in pattern:
-            regex = self.token(spec)
-            if regex is None:
+            items = self.token(spec)
+            if items is None:
                 return None
-            out.append(regex)
+            out += items
             if spec.get("OP") not in OPTIONAL:
                 return out
         return None  # every token optional: a match may start anywhere
 
-    def phrase(self, nlp: Language, term: str) -> str:
+    def phrase(self, nlp: Language, term: str) -> Item:
         """A term as the LOWER phrase matcher sees it: its tokens, any whitespace between."""
-        return r"\s*".join(self.literal(t.text, True) for t in nlp.make_doc(term))
+        atoms: Item = ()
+        for i, token in enumerate(nlp.make_doc(term)):
+            atoms += ((r"\s*",) if i else ()) + self.literal(token.text, True)
+        return atoms
 
 
-def _compile(alternatives: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(sorted(set(alternatives), key=len, reverse=True))) if alternatives else None
+def _compile(items: list[Item]) -> re.Pattern[str] | None:
+    """One regex for all items, as a trie so each position fails on its first character."""
+    if not items:
+        return None
+    trie: dict = {}
+    for atoms in set(items):
+        node = trie
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(emit(trie))
 
 
 class Prefilter:
@@ -104,7 +142,7 @@ class Prefilter:
         self._find_sections = nlp.get_pipe("reportkit_sections").find_sections
         self._tokenizer = nlp.tokenizer
         tokens = _Tokens(nlp)
-        alternatives: list[str] | None = []
+        alternatives: list[Item] | None = []
         for concept in lexicon.concepts.concepts:
             if concept.role == "exclusion":
                 continue
@@ -122,7 +160,7 @@ class Prefilter:
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
-        candidates: list[str] | None = []
+        candidates: list[Item] | None = []
         self._span_tokens = 1  # most tokens a modality match can span
         for mod in lexicon.modalities.modalities:
             if mod.terms:
