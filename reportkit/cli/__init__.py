@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from reportkit import __version__
-from reportkit.cli import evaluate, extract, lint, report, schema, service, terms
+from reportkit.cli import audit, evaluate, extract, lint, report, schema, service, terms
 
 app = typer.Typer(
     help="Find and reason over soft-tissue calcification, ossification and foreign-body mentions "
@@ -44,5 +44,6 @@ app.command("rule")(lint.show_rule)
 app.command()(schema.schema)
 app.command("postprocess")(service.postprocess_command)
 app.command("serve")(service.serve_command)
+app.add_typer(audit.audit_app, name="audit")
 
 __all__ = ["app", "main"]

@@ -1,0 +1,152 @@
+"""Audit throughput, measured in one run and printed as ratios (not a timed test).
+
+On the same texts: (a) spaCy's blank tokenizer alone; (b) default ``medspacy.load()`` with
+reportkit's target terms; (c) the reportkit audit work (extract, reason, lint; pre-filter on) in
+one process; (d) the same with two worker processes (median of 3); (e) the pre-filter on an
+archive where about 5 % of reports hold a trigger, against (a) on that archive, with output
+checked identical to running without the pre-filter. Also: peak RSS per worker and plain
+Python work in 2 processes vs 1 (the machine's own parallel limit).
+
+Texts: ../shared/corpus/*.jsonl when present, else generated reports (tests/audit_corpus.py).
+Run: python benchmarks/bench_audit.py [--reports N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def load_texts(limit: int) -> tuple[str, list[str]]:
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if files:
+        texts = [json.loads(line)["text"] for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+        return f"shared corpus ({len(texts)} reports)", texts[:limit]
+    sys.path.insert(0, str(ROOT / "tests"))
+    from audit_corpus import make_report
+
+    rng = random.Random(5)
+    return "generated reports", [make_report(rng) for _ in range(limit)]
+
+
+def rate(func, texts: list[str]) -> float:
+    """Reports per second of ``func`` over ``texts``."""
+    start = time.perf_counter()
+    func(texts)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def items(texts: list[str]) -> list[tuple]:
+    return [("report", i, f"r{i}", t, "bench", i + 1, {}) for i, t in enumerate(texts)]
+
+
+def chunks(texts: list[str], size: int = 256):
+    rows = items(texts)
+    return [(n, f"bench:{n}", rows[i:i + size]) for n, i in enumerate(range(0, len(rows), size))]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def python_scaling() -> float:
+    work = [3_000_000] * 8
+    start = time.perf_counter()
+    list(map(spin, work))
+    one = time.perf_counter() - start
+    with multiprocessing.get_context("forkserver").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(spin, work, chunksize=1)
+        two = time.perf_counter() - start
+    return one / two
+
+
+def medspacy_rate(texts: list[str]) -> float:
+    import medspacy
+
+    from reportkit.lexicon import load_lexicon
+    from reportkit.pipeline import _target_rules  # the same target terms and patterns
+
+    nlp = medspacy.load()
+    nlp.get_pipe("medspacy_target_matcher").add(_target_rules(load_lexicon()))
+    return rate(lambda ts: [nlp(t) for t in ts], texts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=4000)
+    args = parser.parse_args()
+    import spacy
+
+    from reportkit.audit.engines.local import LocalEngine
+    from reportkit.audit.work import WorkOptions, process_chunk, worker_state
+
+    name, texts = load_texts(args.reports)
+    print(f"corpus: {name}; measuring on {len(texts)}")
+    blank = spacy.blank("en")
+    a = rate(lambda ts: [blank.make_doc(t) for t in ts], texts)
+    b = medspacy_rate(texts[:300])
+    options = WorkOptions()
+    state = worker_state(None)
+    process_chunk(items(texts[:50]), options)  # warm up
+    c = rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], texts)
+    c_runs, d_runs = [c], []
+    with LocalEngine(2, options) as engine:
+        list(engine.run(iter(chunks(texts[:512]))))  # start and warm both workers
+        for _ in range(3):
+            d_runs.append(rate(lambda ts: list(engine.run(iter(chunks(ts)))), texts))
+        worker_rss = [f.result() for f in [engine._pool.submit(peak_rss_mb) for _ in range(2)]]
+    for _ in range(2):
+        c_runs.append(rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], texts))
+    c, d = statistics.median(c_runs), statistics.median(d_runs)
+
+    quiet = [t for t in texts if not state.prefilter.triggers(t)]
+    loud = [t for t in texts if state.prefilter.triggers(t)]
+    rng = random.Random(9)
+    low = [rng.choice(loud) if rng.random() < 0.05 else rng.choice(quiet) for _ in range(len(texts))] if quiet else []
+    if low:
+        e_tok = rate(lambda ts: [blank.make_doc(t) for t in ts], low)
+        e = rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], low)
+        off = WorkOptions(prefilter=False)
+        same = all(_without_flag(process_chunk(rows, options)) == _without_flag(process_chunk(rows, off))
+                   for _, _, rows in chunks(low[:1000]))
+    extract_only = rate(lambda ts: [__import__("reportkit.api").api.extract(t) for t in ts], texts)
+
+    print(f"(a) spaCy blank tokenizer           {a:9.0f} reports/s")
+    print(f"(b) medspacy.load() + target terms  {b:9.0f} reports/s   (300 reports)")
+    print(f"(c) reportkit audit, 1 worker       {c:9.0f} reports/s   c/a = {c / a:.2f} (goal >= 0.5); "
+          f"c/b = {c / b:.1f} (goal >= 10)")
+    print(f"    reportkit extract only, no pre-filter {extract_only:6.0f} reports/s   = {extract_only / a:.2f} x (a)")
+    print(f"(d) reportkit audit, 2 workers      {d:9.0f} reports/s   d/c = {d / c:.2f} (goal >= 1.6; median of 3)")
+    if low:
+        print(f"(e) pre-filter, {sum(map(state.prefilter.triggers, low)) / len(low):.0%} with a trigger "
+              f"{e:9.0f} reports/s   e/a = {e / e_tok:.2f} (goal >= 3); identical output: {same}")
+    print(f"peak RSS per worker: {', '.join(f'{r:.0f} MB' for r in worker_rss)} (goal <= 300 MB)")
+    print(f"plain Python, 2 processes vs 1: {python_scaling():.2f}x (the machine's limit)")
+    print(f"share of corpus reports without a trigger: {len(quiet) / len(texts):.0%}")
+
+
+def _without_flag(rows: dict) -> dict:
+    """Rows with the reports' 'pre-filtered' flag (the one column the pre-filter may change) left out."""
+    return {**rows, "reports": [r[:16] + r[17:] for r in rows["reports"]]}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""A character-level pre-filter: reports that cannot hold a mention skip the spaCy pipeline.
+
+Built from the lexicons. ``triggers(text)`` is true whenever the target matcher could match a
+non-exclusion concept (a superset test: every term and every token pattern's first required
+token, case-folded as the matcher does). A report without a trigger has no findings and no
+queries; :meth:`Prefilter.skipped_result` then gives exactly what the pipeline would:
+
+- sections from the sectionizer's own character-level header search;
+- modality from the linker's modality cues, run on small windows of the text around
+  character-level candidates (spaCy splits text on whitespace before anything else, so a
+  window that starts and ends at whitespace tokenises as it does inside the whole text).
+
+Exclusion concepts are left out of the trigger on purpose: an exclusion phrase can only remove
+a mention ("bone mineralization is within normal limits"), so the mention's own term triggers.
+When a pattern cannot be turned into a character-level test, every report triggers (or, for
+modality, the whole text is tokenised): unsure means run the real thing.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from spacy.attrs import ORTH
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Span
+from spacy.util import filter_spans
+
+from reportkit.lexicon import Lexicon
+from reportkit.models import ReportResult
+
+TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
+OPTIONAL = {"?", "*"}
+
+
+LETTER_BEFORE, LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
+
+
+Item = tuple[str, ...]  # a character-level test as a sequence of regex atoms (one char, a gap, a boundary)
+
+
+@functools.cache
+def _fold_classes() -> dict[str, str]:
+    """For each lower-case char, a regex class of every char whose lower() it is (what LOWER compares)."""
+    classes: dict[str, set[str]] = {}
+    for code in range(0x110000):
+        char = chr(code)
+        lower = char.lower()
+        if lower != char and len(lower) == 1:
+            classes.setdefault(lower, {lower}).add(char)
+    return {c: "[" + "".join(re.escape(x) for x in sorted(chars)) + "]" for c, chars in classes.items()}
+
+
+class _Tokens:
+    """Character-level tests for token specs, knowing where spaCy can split between two letters.
+
+    spaCy splits text between two letters only through its special cases ("cannot" -> "can",
+    "not"); any other token that starts (ends) with a letter has no letter before (after) it.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.special = {t[ORTH].lower() for tokens in nlp.tokenizer.rules.values() for t in tokens}
+        self.folds = _fold_classes()
+
+    def literal(self, value: str, fold: bool) -> Item:
+        """A test for a token whose text is ``value`` (case-folded when ``fold``)."""
+        chars = value.lower() if fold else value
+        atoms = tuple(self.folds.get(c, re.escape(c)) if fold else re.escape(c) for c in chars)
+        if value.lower() not in self.special:
+            atoms = (LETTER_BEFORE,) * value[:1].isalpha() + atoms + (LETTER_AFTER,) * value[-1:].isalpha()
+        return atoms
+
+    def value(self, value, fold: bool) -> list[Item] | None:
+        """Tests matching (at least) every token text the attribute value accepts; None when unknown."""
+        if isinstance(value, str):
+            return [self.literal(value, fold)]
+        if isinstance(value, dict) and set(value) == {"IN"}:
+            return [self.literal(v, fold) for v in value["IN"]]
+        if isinstance(value, dict) and set(value) == {"REGEX"}:
+            # anchors refer to the token's edges; without them the regex accepts more, never less
+            body = value["REGEX"].removeprefix("^").removesuffix("$")
+            if "^" in body or "$" in body:
+                return None
+            regex = re.compile(body, re.IGNORECASE if fold else 0)
+            if value["REGEX"].startswith("^") and body[:1].isalpha() and not any(map(regex.search, self.special)):
+                body = LETTER_BEFORE + body
+            return [(f"(?i:{body})" if fold else f"(?:{body})",)]
+        return None
+
+    def token(self, spec: dict) -> list[Item] | None:
+        keys = [k for k in spec if k in TEXT_KEYS]
+        if len(keys) != 1 or set(spec) - {keys[0], "OP"}:
+            return None
+        return self.value(spec[keys[0]], TEXT_KEYS[keys[0]])
+
+    def starts(self, pattern: list[dict]) -> list[Item] | None:
+        """Tests for every token a match of ``pattern`` can start with; None when unknown."""
+        out: list[Item] = []
+        for spec in pattern:
+            items = self.token(spec)
+            if items is None:
+                return None
+            out += items
+            if spec.get("OP") not in OPTIONAL:
+                return out
+        return None  # every token optional: a match may start anywhere
+
+    def phrase(self, nlp: Language, term: str) -> Item:
+        """A term as the LOWER phrase matcher sees it: its tokens, any whitespace between."""
+        atoms: Item = ()
+        for i, token in enumerate(nlp.make_doc(term)):
+            atoms += ((r"\s*",) if i else ()) + self.literal(token.text, True)
+        return atoms
+
+
+def _compile(items: list[Item]) -> re.Pattern[str] | None:
+    """One regex for all items, as a trie so each position fails on its first character."""
+    if not items:
+        return None
+    trie: dict = {}
+    for atoms in set(items):
+        node = trie
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(emit(trie))
+
+
+class Prefilter:
+    """Decide which reports need the pipeline, and give the exact result of those that do not."""
+
+    def __init__(self, lexicon: Lexicon, nlp: Language) -> None:
+        self._find_sections = nlp.get_pipe("reportkit_sections").find_sections
+        self._tokenizer = nlp.tokenizer
+        tokens = _Tokens(nlp)
+        alternatives: list[Item] | None = []
+        for concept in lexicon.concepts.concepts:
+            if concept.role == "exclusion":
+                continue
+            alternatives += [tokens.phrase(nlp, t) for t in concept.terms]
+            for pattern in concept.patterns:
+                starts = tokens.starts(pattern)
+                if starts is None:
+                    alternatives = None
+                    break
+                alternatives += starts
+            if alternatives is None:
+                break
+        self.exact = alternatives is not None
+        self._trigger = _compile(alternatives) if alternatives is not None else None
+        self._modality_order = [m.id for m in lexicon.modalities.modalities]
+        self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._patterns = Matcher(nlp.vocab)
+        candidates: list[Item] | None = []
+        self._span_tokens = 1  # most tokens a modality match can span
+        for mod in lexicon.modalities.modalities:
+            if mod.terms:
+                docs = [nlp.make_doc(t) for t in mod.terms]
+                self._phrases.add(mod.id, docs)
+                self._span_tokens = max(self._span_tokens, *(len(d) for d in docs))
+                candidates = None if candidates is None else candidates + [tokens.phrase(nlp, t) for t in mod.terms]
+            if mod.patterns:
+                self._patterns.add(mod.id, mod.patterns)
+                for pattern in mod.patterns:
+                    starts = tokens.starts(pattern)
+                    bounded = all(spec.get("OP") in (None, "?") for spec in pattern)
+                    candidates = None if candidates is None or starts is None or not bounded else candidates + starts
+                    self._span_tokens = max(self._span_tokens, len(pattern))
+        self._modality_candidates = _compile(candidates) if candidates is not None else None
+        self._modality_exact = candidates is not None
+
+    def triggers(self, text: str) -> bool:
+        """True when the pipeline might find a mention in ``text`` (always, when the filter is unsure)."""
+        return self._trigger is None or self._trigger.search(text) is not None
+
+    def skipped_result(self, text: str, report_id: str) -> ReportResult:
+        """The pipeline's result for a report without a trigger: no mentions, its sections and modality."""
+        return ReportResult(id=report_id, modality=self.modality(text), sections=self._find_sections(text))
+
+    def modality(self, text: str) -> list[str]:
+        """The modalities the linker's cues find in ``text``, in lexicon order."""
+        present: set[str] = set()
+        for start, end in self._windows(text):
+            doc = self._tokenizer(text[start:end])
+            matches = list(self._phrases(doc)) + list(self._patterns(doc))
+            spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
+            present |= {s.label_ for s in filter_spans(spans)}
+        return [m for m in self._modality_order if m in present]
+
+    def _windows(self, text: str) -> list[tuple[int, int]]:
+        """Whitespace-bounded stretches of ``text`` that hold every possible modality match."""
+        if not self._modality_exact:
+            return [(0, len(text))]
+        windows: list[tuple[int, int]] = []
+        for m in self._modality_candidates.finditer(text):
+            start = m.start()
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            end = max(m.end(), start + 1)
+            for _ in range(self._span_tokens):  # a match starting inside spans at most this many chunks
+                while end < len(text) and not text[end].isspace():
+                    end += 1
+                while end < len(text) and text[end].isspace():
+                    end += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+            else:
+                windows.append((start, end))
+        return windows

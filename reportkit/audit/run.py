@@ -1,0 +1,113 @@
+"""One audit run: lock the run folder, read inputs in chunks, skip committed chunks, store the rest.
+
+Resume: inputs are read in a fixed order and cut into chunks of ``chunk_size`` records; chunk
+``n`` holds records ``n*size .. n*size+size-1`` and its key is the source and record number of its
+first record. A chunk's rows and its ``chunks_done`` marker commit together, so rerunning the
+same command after a crash (kill -9 included) processes exactly the chunks that are missing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from itertools import islice
+from pathlib import Path
+
+from reportkit import __version__
+from reportkit.audit.engines import Chunk
+from reportkit.audit.records import AuditInput, AuditItem
+from reportkit.audit.store import Store, StoreError, lexicon_checksum
+from reportkit.audit.work import ChunkItem, WorkOptions
+
+LOCK_FILE = "audit.lock"
+ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
+
+
+@dataclass
+class RunTotals:
+    """Counts that reconcile: read = results + errors (over the whole store)."""
+
+    read: int
+    results: int
+    errors: int
+    chunks_skipped: int
+    chunks_run: int
+
+
+@contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """Hold RUN_DIR's lock for the run's life; refuse when another run holds it."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with (run_dir / LOCK_FILE).open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"{run_dir}: another audit run is using this folder") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _item(rid: int, item: AuditItem) -> ChunkItem:
+    if isinstance(item, AuditInput):
+        return ("report", rid, item.id, item.text, item.source, item.line, item.meta.model_dump())
+    return ("error", rid, item.id, item.source, item.line, item.error)
+
+
+def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
+    """Number the records in input order and cut them into keyed chunks."""
+    iterator = iter(items)
+    number = 0
+    while batch := list(islice(iterator, size)):
+        rows = [_item(number * size + i, item) for i, item in enumerate(batch)]
+        first = batch[0]
+        yield number, f"{first.source}:{first.line}", rows
+        number += 1
+
+
+def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int]) -> Iterator[Chunk]:
+    for number, key, rows in chunks:
+        if number in done:
+            if done[number] != key:
+                raise StoreError(f"inputs changed since this store was made: chunk {number} started at "
+                                 f"{done[number]}, now at {key}; use a new RUN_DIR")
+            skipped.append(number)
+            continue
+        yield number, key, rows
+
+
+def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engine_factory,
+              options: WorkOptions, column_map: dict[str, str] | None = None, chunk_size: int = 256,
+              on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local") -> RunTotals:
+    """Process every input record not yet in RUN_DIR's store; returns the store's totals."""
+    result_options = {"inputs": [str(Path(p).resolve()) for p in inputs], "columns": column_map or {},
+                      "chunk_size": chunk_size, **asdict(options)}
+    result_options["lexicon_dir"] = str(Path(options.lexicon_dir).resolve()) if options.lexicon_dir else None
+    checksum = lexicon_checksum(options.lexicon_dir)
+    with run_lock(run_dir):
+        engine = engine_factory()
+        with engine:  # workers start before the store opens: no DuckDB threads in a forked child
+            store = Store(run_dir)
+            try:
+                store.check_options(__version__, checksum, result_options)
+                run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
+                done = store.done_chunks()
+                skipped: list[int] = []
+                ran = 0
+                status = "failed"
+                try:
+                    for number, key, rows in engine.run(_todo(chunked(read_archive(inputs, column_map),
+                                                                      chunk_size), done, skipped)):
+                        store.commit_chunk(number, key, rows)
+                        ran += 1
+                        if on_chunk:
+                            on_chunk(len(rows["reports"]) + len(rows["errors"]), len(rows["errors"]))
+                    status = "complete"
+                finally:
+                    read, results, errors = store.end_run(run, status)
+            finally:
+                store.close()
+    return RunTotals(read, results, errors, len(skipped), ran)

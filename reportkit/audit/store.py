@@ -1,0 +1,149 @@
+"""The audit store: one DuckDB file (``RUN_DIR/audit.duckdb``) with a table per kind of record.
+
+Rows arrive per chunk of reports; :meth:`Store.commit_chunk` writes every table's rows and the
+chunk's ``chunks_done`` marker in ONE transaction, so a run killed at any moment leaves whole
+chunks or nothing. Report text is stored only when asked (``reports.text``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from reportkit.lexicon import default_lexicon_dir
+
+STORE_FILE = "audit.duckdb"
+S, I, B, F, D = "VARCHAR", "BIGINT", "BOOLEAN", "DOUBLE", "DATE"
+SL, FL, IL = "VARCHAR[]", "DOUBLE[]", "BIGINT[]"
+
+# table -> [(column, DuckDB type)]; JSON columns are VARCHAR holding JSON text.
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "reports": [("rid", I), ("id", S), ("source", S), ("line", I), ("patient_id", S), ("accession", S),
+                ("exam_date", D), ("archive_modality", S), ("body_part", S), ("side", S), ("modality", SL),
+                ("sections", SL), ("n_findings", I), ("n_queries", I), ("n_recommendations", I),
+                ("n_diagnostics", I), ("prefiltered", B), ("text", S)],
+    "findings": [("rid", I), ("report_id", S), ("idx", I), ("is_query", B), ("start_char", I), ("end_char", I),
+                 ("mention", S), ("concept", S), ("named_concepts", SL), ("kind", S), ("negated", B),
+                 ("uncertain", B), ("historical", B), ("hypothetical", B), ("section", S),
+                 ("location_category", S), ("site", S), ("laterality", S), ("laterality_source", S),
+                 ("descriptors", SL), ("size_mm", F), ("dimensions_mm", FL), ("modality", S), ("diagnosis", S),
+                 ("diagnosis_uncertain", B), ("diagnosis_basis", S), ("sentence_start", I), ("sentence_end", I),
+                 ("evidence", S)],
+    # issue 8 adds deposits to extraction; until then the table is defined and empty
+    "deposits": [("rid", I), ("report_id", S), ("finding_idx", I), ("idx", I), ("kind", S), ("data", S)],
+    "assessments": [("rid", I), ("report_id", S), ("finding_idx", I), ("kind", S), ("stated", S), ("agrees", B),
+                    ("suggested_diagnosis", S), ("suggested_entity", S), ("phase", S), ("term_id", S),
+                    ("differential", S), ("notes", S), ("warnings", S), ("evidence", S)],
+    "recommendations": [("rid", I), ("report_id", S), ("rec_id", S), ("text", S), ("source", S),
+                        ("findings", IL), ("evidence", S)],
+    "diagnostics": [("rid", I), ("report_id", S), ("code", S), ("name", S), ("severity", S), ("message", S),
+                    ("start_char", I), ("end_char", I), ("line", I), ("col", I), ("fix", S)],
+    "errors": [("rid", I), ("id", S), ("source", S), ("line", I), ("error", S)],
+    "chunks_done": [("chunk", I), ("chunk_key", S), ("items", I), ("results", I), ("errors", I)],
+    "runs": [("run", I), ("started", "TIMESTAMP"), ("ended", "TIMESTAMP"), ("version", S), ("lexicon_checksum", S),
+             ("options", S), ("read", I), ("results", I), ("errors", I), ("status", S)],
+}
+ROW_TABLES = [t for t in TABLES if t not in ("chunks_done", "runs")]
+_ARROW = {S: pa.string(), I: pa.int64(), B: pa.bool_(), F: pa.float64(), D: pa.date32(),
+          SL: pa.list_(pa.string()), FL: pa.list_(pa.float64()), IL: pa.list_(pa.int64())}
+ARROW_SCHEMAS = {t: pa.schema([(c, _ARROW[k]) for c, k in cols]) for t, cols in TABLES.items() if t != "runs"}
+
+ChunkRows = dict[str, list[tuple]]
+
+
+class StoreError(ValueError):
+    """The store cannot be used for this run (options differ, or it is not an audit store)."""
+
+
+def lexicon_checksum(lexicon_dir: str | None = None) -> str:
+    """sha256 over the names and bytes of every lexicon file."""
+    root: Traversable = Path(lexicon_dir) if lexicon_dir else default_lexicon_dir()
+    digest = hashlib.sha256()
+    for entry in sorted((e for e in root.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name):
+        digest.update(entry.name.encode() + b"\0" + entry.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class Store:
+    """An open audit store."""
+
+    def __init__(self, run_dir: Path, read_only: bool = False) -> None:
+        path = run_dir / STORE_FILE
+        if read_only and not path.is_file():
+            raise StoreError(f"{run_dir}: no audit store ({STORE_FILE}) here")
+        self.con = duckdb.connect(str(path), read_only=read_only)
+        if not read_only:
+            for table, columns in TABLES.items():
+                body = ", ".join(f'"{c}" {t}' for c, t in columns)
+                self.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def done_chunks(self) -> dict[int, str]:
+        """Chunk number -> chunk key of every committed chunk."""
+        return dict(self.con.execute("SELECT chunk, chunk_key FROM chunks_done").fetchall())
+
+    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows) -> None:
+        """Write a chunk's rows and its done marker atomically."""
+        results = len(rows.get("reports", ()))
+        errors = len(rows.get("errors", ()))
+        marker = {"chunks_done": [(chunk, key, results + errors, results, errors)]}
+        self.con.begin()
+        try:
+            for table, table_rows in {**rows, **marker}.items():
+                if table_rows:
+                    columns = list(zip(*table_rows, strict=True))
+                    batch = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
+                                                  zip(columns, ARROW_SCHEMAS[table], strict=True)],
+                                                 schema=ARROW_SCHEMAS[table])
+                    self.con.register("_batch", batch)
+                    self.con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+                    self.con.unregister("_batch")
+            self.con.commit()
+        except BaseException:
+            self.con.rollback()
+            raise
+
+    # ------------------------------------------------------------------ runs
+    def check_options(self, version: str, checksum: str, options: dict) -> None:
+        """Refuse to continue a store made with a different version, lexicon or result options."""
+        first = self.con.execute("SELECT version, lexicon_checksum, options FROM runs ORDER BY run LIMIT 1").fetchone()
+        if first is None:
+            return
+        was_version, was_checksum, was_options = first[0], first[1], json.loads(first[2])
+        if was_version != version:
+            raise StoreError(f"store was made by reportkit {was_version}, this is {version}: use a new RUN_DIR")
+        if was_checksum != checksum:
+            raise StoreError("store was made with different lexicons (checksum differs): use a new RUN_DIR")
+        for name, value in options.items():
+            if was_options.get(name) != value:
+                raise StoreError(f"store was made with {name}={was_options.get(name)!r}, not {value!r}: "
+                                 "rerun with the same options or use a new RUN_DIR")
+
+    def start_run(self, version: str, checksum: str, options: dict) -> int:
+        """Record a run's start; returns its number."""
+        run = self.con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchone()[0]
+        self.con.execute("INSERT INTO runs VALUES (?, ?, NULL, ?, ?, ?, NULL, NULL, NULL, 'running')",
+                         [run, dt.datetime.now(), version, checksum, json.dumps(options, sort_keys=True)])
+        return run
+
+    def end_run(self, run: int, status: str) -> tuple[int, int, int]:
+        """Record a run's end with the store's totals; returns (read, results, errors)."""
+        read, results, errors = self.con.execute(
+            "SELECT coalesce(sum(items), 0), coalesce(sum(results), 0), coalesce(sum(errors), 0) FROM chunks_done"
+        ).fetchone()
+        self.con.execute("UPDATE runs SET ended = ?, read = ?, results = ?, errors = ?, status = ? WHERE run = ?",
+                         [dt.datetime.now(), read, results, errors, status, run])
+        return int(read), int(results), int(errors)
+
+    def tables(self) -> list[str]:
+        """Every table in the store (the readers' ``correlations`` included when present)."""
+        return [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]

@@ -1,0 +1,120 @@
+"""The per-chunk work every engine runs: extract, reason and lint each report, return plain rows.
+
+A chunk travels as plain tuples and comes back as ``{table: [row tuples]}`` (see
+:data:`reportkit.audit.store.TABLES`); nothing spaCy or pydantic crosses a process boundary.
+Each process builds the pipeline and the pre-filter once (:func:`worker_state`).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass
+
+from reportkit.lexicon import Lexicon, load_lexicon
+from reportkit.models import ReportResult, StructuredReport
+
+# ("report", rid, id, text, source, line, meta dict) or ("error", rid, id, source, line, message)
+ChunkItem = tuple
+ChunkRows = dict[str, list[tuple]]
+META_COLUMNS = ("patient_id", "accession", "exam_date", "modality", "body_part", "side")
+
+
+@dataclass(frozen=True)
+class WorkOptions:
+    """What changes the rows: the lexicons, whether to pre-filter, whether to keep report text."""
+
+    lexicon_dir: str | None = None
+    prefilter: bool = True
+    store_text: bool = False
+
+
+class WorkerState:
+    """The pipeline, pre-filter and lexicon of one process."""
+
+    def __init__(self, lexicon_dir: str | None) -> None:
+        from reportkit.audit.prefilter import Prefilter
+        from reportkit.pipeline import get_pipeline
+
+        self.lexicon: Lexicon = load_lexicon(lexicon_dir)
+        self.prefilter = Prefilter(self.lexicon, get_pipeline(lexicon_dir))
+
+
+@functools.cache
+def worker_state(lexicon_dir: str | None) -> WorkerState:
+    """This process's state, built on first use (a pool initializer calls it once)."""
+    return WorkerState(lexicon_dir)
+
+
+def _json(models) -> str:
+    return json.dumps([m.model_dump(mode="json") for m in models], sort_keys=True)
+
+
+def analyse_report(text: str, report_id: str, options: WorkOptions) -> tuple[StructuredReport, list, bool]:
+    """(structured report, lint diagnostics, pre-filtered?) for one report."""
+    from reportkit.api import extract
+    from reportkit.lint import lint_text
+    from reportkit.reasoning import reason
+
+    state = worker_state(options.lexicon_dir)
+    skipped = options.prefilter and not state.prefilter.triggers(text)
+    result: ReportResult = (state.prefilter.skipped_result(text, report_id) if skipped
+                            else extract(text, report_id, lexicon_dir=options.lexicon_dir))
+    report = reason(result, text, options.lexicon_dir)
+    return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), skipped
+
+
+def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:
+    _, rid, report_id, text, source, line, meta = item
+    report, diagnostics, skipped = analyse_report(text, report_id, options)
+    result = report.result
+    rows["reports"].append((rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS),
+                            list(result.modality), [s.category for s in result.sections], len(result.findings),
+                            len(result.queries), len(report.recommendations), len(diagnostics), skipped,
+                            text if options.store_text else None))
+    for is_query, mentions in ((False, result.findings), (True, result.queries)):
+        for i, f in enumerate(mentions):
+            rows["findings"].append((
+                rid, report_id, i, is_query, f.start, f.end, f.text, f.concept, list(f.named_concepts), f.kind,
+                f.negated, f.uncertain, f.historical, f.hypothetical, f.section, f.location_category, f.site,
+                f.laterality, f.laterality_source, list(f.descriptors), f.size_mm, list(f.dimensions_mm),
+                f.modality, f.diagnosis, f.diagnosis_uncertain, f.diagnosis_basis, f.sentence_start,
+                f.sentence_end, _json(f.evidence)))
+    for i, deposit in enumerate(getattr(result, "deposits", None) or []):
+        rows["deposits"].append((rid, report_id, getattr(deposit, "finding", None), i,
+                                 getattr(deposit, "kind", None), deposit.model_dump_json()))
+    for a in report.assessments:
+        rows["assessments"].append((
+            rid, report_id, a.finding, a.kind.kind, a.kind.stated, a.kind.agrees, a.suggested_diagnosis,
+            a.suggested_entity, a.phase, a.term.id if a.term else None, _json(a.differential),
+            json.dumps(a.notes), json.dumps(a.warnings), _json(a.kind.evidence)))
+    for rec in report.recommendations:
+        rows["recommendations"].append((rid, report_id, rec.id, rec.text, rec.source, list(rec.findings),
+                                        _json(rec.evidence)))
+    for d in diagnostics:
+        fix = d.to_dict()["fix"]
+        rows["diagnostics"].append((rid, report_id, d.code, d.name, d.severity, d.message, d.start, d.end,
+                                    d.line, d.column, json.dumps(fix, sort_keys=True) if fix else None))
+
+
+def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
+    """Rows for every table from one chunk; a report that fails becomes an error row."""
+    rows: ChunkRows = {t: [] for t in ("reports", "findings", "deposits", "assessments", "recommendations",
+                                       "diagnostics", "errors")}
+    for item in items:
+        if item[0] == "error":
+            rows["errors"].append(item[1:])
+            continue
+        partial = {t: [] for t in rows}
+        try:
+            _report_rows(partial, item, options)
+        except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
+            # the message may quote the report: shown only when REPORTKIT_DEBUG is set
+            detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
+            rows["errors"].append((item[1], item[2], item[4], item[5],
+                                   f"pipeline failed: {type(exc).__name__}{detail}"))
+            continue
+        for table, table_rows in partial.items():
+            rows[table] += table_rows
+    return rows

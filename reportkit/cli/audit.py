@@ -1,0 +1,222 @@
+"""``reportkit audit``: run, query, export, summary — a thin layer over the audit sub-package.
+
+Mounted by the main app as ``reportkit audit``. Exit codes: 0 clean, 1 some records became errors,
+2 usage or store problems.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+audit_app = typer.Typer(help="Audit report archives: extract, reason and lint every report into a DuckDB store.",
+                        no_args_is_help=True, add_completion=False)
+
+RunDir = Annotated[Path, typer.Argument(help="folder holding the audit store (created if missing)")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    """Print ``error: message`` and return the exit for the caller to raise."""
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _columns(value: str | None) -> dict[str, str] | None:
+    if not value:
+        return None
+    pairs = [p.split("=", 1) for p in value.split(",") if p.strip()]
+    if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
+        raise _fail(f"--columns must look like id=ACC,text=REPORT, not '{value}'")
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+class Progress:
+    """A rich bar on a terminal, a plain line every few seconds otherwise, nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty()
+        self.done = self.errors = 0
+        self.started = self.last = time.monotonic()
+        self._bar = None
+
+    def __enter__(self) -> Progress:
+        if not self.quiet and self.tty:
+            from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            from rich.progress import Progress as Bar
+
+            self._bar = Bar(TextColumn("audit"), BarColumn(), TextColumn("{task.completed} reports"),
+                            TextColumn("{task.fields[rate]:.0f}/s"), TextColumn("{task.fields[errors]} errors"),
+                            TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
+            self._bar.start()
+            self._task = self._bar.add_task("audit", total=None, rate=0.0, errors=0)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def chunk(self, items: int, errors: int) -> None:
+        """Count a finished chunk."""
+        self.done += items
+        self.errors += errors
+        now = time.monotonic()
+        rate = self.done / max(now - self.started, 1e-9)
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.done, rate=rate, errors=self.errors)
+        elif not self.quiet and now - self.last >= 5:
+            self.last = now
+            typer.echo(f"audit: {self.done} reports, {rate:.0f}/s, {self.errors} errors", err=True)
+
+
+@audit_app.command()
+def run(
+    run_dir: RunDir,
+    inputs: Annotated[list[str], typer.Argument(help="files or folders of reports")],
+    workers: Annotated[int | None, typer.Option(help="worker processes (default: CPU count)")] = None,
+    engine: Annotated[str, typer.Option(help="local | dask")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (engine dask)")] = None,
+    columns: Annotated[str | None, typer.Option(help="column mapping, e.g. id=ACC,text=REPORT")] = None,
+    lexicons: Annotated[Path | None, typer.Option(help="lexicon folder (default: the shipped one)")] = None,
+    store_text: Annotated[bool, typer.Option(help="keep each report's text in reports.text")] = False,
+    chunk_size: Annotated[int, typer.Option(help="records per chunk (the unit of work and of resume)")] = 256,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+) -> None:
+    """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
+    from reportkit.audit.engines.local import LocalEngine, cpu_count
+    from reportkit.audit.readers import read_archive
+    from reportkit.audit.run import run_audit
+    from reportkit.audit.store import StoreError
+    from reportkit.audit.work import WorkOptions
+
+    if engine not in ("local", "dask"):
+        raise _fail(f"--engine must be local or dask, not '{engine}'")
+    missing = [p for p in inputs if not Path(p).exists()]
+    if missing:
+        raise _fail(f"{missing[0]}: no such file or folder")
+    if lexicons is not None and not lexicons.is_dir():
+        raise _fail(f"{lexicons}: no such lexicon folder")
+    cpus = cpu_count()
+    if workers is not None and workers < 1 or chunk_size < 1:
+        raise _fail("--workers and --chunk-size must be at least 1")
+    if workers is not None and workers > cpus and engine == "local":
+        typer.echo(f"warning: --workers {workers} is more than the {cpus} CPUs here; using {cpus}", err=True)
+    count = min(workers or cpus, cpus) if engine == "local" else (workers or cpus)
+    options = WorkOptions(lexicon_dir=str(lexicons) if lexicons else None, store_text=store_text)
+
+    def make_engine():
+        if engine == "dask":
+            from reportkit.audit.engines.dask import DaskEngine
+
+            return DaskEngine(count, options, scheduler)
+        return LocalEngine(count, options)
+
+    try:
+        with Progress(quiet) as progress:
+            totals = run_audit(run_dir, inputs, read_archive, make_engine, options, _columns(columns),
+                               chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine)
+    except (StoreError, RuntimeError) as exc:
+        raise _fail(str(exc)) from None
+    except OSError as exc:
+        raise _fail(f"{exc.filename or run_dir}: {exc.strerror}") from None
+    if not quiet:
+        resumed = f" ({totals.chunks_skipped} chunks already done)" if totals.chunks_skipped else ""
+        typer.echo(f"read {totals.read} = {totals.results} results + {totals.errors} errors{resumed}; "
+                   f"store: {run_dir}", err=True)
+    if totals.errors:
+        raise typer.Exit(1)
+
+
+@audit_app.command()
+def query(run_dir: RunDir, sql: Annotated[str, typer.Argument(help="a SQL query over the store's tables")]) -> None:
+    """Run SQL over RUN_DIR's store and print the result as a table."""
+    import duckdb
+
+    from reportkit.audit.store import Store, StoreError
+
+    try:
+        store = Store(run_dir, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        relation = store.con.sql(sql)
+        if relation is None:
+            return
+        columns, rows = relation.columns, relation.fetchall()
+    except duckdb.Error as exc:
+        raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        store.close()
+    _print_table(columns, rows)
+
+
+def _print_table(columns: list[str], rows: list[tuple]) -> None:
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console().print(table)
+        return
+    typer.echo("\t".join(columns))
+    for row in rows:
+        typer.echo("\t".join("" if v is None else str(v) for v in row))
+
+
+@audit_app.command()
+def export(
+    run_dir: RunDir,
+    fmt: Annotated[str, typer.Option("--format", help="parquet | csv | jsonl")] = "parquet",
+    out: Annotated[Path, typer.Option("--output", "-o", help="folder to write one file per table into")] = Path(
+        "audit-export"),
+) -> None:
+    """Write every table of RUN_DIR's store to OUT, one file per table."""
+    from reportkit.audit.store import Store, StoreError
+
+    formats: dict[str, Literal["parquet", "csv", "json"]] = {"parquet": "parquet", "csv": "csv", "jsonl": "json"}
+    if fmt not in formats:
+        raise _fail(f"--format must be parquet, csv or jsonl, not '{fmt}'")
+    try:
+        store = Store(run_dir, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        for table in store.tables():
+            target = out / f"{table}.{fmt}"
+            option = "FORMAT parquet" if fmt == "parquet" else ("FORMAT csv, HEADER" if fmt == "csv" else "FORMAT json")
+            store.con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{target.as_posix()}' ({option})")
+            typer.echo(str(target))
+    finally:
+        store.close()
+
+
+@audit_app.command()
+def summary(
+    run_dir: RunDir,
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="folder for dashboard.html")] = None,
+) -> None:
+    """Print the audit's figures and write a self-contained HTML dashboard."""
+    from reportkit.audit.store import Store, StoreError
+    from reportkit.audit.summary import compute_summary, format_summary, write_dashboard
+
+    try:
+        store = Store(run_dir, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        figures = compute_summary(store)
+    finally:
+        store.close()
+    typer.echo(format_summary(figures))
+    target = (out or run_dir) / "dashboard.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_dashboard(figures, target)
+    typer.echo(f"dashboard: {target}", err=True)
+

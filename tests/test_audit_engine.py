@@ -1,0 +1,104 @@
+"""Audit engines, rows and CLI: lint from a computed result, local vs Dask, query and export."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from audit_corpus import make_report, write_archive
+from test_audit_resume import canonical_dump
+from typer.testing import CliRunner
+
+from reportkit.audit.engines.local import LocalEngine
+from reportkit.audit.readers import read_archive
+from reportkit.audit.run import run_audit
+from reportkit.audit.store import TABLES, Store
+from reportkit.audit.work import WorkOptions
+from reportkit.cli.audit import audit_app
+from reportkit.lint import lint_text
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    return write_archive(tmp_path_factory.mktemp("archive") / "reports.jsonl", 120, bad_lines=2)
+
+
+@pytest.fixture(scope="module")
+def local_store(archive, tmp_path_factory) -> Path:
+    run_dir = tmp_path_factory.mktemp("local")
+    options = WorkOptions()
+    totals = run_audit(run_dir, [str(archive)], read_archive, lambda: LocalEngine(1, options), options,
+                       chunk_size=32)
+    assert (totals.read, totals.results, totals.errors) == (122, 120, 2)
+    return run_dir
+
+
+def test_linting_the_computed_analysis_equals_linting_the_text():
+    from reportkit.api import extract
+    from reportkit.reasoning import reason
+
+    rng = random.Random(3)
+    compared = 0
+    for i in range(60):
+        text = make_report(rng, trigger_rate=0.9)
+        report = reason(extract(text, f"r{i}"), text)
+        ours = [d.to_dict() for d in lint_text(text, f"r{i}", report=report)]
+        assert ours == [d.to_dict() for d in lint_text(text, f"r{i}")]
+        compared += bool(ours)
+    assert compared > 5
+
+
+def test_store_holds_every_table_and_the_mentions_but_not_the_text(local_store):
+    store = Store(local_store, read_only=True)
+    try:
+        assert set(TABLES) <= set(store.tables())
+        assert store.con.execute("SELECT count(*) FROM reports WHERE text IS NOT NULL").fetchone()[0] == 0
+        concept, evidence = store.con.execute(
+            "SELECT concept, evidence FROM findings WHERE mention ILIKE 'calcific tendinitis' LIMIT 1").fetchone()
+        assert concept == "hadd" and {"role", "start", "end"} <= set(json.loads(evidence)[0])
+        assert store.con.execute("SELECT count(*) FROM deposits").fetchone()[0] == 0
+        misuse = store.con.execute("SELECT count(*) FROM diagnostics WHERE code = 'RK201'").fetchone()[0]
+        assert misuse == store.con.execute(
+            "SELECT count(*) FROM findings WHERE mention ILIKE 'pseudogout' AND section <> 'history'").fetchone()[0]
+    finally:
+        store.close()
+
+
+def test_dask_local_cluster_gives_the_same_store(archive, local_store, tmp_path):
+    pytest.importorskip("dask.distributed")
+    from reportkit.audit.engines.dask import DaskEngine
+
+    options = WorkOptions()
+    totals = run_audit(tmp_path, [str(archive)], read_archive, lambda: DaskEngine(2, options), options,
+                       chunk_size=32, engine_name="dask")
+    assert totals.read == 122
+    assert canonical_dump(tmp_path) == canonical_dump(local_store)
+
+
+def test_query_prints_a_table_and_bad_sql_is_a_usage_error(local_store):
+    result = runner.invoke(audit_app, ["query", str(local_store), "SELECT kind, count(*) AS n FROM findings "
+                                       "GROUP BY kind ORDER BY kind"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "kind\tn" and "calcification\t" in result.stdout
+    bad = runner.invoke(audit_app, ["query", str(local_store), "SELECT nope FROM findings"])
+    assert bad.exit_code == 2 and "query failed" in bad.output
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "jsonl"])
+def test_export_writes_every_table(local_store, tmp_path, fmt):
+    result = runner.invoke(audit_app, ["export", str(local_store), "--format", fmt, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert {p.stem for p in tmp_path.glob(f"*.{fmt}")} >= set(TABLES)
+    if fmt == "jsonl":
+        first = json.loads((tmp_path / "errors.jsonl").read_text().splitlines()[0])
+        assert "JSON" in first["error"] and first["line"] is not None  # the bad line, named by number
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(audit_app, ["run", str(tmp_path), str(tmp_path / "missing.jsonl")]).exit_code == 2
+    assert runner.invoke(audit_app, ["query", str(tmp_path / "nothing"), "SELECT 1"]).exit_code == 2
+    assert runner.invoke(audit_app, ["export", str(tmp_path), "--format", "xml"]).exit_code == 2

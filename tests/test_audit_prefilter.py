@@ -1,0 +1,106 @@
+"""The pre-filter is exact: a report it lets skip the pipeline gets the pipeline's own result."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportkit.api import extract
+from reportkit.audit.prefilter import Prefilter
+from reportkit.lexicon import load_lexicon
+from reportkit.pipeline import get_pipeline
+
+CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+
+TRIGGER_WORDS = ["calcification", "calcificaton", "Calcific", "tendinitis", "mineralization", "ossification",
+                 "foreign body", "FB", "chondrocalcinosis", "HADD", "pseudogout", "osteophytes", "bridging"]
+MODALITY_WORDS = ["MRI", "mri", "MR", "Mr", "XR", "x-ray", "X-Ray", "xray", "US", "us", "ultrasound", "CT",
+                  "ct", "pet-ct", "PET/CT", "T1", "T2", "weighted", "signal", "views", "view", "film",
+                  "plain", "radiograph", "radiographs.", "STIR", "HU", "bone", "scan", "doppler", "GRE"]
+PLAIN_WORDS = ["the", "joint", "is", "normal", "no", "within", "limits", "of", "left", "right", "shoulder",
+               "tendon", "effusion", "tear", "low", "bone", "mineralization is within normal limits",
+               "3", "mm", "x", "(", ")", "-", "/", ".", ",", ":", "?", "e.g.", "Dr.", "'s"]
+HEADERS = ["FINDINGS:", "IMPRESSION:", "EXAM:", "HISTORY:", "Technique:", "COMPARISON:", "CLINICAL HISTORY:"]
+GLUES = [" ", " ", " ", "\n", "  ", "\n\n", "\t", "", "-", "/"]
+
+
+@pytest.fixture(scope="module")
+def prefilter() -> Prefilter:
+    return Prefilter(load_lexicon(), get_pipeline())
+
+
+def _texts(words: list[str]) -> st.SearchStrategy[str]:
+    token = st.sampled_from(words)
+    pieces = st.lists(st.tuples(token, st.sampled_from(GLUES)), min_size=1, max_size=25)
+    return pieces.map(lambda ps: "".join(w + g for w, g in ps))
+
+
+def _assert_exact(prefilter: Prefilter, text: str) -> None:
+    full = extract(text, "r")
+    assert prefilter.modality(text) == full.modality  # char-level modality equals the linker's, always
+    if not prefilter.triggers(text):
+        assert prefilter.skipped_result(text, "r") == full
+
+
+def test_the_filter_has_a_character_level_test_for_every_pattern(prefilter):
+    assert prefilter.exact
+
+
+def test_an_exclusion_phrase_does_not_hide_the_term_it_removes(prefilter):
+    text = "FINDINGS: Bone mineralization is within normal limits."
+    assert prefilter.triggers(text)
+    _assert_exact(prefilter, text)
+
+
+def test_a_typo_caught_by_a_token_regex_triggers(prefilter):
+    assert prefilter.triggers("FINDINGS: dense calcificaton at the tuberosity.")
+    assert not prefilter.triggers("EXAM: MRI RIGHT SHOULDER\nFINDINGS: The tendon is intact.")
+
+
+def test_a_skipped_report_keeps_its_sections_and_modality(prefilter):
+    text = "EXAM: MRI RIGHT SHOULDER\nTECHNIQUE: T2 weighted images.\nFINDINGS: The tendon is intact.\n"
+    skipped = prefilter.skipped_result(text, "r")
+    assert skipped.modality == ["MRI"]
+    assert [s.category for s in skipped.sections][:2] == ["exam", "technique"]
+    _assert_exact(prefilter, text)
+
+
+def test_a_modality_inside_a_longer_modality_term_is_not_counted(prefilter):
+    text = "EXAM: PET-CT of the pelvis.\nFINDINGS: Unremarkable."
+    _assert_exact(prefilter, text)
+    assert prefilter.modality(text) == extract(text).modality
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + PLAIN_WORDS * 2))
+def test_property_skipped_reports_equal_the_pipeline(prefilter, header, body):
+    _assert_exact(prefilter, f"{header} {body}")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=_texts(MODALITY_WORDS + PLAIN_WORDS + HEADERS))
+def test_property_modality_without_mentions_equals_the_pipeline(prefilter, body):
+    _assert_exact(prefilter, body)
+
+
+def test_over_the_shared_corpus_when_present(prefilter):
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip("no shared corpus")
+    checked = skipped = 0
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            text = record["text"]
+            full = extract(text, record["id"])
+            assert prefilter.modality(text) == full.modality, record["id"]
+            if not prefilter.triggers(text):
+                assert prefilter.skipped_result(text, record["id"]) == full, record["id"]
+                skipped += 1
+            checked += 1
+    assert checked and skipped  # the corpus has reports without mentions

@@ -1,0 +1,116 @@
+"""Kill -9 an audit run at random points, resume it, and get the same store as an uninterrupted run."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from audit_corpus import write_archive
+
+from reportkit.audit.store import TABLES
+
+RUN = [sys.executable, "-m", "reportkit", "audit", "run"]
+
+
+def canonical_dump(run_dir: Path) -> dict[str, list[tuple]]:
+    """Every table's rows, sorted; the runs table (timestamps, engine) left out."""
+    con = duckdb.connect(str(run_dir / "audit.duckdb"), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES if t != "runs"}
+    finally:
+        con.close()
+
+
+def _run(run_dir: Path, archive: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*RUN, str(run_dir), str(archive), "--chunk-size", "16", "--quiet", *extra],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory) -> Path:
+    return write_archive(tmp_path_factory.mktemp("archive") / "reports.jsonl", 400, bad_lines=3)
+
+
+@pytest.fixture(scope="module")
+def reference(archive, tmp_path_factory) -> dict:
+    run_dir = tmp_path_factory.mktemp("reference")
+    done = _run(run_dir, archive, "--workers", "1")
+    assert done.returncode == 1, done.stderr  # the malformed lines are error rows
+    return canonical_dump(run_dir)
+
+
+def test_a_run_reconciles_and_reports_its_errors(reference):
+    read = sum(items for _, _, items, _, _ in reference["chunks_done"])
+    assert read == 403 == len(reference["reports"]) + len(reference["errors"])
+    assert len(reference["errors"]) == 3 and reference["findings"] and reference["diagnostics"]
+
+
+def test_kill_9_at_random_points_then_resume_gives_the_same_store(archive, reference, tmp_path):
+    rng = random.Random(11)
+    run_dir = tmp_path / "run"
+    store = run_dir / "audit.duckdb"
+    kills = 0
+    for _ in range(3):
+        process = subprocess.Popen([*RUN, str(run_dir), str(archive), "--chunk-size", "16", "--quiet",
+                                    "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
+        deadline = time.monotonic() + 120
+        while not store.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(rng.uniform(0.2, 2.5))
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)  # the run and its worker processes, at once
+            kills += 1
+        process.wait()
+    assert kills, "the run finished before any kill: make the archive bigger"
+    resumed = _run(run_dir, archive, "--workers", "2")
+    assert resumed.returncode == 1, resumed.stderr
+    assert canonical_dump(run_dir) == reference
+
+
+def test_rerunning_a_finished_run_changes_nothing(archive, reference, tmp_path):
+    run_dir = tmp_path / "run"
+    _run(run_dir, archive, "--workers", "1")
+    again = _run(run_dir, archive, "--workers", "1", "--quiet")
+    assert again.returncode == 1
+    assert canonical_dump(run_dir) == reference
+
+
+def test_a_second_run_on_the_same_folder_is_refused(archive, tmp_path):
+    from reportkit.audit.run import run_lock
+    from reportkit.audit.store import StoreError
+
+    with run_lock(tmp_path), pytest.raises(StoreError, match="another audit run"):
+        with run_lock(tmp_path):
+            pass
+    busy = subprocess.Popen([*RUN, str(tmp_path), str(archive), "--quiet", "--workers", "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "audit.duckdb").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the store appears once the first run holds the lock
+    second = _run(tmp_path, archive, "--workers", "1")
+    busy.wait(timeout=300)
+    assert second.returncode == 2 and "another audit run" in second.stderr
+
+
+def test_resuming_with_other_lexicons_is_a_clear_error(archive, tmp_path):
+    import shutil
+
+    from reportkit.lexicon import default_lexicon_dir
+
+    run_dir = tmp_path / "run"
+    small = write_archive(tmp_path / "small.jsonl", 20, bad_lines=0)
+    assert _run(run_dir, small, "--workers", "1").returncode == 0
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(str(default_lexicon_dir()), lexicons, ignore=shutil.ignore_patterns("__*"))
+    (lexicons / "concepts.yaml").write_text((lexicons / "concepts.yaml").read_text() + "\n# edited\n")
+    changed = _run(run_dir, small, "--workers", "1", "--lexicons", str(lexicons))
+    assert changed.returncode == 2 and "different lexicons" in changed.stderr
+    assert archive.exists()
