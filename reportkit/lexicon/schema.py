@@ -216,8 +216,9 @@ class LintVocabulary(_Entry):
 
 
 class Concepts(_Entry):
-    """concepts.yaml: every concept to find or exclude."""
+    """concepts.yaml: every concept to find or exclude, and the words a self-audit reads sentences for."""
     concepts: list[Concept]
+    audit_triggers: list[str] = Field(default_factory=list, description="word prefixes for the recall sample")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Concepts:
