@@ -4,7 +4,8 @@ Matching follows shared/eval/README.md: a prediction and a gold mention match wh
 character ranges overlap; matching is one-to-one, a maximum matching in which larger
 overlaps are preferred. Untyped scores ignore ``kind``; typed scores match only mentions
 of the same kind. Attribute accuracies are computed on untyped matched pairs whose gold
-value is not null.
+value is not null; ``laterality_all`` and ``location_category_all`` score every matched pair,
+null counted as a value.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from reportkit.io.readers import Record, read_records
 from reportkit.models import ErrorRecord
 
 ATTRIBUTES = ("kind", "negated", "uncertain", "location_category", "laterality", "diagnosis")
+# scored on every matched pair, null gold included: a side or site the text does not state is an error
+NULL_SCORED = {"laterality_all": "laterality", "location_category_all": "location_category"}
 KINDS = ("calcification", "ossification", "foreign_body")
 
 
@@ -215,7 +218,7 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
     """Score ``predictions`` (id -> findings) against gold items."""
     counts = Counter()
     kind_counts: dict[str, Counter] = {k: Counter() for k in KINDS}
-    attributes = {a: Counter() for a in ATTRIBUTES}
+    attributes = {a: Counter() for a in (*ATTRIBUTES, *NULL_SCORED)}
     modality = Counter()
     misses: list[Miss] = []
     items = 0
@@ -248,6 +251,12 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
                 attributes[attr]["correct"] += ok
                 if not ok:
                     misses.append(Miss(item["id"], f"wrong {attr}", gold=gold[i], pred=pred[j]))
+            for name, attr in NULL_SCORED.items():
+                ok = pred[j].get(attr) == gold[i].get(attr)
+                attributes[name]["total"] += 1
+                attributes[name]["correct"] += ok
+                if not ok and gold[i].get(attr) is None:
+                    misses.append(Miss(item["id"], f"wrong {name}", gold=gold[i], pred=pred[j]))
         if modalities is not None and item["id"] in modalities:
             modality["total"] += 1
             modality["correct"] += sorted(modalities[item["id"]]) == sorted(item["gold"].get("modality", []))

@@ -17,7 +17,7 @@ LAYERS = [
     ["reportkit.api"],
     ["reportkit.render", "reportkit.lint"],
     ["reportkit.io", "reportkit.postprocess"],
-    ["reportkit.evaluation", "reportkit.audit", "reportkit.service"],
+    ["reportkit.evaluation", "reportkit.selfaudit", "reportkit.audit", "reportkit.service"],
     ["reportkit.cli", "reportkit.__main__"],
 ]
 # Same-layer packages that must not know each other (siblings, not a stack).

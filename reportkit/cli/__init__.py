@@ -37,6 +37,8 @@ def main(
 # Registration order is the order of `reportkit --help`.
 app.command()(extract.extract)
 app.command("eval")(evaluate.evaluate)
+app.command("audit-sample")(evaluate.audit_sample)
+app.command("audit-score")(evaluate.audit_score)
 app.command()(report.report)
 app.command()(terms.terms)
 app.command()(lint.lint)

@@ -43,9 +43,22 @@ class Concept(_Entry):
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)
     vetoed_by: list[str] = Field(default_factory=list)
+    document_requires: str | None = Field(default=None, description="regex the whole report must match")
+    document_vetoed_by: str | None = Field(default=None, description="regex the whole report must not match")
+    gated_patterns: list[TokenPattern] = Field(
+        default_factory=list, description="costly token patterns, run only on reports matching pattern_gate"
+    )
+    pattern_gate: str | None = None
     source: str
 
     _lower = field_validator("terms", "requires_any", "vetoed_by")(_lower_all)
+
+    @field_validator("document_requires", "document_vetoed_by", "pattern_gate")
+    @classmethod
+    def _regex_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
 
     @model_validator(mode="after")
     def _kind_matches_role(self) -> Concept:
@@ -53,7 +66,9 @@ class Concept(_Entry):
             raise ValueError("an exclusion has no kind")
         if self.role != "exclusion" and self.kind is None:
             raise ValueError(f"concept '{self.id}' needs a kind")
-        if not self.terms and not self.patterns:
+        if bool(self.gated_patterns) != bool(self.pattern_gate):
+            raise ValueError(f"concept '{self.id}': gated_patterns and pattern_gate go together")
+        if not self.terms and not self.patterns and not self.gated_patterns:
             raise ValueError(f"concept '{self.id}' has neither terms nor patterns")
         return self
 
@@ -216,8 +231,17 @@ class LintVocabulary(_Entry):
 
 
 class Concepts(_Entry):
-    """concepts.yaml: every concept to find or exclude."""
+    """concepts.yaml: every concept to find or exclude, and the words a self-audit reads sentences for."""
     concepts: list[Concept]
+    audit_triggers: list[str] = Field(default_factory=list, description="word prefixes for the recall sample")
+    citation_line: str | None = Field(default=None, description="regex of a line that cites literature")
+
+    @field_validator("citation_line")
+    @classmethod
+    def _citation_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            re.compile(value)
+        return value
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Concepts:

@@ -6,6 +6,7 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
     -> reportkit_sections   headers (lexicons/sections.yaml), line breaks and query marks start sentences
     -> sentencizer          spaCy's rule sentencizer on ".", "!" and blank lines (PyRuSH costs ~400x more per doc)
     -> medspacy_target_matcher  concept terms (lexicons/concepts.yaml)
+    -> reportkit_gates      report-level gates: typo patterns, implicit-atherosclerosis context, citation lines
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
     -> reportkit_linker     fold, site, side, cues, size, modality -> Finding records
 
@@ -22,6 +23,7 @@ from spacy.tokens import Doc
 from reportkit.lexicon import load_lexicon
 from reportkit.models import ReportResult
 from reportkit.pipeline import context as _context  # noqa: F401 - registers the reportkit_context factory
+from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
 from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
 from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs, register_extensions
@@ -42,6 +44,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
         "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}
     )
     matcher.add(target_rules(lexicon))
+    nlp.add_pipe("reportkit_gates", config={"lexicon_dir": lexicon_dir})
     context = nlp.add_pipe(
         "reportkit_context",
         name="medspacy_context",
