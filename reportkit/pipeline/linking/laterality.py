@@ -29,11 +29,20 @@ class ExamTitle:
 
 
 @dataclass
+class RegionMention:
+    """A limb-region site named in the report, with the side word naming it, if any."""
+
+    site: Cue
+    region: str | None  # None: a site of every region ("clavicle", "soft tissues")
+    side: Cue | None
+
+
+@dataclass
 class RegionSides:
-    """Every side the report gives a limb region ("left knee pain", "Right hand,"), and the exam title."""
+    """The exam title and, in text order, every limb region the report names, with its side."""
 
     exam: ExamTitle
-    named: list[tuple[Cue, str | None]] = field(default_factory=list)  # side cue, region (None: any region)
+    named: list[RegionMention] = field(default_factory=list)
 
 
 def _pick(cues: list[Cue]) -> str | None:
@@ -58,16 +67,22 @@ class SideReader:
 
     def region_sides(self, doc: Doc, cues: Cues, sections: list[Section]) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
-        named: list[tuple[Cue, str | None]] = []
-        for side in cues.sides:
-            site = next((c for c in cues.sites if side.end <= c.start <= side.end + self._clauses.before), None)
-            if site is None or not self._regional(site):
+        named: list[RegionMention] = []
+        for site in cues.sites:
+            if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
                 continue
-            if self._after_last_boundary(doc, side.end, site.start) != side.end:
-                continue  # "left, and the knee": the side names something else
-            if any(t.is_punct for t in doc[side.end : site.start]):
-                continue
-            named.append((side, self._region.get(site.value)))
+            side = next((c for c in cues.sides if c.end <= site.start <= c.end + self._clauses.before), None)
+            if side is not None and (self._after_last_boundary(doc, side.end, site.start) != side.end
+                                     or any(t.is_punct for t in doc[side.end : site.start])):
+                side = None  # "left, and the knee": the side names something else
+            if side is None:  # "AP radiographs of the left hip show a lesion": the sentence's only side
+                sent = doc[site.start].sent
+                in_sentence = [c for c in cues.sides if sent.start <= c.start < sent.end]
+                side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+            if side is not None and site.value in self._midline:
+                side = None
+            if side is not None or site.value in self._region:
+                named.append(RegionMention(site, self._region.get(site.value), side))
         return RegionSides(self.exam_title(doc, cues, sections), named)
 
     def _regional(self, site: Cue) -> bool:
@@ -156,11 +171,22 @@ class SideReader:
         regional = [c for c in sites if self._regional(c)]
         if not sites and location not in self._exam_locations or sites and not regional:
             return None, None, []
-        region = next((self._region[c.value] for c in regional if c.value in self._region), None)
-        if exam.side is not None and ctx.section.category != "exam" and (region is None or region in exam.regions):
+        # the regions the finding lies in, nearest site first (None: a site of every region)
+        regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
+        if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):
             return exam.side.value, "exam", [cite_side(exam.side, exam.side.value)]
-        # the side the report gives this region; for a site of every region, the report's only side
-        named = [cue for cue, r in report.named if region is None or r == region]
-        if named and len({c.value for c in named}) == 1:
-            return named[0].value, "region", [cite_side(named[0], named[0].value)]
+        # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
+        # of every region, the side of the region named last ("Left elbow: ... Pelvis: ..." gives none)
+        sides_of: dict[str | None, Cue] = {}
+        latest: RegionMention | None = None
+        for mention in report.named:
+            if mention.site.end > clause_start:
+                break
+            if mention.side is not None:
+                sides_of[mention.region] = mention.side
+            latest = mention
+        for region in regions:
+            last = sides_of.get(region) if region is not None else sides_of.get(latest.region) if latest else None
+            if last is not None:
+                return last.value, "region", [cite_side(last, last.value)]
         return None, None, []
