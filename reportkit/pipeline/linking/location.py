@@ -107,7 +107,9 @@ class SiteReader:
     def _sentence_site(self, group: Group, sites: list[Cue], sent: Span) -> Cue | None:
         """The named site nearest the finding elsewhere in its sentence."""
         in_sentence = [c for c in sites if sent.start <= c.start < sent.end and self.decides(c)]
-        return min(in_sentence, key=lambda c: abs(c.start - group.start)) if in_sentence else None
+        # a last resort ("mass") only when the sentence names no other site
+        return min(in_sentence, key=lambda c: (self._readings[c.category].last_resort, abs(c.start - group.start)),
+                   default=None)
 
     def _earlier_site(self, doc: Doc, sites: list[Cue], sent: Span, section: Section) -> Cue | None:
         """The last named site before the sentence, within its section."""
