@@ -151,8 +151,8 @@ class SideReader:
         def cite_side(cue: Cue, value: str | None) -> Evidence:
             return cite(doc[cue.start : cue.end], "laterality", value)
 
-        site = sites[0] if sites else None
-        if site is not None and site.value in self._midline:
+        site = next((c for c in sites if c.value in self._midline), None)
+        if site is not None:
             # only a side word naming the structure itself ("left pelvic phleboliths") gives a side
             naming = [c for c in sides if c.end == site.start]
             if naming:
@@ -180,7 +180,7 @@ class SideReader:
         sides_of: dict[str | None, Cue] = {}
         latest: RegionMention | None = None
         for mention in report.named:
-            if mention.site.end > clause_start:
+            if mention.site.end > ctx.group.start:
                 break
             if mention.side is not None:
                 sides_of[mention.region] = mention.side
