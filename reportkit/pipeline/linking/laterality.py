@@ -169,7 +169,8 @@ class SideReader:
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
         exam = report.exam
         regional = [c for c in sites if self._regional(c)]
-        if not sites and location not in self._exam_locations or sites and not regional:
+        # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
+        if not sites and location not in self._exam_locations or len(regional) < len(sites):
             return None, None, []
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
