@@ -63,7 +63,11 @@ class Finding(_Record):
     location_category: LocationCategory | None = None
     site: str | None = Field(default=None, description="the anatomical site as written")
     laterality: Laterality | None = None
-    laterality_source: Literal["mention", "sentence", "preceding_text"] | None = None
+    laterality_source: Literal["mention", "clause", "exam", "region"] | None = Field(
+        default=None, description=(
+            "the basis of the side: the finding's own phrase, its clause, the exam title, or the side the "
+            "report gives the finding's body region"
+        ))
     descriptors: list[str] = Field(default_factory=list, description="normalised cue names")
     size_mm: float | None = Field(default=None, description="largest stated dimension in millimetres")
     dimensions_mm: list[float] = Field(default_factory=list)

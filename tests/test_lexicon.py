@@ -66,8 +66,8 @@ def test_missing_file_is_named(tmp_path):
     ("name", "old", "new", "message"),
     [
         ("diagnosis_rules.yaml", "concepts: [calcinosis, calcification]", "concepts: [calcinosys]", "unknown ids"),
-        ("anatomy.yaml", "terms: [vein, veins,", "terms: [aorta, vein, veins,",
-         "'aorta' is listed under both 'artery' and 'vein'"),
+        ("anatomy.yaml", "terms: [vein, veins,", "terms: [arteries, vein, veins,",
+         "'arteries' is listed under both 'artery' and 'vein'"),
         ("differential.yaml", "{descriptor: zonal, weight: 3", "{descriptor: zonall, weight: 3", "unknown ids"),
         ("followup.yaml", "differential_includes: [soft_tissue_tumour]", "differential_includes: [sarcoma]",
          "unknown ids"),

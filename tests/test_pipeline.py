@@ -118,7 +118,7 @@ def test_size_is_normalised_to_millimetres():
 
 def test_laterality_from_the_exam_line_when_the_sentence_has_none():
     finding = only(extract("EXAM: MRI LEFT SHOULDER\nFINDINGS: Small calcification in the supraspinatus tendon."))
-    assert (finding.laterality, finding.laterality_source, finding.modality) == ("left", "preceding_text", "MRI")
+    assert (finding.laterality, finding.laterality_source, finding.modality) == ("left", "exam", "MRI")
 
 
 def test_conflicting_sides_in_one_phrase_give_no_side():

@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 Kind = Literal["calcification", "ossification", "foreign_body"]
 LocationCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other"]
-SiteCategory = Literal["tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "level", "region"]
+SiteCategory = Literal[
+    "tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "level", "lesion", "region"
+]
 Laterality = Literal["left", "right", "bilateral"]
 Diagnosis = Literal[
     "HADD",

@@ -80,7 +80,11 @@ class Site(_Entry):
     literal: str
     category: SiteCategory
     beside_category: LocationCategory | None = None
-    region: str | None = None
+    region: str | None = Field(default=None, description="the body region an exam title names by this site")
+    in_every_region: bool = Field(
+        default=False, description="found in every limb region (tendon, joint, bone): lies in the examined region"
+    )
+    midline: bool = Field(default=False, description="a midline structure: a finding here has no side")
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
 
@@ -103,6 +107,7 @@ class SiteCategoryReading(_Entry):
     beside: LocationCategory | None = Field(
         default=None, description="weak location when the text places the finding beside the site"
     )
+    last_resort: bool = Field(default=False, description="weak, used only when no other near site gives a category")
 
 
 class Anatomy(_Entry):
@@ -111,6 +116,8 @@ class Anatomy(_Entry):
     sites: list[Site]
     site_categories: dict[SiteCategory, SiteCategoryReading]
     laterality: dict[Laterality, list[str]]
+    not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
+    not_sites: list[str] = Field(default_factory=list, description="phrases holding a site word that is no site")
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -184,6 +191,13 @@ class Linking(_Entry):
     beside_bone: list[str]
     projection: list[str]
     clause_breaks: list[str]
+    coordinators: list[str] = Field(description="words joining two findings: a modifier never reaches across them")
+    exam_side_locations: list[LocationCategory | None] = Field(
+        description="location categories of a finding with no site that may take the exam title's side"
+    )
+    stated_location_only: list[Kind] = Field(
+        default_factory=list, description="kinds whose location is only a stated one, never the concept default"
+    )
     placeholder_pattern: str
     window_before: int = Field(ge=0, description="tokens before a finding searched for a site or side")
     window_after: int = Field(gt=0, description="tokens after a finding searched for its site")

@@ -45,7 +45,7 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     for _, text in ctx.section_text("exam"):
         exam_sides |= _sides_in(ctx, text.splitlines()[0] if text else "")
     explicit = [f for f in ctx.result.findings if positive(f) and f.laterality in ("left", "right")
-                and f.laterality_source in ("mention", "sentence") and f.section != "exam"]
+                and f.laterality_source in ("mention", "clause") and f.section != "exam"]
     if len(exam_sides) == 1 and exam_sides <= {"left", "right"}:
         (side,) = exam_sides
         for f in explicit:

@@ -1,4 +1,9 @@
-"""Cue matching: every site, side, descriptor and modality word of a document, longest match first."""
+"""Cue matching: every site, side, descriptor and modality word of a document, longest match first.
+
+Names that only look like a side or a site ("left main", "soft-tissue density"; anatomy.yaml
+`not_sides`, `not_sites`) are matched with their family and dropped after the longest-match filter,
+so they hide the side or site word inside them.
+"""
 
 from dataclasses import dataclass, field
 
@@ -32,6 +37,7 @@ class Cues:
 
 # match-id prefix -> Cues field
 _FAMILIES = {"site": "sites", "side": "sides", "desc": "descriptors", "mod": "modalities"}
+_MASK = ""  # the value of a name that is no side or site: it wins the longest match, then is dropped
 
 
 class CueFinder:
@@ -48,6 +54,9 @@ class CueFinder:
                 self._patterns.add(f"site|{site.id}", site.patterns)
         for side, terms in anatomy.laterality.items():
             self._phrases.add(f"side|{side}", [nlp.make_doc(t) for t in terms])
+        for family, names in (("side", anatomy.not_sides), ("site", anatomy.not_sites)):
+            if names:
+                self._phrases.add(f"{family}|{_MASK}", [nlp.make_doc(t) for t in names])
         for desc in lexicon.descriptors.descriptors:
             self._phrases.add(f"desc|{desc.id}", [nlp.make_doc(t) for t in desc.terms])
         for mod in lexicon.modalities.modalities:
@@ -64,6 +73,7 @@ class CueFinder:
         cues = Cues()
         for family, spans in found.items():
             setattr(cues, _FAMILIES[family], [
-                Cue(s.start, s.end, s.label_, self._site_category.get(s.label_, "")) for s in filter_spans(spans)
+                Cue(s.start, s.end, s.label_, self._site_category.get(s.label_, ""))
+                for s in filter_spans(spans) if s.label_ != _MASK
             ])
         return cues

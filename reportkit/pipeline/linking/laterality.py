@@ -1,8 +1,48 @@
-"""Laterality: the side words of a finding's own phrase, else its sentence, else the text before it."""
+"""Laterality: a side only with a basis: the finding's own phrase, its own clause, the exam title, or
+the side the report gives the finding's body region.
 
-from reportkit.models import Evidence
+The last two need the finding to lie in that region: its site belongs to the region (anatomy.yaml
+`region`), or is found in every limb region (`in_every_region`: tendons, joints, bones, soft tissues)
+and the report names one side only. Never a side from another clause for an unrelated structure,
+and none for a midline structure (anatomy.yaml `midline`). Names that hold a side word but state no side ("left main",
+"right coronary artery") are masked by :mod:`.cues` before this reads any side.
+"""
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from reportkit.lexicon import Lexicon
+from reportkit.models import Evidence, Section
 from reportkit.pipeline.linking.context import FindingContext, cite
-from reportkit.pipeline.linking.cues import Cue
+from reportkit.pipeline.linking.cues import Cue, Cues
+from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
+
+
+@dataclass
+class ExamTitle:
+    """The side and the body regions named on the first line of the exam section."""
+
+    side: Cue | None = None
+    regions: set[str] = field(default_factory=set)
+
+
+@dataclass
+class RegionMention:
+    """A limb-region site named in the report, with the side word naming it, if any."""
+
+    site: Cue
+    region: str | None  # None: a site of every region ("clavicle", "soft tissues")
+    side: Cue | None
+
+
+@dataclass
+class RegionSides:
+    """The exam title and, in text order, every limb region the report names, with its side."""
+
+    exam: ExamTitle
+    named: list[RegionMention] = field(default_factory=list)
 
 
 def _pick(cues: list[Cue]) -> str | None:
@@ -13,23 +53,141 @@ def _pick(cues: list[Cue]) -> str | None:
     return values.pop() if values else None
 
 
-def laterality(ctx: FindingContext, window_before: int) -> tuple[str | None, str | None, list[Evidence]]:
-    """The finding's side, where it came from ("mention", "sentence", "preceding_text") and its evidence."""
-    doc, group, sent, sides = ctx.doc, ctx.group, ctx.sent, ctx.cues.sides
+class SideReader:
+    """Reads a finding's side and names its basis: "mention", "clause" or "exam"."""
 
-    def cite_side(cue: Cue, value: str | None) -> Evidence:
-        return cite(doc[cue.start : cue.end], "laterality", value)
+    def __init__(self, nlp: Language, lexicon: Lexicon, clauses: Clauses) -> None:
+        sites = lexicon.anatomy.sites
+        self._midline = {s.id for s in sites if s.midline}
+        self._region = {s.id: s.region for s in sites if s.region}
+        self._everywhere = {s.id for s in sites if s.in_every_region}
+        self._exam_locations = set(lexicon.linking.exam_side_locations)
+        self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
+        self._clauses = clauses
 
-    own = [c for c in sides if group.start - window_before <= c.start < ctx.window_end and c.start >= sent.start]
-    if own:
-        value = _pick(own)
-        return value, "mention", [cite_side(cue, value) for cue in own]
-    in_sentence = [c for c in sides if sent.start <= c.start < sent.end]
-    if in_sentence:
-        bilateral = [c for c in in_sentence if c.value == "bilateral"]
-        cue = bilateral[0] if bilateral else min(in_sentence, key=lambda c: abs(c.start - group.start))
-        return cue.value, "sentence", [cite_side(cue, cue.value)]
-    before = [c for c in sides if c.end <= group.start]
-    if before:
-        return before[-1].value, "preceding_text", [cite_side(before[-1], before[-1].value)]
-    return None, None, []
+    def region_sides(self, doc: Doc, cues: Cues, sections: list[Section]) -> RegionSides:
+        """The exam title and every side word directly naming a limb-region site of the report."""
+        named: list[RegionMention] = []
+        for site in cues.sites:
+            if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
+                continue
+            side = next((c for c in cues.sides if c.end <= site.start <= c.end + self._clauses.before), None)
+            if side is not None and (self._after_last_boundary(doc, side.end, site.start) != side.end
+                                     or any(t.is_punct for t in doc[side.end : site.start])):
+                side = None  # "left, and the knee": the side names something else
+            if side is None:  # "AP radiographs of the left hip show a lesion": the sentence's only side
+                sent = doc[site.start].sent
+                in_sentence = [c for c in cues.sides if sent.start <= c.start < sent.end]
+                side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+            if side is not None and site.value in self._midline:
+                side = None
+            if side is not None or site.value in self._region:
+                named.append(RegionMention(site, self._region.get(site.value), side))
+        return RegionSides(self.exam_title(doc, cues, sections), named)
+
+    def _regional(self, site: Cue) -> bool:
+        """Is ``site`` in a limb region (named by one, or found in every one) and not midline?"""
+        return site.value not in self._midline and (site.value in self._region or site.value in self._everywhere)
+
+    def exam_title(self, doc: Doc, cues: Cues, sections: list[Section]) -> ExamTitle:
+        """The side and regions of the exam title: the first non-empty line after an exam header."""
+        for section in sections:
+            if section.category != "exam":
+                continue
+            body_start = section.start + len(section.title or "")
+            body = doc.text[body_start : section.end]
+            start = body_start + len(body) - len(body.lstrip(" \t:\r\n"))
+            end = start + len(doc.text[start : section.end].split("\n", 1)[0])
+            sides = [c for c in cues.sides if start <= doc[c.start].idx < end]
+            regions = {self._region[c.value] for c in cues.sites
+                       if start <= doc[c.start].idx < end and c.value in self._region}
+            if len({c.value for c in sides}) == 1 and regions:
+                return ExamTitle(sides[0], regions)
+        return ExamTitle()
+
+    def _after_last_boundary(self, doc: Doc, start: int, end: int) -> int:
+        """Token offset after the last coordinator or clause break in ``doc[start:end]``, else ``start``."""
+        words = lower_words(doc[start:end])
+        for i in range(len(words) - 1, -1, -1):
+            if self._coordinators.first_in(words[i:]) == 0 or self._clauses.breaks.first_in(words[i:]) == 0:
+                return start + i + 1
+        return start
+
+    def phrase_start(self, ctx: FindingContext) -> int:
+        """Token offset where the finding's own phrase starts: no coordinator, clause break or finding before it."""
+        start = max(ctx.group.start - self._clauses.before, self.clause_start(ctx))
+        return self._after_last_boundary(ctx.doc, start, ctx.group.start)
+
+    def clause_start(self, ctx: FindingContext) -> int:
+        """Token offset where the finding's clause starts: after a clause break, or the coordinator after
+        the finding before it ("calcification in the left knee and ossification ...")."""
+        group, doc = ctx.group, ctx.doc
+        start = ctx.sent.start
+        for other in ctx.groups:
+            if other is not group and ctx.sent.start <= other.last_end <= group.start:
+                after = self._after_last_boundary(doc, other.last_end, group.start)
+                start = max(start, after if after > other.last_end else group.start)
+        words = lower_words(doc[start : group.start])
+        for i in range(len(words) - 1, -1, -1):
+            if self._clauses.breaks.first_in(words[i:]) == 0:
+                return start + i + 1
+        return start
+
+    def clause_end(self, ctx: FindingContext) -> int:
+        """Token offset where the finding's clause ends: a clause break, the next finding, or the sentence end."""
+        group = ctx.group
+        following = [g.start for g in ctx.groups if g.start >= group.last_end and g is not group]
+        limit = min([ctx.sent.end] + [s for s in following if s < ctx.sent.end])
+        return self._clauses.clause_end(ctx.doc, group.last_end, limit)
+
+    def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
+                 report: RegionSides) -> tuple[str | None, str | None, list[Evidence]]:
+        """The finding's side, its basis ("mention", "clause", "exam", "region") and its evidence.
+
+        ``sites`` are the sites near the finding, the one it is at first.
+        """
+        doc, sides = ctx.doc, ctx.cues.sides
+
+        def cite_side(cue: Cue, value: str | None) -> Evidence:
+            return cite(doc[cue.start : cue.end], "laterality", value)
+
+        site = next((c for c in sites if c.value in self._midline), None)
+        if site is not None:
+            # only a side word naming the structure itself ("left pelvic phleboliths") gives a side
+            naming = [c for c in sides if c.end == site.start]
+            if naming:
+                return naming[0].value, "mention", [cite_side(naming[0], naming[0].value)]
+            return None, None, []
+        own = [c for c in sides if self.phrase_start(ctx) <= c.start < ctx.window_end]
+        if own:
+            value = _pick(own)
+            return value, "mention", [cite_side(cue, value) for cue in own]
+        clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
+        in_clause = [c for c in sides if clause_start <= c.start < clause_end]
+        if in_clause:
+            value = _pick(in_clause)
+            return value, "clause", [cite_side(cue, value) for cue in in_clause]
+        exam = report.exam
+        regional = [c for c in sites if self._regional(c)]
+        # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
+        if not sites and location not in self._exam_locations or len(regional) < len(sites):
+            return None, None, []
+        # the regions the finding lies in, nearest site first (None: a site of every region)
+        regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
+        if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):
+            return exam.side.value, "exam", [cite_side(exam.side, exam.side.value)]
+        # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
+        # of every region, the side of the region named last ("Left elbow: ... Pelvis: ..." gives none)
+        sides_of: dict[str | None, Cue] = {}
+        latest: RegionMention | None = None
+        for mention in report.named:
+            if mention.site.end > ctx.group.start:
+                break
+            if mention.side is not None:
+                sides_of[mention.region] = mention.side
+            latest = mention
+        for region in regions:
+            last = sides_of.get(region) if region is not None else sides_of.get(latest.region) if latest else None
+            if last is not None:
+                return last.value, "region", [cite_side(last, last.value)]
+        return None, None, []

@@ -25,7 +25,7 @@ from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, de
 from reportkit.pipeline.linking.context import FindingContext, Group, cite
 from reportkit.pipeline.linking.cues import CueFinder, Cues
 from reportkit.pipeline.linking.grouping import Grouper
-from reportkit.pipeline.linking.laterality import laterality
+from reportkit.pipeline.linking.laterality import RegionSides, SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
 from reportkit.text import section_at
@@ -45,6 +45,7 @@ class FindingLinker:
         self._find_cues = CueFinder(nlp, lexicon)
         self._clauses = Clauses(nlp, lexicon.linking)
         self._sites = SiteReader(nlp, lexicon, self._clauses.before)
+        self._sides = SideReader(nlp, lexicon, self._clauses)
         self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
         self._assertion = AssertionReader(lexicon)
         self._size = SizeReader(lexicon.linking)
@@ -56,15 +57,17 @@ class FindingLinker:
         present = {c.value for c in cues.modalities}
         doc._.rk_modality = [m for m in self._modality_order if m in present]
         groups = self._group(doc, cues)
+        region_sides = self._sides.region_sides(doc, cues, doc._.rk_sections)
         findings, queries = [], []
         for group in groups:
-            finding = self._finding(doc, group, groups, cues, doc._.rk_sections)
+            finding = self._finding(doc, group, groups, cues, doc._.rk_sections, region_sides)
             (queries if finding.hypothetical else findings).append(finding)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
         return doc
 
-    def _finding(self, doc: Doc, group: Group, groups: list[Group], cues: Cues, sections: list[Section]) -> Finding:
+    def _finding(self, doc: Doc, group: Group, groups: list[Group], cues: Cues, sections: list[Section],
+                 region_sides: RegionSides) -> Finding:
         """Link one group's attributes and build its Finding, evidence in a fixed role order."""
         head = doc[group.start : group.end]
         sent = head.sent
@@ -79,8 +82,11 @@ class FindingLinker:
         evidence += [cite(s, "description") for s in group.descriptions]
         assertion = self._assertion(group, ctx.section)
         concept = group.effective_concept
-        location, site, site_evidence = self._sites.locate(ctx, concept)
-        side, side_source, side_evidence = laterality(ctx, self._clauses.before)
+        location, site_cue, site_evidence = self._sites.locate(ctx, concept)
+        site = doc[site_cue.start : site_cue.end].text if site_cue else None
+        near_sites = [cue for cue, _ in self._sites.near_sites(ctx)]
+        side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites,
+                                                       location, region_sides)
         found_descriptors, descriptor_evidence = descriptors(ctx)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)

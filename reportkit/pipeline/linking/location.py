@@ -18,6 +18,8 @@ class SiteReader:
         self._beside_category = {s.id: s.beside_category for s in lexicon.anatomy.sites}
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
+        self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
+        self._stated_only = set(lexicon.linking.stated_location_only)
         self._before = window_before
 
     def value(self, cue: Cue, relation: str | None) -> tuple[str | None, bool]:
@@ -40,13 +42,15 @@ class SiteReader:
             return "beside"
         return None
 
-    def locate(self, ctx: FindingContext, concept: Concept) -> tuple[str | None, str | None, list[Evidence]]:
+    def locate(self, ctx: FindingContext, concept: Concept) -> tuple[str | None, Cue | None, list[Evidence]]:
         """Location category by precedence: fixed > near site > concept default > weak > sentence > before.
 
-        Returns the category, the site's text and the site evidence.
+        A site the finding is only projected over ("overlying the knee") is no location; a stated
+        compartment ("in the subcutaneous tissues overlying the knee") is. Returns the category, the
+        site cue and the site evidence.
         """
         doc, group, sent, sites = ctx.doc, ctx.group, ctx.sent, ctx.cues.sites
-        near = self._near_sites(ctx)
+        near = self.near_sites(ctx)
         # "projecting over the right upper quadrant": only projected, whatever follows
         projected = self.relation(doc, group.end, ctx.window_end) == "projection"
 
@@ -54,12 +58,14 @@ class SiteReader:
         category: str | None = None
         weak: tuple[Cue, str | None, str | None] | None = None
         for cue, rel in near:
+            if rel == "projection":
+                continue
             value, is_weak = self.value(cue, rel)
             if value and not is_weak:
                 chosen, category = (cue, rel), value
                 break
-            if value and weak is None:
-                weak = (cue, rel, value)
+            if value and (weak is None or self._readings[weak[0].category].last_resort):
+                weak = weak if weak and self._readings[cue.category].last_resort else (cue, rel, value)
         site_cue = chosen[0] if chosen else (weak[0] if weak else (near[0][0] if near else None))
 
         if concept.location:
@@ -67,7 +73,7 @@ class SiteReader:
         elif category is None:
             if group.kind == "foreign_body" and projected:
                 category = None
-            elif concept.default_location:
+            elif concept.default_location and group.kind not in self._stated_only:
                 category = concept.default_location
             elif weak:
                 category = weak[2]
@@ -80,16 +86,17 @@ class SiteReader:
         if site_cue is None:
             return category, None, []
         span = doc[site_cue.start : site_cue.end]
-        return category, span.text, [cite(span, "site", category)]
+        return category, site_cue, [cite(span, "site", category)]
 
-    def _near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
+    def near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
         """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""
         doc, group = ctx.doc, ctx.group
         near: list[tuple[Cue, str | None]] = []
         for cue in ctx.cues.sites:
             if cue.start >= ctx.sent.start and cue.end <= group.end and cue.end > group.start - self._before:
                 gap = doc[cue.end : group.start]
-                if cue.end >= group.start or not any(t.is_punct for t in gap):
+                joined = any(t.is_punct for t in gap) or self._coordinators.found_in(lower_words(gap))
+                if cue.end >= group.start or not joined:
                     near.append((cue, None))
         near.reverse()  # nearest pre-modifier first
         for cue in ctx.cues.sites:
@@ -100,7 +107,9 @@ class SiteReader:
     def _sentence_site(self, group: Group, sites: list[Cue], sent: Span) -> Cue | None:
         """The named site nearest the finding elsewhere in its sentence."""
         in_sentence = [c for c in sites if sent.start <= c.start < sent.end and self.decides(c)]
-        return min(in_sentence, key=lambda c: abs(c.start - group.start)) if in_sentence else None
+        # a last resort ("mass") only when the sentence names no other site
+        return min(in_sentence, key=lambda c: (self._readings[c.category].last_resort, abs(c.start - group.start)),
+                   default=None)
 
     def _earlier_site(self, doc: Doc, sites: list[Cue], sent: Span, section: Section) -> Cue | None:
         """The last named site before the sentence, within its section."""

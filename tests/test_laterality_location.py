@@ -1,0 +1,126 @@
+"""Side only with a basis, and location from a stated site: sentences written by the team."""
+
+import pytest
+
+from reportkit import extract
+
+
+def sides(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(finding text, side, side basis) for every finding of ``text``."""
+    return [(f.text, f.laterality, f.laterality_source) for f in extract(text).findings]
+
+
+def locations(text: str) -> list[tuple[str, str | None]]:
+    """(finding text, location category) for every finding of ``text``."""
+    return [(f.text, f.location_category) for f in extract(text).findings]
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: Dense calcified plaque in the left main coronary artery.",
+    "FINDINGS: Calcification of the right coronary artery.",
+    "FINDINGS: Calcified plaque in the left anterior descending artery.",
+    "LEFT CIRCUMFLEX ARTERY: Mild calcified plaque.",
+    "FINDINGS: The left atrial appendage is clear. Calcification of the aortic valve leaflets.",
+])
+def test_vessel_and_heart_names_are_not_sides(text):
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
+def test_a_main_bronchus_still_has_a_side_beside_a_masked_vessel_name():
+    text = "Calcified plaque in the left main coronary artery. A metallic foreign body in the left main bronchus."
+    assert [side for _, side, _ in sides(text)] == [None, "left"]
+
+
+@pytest.mark.parametrize("text", [
+    "INDICATION: Right hip pain.\nFINDINGS: Atherosclerotic calcification of the abdominal aorta.",
+    "FINDINGS: Right lower lobe opacity and calcification of the aortic arch.",
+    "FINDINGS: Bilateral pleural effusions. Calcification of the sternum.",
+    "INDICATION: Left flank pain.\nFINDINGS: Calcification in the bladder wall.",
+])
+def test_midline_structures_have_no_side(text):
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
+def test_a_side_naming_the_midline_structure_itself_is_kept():
+    text = "INDICATION: Right hip pain.\nFINDINGS: Several left pelvic phleboliths. Calcification of the aorta."
+    assert [side for _, side, _ in sides(text)] == ["left", None]
+
+
+def test_exam_title_side_for_a_finding_in_the_examined_region():
+    text = "EXAM: MRI RIGHT SHOULDER\nFINDINGS: Calcific deposit in the supraspinatus tendon."
+    assert sides(text) == [("Calcific deposit", "right", "exam")]
+
+
+def test_exam_title_side_not_for_a_finding_outside_the_examined_region():
+    text = "EXAM: RADIOGRAPH RIGHT HIP\nFINDINGS: Calcified plaque of the aorta. Calcified granuloma in the lung."
+    assert [side for _, side, _ in sides(text)] == [None, None]
+
+
+def test_exam_title_side_not_for_a_structure_of_another_region():
+    text = "EXAM: RADIOGRAPH RIGHT KNEE\nFINDINGS: Calcification of the supraspinatus tendon."
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
+def test_no_side_from_an_unrelated_earlier_sentence():
+    text = "FINDINGS: Healed fracture of the left clavicle. Renal calculi are noted."
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
+def test_region_side_from_history_for_a_structure_of_that_region():
+    text = "HISTORY: Left knee pain.\nFINDINGS: Chondrocalcinosis of the medial meniscus."
+    assert sides(text) == [("Chondrocalcinosis", "left", "region")]
+
+
+def test_an_unsided_region_named_later_ends_the_earlier_side():
+    text = "Left elbow films: normal.\nPelvis films: vascular calcification."
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
+def test_one_clause_side_does_not_go_to_the_next_finding():
+    text = "Calcification in the left knee and ossification in the right hip."
+    assert [(side, source) for _, side, source in sides(text)] == [("left", "mention"), ("right", "mention")]
+
+
+def test_clause_break_stops_the_side():
+    text = "Right shoulder effusion; calcification of the aortic knob."
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
+@pytest.mark.parametrize("words", ["left greater than right", "right more than left"])
+def test_both_sides_named_together_are_bilateral(words):
+    text = f"Chondrocalcinosis of the menisci, {words}."
+    assert [side for _, side, _ in sides(text)] == ["bilateral"]
+
+
+@pytest.mark.parametrize("text", [
+    "Calcified cyst wall of soft-tissue density.",
+    "Renal mass of soft-tissue density with central calcification.",
+    "Calcified retroperitoneal mass.",
+    "Calcification in the sellar region.",
+    "Calcification in the right eye.",
+    "Calcification in the external auditory canal.",
+    "Stone in the submandibular salivary duct with calcification.",
+    "Large calcified pelvic mass.",
+])
+def test_calcification_inside_an_organ_or_lesion_is_other(text):
+    assert [loc for _, loc in locations(text)][:1] == ["other"]
+
+
+def test_a_mass_is_other_unless_placed_beside_a_bone():
+    text = "Large calcified pelvic mass. Calcified mass posterior to the femur."
+    assert [loc for _, loc in locations(text)] == ["other", "soft_tissue"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A foreign body is noted.", [None]),
+    ("Metallic fragment projecting over the costophrenic angle.", [None]),
+    ("A foreign body is noted. Metallic fragment in the subcutaneous tissues overlying the patella.",
+     [None, "soft_tissue"]),
+])
+def test_foreign_body_location_only_when_its_compartment_is_stated(text, expected):
+    assert [loc for _, loc in locations(text)] == expected
+
+
+def test_coordinated_findings_each_keep_their_own_site():
+    text = "Calcification in the gluteus medius tendon and ossification in the vastus lateralis muscle."
+    assert locations(text) == [("Calcification", "tendon"), ("ossification", "soft_tissue")]
