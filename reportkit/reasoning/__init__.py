@@ -76,7 +76,7 @@ def get_reasoner(lexicon_dir: str | None = None) -> Reasoner:
 def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = None) -> ReportResult:
     """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext(text=text, modalities=set(result.modality))
+    ctx = ReportContext.of(result, text)
     for finding in result.findings + result.queries:
         if finding.diagnosis is None:
             finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
@@ -87,7 +87,7 @@ def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = N
 def reason(result: ReportResult, text: str, lexicon_dir: str | None = None) -> StructuredReport:
     """Assess every finding of ``result`` (extracted from ``text``) and recommend follow-up."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext(text=text, modalities=set(result.modality))
+    ctx = ReportContext.of(result, text)
     assessments = [reasoner.assess(i, f, ctx) for i, f in enumerate(result.findings)]
     return StructuredReport(
         id=result.id,
