@@ -24,6 +24,7 @@ from reportkit.models import (
     StructuredReport,
     TermRef,
 )
+from reportkit.reasoning.codes import codes_for
 from reportkit.reasoning.context import ReportContext
 from reportkit.reasoning.differential import DiagnosisInferrer, DifferentialRanker
 from reportkit.reasoning.followup import FollowUpRecommender
@@ -55,7 +56,7 @@ class Reasoner:
             finding=index,
             kind=kind,
             term=TermRef(id=term.id, preferred=term.preferred, category=term.category,
-                         codes=[c.model_dump() for c in term.codes]) if term else None,
+                         codes=codes_for(term, finding, ctx)) if term else None,
         )
         if not (finding.negated or finding.hypothetical):
             self.ranker.annotate(assessment, finding, items, ctx)

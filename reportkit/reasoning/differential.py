@@ -7,7 +7,7 @@ warnings and phase shown beside it, and the diagnosis label of a finding whose t
 
 from __future__ import annotations
 
-from reportkit.lexicon import Concept, Cue, DiagnosisRule, Entity, Lexicon
+from reportkit.lexicon import AgeRange, Concept, Cue, DiagnosisRule, Entity, Lexicon
 from reportkit.models import Assessment, DifferentialItem, Finding
 from reportkit.reasoning.context import TOP, ReportContext
 
@@ -76,7 +76,7 @@ class DifferentialRanker:
             for note in entity.notes:
                 if (note.when_sentence and ctx.find_in_sentence(note.when_sentence, finding)) or (
                     set(note.when_descriptors) & descriptors
-                ):
+                ) or (note.when_age and _in_range(note.when_age, ctx.age)):
                     assessment.notes.append(note.text)
         lead = self.entities[items[0].id] if items else None
         if lead:
@@ -99,10 +99,8 @@ class DifferentialRanker:
         if cue.document:
             hit = ctx.find(cue.document, finding)
             return f"'{hit.text}' in the report" if hit else None
-        age = ctx.age
-        if cue.age and age is not None:
-            if (cue.age.min is None or age >= cue.age.min) and (cue.age.max is None or age <= cue.age.max):
-                return f"age {age}"
+        if cue.age and _in_range(cue.age, ctx.age):
+            return f"age {ctx.age}"
         return None
 
     @staticmethod
@@ -112,6 +110,11 @@ class DifferentialRanker:
             values = [p[kind] for p in entity.priors.values() if kind in p]
             return min(values) if values else None
         return entity.priors.get(location, {}).get(kind)
+
+
+def _in_range(bounds: AgeRange, age: int | None) -> bool:
+    """Whether a stated ``age`` lies in the inclusive ``bounds``."""
+    return age is not None and (bounds.min is None or age >= bounds.min) and (bounds.max is None or age <= bounds.max)
 
 
 class DiagnosisInferrer:

@@ -68,6 +68,8 @@ class FollowUpRecommender:
             and (not when.modality_any or finding.modality in when.modality_any)
             and (not when.location_any or finding.location_category in when.location_any)
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
+            and (not when.study_modalities_only or ctx.modalities <= set(when.study_modalities_only))
+            and (not when.document_none or ctx.find(when.document_none, finding) is None)
         )
 
     @staticmethod
@@ -77,6 +79,10 @@ class FollowUpRecommender:
         if when.modality_any and not ctx.modalities & set(when.modality_any):
             return None
         if when.study_lacks_modality and when.study_lacks_modality in ctx.modalities:
+            return None
+        if when.study_modalities_only and not ctx.modalities <= set(when.study_modalities_only):
+            return None
+        if when.document_none and ctx.find(when.document_none) is not None:
             return None
         start = 0
         for piece in SENTENCE_END.split(ctx.text):
