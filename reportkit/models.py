@@ -95,6 +95,14 @@ class Section(_Record):
     end: int
 
 
+class AssertionScope(_Record):
+    """A stretch of text a ConText trigger makes non-affirmed: its words are not evidence of what they name."""
+    start: int = Field(description="character offset where the scope starts")
+    end: int = Field(description="exclusive character offset")
+    category: Literal["NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "QUESTION"]
+    trigger: str = Field(description="the trigger words as written")
+
+
 class ReportResult(_Record):
     """Everything reportkit extracted from one report.
 
@@ -108,6 +116,9 @@ class ReportResult(_Record):
     queries: list[Finding] = Field(default_factory=list)
     modality: list[ModalityName] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
+    assertion_scopes: list[AssertionScope] = Field(
+        default_factory=list, description="negated, hedged, hypothetical and questioned stretches of the text"
+    )
 
 
 class ErrorRecord(_Record):

@@ -35,14 +35,14 @@ CASES = [
     # ---------------------------------------------------------------- tendon, calcification
     Case("hadd-formative", "EXAM: AP radiograph of the right shoulder.\nFINDINGS: Dense, homogeneous, well-defined oval "
          "calcification in the supraspinatus tendon measuring 12 mm.", "calcification", "tendon", "hadd", "HADD",
-         {"hadd_description"}, {"radiograph_correlation", "hadd_mimic"}, phase="formative or resting phase"),
+         {"hadd_description"}, {"radiograph_correlation", "hadd_mimic"}, phase="calcific stage, formative or resting phase"),
     Case("hadd-resorptive", "EXAM: Radiograph of the left shoulder.\nFINDINGS: Fluffy ill-defined calcification of the "
          "supraspinatus tendon with a comet tail appearance and a crescent streak in the subacromial bursa.",
-         "calcification", "tendon", "hadd", "HADD", {"hadd_description", "hadd_mimic"}, phase="resorptive phase",
+         "calcification", "tendon", "hadd", "HADD", {"hadd_description", "hadd_mimic"}, phase="calcific stage, resorptive phase",
          suggested="hadd"),
     Case("hadd-intraosseous-ct", "EXAM: CT of the right shoulder.\nFINDINGS: Amorphous calcification in the supraspinatus "
          "tendon with intraosseous extension causing cortical erosion of the greater tuberosity.", "calcification",
-         "tendon", "hadd", "HADD", {"radiograph_correlation", "hadd_mimic"}, phase="resorptive phase"),
+         "tendon", "hadd", "HADD", {"hadd_mimic"}, {"radiograph_correlation"}, phase="calcific stage, resorptive phase"),
     Case("cppd-tendon", "EXAM: Lateral radiograph of the knee.\nFINDINGS: Thin linear, stratified calcification in the "
          "quadriceps tendon.", "calcification", "tendon", "cppd", "CPPD", suggested="cppd"),
     # ---------------------------------------------------------------- tendon, ossification
@@ -72,7 +72,7 @@ CASES = [
          "calcification", "articular", "cppd", "CPPD", absent={"cppd_workup", "radiograph_correlation"}),
     Case("crowned-dens", "EXAM: CT of the cervical spine. HISTORY: 81-year-old with fever and neck pain.\nFINDINGS: "
          "Calcification of the transverse ligament around the dens, in keeping with crowned dens.", "calcification",
-         "tendon", "cppd", "CPPD", {"spine_crystal_mimic", "radiograph_correlation"}),
+         "tendon", "cppd", "CPPD", {"spine_crystal_mimic"}, {"radiograph_correlation"}),  # CT: no radiograph (issue 9)
     Case("longus-colli", "EXAM: CT of the neck.\nFINDINGS: Amorphous calcification anterior to C1-C2 in the longus colli "
          "tendon with prevertebral effusion, compatible with calcific tendinitis of the longus colli.", "calcification",
          "tendon", "hadd", "HADD", {"spine_crystal_mimic", "hadd_description"}),
@@ -95,7 +95,7 @@ CASES = [
          "fibrocartilage.", "calcification", "articular", "cppd", "CPPD", {"cppd_workup"}),
     # ---------------------------------------------------------------- spine: disc CPPD versus HADD
     Case("disc-cppd", "EXAM: CT of the lumbar spine.\nFINDINGS: Thin vertical calcification of the L4-L5 disc annulus.",
-         "calcification", "other", "disc_cppd", "CPPD", {"radiograph_correlation"}, {"hadd_description"},
+         "calcification", "other", "disc_cppd", "CPPD", set(), {"hadd_description", "radiograph_correlation"},
          suggested="disc_cppd"),
     Case("disc-hadd", "EXAM: CT of the lumbar spine.\nFINDINGS: Round central calcification in the nucleus pulposus of "
          "the L3-L4 disc.", "calcification", "other", "disc_hadd", "HADD", absent={"hadd_description"},
@@ -109,7 +109,7 @@ CASES = [
          "Thin marginal syndesmophytes at multiple levels.", "ossification", "other", "syndesmophyte", "other"),
     Case("ho-arthroplasty", "EXAM: AP radiograph of the right hip after total hip arthroplasty.\nFINDINGS: Heterotopic "
          "ossification lateral to the hip joint.", "ossification", "articular", "heterotopic_ossification",
-         "heterotopic_ossification", {"early_heterotopic_ossification"}),
+         "heterotopic_ossification", set(), {"early_heterotopic_ossification"}),  # mature HO: no sarcoma follow-up
     # ---------------------------------------------------------------- other soft tissue, calcification
     Case("tumoral-calcinosis-idiopathic", "EXAM: Radiograph of the right hip. HISTORY: 14-year-old with a painless "
          "mass.\nFINDINGS: Large multiloculated periarticular calcified mass along the extensor surface with "
@@ -118,7 +118,7 @@ CASES = [
     Case("tumoral-calcinosis-renal", "EXAM: CT of the left hip. HISTORY: Chronic renal failure on haemodialysis.\n"
          "FINDINGS: Multiloculated periarticular calcification around the left hip with fluid-fluid levels.",
          "calcification", "soft_tissue", "tumoral_calcinosis_secondary", "tumoral_calcinosis",
-         {"calcinosis_labs", "radiograph_correlation"}),
+         {"calcinosis_labs"}, {"radiograph_correlation"}),
     Case("calcinosis-ssc", "EXAM: PA radiograph of the right hand. HISTORY: Scleroderma.\nFINDINGS: Subcutaneous "
          "calcifications in the fingertips with acro-osteolysis.", "calcification", "soft_tissue", "calcinosis_ssc",
          "calcinosis_SSc", {"calcinosis_labs"}),
@@ -147,7 +147,7 @@ CASES = [
     # ---------------------------------------------------------------- other soft tissue, ossification
     Case("myositis-ossificans-zonal", "EXAM: CT of the right thigh. HISTORY: Football injury.\nFINDINGS: Ossification in "
          "the vastus lateralis muscle with a zonal pattern and peripheral ossification.", "ossification",
-         "soft_tissue", "myositis_ossificans", "myositis_ossificans", {"early_heterotopic_ossification"},
+         "soft_tissue", "myositis_ossificans", "myositis_ossificans", set(), {"early_heterotopic_ossification"},
          warning=True, suggested="myositis_ossificans"),
     Case("myositis-ossificans-early", "EXAM: Radiograph of the right thigh. HISTORY: Contusion three weeks ago.\n"
          "FINDINGS: Faint ill-defined calcification within the quadriceps muscle.", "calcification", "soft_tissue",
@@ -155,7 +155,7 @@ CASES = [
          suggested="myositis_ossificans"),
     Case("ho-burns", "EXAM: Radiograph of the left elbow. HISTORY: Extensive burns.\nFINDINGS: Heterotopic ossification "
          "posterior to the elbow.", "ossification", "soft_tissue", "heterotopic_ossification",
-         "heterotopic_ossification", {"early_heterotopic_ossification"}),
+         "heterotopic_ossification", set(), {"early_heterotopic_ossification"}),
     Case("ho-venous-insufficiency", "EXAM: Radiograph of both legs. HISTORY: Chronic venous insufficiency.\nFINDINGS: "
          "Subcutaneous ossification with a honeycomb appearance in the lower legs.", "ossification", "soft_tissue",
          "heterotopic_ossification", "heterotopic_ossification", suggested="heterotopic_ossification"),
@@ -165,9 +165,9 @@ CASES = [
          assessed="foreign_body"),
     Case("ossification-cues-called-calcification", "EXAM: CT of the thigh.\nFINDINGS: Calcification in the adductor "
          "muscles with cortical and trabecular pattern and fatty marrow.", "calcification", "soft_tissue",
-         "heterotopic_ossification", None, {"radiograph_correlation"}, assessed="ossification"),
+         "heterotopic_ossification", None, set(), {"radiograph_correlation"}, assessed="ossification"),
     Case("hounsfield-units", "EXAM: CT of the shoulder.\nFINDINGS: Calcification in the subscapularis tendon measuring "
-         "250 HU.", "calcification", "tendon", "hadd", "HADD", {"radiograph_correlation"}, assessed="calcification"),
+         "250 HU.", "calcification", "tendon", "hadd", "HADD", set(), {"radiograph_correlation"}, assessed="calcification"),
     Case("indeterminate", "FINDINGS: Calcification in the infraspinatus tendon.", "calcification", "tendon", "hadd",
          "HADD", assessed="indeterminate"),
     Case("mri-tear-mimic", "EXAM: MRI of the left knee.\nFINDINGS: Low signal within the posterior horn of the medial "

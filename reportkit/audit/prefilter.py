@@ -157,6 +157,9 @@ class Prefilter:
                 break
         self.exact = alternatives is not None
         self._trigger = _compile(alternatives) if alternatives is not None else None
+        # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
+        self._gates = [re.compile(c.pattern_gate) for c in lexicon.concepts.concepts
+                       if c.pattern_gate and c.role != "exclusion"]
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
@@ -180,7 +183,8 @@ class Prefilter:
 
     def triggers(self, text: str) -> bool:
         """True when the pipeline might find a mention in ``text`` (always, when the filter is unsure)."""
-        return self._trigger is None or self._trigger.search(text) is not None
+        return (self._trigger is None or self._trigger.search(text) is not None
+                or any(gate.search(text) for gate in self._gates))
 
     def skipped_result(self, text: str, report_id: str) -> ReportResult:
         """The pipeline's result for a report without a trigger: no mentions, its sections and modality."""

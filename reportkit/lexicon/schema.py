@@ -97,6 +97,12 @@ class Code(_Entry):
     code: str
     display: str
     verified_by: str = Field(min_length=10, description="what the code was checked against")
+    when_site: list[str] = Field(default_factory=list, description="applies only when the site names one of these")
+    unless_site: list[str] = Field(default_factory=list, description="does not apply when the site names one of these")
+    when_document: list[str] = Field(default_factory=list,
+                                     description="applies only when the report affirms one of these words")
+
+    _lower = field_validator("when_site", "unless_site", "when_document")(_lower_all)
 
 
 class SiteCategoryReading(_Entry):
@@ -331,10 +337,11 @@ class Phase(_Entry):
 
 
 class EntityNote(_Entry):
-    """A note shown with an entity when its sentence words or descriptors are present."""
+    """A note shown with an entity when its sentence words, descriptors or the patient's age say so."""
     text: str
     when_sentence: list[str] = Field(default_factory=list)
     when_descriptors: list[str] = Field(default_factory=list)
+    when_age: AgeRange | None = None
 
     _lower = field_validator("when_sentence")(_lower_all)
 
@@ -389,9 +396,12 @@ class FollowUpCondition(_Entry):
     modality_any: list[ModalityName] = Field(default_factory=list)
     location_any: list[LocationCategory] = Field(default_factory=list)
     study_lacks_modality: ModalityName | None = None
+    study_modalities_only: list[ModalityName] = Field(
+        default_factory=list, description="every modality the report names is one of these")
+    document_none: list[str] = Field(default_factory=list, description="the report affirms none of these words")
     include_negated: bool = False
 
-    _lower = field_validator("sentence_any", "document_any")(_lower_all)
+    _lower = field_validator("sentence_any", "document_any", "document_none")(_lower_all)
 
 
 class FollowUpRule(_Entry):
@@ -418,9 +428,14 @@ class FollowUp(_Entry):
 
 
 class MisusedTerm(_Entry):
-    """A term that is misused for this concept, with advice."""
+    """A term that is misused for this concept, with advice; near ``clinical_words`` it is used correctly."""
     term: str
     advice: str
+    clinical_words: list[str] = Field(default_factory=list,
+                                      description="words beside the term showing it names the clinical syndrome")
+    clinical_term: str | None = Field(default=None, description="the preferred name of that syndrome")
+
+    _lower = field_validator("clinical_words")(_lower_all)
 
 
 class Term(_Entry):

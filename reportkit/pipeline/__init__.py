@@ -26,7 +26,7 @@ from reportkit.pipeline import context as _context  # noqa: F401 - registers the
 from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
 from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
-from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs, register_extensions
+from reportkit.pipeline.extensions import MENTION_GROUP, assertion_scopes, context_span_attrs, register_extensions
 from reportkit.pipeline.rules import context_rules, target_rules
 
 __all__ = ["MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
@@ -74,4 +74,5 @@ def to_result(doc: Doc, report_id: str) -> ReportResult:
         queries=doc._.rk_queries,
         modality=doc._.rk_modality,
         sections=doc._.rk_sections,
+        assertion_scopes=assertion_scopes(doc),
     )

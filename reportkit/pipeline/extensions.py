@@ -5,8 +5,11 @@ and, when the linker cites the trigger words, one evidence role.
 """
 
 from dataclasses import dataclass
+from typing import get_args
 
 from spacy.tokens import Doc, Span
+
+from reportkit.models import AssertionScope
 
 MENTION_GROUP = "reportkit_mentions"
 
@@ -29,6 +32,25 @@ CONTEXT_CATEGORIES: dict[str, ContextCategory] = {
 
 # Doc extensions: sections (reportkit_sections), findings, queries and study modalities (reportkit_linker)
 DOC_EXTENSIONS = ("rk_sections", "rk_findings", "rk_queries", "rk_modality")
+
+
+# Categories whose scopes the output records: every one that makes a statement non-affirmed.
+# HISTORICAL is left out: a past fact ("history of trauma") is still evidence.
+SCOPED_CATEGORIES = frozenset(get_args(AssertionScope.model_fields["category"].annotation))
+
+
+def assertion_scopes(doc: Doc) -> list[AssertionScope]:
+    """Every non-empty ConText scope of a non-affirming category, as character ranges, in text order."""
+    graph = doc._.context_graph
+    scopes = []
+    for modifier in graph.modifiers if graph is not None else []:
+        start, end = modifier.scope_span
+        if modifier.category not in SCOPED_CATEGORIES or start >= end:
+            continue
+        trigger = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
+        scopes.append(AssertionScope(start=doc[start].idx, end=doc[end - 1].idx + len(doc[end - 1]),
+                                     category=modifier.category, trigger=trigger.text))
+    return sorted(scopes, key=lambda s: (s.start, s.end))
 
 
 def context_span_attrs() -> dict[str, dict[str, bool]]:

@@ -24,6 +24,7 @@ from reportkit.models import (
     StructuredReport,
     TermRef,
 )
+from reportkit.reasoning.codes import codes_for
 from reportkit.reasoning.context import ReportContext
 from reportkit.reasoning.differential import DiagnosisInferrer, DifferentialRanker
 from reportkit.reasoning.followup import FollowUpRecommender
@@ -55,7 +56,7 @@ class Reasoner:
             finding=index,
             kind=kind,
             term=TermRef(id=term.id, preferred=term.preferred, category=term.category,
-                         codes=[c.model_dump() for c in term.codes]) if term else None,
+                         codes=codes_for(term, finding, ctx)) if term else None,
         )
         if not (finding.negated or finding.hypothetical):
             self.ranker.annotate(assessment, finding, items, ctx)
@@ -77,7 +78,7 @@ def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = N
                     patient_age: int | None = None) -> ReportResult:
     """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext(text=text, modalities=set(result.modality), patient_age=patient_age)
+    ctx = ReportContext.of(result, text, patient_age)
     for finding in result.findings + result.queries:
         if finding.diagnosis is None:
             finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
@@ -89,7 +90,7 @@ def reason(result: ReportResult, text: str, lexicon_dir: str | None = None,
            patient_age: int | None = None) -> StructuredReport:
     """Assess every finding of ``result`` (extracted from ``text``) and recommend follow-up."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext(text=text, modalities=set(result.modality), patient_age=patient_age)
+    ctx = ReportContext.of(result, text, patient_age)
     assessments = [reasoner.assess(i, f, ctx) for i, f in enumerate(result.findings)]
     return StructuredReport(
         id=result.id,

@@ -1,4 +1,9 @@
-"""What the reasoning steps share: the report as a whole, and evidence built from a match."""
+"""What the reasoning steps share: the report as a whole, its affirmed words, and evidence from a match.
+
+Every cue lookup (descriptors, sentence, site and report words, HU, age) goes through
+:class:`ReportContext`, which skips words inside negated, hypothetical or questioned
+statements (:mod:`reportkit.assertion`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from reportkit.models import Evidence, Finding
+from reportkit.assertion import AffirmedText, Hit, Span
+from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
 from reportkit.text import find_words
 
 AGE = re.compile(
@@ -19,26 +25,60 @@ TOP = 3  # items of the differential that count as "considered"
 
 @dataclass
 class ReportContext:
-    """What a report says as a whole: text, stated age, modalities named."""
+    """What a report says as a whole: text, stated age, modalities named, non-affirmed scopes."""
 
     text: str
     modalities: set[str] = field(default_factory=set)
     patient_age: int | None = None  # from exam metadata: used only when the text states no age
-    _found: dict[tuple[str, ...], re.Match[str] | None] = field(default_factory=dict, repr=False)
+    scopes: list[AssertionScope] = field(default_factory=list)
+    _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
 
-    def find(self, phrases: Iterable[str]) -> re.Match[str] | None:
-        """The first of ``phrases`` in the whole report (cached: cues ask the same question often)."""
-        key = tuple(phrases)
+    @classmethod
+    def of(cls, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
+        """The context of ``result``, extracted from ``text`` (``patient_age``: exam metadata, if any)."""
+        return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
+                   patient_age=patient_age)
+
+    @functools.cached_property
+    def words(self) -> AffirmedText:
+        """The report's text with its non-affirmed scopes."""
+        return AffirmedText(self.text, self.scopes)
+
+    def find(self, phrases: Iterable[str], finding: Finding | None = None) -> Hit | None:
+        """The first affirmed match of ``phrases`` in the whole report (cached: cues ask often)."""
+        exempt = _span(finding)
+        key = (tuple(phrases), exempt)
         if key not in self._found:
-            self._found[key] = find_words(key, self.text)
+            self._found[key] = self.words.find(key[0], exempt=exempt)
         return self._found[key]
+
+    def find_in_sentence(self, phrases: Iterable[str], finding: Finding) -> Hit | None:
+        """The first affirmed match of ``phrases`` in the finding's sentence."""
+        return self.words.find(tuple(phrases), finding.sentence_start, finding.sentence_end, _span(finding))
+
+    def affirmed(self, start: int, end: int, finding: Finding | None = None) -> bool:
+        """Whether the characters [start, end) are affirmed (for ``finding``: its own scopes aside)."""
+        return self.words.affirmed(start, end, _span(finding))
+
+    def descriptors(self, finding: Finding) -> set[str]:
+        """The finding's descriptors that some affirmed words state (all of them when none is cited)."""
+        cited = [ev for ev in finding.evidence if ev.role == "descriptor" and ev.value]
+        affirmed = {ev.value for ev in cited if self.affirmed(ev.start, ev.end, finding)}
+        return {d for d in finding.descriptors if d in affirmed or all(ev.value != d for ev in cited)}
+
+    def site_match(self, phrases: Iterable[str], finding: Finding) -> re.Match[str] | None:
+        """A match of ``phrases`` in the finding's site, when the site's words are affirmed."""
+        sites = [ev for ev in finding.evidence if ev.role == "site"]
+        if sites and not any(self.affirmed(ev.start, ev.end, finding) for ev in sites):
+            return None
+        return find_words(tuple(phrases), finding.site or "")
 
     @functools.cached_property
     def age(self) -> int | None:
-        """The patient's age as the report first states it (0-119), else the exam metadata's, else None."""
+        """The patient's age as the report first states it in affirmed words (0-119), else the exam metadata's."""
         for m in AGE.finditer(self.text):
             value = int(next(g for g in m.groups() if g))
-            if 0 < value < 120:
+            if 0 < value < 120 and self.words.affirmed(m.start(), m.end()):
                 return value
         return self.patient_age
 
@@ -47,6 +87,13 @@ class ReportContext:
         return self.text[finding.sentence_start : finding.sentence_end]
 
 
-def match_evidence(match: re.Match[str], role: str, value: str | None = None, offset: int = 0) -> Evidence:
-    """Evidence for a regex match in a piece of text that starts at ``offset`` in the report."""
+def _span(finding: Finding | None) -> Span | None:
+    """The finding's mention as a character range (its own scopes do not hide words from it)."""
+    return (finding.start, finding.end) if finding is not None else None
+
+
+def match_evidence(match: re.Match[str] | Hit, role: str, value: str | None = None, offset: int = 0) -> Evidence:
+    """Evidence for a match (a regex match in text starting at ``offset``, or a report-wide Hit)."""
+    if isinstance(match, Hit):
+        return Evidence(role=role, text=match.text, start=match.start, end=match.end, value=value)
     return Evidence(role=role, text=match.group(0), start=offset + match.start(), end=offset + match.end(), value=value)

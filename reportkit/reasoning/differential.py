@@ -7,10 +7,9 @@ warnings and phase shown beside it, and the diagnosis label of a finding whose t
 
 from __future__ import annotations
 
-from reportkit.lexicon import Concept, Cue, DiagnosisRule, Entity, Lexicon
+from reportkit.lexicon import AgeRange, Concept, Cue, DiagnosisRule, Entity, Lexicon
 from reportkit.models import Assessment, DifferentialItem, Finding
 from reportkit.reasoning.context import TOP, ReportContext
-from reportkit.text import find_words
 
 SHOWN = 5  # items of the differential an assessment lists
 
@@ -24,17 +23,17 @@ class DifferentialRanker:
 
     def rank(self, finding: Finding, kind: str, ctx: ReportContext) -> list[DifferentialItem]:
         """The entities possible at the finding's location for ``kind``, best score first."""
-        sentence = ctx.sentence(finding)
         items = []
         for entity in self.differential.entities:
             prior = self._prior(entity, finding.location_category, kind)
             if prior is None:
                 continue
-            if entity.requires_site and not find_words(entity.requires_site, f"{finding.site or ''} {sentence}"):
+            if entity.requires_site and not (ctx.site_match(entity.requires_site, finding)
+                                             or ctx.find_in_sentence(entity.requires_site, finding)):
                 continue
             supporting, specific, score = [], False, prior
             for cue in entity.cues:
-                why = self._cue_matches(cue, finding, sentence, ctx)
+                why = self._cue_matches(cue, finding, ctx)
                 if why:
                     supporting.append(why)
                     score += cue.weight
@@ -69,41 +68,39 @@ class DifferentialRanker:
         if top:
             assessment.suggested_diagnosis = top.diagnosis
             assessment.suggested_entity = top.id
-        sentence = ctx.sentence(finding)
+        descriptors = ctx.descriptors(finding)
         for item in items[:TOP]:
             entity = self.entities[item.id]
             if item.warning:
                 assessment.warnings.append(item.warning)
             for note in entity.notes:
-                if (note.when_sentence and find_words(note.when_sentence, sentence)) or (
-                    set(note.when_descriptors) & set(finding.descriptors)
-                ):
+                if (note.when_sentence and ctx.find_in_sentence(note.when_sentence, finding)) or (
+                    set(note.when_descriptors) & descriptors
+                ) or (note.when_age and _in_range(note.when_age, ctx.age)):
                     assessment.notes.append(note.text)
         lead = self.entities[items[0].id] if items else None
         if lead:
             for phase in lead.phases:
-                if set(phase.descriptors_any) & set(finding.descriptors):
+                if set(phase.descriptors_any) & descriptors:
                     assessment.phase = phase.name
                     break
 
     @staticmethod
-    def _cue_matches(cue: Cue, finding: Finding, sentence: str, ctx: ReportContext) -> str | None:
+    def _cue_matches(cue: Cue, finding: Finding, ctx: ReportContext) -> str | None:
         """Why ``cue`` holds for the finding (shown as supporting evidence), else None."""
         if cue.descriptor:
-            return cue.descriptor.replace("_", " ") if cue.descriptor in finding.descriptors else None
+            return cue.descriptor.replace("_", " ") if cue.descriptor in ctx.descriptors(finding) else None
         if cue.sentence:
-            m = find_words(cue.sentence, sentence)
-            return f"'{m.group(0)}' in the sentence" if m else None
+            hit = ctx.find_in_sentence(cue.sentence, finding)
+            return f"'{hit.text}' in the sentence" if hit else None
         if cue.site:
-            m = find_words(cue.site, finding.site or "")
+            m = ctx.site_match(cue.site, finding)
             return f"site '{m.group(0)}'" if m else None
         if cue.document:
-            m = ctx.find(cue.document)
-            return f"'{m.group(0)}' in the report" if m else None
-        age = ctx.age
-        if cue.age and age is not None:
-            if (cue.age.min is None or age >= cue.age.min) and (cue.age.max is None or age <= cue.age.max):
-                return f"age {age}"
+            hit = ctx.find(cue.document, finding)
+            return f"'{hit.text}' in the report" if hit else None
+        if cue.age and _in_range(cue.age, ctx.age):
+            return f"age {ctx.age}"
         return None
 
     @staticmethod
@@ -113,6 +110,11 @@ class DifferentialRanker:
             values = [p[kind] for p in entity.priors.values() if kind in p]
             return min(values) if values else None
         return entity.priors.get(location, {}).get(kind)
+
+
+def _in_range(bounds: AgeRange, age: int | None) -> bool:
+    """Whether a stated ``age`` lies in the inclusive ``bounds``."""
+    return age is not None and (bounds.min is None or age >= bounds.min) and (bounds.max is None or age <= bounds.max)
 
 
 class DiagnosisInferrer:
@@ -146,6 +148,6 @@ class DiagnosisInferrer:
             and (rule.location is None or rule.location == finding.location_category)
             and (not rule.roles or concept.role in rule.roles)
             and (not rule.concepts or concept.id in rule.concepts)
-            and (not rule.descriptors_any or bool(set(rule.descriptors_any) & set(finding.descriptors)))
-            and (not rule.document_any or ctx.find(rule.document_any) is not None)
+            and (not rule.descriptors_any or bool(set(rule.descriptors_any) & ctx.descriptors(finding)))
+            and (not rule.document_any or ctx.find(rule.document_any, finding) is not None)
         )

@@ -11,7 +11,6 @@ import re
 from reportkit.lexicon import FollowUpCondition, FollowUpRule, Lexicon
 from reportkit.models import Assessment, Evidence, Finding, Recommendation, ReportResult
 from reportkit.reasoning.context import TOP, ReportContext, match_evidence
-from reportkit.text import find_words
 
 SENTENCE_END = re.compile(r"[.!?\n]+")
 
@@ -58,18 +57,19 @@ class FollowUpRecommender:
         kinds = {finding.kind, assessment.kind.kind}
         diagnoses = {finding.diagnosis, assessment.suggested_diagnosis} - {None}
         top = {item.id for item in assessment.differential[:TOP]}
-        sentence = ctx.sentence(finding)
         return (
             (not when.kinds or bool(kinds & set(when.kinds)))
             and (not when.diagnoses or bool(diagnoses & set(when.diagnoses)))
             and (not when.differential_includes or bool(top & set(when.differential_includes)))
             and (not when.concepts or finding.concept in when.concepts)
-            and (not when.descriptors_any or bool(set(when.descriptors_any) & set(finding.descriptors)))
-            and (not when.sentence_any or find_words(when.sentence_any, sentence) is not None)
-            and (not when.document_any or ctx.find(when.document_any) is not None)
+            and (not when.descriptors_any or bool(set(when.descriptors_any) & ctx.descriptors(finding)))
+            and (not when.sentence_any or ctx.find_in_sentence(when.sentence_any, finding) is not None)
+            and (not when.document_any or ctx.find(when.document_any, finding) is not None)
             and (not when.modality_any or finding.modality in when.modality_any)
             and (not when.location_any or finding.location_category in when.location_any)
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
+            and (not when.study_modalities_only or ctx.modalities <= set(when.study_modalities_only))
+            and (not when.document_none or ctx.find(when.document_none, finding) is None)
         )
 
     @staticmethod
@@ -80,12 +80,17 @@ class FollowUpRecommender:
             return None
         if when.study_lacks_modality and when.study_lacks_modality in ctx.modalities:
             return None
+        if when.study_modalities_only and not ctx.modalities <= set(when.study_modalities_only):
+            return None
+        if when.document_none and ctx.find(when.document_none) is not None:
+            return None
         start = 0
         for piece in SENTENCE_END.split(ctx.text):
             offset = ctx.text.find(piece, start)
             start = offset + len(piece)
-            doc_hit = find_words(when.document_any, piece) if when.document_any else None
-            sent_hit = find_words(when.sentence_any, piece) if when.sentence_any else None
+            end = offset + len(piece)
+            doc_hit = ctx.words.find(when.document_any, offset, end) if when.document_any else None
+            sent_hit = ctx.words.find(when.sentence_any, offset, end) if when.sentence_any else None
             if (doc_hit or not when.document_any) and (sent_hit or not when.sentence_any):
-                return [match_evidence(m, "cue", offset=offset) for m in (doc_hit, sent_hit) if m]
+                return [match_evidence(hit, "cue") for hit in (doc_hit, sent_hit) if hit]
         return None

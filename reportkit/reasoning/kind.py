@@ -27,12 +27,15 @@ class KindAssessor:
         """The kind the cues vote for ("indeterminate" when silent or evenly split), with its evidence."""
         votes: dict[str, list[Evidence]] = {}
         for ev in finding.evidence:
-            if ev.role == "descriptor" and ev.value in self.suggests_kind:
+            if (ev.role == "descriptor" and ev.value in self.suggests_kind
+                    and ctx.affirmed(ev.start, ev.end, finding)):
                 votes.setdefault(self.suggests_kind[ev.value], []).append(ev)
         sentence = ctx.sentence(finding)
         low, high = self.density.calcification_hu
         for m in HU.finditer(sentence):
             value = int(m.group(1))
+            if not ctx.affirmed(finding.sentence_start + m.start(), finding.sentence_start + m.end(), finding):
+                continue
             kind = "ossification" if value >= self.density.bone_hu_min else (
                 "calcification" if low <= value <= high else None)
             if kind:

@@ -9,11 +9,20 @@ from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import StructuredReport
 
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+# FHIR system URIs of the code systems the terminology lexicon may cite.
+CODE_SYSTEMS = {"ICD-10-CM": "http://hl7.org/fhir/sid/icd-10-cm", "SNOMED CT": "http://snomed.info/sct"}
 
 
 def _ref(report_id: str, name: str) -> str:
     """A stable urn:uuid for resource ``name`` of report ``report_id``."""
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'reportkit:{report_id}:{name}')}"
+
+
+def _code(name: str, codes: list[dict]) -> dict:
+    """The Observation code: the term's name with the codes reasoning found to fit this finding (site, context)."""
+    coding = [{"system": CODE_SYSTEMS[c["system"]], "code": c["code"], "display": c["display"]}
+              for c in codes if c["system"] in CODE_SYSTEMS]
+    return {"text": name, "coding": coding} if coding else {"text": name}
 
 
 def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon) -> dict:
@@ -50,7 +59,7 @@ def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon)
         "status": "preliminary",
         "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
                                   "code": "imaging", "display": "Imaging"}]}],
-        "code": {"text": name},
+        "code": _code(name, assessment.term.codes if assessment.term else []),
         "interpretation": [{"coding": [{"system": INTERPRETATION, "code": presence[0], "display": presence[1]}]}],
         "component": components,
         "note": [{"text": f"Evidence: '{ev.text}' ({ev.role}, characters {ev.start}-{ev.end})"}

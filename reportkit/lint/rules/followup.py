@@ -1,4 +1,4 @@
-"""RK1xx: follow-up the article ties to an imaging finding (radiograph correlation)."""
+"""RK1xx: follow-up the article ties to an imaging finding (radiograph correlation by modality)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,20 @@ from reportkit.lint.registry import LintContext, Violation, rule
 
 @rule("RK101", "missing-radiograph-correlation", "warning")
 def missing_radiograph_correlation(ctx: LintContext) -> Iterator[Violation]:
-    """A calcification reported on MRI, ultrasound or CT with no radiograph in the study or comparison.
+    """A calcification on MRI, or on ultrasound with acoustic shadowing, with no radiograph in the report.
 
     What it checks:
         A calcification (or a low-signal focus or "tear" on MRI that the article warns may be
-        one) described on MRI, US or CT, when the report names no radiograph anywhere: exam,
-        technique, comparison or body.
+        one) described on MRI, or a calcification or ossification on ultrasound whose acoustic
+        shadowing (affirmed, not "without shadowing") leaves its kind unsettled, when the
+        report names no radiograph anywhere: exam, technique, comparison or body. CT never
+        triggers it: CT is more sensitive than radiography for calcification.
 
     Why it matters:
         MRI can overlook calcifications or mimic a tear with them; the article teaches that a
         musculoskeletal MRI must always be correlated with radiographs, whose appearance drives
-        the differential (Freire 2018, Teaching points; Density).
+        the differential. Shadowing on ultrasound prevents telling calcification from
+        ossification (Freire 2018, Teaching points; Density).
 
     Example:
         EXAM: MRI RIGHT SHOULDER. FINDINGS: Calcification in the supraspinatus tendon.

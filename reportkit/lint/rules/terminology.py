@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from reportkit.assertion import AffirmedText
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, positive, replace
 from reportkit.text import find_all_words, find_words, section_at
@@ -15,7 +17,9 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         Terms listed as `misused` for an imaging finding in lexicons/terminology.yaml
-        ("pseudogout") used in the findings or impression.
+        ("pseudogout") used in the findings or impression. Beside a clinical word ("an acute
+        pseudogout attack") the term names the syndrome correctly: the rule then only hints the
+        EULAR name ("acute CPP crystal arthritis"). Negated or questioned mentions are skipped.
 
     Why it matters:
         Chondrocalcinosis is an imaging finding; pseudogout is a clinical syndrome (acute CPP
@@ -30,23 +34,38 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
 
     Fix safety:
         Safe when the term is followed by its location ("pseudogout of/in ..."): the rewrite
-        names the same deposit. Unsafe otherwise, since the sentence may be about symptoms.
+        names the same deposit. Unsafe otherwise, since the sentence may be about symptoms; the
+        clinical-name hint is never applied automatically.
     """
     vocabulary = ctx.lexicon.lint
     prepositions = vocabulary.location_prepositions
+    words = AffirmedText(ctx.text, ctx.result.assertion_scopes)
     for term in ctx.lexicon.terminology.terms:
         if term.category != "imaging_finding":
             continue
         for misuse in term.misused:
             if misuse.term.lower() in vocabulary.misuse_judged_elsewhere:
-                continue  # e.g. CPPD, which RK202 judges
-            for m in find_all_words([misuse.term], ctx.text):
-                if section_at(ctx.result.sections, m.start()).category not in vocabulary.statement_sections:
+                continue
+            for m in words.find_all([misuse.term]):
+                if section_at(ctx.result.sections, m.start).category not in vocabulary.statement_sections:
                     continue  # a clinical question in the history is legitimate
-                following = ctx.text[m.end() : m.end() + 16].split()
+                if misuse.clinical_term and find_words(misuse.clinical_words, _clause_around(ctx.text, m.start, m.end)):
+                    yield Violation(m.start, m.end,
+                                    f"'{m.text}' here names the clinical syndrome: the EULAR term is "
+                                    f"'{misuse.clinical_term}'",
+                                    replace(ctx, m.start, m.end, misuse.clinical_term, safe=False))
+                    continue
+                following = ctx.text[m.end : m.end + 16].split()
                 safe = bool(following) and following[0].lower() in prepositions
-                yield Violation(m.start(), m.end(), misuse.advice,
-                                replace(ctx, m.start(), m.end(), match_case(m.group(0), term.preferred), safe))
+                yield Violation(m.start, m.end, misuse.advice,
+                                replace(ctx, m.start, m.end, match_case(m.text, term.preferred), safe))
+
+
+def _clause_around(text: str, start: int, end: int, reach: int = 40) -> str:
+    """Up to ``reach`` characters either side of [start, end), not crossing a sentence end."""
+    before = re.split(r"[.;:\n]", text[max(start - reach, 0) : start])[-1]
+    after = re.split(r"[.;:\n]", text[end : end + reach])[0]
+    return f"{before} {after}"
 
 
 @rule("RK202", "cppd-from-imaging-alone", "warning")
@@ -55,8 +74,9 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         "CPPD" or "calcium pyrophosphate deposition" stated as a finding (not hedged, not an
-        arthropathy pattern) in the findings or impression, with no crystal proof (synovial
-        fluid, aspiration, crystals identified) in the report.
+        arthropathy pattern: "in a CPPD pattern" is correct use of the umbrella term) in the
+        findings or impression, with no affirmed crystal proof (synovial fluid, aspiration,
+        crystals identified) in the report.
 
     Why it matters:
         Calcification in cartilage is chondrocalcinosis, a descriptive imaging finding that is
@@ -73,13 +93,13 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
         Unsafe: replacing "CPPD" by "chondrocalcinosis" narrows what the radiologist wrote.
     """
     vocabulary = ctx.lexicon.lint
-    if find_words(vocabulary.crystal_proof, ctx.text):
+    if AffirmedText(ctx.text, ctx.result.assertion_scopes).find(vocabulary.crystal_proof):
         return
     for f in ctx.result.findings:
         if (f.concept != vocabulary.cppd_concept or not positive(f) or f.uncertain
                 or f.section not in vocabulary.statement_sections):
             continue
-        if find_words(vocabulary.cppd_not_imaging_alone, f.text):
+        if find_words(vocabulary.cppd_not_imaging_alone, f.text + " " + _clause_around(ctx.text, f.end, f.end, 20)):
             continue
         yield Violation(f.start, f.end,
                         f"'{f.text}' asserts CPPD deposition disease from imaging; the imaging finding is "
