@@ -265,6 +265,11 @@ def test_gzipped_text_and_jsonl_are_read(tmp_path):
     result = runner.invoke(app, ["extract", str(tmp_path / "one.txt.gz"), str(tmp_path / "many.jsonl.gz")])
     assert result.exit_code == 0, result.stderr
     assert [r["id"] for r in records(result.stdout)] == ["one", "p"]
+    (tmp_path / "broken.txt.gz").write_bytes(b"FINDINGS: not gzip")
+    (tmp_path / "cut.jsonl.gz").write_bytes(gzip.compress(jsonl({"id": "p", "text": PELVIS}).encode() * 50)[:60])
+    result = runner.invoke(app, ["extract", str(tmp_path / "broken.txt.gz"), str(tmp_path / "cut.jsonl.gz")])
+    no_traceback(result)
+    assert result.stderr.count("cannot read: not a complete gzip file") == 2 and "FINDINGS" not in result.stderr
 
 
 def test_an_empty_jsonl_text_is_treated_like_an_empty_file(tmp_path):

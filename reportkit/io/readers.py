@@ -26,6 +26,7 @@ import glob
 import gzip
 import json
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,9 +87,9 @@ class Record:
 Input = Report | ErrorRecord
 
 
-def _not_decodable(exc: UnicodeDecodeError, encoding: str) -> str:
+def _not_decodable(exc: UnicodeDecodeError, encoding: str, hint: bool) -> str:
     name = "UTF-8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
-    return f"not {name} text (byte {exc.start}: {exc.reason}; --encoding names another encoding)"
+    return f"not {name} text (byte {exc.start}: {exc.reason}{'; see --encoding' if hint else ''})"
 
 
 def check_encoding(encoding: str) -> str:
@@ -102,8 +103,8 @@ def _too_long(text: str) -> str | None:
     return None
 
 
-def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "utf-8-sig"
-                   ) -> Iterator[Record | ErrorRecord]:
+def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "utf-8-sig",
+                   hint: bool = False) -> Iterator[Record | ErrorRecord]:
     """One object per non-blank line, read lazily so an archive never sits in memory whole."""
     seen_any = False
     for number, raw in enumerate(lines, 1):
@@ -112,7 +113,7 @@ def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "u
                 line = raw.decode(encoding if number == 1 else encoding.removesuffix("-sig"))
             except UnicodeDecodeError as exc:
                 seen_any = True
-                yield ErrorRecord(source=source, line=number, error=_not_decodable(exc, encoding))
+                yield ErrorRecord(source=source, line=number, error=_not_decodable(exc, encoding, hint))
                 continue
         else:
             line = raw
@@ -145,7 +146,7 @@ def _report(report_id: str, text: str, source: str, line: int | None, mode: Mode
 
 
 def _jsonl_reports(lines: Iterable[bytes | str], source: str, mode: Mode, encoding: str) -> Iterator[Input]:
-    for item in _jsonl_objects(lines, source, encoding):
+    for item in _jsonl_objects(lines, source, encoding, hint=True):
         if isinstance(item, ErrorRecord):
             yield item
             continue
@@ -168,7 +169,8 @@ def _from_data(data: bytes | str, source: str, report_id: str, as_jsonl: bool | 
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            yield ErrorRecord(id=None if as_jsonl else report_id, source=source, error=_not_decodable(exc, encoding))
+            yield ErrorRecord(id=None if as_jsonl else report_id, source=source,
+                              error=_not_decodable(exc, encoding, hint=mode.split_jsonl))
             return
     else:
         text = data
@@ -220,9 +222,11 @@ def _read_file(path: Path, report_id: str, mode: Mode, encoding: str) -> Iterato
             return
         with opener(path, "rb") as handle:
             data = handle.read()
-    except (OSError, EOFError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        yield ErrorRecord(source=str(path), error=f"cannot read: {reason}")
+    except (gzip.BadGzipFile, EOFError, zlib.error):  # their messages quote the file's bytes
+        yield ErrorRecord(source=str(path), error="cannot read: not a complete gzip file")
+        return
+    except OSError as exc:
+        yield ErrorRecord(source=str(path), error=f"cannot read: {exc.strerror or type(exc).__name__}")
         return
     # a pipe has no name to go by: sniff it like standard input
     as_jsonl = None if not gzipped and not path.is_file() and suffix not in TEXT_SUFFIXES else False

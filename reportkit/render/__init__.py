@@ -54,6 +54,7 @@ def _file_stem(report_id: str) -> str:
 
 
 def _write_atomically(path: Path, content: str) -> None:
+    # the same temporary-then-rename as reportkit.io.atomic_output, which this layer cannot import
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
