@@ -318,3 +318,10 @@ def test_report_json_to_stdout_is_jsonl_and_format_lists_its_choices(tmp_path):
     wrong = runner.invoke(app, ["report", str(batch), "-f", "pdf"])
     assert wrong.exit_code == 2 and "text" in wrong.stderr and "fhir" in wrong.stderr
 
+
+
+def test_report_format_choices_are_the_render_formats():
+    from reportkit.cli.report import ReportFormat
+    from reportkit.render import Format
+
+    assert [f.value for f in ReportFormat] == [f.value for f in Format]
