@@ -41,13 +41,30 @@ def _read_jsonl(path: Path) -> list[Record]:
     return records
 
 
+def _gold_problem(item: dict) -> str | None:
+    """What a gold record lacks (id, text, gold.mentions, a mention's start/span/kind), else None."""
+    gold = item.get("gold")
+    if not isinstance(item.get("id"), str) or not isinstance(item.get("text"), str) or not isinstance(gold, dict):
+        return "record lacks id, text or gold"
+    if not isinstance(gold.get("mentions"), list):
+        return "record's gold lacks a 'mentions' list"
+    for number, mention in enumerate(gold["mentions"], 1):
+        if not isinstance(mention, dict) or not isinstance(mention.get("start"), int):
+            return f"gold mention {number} lacks an integer 'start'"
+        if not isinstance(mention.get("end"), int) and not isinstance(mention.get("span"), str):
+            return f"gold mention {number} lacks 'end' or 'span'"
+        if not isinstance(mention.get("kind"), str):
+            return f"gold mention {number} lacks 'kind'"
+    return None
+
+
 def load_gold(path: Path) -> list[dict]:
     """Gold items from a JSONL file; each mention gains ``end`` when it gives only ``start`` and ``span``."""
     items = []
     for record in _read_jsonl(path):
         item = record.data
-        if "id" not in item or "text" not in item or "gold" not in item:
-            raise EvalError(f"{path}:{record.line}: record lacks id, text or gold")
+        if problem := _gold_problem(item):
+            raise EvalError(f"{path}:{record.line}: {problem}")
         for mention in item["gold"]["mentions"]:
             mention.setdefault("end", mention["start"] + len(mention["span"]))
         items.append(item)
@@ -56,7 +73,12 @@ def load_gold(path: Path) -> list[dict]:
 
 def load_predictions(path: Path) -> dict[str, list[dict]]:
     """Findings by report id from extract's JSONL output (error lines predict nothing)."""
-    return {r.data["id"]: r.data.get("findings", []) for r in _read_jsonl(path) if "id" in r.data}
+    return {r.data["id"]: r.data.get("findings", []) for r in _read_jsonl(path) if isinstance(r.data.get("id"), str)}
+
+
+def unpredicted(gold_items: Iterable[dict], predictions: dict[str, list[dict]]) -> int:
+    """How many gold items have no prediction at all (scored as all misses)."""
+    return sum(1 for item in gold_items if item["id"] not in predictions)
 
 
 def _overlap(a: dict, b: dict) -> int:

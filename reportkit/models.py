@@ -30,6 +30,11 @@ EvidenceRole = Literal[
 ]
 
 
+# The longest report any command reads (characters). spaCy's default max_length (1,000,000) is
+# a guard for parsers and NER; this pipeline has neither, so it is raised to this on purpose.
+MAX_REPORT_CHARS = 5_000_000
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,6 +117,8 @@ class ReportResult(_Record):
     """
 
     id: str
+    source: str | None = Field(default=None, description="file name, or '-' for standard input")
+    line: int | None = Field(default=None, description="1-based line of a JSONL input")
     findings: list[Finding] = Field(default_factory=list)
     queries: list[Finding] = Field(default_factory=list)
     modality: list[ModalityName] = Field(default_factory=list)

@@ -190,4 +190,4 @@ def test_report_and_terms_read_the_given_lexicons(tmp_path):
     text = "EXAM: XR LEFT KNEE\nFINDINGS: Meniscal chondrocalcinosis.\n"
     result = runner.invoke(app, ["report", "-", "--format", "fhir", "--lexicons", str(custom)], input=text)
     assert result.exit_code == 0, result.stderr
-    assert '"code": "0000001"' in result.stdout and "7771000" not in result.stdout
+    assert '"code":"0000001"' in result.stdout and "7771000" not in result.stdout

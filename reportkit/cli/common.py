@@ -15,6 +15,21 @@ LexiconOption = Annotated[
 ]
 
 
+EncodingOption = Annotated[
+    str, typer.Option("--encoding", help="Encoding of the inputs, e.g. cp1252 or latin-1 (UTF-8 accepts a BOM).")
+]
+
+
+def encoding_arg(encoding: str) -> str:
+    """The codec to read inputs with; an unknown encoding is a usage error (exit 2)."""
+    from reportkit.io import check_encoding
+
+    try:
+        return check_encoding(encoding)
+    except LookupError as exc:
+        raise usage_error(f"--encoding: unknown encoding '{encoding}'") from exc
+
+
 def lexicon_arg(lexicons: Path | None) -> str | None:
     """Validate the lexicons before any input is read; a bad lexicon is a usage error (exit 2)."""
     from reportkit.lexicon import LexiconError, load_lexicon

@@ -35,13 +35,17 @@ def evaluate(
     lexicons: LexiconOption = None,
 ) -> None:
     """Precision/recall/F1 for mentions (overlap match, typed and untyped) and attribute accuracy."""
-    from reportkit.evaluation import EvalError, evaluate_pipeline, load_gold, load_predictions, score
+    from reportkit.evaluation import EvalError, evaluate_pipeline, load_gold, load_predictions, score, unpredicted
 
     try:
         if pred is None:
             report = evaluate_pipeline(gold, lexicon_dir=lexicon_arg(lexicons))
         else:
-            report = score(load_gold(gold), load_predictions(pred))
+            gold_items, predictions = load_gold(gold), load_predictions(pred)
+            if missing := unpredicted(gold_items, predictions):
+                typer.echo(f"warning: {pred} has no prediction for {missing} of {len(gold_items)} gold items; "
+                           "they count as missed", err=True)
+            report = score(gold_items, predictions)
     except EvalError as exc:
         raise usage_error(str(exc)) from exc
     summary = report.summary()

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from reportkit.cli.common import LexiconOption, echo_error, lexicon_arg
+from reportkit.cli.common import EncodingOption, LexiconOption, echo_error, encoding_arg, lexicon_arg, usage_error
 
 
 class ExtractFormat(StrEnum):
@@ -39,37 +39,60 @@ def table_rows(result) -> list[str]:
     return rows
 
 
-def extract(
-    paths: Annotated[list[str], typer.Argument(help=".txt files, folders, .jsonl files ({id, text} per line) or - for stdin.")],
-    output_format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.jsonl,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes (each builds the pipeline once).")] = 1,
-    lexicons: LexiconOption = None,
-) -> None:
-    """Extract findings as JSONL (one line per report; errors as {"error": ...} lines)."""
+def _write(stream, paths: list[str], output_format: ExtractFormat, workers: int, lexicon_dir: str | None,
+           encoding: str):
+    """Extract every input into ``stream``; return the tally."""
     from reportkit.io import Tally, extract_inputs, read_inputs
     from reportkit.models import ErrorRecord
 
-    lexicon_dir = lexicon_arg(lexicons)
     tally = Tally()
-    stream = output.open("w", encoding="utf-8") if output else sys.stdout
-    try:
-        if output_format is ExtractFormat.table:
-            stream.write(TABLE_HEADER)
-        for outcome in extract_inputs(read_inputs(paths), workers=workers, lexicon_dir=lexicon_dir):
-            tally.add(outcome)
-            if isinstance(outcome, ErrorRecord):
-                echo_error(outcome)
-                if output_format is ExtractFormat.jsonl:
-                    stream.write(outcome.model_dump_json() + "\n")
-            elif output_format is ExtractFormat.jsonl:
+    if output_format is ExtractFormat.table:
+        stream.write(TABLE_HEADER)
+    inputs = read_inputs(paths, encoding=encoding)
+    for outcome in extract_inputs(inputs, workers=workers, lexicon_dir=lexicon_dir):
+        tally.add(outcome)
+        if isinstance(outcome, ErrorRecord):
+            echo_error(outcome)
+            if output_format is ExtractFormat.jsonl:
                 stream.write(outcome.model_dump_json() + "\n")
-            else:
-                for row in table_rows(outcome):
-                    stream.write(row + "\n")
-    finally:
-        if output:
-            stream.close()
+        elif output_format is ExtractFormat.jsonl:
+            stream.write(outcome.model_dump_json() + "\n")
+        else:
+            for row in table_rows(outcome):
+                stream.write(row + "\n")
+    return tally
+
+
+def extract(
+    paths: Annotated[list[str], typer.Argument(
+        help=".txt files, folders, .jsonl files ({id, text} per line; .gz too), pipes, or - for stdin.")],
+    output_format: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.jsonl,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write here instead of stdout (replaced only when the run completes).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes, at most the CPU count (each builds the pipeline once).")] = 1,
+    encoding: EncodingOption = "utf-8",
+    lexicons: LexiconOption = None,
+) -> None:
+    """Extract findings as JSONL (one line per report; errors as {"error": ...} lines)."""
+    from reportkit.io import REPORTS, atomic_output, cap_workers, input_files, output_file_problem
+
+    encoding = encoding_arg(encoding)
+    if output is not None:
+        problem = output_file_problem(output, input_files(paths, REPORTS.suffixes))
+        if problem:
+            raise usage_error(problem)
+    workers, warning = cap_workers(workers)
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
+    lexicon_dir = lexicon_arg(lexicons)
+    if output is None:
+        tally = _write(sys.stdout, paths, output_format, workers, lexicon_dir, encoding)
+    else:
+        try:
+            with atomic_output(output) as stream:
+                tally = _write(stream, paths, output_format, workers, lexicon_dir, encoding)
+        except OSError as exc:
+            raise usage_error(f"{output}: cannot write: {exc.strerror or exc}") from exc
     typer.echo(tally.summary(), err=True)
     if tally.errors:
         raise typer.Exit(1)

@@ -2,39 +2,71 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from reportkit.cli.common import LexiconOption, echo_error, lexicon_arg, usage_error
+from reportkit.cli.common import (
+    EncodingOption,
+    LexiconOption,
+    echo_error,
+    encoding_arg,
+    lexicon_arg,
+    usage_error,
+)
+
+
+class ReportFormat(StrEnum):
+    """Output formats of ``report`` (the values of :class:`reportkit.render.Format`)."""
+
+    text = "text"
+    md = "md"
+    html = "html"
+    json = "json"
+    fhir = "fhir"
+
+
+def _one_line(content: str, fmt: ReportFormat) -> str:
+    """JSON and FHIR on stdout are JSONL: one compact object per report, whatever the input count."""
+    if fmt in (ReportFormat.json, ReportFormat.fhir):
+        return json.dumps(json.loads(content), ensure_ascii=False, separators=(",", ":")) + "\n"
+    return content
 
 
 def report(
-    paths: Annotated[list[str], typer.Argument(help=".txt files, folders, .jsonl files or - for stdin.")],
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text, md, html, json or fhir.")] = "text",
+    paths: Annotated[list[str], typer.Argument(help=".txt files, folders, .jsonl files (.gz too), pipes, or - for stdin.")],
+    output_format: Annotated[ReportFormat, typer.Option(
+        "--format", "-f", help="Output format. json and fhir print one JSON object per line (JSONL) on stdout; "
+        "with -o, one indented file per report.")] = ReportFormat.text,
     templates: Annotated[Path | None, typer.Option("--templates", help="Folder whose templates override the shipped ones.")] = None,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", "-o", help="Write <id>.<ext> files here instead of stdout.")] = None,
+    output_dir: Annotated[Path | None, typer.Option(
+        "--output-dir", "-o", help="Write <id>.<ext> files in this folder instead of stdout (names made safe and "
+        "unique; a renamed one is noted on stderr).")] = None,
+    encoding: EncodingOption = "utf-8",
     lexicons: LexiconOption = None,
 ) -> None:
     """Structured report: findings by location, differential, recommendations (suggestions, not a diagnosis)."""
     from jinja2 import TemplateError
 
-    from reportkit.io import Tally, read_inputs, render_inputs
+    from reportkit.io import REPORTS, Tally, input_files, output_folder_problem, read_inputs, render_inputs
     from reportkit.models import ErrorRecord
     from reportkit.render import Format, write_reports
 
-    try:
-        fmt = Format(output_format)
-    except ValueError as exc:
-        raise usage_error(f"unknown format '{output_format}' (text, md, html, json, fhir)") from exc
+    fmt = Format(output_format.value)
+    encoding = encoding_arg(encoding)
     if templates is not None and not templates.is_dir():
         raise usage_error(f"{templates}: templates folder not found")
+    if output_dir is not None and (problem := output_folder_problem(output_dir)):
+        raise usage_error(problem)
     lexicon_dir = lexicon_arg(lexicons)
     tally = Tally()
     outputs: list[tuple[str, str]] = []
-    rendered = render_inputs(read_inputs(paths), fmt, str(templates) if templates else None, lexicon_dir)
+    rendered = render_inputs(read_inputs(paths, encoding=encoding), fmt, str(templates) if templates else None,
+                             lexicon_dir)
     try:
         for outcome in rendered:
             tally.add(outcome)
@@ -43,12 +75,17 @@ def report(
             elif output_dir:
                 outputs.append((outcome.id, outcome.content))
             else:
-                sys.stdout.write(outcome.content)
+                sys.stdout.write(_one_line(outcome.content, output_format))
     except TemplateError as exc:
         raise usage_error(f"template: {exc}") from exc
     if output_dir:
-        for path in write_reports(outputs, fmt, output_dir):
-            typer.echo(f"wrote {path}", err=True)
+        try:
+            for path, note in write_reports(outputs, fmt, output_dir, input_files(paths, REPORTS.suffixes)):
+                if note:
+                    typer.echo(f"note: {note}", err=True)
+                typer.echo(f"wrote {path}", err=True)
+        except OSError as exc:
+            raise usage_error(f"{output_dir}: cannot write: {exc.strerror or exc}") from exc
     typer.echo(tally.summary(), err=True)
     if tally.errors:
         raise typer.Exit(1)

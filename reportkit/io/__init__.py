@@ -12,13 +12,15 @@ from reportkit.io.readers import (
     Mode,
     Record,
     Report,
+    check_encoding,
     expand_path,
     read,
     read_drafts,
     read_inputs,
     read_records,
 )
-from reportkit.io.runner import Rendered, Tally, extract_inputs, render_inputs
+from reportkit.io.runner import Rendered, Tally, cap_workers, extract_inputs, render_inputs
+from reportkit.io.writers import atomic_output, input_files, output_file_problem, output_folder_problem
 
 __all__ = [
     "DRAFTS",
@@ -30,8 +32,14 @@ __all__ = [
     "Rendered",
     "Report",
     "Tally",
+    "atomic_output",
+    "cap_workers",
+    "check_encoding",
     "expand_path",
     "extract_inputs",
+    "input_files",
+    "output_file_problem",
+    "output_folder_problem",
     "read",
     "read_drafts",
     "read_inputs",

@@ -38,7 +38,8 @@ def _extract_one(report: Report, lexicon_dir: str | None) -> Outcome:
     from reportkit import api
 
     try:
-        return api.extract(report.text, report.id, lexicon_dir=lexicon_dir)
+        result = api.extract(report.text, report.id, lexicon_dir=lexicon_dir)
+        return result.model_copy(update={"source": report.source, "line": report.line})
     except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
         return _failure(report, exc)
 
@@ -53,6 +54,14 @@ def _init_worker(lexicon_dir: str | None) -> None:
 
 def _work(item: Input) -> Outcome:
     return item if isinstance(item, ErrorRecord) else _extract_one(item, _worker_lexicon)
+
+
+def cap_workers(requested: int) -> tuple[int, str | None]:
+    """``requested`` workers capped at the CPU count, and the warning to show when capped."""
+    cpus = os.cpu_count() or 1
+    if requested <= cpus:
+        return requested, None
+    return cpus, f"--workers {requested} is more than the {cpus} CPUs here; using {cpus}"
 
 
 @dataclass
@@ -105,6 +114,8 @@ def render_inputs(inputs: Iterable[Input], fmt: str, templates_dir: str | None =
             continue
         try:
             structured = api.analyse(item.text, item.id, lexicon_dir=lexicon_dir)
+            result = structured.result.model_copy(update={"source": item.source, "line": item.line})
+            structured = structured.model_copy(update={"result": result})
             content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir)
         except TemplateError:
             raise

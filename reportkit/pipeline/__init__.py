@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from reportkit.lexicon import load_lexicon
-from reportkit.models import ReportResult
+from reportkit.models import MAX_REPORT_CHARS, ReportResult
 from reportkit.pipeline import context as _context  # noqa: F401 - registers the reportkit_context factory
 from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
@@ -37,6 +37,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     register_extensions()
     lexicon = load_lexicon(lexicon_dir)
     nlp = spacy.blank("en")
+    nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
     nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir})
     # "?" marks a query in dictation ("? pseudogout"), so it must not end the sentence.
     nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "\n\n"]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import uuid
 
 from reportkit.lexicon import Lexicon, load_lexicon
@@ -44,7 +45,7 @@ def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon)
         components.append({"code": {"text": "laterality"}, "valueCodeableConcept": side})
     if finding.location_category:
         components.append({"code": {"text": "location category"}, "valueString": finding.location_category})
-    if finding.size_mm is not None:
+    if finding.size_mm is not None and math.isfinite(finding.size_mm):  # FHIR decimals have no infinity
         components.append({"code": {"text": "largest dimension"}, "valueQuantity": {
             "value": finding.size_mm, "unit": "mm", "system": "http://unitsofmeasure.org", "code": "mm"}})
     for descriptor in finding.descriptors:

@@ -1,5 +1,6 @@
 """Attributes a finding takes from its sentence: descriptors, size and the imaging modality."""
 
+import math
 import re
 
 from spacy.tokens import Span
@@ -8,6 +9,8 @@ from reportkit.lexicon import Lexicon, Linking
 from reportkit.models import Evidence
 from reportkit.pipeline.linking.context import FindingContext, Group, cite
 from reportkit.text import section_at
+
+NUMBER = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"
 
 
 def nearest_group(position: int, sent: Span, groups: list[Group]) -> Group | None:
@@ -36,7 +39,8 @@ class SizeReader:
 
     def __init__(self, linking: Linking) -> None:
         self._units = linking.size_units
-        number = r"\d+(?:\.\d+)?"
+        # "1,5 cm" is a decimal comma; "1,500" (three digits) is left alone as a thousands group
+        number = NUMBER
         joiners = "|".join(re.escape(j) for j in linking.size_joiners)
         units = "|".join(re.escape(u) for u in sorted(self._units, key=len, reverse=True))
         self._pattern = re.compile(
@@ -51,7 +55,9 @@ class SizeReader:
             if token is None or nearest_group(token.start, sent, ctx.groups) is not ctx.group:
                 continue
             factor = self._units[m.group("unit").lower()]
-            dims = [round(float(x) * factor, 2) for x in re.findall(r"\d+(?:\.\d+)?", m.group("dims"))]
+            dims = [round(float(x.replace(",", ".")) * factor, 2) for x in re.findall(NUMBER, m.group("dims"))]
+            if not all(math.isfinite(d) for d in dims):  # a 400-digit "size" is not a measurement
+                continue
             value = " x ".join(f"{d:g}" for d in dims) + " mm"
             return dims, [Evidence(role="size", text=m.group(0), start=start_char, end=sent.start_char + m.end(),
                                    value=value)]
