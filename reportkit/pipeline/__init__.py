@@ -8,6 +8,7 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
     -> medspacy_target_matcher  concept terms (lexicons/concepts.yaml)
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
     -> reportkit_linker     fold, site, side, cues, size, modality -> Finding records
+    -> reportkit_deposits   mentions of one deposit grouped, restatements inherit site -> Deposit records
 
 Entry point: :func:`get_pipeline` (built once per process) and :func:`to_result` (Doc -> record).
 The public calls (`extract`, `extract_many`, `analyse`) are in :mod:`reportkit.api`.
@@ -22,6 +23,7 @@ from spacy.tokens import Doc
 from reportkit.lexicon import load_lexicon
 from reportkit.models import ReportResult
 from reportkit.pipeline import context as _context  # noqa: F401 - registers the reportkit_context factory
+from reportkit.pipeline import deposits as _deposits  # noqa: F401 - registers the reportkit_deposits factory
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
 from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
 from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs, register_extensions
@@ -54,6 +56,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     )
     context.add(context_rules(lexicon))
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir})
+    nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
     return nlp
 
 
@@ -71,4 +74,5 @@ def to_result(doc: Doc, report_id: str) -> ReportResult:
         queries=doc._.rk_queries,
         modality=doc._.rk_modality,
         sections=doc._.rk_sections,
+        deposits=doc._.rk_deposits or [],
     )
