@@ -110,7 +110,9 @@ class DepositGrouper:
         if anaphoric:
             return same or self._lexicon.concept(f.concept).role == "generic"
         if f.section == "impression" and any(m.section != "impression" for m in members):
-            return same
+            # a named diagnosis restating a generic term ("calcification" -> "calcific tendinitis") needs the site
+            generic = any(self._lexicon.concept(c.concept).role == "generic" for c in (f, first))
+            return same or (generic and f.site is not None and site is not None)
         return (f.site is not None and site is not None and f.laterality == first.laterality
                 and any(m.concept == f.concept for m in members))
 
