@@ -7,7 +7,7 @@ per deposit. A mention joins the last deposit named before it when it is
 1. an anaphor inside a phrase of ``linking.yaml`` ``anaphors`` ("these calcifications") of the
    same kind, at a compatible site;
 2. an impression restatement: the same concept or named diagnosis at a compatible site; or
-3. the same concept at the same site with the same side;
+3. the same concept at the same site with the same side, in another section;
 
 and never across negation or two stated sides. A restatement that states no site takes its
 antecedent's site and location (and side, when it states none), cited as "antecedent" evidence.
@@ -74,6 +74,7 @@ class DepositGrouper:
         for desc in lexicon.descriptors.descriptors:
             self._descriptors.add(desc.id, [nlp.make_doc(t) for t in desc.terms])
         self._size = SizeReader(lexicon.linking)
+        self._broad = set(lexicon.lint.broad_diagnoses)
 
     def __call__(self, doc: Doc) -> Doc:
         findings: list[Finding] = doc._.rk_findings or []
@@ -113,13 +114,14 @@ class DepositGrouper:
             # a named diagnosis restating a generic term ("calcification" -> "calcific tendinitis") needs the site
             generic = any(self._lexicon.concept(c.concept).role == "generic" for c in (f, first))
             return same or (generic and f.site is not None and site is not None)
+        # one section listing the same concept at one site twice (vessel by vessel) names two deposits
         return (f.site is not None and site is not None and f.laterality == first.laterality
-                and any(m.concept == f.concept for m in members))
+                and any(m.concept == f.concept and m.section != f.section for m in members))
 
-    @staticmethod
-    def _same_thing(f: Finding, g: Finding) -> bool:
-        """The same concept, or concepts that name the same diagnosis."""
-        return f.concept == g.concept or (f.diagnosis is not None and f.diagnosis == g.diagnosis)
+    def _same_thing(self, f: Finding, g: Finding) -> bool:
+        """The same concept, or concepts that name the same diagnosis (one narrower than lint.yaml's broad ones)."""
+        return f.concept == g.concept or (
+            f.diagnosis is not None and f.diagnosis == g.diagnosis and f.diagnosis not in self._broad)
 
     def _describe_from(self, doc: Doc, anaphor: Span, drafts: list[_Draft], findings: list[Finding]) -> None:
         """Give an anaphor sentence's descriptors and size to the affirmed deposit named just before it."""
