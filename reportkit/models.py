@@ -124,6 +124,8 @@ class Deposit(_Record):
         """The deposit as one Finding: its first mention with the merged attributes (for reasoning, rendering)."""
         first = findings[self.findings[0]]
         merged = self.model_dump(exclude={"findings", "laterality_conflict"})
+        sided = next((findings[i] for i in self.findings if findings[i].laterality == self.laterality), None)
+        merged["laterality_source"] = sided.laterality_source if sided and self.laterality else None
         return Finding.model_validate({**first.model_dump(), **merged})
 
 

@@ -151,3 +151,22 @@ def test_descriptors_render_in_the_report_words():
         assert "oval" not in findings.lower() and "metallic" not in findings.lower(), fmt
     fhir = render(report, text, "fhir")
     assert '"valueString": "round"' in fhir and '"valueString": "radiopaque"' in fhir
+
+
+def test_sides_read_elsewhere_that_disagree_give_no_side_and_a_flag():
+    from reportkit.pipeline.deposits import _merged_side
+
+    left, right = (extract(f"FINDINGS: Chondrocalcinosis of the {side} knee.").findings[0] for side in ("left", "right"))
+    assert _merged_side([left, left]) == ("left", False)
+    unstated = right.model_copy(update={"laterality_source": "preceding_text"})
+    assert _merged_side([left, unstated]) == ("left", False)  # a stated side outranks one read elsewhere
+    assert _merged_side([left.model_copy(update={"laterality_source": "preceding_text"}), unstated]) == (None, True)
+
+
+def test_a_result_without_deposits_is_reasoned_one_deposit_per_finding():
+    from reportkit.reasoning import reason
+
+    result = extract(SHOULDER).model_copy(update={"deposits": []})
+    report = reason(result, SHOULDER)
+    assert [a.finding for a in report.assessments] == list(range(len(result.findings)))
+    assert report.pertinent_negatives == [2]
