@@ -33,6 +33,18 @@ def test_impression_restatement_is_one_deposit_with_one_finding_per_mention():
     assert {ev.text for ev in deposit.evidence if ev.role == "term"} == {"calcification", "Calcific tendinitis"}
 
 
+def test_a_named_diagnosis_without_a_site_restates_the_one_deposit_where_it_belongs():
+    one = "FINDINGS: Amorphous calcification in the supraspinatus tendon, 9 mm.\nIMPRESSION: Calcific tendinitis."
+    result = extract(one)
+    assert members(one) == [[0, 1]]
+    assert (result.findings[1].site, result.findings[1].location_category) == ("supraspinatus tendon", "tendon")
+    two = ("FINDINGS: Amorphous calcification in the supraspinatus tendon. Calcification in the infraspinatus "
+           "tendon.\nIMPRESSION: Calcific tendinitis.")
+    assert members(two) == [[0], [1], [2]]  # which tendon? neither
+    elsewhere = "FINDINGS: Vascular calcification in the thigh.\nIMPRESSION: Calcific tendinitis."
+    assert members(elsewhere) == [[0], [1]]
+
+
 def test_anaphor_in_the_impression_inherits_the_site_and_side_of_its_antecedent():
     text = ("FINDINGS: Coarse calcification in the right gluteus medius tendon.\n"
             "IMPRESSION: This calcification likely reflects calcific tendinitis.")

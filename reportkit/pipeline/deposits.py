@@ -112,8 +112,13 @@ class DepositGrouper:
             return same or self._lexicon.concept(f.concept).role == "generic"
         if f.section == "impression" and any(m.section != "impression" for m in members):
             # a named diagnosis restating a generic term ("calcification" -> "calcific tendinitis") needs the site
+            # (both state the site, or the named concept's own location is the deposit's: "IMPRESSION: Calcific
+            # tendinitis." after one tendon calcification)
             generic = any(self._lexicon.concept(c.concept).role == "generic" for c in (f, first))
-            return same or (generic and f.site is not None and site is not None)
+            concept = self._lexicon.concept(f.concept)
+            own_location = concept.location or concept.default_location
+            located = f.site is None and own_location is not None and own_location == first.location_category
+            return same or (generic and ((f.site is not None and site is not None) or located))
         # one section listing the same concept at one site twice (vessel by vessel) names two deposits
         return (f.site is not None and site is not None and f.laterality == first.laterality
                 and any(m.concept == f.concept and m.section != f.section for m in members))
