@@ -90,8 +90,11 @@ class DepositGrouper:
             else:
                 _inherit(finding, [findings[m] for m in target.members])
                 target.members.append(i)
-        for anaphor in anaphors:
-            self._describe_from(doc, anaphor, drafts, findings)
+        described: set[int] = set()
+        for anaphor in anaphors:  # the first anaphor of a sentence speaks for it
+            if anaphor.sent.start not in described:
+                described.add(anaphor.sent.start)
+                self._describe_from(doc, anaphor, drafts, findings)
         doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
         return doc
 
