@@ -182,3 +182,11 @@ def test_a_result_without_deposits_is_reasoned_one_deposit_per_finding():
     report = reason(result, SHOULDER)
     assert [a.finding for a in report.assessments] == list(range(len(result.findings)))
     assert report.pertinent_negatives == [2]
+
+
+def test_an_impression_restating_a_deposit_of_the_findings_is_no_contradiction():
+    restated = ("FINDINGS: Chondrocalcinosis of the left knee. No chondrocalcinosis of the right knee.\n"
+                "IMPRESSION: Chondrocalcinosis of the left knee.")
+    assert "RK601" not in {d.code for d in lint_text(restated)}
+    contradicted = "FINDINGS: No chondrocalcinosis of the knee.\nIMPRESSION: Chondrocalcinosis of the knee."
+    assert "RK601" in {d.code for d in lint_text(contradicted)}
