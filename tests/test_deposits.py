@@ -190,3 +190,19 @@ def test_an_impression_restating_a_deposit_of_the_findings_is_no_contradiction()
     assert "RK601" not in {d.code for d in lint_text(restated)}
     contradicted = "FINDINGS: No chondrocalcinosis of the knee.\nIMPRESSION: Chondrocalcinosis of the knee."
     assert "RK601" in {d.code for d in lint_text(contradicted)}
+
+
+def test_a_restatement_at_the_region_takes_the_site_of_the_deposit_in_that_region():
+    text = ("FINDINGS: Amorphous calcification in the supraspinatus tendon, 9 mm.\n"
+            "IMPRESSION: Calcific tendinitis of the right shoulder.")
+    result = extract(text)
+    assert members(text) == [[0, 1]]
+    assert result.findings[1].site == "supraspinatus tendon"
+    assert ("antecedent", "supraspinatus tendon") in {(ev.role, ev.text) for ev in result.findings[1].evidence}
+    assert members("FINDINGS: Calcification in the pelvis.\nIMPRESSION: Calcification of the knee.") == [[0], [1]]
+
+
+def test_a_restatement_prefers_the_deposit_naming_the_same_thing_at_the_same_site():
+    text = ("FINDINGS: Calcific tendinitis of the supraspinatus tendon. Calcification in the shoulder.\n"
+            "IMPRESSION: Calcific tendinitis of the supraspinatus.")
+    assert members(text) == [[0, 2], [1]]

@@ -22,7 +22,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from reportkit.lexicon import Lexicon, load_lexicon
+from reportkit.lexicon import Lexicon, Site, load_lexicon
 from reportkit.models import Deposit, Evidence, Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
@@ -51,14 +51,6 @@ class _Draft:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-def _site_compatible(a: str | None, b: str | None) -> bool:
-    """Sites that can be one place: either unstated, or one's words contain the other's."""
-    if a is None or b is None:
-        return True
-    a, b = a.lower(), b.lower()
-    return a in b or b in a
-
-
 def _stated_side(f: Finding) -> str | None:
     return f.laterality if f.laterality_source in STATED_SIDE else None
 
@@ -75,6 +67,29 @@ class DepositGrouper:
             self._descriptors.add(desc.id, [nlp.make_doc(t) for t in desc.terms])
         self._size = SizeReader(lexicon.linking)
         self._broad = set(lexicon.lint.broad_diagnoses)
+        self._sites = {term: site for site in lexicon.anatomy.sites for term in site.terms}
+
+    def _is_region(self, site: str | None) -> bool:
+        """Is ``site`` only a body region ("shoulder"), which says no more than where to look?"""
+        entry = self._sites.get((site or "").lower())
+        return entry is not None and entry.category == "region"
+
+    def _site_compatible(self, a: str | None, b: str | None) -> bool:
+        """Sites that can be one place: either unstated, one's words contain the other's, or a region and a site
+        anatomy.yaml places in it ("shoulder", "supraspinatus tendon")."""
+        if a is None or b is None:
+            return True
+        a, b = a.lower(), b.lower()
+        if a in b or b in a:
+            return True
+        site_a, site_b = self._sites.get(a), self._sites.get(b)
+        if site_a is None or site_b is None:
+            return False
+
+        def within(word: str, region: Site, site: Site) -> bool:
+            return region.category == "region" and site.region is not None and site.region in (word, word.rstrip("s"))
+
+        return within(a, site_a, site_b) or within(b, site_b, site_a)
 
     def __call__(self, doc: Doc) -> Doc:
         findings: list[Finding] = doc._.rk_findings or []
@@ -83,12 +98,13 @@ class DepositGrouper:
         for i, finding in enumerate(findings):
             anaphoric = any(a.start_char <= finding.start < a.end_char for a in anaphors)
             candidates = [d for d in reversed(drafts) if self._joins(finding, anaphoric, d, findings)]
-            # a restatement naming no site that fits several deposits ("fragments, as described above") is ambiguous
-            target = candidates[0] if candidates and (anaphoric or finding.site or len(candidates) == 1) else None
+            unstated = finding.site is None or self._is_region(finding.site)
+            target = self._antecedent(finding, anaphoric, unstated, candidates, findings)
             if target is None:
                 drafts.append(_Draft([i]))
             else:
-                _inherit(finding, [findings[m] for m in target.members])
+                _inherit(finding, [findings[m] for m in target.members if not self._is_region(findings[m].site)],
+                         unstated)
                 target.members.append(i)
         described: set[int] = set()
         for anaphor in anaphors:  # the first anaphor of a sentence speaks for it
@@ -97,6 +113,23 @@ class DepositGrouper:
                 self._describe_from(doc, anaphor, drafts, findings)
         doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
         return doc
+
+    def _antecedent(self, f: Finding, anaphoric: bool, unstated: bool, candidates: list[_Draft],
+                    findings: list[Finding]) -> _Draft | None:
+        """The deposit ``f`` restates: an anaphor's nearest; else the nearest of those naming the same thing at
+        the same site. A restatement naming no site that fits several ("fragments, as above") is ambiguous."""
+        if not candidates or anaphoric:
+            return candidates[0] if candidates else None
+
+        def affinity(draft: _Draft) -> tuple[bool, bool]:
+            members = [findings[m] for m in draft.members]
+            site = next((m.site.lower() for m in members if m.site), None)
+            here = (f.site or "").lower()
+            return (any(self._same_thing(f, m) for m in members), bool(site and here and (site in here or here in site)))
+
+        best = max(affinity(d) for d in candidates)
+        top = [d for d in candidates if affinity(d) == best]
+        return top[0] if not unstated or len(top) == 1 else None
 
     def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding]) -> bool:
         """Does mention ``f`` describe the deposit of ``draft``?"""
@@ -108,7 +141,7 @@ class DepositGrouper:
         if side and any(_stated_side(m) not in (None, side) for m in members):
             return False
         site = next((m.site for m in members if m.site), None)
-        if not _site_compatible(f.site, site):
+        if not self._site_compatible(f.site, site):
             return False
         same = any(self._same_thing(f, m) for m in members)
         if anaphoric:
@@ -210,10 +243,11 @@ def _unique(evidence: list[Evidence]) -> list[Evidence]:
     return out
 
 
-def _inherit(restatement: Finding, antecedents: list[Finding]) -> None:
-    """A restatement that states no site (or side) takes its antecedent's, cited as "antecedent"."""
+def _inherit(restatement: Finding, antecedents: list[Finding], unstated: bool) -> None:
+    """A restatement that states no site, or only a region (``unstated``), takes its antecedent's site; one that
+    states no side takes its antecedent's side. Both are cited as "antecedent"."""
     located = next((a for a in antecedents if a.site), None)
-    if restatement.site is None and located is not None:
+    if unstated and located is not None:
         restatement.site, restatement.location_category = located.site, located.location_category
         site = next((ev for ev in located.evidence if ev.role in ("site", "antecedent") and ev.text == located.site),
                     None)
