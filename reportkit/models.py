@@ -27,6 +27,7 @@ EvidenceRole = Literal[
     "hypothetical",
     "question",
     "cue",
+    "antecedent",
 ]
 
 
@@ -68,10 +69,10 @@ class Finding(_Record):
     location_category: LocationCategory | None = None
     site: str | None = Field(default=None, description="the anatomical site as written")
     laterality: Laterality | None = None
-    laterality_source: Literal["mention", "clause", "exam", "region"] | None = Field(
+    laterality_source: Literal["mention", "clause", "exam", "region", "antecedent"] | None = Field(
         default=None, description=(
             "the basis of the side: the finding's own phrase, its clause, the exam title, or the side the "
-            "report gives the finding's body region"
+            "report gives the finding's body region, or the deposit it restates (antecedent)"
         ))
     descriptors: list[str] = Field(default_factory=list, description="normalised cue names")
     size_mm: float | None = Field(default=None, description="largest stated dimension in millimetres")
@@ -108,6 +109,43 @@ class AssertionScope(_Record):
     trigger: str = Field(description="the trigger words as written")
 
 
+class Deposit(_Record):
+    """One deposit (or object) the report describes, perhaps in several mentions, with merged attributes."""
+
+    findings: list[int] = Field(description="indexes of the findings (mentions) that describe this deposit")
+    concept: str
+    named_concepts: list[str] = Field(default_factory=list)
+    kind: Kind
+    negated: bool = Field(default=False, description="every mention says the deposit is absent")
+    uncertain: bool = Field(default=False, description="every mention hedges the deposit")
+    section: SectionCategory = Field(description="section of the first mention")
+    location_category: LocationCategory | None = None
+    site: str | None = None
+    laterality: Laterality | None = None
+    laterality_conflict: bool = Field(default=False, description="the mentions state different sides")
+    descriptors: list[str] = Field(default_factory=list, description="cue ids of every mention and anaphor")
+    size_mm: float | None = None
+    dimensions_mm: list[float] = Field(default_factory=list, description="the dimensions of one stated size")
+    modality: ModalityName | None = None
+    diagnosis: Diagnosis | None = None
+    diagnosis_uncertain: bool = False
+    evidence: list[Evidence] = Field(default_factory=list, description="every mention's evidence, then anaphors'")
+
+    @classmethod
+    def of_one(cls, index: int, finding: Finding) -> Deposit:
+        """A deposit described by one mention only."""
+        fields = set(cls.model_fields) - {"findings", "laterality_conflict"}
+        return cls(findings=[index], **{name: getattr(finding, name) for name in fields})
+
+    def as_finding(self, findings: list[Finding]) -> Finding:
+        """The deposit as one Finding: its first mention with the merged attributes (for reasoning, rendering)."""
+        first = findings[self.findings[0]]
+        merged = self.model_dump(exclude={"findings", "laterality_conflict"})
+        sided = next((findings[i] for i in self.findings if findings[i].laterality == self.laterality), None)
+        merged["laterality_source"] = sided.laterality_source if sided and self.laterality else None
+        return Finding.model_validate({**first.model_dump(), **merged})
+
+
 class ReportResult(_Record):
     """Everything reportkit extracted from one report.
 
@@ -125,6 +163,9 @@ class ReportResult(_Record):
     sections: list[Section] = Field(default_factory=list)
     assertion_scopes: list[AssertionScope] = Field(
         default_factory=list, description="negated, hedged, hypothetical and questioned stretches of the text"
+    )
+    deposits: list[Deposit] = Field(
+        default_factory=list, description="the findings grouped by the deposit they describe, in text order"
     )
 
 
@@ -170,8 +211,9 @@ class TermRef(_Record):
 
 
 class Assessment(_Record):
-    """The article's reasoning for one finding: kind, differential, suggestion, phase, notes, warnings."""
-    finding: int = Field(description="index into the report's findings")
+    """The article's reasoning for one deposit: kind, differential, suggestion, phase, notes, warnings."""
+    finding: int = Field(description="index into the report's findings: the deposit's first mention")
+    deposit: int | None = Field(default=None, description="index into the report's deposits")
     kind: KindAssessment
     differential: list[DifferentialItem] = Field(default_factory=list)
     suggested_diagnosis: Diagnosis | None = None
@@ -196,7 +238,10 @@ class StructuredReport(_Record):
 
     id: str
     result: ReportResult
-    assessments: list[Assessment] = Field(default_factory=list)
+    assessments: list[Assessment] = Field(default_factory=list, description="one per deposit, in deposit order")
+    pertinent_negatives: list[int] = Field(
+        default_factory=list, description="indexes of the deposits the report says are absent"
+    )
     recommendations: list[Recommendation] = Field(default_factory=list)
     patient_age: int | None = None
     disclaimer: str = (

@@ -126,7 +126,7 @@ def analyse_draft(text: str, report_id: str, exam: Exam | None,
     """Extract and reason over ``text``, filling what it leaves unstated from ``exam``; also the fields used."""
     exam = exam or Exam()
     result = extract(text, report_id, lexicon_dir, patient_age=exam.patient_age)
-    used = _apply_exam(result, exam)
+    used = _apply_exam(result, exam, lexicon_dir)
     report = reason(result, text, lexicon_dir, patient_age=exam.patient_age)
     if exam.patient_age is not None and report.patient_age == exam.patient_age and _text_age(text, lexicon_dir) is None:
         used.append("patient_age")
@@ -139,18 +139,28 @@ def _text_age(text: str, lexicon_dir: str | None) -> int | None:
     return ReportContext(text=text).age
 
 
-def _apply_exam(result: ReportResult, exam: Exam) -> list[str]:
-    """Study modality and finding side from the exam where the text names none."""
+def _apply_exam(result: ReportResult, exam: Exam, lexicon_dir: str | None) -> list[str]:
+    """Study modality, and the exam's side where the text gives a finding none and the exam title could.
+
+    The side follows the linker's exam-title rule (lexicons/linking.yaml ``exam_side_locations``): a
+    limb-type location, never a vessel, viscus or midline structure, since a wrong side is worse than none.
+    """
+    from reportkit.lexicon import load_lexicon
+
     used = []
+    records = result.findings + result.queries + result.deposits
     if exam.modality and not result.modality:
         result.modality = [exam.modality]
-        for finding in result.findings + result.queries:
-            finding.modality = finding.modality or exam.modality
+        for record in records:
+            record.modality = record.modality or exam.modality
         used.append("modality")
     if exam.side:
-        unsided = [f for f in result.findings + result.queries if f.laterality is None]
-        for finding in unsided:
-            finding.laterality = exam.side
+        eligible = set(load_lexicon(lexicon_dir).linking.exam_side_locations)
+        unsided = [r for r in records if r.laterality is None and r.location_category in eligible]
+        for record in unsided:
+            record.laterality = exam.side
+            if hasattr(record, "laterality_source"):
+                record.laterality_source = "exam"
         if unsided:
             used.append("side")
     if exam.body_part:
@@ -294,7 +304,10 @@ def _diagnostic_record(d: Diagnostic) -> DiagnosticRecord:
 def _block(report: StructuredReport, text: str, diagnostics: list[Diagnostic]) -> StructuredBlock:
     """The structured block: the plain-text summary and its items as data."""
     findings, impression = [], []
-    for i, (f, a) in enumerate(zip(report.result.findings, report.assessments, strict=True)):
+    result = report.result
+    for a in report.assessments:  # one per deposit: a restated deposit is listed once
+        i = a.finding
+        f = result.deposits[a.deposit].as_finding(result.findings) if a.deposit is not None else result.findings[i]
         where = ", ".join(part for part in (f.laterality, f.site) if part)
         state = "absent" if f.negated else "possible" if f.uncertain else "present"
         findings.append(BlockItem(finding=i, text=f"{f.text}{f' ({where})' if where else ''}: {f.kind.replace('_', ' ')}, {state}"))

@@ -69,10 +69,14 @@ def test_fhir_bundle_validates_and_links_members():
     report = resources[0]
     assert report.__resource_type__ == "DiagnosticReport"
     assert report.status == "preliminary"
-    panel = resources[1]
-    observations = resources[2:]
-    assert len(panel.hasMember) == len(observations) == 5
-    assert {m.reference for m in panel.hasMember} == {e.fullUrl for e in bundle.entry[2:]}
+    panel, negatives = resources[1], resources[2]
+    observations = resources[3:]
+    assert negatives.code.text == "Pertinent negatives"
+    # one Observation per deposit: the impression restatements are not second entries
+    assert len(observations) == 3 and len(panel.hasMember) == 2 and len(negatives.hasMember) == 1
+    urls = [e.fullUrl for e in bundle.entry[3:]]
+    assert [m.reference for m in panel.hasMember] == urls[:2]
+    assert [m.reference for m in negatives.hasMember] == urls[2:]
     first = observations[0]
     assert first.bodySite.text == "supraspinatus tendon"
     laterality = next(c for c in first.component if c.code.text == "laterality")
@@ -93,7 +97,7 @@ def test_fhir_takes_laterality_codes_from_the_given_lexicons(tmp_path):
             text = text.replace('code: "24028007", display: Right,', 'code: "999999", display: Right side,')
         (folder / name).write_text(text, encoding="utf-8")
     bundle = json.loads(render(structured(SHOULDER, "shoulder"), SHOULDER, "fhir", None, str(folder)))
-    first = bundle["entry"][2]["resource"]
+    first = bundle["entry"][3]["resource"]
     laterality = next(c for c in first["component"] if c["code"]["text"] == "laterality")
     assert laterality["valueCodeableConcept"]["coding"][0]["code"] == "999999"
 

@@ -209,10 +209,11 @@ class Linking(_Entry):
     window_after: int = Field(gt=0, description="tokens after a finding searched for its site")
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
+    anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
-        "size_joiners",
+        "size_joiners", "anaphors",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -9,6 +9,7 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
     -> reportkit_gates      report-level gates: typo patterns, implicit-atherosclerosis context, citation lines
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
     -> reportkit_linker     fold, site, side, cues, size, modality -> Finding records
+    -> reportkit_deposits   mentions of one deposit grouped, restatements inherit site -> Deposit records
 
 Entry point: :func:`get_pipeline` (built once per process) and :func:`to_result` (Doc -> record).
 The public calls (`extract`, `extract_many`, `analyse`) are in :mod:`reportkit.api`.
@@ -23,6 +24,7 @@ from spacy.tokens import Doc
 from reportkit.lexicon import load_lexicon
 from reportkit.models import MAX_REPORT_CHARS, ReportResult
 from reportkit.pipeline import context as _context  # noqa: F401 - registers the reportkit_context factory
+from reportkit.pipeline import deposits as _deposits  # noqa: F401 - registers the reportkit_deposits factory
 from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
 from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
@@ -58,6 +60,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     )
     context.add(context_rules(lexicon))
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir})
+    nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
     return nlp
 
 
@@ -76,4 +79,5 @@ def to_result(doc: Doc, report_id: str) -> ReportResult:
         modality=doc._.rk_modality,
         sections=doc._.rk_sections,
         assertion_scopes=assertion_scopes(doc),
+        deposits=doc._.rk_deposits or [],
     )

@@ -30,8 +30,9 @@ CONTEXT_CATEGORIES: dict[str, ContextCategory] = {
     "QUESTION": ContextCategory("rk_is_question", "question"),
 }
 
-# Doc extensions: sections (reportkit_sections), findings, queries and study modalities (reportkit_linker)
-DOC_EXTENSIONS = ("rk_sections", "rk_findings", "rk_queries", "rk_modality")
+# Doc extensions: sections (reportkit_sections), findings, queries and study modalities (reportkit_linker),
+# deposits (reportkit_deposits)
+DOC_EXTENSIONS = ("rk_sections", "rk_findings", "rk_queries", "rk_modality", "rk_deposits")
 
 
 # Categories whose scopes the output records: every one that makes a statement non-affirmed.

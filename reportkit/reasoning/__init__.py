@@ -17,6 +17,7 @@ import functools
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import (
     Assessment,
+    Deposit,
     DifferentialItem,
     Finding,
     KindAssessment,
@@ -83,19 +84,33 @@ def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = N
         if finding.diagnosis is None:
             finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
             finding.diagnosis_uncertain = finding.diagnosis_basis is not None
+    for deposit in result.deposits:  # a deposit no mention names is judged on everything its mentions say
+        if deposit.diagnosis is None:
+            diagnosis, basis = reasoner.infer_diagnosis(deposit.as_finding(result.findings), ctx)
+            deposit.diagnosis, deposit.diagnosis_uncertain = diagnosis, basis is not None
     return result
 
 
 def reason(result: ReportResult, text: str, lexicon_dir: str | None = None,
            patient_age: int | None = None) -> StructuredReport:
-    """Assess every finding of ``result`` (extracted from ``text``) and recommend follow-up."""
+    """Assess every deposit of ``result`` (extracted from ``text``) and recommend follow-up."""
     reasoner = get_reasoner(lexicon_dir)
     ctx = ReportContext.of(result, text, patient_age)
-    assessments = [reasoner.assess(i, f, ctx) for i, f in enumerate(result.findings)]
+    if result.findings and not result.deposits:  # a record made without the pipeline: one deposit per finding
+        result = result.model_copy(update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
+    merged = [d.as_finding(result.findings) for d in result.deposits]
+    assessments = []
+    for index, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
+        assessment = reasoner.assess(deposit.findings[0], finding, ctx)
+        assessment.deposit = index
+        assessments.append(assessment)
+    # follow-up rules read one finding per assessment: the deposit as one finding
+    per_deposit = result.model_copy(update={"findings": merged})
     return StructuredReport(
         id=result.id,
         result=result,
         assessments=assessments,
-        recommendations=reasoner.followup.recommend(result, assessments, ctx),
+        pertinent_negatives=[i for i, d in enumerate(result.deposits) if d.negated],
+        recommendations=reasoner.followup.recommend(per_deposit, assessments, ctx),
         patient_age=ctx.age,
     )

@@ -8,6 +8,7 @@ import uuid
 
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import StructuredReport
+from reportkit.render.templates import deposit_items
 
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 # FHIR system URIs of the code systems the terminology lexicon may cite.
@@ -26,10 +27,9 @@ def _code(name: str, codes: list[dict]) -> dict:
     return {"text": name, "coding": coding} if coding else {"text": name}
 
 
-def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon) -> dict:
-    """The Observation for finding ``index``: presence, kind, location, size, descriptors, differential."""
-    finding = report.result.findings[index]
-    assessment = report.assessments[index]
+def _finding_observation(report: StructuredReport, item: dict, lexicon: Lexicon) -> dict:
+    """The Observation for one deposit: presence, kind, location, size, descriptors, differential, evidence."""
+    finding, assessment = item["finding"], item["assessment"]
     presence = ("NEG", "Negative") if finding.negated else (("IND", "Indeterminate") if finding.uncertain
                                                              else ("POS", "Positive"))
     name = assessment.term.preferred if assessment.term else finding.text
@@ -48,7 +48,7 @@ def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon)
     if finding.size_mm is not None and math.isfinite(finding.size_mm):  # FHIR decimals have no infinity
         components.append({"code": {"text": "largest dimension"}, "valueQuantity": {
             "value": finding.size_mm, "unit": "mm", "system": "http://unitsofmeasure.org", "code": "mm"}})
-    for descriptor in finding.descriptors:
+    for descriptor in item["descriptors"]:
         components.append({"code": {"text": "descriptor"}, "valueString": descriptor})
     if finding.diagnosis:
         components.append({"code": {"text": "diagnosis named or inferred"}, "valueString": finding.diagnosis})
@@ -74,17 +74,18 @@ def _finding_observation(report: StructuredReport, index: int, lexicon: Lexicon)
 
 
 def to_fhir(report: StructuredReport, lexicon_dir: str | None = None) -> dict:
-    """A FHIR Bundle: DiagnosticReport, a panel Observation and one member Observation per finding."""
+    """A FHIR Bundle: DiagnosticReport, a findings panel, a pertinent-negatives panel, one Observation per deposit."""
     from fhir.resources.R4B.bundle import Bundle
 
     lexicon = load_lexicon(lexicon_dir)
     rid = report.id
     entries = []
-    member_refs = []
-    for i in range(len(report.result.findings)):
-        url = _ref(rid, f"finding-{i}")
-        member_refs.append({"reference": url})
-        entries.append({"fullUrl": url, "resource": _finding_observation(report, i, lexicon)})
+    member_refs: list[dict] = []
+    negative_refs: list[dict] = []
+    for item in deposit_items(report):
+        url = _ref(rid, f"deposit-{item['index']}")
+        (negative_refs if item["finding"].negated else member_refs).append({"reference": url})
+        entries.append({"fullUrl": url, "resource": _finding_observation(report, item, lexicon)})
     panel_url = _ref(rid, "panel")
     panel = {
         "resourceType": "Observation",
@@ -93,13 +94,21 @@ def to_fhir(report: StructuredReport, lexicon_dir: str | None = None) -> dict:
         "hasMember": member_refs,
     }
     if not member_refs:
-        panel["valueString"] = "No soft-tissue calcification, ossification or foreign body mentioned."
+        panel["valueString"] = "No soft-tissue calcification, ossification or foreign body reported present."
+    panels = [{"fullUrl": panel_url, "resource": panel}]
+    if negative_refs:
+        panels.append({"fullUrl": _ref(rid, "pertinent-negatives"), "resource": {
+            "resourceType": "Observation",
+            "status": "preliminary",
+            "code": {"text": "Pertinent negatives"},
+            "hasMember": negative_refs,
+        }})
     conclusion = [report.disclaimer] + [f"Consider: {r.text}" for r in report.recommendations]
     diagnostic = {
         "resourceType": "DiagnosticReport",
         "status": "preliminary",
         "code": {"text": "Soft-tissue mineralisation analysis (reportkit)"},
-        "result": [{"reference": panel_url}] + member_refs,
+        "result": [{"reference": p["fullUrl"]} for p in panels] + member_refs,
         "conclusion": "\n".join(conclusion),
     }
     if report.result.modality:
@@ -107,7 +116,6 @@ def to_fhir(report: StructuredReport, lexicon_dir: str | None = None) -> dict:
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
-        "entry": [{"fullUrl": _ref(rid, "report"), "resource": diagnostic},
-                  {"fullUrl": panel_url, "resource": panel}] + entries,
+        "entry": [{"fullUrl": _ref(rid, "report"), "resource": diagnostic}] + panels + entries,
     }
     return json.loads(Bundle.model_validate(bundle).model_dump_json(exclude_none=True))

@@ -12,7 +12,7 @@ import functools
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from reportkit import __version__
-from reportkit.models import StructuredReport
+from reportkit.models import Finding, StructuredReport
 
 LOCATION_ORDER = ["tendon", "articular", "soft_tissue", "vascular", "other", None]
 LOCATION_TITLES = {
@@ -46,22 +46,39 @@ def environment(templates_dir: str | None = None) -> Environment:
 def render_template(report: StructuredReport, text: str, name: str, templates_dir: str | None = None,
                     highlight: bool = False) -> str:
     """Render template ``name``; with ``highlight`` it also gets ``text`` cut into marked segments."""
-    items = _items(report)
+    items = deposit_items(report)
     template = environment(templates_dir).get_template(name)
     return template.render(
         report=report,
-        items=items,
-        groups=_by_location(items),
+        items=[it for it in items if not it["finding"].negated],
+        negatives=[it for it in items if it["finding"].negated],
+        groups=_by_location([it for it in items if not it["finding"].negated]),
         segments=_segments(text, report) if highlight else [],
         version=__version__,
     )
 
 
-def _items(report: StructuredReport) -> list[dict]:
-    return [
-        {"index": i, "finding": f, "assessment": a}
-        for i, (f, a) in enumerate(zip(report.result.findings, report.assessments, strict=True))
-    ]
+def deposit_items(report: StructuredReport) -> list[dict]:
+    """One item per deposit: its index, merged finding, assessment, mentions and descriptors as written."""
+    findings = report.result.findings
+    items = []
+    for a in report.assessments:
+        deposit = report.result.deposits[a.deposit] if a.deposit is not None else None
+        finding = deposit.as_finding(findings) if deposit else findings[a.finding]
+        members = deposit.findings if deposit else [a.finding]
+        items.append({"index": a.deposit if a.deposit is not None else a.finding, "finding": finding,
+                      "assessment": a, "members": members, "mentions": [findings[m] for m in members],
+                      "descriptors": written_descriptors(finding)})
+    return items
+
+
+def written_descriptors(finding: Finding) -> list[str]:
+    """The finding's descriptor cues in the report's own words ("round", not the cue id "oval")."""
+    words: dict[str, str] = {}
+    for ev in finding.evidence:
+        if ev.role == "descriptor" and ev.value in finding.descriptors:
+            words.setdefault(ev.value, ev.text.lower())
+    return [words.get(d, d.replace("_", " ")) for d in finding.descriptors]
 
 
 def _by_location(items: list[dict]) -> list[dict]:

@@ -13,9 +13,10 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """A calcific tendinopathy (HADD) described without its tendon, size or appearance.
 
     What it checks:
-        A positive HADD finding in the findings section whose site is not a tendon named in
-        lexicons/anatomy.yaml, that gives no size, or that does not say whether the deposit
-        is well-defined or ill-defined.
+        A positive HADD deposit described in the findings section whose mentions, taken
+        together (restatements and "the deposit ..." sentences included), name no tendon of
+        lexicons/anatomy.yaml, give no size, or do not say whether it is well-defined or
+        ill-defined.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -33,18 +34,21 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         No fix: the missing facts must come from the images.
     """
     vocabulary = ctx.lexicon.lint
-    for f in ctx.result.findings:
-        if f.diagnosis != vocabulary.hadd_diagnosis or not positive(f) or f.section not in vocabulary.finding_sections:
+    findings = ctx.result.findings
+    tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
+    for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
+        described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
+        if deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0]):
             continue
-        tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         missing = []
-        if (f.site or "").lower() not in tendons:
+        if (deposit.site or "").lower() not in tendons:
             missing.append("tendon")
-        if f.size_mm is None:
+        if deposit.size_mm is None:
             missing.append("size")
-        if not set(vocabulary.hadd_appearance) & set(f.descriptors):
+        if not set(vocabulary.hadd_appearance) & set(deposit.descriptors):
             missing.append("appearance (well-defined or ill-defined)")
         if missing:
+            f = described[0]
             yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(missing)}")
 
 

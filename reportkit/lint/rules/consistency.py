@@ -18,7 +18,7 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         The same diagnosis (or concept) stated as absent in one section and present in the
-        other.
+        other; an impression mention that restates a deposit of the findings is not compared.
 
     Why it matters:
         The impression is what clinicians act on; a contradiction with the findings makes the
@@ -38,7 +38,13 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
         specific = f.concept == imp.concept and ctx.lexicon.concept(f.concept).role != "generic"
         return (named or specific) and f.negated != imp.negated
 
-    for imp, f in first_match_in_findings(ctx.result.findings, ctx.lexicon.lint.finding_sections, same_finding):
+    findings = ctx.result.findings
+    finding_sections = ctx.lexicon.lint.finding_sections
+    # an impression mention that restates a deposit of the findings agrees with them: only the others are compared
+    restating = {i for d in ctx.result.deposits if any(findings[m].section in finding_sections for m in d.findings)
+                 for i in d.findings}
+    own = [f for i, f in enumerate(findings) if f.section != "impression" or i not in restating]
+    for imp, f in first_match_in_findings(own, finding_sections, same_finding):
         state = "absent" if f.negated else "present"
         yield Violation(imp.start, imp.end, f"'{imp.text}' is {'absent' if imp.negated else 'present'} in the "
                         f"impression but {state} in the findings ('{f.text}')")
@@ -49,8 +55,8 @@ def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     """A finding that calls for a recommendation is not carried into the impression.
 
     What it checks:
-        A positive finding in the findings section that triggers a follow-up recommendation,
-        when the impression names no finding with the same diagnosis.
+        A positive deposit described in the findings section that triggers a follow-up
+        recommendation, when the impression neither restates it nor names the same diagnosis.
 
     Why it matters:
         Findings that change management belong in the impression, which is often all that is
@@ -67,9 +73,13 @@ def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     """
     if not any(s.category == "impression" for s in ctx.result.sections):
         return
-    impression = {f.diagnosis for f in ctx.result.findings if f.section == "impression" and positive(f)}
+    findings = ctx.result.findings
+    impression = {f.diagnosis for f in findings if f.section == "impression" and positive(f)}
     driving = {i for rec in ctx.report.recommendations for i in rec.findings}
     finding_sections = ctx.lexicon.lint.finding_sections
-    for i, f in enumerate(ctx.result.findings):
-        if i in driving and f.section in finding_sections and positive(f) and f.diagnosis not in impression:
+    for deposit in ctx.result.deposits:
+        if driving.isdisjoint(deposit.findings) or any(findings[i].section == "impression" for i in deposit.findings):
+            continue  # no recommendation, or the impression restates this very deposit
+        f = findings[deposit.findings[0]]
+        if f.section in finding_sections and positive(f) and deposit.diagnosis not in impression:
             yield Violation(f.start, f.end, f"'{f.text}' leads to a recommendation but is not in the impression")

@@ -13,7 +13,8 @@ def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Vio
     """Findings written as ``stated`` whose own cues say ``assessed``; the fix swaps the word."""
     words = ctx.lexicon.lint.kind_words
     swaps = words if stated == "calcification" else {v: k for k, v in words.items()}
-    for f, a in zip(ctx.result.findings, ctx.report.assessments, strict=True):
+    for a in ctx.report.assessments:  # one per deposit, on its first mention
+        f = ctx.result.findings[a.finding]
         if not (positive(f) and a.kind.stated == stated and a.kind.kind == assessed):
             continue
         cues = ", ".join(ev.text for ev in a.kind.evidence)

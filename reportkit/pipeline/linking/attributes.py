@@ -2,6 +2,7 @@
 
 import math
 import re
+from collections.abc import Iterator
 
 from spacy.tokens import Span
 
@@ -49,19 +50,23 @@ class SizeReader:
 
     def __call__(self, ctx: FindingContext) -> tuple[list[float], list[Evidence]]:
         sent = ctx.sent
-        for m in self._pattern.finditer(sent.text):
-            start_char = sent.start_char + m.start()
-            token = ctx.doc.char_span(start_char, start_char + 1, alignment_mode="expand")
+        for dims, evidence in self.sizes(sent.text, sent.start_char):
+            token = ctx.doc.char_span(evidence.start, evidence.start + 1, alignment_mode="expand")
             if token is None or nearest_group(token.start, sent, ctx.groups) is not ctx.group:
                 continue
+            return dims, [evidence]
+        return [], []
+
+    def sizes(self, text: str, offset: int = 0) -> Iterator[tuple[list[float], Evidence]]:
+        """Every size in ``text`` (which starts at ``offset`` in the report): dimensions in mm and evidence."""
+        for m in self._pattern.finditer(text):
             factor = self._units[m.group("unit").lower()]
             dims = [round(float(x.replace(",", ".")) * factor, 2) for x in re.findall(NUMBER, m.group("dims"))]
             if not all(math.isfinite(d) for d in dims):  # a 400-digit "size" is not a measurement
                 continue
             value = " x ".join(f"{d:g}" for d in dims) + " mm"
-            return dims, [Evidence(role="size", text=m.group(0), start=start_char, end=sent.start_char + m.end(),
-                                   value=value)]
-        return [], []
+            yield dims, Evidence(role="size", text=m.group(0), start=offset + m.start(), end=offset + m.end(),
+                                 value=value)
 
 
 class ModalityReader:

@@ -1,0 +1,263 @@
+"""The ``reportkit_deposits`` component: the mentions that describe one deposit, grouped.
+
+Runs after the linker. The evaluation (and the extraction output) counts mentions, so every
+finding stays; this component adds ``doc._.rk_deposits``, one :class:`~reportkit.models.Deposit`
+per deposit. A mention joins the last deposit named before it when it is
+
+1. an anaphor inside a phrase of ``linking.yaml`` ``anaphors`` ("these calcifications") of the
+   same kind, at a compatible site;
+2. an impression restatement: the same concept or named diagnosis at a compatible site; or
+3. the same concept at the same site with the same side, in another section;
+
+and never across negation or two stated sides. A restatement that states no site takes its
+antecedent's site and location (and side, when it states none), cited as "antecedent" evidence.
+A sentence with no mention of its own that holds an anaphor ("The deposit is ill-defined.")
+gives its descriptors and size to the deposit named just before it.
+"""
+
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from reportkit.lexicon import Lexicon, Site, load_lexicon
+from reportkit.models import Deposit, Evidence, Finding
+from reportkit.pipeline.extensions import register_extensions
+from reportkit.pipeline.linking.attributes import SizeReader
+from reportkit.pipeline.linking.context import cite
+from reportkit.text import section_at
+
+STATED_SIDE = {"mention", "clause"}  # laterality sources that are the mention's own words
+UNSTATED_SIDE: set[str] = set()  # every laterality source names a basis (mention, clause, exam, region) to pass on
+ANAPHOR_REACH = 2  # sentences back an anaphor with no mention of its own may point
+
+
+@Language.factory("reportkit_deposits", default_config={"lexicon_dir": None})
+def make_deposit_grouper(nlp: Language, name: str, lexicon_dir: str | None) -> "DepositGrouper":
+    """spaCy factory for :class:`DepositGrouper` configured by the lexicons."""
+    register_extensions()
+    return DepositGrouper(nlp, load_lexicon(lexicon_dir))
+
+
+@dataclass
+class _Draft:
+    """A deposit under construction: member finding indexes and what anaphor sentences add."""
+
+    members: list[int]
+    descriptors: list[str] = field(default_factory=list)
+    dimensions: list[float] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+def _stated_side(f: Finding) -> str | None:
+    return f.laterality if f.laterality_source in STATED_SIDE else None
+
+
+class DepositGrouper:
+    """Sets ``doc._.rk_deposits`` from ``doc._.rk_findings``, inheriting site and side into restatements."""
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self._lexicon = lexicon
+        self._anaphors = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._anaphors.add("anaphor", [nlp.make_doc(p) for p in lexicon.linking.anaphors])
+        self._descriptors = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for desc in lexicon.descriptors.descriptors:
+            self._descriptors.add(desc.id, [nlp.make_doc(t) for t in desc.terms])
+        self._size = SizeReader(lexicon.linking)
+        self._broad = set(lexicon.lint.broad_diagnoses)
+        self._sites = {term: site for site in lexicon.anatomy.sites for term in site.terms}
+
+    def _is_region(self, site: str | None) -> bool:
+        """Is ``site`` only a body region ("shoulder"), which says no more than where to look?"""
+        entry = self._sites.get((site or "").lower())
+        return entry is not None and entry.category == "region"
+
+    def _site_compatible(self, a: str | None, b: str | None) -> bool:
+        """Sites that can be one place: either unstated, one's words contain the other's, or a region and a site
+        anatomy.yaml places in it ("shoulder", "supraspinatus tendon")."""
+        if a is None or b is None:
+            return True
+        a, b = a.lower(), b.lower()
+        if a in b or b in a:
+            return True
+        site_a, site_b = self._sites.get(a), self._sites.get(b)
+        if site_a is None or site_b is None:
+            return False
+
+        def within(word: str, region: Site, site: Site) -> bool:
+            return region.category == "region" and site.region is not None and site.region in (word, word.rstrip("s"))
+
+        return within(a, site_a, site_b) or within(b, site_b, site_a)
+
+    def __call__(self, doc: Doc) -> Doc:
+        findings: list[Finding] = doc._.rk_findings or []
+        anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
+        drafts: list[_Draft] = []
+        for i, finding in enumerate(findings):
+            anaphoric = any(a.start_char <= finding.start < a.end_char for a in anaphors)
+            candidates = [d for d in reversed(drafts) if self._joins(finding, anaphoric, d, findings)]
+            unstated = finding.site is None or self._is_region(finding.site)
+            target = self._antecedent(finding, anaphoric, unstated, candidates, findings)
+            if target is None:
+                drafts.append(_Draft([i]))
+            else:
+                _inherit(finding, [findings[m] for m in target.members if not self._is_region(findings[m].site)],
+                         unstated)
+                target.members.append(i)
+        described: set[int] = set()
+        for anaphor in anaphors:  # the first anaphor of a sentence speaks for it
+            if anaphor.sent.start not in described:
+                described.add(anaphor.sent.start)
+                self._describe_from(doc, anaphor, drafts, findings)
+        doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
+        return doc
+
+    def _antecedent(self, f: Finding, anaphoric: bool, unstated: bool, candidates: list[_Draft],
+                    findings: list[Finding]) -> _Draft | None:
+        """The deposit ``f`` restates: an anaphor's nearest; else the nearest of those naming the same thing at
+        the same site. A restatement naming no site that fits several ("fragments, as above") is ambiguous."""
+        if not candidates or anaphoric:
+            return candidates[0] if candidates else None
+
+        def affinity(draft: _Draft) -> tuple[bool, bool]:
+            members = [findings[m] for m in draft.members]
+            site = next((m.site.lower() for m in members if m.site), None)
+            here = (f.site or "").lower()
+            return (any(self._same_thing(f, m) for m in members), bool(site and here and (site in here or here in site)))
+
+        best = max(affinity(d) for d in candidates)
+        top = [d for d in candidates if affinity(d) == best]
+        return top[0] if not unstated or len(top) == 1 else None
+
+    def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding]) -> bool:
+        """Does mention ``f`` describe the deposit of ``draft``?"""
+        members = [findings[m] for m in draft.members]
+        first = members[0]
+        if f.kind != first.kind or f.negated != first.negated:
+            return False
+        side = _stated_side(f)
+        if side and any(_stated_side(m) not in (None, side) for m in members):
+            return False
+        site = next((m.site for m in members if m.site), None)
+        if not self._site_compatible(f.site, site):
+            return False
+        same = any(self._same_thing(f, m) for m in members)
+        if anaphoric:
+            return same or self._lexicon.concept(f.concept).role == "generic"
+        if f.section == "impression" and any(m.section != "impression" for m in members):
+            # a named diagnosis restating a generic term ("calcification" -> "calcific tendinitis") needs the site
+            # (both state the site, or the named concept's own location is the deposit's: "IMPRESSION: Calcific
+            # tendinitis." after one tendon calcification)
+            generic = any(self._lexicon.concept(c.concept).role == "generic" for c in (f, first))
+            concept = self._lexicon.concept(f.concept)
+            own_location = concept.location or concept.default_location
+            located = f.site is None and own_location is not None and own_location == first.location_category
+            return same or (generic and ((f.site is not None and site is not None) or located))
+        # one section listing the same concept at one site twice (vessel by vessel) names two deposits
+        return (f.site is not None and site is not None and f.laterality == first.laterality
+                and any(m.concept == f.concept and m.section != f.section for m in members))
+
+    def _same_thing(self, f: Finding, g: Finding) -> bool:
+        """The same concept, or concepts that name the same diagnosis (one narrower than lint.yaml's broad ones)."""
+        return f.concept == g.concept or (
+            f.diagnosis is not None and f.diagnosis == g.diagnosis and f.diagnosis not in self._broad)
+
+    def _describe_from(self, doc: Doc, anaphor: Span, drafts: list[_Draft], findings: list[Finding]) -> None:
+        """Give an anaphor sentence's descriptors and size to the affirmed deposit named just before it."""
+        sent = anaphor.sent
+        if any(sent.start_char <= f.start < sent.end_char for f in findings):
+            return  # the sentence's own mention took its attributes
+        sections = doc._.rk_sections or []
+        section = section_at(sections, sent.start_char) if sections else None
+        earliest = doc[max(sent.start - 1, 0)].sent
+        for _ in range(ANAPHOR_REACH - 1):
+            earliest = doc[max(earliest.start - 1, 0)].sent
+        candidates = [
+            (max(findings[m].start for m in d.members if findings[m].start < sent.start_char), d)
+            for d in drafts if any(findings[m].start < sent.start_char for m in d.members)
+        ]
+        candidates = [(start, d) for start, d in candidates if start >= earliest.start_char
+                      and (section is None or start >= section.start) and not findings[d.members[0]].negated]
+        if not candidates:
+            return
+        draft = max(candidates, key=lambda c: c[0])[1]
+        draft.evidence.append(cite(anaphor, "description"))
+        matches = [Span(doc, s, e, label=m) for m, s, e in self._descriptors(doc) if sent.start <= s < sent.end]
+        for span in filter_spans(matches):
+            value = span.label_
+            if value not in draft.descriptors:
+                draft.descriptors.append(value)
+            draft.evidence.append(cite(span, "descriptor", value))
+        size = next(self._size.sizes(sent.text, sent.start_char), None)
+        if size and not draft.dimensions:
+            draft.dimensions = size[0]
+            draft.evidence.append(size[1])
+
+    def _deposit(self, draft: _Draft, findings: list[Finding]) -> Deposit:
+        """Merge the members' attributes: site and size from one mention, descriptors and evidence from all."""
+        members = [findings[m] for m in draft.members]
+        first = members[0]
+        named = next((m for m in members if m.diagnosis), None)
+        concept = next((m.concept for m in members if self._lexicon.concept(m.concept).role == "specific"),
+                       first.concept)
+        located = next((m for m in members if m.site or m.location_category), first)
+        sized = next((m for m in members if m.size_mm is not None), None)
+        side, conflict = _merged_side(members)
+        descriptors = list(dict.fromkeys([d for m in members for d in m.descriptors] + draft.descriptors))
+        evidence = [ev for m in members for ev in m.evidence] + draft.evidence
+        dimensions = sized.dimensions_mm if sized else draft.dimensions
+        return Deposit(
+            findings=draft.members, concept=concept,
+            named_concepts=list(dict.fromkeys(c for m in members for c in m.named_concepts)),
+            kind=first.kind, negated=all(m.negated for m in members), uncertain=all(m.uncertain for m in members),
+            section=first.section, location_category=located.location_category, site=located.site,
+            laterality=side, laterality_conflict=conflict, descriptors=descriptors,
+            size_mm=max(dimensions) if dimensions else None, dimensions_mm=dimensions,
+            modality=next((m.modality for m in members if m.modality), None),
+            diagnosis=named.diagnosis if named else None,
+            diagnosis_uncertain=named.diagnosis_uncertain if named else False,
+            evidence=_unique(evidence),
+        )
+
+
+def _merged_side(members: list[Finding]) -> tuple[str | None, bool]:
+    """The members' side: stated sides first; disagreeing sides give none, flagged as a conflict."""
+    stated = {s for m in members if (s := _stated_side(m))}
+    sides = stated or {m.laterality for m in members if m.laterality}
+    if len(sides) > 1:
+        return None, True
+    return (sides.pop() if sides else None), False
+
+
+def _unique(evidence: list[Evidence]) -> list[Evidence]:
+    """Evidence without repeats (members often cite the same exam title or modality)."""
+    seen: set[tuple] = set()
+    out = []
+    for ev in evidence:
+        key = (ev.role, ev.start, ev.end, ev.value)
+        if key not in seen:
+            seen.add(key)
+            out.append(ev)
+    return out
+
+
+def _inherit(restatement: Finding, antecedents: list[Finding], unstated: bool) -> None:
+    """A restatement that states no site, or only a region (``unstated``), takes its antecedent's site; one that
+    states no side takes its antecedent's side. Both are cited as "antecedent"."""
+    located = next((a for a in antecedents if a.site), None)
+    if unstated and located is not None:
+        restatement.site, restatement.location_category = located.site, located.location_category
+        site = next((ev for ev in located.evidence if ev.role in ("site", "antecedent") and ev.text == located.site),
+                    None)
+        if site is not None:
+            restatement.evidence.append(site.model_copy(update={"role": "antecedent"}))
+    sided = next((a for a in antecedents if a.laterality and a.laterality_source not in UNSTATED_SIDE), None)
+    if sided is not None and _stated_side(restatement) is None:
+        restatement.laterality, restatement.laterality_source = sided.laterality, "antecedent"
+        restatement.evidence = [ev for ev in restatement.evidence if ev.role != "laterality"]
+        side = next((ev for ev in sided.evidence if ev.role in ("laterality", "antecedent")
+                     and ev.value == sided.laterality), None)
+        if side is not None:
+            restatement.evidence.append(side.model_copy(update={"role": "antecedent"}))
