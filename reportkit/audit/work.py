@@ -58,11 +58,12 @@ def analyse_report(text: str, report_id: str, options: WorkOptions) -> tuple[Str
     from reportkit.reasoning import reason
 
     state = worker_state(options.lexicon_dir)
-    skipped = options.prefilter and not state.prefilter.triggers(text)
-    result: ReportResult = (state.prefilter.skipped_result(text, report_id) if skipped
-                            else extract(text, report_id, lexicon_dir=options.lexicon_dir))
+    if options.prefilter and not state.prefilter.triggers(text):
+        # no mention, no rule word: assessments, recommendations and diagnostics are provably empty
+        return state.prefilter.skipped_report(text, report_id), [], True
+    result: ReportResult = extract(text, report_id, lexicon_dir=options.lexicon_dir)
     report = reason(result, text, options.lexicon_dir)
-    return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), skipped
+    return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), False
 
 
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:
