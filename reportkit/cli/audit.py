@@ -84,9 +84,14 @@ def run(
     lexicons: Annotated[Path | None, typer.Option(help="lexicon folder (default: the shipped one)")] = None,
     store_text: Annotated[bool, typer.Option(help="keep each report's text in reports.text")] = False,
     chunk_size: Annotated[int, typer.Option(help="records per chunk (the unit of work and of resume)")] = 256,
+    correlation_window_before: Annotated[int, typer.Option(
+        help="days before an MRI/US exam a radiograph still correlates")] = 365,
+    correlation_window_after: Annotated[int, typer.Option(
+        help="days after an MRI/US exam a radiograph still correlates")] = 30,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
+    from reportkit.audit.correlation import Window
     from reportkit.audit.engines.local import LocalEngine, cpu_count
     from reportkit.audit.readers import read_archive
     from reportkit.audit.run import run_audit
@@ -103,6 +108,8 @@ def run(
     cpus = cpu_count()
     if workers is not None and workers < 1 or chunk_size < 1:
         raise _fail("--workers and --chunk-size must be at least 1")
+    if correlation_window_before < 0 or correlation_window_after < 0:
+        raise _fail("--correlation-window-before and --correlation-window-after must be 0 or more days")
     if workers is not None and workers > cpus and engine == "local":
         typer.echo(f"warning: --workers {workers} is more than the {cpus} CPUs here; using {cpus}", err=True)
     count = min(workers or cpus, cpus) if engine == "local" else (workers or cpus)
@@ -118,7 +125,8 @@ def run(
     try:
         with Progress(quiet) as progress:
             totals = run_audit(run_dir, inputs, read_archive, make_engine, options, _columns(columns),
-                               chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine)
+                               chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine,
+                               window=Window(correlation_window_before, correlation_window_after))
     except (StoreError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
@@ -126,7 +134,7 @@ def run(
     if not quiet:
         resumed = f" ({totals.chunks_skipped} chunks already done)" if totals.chunks_skipped else ""
         typer.echo(f"read {totals.read} = {totals.results} results + {totals.errors} errors{resumed}; "
-                   f"store: {run_dir}", err=True)
+                   f"radiograph correlation checked for {totals.correlations} MRI/US findings; store: {run_dir}", err=True)
     if totals.errors:
         raise typer.Exit(1)
 
