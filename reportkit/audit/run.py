@@ -71,13 +71,16 @@ def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
         number += 1
 
 
-def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int]) -> Iterator[Chunk]:
+def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int],
+          on_resumed: Callable[[int], None] | None = None) -> Iterator[Chunk]:
     for number, key, rows in chunks:
         if number in done:
             if done[number] != key:
                 raise StoreError(f"inputs changed since this store was made: chunk {number} started at "
                                  f"{done[number]}, now at {key}; use a new RUN_DIR")
             skipped.append(number)
+            if on_resumed:
+                on_resumed(len(rows))
             continue
         yield number, key, rows
 
@@ -85,8 +88,11 @@ def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int]) -> 
 def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engine_factory,
               options: WorkOptions, column_map: dict[str, str] | None = None, chunk_size: int = 256,
               on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local",
-              window: Window = Window()) -> RunTotals:
-    """Process every input record not yet in RUN_DIR's store, then correlate; returns the store's totals."""
+              window: Window = Window(), on_resumed: Callable[[int], None] | None = None) -> RunTotals:
+    """Process every input record not yet in RUN_DIR's store, then correlate; returns the store's totals.
+
+    ``on_chunk(records, errors)`` follows each chunk processed, ``on_resumed(records)`` each chunk already done.
+    """
     result_options = {"inputs": [str(Path(p).resolve()) for p in inputs], "columns": column_map or {},
                       "chunk_size": chunk_size, "correlation_window": [window.days_before, window.days_after],
                       **asdict(options)}
@@ -105,7 +111,8 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engin
                 status = "failed"
                 try:
                     for number, key, rows in engine.run(_todo(chunked(read_archive(inputs, column_map),
-                                                                      chunk_size), done, skipped)):
+                                                                      chunk_size), done, skipped,
+                                                                      on_resumed)):
                         store.commit_chunk(number, key, rows)
                         ran += 1
                         if on_chunk:
