@@ -127,3 +127,32 @@ def test_over_the_shared_corpus_when_present(prefilter):
                 skipped += 1
             checked += 1
     assert checked and skipped  # the corpus has reports without mentions
+
+
+def _assert_lean_extract_equals_full(text: str, report_id: str = "r") -> None:
+    """The audit's extraction (ConText left out without a mention or rule word) loses nothing the store holds."""
+    from reportkit.audit.work import _extract, worker_state
+
+    lean, full = _extract(worker_state(None), text, report_id, None), extract(text, report_id)
+    if lean.assertion_scopes != full.assertion_scopes:
+        assert not lean.assertion_scopes and not (full.findings or full.queries), report_id
+    assert lean.model_copy(update={"assertion_scopes": []}) == full.model_copy(update={"assertion_scopes": []})
+    lean_report, full_report = reason(lean, text), reason(full, text)
+    assert lean_report == full_report.model_copy(update={"result": lean, "patient_age": lean_report.patient_age})
+    assert lint_text(text, report_id, report=lean_report) == lint_text(text, report_id, report=full_report)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + RULE_WORDS + PLAIN_WORDS * 2))
+def test_property_audit_extraction_without_context_loses_nothing(header, body):
+    _assert_lean_extract_equals_full(f"{header} {body}")
+
+
+def test_audit_extraction_over_the_shared_corpus_when_present():
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip("no shared corpus")
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            _assert_lean_extract_equals_full(record["text"], record["id"])
