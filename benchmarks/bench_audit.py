@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import random
 import resource
 import statistics
@@ -59,6 +60,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def worker_memory() -> tuple[int, float, float]:
+    """(pid, peak RSS MB, proportional set size MB: pages shared after fork counted once across processes)."""
+    pss = 0.0
+    try:
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    time.sleep(0.2)  # keep this worker busy so the next call lands on another one
+    return os.getpid(), peak_rss_mb(), pss
+
+
 def spin(n: int) -> int:
     total = 0
     for i in range(n):
@@ -66,12 +80,18 @@ def spin(n: int) -> int:
     return total
 
 
+def start_method() -> str:
+    from reportkit.audit.engines.local import start_method as method
+
+    return method()
+
+
 def python_scaling() -> float:
     work = [3_000_000] * 8
     start = time.perf_counter()
     list(map(spin, work))
     one = time.perf_counter() - start
-    with multiprocessing.get_context("forkserver").Pool(2) as pool:
+    with multiprocessing.get_context(start_method()).Pool(2) as pool:
         start = time.perf_counter()
         pool.map(spin, work, chunksize=1)
         two = time.perf_counter() - start
@@ -82,10 +102,16 @@ def medspacy_rate(texts: list[str]) -> float:
     import medspacy
 
     from reportkit.lexicon import load_lexicon
-    from reportkit.pipeline import _target_rules  # the same target terms and patterns
+    from reportkit.pipeline.rules import target_rules  # the same target terms and patterns
 
+    try:  # PyRuSH logs every sentence at DEBUG through loguru
+        from loguru import logger
+
+        logger.disable("PyRuSH")
+    except ImportError:
+        pass
     nlp = medspacy.load()
-    nlp.get_pipe("medspacy_target_matcher").add(_target_rules(load_lexicon()))
+    nlp.get_pipe("medspacy_target_matcher").add(target_rules(load_lexicon()))
     return rate(lambda ts: [nlp(t) for t in ts], texts)
 
 
@@ -99,7 +125,8 @@ def main() -> None:
     from reportkit.audit.work import WorkOptions, process_chunk, worker_state
 
     name, texts = load_texts(args.reports)
-    print(f"corpus: {name}; measuring on {len(texts)}")
+    print(f"corpus: {name}; measuring on {len(texts)}; {os.cpu_count()} CPUs; "
+          f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     blank = spacy.blank("en")
     a = rate(lambda ts: [blank.make_doc(t) for t in ts], texts)
     b = medspacy_rate(texts[:300])
@@ -112,7 +139,8 @@ def main() -> None:
         list(engine.run(iter(chunks(texts[:512]))))  # start and warm both workers
         for _ in range(3):
             d_runs.append(rate(lambda ts: list(engine.run(iter(chunks(ts)))), texts))
-        worker_rss = [f.result() for f in [engine._pool.submit(peak_rss_mb) for _ in range(2)]]
+        worker_rss = {pid: (rss, pss) for pid, rss, pss in
+                      [f.result() for f in [engine._pool.submit(worker_memory) for _ in range(4)]]}
     for _ in range(2):
         c_runs.append(rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], texts))
     c, d = statistics.median(c_runs), statistics.median(d_runs)
@@ -138,8 +166,10 @@ def main() -> None:
     if low:
         print(f"(e) pre-filter, {sum(map(state.prefilter.triggers, low)) / len(low):.0%} with a trigger "
               f"{e:9.0f} reports/s   e/a = {e / e_tok:.2f} (goal >= 3); identical output: {same}")
-    print(f"peak RSS per worker: {', '.join(f'{r:.0f} MB' for r in worker_rss)} (goal <= 300 MB)")
+    print(f"peak RSS per worker: {', '.join(f'{r:.0f} MB (PSS {p:.0f} MB)' for r, p in worker_rss.values())} "
+          f"(goal <= 300 MB); parent {peak_rss_mb():.0f} MB")
     print(f"plain Python, 2 processes vs 1: {python_scaling():.2f}x (the machine's limit)")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"share of corpus reports without a trigger: {len(quiet) / len(texts):.0%}")
 
 

@@ -185,6 +185,9 @@ class Prefilter:
         self._rule_words = _report_rule_words(lexicon)
         self._lint_terms = tuple(sorted({m.term for t in lexicon.terminology.terms for m in t.misused}
                                         | {old for t in lexicon.terminology.terms for old in t.deprecated}))
+        # one scan for every rule word and lint term first: most reports hold none of them
+        self._any_rule_word = tuple(sorted({w for needed in self._rule_words or () for words in needed
+                                            for w in words} | set(self._lint_terms)))
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
@@ -219,6 +222,8 @@ class Prefilter:
         """True when a report-scope follow-up rule or a raw-text lint rule might fire without any mention."""
         if self._rule_words is None:
             return True
+        if find_words(self._any_rule_word, text) is None:
+            return SUPPRESS.search(text) is not None
         if any(all(find_words(words, text) for words in needed) for needed in self._rule_words):
             return True
         return find_words(self._lint_terms, text) is not None or SUPPRESS.search(text) is not None
