@@ -37,6 +37,7 @@ from spacy.util import filter_spans
 from reportkit.lexicon import Lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import ReportResult, StructuredReport
+from reportkit.pipeline.patterns import split_patterns
 from reportkit.text import find_words
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
@@ -200,7 +201,7 @@ class Prefilter:
                 self._span_tokens = max(self._span_tokens, *(len(d) for d in docs))
                 candidates = None if candidates is None else candidates + [tokens.phrase(nlp, t) for t in mod.terms]
             if mod.patterns:
-                self._patterns.add(mod.id, mod.patterns)
+                self._patterns.add(mod.id, split_patterns(mod.patterns))  # as the linker's cue matcher does
                 for pattern in mod.patterns:
                     starts = tokens.starts(pattern)
                     bounded = all(spec.get("OP") in (None, "?") for spec in pattern)
