@@ -87,11 +87,16 @@ def test_which_findings_need_a_radiograph():
     assert radiograph_finding == []
 
 
-def test_sample_archive_scenarios_get_the_expected_verdicts(tmp_path):
+def _generator():
     root = Path(__file__).parent.parent
     spec = importlib.util.spec_from_file_location("make_sample_archive", root / "benchmarks" / "make_sample_archive.py")
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
+    return generator
+
+
+def test_sample_archive_scenarios_get_the_expected_verdicts(tmp_path):
+    generator = _generator()
     reports = generator.generate(600, seed=2)
     generator.write_jsonl(reports, tmp_path / "a.jsonl")
     inputs = [i for i in read_archive([tmp_path / "a.jsonl"]) if isinstance(i, AuditInput)]
@@ -107,3 +112,53 @@ def test_sample_archive_scenarios_get_the_expected_verdicts(tmp_path):
         seen.setdefault(scenario[row.report_id], set()).add(row.status)
     assert {name: statuses for name, statuses in seen.items()} == {k: {v} for k, v in expected.items() if k in seen}
     assert {"mri_with_prior_xr", "mri_no_xr", "mri_missing_meta"} <= set(seen)
+
+
+def _audit_example(run_dir: Path, window: Window) -> dict[str, set[str]]:
+    """Run the audit over the bundled archive; scenario -> correlation statuses of its findings."""
+    from reportkit.audit.engines.local import LocalEngine
+    from reportkit.audit.run import run_audit
+    from reportkit.audit.store import Store
+    from reportkit.audit.work import WorkOptions
+
+    archive = Path(__file__).parent.parent / "examples" / "archive" / "archive.jsonl.gz"
+    options = WorkOptions()
+    totals = run_audit(run_dir, [str(archive)], read_archive, lambda: LocalEngine(1, options), options, window=window)
+    assert totals.correlations > 0
+    # the bundled archive is `make_sample_archive.py examples/archive -n 40 --seed 2 --finding-rate 0.3 --gzip`
+    generated = _generator().generate(40, seed=2, finding_rate=0.3)
+    assert [r["text"] for r in generated] == [i.text for i in read_archive([archive])]
+    scenario = {r["id"]: r["scenario"] for r in generated}
+    store = Store(run_dir, read_only=True)
+    try:
+        rows = store.con.execute("SELECT r.id, c.status FROM correlations c JOIN reports r USING (rid)").fetchall()
+    finally:
+        store.close()
+    seen: dict[str, set[str]] = {}
+    for report_id, status in rows:
+        seen.setdefault(scenario[report_id], set()).add(status)
+    return seen
+
+
+def test_audit_run_fills_correlations_on_the_bundled_archive(tmp_path):
+    seen = _audit_example(tmp_path / "default", Window())
+    assert seen["mri_with_prior_xr"] == {"correlated"} and seen["mri_no_xr"] == {"not_correlated"}
+    assert seen.get("mri_xr_after", {"correlated"}) == {"correlated"}
+    # the window is the run's option: radiographs 200+ days old no longer count with 100 days
+    narrow = _audit_example(tmp_path / "narrow", Window(days_before=100, days_after=0))
+    assert narrow["mri_with_prior_xr"] == {"not_correlated"} and "mri_xr_after" not in {
+        k for k, v in narrow.items() if "correlated" in v}
+
+
+def test_summary_reports_the_correlation_figures(tmp_path):
+    from reportkit.audit.store import Store
+    from reportkit.audit.summary import compute_summary
+
+    _audit_example(tmp_path, Window())
+    store = Store(tmp_path, read_only=True)
+    try:
+        figures = compute_summary(store)
+    finally:
+        store.close()
+    assert dict(figures.counts["Radiograph correlation of MRI/US findings"]) == {"correlated": 6, "not_correlated": 4}
+    assert figures.drill_down["Findings without radiograph correlation"][0][0] == "not_correlated"

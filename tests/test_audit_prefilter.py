@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from reportkit.api import extract
 from reportkit.audit.prefilter import Prefilter
 from reportkit.lexicon import load_lexicon
+from reportkit.lint import lint_text
 from reportkit.pipeline import get_pipeline
+from reportkit.reasoning import reason
 
 CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 
@@ -25,6 +27,9 @@ MODALITY_WORDS = ["MRI", "mri", "MR", "Mr", "XR", "x-ray", "X-Ray", "xray", "US"
 PLAIN_WORDS = ["the", "joint", "is", "normal", "no", "within", "limits", "of", "left", "right", "shoulder",
                "tendon", "effusion", "tear", "low", "bone", "mineralization is within normal limits",
                "3", "mm", "x", "(", ")", "-", "/", ".", ",", ":", "?", "e.g.", "Dr.", "'s"]
+# words that make reasoning or lint speak without a mention: report-rule cues, raw-text lint terms
+RULE_WORDS = ["low signal", "hypointense", "cartilage", "meniscus", "tear", "torn", "pseudo-OA",
+              "pseudo osteoarthritis", "[reportkit: ignore RK-501]", "[reportkit: off]", "MRI"]
 HEADERS = ["FINDINGS:", "IMPRESSION:", "EXAM:", "HISTORY:", "Technique:", "COMPARISON:", "CLINICAL HISTORY:"]
 GLUES = [" ", " ", " ", "\n", "  ", "\n\n", "\t", "", "-", "/"]
 
@@ -40,12 +45,21 @@ def _texts(words: list[str]) -> st.SearchStrategy[str]:
     return pieces.map(lambda ps: "".join(w + g for w, g in ps))
 
 
+def _assert_skipped_equals_full(prefilter: Prefilter, text: str, report_id: str) -> None:
+    """Everything the audit store holds of a skipped report equals the full pipeline, reasoning and lint."""
+    full = extract(text, report_id)
+    skipped = prefilter.skipped_report(text, report_id)
+    # no mention and no rule word: the ConText scopes feed nothing downstream, so they are not computed
+    assert skipped.result == full.model_copy(update={"assertion_scopes": []}), report_id
+    report = reason(full, text)
+    assert (skipped.assessments, skipped.recommendations) == (report.assessments, report.recommendations), report_id
+    assert lint_text(text, report_id, report=report) == [], report_id
+
+
 def _assert_exact(prefilter: Prefilter, text: str) -> None:
-    full = extract(text, "r")
-    assert prefilter.modality(text) == full.modality  # char-level modality equals the linker's, always
+    assert prefilter.modality(text) == extract(text, "r").modality  # char-level modality equals the linker's
     if not prefilter.triggers(text):
-        # no mention and no rule word: the ConText scopes feed nothing downstream, so they are not computed
-        assert prefilter.skipped_result(text, "r") == full.model_copy(update={"assertion_scopes": []})
+        _assert_skipped_equals_full(prefilter, text, "r")
 
 
 def test_the_filter_has_a_character_level_test_for_every_pattern(prefilter):
@@ -63,6 +77,15 @@ def test_a_typo_caught_by_a_token_regex_triggers(prefilter):
     assert not prefilter.triggers("EXAM: MRI RIGHT SHOULDER\nFINDINGS: The tendon is intact.")
 
 
+def test_rule_words_trigger_without_a_mention(prefilter):
+    # a report-scope follow-up rule fires on these words alone; lint scans raw text for the others
+    text = "EXAM: MRI KNEE\nFINDINGS: Low signal line through the posterior horn, a tear."
+    assert not prefilter.may_mention(text) and prefilter.triggers(text)
+    assert reason(extract(text), text).recommendations
+    for text in ("IMPRESSION: Pseudo-OA of the wrist.", "IMPRESSION: Normal. [reportkit: ignore RK-501]"):
+        assert prefilter.triggers(text) and lint_text(text, "r")
+
+
 def test_a_skipped_report_keeps_its_sections_and_modality(prefilter):
     text = "EXAM: MRI RIGHT SHOULDER\nTECHNIQUE: T2 weighted images.\nFINDINGS: The tendon is intact.\n"
     skipped = prefilter.skipped_result(text, "r")
@@ -78,7 +101,7 @@ def test_a_modality_inside_a_longer_modality_term_is_not_counted(prefilter):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + PLAIN_WORDS * 2))
+@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + RULE_WORDS + PLAIN_WORDS * 2))
 def test_property_skipped_reports_equal_the_pipeline(prefilter, header, body):
     _assert_exact(prefilter, f"{header} {body}")
 
@@ -98,11 +121,38 @@ def test_over_the_shared_corpus_when_present(prefilter):
         for line in file.read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             text = record["text"]
-            full = extract(text, record["id"])
-            assert prefilter.modality(text) == full.modality, record["id"]
+            assert prefilter.modality(text) == extract(text, record["id"]).modality, record["id"]
             if not prefilter.triggers(text):
-                assert prefilter.skipped_result(text, record["id"]) == full.model_copy(
-                    update={"assertion_scopes": []}), record["id"]
+                _assert_skipped_equals_full(prefilter, text, record["id"])
                 skipped += 1
             checked += 1
     assert checked and skipped  # the corpus has reports without mentions
+
+
+def _assert_lean_extract_equals_full(text: str, report_id: str = "r") -> None:
+    """The audit's extraction (ConText left out without a mention or rule word) loses nothing the store holds."""
+    from reportkit.audit.work import _extract, worker_state
+
+    lean, full = _extract(worker_state(None), text, report_id, None), extract(text, report_id)
+    if lean.assertion_scopes != full.assertion_scopes:
+        assert not lean.assertion_scopes and not (full.findings or full.queries), report_id
+    assert lean.model_copy(update={"assertion_scopes": []}) == full.model_copy(update={"assertion_scopes": []})
+    lean_report, full_report = reason(lean, text), reason(full, text)
+    assert lean_report == full_report.model_copy(update={"result": lean, "patient_age": lean_report.patient_age})
+    assert lint_text(text, report_id, report=lean_report) == lint_text(text, report_id, report=full_report)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + RULE_WORDS + PLAIN_WORDS * 2))
+def test_property_audit_extraction_without_context_loses_nothing(header, body):
+    _assert_lean_extract_equals_full(f"{header} {body}")
+
+
+def test_audit_extraction_over_the_shared_corpus_when_present():
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip("no shared corpus")
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            _assert_lean_extract_equals_full(record["text"], record["id"])

@@ -234,3 +234,12 @@ def test_counts_reconcile_on_a_mixed_folder(archive, tmp_path):
     inputs, errors = _split(read_archive([mixed]))
     formats = 5 if (mixed / "archive.parquet").exists() else 4
     assert len(inputs) == formats * len(reports) and len(errors) == 1
+
+
+def test_record_counts_for_the_progress_eta_match_what_the_readers_yield():
+    from reportkit.audit.readers import count_archive
+
+    for name in ("archive.csv", "archive.jsonl.gz", "archive.parquet"):
+        assert count_archive([EXAMPLE / name]) == 40, name
+    # HL7 messages and FHIR Bundles may hold several reports: not cheaply counted, so no ETA
+    assert count_archive([EXAMPLE / "archive.hl7"]) is None and count_archive([EXAMPLE]) is None

@@ -10,6 +10,13 @@ queries; :meth:`Prefilter.skipped_result` then gives exactly what the pipeline w
   character-level candidates (spaCy splits text on whitespace before anything else, so a
   window that starts and ends at whitespace tokenises as it does inside the whole text).
 
+Words that let reasoning or lint say something about a report with no mention trigger too: the
+words every report-scope follow-up rule needs (``document_any`` and ``sentence_any``, searched
+exactly as reasoning does), the terms lint rules scan raw text for (misused and deprecated
+terminology, RK201/RK203) and the inline suppression marker (RK001). So a skipped report's
+assessments, recommendations and diagnostics are provably empty, and its ConText scopes feed
+nothing: :meth:`Prefilter.skipped_report` builds it without reasoning or lint.
+
 Exclusion concepts are left out of the trigger on purpose: an exclusion phrase can only remove
 a mention ("bone mineralization is within normal limits"), so the mention's own term triggers.
 When a pattern cannot be turned into a character-level test, every report triggers (or, for
@@ -28,7 +35,10 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
-from reportkit.models import ReportResult
+from reportkit.lint.suppressions import SUPPRESS
+from reportkit.models import ReportResult, StructuredReport
+from reportkit.pipeline.patterns import split_patterns
+from reportkit.text import find_words
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
 OPTIONAL = {"?", "*"}
@@ -114,6 +124,19 @@ class _Tokens:
         return atoms
 
 
+def _report_rule_words(lexicon: Lexicon) -> list[tuple[tuple[str, ...], ...]] | None:
+    """Per report-scope rule, the word lists that must all be found for it to fire; None if one needs none."""
+    out = []
+    for rule in lexicon.followup.rules:
+        if rule.scope != "report":
+            continue
+        needed = tuple(tuple(words) for words in (rule.when.document_any, rule.when.sentence_any) if words)
+        if not needed:
+            return None  # a rule that needs no word may fire on any report
+        out.append(needed)
+    return out
+
+
 def _compile(items: list[Item]) -> re.Pattern[str] | None:
     """One regex for all items, as a trie so each position fails on its first character."""
     if not items:
@@ -160,6 +183,12 @@ class Prefilter:
         # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
         self._gates = [re.compile(c.pattern_gate) for c in lexicon.concepts.concepts
                        if c.pattern_gate and c.role != "exclusion"]
+        self._rule_words = _report_rule_words(lexicon)
+        self._lint_terms = tuple(sorted({m.term for t in lexicon.terminology.terms for m in t.misused}
+                                        | {old for t in lexicon.terminology.terms for old in t.deprecated}))
+        # one scan for every rule word and lint term first: most reports hold none of them
+        self._any_rule_word = tuple(sorted({w for needed in self._rule_words or () for words in needed
+                                            for w in words} | set(self._lint_terms)))
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
@@ -172,7 +201,7 @@ class Prefilter:
                 self._span_tokens = max(self._span_tokens, *(len(d) for d in docs))
                 candidates = None if candidates is None else candidates + [tokens.phrase(nlp, t) for t in mod.terms]
             if mod.patterns:
-                self._patterns.add(mod.id, mod.patterns)
+                self._patterns.add(mod.id, split_patterns(mod.patterns))  # as the linker's cue matcher does
                 for pattern in mod.patterns:
                     starts = tokens.starts(pattern)
                     bounded = all(spec.get("OP") in (None, "?") for spec in pattern)
@@ -182,9 +211,27 @@ class Prefilter:
         self._modality_exact = candidates is not None
 
     def triggers(self, text: str) -> bool:
+        """True when ``text`` may hold a mention or a rule word (always, when the filter is unsure)."""
+        return self.may_mention(text) or self.has_rule_words(text)
+
+    def may_mention(self, text: str) -> bool:
         """True when the pipeline might find a mention in ``text`` (always, when the filter is unsure)."""
         return (self._trigger is None or self._trigger.search(text) is not None
                 or any(gate.search(text) for gate in self._gates))
+
+    def has_rule_words(self, text: str) -> bool:
+        """True when a report-scope follow-up rule or a raw-text lint rule might fire without any mention."""
+        if self._rule_words is None:
+            return True
+        if find_words(self._any_rule_word, text) is None:
+            return SUPPRESS.search(text) is not None
+        if any(all(find_words(words, text) for words in needed) for needed in self._rule_words):
+            return True
+        return find_words(self._lint_terms, text) is not None or SUPPRESS.search(text) is not None
+
+    def skipped_report(self, text: str, report_id: str) -> StructuredReport:
+        """The analysis of a report without a trigger: its skipped result, no assessment or recommendation."""
+        return StructuredReport(id=report_id, result=self.skipped_result(text, report_id))
 
     def skipped_result(self, text: str, report_id: str) -> ReportResult:
         """The pipeline's result for a report without a trigger: no mentions, its sections and modality."""

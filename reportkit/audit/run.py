@@ -16,7 +16,9 @@ from itertools import islice
 from pathlib import Path
 
 from reportkit import __version__
+from reportkit.audit.correlation import Window
 from reportkit.audit.engines import Chunk
+from reportkit.audit.radiographs import store_correlations
 from reportkit.audit.records import AuditInput, AuditItem
 from reportkit.audit.store import Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions
@@ -34,6 +36,7 @@ class RunTotals:
     errors: int
     chunks_skipped: int
     chunks_run: int
+    correlations: int = 0  # MRI/US findings given a radiograph-correlation verdict
 
 
 @contextmanager
@@ -68,23 +71,31 @@ def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
         number += 1
 
 
-def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int]) -> Iterator[Chunk]:
+def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int],
+          on_resumed: Callable[[int], None] | None = None) -> Iterator[Chunk]:
     for number, key, rows in chunks:
         if number in done:
             if done[number] != key:
                 raise StoreError(f"inputs changed since this store was made: chunk {number} started at "
                                  f"{done[number]}, now at {key}; use a new RUN_DIR")
             skipped.append(number)
+            if on_resumed:
+                on_resumed(len(rows))
             continue
         yield number, key, rows
 
 
 def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engine_factory,
               options: WorkOptions, column_map: dict[str, str] | None = None, chunk_size: int = 256,
-              on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local") -> RunTotals:
-    """Process every input record not yet in RUN_DIR's store; returns the store's totals."""
+              on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local",
+              window: Window = Window(), on_resumed: Callable[[int], None] | None = None) -> RunTotals:
+    """Process every input record not yet in RUN_DIR's store, then correlate; returns the store's totals.
+
+    ``on_chunk(records, errors)`` follows each chunk processed, ``on_resumed(records)`` each chunk already done.
+    """
     result_options = {"inputs": [str(Path(p).resolve()) for p in inputs], "columns": column_map or {},
-                      "chunk_size": chunk_size, **asdict(options)}
+                      "chunk_size": chunk_size, "correlation_window": [window.days_before, window.days_after],
+                      **asdict(options)}
     result_options["lexicon_dir"] = str(Path(options.lexicon_dir).resolve()) if options.lexicon_dir else None
     checksum = lexicon_checksum(options.lexicon_dir)
     with run_lock(run_dir):
@@ -96,18 +107,20 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engin
                 run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
                 done = store.done_chunks()
                 skipped: list[int] = []
-                ran = 0
+                ran = correlations = 0
                 status = "failed"
                 try:
                     for number, key, rows in engine.run(_todo(chunked(read_archive(inputs, column_map),
-                                                                      chunk_size), done, skipped)):
+                                                                      chunk_size), done, skipped,
+                                                                      on_resumed)):
                         store.commit_chunk(number, key, rows)
                         ran += 1
                         if on_chunk:
                             on_chunk(len(rows["reports"]) + len(rows["errors"]), len(rows["errors"]))
+                    correlations = store_correlations(store, window)
                     status = "complete"
                 finally:
                     read, results, errors = store.end_run(run, status)
             finally:
                 store.close()
-    return RunTotals(read, results, errors, len(skipped), ran)
+    return RunTotals(read, results, errors, len(skipped), ran, correlations)

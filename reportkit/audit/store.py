@@ -45,11 +45,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "diagnostics": [("rid", I), ("report_id", S), ("code", S), ("name", S), ("severity", S), ("message", S),
                     ("start_char", I), ("end_char", I), ("line", I), ("col", I), ("fix", S)],
     "errors": [("rid", I), ("id", S), ("source", S), ("line", I), ("error", S)],
+    # radiograph correlation of MRI/US findings, recomputed over the whole store after each run
+    "correlations": [("rid", I), ("finding_idx", I), ("status", S), ("radiograph_rid", I),
+                     ("radiograph_accession", S), ("days_from_exam", I), ("side_checked", B), ("reason", S)],
     "chunks_done": [("chunk", I), ("chunk_key", S), ("items", I), ("results", I), ("errors", I)],
     "runs": [("run", I), ("started", "TIMESTAMP"), ("ended", "TIMESTAMP"), ("version", S), ("lexicon_checksum", S),
              ("options", S), ("read", I), ("results", I), ("errors", I), ("status", S)],
 }
-ROW_TABLES = [t for t in TABLES if t not in ("chunks_done", "runs")]
+ROW_TABLES = [t for t in TABLES if t not in ("correlations", "chunks_done", "runs")]
 _ARROW = {S: pa.string(), I: pa.int64(), B: pa.bool_(), F: pa.float64(), D: pa.date32(),
           SL: pa.list_(pa.string()), FL: pa.list_(pa.float64()), IL: pa.list_(pa.int64())}
 ARROW_SCHEMAS = {t: pa.schema([(c, _ARROW[k]) for c, k in cols]) for t, cols in TABLES.items() if t != "runs"}

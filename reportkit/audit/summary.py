@@ -2,7 +2,7 @@
 
 Every figure is a query below; the dashboard embeds plotly.js inline (opens offline) and shows
 report ids for drill-down, never report text. Radiograph correlation reads the ``correlations``
-table when the readers' correlation step has written it (rid, finding_idx, status:
+table that each run fills (:mod:`reportkit.audit.radiographs`; rid, finding_idx, status:
 correlated | not_correlated | unknown, radiograph_accession).
 """
 

@@ -18,6 +18,7 @@ from reportkit.models import ReportResult, StructuredReport
 # ("report", rid, id, text, source, line, meta dict) or ("error", rid, id, source, line, message)
 ChunkItem = tuple
 ChunkRows = dict[str, list[tuple]]
+CONTEXT = "medspacy_context"  # the pipeline's ConText component
 META_COLUMNS = ("patient_id", "accession", "exam_date", "modality", "body_part", "side")
 
 
@@ -53,16 +54,35 @@ def _json(models) -> str:
 
 def analyse_report(text: str, report_id: str, options: WorkOptions) -> tuple[StructuredReport, list, bool]:
     """(structured report, lint diagnostics, pre-filtered?) for one report."""
-    from reportkit.api import extract
     from reportkit.lint import lint_text
     from reportkit.reasoning import reason
 
     state = worker_state(options.lexicon_dir)
-    skipped = options.prefilter and not state.prefilter.triggers(text)
-    result: ReportResult = (state.prefilter.skipped_result(text, report_id) if skipped
-                            else extract(text, report_id, lexicon_dir=options.lexicon_dir))
+    if options.prefilter and not state.prefilter.triggers(text):
+        # no mention, no rule word: assessments, recommendations and diagnostics are provably empty
+        return state.prefilter.skipped_report(text, report_id), [], True
+    result = _extract(state, text, report_id, options.lexicon_dir)
     report = reason(result, text, options.lexicon_dir)
-    return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), skipped
+    return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), False
+
+
+def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | None) -> ReportResult:
+    """``reportkit.api.extract``, with ConText left out when the report has no mention and no rule word.
+
+    Its scopes then feed nothing the store holds: reasoning and lint read them only around a mention, a
+    report-scope rule word or a raw-text lint term (see :mod:`reportkit.audit.prefilter`); the result's
+    ``assertion_scopes`` are then empty.
+    """
+    from reportkit.pipeline import MENTION_GROUP, get_pipeline, to_result
+    from reportkit.reasoning import label_diagnoses
+
+    nlp = get_pipeline(lexicon_dir)
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name == CONTEXT and not doc.spans.get(MENTION_GROUP) and not state.prefilter.has_rule_words(text):
+            continue
+        doc = component(doc)
+    return label_diagnoses(to_result(doc, report_id), text, lexicon_dir)
 
 
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:

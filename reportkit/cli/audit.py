@@ -35,12 +35,14 @@ def _columns(value: str | None) -> dict[str, str] | None:
 
 
 class Progress:
-    """A rich bar on a terminal, a plain line every few seconds otherwise, nothing when quiet."""
+    """A rich bar on a terminal (with an ETA when the total is known), a plain line every few seconds otherwise,
+    nothing when quiet."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, total: int | None = None) -> None:
         self.quiet = quiet
         self.tty = sys.stderr.isatty()
-        self.done = self.errors = 0
+        self.total = total
+        self.done = self.errors = self.resumed = 0
         self.started = self.last = time.monotonic()
         self._bar = None
 
@@ -53,12 +55,18 @@ class Progress:
                             TextColumn("{task.fields[rate]:.0f}/s"), TextColumn("{task.fields[errors]} errors"),
                             TimeElapsedColumn(), TimeRemainingColumn(), transient=False)
             self._bar.start()
-            self._task = self._bar.add_task("audit", total=None, rate=0.0, errors=0)
+            self._task = self._bar.add_task("audit", total=self.total, rate=0.0, errors=0)
         return self
 
     def __exit__(self, *exc) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+    def resumed_chunk(self, items: int) -> None:
+        """Count a chunk an earlier run already stored (it moves the bar, not the rate)."""
+        self.resumed += items
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.resumed + self.done)
 
     def chunk(self, items: int, errors: int) -> None:
         """Count a finished chunk."""
@@ -67,7 +75,7 @@ class Progress:
         now = time.monotonic()
         rate = self.done / max(now - self.started, 1e-9)
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done, rate=rate, errors=self.errors)
+            self._bar.update(self._task, completed=self.resumed + self.done, rate=rate, errors=self.errors)
         elif not self.quiet and now - self.last >= 5:
             self.last = now
             typer.echo(f"audit: {self.done} reports, {rate:.0f}/s, {self.errors} errors", err=True)
@@ -84,11 +92,16 @@ def run(
     lexicons: Annotated[Path | None, typer.Option(help="lexicon folder (default: the shipped one)")] = None,
     store_text: Annotated[bool, typer.Option(help="keep each report's text in reports.text")] = False,
     chunk_size: Annotated[int, typer.Option(help="records per chunk (the unit of work and of resume)")] = 256,
+    correlation_window_before: Annotated[int, typer.Option(
+        help="days before an MRI/US exam a radiograph still correlates")] = 365,
+    correlation_window_after: Annotated[int, typer.Option(
+        help="days after an MRI/US exam a radiograph still correlates")] = 30,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
+    from reportkit.audit.correlation import Window
     from reportkit.audit.engines.local import LocalEngine, cpu_count
-    from reportkit.audit.readers import read_archive
+    from reportkit.audit.readers import count_archive, read_archive
     from reportkit.audit.run import run_audit
     from reportkit.audit.store import StoreError
     from reportkit.audit.work import WorkOptions
@@ -103,6 +116,8 @@ def run(
     cpus = cpu_count()
     if workers is not None and workers < 1 or chunk_size < 1:
         raise _fail("--workers and --chunk-size must be at least 1")
+    if correlation_window_before < 0 or correlation_window_after < 0:
+        raise _fail("--correlation-window-before and --correlation-window-after must be 0 or more days")
     if workers is not None and workers > cpus and engine == "local":
         typer.echo(f"warning: --workers {workers} is more than the {cpus} CPUs here; using {cpus}", err=True)
     count = min(workers or cpus, cpus) if engine == "local" else (workers or cpus)
@@ -115,10 +130,14 @@ def run(
             return DaskEngine(count, options, scheduler)
         return LocalEngine(count, options)
 
+    # the total (for an ETA) only where a bar shows it and counting is cheap: JSONL, CSV, Parquet, text
+    total = count_archive(inputs) if not quiet and sys.stderr.isatty() else None
     try:
-        with Progress(quiet) as progress:
+        with Progress(quiet, total) as progress:
             totals = run_audit(run_dir, inputs, read_archive, make_engine, options, _columns(columns),
-                               chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine)
+                               chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine,
+                               window=Window(correlation_window_before, correlation_window_after),
+                               on_resumed=progress.resumed_chunk)
     except (StoreError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     except OSError as exc:
@@ -126,7 +145,7 @@ def run(
     if not quiet:
         resumed = f" ({totals.chunks_skipped} chunks already done)" if totals.chunks_skipped else ""
         typer.echo(f"read {totals.read} = {totals.results} results + {totals.errors} errors{resumed}; "
-                   f"store: {run_dir}", err=True)
+                   f"radiograph correlation checked for {totals.correlations} MRI/US findings; store: {run_dir}", err=True)
     if totals.errors:
         raise typer.Exit(1)
 

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 
 from reportkit.lexicon import load_lexicon
 from reportkit.pipeline.extensions import MENTION_GROUP
+from reportkit.pipeline.sections import doc_text
 
 
 @Language.factory("reportkit_gates", default_config={"lexicon_dir": None})
@@ -41,24 +42,25 @@ class ConceptGates:
                 self._gated.append((re.compile(concept.pattern_gate), matcher))
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc_text(doc)
         spans = list(doc.spans[MENTION_GROUP])
         taken = {i for s in spans for i in range(s.start, s.end)}
         for gate, matcher in self._gated:
-            if not gate.search(doc.text):
+            if not gate.search(text):
                 continue
             for span in matcher(doc, as_spans=True):
                 if not taken.intersection(range(span.start, span.end)):
                     spans.append(span)
                     taken.update(range(span.start, span.end))
-        citations = [(m.start(), m.end()) for m in self._citation.finditer(doc.text)] if self._citation else []
-        doc.spans[MENTION_GROUP] = sorted((s for s in spans if self._keep(doc, s, citations)), key=lambda s: s.start)
+        citations = [(m.start(), m.end()) for m in self._citation.finditer(text)] if self._citation and spans else []
+        doc.spans[MENTION_GROUP] = sorted((s for s in spans if self._keep(text, s, citations)), key=lambda s: s.start)
         return doc
 
-    def _keep(self, doc: Doc, span: Span, citations: list[tuple[int, int]]) -> bool:
+    def _keep(self, text: str, span: Span, citations: list[tuple[int, int]]) -> bool:
         required = self._requires.get(span.label_)
-        if required is not None and not required.search(doc.text):
+        if required is not None and not required.search(text):
             return False
         veto = self._vetoes.get(span.label_)
-        if veto is not None and veto.search(doc.text):
+        if veto is not None and veto.search(text):
             return False
         return not any(start <= span.start_char < end for start, end in citations)

@@ -2,12 +2,37 @@
 
 import re
 
+import numpy
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Section
 from reportkit.pipeline.extensions import register_extensions
+
+TEXT_KEY = "reportkit_text"
+QUERY_MARK = re.compile(r"\?")
+LINE_BREAK = re.compile(r"\n")
+
+
+def _trie(words: list[list[str]]) -> str:
+    """One regex matching any of ``words`` (each a list of regex atoms), longest first."""
+    root: dict = {}
+    for atoms in words:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 @Language.factory("reportkit_sections", default_config={"lexicon_dir": None})
@@ -30,7 +55,9 @@ class Sectionizer:
     def __init__(self, lexicon: Lexicon) -> None:
         by_title = {t: s.category for s in lexicon.sections.sections for t in s.titles}
         self._category_of = by_title
-        alternation = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in sorted(by_title, key=len, reverse=True))
+        # a trie of the titles: each position fails on its first character instead of trying 85 branches;
+        # greedy optional tails keep the longest title first, as a longest-first alternation would
+        alternation = _trie([[r"\s+" if c == " " else re.escape(c) for c in title] for title in by_title])
         self._header = re.compile(
             rf"(?:^|(?<=\s))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
@@ -49,23 +76,42 @@ class Sectionizer:
         return sections
 
     def __call__(self, doc: Doc) -> Doc:
-        sections = self.find_sections(doc.text)
+        text = doc.text
+        doc.user_data[TEXT_KEY] = text  # spaCy rebuilds doc.text on every access; later components reuse this
+        sections = self.find_sections(text)
         doc._.rk_sections = sections
-        starts = {s.start for s in sections if s.title}
-        for token in doc:
-            if token.idx in starts and token.i > 0:
-                token.is_sent_start = True
-        for token in doc[1:]:
+        if not len(doc):
+            return doc
+        # work on character offsets: visit only the tokens at a header, a "?" or a line break
+        starts = doc.to_array(IDX)
+        token_at = {int(start): i for i, start in enumerate(starts)}
+        for section in sections:
+            i = token_at.get(section.start) if section.title else None
+            if i:
+                doc[i].is_sent_start = True
+        for m in QUERY_MARK.finditer(text):
             # a query mark opening a clause ("swelling. ? pseudogout") belongs to what follows
-            if token.text.startswith("?") and doc[token.i - 1].text in {".", ":", ";"} and token.i + 1 < len(doc):
-                token.is_sent_start = True
-                doc[token.i + 1].is_sent_start = False
-        for token in doc[:-1]:
+            i = token_at.get(m.start())
+            if i and doc[i - 1].text in {".", ":", ";"} and i + 1 < len(doc):
+                doc[i].is_sent_start = True
+                doc[i + 1].is_sent_start = False
+        last = -1
+        for m in LINE_BREAK.finditer(text):
+            i = int(numpy.searchsorted(starts, m.start(), side="right")) - 1
+            if i == last or i >= len(doc) - 1:
+                continue
+            last = i
+            token = doc[i]
             if not (token.is_space and "\n" in token.text):
                 continue
-            nxt = doc[token.i + 1]
-            prev = doc[token.i - 1] if token.i > 0 else None
+            nxt = doc[i + 1]
+            prev = doc[i - 1] if i > 0 else None
             runs_on = prev is not None and not prev.is_punct and (nxt.text[:1].islower() or nxt.text[:1].isdigit())
             if not runs_on and not nxt.is_space:
                 nxt.is_sent_start = True
         return doc
+
+
+def doc_text(doc: Doc) -> str:
+    """The document's text, as the sectionizer kept it (rebuilt only if it did not run)."""
+    return doc.user_data.get(TEXT_KEY) or doc.text

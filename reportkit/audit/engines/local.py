@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
@@ -14,6 +15,14 @@ from reportkit.audit.work import WorkOptions, process_chunk, worker_state
 def cpu_count() -> int:
     """CPUs this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def start_method() -> str:
+    """fork on Linux (workers inherit the built pipeline), else forkserver, else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 def _init_worker(lexicon_dir: str | None) -> None:
@@ -30,14 +39,17 @@ class LocalEngine:
 
     def __enter__(self) -> LocalEngine:
         if self.workers > 1:
-            # forkserver: workers fork from a clean, thread-free server, not from a parent that
-            # holds DuckDB's threads; spawn where the platform has no fork.
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            method = start_method()
             context = multiprocessing.get_context(method)
-            if method == "forkserver":
+            if method == "fork":
+                # build the pipeline once here; every worker forks with it already built (copy-on-write)
+                worker_state(self.options.lexicon_dir)
+            elif method == "forkserver":
                 context.set_forkserver_preload(["reportkit.audit.work"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
                                              initargs=(self.options.lexicon_dir,))
+            # start every worker now, before the caller opens the store: no DuckDB thread is forked
+            list(self._pool.map(_init_worker, [self.options.lexicon_dir] * self.workers))
         return self
 
     def __exit__(self, *exc) -> None:

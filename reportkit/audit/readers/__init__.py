@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from reportkit.audit.readers.count import count_records
 from reportkit.audit.readers.fhir import read_fhir_json, read_fhir_ndjson
 from reportkit.audit.readers.hl7v2 import read_hl7
 from reportkit.audit.readers.jsonl import open_text, read_jsonl
@@ -20,7 +21,7 @@ from reportkit.audit.readers.text import TEXT_SUFFIXES, read_text_files
 from reportkit.audit.records import AuditItem
 from reportkit.models import ErrorRecord
 
-__all__ = ["SUFFIXES", "ColumnMapError", "read_archive", "read_path"]
+__all__ = ["SUFFIXES", "ColumnMapError", "count_archive", "read_archive", "read_path"]
 
 SUFFIXES = {
     ".txt": "text", ".md": "text",
@@ -49,6 +50,13 @@ def read_archive(
     check_column_map(column_map)
     for path in paths:
         yield from read_path(Path(path), column_map, encoding)
+
+
+def count_archive(paths: Iterable[str | Path], encoding: str = "utf-8") -> int | None:
+    """How many records ``paths`` hold when cheaply known (JSONL, CSV/TSV, Parquet, text), else None."""
+    paths = [Path(p) for p in paths]
+    files = [f for p in paths for f in (p.rglob("*") if p.is_dir() else [p]) if f.is_file()]
+    return count_records(paths, {f: format_of(f) for f in files}, encoding)
 
 
 def read_path(path: Path, column_map: Mapping[str, str] | None = None, encoding: str = "utf-8") -> Iterator[AuditItem]:

@@ -5,6 +5,7 @@ Names that only look like a side or a site ("left main", "soft-tissue density"; 
 so they hide the side or site word inside them.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -13,6 +14,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
+from reportkit.pipeline.patterns import document_gate, split_patterns
+from reportkit.pipeline.sections import doc_text
 
 
 @dataclass
@@ -46,12 +49,13 @@ class CueFinder:
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
+        self._gated: list[tuple[re.Pattern[str], Matcher]] = []  # REGEX-first patterns: only where the text matches
         anatomy = lexicon.anatomy
         self._site_category = {s.id: s.category for s in anatomy.sites}
         for site in anatomy.sites:
             self._phrases.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
             if site.patterns:
-                self._patterns.add(f"site|{site.id}", site.patterns)
+                self._add_patterns(nlp, f"site|{site.id}", site.patterns)
         for side, terms in anatomy.laterality.items():
             self._phrases.add(f"side|{side}", [nlp.make_doc(t) for t in terms])
         for family, names in (("side", anatomy.not_sides), ("site", anatomy.not_sites)):
@@ -63,11 +67,26 @@ class CueFinder:
             if mod.terms:
                 self._phrases.add(f"mod|{mod.id}", [nlp.make_doc(t) for t in mod.terms])
             if mod.patterns:
-                self._patterns.add(f"mod|{mod.id}", mod.patterns)
+                self._add_patterns(nlp, f"mod|{mod.id}", mod.patterns)
+
+    def _add_patterns(self, nlp: Language, key: str, patterns: list) -> None:
+        """Add token patterns, each first-token IN split per value, REGEX-first ones behind a text gate."""
+        for pattern in split_patterns(patterns):
+            gate = document_gate(pattern)
+            if gate is None:
+                self._patterns.add(key, [pattern])
+            else:
+                matcher = Matcher(nlp.vocab)
+                matcher.add(key, [pattern])
+                self._gated.append((gate, matcher))
 
     def __call__(self, doc: Doc) -> Cues:
         found: dict[str, list[Span]] = {family: [] for family in _FAMILIES}
-        for match_id, start, end in list(self._phrases(doc)) + list(self._patterns(doc)):
+        matches = list(self._phrases(doc)) + list(self._patterns(doc))
+        if self._gated:
+            text = doc_text(doc)
+            matches += [m for gate, matcher in self._gated if gate.search(text) for m in matcher(doc)]
+        for match_id, start, end in matches:
             family, _, value = doc.vocab.strings[match_id].partition("|")
             found[family].append(Span(doc, start, end, label=value))
         cues = Cues()
