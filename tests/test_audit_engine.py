@@ -63,6 +63,9 @@ def test_store_holds_every_table_and_the_mentions_but_not_the_text(local_store):
         deposits, mentions = store.con.execute(
             "SELECT (SELECT count(*) FROM deposits), (SELECT count(*) FROM findings WHERE NOT is_query)").fetchone()
         assert 0 < deposits <= mentions  # every mention belongs to one deposit; restatements share one
+        grouped = store.con.execute("SELECT sum(len(findings)) FROM deposits").fetchone()[0]
+        firsts = store.con.execute("SELECT count(*) FROM deposits WHERE finding_idx = findings[1]").fetchone()[0]
+        assert (grouped, firsts) == (mentions, deposits)
         misuse = store.con.execute("SELECT count(*) FROM diagnostics WHERE code = 'RK201'").fetchone()[0]
         assert misuse == store.con.execute(
             "SELECT count(*) FROM findings WHERE mention ILIKE 'pseudogout' AND section <> 'history'").fetchone()[0]

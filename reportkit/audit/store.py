@@ -35,8 +35,10 @@ TABLES: dict[str, list[tuple[str, str]]] = {
                  ("descriptors", SL), ("size_mm", F), ("dimensions_mm", FL), ("modality", S), ("diagnosis", S),
                  ("diagnosis_uncertain", B), ("diagnosis_basis", S), ("sentence_start", I), ("sentence_end", I),
                  ("evidence", S)],
-    # issue 8 adds deposits to extraction; until then the table is defined and empty
-    "deposits": [("rid", I), ("report_id", S), ("finding_idx", I), ("idx", I), ("kind", S), ("data", S)],
+    # one row per deposit: finding_idx is its first mention, findings every mention that describes it
+    "deposits": [("rid", I), ("report_id", S), ("finding_idx", I), ("idx", I), ("findings", IL), ("kind", S),
+                 ("negated", B), ("location_category", S), ("site", S), ("laterality", S), ("diagnosis", S),
+                 ("data", S)],
     "assessments": [("rid", I), ("report_id", S), ("finding_idx", I), ("kind", S), ("stated", S), ("agrees", B),
                     ("suggested_diagnosis", S), ("suggested_entity", S), ("phase", S), ("term_id", S),
                     ("differential", S), ("notes", S), ("warnings", S), ("evidence", S)],

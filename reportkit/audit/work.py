@@ -101,9 +101,10 @@ def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None
                 f.laterality, f.laterality_source, list(f.descriptors), f.size_mm, list(f.dimensions_mm),
                 f.modality, f.diagnosis, f.diagnosis_uncertain, f.diagnosis_basis, f.sentence_start,
                 f.sentence_end, _json(f.evidence)))
-    for i, deposit in enumerate(getattr(result, "deposits", None) or []):
-        rows["deposits"].append((rid, report_id, getattr(deposit, "finding", None), i,
-                                 getattr(deposit, "kind", None), deposit.model_dump_json()))
+    for i, deposit in enumerate(result.deposits):
+        rows["deposits"].append((rid, report_id, deposit.findings[0], i, deposit.findings, deposit.kind,
+                                 deposit.negated, deposit.location_category, deposit.site, deposit.laterality,
+                                 deposit.diagnosis, deposit.model_dump_json()))
     for a in report.assessments:
         rows["assessments"].append((
             rid, report_id, a.finding, a.kind.kind, a.kind.stated, a.kind.agrees, a.suggested_diagnosis,
