@@ -166,6 +166,9 @@ class SectionDef(_Entry):
     literal: str
     questions: bool = False
     study_modality: bool = Field(default=False, description="a modality named here is the study's own")
+    no_region_sides: bool = Field(
+        default=False, description="a side named here (the arm contrast went into) is no side of a body region"
+    )
     titles: list[str]
 
     _lower = field_validator("titles")(_lower_all)

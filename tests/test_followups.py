@@ -1,0 +1,58 @@
+"""Categories of error found by the independent review (seed 20261127), one test per category.
+
+Every sentence here is written by the team; none is taken from the corpus.
+"""
+
+import pytest
+
+from reportkit import extract
+
+
+def findings(text: str):
+    """The findings of ``text``."""
+    return extract(text).findings
+
+
+def sides(text: str) -> list[tuple[str, str | None]]:
+    """(finding text, side) for every finding of ``text``."""
+    return [(f.text, f.laterality) for f in findings(text)]
+
+
+# --- 1. wrong side -------------------------------------------------------------------------------
+
+def test_a_technique_line_under_the_exam_header_gives_no_exam_side():
+    text = ("EXAM:TECHNIQUE: CT of the heart; contrast was injected in the right arm.\n"
+            "FINDINGS: The vessel shows calcific plaque in its proximal part.")
+    assert sides(text) == [("calcific plaque", None)]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: CT RIGHT ARM\nFINDINGS: Calcified plaque in the LAD.",
+    "EXAM: CT RIGHT ARM\nFINDINGS: Ostial calcification of the first diagonal branch.",
+    "EXAM: CT RIGHT ARM\nFINDINGS: Calcific plaque in the obtuse marginal branch.",
+])
+def test_coronary_branches_never_take_a_side(text):
+    assert [side for _, side in sides(text)] == [None]
+
+
+def test_a_side_given_to_a_lesion_does_not_reach_an_unplaced_plaque():
+    text = ("FINDINGS: A right neck mass displaces the pharynx. "
+            "Incidentally noted are calcified atherosclerotic plaques.")
+    assert sides(text) == [("calcified atherosclerotic plaques", None)]
+
+
+def test_the_side_of_a_coordinated_noun_does_not_reach_the_finding():
+    text = "HISTORY: Known nephrolithiasis and left renal cyst."
+    assert sides(text) == [("nephrolithiasis", None)]
+
+
+def test_a_side_naming_a_paired_vessel_is_kept():
+    text = ("FINDINGS: Right common carotid artery had a tight lesion which was heavily calcified "
+            "and was not treated because of left-to-right flow.")
+    assert sides(text) == [("calcified", "right")]
+
+
+def test_a_side_naming_one_vessel_is_no_side_of_the_neck_region():
+    text = ("Axial CT shows tortuosity of the right internal carotid artery with mass effect on the soft tissues "
+            "of the neck. Incidentally noted are calcified atherosclerotic plaques.")
+    assert sides(text) == [("calcified atherosclerotic plaques", None)]
