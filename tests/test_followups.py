@@ -56,3 +56,33 @@ def test_a_side_naming_one_vessel_is_no_side_of_the_neck_region():
     text = ("Axial CT shows tortuosity of the right internal carotid artery with mass effect on the soft tissues "
             "of the neck. Incidentally noted are calcified atherosclerotic plaques.")
     assert sides(text) == [("calcified atherosclerotic plaques", None)]
+
+
+# --- 2. location ---------------------------------------------------------------------------------
+
+def locations(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(finding text, location category, diagnosis) for every finding of ``text``."""
+    return [(f.text, f.location_category, f.diagnosis) for f in findings(text)]
+
+
+@pytest.mark.parametrize("text", [
+    "CORONARY ANGIOGRAPHY: The first diagonal branch shows ostial calcification.",
+    "FINDINGS: Mixed calcific plaque within the LM without a high-grade stenosis.",
+    "FINDINGS: The obtuse marginal branch has a calcified ostium.",
+])
+def test_coronary_branches_are_vascular_with_arterial_calcification(text):
+    assert [(loc, dx) for _, loc, dx in locations(text)] == [("vascular", "arterial_calcification")]
+
+
+@pytest.mark.parametrize("text, category", [
+    ("FINDINGS: The calcified wall of a sebaceous cyst is noted.", "soft_tissue"),
+    ("FINDINGS: The breast implant capsule was extremely calcified and was excised.", "other"),
+    ("FINDINGS: The remaining tympanic membrane was calcified and thickened.", "other"),
+])
+def test_structures_that_only_look_articular_or_visceral(text, category):
+    assert [loc for _, loc, _ in locations(text)] == [category]
+
+
+def test_a_restatement_without_a_location_takes_its_antecedents():
+    text = "FINDINGS: Myositis ossificans is present. The ossification measures 5 cm."
+    assert [loc for _, loc, _ in locations(text)] == ["soft_tissue", "soft_tissue"]
