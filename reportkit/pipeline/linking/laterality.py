@@ -146,12 +146,13 @@ class SideReader:
         return start
 
     def _coordinated_after(self, ctx: FindingContext, side: Cue) -> bool:
-        """Does a coordinating word (not a comma) stand between the finding and a side after it that
-        names a noun of its own ("and left renal cyst"; not "stone or obstruction bilaterally.")?"""
+        """Does the finding end at a coordinating word (not a comma), with a side after it that names a noun
+        of its own ("nephrolithiasis and left renal cyst"; not "stone or obstruction bilaterally.", nor
+        "overlying the left chest and right neck", where the sites are coordinated)?"""
         if side.start < ctx.group.last_end or side.end >= ctx.sent.end or ctx.doc[side.end].text in _PHRASE_ENDS:
             return False
-        words = [w for w in lower_words(ctx.doc[ctx.group.last_end : side.start]) if w.isalpha()]
-        return bool(words) and self._coordinators.found_in(words)
+        words = lower_words(ctx.doc[ctx.group.last_end : side.start])
+        return bool(words) and words[0].isalpha() and self._coordinators.first_in(words) == 0
 
     def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: list[Cue]) -> Cue | None:
         """The side word naming the finding's site in its sentence ("right common carotid artery"), if any."""
