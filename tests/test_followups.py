@@ -86,3 +86,18 @@ def test_structures_that_only_look_articular_or_visceral(text, category):
 def test_a_restatement_without_a_location_takes_its_antecedents():
     text = "FINDINGS: Myositis ossificans is present. The ossification measures 5 cm."
     assert [loc for _, loc, _ in locations(text)] == ["soft_tissue", "soft_tissue"]
+
+
+# --- 3. false positives --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "MEDICAL DECISION MAKING: The differential entertained here includes viral illness and foreign body aspiration.",
+    "CHIEF COMPLAINT: Questionable foreign body, left ear.",
+    "HISTORY: Concern for a retained foreign body in the hand.",
+    "DISCUSSION: In patients who were operated on elsewhere the bullets may have been removed already.",
+    "DISCUSSION: The twinkle artifact on ultrasound can help identify small renal calculi that do not shadow.",
+    "FAMILY HISTORY: Negative for cancer, kidney stones or other complaints.",
+    "FINDINGS: The cervical spine demonstrates normal alignment and mineralization.",
+])
+def test_considered_general_or_family_statements_are_no_findings(text):
+    assert findings(text) == []
