@@ -101,3 +101,23 @@ def test_a_restatement_without_a_location_takes_its_antecedents():
 ])
 def test_considered_general_or_family_statements_are_no_findings(text):
     assert findings(text) == []
+
+
+# --- 4. negation ---------------------------------------------------------------------------------
+
+def negations(text: str) -> list[tuple[str, bool]]:
+    """(finding text, negated) for every finding of ``text``."""
+    return [(f.text, f.negated) for f in findings(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # conventions: a stone that has passed is gone, like a resolved finding
+    ("HISTORY: He had kidney stones years ago that spontaneously passed.", [("kidney stones", True)]),
+    ("FINDINGS: No hydronephrosis; a recently passed ureteral stone is likely.", [("ureteral stone", True)]),
+    ("PHYSICAL EXAMINATION: Skin with no erythema, foreign body, or lacerations.", [("foreign body", True)]),
+    # seen on one view only: the finding is there, the sentence says where it is not seen
+    ("FINDINGS: A calcified lymph node is seen on the lateral view and is not identified on the PA view.",
+     [("calcified lymph node", False)]),
+])
+def test_passed_stones_negated_lists_and_view_specific_statements(text, expected):
+    assert negations(text) == expected
