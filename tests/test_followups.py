@@ -121,3 +121,14 @@ def negations(text: str) -> list[tuple[str, bool]]:
 ])
 def test_passed_stones_negated_lists_and_view_specific_statements(text, expected):
     assert negations(text) == expected
+
+
+# --- 5. diagnosis --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: Splenic artery aneurysm with some calcification of the wall and mural thrombus.",
+    "FINDINGS: There was calcification and possible thrombus in the descending aorta.",
+    "FINDINGS: Calcification within a thrombus.",
+])
+def test_a_thrombus_alone_is_no_venous_context_for_a_phlebolith(text):
+    assert [f.diagnosis for f in findings(text)] != ["phlebolith"]
