@@ -132,3 +132,31 @@ def test_passed_stones_negated_lists_and_view_specific_statements(text, expected
 ])
 def test_a_thrombus_alone_is_no_venous_context_for_a_phlebolith(text):
     assert [f.diagnosis for f in findings(text)] != ["phlebolith"]
+
+
+# --- 6. leftovers --------------------------------------------------------------------------------
+
+def test_a_projectile_fragment_is_a_foreign_body():
+    text = "FINDINGS: A rounded radiopaque density in the subcutaneous fat represents a projectile fragment."
+    assert [(f.kind, f.diagnosis) for f in findings(text)] == [("foreign_body", "foreign_body")]
+
+
+@pytest.mark.parametrize("text", [
+    "HISTORY: Known pseudogout, now knee pain.",
+    "CLINICAL HISTORY: History of pseudogout in both knees.",
+    "FINDINGS: Effusion. The patient reports an acute pseudogout attack last month.",
+])
+def test_pseudogout_as_a_clinical_statement_is_no_finding(text):
+    assert findings(text) == []
+
+
+def test_pseudogout_misused_for_a_deposit_is_still_read_as_one():
+    assert [f.diagnosis for f in findings("FINDINGS: Pseudogout of the menisci.")] == ["CPPD"]
+
+
+def test_rk101_names_only_the_modalities_it_checks():
+    from reportkit.lint import lint_text
+
+    text = "EXAM: MRI RIGHT SHOULDER.\nFINDINGS: Calcification in the supraspinatus tendon.\n"
+    messages = [d.message for d in lint_text(text) if d.code == "RK101"]
+    assert messages and all("CT" not in m and "MRI or ultrasound" in m for m in messages)
