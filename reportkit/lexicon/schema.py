@@ -204,9 +204,6 @@ class Linking(_Entry):
     exam_side_locations: list[LocationCategory | None] = Field(
         description="location categories of a finding with no site that may take the exam title's side"
     )
-    stated_location_only: list[Kind] = Field(
-        default_factory=list, description="kinds whose location is only a stated one, never the concept default"
-    )
     placeholder_pattern: str
     window_before: int = Field(ge=0, description="tokens before a finding searched for a site or side")
     window_after: int = Field(gt=0, description="tokens after a finding searched for its site")
