@@ -160,3 +160,14 @@ def test_rk101_names_only_the_modalities_it_checks():
     text = "EXAM: MRI RIGHT SHOULDER.\nFINDINGS: Calcification in the supraspinatus tendon.\n"
     messages = [d.message for d in lint_text(text) if d.code == "RK101"]
     assert messages and all("CT" not in m and "MRI or ultrasound" in m for m in messages)
+
+
+def test_a_side_in_another_statement_of_the_sentence_is_not_the_findings():
+    text = "FINDINGS: There is a 3 cm right adrenal nodule and there are no renal stones."
+    assert sides(text) == [("renal stones", None)]
+
+
+def test_a_side_naming_an_organ_still_places_a_lesion_in_it():
+    text = ("FINDINGS: Two cysts with calcified rims lie in the posterior right hepatic lobe. "
+            "Coarse calcifications are noted within one of the cysts.")
+    assert [side for _, side in sides(text)] == ["right", "right"]

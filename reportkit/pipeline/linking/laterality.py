@@ -88,9 +88,9 @@ class SideReader:
                 sent = doc[site.start].sent
                 in_sentence = [c for c in cues.sides if sent.start <= c.start < sent.end]
                 side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
-                if side is not None and any(0 <= o.start - side.end <= 2 and not self._regional(o)
-                                            and o.value not in self._region for o in cues.sites):
-                    side = None  # "the right internal carotid ... the soft tissues": it names another site
+                if side is not None and any(0 <= o.start - side.end <= 2 and o.category == "vascular"
+                                            and not self._regional(o) for o in cues.sites):
+                    side = None  # "the right internal carotid ... the soft tissues": it names the vessel
             if side is not None and site.value in self._midline:
                 side = None
             if side is not None or site.value in self._region:
@@ -159,6 +159,9 @@ class SideReader:
         site = next(iter(sites), None)
         if site is None or not ctx.sent.start <= site.start < ctx.sent.end:
             return None
+        if site.end <= ctx.group.start and self._coordinators.found_in(
+                [w for w in lower_words(ctx.doc[site.end : ctx.group.start]) if w.isalpha()]):
+            return None  # "a right adrenal nodule and there are no stones": another statement's site
         for side in sides:
             between = ctx.doc[side.end : site.start]
             if side.end <= site.start and len(between) <= 2 and not any(t.is_punct for t in between) \
