@@ -171,3 +171,9 @@ def test_a_side_naming_an_organ_still_places_a_lesion_in_it():
     text = ("FINDINGS: Two cysts with calcified rims lie in the posterior right hepatic lobe. "
             "Coarse calcifications are noted within one of the cysts.")
     assert [side for _, side in sides(text)] == ["right", "right"]
+
+
+def test_a_side_naming_a_heart_wall_is_no_side_of_a_coronary_vessel():
+    text = ("FINDINGS: The vessel continues on the left lateral ventricular wall. "
+            "There is minimal calcific plaque in the vessel.")
+    assert [side for _, side in sides(text)] == [None]

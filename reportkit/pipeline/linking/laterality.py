@@ -88,9 +88,10 @@ class SideReader:
                 sent = doc[site.start].sent
                 in_sentence = [c for c in cues.sides if sent.start <= c.start < sent.end]
                 side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
-                if side is not None and any(0 <= o.start - side.end <= 2 and o.category == "vascular"
-                                            and not self._regional(o) for o in cues.sites):
-                    side = None  # "the right internal carotid ... the soft tissues": it names the vessel
+                if side is not None and any(0 <= o.start - side.end <= 2 and not self._regional(o)
+                                            and (o.category == "vascular" or o.value in self._midline)
+                                            for o in cues.sites):
+                    side = None  # "right internal carotid", "left lateral ventricular wall": it names that
             if side is not None and site.value in self._midline:
                 side = None
             if side is not None or site.value in self._region:
