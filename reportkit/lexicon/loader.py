@@ -11,21 +11,23 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
+from reportkit.lexicon.reasoning_schema import (
+    DiagnosisRules,
+    Differential,
+    FollowUp,
+    LintVocabulary,
+    Term,
+    Terminology,
+)
 from reportkit.lexicon.schema import (
     Anatomy,
     Concept,
     Concepts,
     ContextRules,
     Descriptors,
-    DiagnosisRules,
-    Differential,
-    FollowUp,
     Linking,
-    LintVocabulary,
     Modalities,
     Sections,
-    Term,
-    Terminology,
 )
 from reportkit.lexicon.yaml_lines import LexiconError, parse_yaml_file
 

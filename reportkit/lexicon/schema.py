@@ -1,4 +1,8 @@
-"""The pydantic models of every lexicon file's entries (unknown keys are rejected)."""
+"""The pydantic models of the extraction lexicons' entries (unknown keys are rejected), and the shared base.
+
+The reasoning lexicons' models (diagnosis rules, differential, follow-up, terminology, lint) are in
+:mod:`.reasoning_schema`.
+"""
 
 from __future__ import annotations
 
@@ -166,6 +170,9 @@ class SectionDef(_Entry):
     literal: str
     questions: bool = False
     study_modality: bool = Field(default=False, description="a modality named here is the study's own")
+    no_region_sides: bool = Field(
+        default=False, description="a side named here (the arm contrast went into) is no side of a body region"
+    )
     titles: list[str]
 
     _lower = field_validator("titles")(_lower_all)
@@ -201,9 +208,6 @@ class Linking(_Entry):
     exam_side_locations: list[LocationCategory | None] = Field(
         description="location categories of a finding with no site that may take the exam title's side"
     )
-    stated_location_only: list[Kind] = Field(
-        default_factory=list, description="kinds whose location is only a stated one, never the concept default"
-    )
     placeholder_pattern: str
     window_before: int = Field(ge=0, description="tokens before a finding searched for a site or side")
     window_after: int = Field(gt=0, description="tokens after a finding searched for its site")
@@ -228,29 +232,6 @@ class Linking(_Entry):
         return value
 
 
-class LintVocabulary(_Entry):
-    """Words, ids and section sets the lint rules (reportkit/lint/rules/) look for."""
-
-    finding_sections: list[SectionCategory]
-    statement_sections: list[SectionCategory]
-    radiograph_rules: list[str]
-    misuse_judged_elsewhere: list[str]
-    cppd_concept: str
-    cppd_imaging_term: str
-    hadd_concept: str
-    hadd_diagnosis: Diagnosis
-    location_prepositions: list[str]
-    spelling_variants: dict[str, str]
-    crystal_proof: list[str]
-    cppd_not_imaging_alone: list[str]
-    hadd_appearance: list[str]
-    kind_words: dict[str, str]
-    broad_diagnoses: list[Diagnosis]
-
-    _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone",
-                             "misuse_judged_elsewhere")(_lower_all)
-
-
 class Concepts(_Entry):
     """concepts.yaml: every concept to find or exclude, and the words a self-audit reads sentences for."""
     concepts: list[Concept]
@@ -271,196 +252,12 @@ class Concepts(_Entry):
         return self
 
 
-class DiagnosisRule(_Entry):
-    """Label a finding whose own words name no diagnosis (first matching rule wins)."""
-
-    diagnosis: Diagnosis
-    kind: Kind | None = None
-    location: LocationCategory | None = None
-    roles: list[Literal["generic", "specific"]] = Field(default_factory=list)
-    concepts: list[str] = Field(default_factory=list)
-    descriptors_any: list[str] = Field(default_factory=list)
-    document_any: list[str] = Field(default_factory=list)
-    include_negated: bool = False
-    inferred: bool = False
-    requires_leading: bool = Field(
-        default=False, description="apply only when the differential's leading item has this diagnosis"
-    )
-    source: str
-
-    _lower = field_validator("document_any")(_lower_all)
-
-
-class DiagnosisRules(_Entry):
-    """diagnosis_rules.yaml: labels for findings whose text names no diagnosis."""
-    rules: list[DiagnosisRule]
-
-
 class Descriptors(_Entry):
     """descriptors.yaml: the article's density, shape and pattern cues."""
     descriptors: list[Descriptor]
 
 
 # ---------------------------------------------------------------------- reasoning data
-
-
-class AgeRange(_Entry):
-    """An inclusive range of stated patient age."""
-    min: int | None = None
-    max: int | None = None
-
-
-class Cue(_Entry):
-    """One piece of evidence that raises a differential entity (exactly one source)."""
-
-    descriptor: str | None = None
-    sentence: list[str] = Field(default_factory=list)
-    document: list[str] = Field(default_factory=list)
-    site: list[str] = Field(default_factory=list)
-    age: AgeRange | None = None
-    weight: int = Field(gt=0)
-    specific: bool = False
-
-    _lower = field_validator("sentence", "document", "site")(_lower_all)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Cue:
-        sources = [self.descriptor, self.sentence, self.document, self.site, self.age]
-        if sum(1 for s in sources if s) != 1:
-            raise ValueError("a cue names exactly one of descriptor, sentence, document, site, age")
-        return self
-
-
-class Phase(_Entry):
-    """A named stage of an entity (e.g. HADD resorptive phase) and the cues that show it."""
-    name: str
-    descriptors_any: list[str]
-
-
-class EntityNote(_Entry):
-    """A note shown with an entity when its sentence words, descriptors or the patient's age say so."""
-    text: str
-    when_sentence: list[str] = Field(default_factory=list)
-    when_descriptors: list[str] = Field(default_factory=list)
-    when_age: AgeRange | None = None
-
-    _lower = field_validator("when_sentence")(_lower_all)
-
-
-class Entity(_Entry):
-    """One row entry of the article's Table 1 differential."""
-
-    id: str
-    literal: str
-    diagnosis: Diagnosis | None = None
-    concepts: list[str] = Field(default_factory=list)
-    requires_site: list[str] = Field(default_factory=list)
-    priors: dict[LocationCategory, dict[Kind, int]]
-    cues: list[Cue] = Field(default_factory=list)
-    phases: list[Phase] = Field(default_factory=list)
-    notes: list[EntityNote] = Field(default_factory=list)
-    warning: str | None = None
-    source: str
-
-    _lower = field_validator("requires_site")(_lower_all)
-
-
-class Density(_Entry):
-    """Hounsfield ranges for step 1: calcification versus bone."""
-    calcification_hu: tuple[int, int]
-    bone_hu_min: int
-    source: str
-
-
-class Differential(_Entry):
-    """differential.yaml: Table 1 entities with priors, cues, phases and warnings."""
-    density: Density
-    named_bonus: int
-    specific_margin: int
-    entities: list[Entity]
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Differential:
-        _require_unique(e.id for e in self.entities)
-        return self
-
-
-class FollowUpCondition(_Entry):
-    """When a follow-up rule applies: every stated condition must hold."""
-    kinds: list[Kind] = Field(default_factory=list)
-    diagnoses: list[Diagnosis] = Field(default_factory=list)
-    differential_includes: list[str] = Field(default_factory=list)
-    concepts: list[str] = Field(default_factory=list)
-    descriptors_any: list[str] = Field(default_factory=list)
-    sentence_any: list[str] = Field(default_factory=list)
-    document_any: list[str] = Field(default_factory=list)
-    modality_any: list[ModalityName] = Field(default_factory=list)
-    location_any: list[LocationCategory] = Field(default_factory=list)
-    study_lacks_modality: ModalityName | None = None
-    study_modalities_only: list[ModalityName] = Field(
-        default_factory=list, description="every modality the report names is one of these")
-    document_none: list[str] = Field(default_factory=list, description="the report affirms none of these words")
-    include_negated: bool = False
-
-    _lower = field_validator("sentence_any", "document_any", "document_none")(_lower_all)
-
-
-class FollowUpRule(_Entry):
-    """A follow-up recommendation, its conditions and its source."""
-    id: str
-    literal: str
-    text: str
-    scope: Literal["finding", "report"] = "finding"
-    when: FollowUpCondition
-    source: str
-    satisfied_by: list[str] = Field(default_factory=list)
-
-    _lower = field_validator("satisfied_by")(_lower_all)
-
-
-class FollowUp(_Entry):
-    """followup.yaml: every follow-up rule."""
-    rules: list[FollowUpRule]
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> FollowUp:
-        _require_unique(r.id for r in self.rules)
-        return self
-
-
-class MisusedTerm(_Entry):
-    """A term that is misused for this concept, with advice; near ``clinical_words`` it is used correctly."""
-    term: str
-    advice: str
-    clinical_words: list[str] = Field(default_factory=list,
-                                      description="words beside the term showing it names the clinical syndrome")
-    clinical_term: str | None = Field(default=None, description="the preferred name of that syndrome")
-
-    _lower = field_validator("clinical_words")(_lower_all)
-
-
-class Term(_Entry):
-    """A terminology entry: preferred term, category, synonyms, misused and deprecated terms, codes."""
-    id: str
-    preferred: str
-    category: Literal["imaging_finding", "clinical_syndrome", "disease", "umbrella"]
-    definition: str
-    concepts: list[str] = Field(default_factory=list)
-    synonyms: list[str] = Field(default_factory=list)
-    deprecated: list[str] = Field(default_factory=list)
-    misused: list[MisusedTerm] = Field(default_factory=list)
-    codes: list[Code] = Field(default_factory=list)
-    source: str
-
-
-class Terminology(_Entry):
-    """terminology.yaml: preferred terms and verified codes."""
-    terms: list[Term]
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> Terminology:
-        _require_unique(t.id for t in self.terms)
-        return self
 
 
 class Modalities(_Entry):

@@ -244,8 +244,8 @@ def _unique(evidence: list[Evidence]) -> list[Evidence]:
 
 
 def _inherit(restatement: Finding, antecedents: list[Finding], unstated: bool) -> None:
-    """A restatement that states no site, or only a region (``unstated``), takes its antecedent's site; one that
-    states no side takes its antecedent's side. Both are cited as "antecedent"."""
+    """A restatement that states no site, or only a region (``unstated``), takes its antecedent's site; one with
+    no location takes its antecedent's; one that states no side takes its antecedent's side. Both are cited as "antecedent"."""
     located = next((a for a in antecedents if a.site), None)
     if unstated and located is not None:
         restatement.site, restatement.location_category = located.site, located.location_category
@@ -253,6 +253,8 @@ def _inherit(restatement: Finding, antecedents: list[Finding], unstated: bool) -
                     None)
         if site is not None:
             restatement.evidence.append(site.model_copy(update={"role": "antecedent"}))
+    if restatement.location_category is None:  # a deposit placed without a named site ("a foreign body")
+        restatement.location_category = next((a.location_category for a in antecedents if a.location_category), None)
     sided = next((a for a in antecedents if a.laterality and a.laterality_source not in UNSTATED_SIDE), None)
     if sided is not None and _stated_side(restatement) is None:
         restatement.laterality, restatement.laterality_source = sided.laterality, "antecedent"

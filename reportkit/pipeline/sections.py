@@ -45,7 +45,8 @@ def make_sectionizer(nlp: Language, name: str, lexicon_dir: str | None) -> "Sect
 class Sectionizer:
     """Find section headers, store ``doc._.rk_sections`` and mark sentence starts.
 
-    A header is a known title at a line start or after whitespace, followed by a colon
+    A header is a known title at a line start, after whitespace or straight after another header's colon
+    ("EXAM:TECHNIQUE:"), followed by a colon
     (or alone on its line), and starts a sentence. A line break also starts a sentence unless
     the line plainly runs on (a word before it and a lower-case word or number after it);
     a bare blank line (a ``"\\n\\n"`` token) always ends one, by the sentencizer that follows.
@@ -59,7 +60,7 @@ class Sectionizer:
         # greedy optional tails keep the longest title first, as a longest-first alternation would
         alternation = _trie([[r"\s+" if c == " " else re.escape(c) for c in title] for title in by_title])
         self._header = re.compile(
-            rf"(?:^|(?<=\s))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
+            rf"(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
 
     def find_sections(self, text: str) -> list[Section]:

@@ -37,5 +37,5 @@ def missing_radiograph_correlation(ctx: LintContext) -> Iterator[Violation]:
     for rec in ctx.report.recommendations:
         if rec.id in ctx.lexicon.lint.radiograph_rules and rec.evidence:
             first = rec.evidence[0]
-            yield Violation(first.start, first.end,
-                            "finding on MRI/US/CT without radiograph correlation: consider correlating with radiographs")
+            yield Violation(first.start, first.end, "finding on MRI or ultrasound without radiograph correlation: "
+                                                    "consider correlating with radiographs")

@@ -45,6 +45,9 @@ class RegionSides:
     named: list[RegionMention] = field(default_factory=list)
 
 
+_PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes the phrase instead of naming a noun
+
+
 def _pick(cues: list[Cue]) -> str | None:
     """One side from several: "bilateral" if named, None if left and right conflict."""
     values = {c.value for c in cues}
@@ -61,15 +64,21 @@ class SideReader:
         self._midline = {s.id for s in sites if s.midline}
         self._region = {s.id: s.region for s in sites if s.region}
         self._everywhere = {s.id for s in sites if s.in_every_region}
+        # "the lesion" is a region a site of every region (an artery, a bone) does not lie in
+        self._lesion_regions = {s.region for s in sites if s.region and s.category == "lesion"}
         self._exam_locations = set(lexicon.linking.exam_side_locations)
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
+        self._sideless_sections = {s.category for s in lexicon.sections.sections if s.no_region_sides}
         self._clauses = clauses
 
     def region_sides(self, doc: Doc, cues: Cues, sections: list[Section]) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
         named: list[RegionMention] = []
+        sideless = [(s.start, s.end) for s in sections if s.category in self._sideless_sections]
         for site in cues.sites:
             if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
+                continue
+            if any(start <= doc[site.start].idx < end for start, end in sideless):
                 continue
             side = next((c for c in cues.sides if c.end <= site.start <= c.end + self._clauses.before), None)
             if side is not None and (self._after_last_boundary(doc, side.end, site.start) != side.end
@@ -79,6 +88,10 @@ class SideReader:
                 sent = doc[site.start].sent
                 in_sentence = [c for c in cues.sides if sent.start <= c.start < sent.end]
                 side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+                if side is not None and any(0 <= o.start - side.end <= 2 and not self._regional(o)
+                                            and (o.category == "vascular" or o.value in self._midline)
+                                            for o in cues.sites):
+                    side = None  # "right internal carotid", "left lateral ventricular wall": it names that
             if side is not None and site.value in self._midline:
                 side = None
             if side is not None or site.value in self._region:
@@ -133,6 +146,30 @@ class SideReader:
                 return start + i + 1
         return start
 
+    def _coordinated_after(self, ctx: FindingContext, side: Cue) -> bool:
+        """Does the finding end at a coordinating word (not a comma), with a side after it that names a noun
+        of its own ("nephrolithiasis and left renal cyst"; not "stone or obstruction bilaterally.", nor
+        "overlying the left chest and right neck", where the sites are coordinated)?"""
+        if side.start < ctx.group.last_end or side.end >= ctx.sent.end or ctx.doc[side.end].text in _PHRASE_ENDS:
+            return False
+        words = lower_words(ctx.doc[ctx.group.last_end : side.start])
+        return bool(words) and words[0].isalpha() and self._coordinators.first_in(words) == 0
+
+    def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: list[Cue]) -> Cue | None:
+        """The side word naming the finding's site in its sentence ("right common carotid artery"), if any."""
+        site = next(iter(sites), None)
+        if site is None or not ctx.sent.start <= site.start < ctx.sent.end:
+            return None
+        if site.end <= ctx.group.start and self._coordinators.found_in(
+                [w for w in lower_words(ctx.doc[site.end : ctx.group.start]) if w.isalpha()]):
+            return None  # "a right adrenal nodule and there are no stones": another statement's site
+        for side in sides:
+            between = ctx.doc[side.end : site.start]
+            if side.end <= site.start and len(between) <= 2 and not any(t.is_punct for t in between) \
+                    and self._after_last_boundary(ctx.doc, side.end, site.start) == side.end:
+                return side
+        return None
+
     def clause_end(self, ctx: FindingContext) -> int:
         """Token offset where the finding's clause ends: a clause break, the next finding, or the sentence end."""
         group = ctx.group
@@ -158,10 +195,15 @@ class SideReader:
             if naming:
                 return naming[0].value, "mention", [cite_side(naming[0], naming[0].value)]
             return None, None, []
+        # a side after a coordinating word names the noun it joins ("nephrolithiasis and left renal cyst")
+        sides = [c for c in sides if not self._coordinated_after(ctx, c)]
         own = [c for c in sides if self.phrase_start(ctx) <= c.start < ctx.window_end]
         if own:
             value = _pick(own)
             return value, "mention", [cite_side(cue, value) for cue in own]
+        naming = self._naming_side(ctx, sites, sides)
+        if naming is not None:  # "right common carotid artery ... which was calcified"
+            return naming.value, "mention", [cite_side(naming, naming.value)]
         clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
         in_clause = [c for c in sides if clause_start <= c.start < clause_end]
         if in_clause:
@@ -187,7 +229,10 @@ class SideReader:
                 sides_of[mention.region] = mention.side
             latest = mention
         for region in regions:
-            last = sides_of.get(region) if region is not None else sides_of.get(latest.region) if latest else None
+            if region is None:  # a site of every region lies in the limb region named last, never in a lesion
+                last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None
+            else:
+                last = sides_of.get(region)
             if last is not None:
                 return last.value, "region", [cite_side(last, last.value)]
         return None, None, []

@@ -19,7 +19,6 @@ class SiteReader:
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
-        self._stated_only = set(lexicon.linking.stated_location_only)
         self._before = window_before
 
     def value(self, cue: Cue, relation: str | None) -> tuple[str | None, bool]:
@@ -73,7 +72,7 @@ class SiteReader:
         elif category is None:
             if group.kind == "foreign_body" and projected:
                 category = None
-            elif concept.default_location and group.kind not in self._stated_only:
+            elif concept.default_location:
                 category = concept.default_location
             elif weak:
                 category = weak[2]
