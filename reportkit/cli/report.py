@@ -51,6 +51,7 @@ def report(
 ) -> None:
     """Structured report: findings by location, differential, recommendations (suggestions, not a diagnosis)."""
     from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
 
     from reportkit.io import REPORTS, Tally, input_files, output_folder_problem, read_inputs, render_inputs
     from reportkit.models import ErrorRecord
@@ -76,6 +77,8 @@ def report(
                 outputs.append((outcome.id, outcome.content))
             else:
                 sys.stdout.write(_one_line(outcome.content, output_format))
+    except SecurityError as exc:  # user templates run sandboxed: no private attributes, no os
+        raise usage_error(f"template refused by the sandbox: {exc}") from exc
     except TemplateError as exc:
         raise usage_error(f"template: {exc}") from exc
     if output_dir:
