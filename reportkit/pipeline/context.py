@@ -8,6 +8,7 @@ in time that grows with the report.
 """
 
 import warnings
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from medspacy.context import ConText, ConTextGraph, ConTextModifier
@@ -49,10 +50,7 @@ class SentenceConText(ConText):
                 targets_in[sentence].append(target)
         for sentence, modifiers in modifiers_in.items():
             _update_scopes(modifiers)
-            for target in targets_in.get(sentence, []):
-                for modifier in modifiers:
-                    if modifier.modifies(target):
-                        modifier.modify(target)
+            _apply(modifiers, targets_in.get(sentence, []))
         edges = []
         for modifier in graph.modifiers:
             modifier.reduce_targets()
@@ -72,3 +70,24 @@ def _update_scopes(modifiers: list[ConTextModifier]) -> None:
         for second in modifiers[i + 1 :]:
             first.limit_scope(second)
             second.limit_scope(first)
+
+
+def _apply(modifiers: list[ConTextModifier], targets: list[Span]) -> None:
+    """ConTextGraph.apply_modifiers over one sentence, testing each modifier only on targets its scope touches.
+
+    ``modifies`` needs a target's start in ``[scope start, scope end)`` or its end in ``(scope start, scope
+    end]``; every other target is refused anyway. Each modifier still gets its targets in list order.
+    """
+    by_start = sorted(range(len(targets)), key=lambda i: targets[i].start)
+    by_end = sorted(range(len(targets)), key=lambda i: targets[i].end)
+    starts = [targets[i].start for i in by_start]
+    ends = [targets[i].end for i in by_end]
+    for modifier in modifiers:
+        low, high = modifier.scope_span
+        if low >= high:
+            continue  # an empty (or reversed) scope touches no target
+        near = set(by_start[bisect_left(starts, low) : bisect_left(starts, high)])
+        near.update(by_end[bisect_right(ends, low) : bisect_right(ends, high)])
+        for i in sorted(near):
+            if modifier.modifies(targets[i]):
+                modifier.modify(targets[i])
