@@ -13,6 +13,7 @@ import typer
 from reportkit.cli.common import (
     EncodingOption,
     LexiconOption,
+    TimeLimitOption,
     echo_error,
     encoding_arg,
     lexicon_arg,
@@ -48,6 +49,7 @@ def report(
         "unique; a renamed one is noted on stderr).")] = None,
     encoding: EncodingOption = "utf-8",
     lexicons: LexiconOption = None,
+    time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Structured report: findings by location, differential, recommendations (suggestions, not a diagnosis)."""
     from jinja2 import TemplateError
@@ -67,7 +69,7 @@ def report(
     tally = Tally()
     outputs: list[tuple[str, str]] = []
     rendered = render_inputs(read_inputs(paths, encoding=encoding), fmt, str(templates) if templates else None,
-                             lexicon_dir)
+                             lexicon_dir, time_limit or None)
     try:
         for outcome in rendered:
             tally.add(outcome)
