@@ -9,6 +9,7 @@ Run: python benchmarks/bench_linking.py
 
 from __future__ import annotations
 
+import gc
 import time
 
 from reportkit.pipeline import get_pipeline
@@ -32,6 +33,7 @@ def seconds(text: str, repeat: int = 3) -> float:
     nlp = get_pipeline()
     best = float("inf")
     for _ in range(repeat):
+        gc.collect()  # start each run clean: the previous run's Doc is garbage, not this run's cost
         start = time.perf_counter()
         nlp(text)
         best = min(best, time.perf_counter() - start)
