@@ -127,6 +127,28 @@ def test_user_templates_override_by_name(tmp_path):
     assert "RECOMMENDATIONS" in result.stdout
 
 
+@pytest.mark.parametrize("command", ["id", "touch {marker}"])
+def test_user_template_cannot_reach_the_os(tmp_path, command):
+    templates, marker = tmp_path / "templates", tmp_path / "pwned"
+    templates.mkdir()
+    payload = "{{ cycler.__init__.__globals__.os.popen('%s').read() }}" % command.format(marker=marker)
+    (templates / "report.txt.j2").write_text(payload + "\n")
+    result = runner.invoke(app, ["report", "-", "--templates", str(templates)],
+                           input="FINDINGS: Phleboliths in the pelvis.")
+    assert result.exit_code == 2
+    assert "uid=" not in result.stdout and not marker.exists()
+    error_lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error_lines) == 1 and "unsafe" in error_lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_user_html_template_autoescapes(tmp_path):
+    (tmp_path / "report.html.j2").write_text("<p>{{ segments | map(attribute='text') | join }}</p>\n")
+    text = "FINDINGS: <b>x</b> Phleboliths in the pelvis."
+    html = render(structured(text), text, "html", str(tmp_path))
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

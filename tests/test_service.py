@@ -139,9 +139,9 @@ def test_cors_off_by_default(client):
 
 
 def test_time_limit_answers_504_and_worker_stays_healthy(tmp_path):
-    srv = Server(tmp_path / "slow.log", "--timeout", "0.5", "--workers", "2")
-    try:
-        slow = httpx.post(f"{srv.url}/v1/postprocess", json={"text": (DRAFT + "\n") * 60}, timeout=60)
+    srv = Server(tmp_path / "slow.log", "--timeout", "0.1", "--workers", "2")
+    try:  # ~150 KB of draft: well past 0.1 s even with the linear-time linker
+        slow = httpx.post(f"{srv.url}/v1/postprocess", json={"text": (DRAFT + "\n") * 500}, timeout=60)
         assert slow.status_code == 504
         quick = httpx.post(f"{srv.url}/v1/postprocess", json={"text": "FINDINGS: Calcific tendinitis."}, timeout=60)
         assert quick.status_code == 200

@@ -15,6 +15,12 @@ LexiconOption = Annotated[
 ]
 
 
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", min=0, help="Seconds one report may take before it becomes an error record "
+                        "(0: no limit).")
+]
+
+
 EncodingOption = Annotated[
     str, typer.Option("--encoding", help="Encoding of the inputs, e.g. cp1252 or latin-1 (UTF-8 accepts a BOM).")
 ]

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from reportkit.cli.common import EncodingOption, LexiconOption, echo_error, encoding_arg, lexicon_arg, usage_error
+from reportkit.cli.common import (
+    EncodingOption,
+    LexiconOption,
+    TimeLimitOption,
+    echo_error,
+    encoding_arg,
+    lexicon_arg,
+    usage_error,
+)
 
 
 class ExtractFormat(StrEnum):
@@ -40,7 +48,7 @@ def table_rows(result) -> list[str]:
 
 
 def _write(stream, paths: list[str], output_format: ExtractFormat, workers: int, lexicon_dir: str | None,
-           encoding: str):
+           encoding: str, seconds: float = 30.0):
     """Extract every input into ``stream``; return the tally."""
     from reportkit.io import Tally, extract_inputs, read_inputs
     from reportkit.models import ErrorRecord
@@ -49,7 +57,7 @@ def _write(stream, paths: list[str], output_format: ExtractFormat, workers: int,
     if output_format is ExtractFormat.table:
         stream.write(TABLE_HEADER)
     inputs = read_inputs(paths, encoding=encoding)
-    for outcome in extract_inputs(inputs, workers=workers, lexicon_dir=lexicon_dir):
+    for outcome in extract_inputs(inputs, workers=workers, lexicon_dir=lexicon_dir, time_limit=seconds or None):
         tally.add(outcome)
         if isinstance(outcome, ErrorRecord):
             echo_error(outcome)
@@ -72,6 +80,7 @@ def extract(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes, at most the CPU count (each builds the pipeline once).")] = 1,
     encoding: EncodingOption = "utf-8",
     lexicons: LexiconOption = None,
+    time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Extract findings as JSONL (one line per report; errors as {"error": ...} lines)."""
     from reportkit.io import REPORTS, atomic_output, cap_workers, input_files, output_file_problem
@@ -86,11 +95,11 @@ def extract(
         typer.echo(f"warning: {warning}", err=True)
     lexicon_dir = lexicon_arg(lexicons)
     if output is None:
-        tally = _write(sys.stdout, paths, output_format, workers, lexicon_dir, encoding)
+        tally = _write(sys.stdout, paths, output_format, workers, lexicon_dir, encoding, time_limit)
     else:
         try:
             with atomic_output(output) as stream:
-                tally = _write(stream, paths, output_format, workers, lexicon_dir, encoding)
+                tally = _write(stream, paths, output_format, workers, lexicon_dir, encoding, time_limit)
         except OSError as exc:
             raise usage_error(f"{output}: cannot write: {exc.strerror or exc}") from exc
     typer.echo(tally.summary(), err=True)

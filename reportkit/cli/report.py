@@ -13,6 +13,7 @@ import typer
 from reportkit.cli.common import (
     EncodingOption,
     LexiconOption,
+    TimeLimitOption,
     echo_error,
     encoding_arg,
     lexicon_arg,
@@ -48,9 +49,11 @@ def report(
         "unique; a renamed one is noted on stderr).")] = None,
     encoding: EncodingOption = "utf-8",
     lexicons: LexiconOption = None,
+    time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Structured report: findings by location, differential, recommendations (suggestions, not a diagnosis)."""
     from jinja2 import TemplateError
+    from jinja2.exceptions import SecurityError
 
     from reportkit.io import REPORTS, Tally, input_files, output_folder_problem, read_inputs, render_inputs
     from reportkit.models import ErrorRecord
@@ -66,7 +69,7 @@ def report(
     tally = Tally()
     outputs: list[tuple[str, str]] = []
     rendered = render_inputs(read_inputs(paths, encoding=encoding), fmt, str(templates) if templates else None,
-                             lexicon_dir)
+                             lexicon_dir, time_limit or None)
     try:
         for outcome in rendered:
             tally.add(outcome)
@@ -76,6 +79,8 @@ def report(
                 outputs.append((outcome.id, outcome.content))
             else:
                 sys.stdout.write(_one_line(outcome.content, output_format))
+    except SecurityError as exc:  # user templates run sandboxed: no private attributes, no os
+        raise usage_error(f"template refused by the sandbox: {exc}") from exc
     except TemplateError as exc:
         raise usage_error(f"template: {exc}") from exc
     if output_dir:

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from reportkit.io.readers import Input, Report
 from reportkit.models import ErrorRecord, ReportResult
+from reportkit.pipeline.timeout import DEFAULT_TIME_LIMIT, ReportTimeout, time_limit
 
 Outcome = ReportResult | ErrorRecord
 
 _worker_lexicon: str | None = None
+_worker_time_limit: float | None = DEFAULT_TIME_LIMIT
 
 
 @dataclass(frozen=True)
@@ -28,32 +30,35 @@ class Rendered:
 
 
 def _failure(report: Report, exc: Exception) -> ErrorRecord:
+    if isinstance(exc, ReportTimeout):  # says what the limit is; never quotes the report
+        return ErrorRecord(id=report.id, source=report.source, line=report.line, error=str(exc))
     # An exception message may quote the report; it is shown only when asked for.
     detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
     return ErrorRecord(id=report.id, source=report.source, line=report.line,
                        error=f"pipeline failed: {type(exc).__name__}{detail}")
 
 
-def _extract_one(report: Report, lexicon_dir: str | None) -> Outcome:
+def _extract_one(report: Report, lexicon_dir: str | None, seconds: float | None = DEFAULT_TIME_LIMIT) -> Outcome:
     from reportkit import api
 
     try:
-        result = api.extract(report.text, report.id, lexicon_dir=lexicon_dir)
+        with time_limit(seconds):
+            result = api.extract(report.text, report.id, lexicon_dir=lexicon_dir)
         return result.model_copy(update={"source": report.source, "line": report.line})
     except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
         return _failure(report, exc)
 
 
-def _init_worker(lexicon_dir: str | None) -> None:
+def _init_worker(lexicon_dir: str | None, seconds: float | None = DEFAULT_TIME_LIMIT) -> None:
     from reportkit.pipeline import get_pipeline
 
-    global _worker_lexicon
-    _worker_lexicon = lexicon_dir
+    global _worker_lexicon, _worker_time_limit
+    _worker_lexicon, _worker_time_limit = lexicon_dir, seconds
     get_pipeline(lexicon_dir)
 
 
 def _work(item: Input) -> Outcome:
-    return item if isinstance(item, ErrorRecord) else _extract_one(item, _worker_lexicon)
+    return item if isinstance(item, ErrorRecord) else _extract_one(item, _worker_lexicon, _worker_time_limit)
 
 
 def cap_workers(requested: int) -> tuple[int, str | None]:
@@ -86,22 +91,27 @@ class Tally:
 
 
 def extract_inputs(inputs: Iterable[Input], workers: int = 1, lexicon_dir: str | None = None,
-                   chunksize: int = 32) -> Iterator[Outcome]:
-    """Yield one outcome per input, in input order; ``workers > 1`` extracts in that many processes."""
+                   chunksize: int = 32, time_limit: float | None = DEFAULT_TIME_LIMIT) -> Iterator[Outcome]:
+    """Yield one outcome per input, in input order; ``workers > 1`` extracts in that many processes.
+
+    A report that takes longer than ``time_limit`` seconds becomes an error record (None: no limit).
+    """
     if workers <= 1:
         for item in inputs:
-            yield item if isinstance(item, ErrorRecord) else _extract_one(item, lexicon_dir)
+            yield item if isinstance(item, ErrorRecord) else _extract_one(item, lexicon_dir, time_limit)
         return
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(lexicon_dir,)) as pool:
+    with context.Pool(workers, initializer=_init_worker, initargs=(lexicon_dir, time_limit)) as pool:
         yield from pool.imap(_work, inputs, chunksize=chunksize)
 
 
 def render_inputs(inputs: Iterable[Input], fmt: str, templates_dir: str | None = None,
-                  lexicon_dir: str | None = None) -> Iterator[Rendered | ErrorRecord]:
+                  lexicon_dir: str | None = None,
+                  seconds: float | None = DEFAULT_TIME_LIMIT) -> Iterator[Rendered | ErrorRecord]:
     """Yield each input extracted, reasoned over and rendered (or an error record), in input order.
 
-    A broken template fails every report alike, so its TemplateError propagates to the caller.
+    A broken template fails every report alike, so its TemplateError propagates to the caller; a report
+    taking longer than ``seconds`` becomes an error record.
     """
     from jinja2 import TemplateError
 
@@ -113,10 +123,11 @@ def render_inputs(inputs: Iterable[Input], fmt: str, templates_dir: str | None =
             yield item
             continue
         try:
-            structured = api.analyse(item.text, item.id, lexicon_dir=lexicon_dir)
-            result = structured.result.model_copy(update={"source": item.source, "line": item.line})
-            structured = structured.model_copy(update={"result": result})
-            content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir)
+            with time_limit(seconds):
+                structured = api.analyse(item.text, item.id, lexicon_dir=lexicon_dir)
+                result = structured.result.model_copy(update={"source": item.source, "line": item.line})
+                structured = structured.model_copy(update={"result": result})
+                content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir)
         except TemplateError:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop the run

@@ -1,8 +1,9 @@
 """Jinja rendering of a StructuredReport (text, Markdown, HTML).
 
 Templates load from ``templates/`` in the package (Jinja2 PackageLoader); a user folder
-given as ``templates_dir`` overrides any of them by name. Undefined variables are errors
-(StrictUndefined) and HTML output escapes the report text.
+given as ``templates_dir`` overrides any of them by name. Every template runs in Jinja's
+sandbox (a user template is code from outside: no private attributes, no ``os``), undefined
+variables are errors (StrictUndefined) and HTML output escapes the report text.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
 
 from reportkit import __version__
 from reportkit.models import Finding, StructuredReport
@@ -27,10 +29,10 @@ LOCATION_TITLES = {
 
 @functools.cache
 def environment(templates_dir: str | None = None) -> Environment:
-    """The Jinja environment: ``templates_dir`` first (when given), then the shipped templates."""
+    """The sandboxed Jinja environment: ``templates_dir`` first (when given), then the shipped templates."""
     loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
     loaders.append(PackageLoader("reportkit.templates", "."))
-    env = Environment(
+    env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=lambda name: name is not None and ".html" in name,

@@ -4,34 +4,38 @@ import math
 import re
 from collections.abc import Iterator
 
-from spacy.tokens import Span
-
 from reportkit.lexicon import Lexicon, Linking
 from reportkit.models import Evidence
-from reportkit.pipeline.linking.context import FindingContext, Group, cite
-from reportkit.text import section_at
+from reportkit.pipeline.linking.context import FindingContext, cite
+from reportkit.pipeline.linking.cues import Cue
+from reportkit.pipeline.linking.index import NearestGroup
 
 NUMBER = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"
 
 
-def nearest_group(position: int, sent: Span, groups: list[Group]) -> Group | None:
-    """The group of ``sent`` whose start or end is nearest token ``position``."""
-    candidates = [g for g in groups if sent.start <= g.start < sent.end]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda g: min(abs(position - g.start), abs(position - g.last_end)))
+def _nearest_in_sentence(ctx: FindingContext) -> NearestGroup:
+    """The nearest-group finder over the groups starting in this finding's sentence, built once per sentence."""
+    key = ("nearest group", ctx.sent.start, ctx.sent.end)
+    if key not in ctx.index.memo:
+        ctx.index.memo[key] = NearestGroup(ctx.index.groups_starting(ctx.sent.start, ctx.sent.end))
+    return ctx.index.memo[key]
 
 
 def descriptors(ctx: FindingContext) -> tuple[list[str], list[Evidence]]:
     """Descriptor ids in the sentence nearest this finding (not another), with their evidence."""
+    key = ("descriptors", ctx.sent.start, ctx.sent.end)
+    if key not in ctx.index.memo:  # each descriptor of the sentence goes to its nearest finding, once
+        nearest = _nearest_in_sentence(ctx)
+        by_group: dict[int, list[Cue]] = {}
+        for cue in ctx.index.descriptors.starting(ctx.sent.start, ctx.sent.end):
+            by_group.setdefault(id(nearest(cue.start)), []).append(cue)
+        ctx.index.memo[key] = by_group
     found: list[str] = []
     evidence: list[Evidence] = []
-    sent = ctx.sent
-    for cue in ctx.cues.descriptors:
-        if sent.start <= cue.start < sent.end and nearest_group(cue.start, sent, ctx.groups) is ctx.group:
-            if cue.value not in found:
-                found.append(cue.value)
-            evidence.append(cite(ctx.doc[cue.start : cue.end], "descriptor", cue.value))
+    for cue in ctx.index.memo[key].get(id(ctx.group), []):
+        if cue.value not in found:
+            found.append(cue.value)
+        evidence.append(cite(ctx.doc[cue.start : cue.end], "descriptor", cue.value))
     return found, evidence
 
 
@@ -44,18 +48,29 @@ class SizeReader:
         number = NUMBER
         joiners = "|".join(re.escape(j) for j in linking.size_joiners)
         units = "|".join(re.escape(u) for u in sorted(self._units, key=len, reverse=True))
+        # (?<!\d): a match starts where a number starts, so a huge run of digits is read once, not once per digit
         self._pattern = re.compile(
-            rf"(?P<dims>{number}(?:\s*(?:{joiners})\s*{number}){{0,2}})\s*(?P<unit>{units})\b", re.IGNORECASE
+            rf"(?<!\d)(?P<dims>{number}(?:\s*(?:{joiners})\s*{number}){{0,2}})\s*(?P<unit>{units})\b", re.IGNORECASE
         )
 
     def __call__(self, ctx: FindingContext) -> tuple[list[float], list[Evidence]]:
-        sent = ctx.sent
+        """The finding's size in millimetres and its evidence, else empty lists."""
+        key = ("sizes", ctx.sent.start, ctx.sent.end)
+        if key not in ctx.index.memo:
+            ctx.index.memo[key] = self._sentence_sizes(ctx)
+        return ctx.index.memo[key].get(id(ctx.group), ([], []))
+
+    def _sentence_sizes(self, ctx: FindingContext) -> dict[int, tuple[list[float], list[Evidence]]]:
+        """For each group of the sentence (by id), the first size read in it that lies nearest that group."""
+        sent, nearest = ctx.sent, _nearest_in_sentence(ctx)
+        sizes: dict[int, tuple[list[float], list[Evidence]]] = {}
         for dims, evidence in self.sizes(sent.text, sent.start_char):
             token = ctx.doc.char_span(evidence.start, evidence.start + 1, alignment_mode="expand")
-            if token is None or nearest_group(token.start, sent, ctx.groups) is not ctx.group:
+            group = nearest(token.start) if token is not None else None
+            if group is None or id(group) in sizes:
                 continue
-            return dims, [evidence]
-        return [], []
+            sizes[id(group)] = dims, [evidence]
+        return sizes
 
     def sizes(self, text: str, offset: int = 0) -> Iterator[tuple[list[float], Evidence]]:
         """Every size in ``text`` (which starts at ``offset`` in the report): dimensions in mm and evidence."""
@@ -76,15 +91,20 @@ class ModalityReader:
         self._study_sections = {s.category for s in lexicon.sections.sections if s.study_modality}
 
     def __call__(self, ctx: FindingContext) -> tuple[str | None, list[Evidence]]:
-        doc, mods, sent = ctx.doc, ctx.cues.modalities, ctx.sent
-        in_sentence = [c for c in mods if sent.start <= c.start < sent.end]
-        if in_sentence:
-            cue = min(in_sentence, key=lambda c: abs(c.start - ctx.group.start))
-        else:
-            # the study's own modality: one named in a study section (exam, technique), else the only one named
-            header = [c for c in mods if section_at(ctx.sections, doc[c.start].idx).category in self._study_sections]
-            distinct = {c.value for c in mods}
-            cue = header[0] if header else (mods[0] if len(distinct) == 1 else None)
+        doc = ctx.doc
+        cue = ctx.index.modalities.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end)
+        if cue is None:
+            cue = self._study_modality(ctx)
         if cue is None:
             return None, []
         return cue.value, [cite(doc[cue.start : cue.end], "modality", cue.value)]
+
+    def _study_modality(self, ctx: FindingContext) -> Cue | None:
+        """The study's own modality: one named in a study section (exam, technique), else the only one named."""
+        key = ("study modality", id(self))
+        if key not in ctx.index.memo:
+            mods, index = ctx.index.modalities.cues, ctx.index
+            header = (c for c in mods if index.section_at(ctx.doc[c.start].idx).category in self._study_sections)
+            distinct = {c.value for c in mods}
+            index.memo[key] = next(header, None) or (mods[0] if len(distinct) == 1 else None)
+        return ctx.index.memo[key]

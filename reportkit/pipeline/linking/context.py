@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span
 from reportkit.lexicon import Concept
 from reportkit.models import Evidence, Section
 from reportkit.pipeline.linking.cues import Cues
+from reportkit.pipeline.linking.index import DocIndex
 
 
 @dataclass
@@ -18,6 +19,30 @@ class Group:
     kind: str
     interpretations: list[tuple[Span, Concept]] = field(default_factory=list)
     descriptions: list[Span] = field(default_factory=list)
+    folded_end: int = -1  # token offset after the last interpretation or description (kept by the adders)
+
+    def __post_init__(self) -> None:
+        self.folded_end = max([self.folded_end] + [s.end for s, _ in self.interpretations]
+                              + [s.end for s in self.descriptions])
+
+    def add_term(self, span: Span) -> None:
+        """Add a term of the same noun phrase."""
+        self.spans.append(span)
+
+    def add_interpretation(self, span: Span, concept: Concept) -> None:
+        """Fold a term that restates this finding."""
+        self.interpretations.append((span, concept))
+        self.folded_end = max(self.folded_end, span.end)
+
+    def add_description(self, span: Span) -> None:
+        """Fold a generic term that describes this finding."""
+        self.descriptions.append(span)
+        self.folded_end = max(self.folded_end, span.end)
+
+    @property
+    def last_end(self) -> int:
+        """Token offset after the last term, interpretation or description."""
+        return max(self.spans[-1].end, self.folded_end)
 
     @property
     def start(self) -> int:
@@ -28,11 +53,6 @@ class Group:
     def end(self) -> int:
         """Token offset after the last merged term."""
         return self.spans[-1].end
-
-    @property
-    def last_end(self) -> int:
-        """Token offset after the last term, interpretation or description."""
-        return max([self.end] + [s.end for s, _ in self.interpretations] + [s.end for s in self.descriptions])
 
     @property
     def effective_concept(self) -> Concept:
@@ -54,6 +74,7 @@ class FindingContext:
     section: Section
     sent: Span
     window_end: int  # token offset where the finding's own phrase ends
+    index: DocIndex
 
 
 def cite(span: Span, role: str, value: str | None = None) -> Evidence:

@@ -11,7 +11,8 @@ from spacy.tokens import Doc, Span, Token
 from reportkit.lexicon import Concept, Lexicon
 from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.linking.context import Group
-from reportkit.pipeline.linking.cues import Cue, Cues
+from reportkit.pipeline.linking.cues import Cue
+from reportkit.pipeline.linking.index import DocIndex
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
 
@@ -32,23 +33,30 @@ class Grouper:
             c.id: (Phrases(nlp, c.requires_any), Phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
         }
 
-    def __call__(self, doc: Doc, cues: Cues) -> list[Group]:
+    def __call__(self, doc: Doc, index: DocIndex) -> list[Group]:
+        """One group per finding, in text order."""
         groups: list[Group] = []
+        start_of = index.sentences.start_of
+        kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> passes the gates
         for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
             concept = self._lexicon.concept(span.label_)
-            if not self._keep(span, concept):
+            sent = index.sentences.sent(span.start, span.end)
+            key = (sent.start, sent.end, concept.id)
+            if key not in kept:
+                kept[key] = self._keep(sent, concept)
+            if not kept[key]:
                 continue
             previous = groups[-1] if groups else None
-            if previous is not None and previous.spans[0].sent.start == span.sent.start:
+            if previous is not None and start_of(previous.spans[0].start) == start_of(span.start):
                 gap = doc[previous.last_end : span.start]
                 if not previous.interpretations and not previous.descriptions and self._adjacent(gap):
                     _merge(previous, span, concept)
                     continue
-                if self._restates(previous, span, concept, gap, cues.sites):
-                    previous.interpretations.append((span, concept))
+                if self._restates(previous, span, concept, gap, index):
+                    previous.add_interpretation(span, concept)
                     continue
-                if self._describes(previous, span, concept, gap, cues):
-                    previous.descriptions.append(span)
+                if self._describes(previous, span, concept, gap, index):
+                    previous.add_description(span)
                     continue
             groups.append(Group([span], concept, concept.kind or "calcification"))
         return groups
@@ -56,12 +64,14 @@ class Grouper:
     def _is_placeholder(self, token: Token) -> bool:
         return bool(self._placeholder.match(token.text))
 
-    def _keep(self, span: Span, concept: Concept) -> bool:
-        """Not a look-alike: no exclusion concept, and the sentence passes the concept's word gates."""
+    def _keep(self, sent: Span, concept: Concept) -> bool:
+        """Not a look-alike: no exclusion concept, and the term's sentence passes the concept's word gates."""
         if concept.role == "exclusion":
             return False
         requires, vetoes = self._gates[concept.id]
-        words = lower_words(span.sent)
+        if not requires and not vetoes:
+            return True
+        words = lower_words(sent)
         if requires and not requires.found_in(words):
             return False
         return not (vetoes and vetoes.found_in(words))
@@ -70,37 +80,38 @@ class Grouper:
         """Two terms of one noun phrase: nothing, or placeholders only, between them."""
         return all(self._is_placeholder(t) for t in gap)
 
-    def _describes(self, group: Group, span: Span, concept: Concept, gap: Span, cues: Cues) -> bool:
+    def _describes(self, group: Group, span: Span, concept: Concept, gap: Span, index: DocIndex) -> bool:
         """A generic term after a named finding, at no other kind of site, describes that finding
         ("HADD in the flexor carpi ulnaris with amorphous cloudlike calcifications"), and so does
         a generic term inside a descriptor phrase ("... with peripheral ossification")."""
         if concept.role != "generic" or concept.negated:
             return False
-        if any(c.start <= span.start and span.end <= c.end and c.end - c.start > span.end - span.start
-               for c in cues.descriptors):
+        phrase = index.descriptors.containing(span.start, span.end)
+        if phrase is not None and phrase.end - phrase.start > span.end - span.start:
             return True
         if group.effective_concept.role != "specific":
             return False
         if self._clauses.breaks.found_in(lower_words(gap)):
             return False
-        return not self._names_another_site(group, span, cues.sites)
+        return not self._names_another_site(group, span, index)
 
-    def _names_another_site(self, group: Group, span: Span, sites: list[Cue]) -> bool:
+    def _names_another_site(self, group: Group, span: Span, index: DocIndex) -> bool:
         """Does the text right after ``span`` place it at another kind of site than ``group``?
         ("calcification in the tendon, phleboliths in the pelvis": two findings)"""
         def key(cue: Cue) -> str:  # a place that does not decide the category counts as its own ("pelvis")
             return self._sites.value(cue, None)[0] or f"{cue.category}:{cue.value}"
 
         clauses = self._clauses
-        end = clauses.clause_end(span.doc, span.end, min(span.sent.end, span.end + clauses.after))
-        own = {key(c) for c in sites if span.end <= c.start < end}
+        sent_end = index.sentences.end_of(max(span.end - 1, span.start))
+        end = clauses.clause_end(span.doc, span.end, min(sent_end, span.end + clauses.after))
+        own = {key(c) for c in index.sites.starting(span.end, end)}
         if not own:
             return False
-        anchor = {key(c) for c in sites if group.start - clauses.before <= c.start < span.start}
+        anchor = {key(c) for c in index.sites.starting(group.start - clauses.before, span.start)}
         anchor.add(group.effective_concept.location or group.effective_concept.default_location)
         return not own & anchor
 
-    def _restates(self, group: Group, span: Span, concept: Concept, gap: Span, sites: list[Cue]) -> bool:
+    def _restates(self, group: Group, span: Span, concept: Concept, gap: Span, index: DocIndex) -> bool:
         """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
         if concept.role != "specific":
             return False
@@ -117,7 +128,7 @@ class Grouper:
         if self._interpretation_links.found_in(gap_words):
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
-        if self._names_another_site(group, span, sites):
+        if self._names_another_site(group, span, index):
             return False
         for token in reversed(gap):
             if self._is_placeholder(token):
@@ -131,7 +142,7 @@ class Grouper:
 
 def _merge(group: Group, span: Span, concept: Concept) -> None:
     """Add a term of the same noun phrase; the head (last) term's kind and a specific concept win."""
-    group.spans.append(span)
+    group.add_term(span)
     group.kind = concept.kind or group.kind  # English noun phrases are head-final
     if concept.role == "specific" or group.concept.role == "generic":
         group.concept = concept

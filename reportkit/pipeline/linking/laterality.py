@@ -8,15 +8,17 @@ and none for a midline structure (anatomy.yaml `midline`). Names that hold a sid
 "right coronary artery") are masked by :mod:`.cues` before this reads any side.
 """
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
-from reportkit.models import Evidence, Section
+from reportkit.models import Evidence
 from reportkit.pipeline.linking.context import FindingContext, cite
-from reportkit.pipeline.linking.cues import Cue, Cues
+from reportkit.pipeline.linking.cues import Cue
+from reportkit.pipeline.linking.index import DocIndex, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
 
 
@@ -43,6 +45,21 @@ class RegionSides:
 
     exam: ExamTitle
     named: list[RegionMention] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # after each mention: the side last given to each region, and the latest mention
+        self._ends = [m.site.end for m in self.named]
+        self._states: list[tuple[dict[str | None, Cue], RegionMention]] = []
+        sides_of: dict[str | None, Cue] = {}
+        for mention in self.named:
+            if mention.side is not None:
+                sides_of = {**sides_of, mention.region: mention.side}
+            self._states.append((sides_of, mention))
+
+    def named_before(self, token: int) -> tuple[dict[str | None, Cue], RegionMention | None]:
+        """The side last given to each region by mentions ending at or before ``token``, and the latest one."""
+        count = bisect_right(self._ends, token)
+        return self._states[count - 1] if count else ({}, None)
 
 
 _PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes the phrase instead of naming a noun
@@ -71,49 +88,55 @@ class SideReader:
         self._sideless_sections = {s.category for s in lexicon.sections.sections if s.no_region_sides}
         self._clauses = clauses
 
-    def region_sides(self, doc: Doc, cues: Cues, sections: list[Section]) -> RegionSides:
+    def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
         named: list[RegionMention] = []
-        sideless = [(s.start, s.end) for s in sections if s.category in self._sideless_sections]
-        for site in cues.sites:
+        sideless = [(s.start, s.end) for s in index.sections if s.category in self._sideless_sections]
+        for site in index.sites.cues:
             if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
                 continue
             if any(start <= doc[site.start].idx < end for start, end in sideless):
                 continue
-            side = next((c for c in cues.sides if c.end <= site.start <= c.end + self._clauses.before), None)
+            side = next(iter(index.sides.ending(site.start - self._clauses.before - 1, site.start)), None)
             if side is not None and (self._after_last_boundary(doc, side.end, site.start) != side.end
                                      or any(t.is_punct for t in doc[side.end : site.start])):
                 side = None  # "left, and the knee": the side names something else
             if side is None:  # "AP radiographs of the left hip show a lesion": the sentence's only side
-                sent = doc[site.start].sent
-                in_sentence = [c for c in cues.sides if sent.start <= c.start < sent.end]
+                sentences = index.sentences
+                in_sentence = index.sides.starting(sentences.start_of(site.start), sentences.end_of(site.start))
                 side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
                 if side is not None and any(0 <= o.start - side.end <= 2 and not self._regional(o)
                                             and (o.category == "vascular" or o.value in self._midline)
-                                            for o in cues.sites):
+                                            for o in index.sites.starting(side.end, side.end + 3)):
                     side = None  # "right internal carotid", "left lateral ventricular wall": it names that
             if side is not None and site.value in self._midline:
                 side = None
             if side is not None or site.value in self._region:
                 named.append(RegionMention(site, self._region.get(site.value), side))
-        return RegionSides(self.exam_title(doc, cues, sections), named)
+        return RegionSides(self.exam_title(doc, index), named)
 
     def _regional(self, site: Cue) -> bool:
         """Is ``site`` in a limb region (named by one, or found in every one) and not midline?"""
         return site.value not in self._midline and (site.value in self._region or site.value in self._everywhere)
 
-    def exam_title(self, doc: Doc, cues: Cues, sections: list[Section]) -> ExamTitle:
+    def exam_title(self, doc: Doc, index: DocIndex) -> ExamTitle:
         """The side and regions of the exam title: the first non-empty line after an exam header."""
-        for section in sections:
+        side_chars = [doc[c.start].idx for c in index.sides.cues]
+        site_chars = [doc[c.start].idx for c in index.sites.cues]
+
+        def between(cues: list[Cue], chars: list[int], start: int, end: int) -> list[Cue]:
+            return cues[bisect_left(chars, start) : bisect_left(chars, end)]
+
+        for section in index.sections:
             if section.category != "exam":
                 continue
             body_start = section.start + len(section.title or "")
             body = doc.text[body_start : section.end]
             start = body_start + len(body) - len(body.lstrip(" \t:\r\n"))
             end = start + len(doc.text[start : section.end].split("\n", 1)[0])
-            sides = [c for c in cues.sides if start <= doc[c.start].idx < end]
-            regions = {self._region[c.value] for c in cues.sites
-                       if start <= doc[c.start].idx < end and c.value in self._region}
+            sides = between(index.sides.cues, side_chars, start, end)
+            regions = {self._region[c.value] for c in between(index.sites.cues, site_chars, start, end)
+                       if c.value in self._region}
             if len({c.value for c in sides}) == 1 and regions:
                 return ExamTitle(sides[0], regions)
         return ExamTitle()
@@ -122,7 +145,7 @@ class SideReader:
         """Token offset after the last coordinator or clause break in ``doc[start:end]``, else ``start``."""
         words = lower_words(doc[start:end])
         for i in range(len(words) - 1, -1, -1):
-            if self._coordinators.first_in(words[i:]) == 0 or self._clauses.breaks.first_in(words[i:]) == 0:
+            if self._coordinators.starts_at(words, i) or self._clauses.breaks.starts_at(words, i):
                 return start + i + 1
         return start
 
@@ -136,13 +159,14 @@ class SideReader:
         the finding before it ("calcification in the left knee and ossification ...")."""
         group, doc = ctx.group, ctx.doc
         start = ctx.sent.start
-        for other in ctx.groups:
-            if other is not group and ctx.sent.start <= other.last_end <= group.start:
-                after = self._after_last_boundary(doc, other.last_end, group.start)
-                start = max(start, after if after > other.last_end else group.start)
+        # only the finding ending last before this one counts: any boundary after an earlier one is after it too
+        other_end = ctx.index.last_end_between(ctx.sent.start, group.start)
+        if other_end is not None:
+            after = self._after_last_boundary(doc, other_end, group.start)
+            start = max(start, after if after > other_end else group.start)
         words = lower_words(doc[start : group.start])
         for i in range(len(words) - 1, -1, -1):
-            if self._clauses.breaks.first_in(words[i:]) == 0:
+            if self._clauses.breaks.starts_at(words, i):
                 return start + i + 1
         return start
 
@@ -173,8 +197,8 @@ class SideReader:
     def clause_end(self, ctx: FindingContext) -> int:
         """Token offset where the finding's clause ends: a clause break, the next finding, or the sentence end."""
         group = ctx.group
-        following = [g.start for g in ctx.groups if g.start >= group.last_end and g is not group]
-        limit = min([ctx.sent.end] + [s for s in following if s < ctx.sent.end])
+        following = ctx.index.next_group_start(group.last_end)
+        limit = ctx.sent.end if following is None else min(ctx.sent.end, following)
         return self._clauses.clause_end(ctx.doc, group.last_end, limit)
 
     def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
@@ -183,7 +207,7 @@ class SideReader:
 
         ``sites`` are the sites near the finding, the one it is at first.
         """
-        doc, sides = ctx.doc, ctx.cues.sides
+        doc, sides = ctx.doc, ctx.index.sides
 
         def cite_side(cue: Cue, value: str | None) -> Evidence:
             return cite(doc[cue.start : cue.end], "laterality", value)
@@ -191,21 +215,23 @@ class SideReader:
         site = next((c for c in sites if c.value in self._midline), None)
         if site is not None:
             # only a side word naming the structure itself ("left pelvic phleboliths") gives a side
-            naming = [c for c in sides if c.end == site.start]
+            naming = sides.ending(site.start - 1, site.start)
             if naming:
                 return naming[0].value, "mention", [cite_side(naming[0], naming[0].value)]
             return None, None, []
         # a side after a coordinating word names the noun it joins ("nephrolithiasis and left renal cyst")
-        sides = [c for c in sides if not self._coordinated_after(ctx, c)]
-        own = [c for c in sides if self.phrase_start(ctx) <= c.start < ctx.window_end]
+        coordinated = [c for c in sides.starting(ctx.group.last_end, ctx.sent.end) if self._coordinated_after(ctx, c)]
+        if coordinated:
+            sides = SortedCues([c for c in sides.cues if c not in coordinated])
+        own = sides.starting(self.phrase_start(ctx), ctx.window_end)
         if own:
             value = _pick(own)
             return value, "mention", [cite_side(cue, value) for cue in own]
-        naming = self._naming_side(ctx, sites, sides)
+        naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
         clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
-        in_clause = [c for c in sides if clause_start <= c.start < clause_end]
+        in_clause = sides.starting(clause_start, clause_end)
         if in_clause:
             value = _pick(in_clause)
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
@@ -220,14 +246,7 @@ class SideReader:
             return exam.side.value, "exam", [cite_side(exam.side, exam.side.value)]
         # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
         # of every region, the side of the region named last ("Left elbow: ... Pelvis: ..." gives none)
-        sides_of: dict[str | None, Cue] = {}
-        latest: RegionMention | None = None
-        for mention in report.named:
-            if mention.site.end > ctx.group.start:
-                break
-            if mention.side is not None:
-                sides_of[mention.region] = mention.side
-            latest = mention
+        sides_of, latest = report.named_before(ctx.group.start)
         for region in regions:
             if region is None:  # a site of every region lies in the limb region named last, never in a lesion
                 last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None

@@ -18,17 +18,17 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon, load_lexicon
-from reportkit.models import Finding, Section
+from reportkit.models import Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.assertion import AssertionReader
 from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
 from reportkit.pipeline.linking.context import FindingContext, Group, cite
-from reportkit.pipeline.linking.cues import CueFinder, Cues
+from reportkit.pipeline.linking.cues import CueFinder
 from reportkit.pipeline.linking.grouping import Grouper
+from reportkit.pipeline.linking.index import DocIndex
 from reportkit.pipeline.linking.laterality import RegionSides, SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
-from reportkit.text import section_at
 
 
 @Language.factory("reportkit_linker", default_config={"lexicon_dir": None})
@@ -56,26 +56,27 @@ class FindingLinker:
         cues = self._find_cues(doc)
         present = {c.value for c in cues.modalities}
         doc._.rk_modality = [m for m in self._modality_order if m in present]
-        groups = self._group(doc, cues)
-        region_sides = self._sides.region_sides(doc, cues, doc._.rk_sections)
+        index = DocIndex.build(doc, cues, doc._.rk_sections)
+        groups = self._group(doc, index)
+        index.set_groups(groups)
+        region_sides = self._sides.region_sides(doc, index)
         findings, queries = [], []
         for group in groups:
-            finding = self._finding(doc, group, groups, cues, doc._.rk_sections, region_sides)
+            finding = self._finding(doc, group, index, region_sides)
             (queries if finding.hypothetical else findings).append(finding)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
         return doc
 
-    def _finding(self, doc: Doc, group: Group, groups: list[Group], cues: Cues, sections: list[Section],
-                 region_sides: RegionSides) -> Finding:
+    def _finding(self, doc: Doc, group: Group, index: DocIndex, region_sides: RegionSides) -> Finding:
         """Link one group's attributes and build its Finding, evidence in a fixed role order."""
         head = doc[group.start : group.end]
-        sent = head.sent
-        next_start = next((other.start for other in groups if other.start >= group.last_end), None)
+        sent = index.sentences.sent(group.start, group.end)
+        next_start = index.next_group_start(group.last_end)
         ctx = FindingContext(
-            doc=doc, group=group, groups=groups, cues=cues, sections=sections,
-            section=section_at(sections, head.start_char), sent=sent,
-            window_end=self._clauses.window_end(doc, group.last_end, next_start, sent),
+            doc=doc, group=group, groups=index.groups, cues=index.cues, sections=index.sections,
+            section=index.section_at(head.start_char), sent=sent,
+            window_end=self._clauses.window_end(doc, group.last_end, next_start, sent), index=index,
         )
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]

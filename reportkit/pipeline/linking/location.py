@@ -1,12 +1,13 @@
 """Location: the site a finding is at and the location category it implies (anatomy.yaml `site_categories`)."""
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from reportkit.lexicon import Concept, Lexicon
-from reportkit.models import Evidence, Section
-from reportkit.pipeline.linking.context import FindingContext, Group, cite
+from reportkit.models import Evidence
+from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
+from reportkit.pipeline.linking.index import SortedCues
 from reportkit.pipeline.linking.phrases import Phrases, lower_words
 
 
@@ -48,7 +49,7 @@ class SiteReader:
         compartment ("in the subcutaneous tissues overlying the knee") is. Returns the category, the
         site cue and the site evidence.
         """
-        doc, group, sent, sites = ctx.doc, ctx.group, ctx.sent, ctx.cues.sites
+        doc, group = ctx.doc, ctx.group
         near = self.near_sites(ctx)
         # "projecting over the right upper quadrant": only projected, whatever follows
         projected = self.relation(doc, group.end, ctx.window_end) == "projection"
@@ -77,11 +78,11 @@ class SiteReader:
             elif weak:
                 category = weak[2]
             elif not near:  # a region named near the finding ("in the shoulder") is the writer's answer
-                fallback = self._sentence_site(group, sites, sent) or self._earlier_site(doc, sites, sent, ctx.section)
+                fallback = self._sentence_site(ctx) or self._earlier_site(ctx)
                 category = self.value(fallback, None)[0] if fallback else None
                 site_cue = site_cue or fallback
         if site_cue is None:  # still name the site the sentence gives, for the reader
-            site_cue = self._sentence_site(group, sites, sent)
+            site_cue = self._sentence_site(ctx)
         if site_cue is None:
             return category, None, []
         span = doc[site_cue.start : site_cue.end]
@@ -91,26 +92,38 @@ class SiteReader:
         """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""
         doc, group = ctx.doc, ctx.group
         near: list[tuple[Cue, str | None]] = []
-        for cue in ctx.cues.sites:
-            if cue.start >= ctx.sent.start and cue.end <= group.end and cue.end > group.start - self._before:
+        sites = ctx.index.sites
+        for cue in sites.ending(group.start - self._before, group.end):
+            if cue.start >= ctx.sent.start:
                 gap = doc[cue.end : group.start]
                 joined = any(t.is_punct for t in gap) or self._coordinators.found_in(lower_words(gap))
                 if cue.end >= group.start or not joined:
                     near.append((cue, None))
         near.reverse()  # nearest pre-modifier first
-        for cue in ctx.cues.sites:
-            if group.end <= cue.start < ctx.window_end:
-                near.append((cue, self.relation(doc, group.end, cue.start)))
+        for cue in sites.starting(group.end, ctx.window_end):
+            near.append((cue, self.relation(doc, group.end, cue.start)))
         return near
 
-    def _sentence_site(self, group: Group, sites: list[Cue], sent: Span) -> Cue | None:
-        """The named site nearest the finding elsewhere in its sentence."""
-        in_sentence = [c for c in sites if sent.start <= c.start < sent.end and self.decides(c)]
-        # a last resort ("mass") only when the sentence names no other site
-        return min(in_sentence, key=lambda c: (self._readings[c.category].last_resort, abs(c.start - group.start)),
-                   default=None)
+    def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:
+        """The document's sites that decide a category: all, the usual ones, and the last resorts."""
+        key = ("deciding sites", id(self))
+        if key not in ctx.index.memo:
+            deciding = [c for c in ctx.index.sites.cues if self.decides(c)]
+            usual = [c for c in deciding if not self._readings[c.category].last_resort]
+            last_resort = [c for c in deciding if self._readings[c.category].last_resort]
+            ctx.index.memo[key] = (SortedCues(deciding), SortedCues(usual), SortedCues(last_resort))
+        return ctx.index.memo[key]
 
-    def _earlier_site(self, doc: Doc, sites: list[Cue], sent: Span, section: Section) -> Cue | None:
+    def _sentence_site(self, ctx: FindingContext) -> Cue | None:
+        """The named site nearest the finding elsewhere in its sentence."""
+        _, usual, last_resort = self._deciding(ctx)
+        # a last resort ("mass") only when the sentence names no other site
+        return (usual.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end)
+                or last_resort.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end))
+
+    def _earlier_site(self, ctx: FindingContext) -> Cue | None:
         """The last named site before the sentence, within its section."""
-        earlier = [c for c in sites if c.end <= sent.start and doc[c.start].idx >= section.start and self.decides(c)]
-        return earlier[-1] if earlier else None
+        earlier = self._deciding(ctx)[0].ending(-1, ctx.sent.start)
+        if earlier and ctx.doc[earlier[-1].start].idx >= ctx.section.start:
+            return earlier[-1]
+        return None

@@ -24,6 +24,10 @@ class Phrases:
                     return True
         return False
 
+    def starts_at(self, words: list[str], i: int) -> bool:
+        """Does a phrase occur in ``words`` starting at index ``i``?"""
+        return any(tuple(words[i : i + len(p)]) == p for p in self._phrases)
+
     def first_in(self, words: list[str]) -> int | None:
         """The index in ``words`` where the first phrase occurrence starts, else None."""
         for i in range(len(words)):

@@ -1,0 +1,148 @@
+"""Per-document indexes the linking steps search with bisect instead of scanning the whole report.
+
+Built once per document, so linking costs time in proportion to the report's length and mention
+count: sentences by token, sections by character, cues and findings by token offset.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from spacy.tokens import Doc, Span
+
+from reportkit.models import Section
+from reportkit.pipeline.linking.cues import Cue, Cues
+
+
+class Group(Protocol):
+    """What the indexes need of a finding under construction (:class:`.context.Group`)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def last_end(self) -> int: ...
+
+
+class Sentences:
+    """Sentence boundaries by token, answering what spaCy's ``Span.sent`` answers without walking tokens."""
+
+    def __init__(self, doc: Doc) -> None:
+        self._doc = doc
+        self._starts = [s.start for s in doc.sents] if len(doc) else [0]
+
+    def start_of(self, token: int) -> int:
+        """Token offset where the sentence holding ``token`` starts."""
+        return self._starts[bisect_right(self._starts, token) - 1]
+
+    def end_of(self, token: int) -> int:
+        """Token offset where the sentence holding ``token`` ends."""
+        i = bisect_right(self._starts, token)
+        return self._starts[i] if i < len(self._starts) else len(self._doc)
+
+    def sent(self, start: int, end: int) -> Span:
+        """``doc[start:end].sent``: from the start of the first token's sentence to the end of the last token's."""
+        return self._doc[self.start_of(start) : self.end_of(max(end - 1, start))]
+
+
+class SortedCues:
+    """One family's cues (sorted, never overlapping, so their ends are sorted too) with bisect lookups."""
+
+    def __init__(self, cues: list[Cue]) -> None:
+        self.cues = cues
+        self.starts = [c.start for c in cues]
+        self.ends = [c.end for c in cues]
+
+    def starting(self, lo: int, hi: int) -> list[Cue]:
+        """Cues with ``lo <= start < hi``, in text order."""
+        return self.cues[bisect_left(self.starts, lo) : bisect_left(self.starts, hi)]
+
+    def ending(self, lo: int, hi: int) -> list[Cue]:
+        """Cues with ``lo < end <= hi``, in text order."""
+        return self.cues[bisect_right(self.ends, lo) : bisect_right(self.ends, hi)]
+
+    def containing(self, start: int, end: int) -> Cue | None:
+        """The cue holding tokens ``start:end``, if any (only the last cue starting at or before can)."""
+        i = bisect_right(self.starts, start) - 1
+        return self.cues[i] if i >= 0 and self.cues[i].end >= end else None
+
+    def nearest(self, position: int, lo: int, hi: int) -> Cue | None:
+        """The cue starting in ``[lo, hi)`` nearest ``position`` (the earlier on a tie)."""
+        first, last = bisect_left(self.starts, lo), bisect_left(self.starts, hi)
+        k = min(max(bisect_left(self.starts, position), first), last)
+        picks = [self.cues[i] for i in (k - 1, k) if first <= i < last]
+        return min(picks, key=lambda c: abs(c.start - position), default=None)
+
+
+@dataclass
+class DocIndex:
+    """Everything the linking steps look up in one document, indexed once."""
+
+    doc: Doc
+    cues: Cues
+    sentences: Sentences
+    sections: list[Section]
+    sites: SortedCues
+    sides: SortedCues
+    descriptors: SortedCues
+    modalities: SortedCues
+    groups: list[Group] = field(default_factory=list)
+    memo: dict[Any, Any] = field(default_factory=dict)  # per-document results a reader computes once
+
+    @classmethod
+    def build(cls, doc: Doc, cues: Cues, sections: list[Section]) -> DocIndex:
+        """Index ``doc``'s sentences, sections and cues (findings are added with :meth:`set_groups`)."""
+        return cls(doc, cues, Sentences(doc), sections, SortedCues(cues.sites), SortedCues(cues.sides),
+                   SortedCues(cues.descriptors), SortedCues(cues.modalities))
+
+    def set_groups(self, groups: list[Group]) -> None:
+        """Index the findings (in text order) by start and by where they end."""
+        self.groups = groups
+        self._group_starts = [g.start for g in groups]
+        self._last_ends = sorted(g.last_end for g in groups)
+        self._section_starts = [s.start for s in self.sections]
+
+    def section_at(self, char: int) -> Section:
+        """The section containing character offset ``char`` (as :func:`reportkit.text.section_at`)."""
+        return self.sections[max(bisect_right(self._section_starts, char) - 1, 0)]
+
+    def next_group_start(self, token: int) -> int | None:
+        """Start of the first finding starting at or after ``token``."""
+        i = bisect_left(self._group_starts, token)
+        return self._group_starts[i] if i < len(self._group_starts) else None
+
+    def last_end_between(self, lo: int, hi: int) -> int | None:
+        """The greatest finding end in ``[lo, hi]``, if any."""
+        i = bisect_right(self._last_ends, hi) - 1
+        return self._last_ends[i] if i >= 0 and self._last_ends[i] >= lo else None
+
+    def groups_starting(self, lo: int, hi: int) -> list[Group]:
+        """Findings with ``lo <= start < hi``, in text order."""
+        return self.groups[bisect_left(self._group_starts, lo) : bisect_left(self._group_starts, hi)]
+
+
+class NearestGroup:
+    """Finds, among one sentence's groups (in text order), the group nearest a token.
+
+    When the groups follow one another without overlapping, only the two before the token and the
+    first after it can be nearest; otherwise every group is compared.
+    """
+
+    def __init__(self, candidates: list[Group]) -> None:
+        self._candidates = candidates
+        self._starts = [g.start for g in candidates]
+        self._ordered = all(a.last_end <= b.start for a, b in zip(candidates, candidates[1:], strict=False))
+
+    def __call__(self, position: int) -> Group | None:
+        """The group whose start or end is nearest token ``position`` (the first on a tie)."""
+        def distance(g: Group) -> int:
+            return min(abs(position - g.start), abs(position - g.last_end))
+
+        candidates = self._candidates
+        if not self._ordered:
+            return min(candidates, key=distance, default=None)
+        k = bisect_left(self._starts, position)
+        return min((candidates[i] for i in (k - 2, k - 1, k) if 0 <= i < len(candidates)), key=distance,
+                   default=None)

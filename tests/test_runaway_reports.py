@@ -1,0 +1,68 @@
+"""Runaway reports: a per-report time limit turns one into an error record, and the batch goes on;
+ConText run sentence by sentence builds the same graph as medspaCy's whole-document run."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+from medspacy.context import ConText
+from typer.testing import CliRunner
+
+from reportkit.cli import app
+from reportkit.pipeline import MENTION_GROUP, get_pipeline
+
+runner = CliRunner()
+CLAUSES = ["small calcification in the left knee", "no calcification in the right hip",
+           "possible calcific tendinitis of the supraspinatus tendon measuring 5 mm", "phleboliths in the pelvis"]
+
+
+def _runaway() -> str:
+    return ", ".join(CLAUSES[i % 4] for i in range(12000))  # no sentence break at all
+
+
+def test_time_limit_turns_a_runaway_report_into_an_error_record(tmp_path):
+    reports = tmp_path / "reports.jsonl"
+    lines = [{"id": "a", "text": "Phleboliths in the pelvis."}, {"id": "runaway", "text": _runaway()},
+             {"id": "b", "text": "Calcific tendinitis of the supraspinatus."}]
+    reports.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = runner.invoke(app, ["extract", str(reports), "--time-limit", "0.5"])
+    assert result.exit_code == 1
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["a", "runaway", "b"]
+    assert "0.5 s time limit" in records[1]["error"] and records[0]["findings"] and records[2]["findings"]
+    assert "3 inputs: 2 results, 1 errors" in result.stderr and "calcification" not in result.stderr
+
+
+def test_report_command_applies_the_time_limit(tmp_path):
+    (tmp_path / "runaway.txt").write_text(_runaway())
+    (tmp_path / "fine.txt").write_text("Phleboliths in the pelvis.")
+    result = runner.invoke(app, ["report", str(tmp_path), "--time-limit", "0.5"])
+    assert result.exit_code == 1
+    assert "runaway.txt: took longer than the 0.5 s time limit" in result.stderr
+    assert "Phlebolith" in result.stdout
+
+
+def _graph(doc):
+    graph = doc._.context_graph
+    return ([(m.modifier_span, m.scope_span, m.category) for m in graph.modifiers],
+            [((t.start, t.end), m.modifier_span) for t, m in graph.edges],
+            [(t._.is_negated, t._.is_uncertain, t._.is_historical, t._.is_hypothetical)
+             for t in doc.spans[MENTION_GROUP]])
+
+
+def test_sentence_context_builds_medspacys_graph():
+    text = ("No calcification in the left knee, possible calcific tendinitis, no ossification\n"
+            "History of HADD? pseudogout. No evidence of phleboliths or calcification. Calcification is not seen. "
+            + ", ".join(CLAUSES * 30))
+    nlp = get_pipeline()
+    names = [name for name, _ in nlp.pipeline]
+    with nlp.select_pipes(disable=names[names.index("medspacy_context"):]):
+        ours, theirs = nlp(text), nlp(text)
+    context = nlp.get_pipe("medspacy_context")
+    context(ours)
+    with warnings.catch_warnings():  # medspaCy's own run may warn about an empty token matcher (W036)
+        warnings.simplefilter("ignore")
+        ConText.__call__(context, theirs)
+    assert _graph(ours) == _graph(theirs)
+    assert any(negated for negated, *_ in _graph(ours)[2])
