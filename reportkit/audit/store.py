@@ -89,6 +89,7 @@ class Store:
                 self.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
 
     def close(self) -> None:
+        """Close the DuckDB connection."""
         self.con.close()
 
     def done_chunks(self) -> dict[int, str]:

@@ -15,6 +15,7 @@ A sentence with no mention of its own that holds an anaphor ("The deposit is ill
 gives its descriptors and size to the deposit named just before it.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -29,6 +30,7 @@ from reportkit.pipeline.linking.attributes import SizeReader
 from reportkit.pipeline.linking.context import cite
 from reportkit.text import section_at
 
+LOOKBACK = 64  # earlier deposits of the same kind a mention may restate (a report names far fewer)
 STATED_SIDE = {"mention", "clause"}  # laterality sources that are the mention's own words
 UNSTATED_SIDE: set[str] = set()  # every laterality source names a basis (mention, clause, exam, region) to pass on
 ANAPHOR_REACH = 2  # sentences back an anaphor with no mention of its own may point
@@ -94,14 +96,22 @@ class DepositGrouper:
     def __call__(self, doc: Doc) -> Doc:
         findings: list[Finding] = doc._.rk_findings or []
         anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
+        anaphor_starts = [a.start_char for a in anaphors]
         drafts: list[_Draft] = []
+        # a mention joins only a deposit of its own kind and negation: keep those apart, and look back at most
+        # LOOKBACK of them, so that grouping stays linear in the number of mentions
+        by_kind: dict[tuple[str, bool], list[_Draft]] = {}
         for i, finding in enumerate(findings):
-            anaphoric = any(a.start_char <= finding.start < a.end_char for a in anaphors)
-            candidates = [d for d in reversed(drafts) if self._joins(finding, anaphoric, d, findings)]
+            k = bisect_right(anaphor_starts, finding.start) - 1
+            anaphoric = k >= 0 and finding.start < anaphors[k].end_char
+            same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
+            recent = same_kind[: -LOOKBACK - 1 : -1]
+            candidates = [d for d in recent if self._joins(finding, anaphoric, d, findings)]
             unstated = finding.site is None or self._is_region(finding.site)
             target = self._antecedent(finding, anaphoric, unstated, candidates, findings)
             if target is None:
                 drafts.append(_Draft([i]))
+                same_kind.append(drafts[-1])
             else:
                 _inherit(finding, [findings[m] for m in target.members if not self._is_region(findings[m].site)],
                          unstated)

@@ -20,10 +20,14 @@ class Group(Protocol):
     """What the indexes need of a finding under construction (:class:`.context.Group`)."""
 
     @property
-    def start(self) -> int: ...
+    def start(self) -> int:
+        """First token of the finding's first term."""
+        ...
 
     @property
-    def last_end(self) -> int: ...
+    def last_end(self) -> int:
+        """End token of the finding's last term, interpretation or description."""
+        ...
 
 
 class Sentences:
