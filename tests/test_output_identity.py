@@ -25,7 +25,8 @@ RUNS = {
 
 def digest(shared: Path, name: str) -> str:
     args, inputs = RUNS[name]
-    out = subprocess.run([sys.executable, "-m", "reportkit", *args, *(str(shared / p) for p in inputs)],
+    # relative paths from shared/: results name their source file, which must not depend on where shared/ is
+    out = subprocess.run([sys.executable, "-m", "reportkit", *args, *inputs], cwd=shared,
                          capture_output=True, check=False)
     assert out.returncode == 0, out.stderr.decode()[-500:]
     return hashlib.sha256(out.stdout).hexdigest()
