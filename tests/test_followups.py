@@ -53,8 +53,8 @@ def test_a_side_naming_a_paired_vessel_is_kept():
 
 
 def test_a_side_naming_one_vessel_is_no_side_of_the_neck_region():
-    text = ("Axial CT shows tortuosity of the right internal carotid artery with mass effect on the soft tissues "
-            "of the neck. Incidentally noted are calcified atherosclerotic plaques.")
+    text = ("CT of the neck: the right internal carotid artery is tortuous and bulges into the adjacent soft "
+            "tissues. Incidental calcified atherosclerotic plaques are also seen.")
     assert sides(text) == [("calcified atherosclerotic plaques", None)]
 
 
@@ -97,7 +97,7 @@ def test_a_restatement_without_a_location_takes_its_antecedents():
     "DISCUSSION: In patients who were operated on elsewhere the bullets may have been removed already.",
     "DISCUSSION: The twinkle artifact on ultrasound can help identify small renal calculi that do not shadow.",
     "FAMILY HISTORY: Negative for cancer, kidney stones or other complaints.",
-    "FINDINGS: The cervical spine demonstrates normal alignment and mineralization.",
+    "FINDINGS: Alignment and bone mineralization of the cervical spine are normal.",
 ])
 def test_considered_general_or_family_statements_are_no_findings(text):
     assert findings(text) == []

@@ -34,7 +34,7 @@ def kinds(text: str) -> list[str]:
     # teaching and reference prose
     "On CT these tumours show septations with or without calcification.",
     "The peritoneal surface may also contain punctate calcifications.",
-    "For each entrance wound it is important to see an exit wound or a bullet.",
+    "In gunshot cases it is important to account for every projectile: an exit wound or a bullet.",
     "Smith AB, Jones CD. Calcific tendinitis of the rotator cuff. Journal of Shoulder Imaging 2001;12:34-40.",
     "The dish was placed on the tray.",
     "Dr. Hadd reviewed the films.",
@@ -50,7 +50,7 @@ def kinds(text: str) -> list[str]:
     # gallstones are not named by the conventions
     "Ultrasound shows cholelithiasis without cholecystitis.",
     # a follow-up plan, a proposed study
-    "Return as needed and observe for more foreign bodies.",
+    "Come back if needed, and watch the wound for more foreign bodies.",
     "A CT would be of benefit for exclusion of calcification.",
 ])
 def test_look_alikes_are_not_findings(text):
