@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: lint rules use this module without the lexicon models
@@ -38,3 +38,23 @@ def section_at(sections: list[Section], char: int) -> Section:
     """The section containing character offset ``char``."""
     starts = [s.start for s in sections]
     return sections[max(bisect.bisect_right(starts, char) - 1, 0)]
+
+
+def trie_pattern(words: Iterable[Sequence[str]]) -> str:
+    """One regex (as a string) matching any of ``words``, each a sequence of regex atoms, built as a trie so
+    each position fails on its first character instead of trying every alternative."""
+    root: dict = {}
+    for atoms in words:
+        node = root
+        for atom in atoms:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)

@@ -38,7 +38,7 @@ from reportkit.lexicon import Lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.patterns import split_patterns
-from reportkit.text import find_words
+from reportkit.text import find_words, trie_pattern
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
 OPTIONAL = {"?", "*"}
@@ -141,21 +141,7 @@ def _compile(items: list[Item]) -> re.Pattern[str] | None:
     """One regex for all items, as a trie so each position fails on its first character."""
     if not items:
         return None
-    trie: dict = {}
-    for atoms in set(items):
-        node = trie
-        for atom in atoms:
-            node = node.setdefault(atom, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(emit(trie))
+    return re.compile(trie_pattern(set(items)))
 
 
 class Prefilter:

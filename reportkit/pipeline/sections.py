@@ -10,29 +10,11 @@ from spacy.tokens import Doc
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Section
 from reportkit.pipeline.extensions import register_extensions
+from reportkit.text import trie_pattern
 
 TEXT_KEY = "reportkit_text"
 QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
-
-
-def _trie(words: list[list[str]]) -> str:
-    """One regex matching any of ``words`` (each a list of regex atoms), longest first."""
-    root: dict = {}
-    for atoms in words:
-        node = root
-        for atom in atoms:
-            node = node.setdefault(atom, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
 
 
 @Language.factory("reportkit_sections", default_config={"lexicon_dir": None})
@@ -58,7 +40,7 @@ class Sectionizer:
         self._category_of = by_title
         # a trie of the titles: each position fails on its first character instead of trying 85 branches;
         # greedy optional tails keep the longest title first, as a longest-first alternation would
-        alternation = _trie([[r"\s+" if c == " " else re.escape(c) for c in title] for title in by_title])
+        alternation = trie_pattern([[r"\s+" if c == " " else re.escape(c) for c in title] for title in by_title])
         self._header = re.compile(
             rf"(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
