@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from reportkit.cli.common import LexiconOption, echo_error, lexicon_arg, usage_error
+from reportkit.cli.common import LexiconOption, TimeLimitOption, echo_error, lexicon_arg, usage_error
 
 
 class LintFormat(StrEnum):
@@ -62,6 +62,7 @@ def lint(
     config: Annotated[Path | None, typer.Option(
         "--config", help="reportkit.toml or pyproject.toml to use (default: the nearest above each file).")] = None,
     lexicons: LexiconOption = None,
+    time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Lint draft reports. Exit 0: nothing at or above --fail-on; 1: diagnostics; 2: usage or input error."""
     from reportkit.lint import (
@@ -82,9 +83,12 @@ def lint(
     try:
         configs = ConfigFinder(config, select, ignore, fail_on)
         run = lint_drafts(_drafts(paths, input_errors), configs.for_path, fix=fix or diff, unsafe=unsafe_fixes,
-                          lexicon_dir=lexicon_dir)
+                          lexicon_dir=lexicon_dir, seconds=time_limit or None)
     except LintError as exc:
         raise usage_error(str(exc)) from exc
+    for path, why in run.errors:  # a runaway draft is an input error: the rest were linted
+        typer.echo(f"error: {path}: {why}", err=True)
+        input_errors.append(path)
     failed = 2 if input_errors else 1 if run.failed else 0
     if diff:
         for path, fixed in run.fixed.items():

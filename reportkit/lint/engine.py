@@ -70,6 +70,7 @@ class LintRun:
     fixed: dict[str, str] = field(default_factory=dict)  # path -> fixed text, where it changed
     fixes_applied: int = 0
     failed: bool = False  # some diagnostic at or above its file's fail-on severity
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of drafts that could not be linted
 
     @property
     def texts(self) -> dict[str, str]:
@@ -82,20 +83,34 @@ class LintRun:
 
 
 def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig | Callable[[str], LintConfig],
-                fix: bool = False, unsafe: bool = False, lexicon_dir: str | None = None) -> LintRun:
-    """Lint (and, if asked, fix) already-read (path, text) drafts in order; ``config`` may be one per path."""
+                fix: bool = False, unsafe: bool = False, lexicon_dir: str | None = None,
+                seconds: float | None = None) -> LintRun:
+    """Lint (and, if asked, fix) already-read (path, text) drafts in order; ``config`` may be one per path.
+
+    A draft that takes longer than ``seconds`` is recorded in ``run.errors`` and the others go on.
+    """
+    from reportkit.pipeline import get_pipeline
+    from reportkit.pipeline.timeout import ReportTimeout, time_limit
+
+    if seconds:
+        get_pipeline(lexicon_dir)  # built once, before any draft's clock starts
     config_for = config if callable(config) else lambda _path: config
     run = LintRun()
     for path, text in drafts:
         settings = config_for(path)
         run.originals[path] = text
-        if fix:
-            fixed, applied, diagnostics = fix_text(text, path, settings, unsafe, lexicon_dir)
-            if applied:
-                run.fixed[path] = fixed
-                run.fixes_applied += applied
-        else:
-            diagnostics = lint_text(text, path, settings, lexicon_dir)
+        try:
+            with time_limit(seconds):
+                if fix:
+                    fixed, applied, diagnostics = fix_text(text, path, settings, unsafe, lexicon_dir)
+                else:
+                    fixed, applied, diagnostics = text, 0, lint_text(text, path, settings, lexicon_dir)
+        except ReportTimeout as exc:
+            run.errors.append((path, str(exc)))
+            continue
+        if applied:
+            run.fixed[path] = fixed
+            run.fixes_applied += applied
         run.diagnostics += diagnostics
         run.failed |= any(SEVERITY_RANK[d.severity] >= SEVERITY_RANK[settings.fail_on] for d in diagnostics)
     return run
