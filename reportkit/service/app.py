@@ -12,7 +12,6 @@ import os
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +23,7 @@ from reportkit import __version__
 from reportkit.lexicon import Term, load_lexicon
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.postprocess import Draft, LintResult, PostprocessResult, analyse_draft, lint_draft, postprocess
+from reportkit.render import Format
 from reportkit.service.pool import Busy, TimedOut, WorkerPool
 from reportkit.service.security import DEFAULT_MAX_BODY, Guard
 
@@ -41,16 +41,6 @@ class ServiceSettings:
     workers: int = 2
     cors_origins: list[str] = field(default_factory=list)
     lexicon_dir: str | None = None
-
-
-class ReportFormat(StrEnum):
-    """The renderings ``POST /v1/report`` offers."""
-
-    text = "text"
-    md = "md"
-    html = "html"
-    json = "json"
-    fhir = "fhir"
 
 
 MEDIA_TYPES = {"text": "text/plain; charset=utf-8", "md": "text/markdown; charset=utf-8",
@@ -166,7 +156,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @app.post("/v1/report", tags=["library"], response_model=StructuredReport,
               responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}})
-    async def post_report(draft: Draft, format: ReportFormat = ReportFormat.json):  # noqa: A002 - the API's name
+    async def post_report(draft: Draft, format: Format = Format.json):  # noqa: A002 - the API's name
         """The structured report rendered as text, Markdown, HTML, JSON (StructuredReport) or FHIR."""
         return await run(do_report, draft, lexicon_dir, format.value)
 
