@@ -25,7 +25,6 @@ from typing import Literal
 from reportkit.audit.vocabulary import Vocabulary, load_vocabulary
 
 Status = Literal["correlated", "not_correlated", "unknown"]
-MRI, ULTRASOUND = "MRI", "ultrasound"
 _COMPATIBLE_SIDES = {  # radiograph sides that can answer an exam of this side, confirmed ones first
     "left": (("left", "bilateral"), (None,)),
     "right": (("right", "bilateral"), (None,)),
@@ -76,11 +75,6 @@ class Correlation:
     days_from_exam: int | None = None  # radiograph date minus exam date: negative = prior radiograph
     side_checked: bool = False  # both sides known and compatible
     reason: str | None = None  # why unknown / not correlated
-
-
-def needs_correlation(modality: str | None, kind_unsettled: bool) -> bool:
-    """MRI findings always need a radiograph; ultrasound findings when their kind is unsettled."""
-    return modality == MRI or (modality == ULTRASOUND and kind_unsettled)
 
 
 @dataclass(frozen=True)
@@ -134,7 +128,7 @@ class RadiographIndex:
 def correlate(
     exams: Iterable[Exam], findings: Iterable[Finding], window: Window = Window(), vocabulary: Vocabulary | None = None
 ) -> Iterator[Correlation]:
-    """Yield a Correlation for every finding that needs one (see needs_correlation); others are passed over.
+    """Yield a Correlation for every finding that needs one (see Vocabulary.needs_correlation); others are passed over.
 
     ``exams`` must include every report of the archive that may be a radiograph (they are indexed first);
     findings are then streamed.
@@ -148,7 +142,7 @@ def correlate(
             yield Correlation(finding.report_id, finding.finding_index, "unknown", reason="report metadata missing")
         elif exam.modality is None:
             yield Correlation(finding.report_id, finding.finding_index, "unknown", reason="modality missing")
-        elif needs_correlation(exam.modality, finding.kind_unsettled):
+        elif index.vocabulary.needs_correlation(exam.modality, finding.kind_unsettled):
             yield correlate_finding(exam, finding.finding_index, index, window)
 
 

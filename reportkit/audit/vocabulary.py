@@ -16,7 +16,7 @@ from importlib.resources import files
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from reportkit.lexicon import load_lexicon
+from reportkit.lexicon import ModalityName, load_lexicon
 
 Side = str  # "left" | "right" | "bilateral"
 _WORD = re.compile(r"[a-z0-9]+")
@@ -37,11 +37,21 @@ class Region(BaseModel):
     _lower = field_validator("terms")(_lower_all)
 
 
+class NeedsRadiograph(BaseModel):
+    """Modalities whose findings need a radiograph: always, or when the finding's kind is unsettled."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    always: list[ModalityName]
+    when_kind_unsettled: list[ModalityName]
+
+
 class BodyRegions(BaseModel):
     """The contents of ``body_regions.yaml``."""
 
     model_config = ConfigDict(extra="forbid")
 
+    needs_radiograph: NeedsRadiograph
     regions: list[Region]
     side_codes: dict[str, list[str]]
 
@@ -77,6 +87,12 @@ class Vocabulary:
     modality_terms: dict[tuple[str, ...], str]  # lower-cased words -> modality id
     modality_codes: dict[str, str]  # exact codes (MR, US, XR) -> modality id
     radiograph_modalities: frozenset[str]
+    needs_radiograph: NeedsRadiograph
+
+    def needs_correlation(self, modality: str | None, kind_unsettled: bool) -> bool:
+        """Does a finding of this study need a radiograph (body_regions.yaml ``needs_radiograph``)?"""
+        rule = self.needs_radiograph
+        return modality in rule.always or (kind_unsettled and modality in rule.when_kind_unsettled)
 
     def region(self, body_part: str | None) -> str | None:
         """The region id a body-part field or procedure description names, or None."""
@@ -160,6 +176,7 @@ def load_vocabulary() -> Vocabulary:
         modality_terms=modality_terms,
         modality_codes=modality_codes,
         radiograph_modalities=frozenset(m.id for m in lexicon.modalities.modalities if m.projection_radiograph),
+        needs_radiograph=regions.needs_radiograph,
     )
 
 
