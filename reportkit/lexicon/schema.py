@@ -50,9 +50,11 @@ class Concept(_Entry):
     document_requires: str | None = Field(default=None, description="regex the whole report must match")
     document_vetoed_by: str | None = Field(default=None, description="regex the whole report must not match")
     gated_patterns: list[TokenPattern] = Field(
-        default_factory=list, description="costly token patterns, run only on reports matching pattern_gate"
+        default_factory=list, description="costly token patterns, run only around the words pattern_gate matches"
     )
-    pattern_gate: str | None = None
+    pattern_gate: str | None = Field(
+        default=None, description="regex that matches inside every match of gated_patterns (in the text of its tokens)"
+    )
     source: str
 
     _lower = field_validator("terms", "requires_any", "vetoed_by")(_lower_all)

@@ -29,7 +29,9 @@ from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the rep
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
 from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
 from reportkit.pipeline.extensions import MENTION_GROUP, assertion_scopes, context_span_attrs, register_extensions
+from reportkit.pipeline.patterns import gate_token_patterns
 from reportkit.pipeline.rules import context_rules, target_rules
+from reportkit.pipeline.sections import TextKeepingTokenizer
 
 __all__ = ["MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
 
@@ -39,6 +41,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     register_extensions()
     lexicon = load_lexicon(lexicon_dir)
     nlp = spacy.blank("en")
+    nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
     nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir})
     # "?" marks a query in dictation ("? pseudogout"), so it must not end the sentence.
@@ -46,6 +49,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     matcher = nlp.add_pipe(
         "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}
     )
+    gate_token_patterns(matcher._TargetMatcher__matcher, nlp.vocab)
     matcher.add(target_rules(lexicon))
     nlp.add_pipe("reportkit_gates", config={"lexicon_dir": lexicon_dir})
     context = nlp.add_pipe(
@@ -58,6 +62,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
             "span_attrs": context_span_attrs(),
         },
     )
+    gate_token_patterns(context._ConText__matcher, nlp.vocab)
     context.add(context_rules(lexicon))
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir})
     nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})

@@ -2,15 +2,18 @@
 
 Runs between medspaCy's TargetMatcher and ConText. It
 
-* adds the matches of costly ``gated_patterns`` (typo families), run only on reports whose text
-  matches the concept's ``pattern_gate`` regex;
+* adds the matches of costly ``gated_patterns`` (typo families), run only on the tokens around
+  the places where the concept's ``pattern_gate`` regex matches a word no term has matched yet
+  (the gate matches inside every gated match: lexicons/concepts.yaml);
 * drops terms of a concept whose ``document_requires`` regex the report does not match, or whose
   ``document_vetoed_by`` regex it does (implicit atherosclerosis counts only in imaging reports);
 * drops every term on a line that reads as a literature citation (``citation_line``).
 """
 
 import re
+from bisect import bisect_right
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -34,33 +37,62 @@ class ConceptGates:
         self._requires = {c.id: re.compile(c.document_requires) for c in concepts.concepts if c.document_requires}
         self._vetoes = {c.id: re.compile(c.document_vetoed_by) for c in concepts.concepts if c.document_vetoed_by}
         self._citation = re.compile(concepts.citation_line, re.MULTILINE) if concepts.citation_line else None
-        self._gated: list[tuple[re.Pattern[str], Matcher]] = []
+        self._citation_signal = _line_signal(self._citation)
+        self._gated: list[tuple[re.Pattern[str], Matcher, int]] = []  # gate, matcher, longest pattern
         for concept in concepts.concepts:
             if concept.gated_patterns:
                 matcher = Matcher(nlp.vocab)
                 matcher.add(concept.id, concept.gated_patterns)
-                self._gated.append((re.compile(concept.pattern_gate), matcher))
+                reach = max(len(p) for p in concept.gated_patterns)
+                self._gated.append((re.compile(concept.pattern_gate), matcher, reach))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         spans = list(doc.spans[MENTION_GROUP])
         taken = {i for s in spans for i in range(s.start, s.end)}
-        for gate, matcher in self._gated:
-            if not gate.search(text):
-                continue
-            for span in matcher(doc, as_spans=True):
-                if not taken.intersection(range(span.start, span.end)):
-                    spans.append(span)
-                    taken.update(range(span.start, span.end))
-        citations = [(m.start(), m.end()) for m in self._citation.finditer(text)] if self._citation and spans else []
-        doc.spans[MENTION_GROUP] = sorted((s for s in spans if self._keep(text, s, citations)), key=lambda s: s.start)
+        starts: list[int] | None = None
+        for gate, matcher, reach in self._gated:
+            windows: list[list[int]] = []
+            for m in gate.finditer(text):
+                starts = starts if starts is not None else doc.to_array(IDX).tolist()
+                first, last = bisect_right(starts, m.start()) - 1, bisect_right(starts, m.end() - 1)
+                if taken.issuperset(range(first, last)):
+                    continue  # every match around it would overlap a matched term and be dropped
+                low, high = max(first - reach + 1, 0), min(last + reach - 1, len(doc))
+                if windows and low <= windows[-1][1]:
+                    windows[-1][1] = max(high, windows[-1][1])
+                else:
+                    windows.append([low, high])
+            for low, high in windows:
+                for span in matcher(doc[low:high], as_spans=True):
+                    if not taken.intersection(range(span.start, span.end)):
+                        spans.append(span)
+                        taken.update(range(span.start, span.end))
+        citations = []
+        if self._citation and spans and (self._citation_signal is None or self._citation_signal.search(text)):
+            citations = [(m.start(), m.end()) for m in self._citation.finditer(text)]
+        passes: dict[str, bool] = {}  # concept -> does the report pass its document gates (searched once)
+        kept = [s for s in spans if self._passes(text, s.label_, passes) and not _cited(s, citations)]
+        doc.spans[MENTION_GROUP] = sorted(kept, key=lambda s: s.start)
         return doc
 
-    def _keep(self, text: str, span: Span, citations: list[tuple[int, int]]) -> bool:
-        required = self._requires.get(span.label_)
-        if required is not None and not required.search(text):
-            return False
-        veto = self._vetoes.get(span.label_)
-        if veto is not None and veto.search(text):
-            return False
-        return not any(start <= span.start_char < end for start, end in citations)
+    def _passes(self, text: str, concept: str, known: dict[str, bool]) -> bool:
+        if concept not in known:
+            required, veto = self._requires.get(concept), self._vetoes.get(concept)
+            known[concept] = ((required is None or required.search(text) is not None)
+                              and (veto is None or veto.search(text) is None))
+        return known[concept]
+
+
+def _cited(span: Span, citations: list[tuple[int, int]]) -> bool:
+    return any(start <= span.start_char < end for start, end in citations)
+
+
+def _line_signal(line: re.Pattern[str] | None) -> re.Pattern[str] | None:
+    """For a whole-line regex ``^.*(?:X).*$``, X alone: a report where X matches nowhere has no such line.
+
+    The line form backtracks through every line; X alone is a cheap first test. None when not of that form.
+    """
+    if line is None or not (line.pattern.startswith("^.*") and line.pattern.endswith(".*$")):
+        return None
+    return re.compile(line.pattern[3:-3], line.flags)

@@ -1,8 +1,8 @@
 """The ``reportkit_sections`` component: section headers and the sentence starts spaCy's sentencizer cannot see."""
 
 import re
+from bisect import bisect_left, bisect_right
 
-import numpy
 from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -59,28 +59,27 @@ class Sectionizer:
         return sections
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = doc_text(doc)
         doc.user_data[TEXT_KEY] = text  # spaCy rebuilds doc.text on every access; later components reuse this
         sections = self.find_sections(text)
         doc._.rk_sections = sections
         if not len(doc):
             return doc
         # work on character offsets: visit only the tokens at a header, a "?" or a line break
-        starts = doc.to_array(IDX)
-        token_at = {int(start): i for i, start in enumerate(starts)}
+        starts = doc.to_array(IDX).tolist()
         for section in sections:
-            i = token_at.get(section.start) if section.title else None
+            i = _token_at(starts, section.start) if section.title else None
             if i:
                 doc[i].is_sent_start = True
         for m in QUERY_MARK.finditer(text):
             # a query mark opening a clause ("swelling. ? pseudogout") belongs to what follows
-            i = token_at.get(m.start())
+            i = _token_at(starts, m.start())
             if i and doc[i - 1].text in {".", ":", ";"} and i + 1 < len(doc):
                 doc[i].is_sent_start = True
                 doc[i + 1].is_sent_start = False
         last = -1
         for m in LINE_BREAK.finditer(text):
-            i = int(numpy.searchsorted(starts, m.start(), side="right")) - 1
+            i = bisect_right(starts, m.start()) - 1
             if i == last or i >= len(doc) - 1:
                 continue
             last = i
@@ -95,6 +94,28 @@ class Sectionizer:
         return doc
 
 
+def _token_at(starts: list[int], offset: int) -> int | None:
+    """The index of the token starting at character ``offset``, if one does."""
+    i = bisect_left(starts, offset)
+    return i if i < len(starts) and starts[i] == offset else None
+
+
 def doc_text(doc: Doc) -> str:
-    """The document's text, as the sectionizer kept it (rebuilt only if it did not run)."""
+    """The document's text, as the tokenizer kept it (rebuilt only for a Doc made some other way)."""
     return doc.user_data.get(TEXT_KEY) or doc.text
+
+
+class TextKeepingTokenizer:
+    """spaCy's tokenizer, keeping the text it was given on the Doc: spaCy rebuilds ``doc.text`` token by
+    token on every access (about a quarter of a tokenisation), and the text it would rebuild is this one."""
+
+    def __init__(self, tokenizer) -> None:
+        self._tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self._tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def __getattr__(self, name: str):
+        return getattr(self._tokenizer, name)  # rules, special cases, pipe ... as spaCy's own

@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
-from reportkit.pipeline.patterns import document_gate, split_patterns
+from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, split_patterns
 from reportkit.pipeline.sections import doc_text
 
 
@@ -48,7 +48,7 @@ class CueFinder:
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._patterns = Matcher(nlp.vocab)
+        self._patterns = LiteralGatedMatcher(nlp.vocab)
         self._gated: list[tuple[re.Pattern[str], Matcher]] = []  # REGEX-first patterns: only where the text matches
         anatomy = lexicon.anatomy
         self._site_category = {s.id: s.category for s in anatomy.sites}

@@ -20,6 +20,7 @@ from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
+from reportkit.pipeline.sections import doc_text
 
 
 @dataclass
@@ -127,13 +128,14 @@ class SideReader:
         def between(cues: list[Cue], chars: list[int], start: int, end: int) -> list[Cue]:
             return cues[bisect_left(chars, start) : bisect_left(chars, end)]
 
+        text = doc_text(doc)
         for section in index.sections:
             if section.category != "exam":
                 continue
             body_start = section.start + len(section.title or "")
-            body = doc.text[body_start : section.end]
+            body = text[body_start : section.end]
             start = body_start + len(body) - len(body.lstrip(" \t:\r\n"))
-            end = start + len(doc.text[start : section.end].split("\n", 1)[0])
+            end = start + len(text[start : section.end].split("\n", 1)[0])
             sides = between(index.sides.cues, side_chars, start, end)
             regions = {self._region[c.value] for c in between(index.sites.cues, site_chars, start, end)
                        if c.value in self._region}
