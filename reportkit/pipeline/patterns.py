@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
 
 TokenSpec = dict
 Pattern = list[TokenSpec]
@@ -66,14 +67,49 @@ def literal_gate(pattern: Pattern) -> tuple[str, bool] | None:
     return None
 
 
-class LiteralGatedMatcher:
-    """spaCy's ``Matcher`` over only the patterns a document can match: a pattern whose first token is a
-    plain word takes part only when the document's text holds that word.
+MAX_PHRASES = 5000  # most word sequences a pattern may expand to before it stays a token pattern
+PHRASE_ATTRS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER"}
 
-    spaCy tries every pattern's first token at every token of a document, so a few dozen patterns cost
-    more than the tokenizer. Each document gets one Matcher holding the ungated patterns and those whose
-    word it holds, in the order they were added (so matches come out as one Matcher of all patterns gives
-    them); Matchers are built per set of words present and kept (most reports share a few sets).
+
+def pattern_phrases(pattern: Pattern) -> tuple[str, list[tuple[str, ...]]] | None:
+    """(attribute, every word sequence the pattern matches) when it is a finite list of words, else None.
+
+    Holds for patterns of one text attribute whose tokens are a value or an ``IN`` list, each once or
+    optional (``?``): spaCy's PhraseMatcher then finds exactly its matches, at a hash lookup per token.
+    """
+    sequences: list[tuple[str, ...]] = [()]
+    attribute = None
+    for spec in pattern:
+        keys = set(spec) - {"OP"}
+        if len(keys) != 1 or spec.get("OP") not in (None, "?"):
+            return None
+        (key,) = keys
+        if PHRASE_ATTRS.get(key) is None or attribute not in (None, PHRASE_ATTRS[key]):
+            return None
+        attribute = PHRASE_ATTRS[key]
+        value = spec[key]
+        values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else None
+        if not values or not all(isinstance(v, str) and v for v in values):
+            return None
+        if attribute == "LOWER" and any(v != v.lower() for v in values):
+            return None  # never matches as a token pattern; lower-casing it would
+        sequences = [s + (v,) for s in sequences for v in dict.fromkeys(values)] + (sequences if spec.get("OP") else [])
+        if len(sequences) > MAX_PHRASES:
+            return None
+    sequences = [s for s in dict.fromkeys(sequences) if s]
+    return (attribute, sequences) if attribute and sequences else None
+
+
+class LiteralGatedMatcher:
+    """spaCy's ``Matcher`` over only the patterns a document can match, and no Matcher at all for patterns
+    that are word lists.
+
+    spaCy tries every pattern's first token at every token of a document, and even one pattern costs
+    about a quarter of a tokenisation. So a pattern that is a finite list of word sequences goes to a
+    PhraseMatcher; of the rest, a pattern whose first token is a plain word takes part only when the
+    document's text holds that word. Each document gets one Matcher holding the ungated patterns and those
+    whose word it holds, in the order they were added; Matchers are built per set of words present and
+    kept (most reports share a few sets). Matches come back sorted by (start, end), as spaCy's are.
     """
 
     MAX_CACHED = 512
@@ -83,12 +119,18 @@ class LiteralGatedMatcher:
         self._patterns: list[tuple[str, Pattern, int | None]] = []  # key, pattern, index of its gate
         self._gates: list[tuple[str, bool]] = []
         self._cache: dict[tuple[int, ...], Matcher] = {}
+        self._phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ("ORTH", "LOWER")}
 
     def add(self, key: str, patterns: list[Pattern], on_match=None) -> None:
         """Add ``patterns`` under ``key`` (a first-token ``IN`` split into one pattern per value)."""
         if on_match is not None:
             raise ValueError("LiteralGatedMatcher does not run on_match callbacks")
         for pattern in split_patterns(patterns):
+            phrases = pattern_phrases(pattern)
+            if phrases is not None:
+                attribute, sequences = phrases
+                self._phrases[attribute].add(key, [Doc(self._vocab, words=list(words)) for words in sequences])
+                continue
             gate = literal_gate(pattern)
             if gate is not None and gate not in self._gates:
                 self._gates.append(gate)
@@ -96,7 +138,7 @@ class LiteralGatedMatcher:
         self._cache.clear()
 
     def __len__(self) -> int:
-        return len(self._patterns)
+        return len(self._patterns) + sum(len(p) for p in self._phrases.values())
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         from reportkit.pipeline.sections import doc_text
@@ -113,7 +155,12 @@ class LiteralGatedMatcher:
             for key, pattern, gate in self._patterns:
                 if gate is None or gate in wanted:
                     matcher.add(key, [pattern])
-        return list(matcher(doc)) if len(matcher) else []  # an empty Matcher warns (W036) on every call
+        matches = list(matcher(doc)) if len(matcher) else []  # an empty Matcher warns (W036) on every call
+        for phrases in self._phrases.values():
+            if len(phrases):
+                matches += phrases(doc)
+        matches.sort(key=lambda m: (m[1], m[2]))
+        return matches
 
 
 def gate_token_patterns(medspacy_matcher, vocab) -> None:

@@ -1,0 +1,84 @@
+"""The pipeline's token-pattern matcher (word-list patterns as phrases, the rest gated by their first word)
+finds exactly what one spaCy Matcher of the same patterns finds, in the same order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.matcher import Matcher
+
+from reportkit.lexicon import load_lexicon
+from reportkit.pipeline import get_pipeline
+from reportkit.pipeline.patterns import LiteralGatedMatcher, pattern_phrases
+
+GLUES = [" ", " ", "\n", "", "-", "/", ". ", ", ", "("]
+
+
+def _lexicon_patterns() -> list[tuple[str, list[dict]]]:
+    lexicon = load_lexicon()
+    out = [(f"concept|{c.id}", p) for c in lexicon.concepts.concepts for p in c.patterns]
+    out += [(f"context|{r.literal}", r.pattern) for r in lexicon.context.rules if isinstance(r.pattern, list)]
+    out += [(f"mod|{m.id}", p) for m in lexicon.modalities.modalities for p in m.patterns]
+    out += [(f"site|{s.id}", p) for s in lexicon.anatomy.sites for p in s.patterns]
+    return out
+
+
+def _words(patterns: list[tuple[str, list[dict]]]) -> list[str]:
+    """Every literal word of the patterns, in its case and upper-cased, and a few that are not in them."""
+    words = {"the", "left", "is", "seen", "no", "T1", "x", "3"}
+    for _, pattern in patterns:
+        for spec in pattern:
+            for value in spec.values():
+                values = value.get("IN", []) if isinstance(value, dict) else [value]
+                words |= {v for v in values if isinstance(v, str)} | {v.upper() for v in values if isinstance(v, str)}
+    return sorted(words)
+
+
+@pytest.fixture(scope="module")
+def matchers() -> tuple[Matcher, LiteralGatedMatcher]:
+    nlp = get_pipeline()
+    plain, gated = Matcher(nlp.vocab), LiteralGatedMatcher(nlp.vocab)
+    for key, pattern in _lexicon_patterns():
+        plain.add(key, [pattern])
+        gated.add(key, [pattern])
+    return plain, gated
+
+
+def _same(matchers, text: str) -> None:
+    plain, gated = matchers
+    doc = get_pipeline().make_doc(text)
+    assert gated(doc) == plain(doc), text
+
+
+PATTERNS = _lexicon_patterns()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(_words(PATTERNS)), st.sampled_from(GLUES)), min_size=1, max_size=30))
+def test_gated_matcher_equals_spacy_matcher_on_generated_text(matchers, pieces) -> None:
+    _same(matchers, "".join(w + g for w, g in pieces))
+
+
+def test_gated_matcher_equals_spacy_matcher_on_corpus(matchers, shared_dir: Path) -> None:
+    corpus = sorted((shared_dir / "corpus").glob("*.jsonl"))
+    if not corpus:
+        pytest.skip("no corpus beside the clone")
+    for path in corpus:
+        for line in path.read_text(encoding="utf-8").splitlines()[:400]:
+            _same(matchers, json.loads(line)["text"])
+
+
+def test_word_list_patterns_become_phrases_and_others_do_not() -> None:
+    attribute, phrases = pattern_phrases([{"LOWER": {"IN": ["no", "not"]}}, {"LOWER": "seen"},
+                                          {"LOWER": "the", "OP": "?"}])
+    assert (attribute, sorted(phrases)) == (
+        "LOWER", [("no", "seen"), ("no", "seen", "the"), ("not", "seen"), ("not", "seen", "the")])
+    assert pattern_phrases([{"ORTH": "HO"}]) == ("ORTH", [("HO",)])
+    assert pattern_phrases([{"LOWER": "a"}, {"IS_ALPHA": True, "OP": "?"}]) is None  # not a word list
+    assert pattern_phrases([{"ORTH": "T1"}, {"LOWER": "weighted"}]) is None  # two attributes
+    assert pattern_phrases([{"LOWER": "a", "OP": "*"}]) is None
+    assert pattern_phrases([{"LOWER": "MRI"}]) is None  # never matches as a token pattern
