@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
 from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, split_patterns
@@ -47,6 +46,8 @@ class CueFinder:
     """Phrase and token-pattern matchers for the anatomy, descriptor and modality lexicons."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self._vocab = nlp.vocab
+        self._labels: dict[int, tuple[str, str]] = {}
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = LiteralGatedMatcher(nlp.vocab)
         self._gated: list[tuple[re.Pattern[str], Matcher]] = []  # REGEX-first patterns: only where the text matches
@@ -81,18 +82,39 @@ class CueFinder:
                 self._gated.append((gate, matcher))
 
     def __call__(self, doc: Doc) -> Cues:
-        found: dict[str, list[Span]] = {family: [] for family in _FAMILIES}
+        found: dict[str, list[tuple[int, int, str]]] = {family: [] for family in _FAMILIES}
         matches = list(self._phrases(doc)) + list(self._patterns(doc))
         if self._gated:
             text = doc_text(doc)
             matches += [m for gate, matcher in self._gated if gate.search(text) for m in matcher(doc)]
         for match_id, start, end in matches:
-            family, _, value = doc.vocab.strings[match_id].partition("|")
-            found[family].append(Span(doc, start, end, label=value))
+            family, value = self._label(match_id)
+            found[family].append((start, end, value))
         cues = Cues()
         for family, spans in found.items():
             setattr(cues, _FAMILIES[family], [
-                Cue(s.start, s.end, s.label_, self._site_category.get(s.label_, ""))
-                for s in filter_spans(spans) if s.label_ != _MASK
+                Cue(start, end, value, self._site_category.get(value, ""))
+                for start, end, value in longest_first(spans) if value != _MASK
             ])
         return cues
+
+    def _label(self, match_id: int) -> tuple[str, str]:
+        """(family, value) of a match id ("site|knee" -> ("site", "knee")), decoded once per id."""
+        label = self._labels.get(match_id)
+        if label is None:
+            family, _, value = self._vocab.strings[match_id].partition("|")
+            label = self._labels[match_id] = (family, value)
+        return label
+
+
+def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """spaCy's ``filter_spans`` on (start, end, label) tuples: longest first, then earliest; a span whose
+    first or last token is taken is dropped; the rest in text order. Tuples spare a Span per cue."""
+    taken: set[int] = set()
+    kept = []
+    for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
+        start, end, _ = span
+        if start not in taken and end - 1 not in taken:
+            kept.append(span)
+            taken.update(range(start, end))
+    return sorted(kept, key=lambda s: s[0])
