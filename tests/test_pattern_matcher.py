@@ -82,3 +82,41 @@ def test_word_list_patterns_become_phrases_and_others_do_not() -> None:
     assert pattern_phrases([{"ORTH": "T1"}, {"LOWER": "weighted"}]) is None  # two attributes
     assert pattern_phrases([{"LOWER": "a", "OP": "*"}]) is None
     assert pattern_phrases([{"LOWER": "MRI"}]) is None  # never matches as a token pattern
+
+
+TYPO_WORDS = ["calcification", "calcifcation", "Calcificaton", "calcified", "calcifications", "ossifcation",
+              "Ossification", "ossificaton", "classification", "clarified", "fibrocalcific", "tendon", "the",
+              "no", "left", "3", "mm"]
+
+
+def _gated_mentions_whole_document(doc) -> list[tuple[int, int, str]]:
+    """The gates component's typo step as it was: every gated matcher over the whole document."""
+    from reportkit.pipeline.extensions import MENTION_GROUP
+
+    gates = get_pipeline().get_pipe("reportkit_gates")
+    spans = list(doc.spans[MENTION_GROUP])  # (the lexicon's gates drop none of these words)
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    text = doc.text
+    for gate, matcher, _ in gates._gated:
+        if gate.search(text):
+            for span in matcher(doc, as_spans=True):
+                if not taken.intersection(range(span.start, span.end)):
+                    spans.append(span)
+                    taken.update(range(span.start, span.end))
+    return sorted((s.start, s.end, s.label_) for s in spans)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(TYPO_WORDS), st.sampled_from(GLUES)), min_size=1, max_size=25))
+def test_typo_patterns_run_around_gate_words_find_what_a_whole_document_run_finds(pieces) -> None:
+    from reportkit.pipeline.extensions import MENTION_GROUP
+
+    nlp = get_pipeline()
+    doc = nlp.make_doc("".join(w + g for w, g in pieces))
+    for name, component in nlp.pipeline:
+        if name == "reportkit_gates":
+            break
+        doc = component(doc)
+    expected = _gated_mentions_whole_document(doc)
+    found = sorted((s.start, s.end, s.label_) for s in nlp.get_pipe("reportkit_gates")(doc).spans[MENTION_GROUP])
+    assert found == expected
