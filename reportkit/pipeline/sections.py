@@ -3,7 +3,7 @@
 import re
 from bisect import bisect_left, bisect_right
 
-from spacy.attrs import IDX
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -66,7 +66,7 @@ class Sectionizer:
         if not len(doc):
             return doc
         # work on character offsets: visit only the tokens at a header, a "?" or a line break
-        starts = doc.to_array(IDX).tolist()
+        starts, is_space, is_punct = (column.tolist() for column in doc.to_array([IDX, IS_SPACE, IS_PUNCT]).T)
         for section in sections:
             i = _token_at(starts, section.start) if section.title else None
             if i:
@@ -79,18 +79,17 @@ class Sectionizer:
                 doc[i + 1].is_sent_start = False
         last = -1
         for m in LINE_BREAK.finditer(text):
+            # the token holding this "\n": whitespace never shares a token with other text
             i = bisect_right(starts, m.start()) - 1
             if i == last or i >= len(doc) - 1:
                 continue
             last = i
-            token = doc[i]
-            if not (token.is_space and "\n" in token.text):
+            if not is_space[i]:
                 continue
-            nxt = doc[i + 1]
-            prev = doc[i - 1] if i > 0 else None
-            runs_on = prev is not None and not prev.is_punct and (nxt.text[:1].islower() or nxt.text[:1].isdigit())
-            if not runs_on and not nxt.is_space:
-                nxt.is_sent_start = True
+            first = text[starts[i + 1]]  # the next token's first character
+            runs_on = i > 0 and not is_punct[i - 1] and (first.islower() or first.isdigit())
+            if not runs_on and not is_space[i + 1]:
+                doc[i + 1].is_sent_start = True
         return doc
 
 
