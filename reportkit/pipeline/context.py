@@ -15,6 +15,8 @@ from medspacy.context import ConText, ConTextGraph, ConTextModifier
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from reportkit.pipeline.sections import sentence_starts
+
 
 @Language.factory("reportkit_context")
 class SentenceConText(ConText):
@@ -32,21 +34,29 @@ class SentenceConText(ConText):
         graph = ConTextGraph(prune_on_modifier_overlap=False)
         graph.targets = doc.spans[self.span_group_name]
         matcher = self._ConText__matcher
-        graph.modifiers = [ConTextModifier(matcher.rule_map[self.nlp.vocab[match_id].text], start, end, doc)
-                           for match_id, start, end in matcher(doc)]
-        bounds = [(sent.start, sent.end) for sent in doc.sents]
-        sentences = [number for number, (start, end) in enumerate(bounds) for _ in range(start, end)]
+        starts = sentence_starts(doc)
+        bounds = list(zip(starts, starts[1:] + [len(doc)]))
+
+        def sentence_of(token: int) -> int:
+            return bisect_right(starts, token) - 1
+
+        graph.modifiers = []
+        for match_id, start, end in matcher(doc):
+            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
+            # the scope medspaCy would find by walking the tokens to the sentence's edges
+            scope = _sentence_scope(rule, start, end, *bounds[sentence_of(start)])
+            graph.modifiers.append(ConTextModifier(rule, start, end, doc, *scope))
         modifiers_in: dict[int, list[ConTextModifier]] = defaultdict(list)
         for modifier in graph.modifiers:
             start, end = modifier.modifier_span
-            home = sentences[start]
+            home = sentence_of(start)
             first, last = bounds[home]
             if not (end <= last and all(first <= edge <= last for edge in modifier.scope_span)):
                 return super().__call__(doc)  # a modifier reaching into another sentence: the whole document
             modifiers_in[home].append(modifier)
         targets_in: dict[int, list[Span]] = defaultdict(list)
         for target in graph.targets:
-            for sentence in range(sentences[target.start], sentences[target.end - 1] + 1):
+            for sentence in range(sentence_of(target.start), sentence_of(target.end - 1) + 1):
                 targets_in[sentence].append(target)
         for sentence, modifiers in modifiers_in.items():
             _update_scopes(modifiers)
@@ -62,6 +72,27 @@ class SentenceConText(ConText):
             self.set_context_attributes(edges)
         doc._.context_graph = graph
         return doc
+
+
+def _sentence_scope(rule, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
+    """ConTextModifier's own scope (medspaCy's ``__set_scope`` without a window): the sentence on the rule's
+    side of the trigger, cut to the rule's ``max_scope`` tokens."""
+    direction, limit = rule.direction.lower(), rule.max_scope
+    if direction == "forward":
+        low, high = end, sent_end
+        if limit is not None and high - low > limit:
+            high = end + limit
+    elif direction == "backward":
+        low, high = sent_start, start
+        if limit is not None and high - low > limit:
+            low = start - limit
+    else:  # bidirectional, and the terminate/pseudo rules, which medspaCy scopes the same way
+        low, high = sent_start, sent_end
+        if limit is not None and start - low > limit:
+            low = start - limit
+        if limit is not None and high - end > limit:
+            high = end + limit
+    return low, high
 
 
 def _update_scopes(modifiers: list[ConTextModifier]) -> None:

@@ -3,7 +3,8 @@
 import re
 from bisect import bisect_left, bisect_right
 
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE
+import numpy
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -91,6 +92,15 @@ class Sectionizer:
             if not runs_on and not is_space[i + 1]:
                 doc[i + 1].is_sent_start = True
         return doc
+
+
+def sentence_starts(doc: Doc) -> list[int]:
+    """Token offsets where ``doc.sents`` starts its sentences (the first token, then each marked one),
+    read from the token array instead of walking Span objects."""
+    if not len(doc):
+        return [0]
+    marks = doc.to_array(SENT_START)
+    return [0, *(int(i) + 1 for i in numpy.flatnonzero(marks[1:] == 1))]
 
 
 def _token_at(starts: list[int], offset: int) -> int | None:

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 
 from reportkit.models import Section
 from reportkit.pipeline.linking.cues import Cue, Cues
+from reportkit.pipeline.sections import sentence_starts
 
 
 class Group(Protocol):
@@ -35,7 +36,7 @@ class Sentences:
 
     def __init__(self, doc: Doc) -> None:
         self._doc = doc
-        self._starts = [s.start for s in doc.sents] if len(doc) else [0]
+        self._starts = sentence_starts(doc)
 
     def start_of(self, token: int) -> int:
         """Token offset where the sentence holding ``token`` starts."""
