@@ -100,7 +100,7 @@ def sentence_starts(doc: Doc) -> list[int]:
     if not len(doc):
         return [0]
     marks = doc.to_array(SENT_START)
-    return [0, *(int(i) + 1 for i in numpy.flatnonzero(marks[1:] == 1))]
+    return [0, *(numpy.flatnonzero(marks[1:] == 1) + 1).tolist()]
 
 
 def _token_at(starts: list[int], offset: int) -> int | None:
