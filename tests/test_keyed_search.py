@@ -1,0 +1,104 @@
+"""The keyed search (``reportkit.text.KeyScan``) finds exactly what ``re`` finds.
+
+Each fast path is checked against the regex it replaces, on texts built to hit the edges: keys glued
+inside longer words, a letter or a digit just before a key, upper and mixed case, "#" headers, headers
+run together ("EXAM:TECHNIQUE:"), and non-ASCII chars that ``re`` folds onto ASCII letters (the Kelvin
+sign is a "k", the long s an "s", "İ" an "i") or onto nothing ("é", "°", a no-break space).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportkit.lint.suppressions import SUPPRESS
+from reportkit.text import KeyScan, literal_keys
+
+MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
+INERT_CHARS = ["°", "\xa0", "\u2028", "–", "µ"]  # re folds them onto no ASCII char; no pattern here names them
+GLUES = [" ", "", "\n", "  ", "\t", ":", "-", "/", ".", ",", "#", "# ", "\r\n", "3", "_", "(", "'"]
+AFFIXES = ["", "", "", "s", "un", "x", "ed", "1", "-", "a"]
+
+# regexes with the constructs keys must respect: lookbehinds, word boundaries, scoped case folding,
+# optional and repeated parts, classes, alternations, and chars that fold onto ASCII only in `re`
+PATTERNS = [
+    r"(?<![^\W\d_])[Kk\u212a]nee(?![^\W\d_])",
+    r"(?i)\bos[a-z]{0,2}f[a-z]{0,5}(?:tion|ton)s?\b",
+    r"(?i)\b(?:cal|cla|cac)[a-z]{0,3}f",
+    r"(?i)(?<![\w-])(?:low\s+signal|tear|pseudo\-oa)(?![\w-])",
+    SUPPRESS.pattern,
+    r"(?im)(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>exam|exam\s+type|technique|findings?)[ \t]*(?::|\r?$)",
+    r"x?y", r"(?<=a)x", r"(?<![a-z])ab", r"(?i)(?<![a-z])ab", r"(?i)\u212a", r"é", r"(?i)\u017ft", r"(?i)stra\xdfe",
+    r"\u0130", r"(?i)\u0130", r"(?i:M)RI\b", r"T[12](?![^\W\d_])", r".a", r"a*b", r"(?<=\d)mm",
+]
+PATTERN_WORDS = ["knee", "KNEE", "Knee", "os", "osif", "ossification", "OSSIFICATIONS", "calcif", "clacif",
+                 "low signal", "low  signal", "tear", "TEAR", "pseudo-OA", "[reportkit: off]", "[REPORTKIT:ignore",
+                 "exam", "EXAM", "exam type", "technique", "findings", "finding", "xy", "y", "ax", "ab", "Ab", "aB",
+                 "MRI", "mRI", "T1", "T2", "t1", "mm", "strasse", "stra\xdfe", "st", "ba"]
+
+
+def _texts(words: list[str], min_size: int = 0) -> st.SearchStrategy[str]:
+    """Texts of words, each maybe upper, title or lower case, maybe glued to an affix: most ASCII (the keyed
+    path), some with chars re folds onto nothing (still keyed), some with any odd char (maybe searched by re)."""
+    word = st.tuples(st.sampled_from(AFFIXES), st.sampled_from(words), st.sampled_from(AFFIXES),
+                     st.sampled_from(["", "upper", "title", "lower", "swapcase"]))
+    shaped = word.map(lambda w: w[0] + (getattr(w[1], w[3])() if w[3] else w[1]) + w[2])
+
+    def text(odd: list[str]) -> st.SearchStrategy[str]:
+        piece = st.tuples(st.one_of(shaped, st.sampled_from(odd)) if odd else shaped, st.sampled_from(GLUES))
+        return st.lists(piece, min_size=min_size, max_size=30).map(lambda ps: "".join(w + g for w, g in ps))
+
+    return st.one_of(text([]), text([]), text(INERT_CHARS), text(ODD_CHARS))
+
+
+@pytest.fixture(scope="module")
+def scan() -> KeyScan:
+    return KeyScan([re.compile(p) for p in PATTERNS])
+
+
+def _same_as_re(scan: KeyScan, text: str) -> None:
+    found = scan.starts(text)
+    for i, pattern in enumerate(scan.patterns):
+        expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groups()) for m in scan.finditer(i, text, found)] == expected, (pattern.pattern, text)
+        first = pattern.search(text)
+        got = scan.search(i, text, found)
+        assert (got and got.span()) == (first and first.span()), (pattern.pattern, text)
+
+
+def test_keys_hold_what_every_match_starts_with():
+    assert literal_keys(SUPPRESS) == {("[reportkit:", False)}
+    assert literal_keys(re.compile(r"(?i)\b(?:cal|cla)[a-z]")) == {("cal", True), ("cla", True)}
+    assert literal_keys(re.compile(r"x?y")) == {("x", False), ("y", False)}
+    assert literal_keys(re.compile(r"(?<=a)x")) == {("x", False)}  # a letter before: not a word start
+    assert literal_keys(re.compile(r"(?<![a-z])ab")) == {("ab", False)}  # "Xab" matches: "A" is not in [a-z]
+    assert literal_keys(re.compile(r"(?i)(?<![a-z])ab")) == {("ab", True)}
+    assert literal_keys(re.compile(r"(?i)\u212a")) == {("k", False)}  # the Kelvin sign matches "k" and "K"
+    assert literal_keys(re.compile(r"é")) == frozenset()  # nothing to match in an ASCII text
+    assert literal_keys(re.compile(r"a*b")) == {("a", False), ("b", False)}
+    assert literal_keys(re.compile(r".a")) is None and literal_keys(re.compile(r"\d*a")) is None  # may start anywhere
+
+
+def test_a_char_that_re_folds_onto_a_key_sends_the_text_to_re(scan):
+    text = "left \u212anee"  # the Kelvin sign: "K" to re's case folding
+    assert scan.starts(text) is None
+    _same_as_re(scan, text)
+    assert scan.starts("left knee, 5° flexion\xa0") is not None  # "°" and a no-break space are no key's chars
+    _same_as_re(scan, "left knee, 5° flexion\xa0")
+    assert scan.starts("café") is None  # one pattern seeks "é"
+
+
+@pytest.mark.parametrize("text", ["EXAM:TECHNIQUE: x", "## Findings:\nabc", "#\t#exam type:\n", "mm 3mm a3mm",
+                                  "finding:findings:", "xy\u0130 \u0131ab", "ba tear-x [reportkit:on]"])
+def test_edges(scan, text):
+    _same_as_re(scan, text)
+
+
+@MANY
+@given(text=_texts(PATTERN_WORDS))
+def test_property_keyed_search_equals_re(scan, text):
+    _same_as_re(scan, text)
