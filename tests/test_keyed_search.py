@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reportkit.lexicon import load_lexicon
 from reportkit.lint.suppressions import SUPPRESS
+from reportkit.pipeline import get_pipeline
 from reportkit.text import KeyScan, literal_keys
 
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -102,3 +104,22 @@ def test_edges(scan, text):
 @given(text=_texts(PATTERN_WORDS))
 def test_property_keyed_search_equals_re(scan, text):
     _same_as_re(scan, text)
+
+
+# --- the sectionizer's headers ---
+
+
+@pytest.fixture(scope="module")
+def sectionizer():
+    return get_pipeline().get_pipe("reportkit_sections")
+
+
+TITLES = sorted({t for s in load_lexicon().sections.sections for t in s.titles})
+HEADER_WORDS = TITLES + [f"{t}:" for t in TITLES] + ["#", "##", "EXAM:TECHNIQUE:", "the", "normal", "3 mm"]
+
+
+@MANY
+@given(text=_texts(HEADER_WORDS))
+def test_property_sections_equal_the_header_regex(sectionizer, text):
+    # headers found where a title starts equal the header regex's finditer, sections and all
+    assert sectionizer.find_sections(text) == sectionizer.find_sections(text, sectionizer.header.finditer(text))
