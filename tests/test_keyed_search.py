@@ -8,6 +8,7 @@ sign is a "k", the long s an "s", "İ" an "i") or onto nothing ("é", "°", a no
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -17,7 +18,9 @@ from hypothesis import strategies as st
 from reportkit.lexicon import load_lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.pipeline import get_pipeline
-from reportkit.text import KeyScan, literal_keys
+from reportkit.text import KeyScan, find_words, literal_keys
+
+from test_audit_prefilter import CORPUS
 
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
@@ -123,3 +126,96 @@ HEADER_WORDS = TITLES + [f"{t}:" for t in TITLES] + ["#", "##", "EXAM:TECHNIQUE:
 def test_property_sections_equal_the_header_regex(sectionizer, text):
     # headers found where a title starts equal the header regex's finditer, sections and all
     assert sectionizer.find_sections(text) == sectionizer.find_sections(text, sectionizer.header.finditer(text))
+
+
+# --- the audit pre-filter and the sectionizer: fast paths against their regex reference ---
+
+
+@pytest.fixture(scope="module")
+def prefilter():
+    from reportkit.audit.prefilter import Prefilter
+
+    return Prefilter(load_lexicon(), get_pipeline())
+
+
+def _lexicon_words() -> list[str]:
+    """Words that move the pre-filter: its triggers, rule words, lint terms, modality cues and section titles."""
+    lexicon = load_lexicon()
+    words = {t for c in lexicon.concepts.concepts for t in c.terms}
+    words |= {w for r in lexicon.followup.rules for w in (r.when.document_any or []) + (r.when.sentence_any or [])}
+    words |= {m.term for t in lexicon.terminology.terms for m in t.misused}
+    words |= {old for t in lexicon.terminology.terms for old in t.deprecated}
+    words |= {t for m in lexicon.modalities.modalities for t in m.terms}
+    words |= {t for s in lexicon.sections.sections for t in s.titles}
+    words |= {f"{t}:" for s in lexicon.sections.sections for t in s.titles}
+    return sorted(words) + ["XR", "CR", "HU", "US", "PET", "T1", "T2 weighted", "MR", "the", "normal", "3 mm",
+                            "[reportkit: off]", "EXAM:TECHNIQUE:", "\n# FINDINGS", "calcificaton", "osifcation"]
+
+
+LEXICON_WORDS = _lexicon_words()
+PLAIN = ["the", "joint", "is", "normal", "no", "left", "right", "shoulder", "tendon", "effusion", "of", "with",
+         "3", "mm", "x", "(", ")", ".", ",", ":", "?", "Dr.", "'s", "EXAM:", "FINDINGS:", "IMPRESSION:"]
+
+
+def reference_has_rule_words(prefilter, text: str) -> bool:
+    """The pre-filter's rule-word test as it was, one regex search per word list."""
+    if prefilter._rule_words is None:
+        return True
+    if find_words(prefilter._any_rule_word, text) is None:
+        return SUPPRESS.search(text) is not None
+    if any(all(find_words(words, text) for words in needed) for needed in prefilter._rule_words):
+        return True
+    return find_words(prefilter._lint_terms, text) is not None or SUPPRESS.search(text) is not None
+
+
+def reference_may_mention(prefilter, text: str) -> bool:
+    """The pre-filter's mention test as it was: the trigger regex and the typo gates, searched in full."""
+    return (prefilter._trigger is None or prefilter._trigger.search(text) is not None
+            or any(gate.search(text) for gate in prefilter._gates))
+
+
+def _assert_prefilter_exact(prefilter, text: str) -> None:
+    """Every fast path equals its reference: may_mention, has_rule_words, triggers, headers, windows, modality."""
+    sectionizer = get_pipeline().get_pipe("reportkit_sections")
+    mention, rule_words = reference_may_mention(prefilter, text), reference_has_rule_words(prefilter, text)
+    assert prefilter.may_mention(text) == mention, text
+    assert prefilter.has_rule_words(text) == rule_words, text
+    assert prefilter.triggers(text) == (mention or rule_words), text
+    found = prefilter._scan.starts(text)
+    headers = [(m.span(), m.group("title")) for m in sectionizer.header.finditer(text)]
+    assert [(m.span(), m.group("title")) for m in prefilter._headers(text, found)] == headers, text
+    assert sectionizer.find_sections(text) == sectionizer.find_sections(text, sectionizer.header.finditer(text))
+    assert prefilter._windows(text, found) == prefilter._windows(text, None), text  # None: the regex finditer
+    assert prefilter.modality(text) == prefilter._modality(text, None), text
+    skipped = prefilter.skip(text)
+    assert (skipped is None) == (mention or rule_words), text
+    if skipped is not None:
+        result = prefilter.skipped_result(text, "r")
+        assert (skipped.modality, skipped.sections) == (result.modality, result.sections)
+
+
+@MANY
+@given(text=_texts(LEXICON_WORDS + PLAIN * 3, min_size=1))
+def test_property_prefilter_fast_paths_equal_the_regexes(prefilter, text):
+    _assert_prefilter_exact(prefilter, text)
+
+
+@MANY
+@given(text=_texts(PLAIN * 4 + [w for w in LEXICON_WORDS if w.endswith(":")] + ["MRI", "views", "XR", "x-ray"]))
+def test_property_quiet_texts_equal_the_regexes(prefilter, text):
+    # mostly texts without a trigger: the skipped path, its sections and modality
+    _assert_prefilter_exact(prefilter, text)
+
+
+def _corpus_texts() -> list[tuple[str, str]]:
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip("no shared corpus")
+    return [(r["id"], r["text"]) for f in files for r in map(json.loads, f.read_text(encoding="utf-8").splitlines())]
+
+
+def test_prefilter_fast_paths_over_the_shared_corpus(prefilter):
+    for report_id, text in _corpus_texts():
+        _assert_prefilter_exact(prefilter, text)
+        # the same with upper and lower case swapped: other keys, other case folds
+        _assert_prefilter_exact(prefilter, text.swapcase())
