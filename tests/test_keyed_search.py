@@ -219,3 +219,18 @@ def test_prefilter_fast_paths_over_the_shared_corpus(prefilter):
         _assert_prefilter_exact(prefilter, text)
         # the same with upper and lower case swapped: other keys, other case folds
         _assert_prefilter_exact(prefilter, text.swapcase())
+
+
+def test_skipped_store_rows_equal_the_models_over_the_shared_corpus(monkeypatch):
+    """A skipped report's row, built without models, equals the row built from its skipped StructuredReport."""
+    from reportkit.audit import work
+
+    items = [("report", n, report_id, text, "corpus", n + 1, {"modality": "MR"})
+             for n, (report_id, text) in enumerate(_corpus_texts())]
+    options = work.WorkOptions()
+    state = work.worker_state(None)
+    quiet = [item for item in items if not state.prefilter.triggers(item[3])]
+    assert quiet
+    fast = work.process_chunk(quiet, options)
+    monkeypatch.setattr(work, "_skipped_row", lambda item, options: None)  # every report through analyse_report
+    assert work.process_chunk(quiet, options) == fast

@@ -85,8 +85,24 @@ def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | N
     return label_diagnoses(to_result(doc, report_id), text, lexicon_dir)
 
 
+def _skipped_row(item: ChunkItem, options: WorkOptions) -> tuple | None:
+    """The reports row of a report the pre-filter lets skip (None when it triggers), built without models:
+    it has no finding, query, recommendation or diagnostic (see :func:`analyse_report`)."""
+    if not options.prefilter:
+        return None
+    _, rid, report_id, text, source, line, meta = item
+    skipped = worker_state(options.lexicon_dir).prefilter.skip(text)
+    if skipped is None:
+        return None
+    return (rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS), skipped.modality,
+            [s.category for s in skipped.sections], 0, 0, 0, 0, True, text if options.store_text else None)
+
+
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:
     _, rid, report_id, text, source, line, meta = item
+    if (row := _skipped_row(item, options)) is not None:
+        rows["reports"].append(row)
+        return
     report, diagnostics, skipped = analyse_report(text, report_id, options)
     result = report.result
     rows["reports"].append((rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS),
