@@ -21,6 +21,10 @@ Exclusion concepts are left out of the trigger on purpose: an exclusion phrase c
 a mention ("bone mineralization is within normal limits"), so the mention's own term triggers.
 When a pattern cannot be turned into a character-level test, every report triggers (or, for
 modality, the whole text is tokenised): unsure means run the real thing.
+
+All these regexes (and the sectionizer's headers) are searched in one keyed pass
+(:class:`reportkit.text.KeyScan`): each is tried with ``match`` only where one of its literal keys
+starts, which finds exactly what its ``search`` or ``finditer`` would.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
 from reportkit.lint.suppressions import SUPPRESS
-from reportkit.models import ReportResult, Section, StructuredReport
+from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.patterns import split_patterns
 from reportkit.text import KeyScan, trie_pattern, words_pattern
 
@@ -150,7 +154,7 @@ class Prefilter:
 
     def __init__(self, lexicon: Lexicon, nlp: Language) -> None:
         sectionizer = nlp.get_pipe("reportkit_sections")
-        self._find_sections = sectionizer.find_sections
+        self._find_sections, self._section_heads = sectionizer.find_sections, sectionizer.section_heads
         self._tokenizer = nlp.tokenizer
         tokens = _Tokens(nlp)
         alternatives: list[Item] | None = []
@@ -174,9 +178,6 @@ class Prefilter:
         self._rule_words = _report_rule_words(lexicon)
         self._lint_terms = tuple(sorted({m.term for t in lexicon.terminology.terms for m in t.misused}
                                         | {old for t in lexicon.terminology.terms for old in t.deprecated}))
-        # one scan for every rule word and lint term first: most reports hold none of them
-        self._any_rule_word = tuple(sorted({w for needed in self._rule_words or () for words in needed
-                                            for w in words} | set(self._lint_terms)))
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
@@ -237,11 +238,12 @@ class Prefilter:
         return self._has_rule_words(text, self._scan.starts(text))
 
     def skip(self, text: str) -> Skipped | None:
-        """What a report without a trigger keeps (its modality and sections); None when it triggers."""
+        """What the store keeps of a report without a trigger (modality, section categories); None if it triggers."""
         found = self._scan.starts(text)
         if self._may_mention(text, found) or self._has_rule_words(text, found):
             return None
-        return Skipped(self._modality(text, found), self._find_sections(text, self._headers(text, found)))
+        heads = self._section_heads(text, self._headers(text, found))
+        return Skipped(self._modality(text, found), [category for category, _, _ in heads])
 
     def skipped_report(self, text: str, report_id: str) -> StructuredReport:
         """The analysis of a report without a trigger: its skipped result, no assessment or recommendation."""
@@ -253,7 +255,7 @@ class Prefilter:
         return ReportResult(id=report_id, modality=self._modality(text, found),
                             sections=self._find_sections(text, self._headers(text, found)))
 
-    # The tests below take ``found``, the keyed search's candidate starts (None: search each regex in full).
+    # The checks below take ``found``, the keyed search's candidate starts (None: search each regex in full).
 
     def _may_mention(self, text: str, found: dict[int, list[int]] | None) -> bool:
         if self._trigger is None:
@@ -285,8 +287,11 @@ class Prefilter:
         for start, end in self._windows(text, found):
             doc = self._tokenizer(text[start:end])
             matches = list(self._phrases(doc)) + list(self._patterns(doc))
-            spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
-            present |= {s.label_ for s in filter_spans(spans)}
+            if len({match_id for match_id, _, _ in matches}) > 1:  # overlapping cues: the longest counts
+                spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
+                present |= {s.label_ for s in filter_spans(spans)}
+            elif matches:  # one modality: filter_spans keeps at least one of its spans
+                present.add(doc.vocab.strings[matches[0][0]])
         return [m for m in self._modality_order if m in present]
 
     def _windows(self, text: str, found: dict[int, list[int]] | None) -> list[tuple[int, int]]:
@@ -317,4 +322,4 @@ class Skipped(NamedTuple):
     """What the store keeps of a report the pre-filter lets skip the pipeline."""
 
     modality: list[str]
-    sections: list[Section]
+    sections: list[str]  # section categories, in order

@@ -95,7 +95,7 @@ def _skipped_row(item: ChunkItem, options: WorkOptions) -> tuple | None:
     if skipped is None:
         return None
     return (rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS), skipped.modality,
-            [s.category for s in skipped.sections], 0, 0, 0, 0, True, text if options.store_text else None)
+            skipped.sections, 0, 0, 0, 0, True, text if options.store_text else None)
 
 
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:

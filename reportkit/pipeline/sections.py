@@ -17,6 +17,8 @@ from reportkit.text import KeyScan, trie_pattern
 TEXT_KEY = "reportkit_text"
 QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
+SPACES = re.compile(r"\s+")
+Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
 
 @Language.factory("reportkit_sections", default_config={"lexicon_dir": None})
@@ -48,24 +50,31 @@ class Sectionizer:
         )
         self._header_scan = KeyScan([self.header])  # headers are tried only where a title (or a '#') starts
 
-    def find_sections(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Section]:
-        """The sections of ``text`` in order, each ending where the next begins ("unheaded" before the first).
+    def section_heads(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Head]:
+        """(category, title, start) of each section of ``text``, as :meth:`find_sections` gives them, without models.
 
         ``headers`` are ``self.header``'s matches in ``text`` when the caller has them (the audit pre-filter finds
         them in its own keyed pass); else they are found here, trying only where a title starts.
         """
         if headers is None:
             headers = self._header_scan.finditer(0, text, self._header_scan.starts(text))
-        sections: list[Section] = []
+        heads: list[Head] = []
         for m in headers:
             title = m.group("title")
-            category = self._category_of[re.sub(r"\s+", " ", title.lower())]
-            sections.append(Section(category=category, title=title, start=m.start("title"), end=len(text)))
-        if not sections or sections[0].start > 0 and text[: sections[0].start].strip():
-            sections.insert(0, Section(category="unheaded", title=None, start=0, end=len(text)))
-        for current, following in zip(sections, sections[1:], strict=False):
-            current.end = following.start
-        return sections
+            heads.append((self._category_of[SPACES.sub(" ", title.lower())], title, m.start("title")))
+        if not heads or heads[0][2] > 0 and text[: heads[0][2]].strip():
+            heads.insert(0, ("unheaded", None, 0))
+        return heads
+
+    def find_sections(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Section]:
+        """The sections of ``text`` in order, each ending where the next begins ("unheaded" before the first).
+
+        ``headers``: as for :meth:`section_heads`.
+        """
+        heads = self.section_heads(text, headers)
+        ends = [start for _, _, start in heads[1:]] + [len(text)]
+        return [Section(category=category, title=title, start=start, end=end)
+                for (category, title, start), end in zip(heads, ends, strict=True)]
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
