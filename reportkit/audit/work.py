@@ -100,9 +100,6 @@ def _skipped_row(item: ChunkItem, options: WorkOptions) -> tuple | None:
 
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:
     _, rid, report_id, text, source, line, meta = item
-    if (row := _skipped_row(item, options)) is not None:
-        rows["reports"].append(row)
-        return
     report, diagnostics, skipped = analyse_report(text, report_id, options)
     result = report.result
     rows["reports"].append((rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS),
@@ -143,8 +140,11 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
         if item[0] == "error":
             rows["errors"].append(item[1:])
             continue
-        partial = {t: [] for t in rows}
         try:
+            if (row := _skipped_row(item, options)) is not None:
+                rows["reports"].append(row)  # the report's only row, built whole: nothing partial to drop
+                continue
+            partial = {t: [] for t in rows}
             _report_rows(partial, item, options)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
             # the message may quote the report: shown only when REPORTKIT_DEBUG is set
