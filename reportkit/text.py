@@ -66,7 +66,7 @@ def trie_pattern(words: Iterable[Sequence[str]]) -> str:
     return emit(root)
 
 
-# --- keyed search: where a regex may match in an ASCII text, found by one Aho-Corasick pass ---
+# --- keyed search: where regexes may match, found by one Aho-Corasick pass and checked by re ---
 
 _MAX_KEY = 12  # longer keys only thin out hits a little and grow the automaton
 _MAX_FOLDS = 3  # a class folding to more lower-case chars than this ends the key (as "\s" or "[a-z]" do)

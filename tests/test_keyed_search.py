@@ -9,7 +9,9 @@ sign is a "k", the long s an "s", "İ" an "i") or onto nothing ("é", "°", a no
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,8 +23,7 @@ from reportkit.models import Section
 from reportkit.pipeline import get_pipeline
 from reportkit.text import KeyScan, find_words, literal_keys
 
-from test_audit_prefilter import CORPUS
-
+CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
 INERT_CHARS = ["°", "\xa0", "\u2028", "–", "µ"]  # re folds them onto no ASCII char; no pattern here names them
