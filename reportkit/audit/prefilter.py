@@ -21,12 +21,17 @@ Exclusion concepts are left out of the trigger on purpose: an exclusion phrase c
 a mention ("bone mineralization is within normal limits"), so the mention's own term triggers.
 When a pattern cannot be turned into a character-level test, every report triggers (or, for
 modality, the whole text is tokenised): unsure means run the real thing.
+
+All these regexes (and the sectionizer's headers) are searched in one keyed pass
+(:class:`reportkit.text.KeyScan`): each is tried with ``match`` only where one of its literal keys
+starts, which finds exactly what its ``search`` or ``finditer`` would.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from spacy.attrs import ORTH
 from spacy.language import Language
@@ -38,7 +43,7 @@ from reportkit.lexicon import Lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.patterns import split_patterns
-from reportkit.text import find_words, trie_pattern
+from reportkit.text import KeyScan, trie_pattern, words_pattern
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
 OPTIONAL = {"?", "*"}
@@ -148,7 +153,8 @@ class Prefilter:
     """Decide which reports need the pipeline, and give the exact result of those that do not."""
 
     def __init__(self, lexicon: Lexicon, nlp: Language) -> None:
-        self._find_sections = nlp.get_pipe("reportkit_sections").find_sections
+        sectionizer = nlp.get_pipe("reportkit_sections")
+        self._find_sections, self._section_heads = sectionizer.find_sections, sectionizer.section_heads
         self._tokenizer = nlp.tokenizer
         tokens = _Tokens(nlp)
         alternatives: list[Item] | None = []
@@ -172,9 +178,6 @@ class Prefilter:
         self._rule_words = _report_rule_words(lexicon)
         self._lint_terms = tuple(sorted({m.term for t in lexicon.terminology.terms for m in t.misused}
                                         | {old for t in lexicon.terminology.terms for old in t.deprecated}))
-        # one scan for every rule word and lint term first: most reports hold none of them
-        self._any_rule_word = tuple(sorted({w for needed in self._rule_words or () for words in needed
-                                            for w in words} | set(self._lint_terms)))
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
@@ -195,25 +198,52 @@ class Prefilter:
                     self._span_tokens = max(self._span_tokens, len(pattern))
         self._modality_candidates = _compile(candidates) if candidates is not None else None
         self._modality_exact = candidates is not None
+        self._keyed(sectionizer.header)
+
+    def _keyed(self, header: re.Pattern[str]) -> None:
+        """One keyed search (:class:`reportkit.text.KeyScan`) for every regex a report is tested with.
+
+        A quiet report then costs one pass over its text plus a ``match`` where a key is found, instead of a
+        ``search`` per regex trying every position. Each regex's slot in the scan is kept by name.
+        """
+        patterns: list[re.Pattern[str]] = []
+
+        def slot(pattern: re.Pattern[str] | None) -> int | None:
+            if pattern is None:
+                return None
+            patterns.append(pattern)
+            return len(patterns) - 1
+
+        self._at_trigger = slot(self._trigger)
+        self._at_gates = [slot(gate) for gate in self._gates]
+        lists = dict.fromkeys(words for needed in self._rule_words or () for words in needed)
+        self._at_words = {words: slot(words_pattern(words)) for words in lists}
+        self._at_lint = slot(words_pattern(self._lint_terms))
+        self._at_suppress = slot(SUPPRESS)
+        self._at_header = slot(header)
+        self._at_modality = slot(self._modality_candidates)
+        self._scan = KeyScan(patterns)
 
     def triggers(self, text: str) -> bool:
         """True when ``text`` may hold a mention or a rule word (always, when the filter is unsure)."""
-        return self.may_mention(text) or self.has_rule_words(text)
+        found = self._scan.starts(text)
+        return self._may_mention(text, found) or self._has_rule_words(text, found)
 
     def may_mention(self, text: str) -> bool:
         """True when the pipeline might find a mention in ``text`` (always, when the filter is unsure)."""
-        return (self._trigger is None or self._trigger.search(text) is not None
-                or any(gate.search(text) for gate in self._gates))
+        return self._may_mention(text, self._scan.starts(text))
 
     def has_rule_words(self, text: str) -> bool:
         """True when a report-scope follow-up rule or a raw-text lint rule might fire without any mention."""
-        if self._rule_words is None:
-            return True
-        if find_words(self._any_rule_word, text) is None:
-            return SUPPRESS.search(text) is not None
-        if any(all(find_words(words, text) for words in needed) for needed in self._rule_words):
-            return True
-        return find_words(self._lint_terms, text) is not None or SUPPRESS.search(text) is not None
+        return self._has_rule_words(text, self._scan.starts(text))
+
+    def skip(self, text: str) -> Skipped | None:
+        """What the store keeps of a report without a trigger (modality, section categories); None if it triggers."""
+        found = self._scan.starts(text)
+        if self._may_mention(text, found) or self._has_rule_words(text, found):
+            return None
+        heads = self._section_heads(text, self._headers(text, found))
+        return Skipped(self._modality(text, found), [category for category, _, _ in heads])
 
     def skipped_report(self, text: str, report_id: str) -> StructuredReport:
         """The analysis of a report without a trigger: its skipped result, no assessment or recommendation."""
@@ -221,24 +251,55 @@ class Prefilter:
 
     def skipped_result(self, text: str, report_id: str) -> ReportResult:
         """The pipeline's result for a report without a trigger: no mentions, its sections and modality."""
-        return ReportResult(id=report_id, modality=self.modality(text), sections=self._find_sections(text))
+        found = self._scan.starts(text)
+        return ReportResult(id=report_id, modality=self._modality(text, found),
+                            sections=self._find_sections(text, self._headers(text, found)))
+
+    # The checks below take ``found``, the keyed search's candidate starts (None: search each regex in full).
+
+    def _may_mention(self, text: str, found: dict[int, list[int]] | None) -> bool:
+        if self._trigger is None:
+            return True
+        search = self._scan.search
+        return (search(self._at_trigger, text, found) is not None
+                or any(search(gate, text, found) is not None for gate in self._at_gates))
+
+    def _has_rule_words(self, text: str, found: dict[int, list[int]] | None) -> bool:
+        """A rule fires when each of its word lists is found; lint when a term or the suppression marker is."""
+        if self._rule_words is None:
+            return True
+        search = self._scan.search
+        return (any(all(search(self._at_words[words], text, found) is not None for words in needed)
+                    for needed in self._rule_words)
+                or self._at_lint is not None and search(self._at_lint, text, found) is not None
+                or search(self._at_suppress, text, found) is not None)
+
+    def _headers(self, text: str, found: dict[int, list[int]] | None):
+        """The sectionizer's header matches in ``text`` (its ``header.finditer``)."""
+        return self._scan.finditer(self._at_header, text, found)
 
     def modality(self, text: str) -> list[str]:
         """The modalities the linker's cues find in ``text``, in lexicon order."""
+        return self._modality(text, self._scan.starts(text))
+
+    def _modality(self, text: str, found: dict[int, list[int]] | None) -> list[str]:
         present: set[str] = set()
-        for start, end in self._windows(text):
+        for start, end in self._windows(text, found):
             doc = self._tokenizer(text[start:end])
             matches = list(self._phrases(doc)) + list(self._patterns(doc))
-            spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
-            present |= {s.label_ for s in filter_spans(spans)}
+            if len({match_id for match_id, _, _ in matches}) > 1:  # overlapping cues: the longest counts
+                spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
+                present |= {s.label_ for s in filter_spans(spans)}
+            elif matches:  # one modality: filter_spans keeps at least one of its spans
+                present.add(doc.vocab.strings[matches[0][0]])
         return [m for m in self._modality_order if m in present]
 
-    def _windows(self, text: str) -> list[tuple[int, int]]:
+    def _windows(self, text: str, found: dict[int, list[int]] | None) -> list[tuple[int, int]]:
         """Whitespace-bounded stretches of ``text`` that hold every possible modality match."""
         if not self._modality_exact:
             return [(0, len(text))]
         windows: list[tuple[int, int]] = []
-        for m in self._modality_candidates.finditer(text):
+        for m in self._scan.finditer(self._at_modality, text, found):
             start = m.start()
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
@@ -255,3 +316,10 @@ class Prefilter:
             else:
                 windows.append((start, end))
         return windows
+
+
+class Skipped(NamedTuple):
+    """What the store keeps of a report the pre-filter lets skip the pipeline."""
+
+    modality: list[str]
+    sections: list[str]  # section categories, in order

@@ -85,6 +85,19 @@ def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | N
     return label_diagnoses(to_result(doc, report_id), text, lexicon_dir)
 
 
+def _skipped_row(item: ChunkItem, options: WorkOptions) -> tuple | None:
+    """The reports row of a report the pre-filter lets skip (None when it triggers), built without models:
+    it has no finding, query, recommendation or diagnostic (see :func:`analyse_report`)."""
+    if not options.prefilter:
+        return None
+    _, rid, report_id, text, source, line, meta = item
+    skipped = worker_state(options.lexicon_dir).prefilter.skip(text)
+    if skipped is None:
+        return None
+    return (rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS), skipped.modality,
+            skipped.sections, 0, 0, 0, 0, True, text if options.store_text else None)
+
+
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:
     _, rid, report_id, text, source, line, meta = item
     report, diagnostics, skipped = analyse_report(text, report_id, options)
@@ -127,8 +140,11 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
         if item[0] == "error":
             rows["errors"].append(item[1:])
             continue
-        partial = {t: [] for t in rows}
         try:
+            if (row := _skipped_row(item, options)) is not None:
+                rows["reports"].append(row)  # the report's only row, built whole: nothing partial to drop
+                continue
+            partial = {t: [] for t in rows}
             _report_rows(partial, item, options)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
             # the message may quote the report: shown only when REPORTKIT_DEBUG is set

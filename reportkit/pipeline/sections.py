@@ -2,6 +2,7 @@
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 
 import numpy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, SENT_START
@@ -11,11 +12,13 @@ from spacy.tokens import Doc
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Section
 from reportkit.pipeline.extensions import register_extensions
-from reportkit.text import trie_pattern
+from reportkit.text import KeyScan, trie_pattern
 
 TEXT_KEY = "reportkit_text"
 QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
+SPACES = re.compile(r"\s+")
+Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
 
 @Language.factory("reportkit_sections", default_config={"lexicon_dir": None})
@@ -42,22 +45,36 @@ class Sectionizer:
         # a trie of the titles: each position fails on its first character instead of trying 85 branches;
         # greedy optional tails keep the longest title first, as a longest-first alternation would
         alternation = trie_pattern([[r"\s+" if c == " " else re.escape(c) for c in title] for title in by_title])
-        self._header = re.compile(
+        self.header = re.compile(
             rf"(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
+        self._header_scan = KeyScan([self.header])  # headers are tried only where a title (or a '#') starts
 
-    def find_sections(self, text: str) -> list[Section]:
-        """The sections of ``text`` in order, each ending where the next begins ("unheaded" before the first)."""
-        sections: list[Section] = []
-        for m in self._header.finditer(text):
+    def section_heads(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Head]:
+        """(category, title, start) of each section of ``text``, as :meth:`find_sections` gives them, without models.
+
+        ``headers`` are ``self.header``'s matches in ``text`` when the caller has them (the audit pre-filter finds
+        them in its own keyed pass); else they are found here, trying only where a title starts.
+        """
+        if headers is None:
+            headers = self._header_scan.finditer(0, text, self._header_scan.starts(text))
+        heads: list[Head] = []
+        for m in headers:
             title = m.group("title")
-            category = self._category_of[re.sub(r"\s+", " ", title.lower())]
-            sections.append(Section(category=category, title=title, start=m.start("title"), end=len(text)))
-        if not sections or sections[0].start > 0 and text[: sections[0].start].strip():
-            sections.insert(0, Section(category="unheaded", title=None, start=0, end=len(text)))
-        for current, following in zip(sections, sections[1:], strict=False):
-            current.end = following.start
-        return sections
+            heads.append((self._category_of[SPACES.sub(" ", title.lower())], title, m.start("title")))
+        if not heads or heads[0][2] > 0 and text[: heads[0][2]].strip():
+            heads.insert(0, ("unheaded", None, 0))
+        return heads
+
+    def find_sections(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Section]:
+        """The sections of ``text`` in order, each ending where the next begins ("unheaded" before the first).
+
+        ``headers``: as for :meth:`section_heads`.
+        """
+        heads = self.section_heads(text, headers)
+        ends = [start for _, _, start in heads[1:]] + [len(text)]
+        return [Section(category=category, title=title, start=start, end=end)
+                for (category, title, start), end in zip(heads, ends, strict=True)]
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)

@@ -1,0 +1,255 @@
+"""The keyed search (``reportkit.text.KeyScan``) finds exactly what ``re`` finds.
+
+Each fast path is checked against the regex it replaces, on texts built to hit the edges: keys glued
+inside longer words, a letter or a digit just before a key, upper and mixed case, "#" headers, headers
+run together ("EXAM:TECHNIQUE:"), and non-ASCII chars that ``re`` folds onto ASCII letters (the Kelvin
+sign is a "k", the long s an "s", "İ" an "i") or onto nothing ("é", "°", a no-break space).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reportkit.lexicon import load_lexicon
+from reportkit.lint.suppressions import SUPPRESS
+from reportkit.models import Section
+from reportkit.pipeline import get_pipeline
+from reportkit.text import KeyScan, find_words, literal_keys
+
+CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
+INERT_CHARS = ["°", "\xa0", "\u2028", "–", "µ"]  # re folds them onto no ASCII char; no pattern here names them
+GLUES = [" ", "", "\n", "  ", "\t", ":", "-", "/", ".", ",", "#", "# ", "\r\n", "3", "_", "(", "'"]
+AFFIXES = ["", "", "", "s", "un", "x", "ed", "1", "-", "a"]
+
+# regexes with the constructs keys must respect: lookbehinds, word boundaries, scoped case folding,
+# optional and repeated parts, classes, alternations, and chars that fold onto ASCII only in `re`
+PATTERNS = [
+    r"(?<![^\W\d_])[Kk\u212a]nee(?![^\W\d_])",
+    r"(?i)\bos[a-z]{0,2}f[a-z]{0,5}(?:tion|ton)s?\b",
+    r"(?i)\b(?:cal|cla|cac)[a-z]{0,3}f",
+    r"(?i)(?<![\w-])(?:low\s+signal|tear|pseudo\-oa)(?![\w-])",
+    SUPPRESS.pattern,
+    r"(?im)(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>exam|exam\s+type|technique|findings?)[ \t]*(?::|\r?$)",
+    r"x?y", r"(?<=a)x", r"(?<![a-z])ab", r"(?i)(?<![a-z])ab", r"(?i)\u212a", r"é", r"(?i)\u017ft", r"(?i)stra\xdfe",
+    r"\u0130", r"(?i)\u0130", r"(?i:M)RI\b", r"T[12](?![^\W\d_])", r".a", r"a*b", r"(?<=\d)mm",
+]
+PATTERN_WORDS = ["knee", "KNEE", "Knee", "os", "osif", "ossification", "OSSIFICATIONS", "calcif", "clacif",
+                 "low signal", "low  signal", "tear", "TEAR", "pseudo-OA", "[reportkit: off]", "[REPORTKIT:ignore",
+                 "exam", "EXAM", "exam type", "technique", "findings", "finding", "xy", "y", "ax", "ab", "Ab", "aB",
+                 "MRI", "mRI", "T1", "T2", "t1", "mm", "strasse", "stra\xdfe", "st", "ba"]
+
+
+def _texts(words: list[str], min_size: int = 0) -> st.SearchStrategy[str]:
+    """Texts of words, each maybe upper, title or lower case, maybe glued to an affix: most ASCII (the keyed
+    path), some with chars re folds onto nothing (still keyed), some with any odd char (maybe searched by re)."""
+    word = st.tuples(st.sampled_from(AFFIXES), st.sampled_from(words), st.sampled_from(AFFIXES),
+                     st.sampled_from(["", "upper", "title", "lower", "swapcase"]))
+    shaped = word.map(lambda w: w[0] + (getattr(w[1], w[3])() if w[3] else w[1]) + w[2])
+
+    def text(odd: list[str]) -> st.SearchStrategy[str]:
+        piece = st.tuples(st.one_of(shaped, st.sampled_from(odd)) if odd else shaped, st.sampled_from(GLUES))
+        return st.lists(piece, min_size=min_size, max_size=30).map(lambda ps: "".join(w + g for w, g in ps))
+
+    return st.one_of(text([]), text([]), text(INERT_CHARS), text(ODD_CHARS))
+
+
+@pytest.fixture(scope="module")
+def scan() -> KeyScan:
+    return KeyScan([re.compile(p) for p in PATTERNS])
+
+
+def _same_as_re(scan: KeyScan, text: str) -> None:
+    found = scan.starts(text)
+    for i, pattern in enumerate(scan.patterns):
+        expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groups()) for m in scan.finditer(i, text, found)] == expected, (pattern.pattern, text)
+        first = pattern.search(text)
+        got = scan.search(i, text, found)
+        assert (got and got.span()) == (first and first.span()), (pattern.pattern, text)
+
+
+def test_keys_hold_what_every_match_starts_with():
+    assert literal_keys(SUPPRESS) == {("[reportkit:", False)}
+    assert literal_keys(re.compile(r"(?i)\b(?:cal|cla)[a-z]")) == {("cal", True), ("cla", True)}
+    assert literal_keys(re.compile(r"x?y")) == {("x", False), ("y", False)}
+    assert literal_keys(re.compile(r"(?<=a)x")) == {("x", False)}  # a letter before: not a word start
+    assert literal_keys(re.compile(r"(?<![a-z])ab")) == {("ab", False)}  # "Xab" matches: "A" is not in [a-z]
+    assert literal_keys(re.compile(r"(?i)(?<![a-z])ab")) == {("ab", True)}
+    assert literal_keys(re.compile(r"(?i)\u212a")) == {("k", False)}  # the Kelvin sign matches "k" and "K"
+    assert literal_keys(re.compile(r"é")) == frozenset()  # nothing to match in an ASCII text
+    assert literal_keys(re.compile(r"a*b")) == {("a", False), ("b", False)}
+    assert literal_keys(re.compile(r".a")) is None and literal_keys(re.compile(r"\d*a")) is None  # may start anywhere
+
+
+def test_a_char_that_re_folds_onto_a_key_sends_the_text_to_re(scan):
+    text = "left \u212anee"  # the Kelvin sign: "K" to re's case folding
+    assert scan.starts(text) is None
+    _same_as_re(scan, text)
+    assert scan.starts("left knee, 5° flexion\xa0") is not None  # "°" and a no-break space are no key's chars
+    _same_as_re(scan, "left knee, 5° flexion\xa0")
+    assert scan.starts("café") is None  # one pattern seeks "é"
+
+
+@pytest.mark.parametrize("text", ["EXAM:TECHNIQUE: x", "## Findings:\nabc", "#\t#exam type:\n", "mm 3mm a3mm",
+                                  "finding:findings:", "xy\u0130 \u0131ab", "ba tear-x [reportkit:on]"])
+def test_edges(scan, text):
+    _same_as_re(scan, text)
+
+
+@MANY
+@given(text=_texts(PATTERN_WORDS))
+def test_property_keyed_search_equals_re(scan, text):
+    _same_as_re(scan, text)
+
+
+# --- the sectionizer's headers ---
+
+
+@pytest.fixture(scope="module")
+def sectionizer():
+    return get_pipeline().get_pipe("reportkit_sections")
+
+
+TITLES = sorted({t for s in load_lexicon().sections.sections for t in s.titles})
+HEADER_WORDS = TITLES + [f"{t}:" for t in TITLES] + ["#", "##", "EXAM:TECHNIQUE:", "the", "normal", "3 mm"]
+
+
+def reference_find_sections(sectionizer, text: str) -> list[Section]:
+    """The sectionizer's sections as it found them before: the header regex's finditer, models built and ended."""
+    sections: list[Section] = []
+    for m in sectionizer.header.finditer(text):
+        title = m.group("title")
+        category = sectionizer._category_of[re.sub(r"\s+", " ", title.lower())]
+        sections.append(Section(category=category, title=title, start=m.start("title"), end=len(text)))
+    if not sections or sections[0].start > 0 and text[: sections[0].start].strip():
+        sections.insert(0, Section(category="unheaded", title=None, start=0, end=len(text)))
+    for current, following in zip(sections, sections[1:], strict=False):
+        current.end = following.start
+    return sections
+
+
+@MANY
+@given(text=_texts(HEADER_WORDS))
+def test_property_sections_equal_the_header_regex(sectionizer, text):
+    # headers found where a title starts equal the header regex's finditer, sections and all
+    expected = reference_find_sections(sectionizer, text)
+    assert sectionizer.find_sections(text) == expected
+    assert [(s.category, s.title, s.start) for s in expected] == sectionizer.section_heads(text)
+
+
+# --- the audit pre-filter and the sectionizer: fast paths against their regex reference ---
+
+
+@pytest.fixture(scope="module")
+def prefilter():
+    from reportkit.audit.prefilter import Prefilter
+
+    return Prefilter(load_lexicon(), get_pipeline())
+
+
+def _lexicon_words() -> list[str]:
+    """Words that move the pre-filter: its triggers, rule words, lint terms, modality cues and section titles."""
+    lexicon = load_lexicon()
+    words = {t for c in lexicon.concepts.concepts for t in c.terms}
+    words |= {w for r in lexicon.followup.rules for w in (r.when.document_any or []) + (r.when.sentence_any or [])}
+    words |= {m.term for t in lexicon.terminology.terms for m in t.misused}
+    words |= {old for t in lexicon.terminology.terms for old in t.deprecated}
+    words |= {t for m in lexicon.modalities.modalities for t in m.terms}
+    words |= {t for s in lexicon.sections.sections for t in s.titles}
+    words |= {f"{t}:" for s in lexicon.sections.sections for t in s.titles}
+    return sorted(words) + ["XR", "CR", "HU", "US", "PET", "T1", "T2 weighted", "MR", "the", "normal", "3 mm",
+                            "[reportkit: off]", "EXAM:TECHNIQUE:", "\n# FINDINGS", "calcificaton", "osifcation"]
+
+
+LEXICON_WORDS = _lexicon_words()
+PLAIN = ["the", "joint", "is", "normal", "no", "left", "right", "shoulder", "tendon", "effusion", "of", "with",
+         "3", "mm", "x", "(", ")", ".", ",", ":", "?", "Dr.", "'s", "EXAM:", "FINDINGS:", "IMPRESSION:"]
+
+
+def reference_has_rule_words(prefilter, text: str) -> bool:
+    """The pre-filter's rule-word test as it was, one regex search per word list."""
+    if prefilter._rule_words is None:
+        return True
+    any_rule_word = {w for needed in prefilter._rule_words for words in needed for w in words}
+    if find_words(tuple(sorted(any_rule_word | set(prefilter._lint_terms))), text) is None:
+        return SUPPRESS.search(text) is not None
+    if any(all(find_words(words, text) for words in needed) for needed in prefilter._rule_words):
+        return True
+    return find_words(prefilter._lint_terms, text) is not None or SUPPRESS.search(text) is not None
+
+
+def reference_may_mention(prefilter, text: str) -> bool:
+    """The pre-filter's mention test as it was: the trigger regex and the typo gates, searched in full."""
+    return (prefilter._trigger is None or prefilter._trigger.search(text) is not None
+            or any(gate.search(text) for gate in prefilter._gates))
+
+
+def _assert_prefilter_exact(prefilter, text: str) -> None:
+    """Every fast path equals its reference: may_mention, has_rule_words, triggers, headers, windows, modality."""
+    sectionizer = get_pipeline().get_pipe("reportkit_sections")
+    mention, rule_words = reference_may_mention(prefilter, text), reference_has_rule_words(prefilter, text)
+    assert prefilter.may_mention(text) == mention, text
+    assert prefilter.has_rule_words(text) == rule_words, text
+    assert prefilter.triggers(text) == (mention or rule_words), text
+    found = prefilter._scan.starts(text)
+    headers = [(m.span(), m.group("title")) for m in sectionizer.header.finditer(text)]
+    assert [(m.span(), m.group("title")) for m in prefilter._headers(text, found)] == headers, text
+    assert sectionizer.find_sections(text) == reference_find_sections(sectionizer, text)
+    assert prefilter._windows(text, found) == prefilter._windows(text, None), text  # None: the regex finditer
+    assert prefilter.modality(text) == prefilter._modality(text, None), text
+    skipped = prefilter.skip(text)
+    assert (skipped is None) == (mention or rule_words), text
+    if skipped is not None:
+        result = prefilter.skipped_result(text, "r")
+        assert skipped == (result.modality, [s.category for s in result.sections])
+
+
+@MANY
+@given(text=_texts(LEXICON_WORDS + PLAIN * 3, min_size=1))
+def test_property_prefilter_fast_paths_equal_the_regexes(prefilter, text):
+    _assert_prefilter_exact(prefilter, text)
+
+
+@MANY
+@given(text=_texts(PLAIN * 4 + [w for w in LEXICON_WORDS if w.endswith(":")] + ["MRI", "views", "XR", "x-ray"]))
+def test_property_quiet_texts_equal_the_regexes(prefilter, text):
+    # mostly texts without a trigger: the skipped path, its sections and modality
+    _assert_prefilter_exact(prefilter, text)
+
+
+def _corpus_texts() -> list[tuple[str, str]]:
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip("no shared corpus")
+    return [(r["id"], r["text"]) for f in files for r in map(json.loads, f.read_text(encoding="utf-8").splitlines())]
+
+
+def test_prefilter_fast_paths_over_the_shared_corpus(prefilter):
+    for report_id, text in _corpus_texts():
+        _assert_prefilter_exact(prefilter, text)
+        # the same with upper and lower case swapped: other keys, other case folds
+        _assert_prefilter_exact(prefilter, text.swapcase())
+
+
+def test_skipped_store_rows_equal_the_models_over_the_shared_corpus(monkeypatch):
+    """A skipped report's row, built without models, equals the row built from its skipped StructuredReport."""
+    from reportkit.audit import work
+
+    items = [("report", n, report_id, text, "corpus", n + 1, {"modality": "MR"})
+             for n, (report_id, text) in enumerate(_corpus_texts())]
+    options = work.WorkOptions()
+    state = work.worker_state(None)
+    quiet = [item for item in items if not state.prefilter.triggers(item[3])]
+    assert quiet
+    fast = work.process_chunk(quiet, options)
+    monkeypatch.setattr(work, "_skipped_row", lambda item, options: None)  # every report through analyse_report
+    assert work.process_chunk(quiet, options) == fast
