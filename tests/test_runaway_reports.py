@@ -66,3 +66,26 @@ def test_sentence_context_builds_medspacys_graph():
         ConText.__call__(context, theirs)
     assert _graph(ours) == _graph(theirs)
     assert any(negated for negated, *_ in _graph(ours)[2])
+
+
+def test_a_timeout_dropped_by_the_code_it_lands_in_is_raised_again():
+    """C code running a Python callback may print and drop the exception; the alarm must come back."""
+    import time
+
+    import pytest
+
+    from reportkit.pipeline.timeout import ReportTimeout, time_limit
+
+    dropped = 0
+    start = time.monotonic()
+    with pytest.raises(ReportTimeout):
+        with time_limit(0.2):
+            while time.monotonic() - start < 10:
+                try:
+                    while time.monotonic() - start < 10:
+                        pass
+                except ReportTimeout:
+                    dropped += 1  # as a finaliser would: the report goes on running
+                    if dropped > 1:
+                        raise
+    assert dropped == 2 and time.monotonic() - start < 2

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 DEFAULT_TIME_LIMIT = 30.0  # seconds per report; a long but sane report takes well under one
+RETRY_SECONDS = 0.1  # after the limit, raise again this often until the block has left
 
 
 class ReportTimeout(Exception):
@@ -27,13 +28,20 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         yield
         return
 
+    inside = [True]
+
     def expire(signum: int, frame: object) -> None:
-        raise ReportTimeout(seconds)
+        if inside[0]:
+            raise ReportTimeout(seconds)
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # the alarm repeats: an exception raised while C code runs a Python callback (a spaCy matcher
+    # predicate, a finaliser) can be printed and dropped there, and one dropped alarm would let the
+    # report run on unbounded
+    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
     try:
         yield
     finally:
+        inside[0] = False  # no call before this line: CPython runs signal handlers only at calls and jumps
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
