@@ -11,6 +11,8 @@ Entry point: :func:`postprocess`. ``reportkit postprocess`` and ``POST /v1/postp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from reportkit import __version__
@@ -278,9 +280,10 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
     """Post-process one dictated draft: safe fixes, diagnostics, structured block, FHIR if asked.
 
     Each pass extracts the current text and asks only the rules that may offer a safe fix
-    (:func:`reportkit.lint.safe_fix_diagnostics`); the text that has no more safe fixes (or
-    has had ``MAX_FIX_PASSES``) is the one reasoned over and fully linted. A draft that is fixed
-    so skips the reasoning and the other rules of the text it replaces, which nothing returns.
+    (:func:`reportkit.lint.safe_fix_diagnostics`); the text left when no safe fix remains (or
+    after ``MAX_FIX_PASSES``) is the one reasoned over and fully linted. Nothing returned
+    depends on the reasoning or the other rules of a text that is then fixed, so they are not
+    run for it: the answer is byte-identical to analysing every pass (tests/test_postprocess_passes.py).
     """
     segments = [_Segment(0, len(text))]
     current = text
@@ -288,9 +291,8 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
         result, used = _extract_draft(current, id, exam, lexicon_dir)
         if passes == MAX_FIX_PASSES:
             break
-        edits = _safe_edits(safe_fix_diagnostics(
-            current, id, config, lexicon_dir, result,
-            reasoned=lambda r=result, t=current: reason(r, t, lexicon_dir, patient_age=(exam or Exam()).patient_age)))
+        reasoned = _on_demand(result, current, exam, lexicon_dir)
+        edits = _safe_edits(safe_fix_diagnostics(current, id, config, lexicon_dir, result, reasoned))
         if not edits:
             break
         for start, end, replacement, rule in sorted(edits, key=lambda e: e[0], reverse=True):
@@ -308,6 +310,12 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
         exam_used=used,
         fhir=to_fhir(report) if fhir else None,
     )
+
+
+def _on_demand(result: ReportResult, text: str, exam: Exam | None,
+               lexicon_dir: str | None) -> Callable[[], StructuredReport]:
+    """The reasoning over ``result``, made only if a rule choosing safe fixes reads it (none does today)."""
+    return lambda: _reason_draft(result, [], text, exam, lexicon_dir)[0]
 
 
 def lint_draft(draft: Draft, lexicon_dir: str | None = None, config: LintConfig | None = None) -> LintResult:

@@ -34,5 +34,6 @@ __all__ = [
     "ConfigFinder", "DOC_HEADINGS", "REGISTRY", "SEVERITY_RANK", "Diagnostic", "Edit", "Fix", "LintConfig", "LintContext",
     "LintError", "LintRun", "Position", "Rule", "Severity", "Violation", "apply_fixes", "find_rule", "fix_text",
     "format_github", "format_json", "format_sarif", "format_text", "lint_drafts", "lint_text",
-    "drop_conflicting_fixes", "find_config_file", "load_config", "rule", "rules", "safe_fix_diagnostics", "unified_diff",
+    "drop_conflicting_fixes", "find_config_file", "load_config", "rule", "rules", "safe_fix_diagnostics",
+    "unified_diff",
 ]
