@@ -48,6 +48,7 @@ class AffirmedText:
     def __init__(self, text: str, scopes: Iterable[ScopeLike] = ()) -> None:
         self.text = text
         self.blocked: list[Span] = sorted((s.start, s.end) for s in scopes if s.category in NOT_EVIDENCE)
+        self._matches: dict[tuple[tuple[str, ...], int, int], tuple[Hit, ...]] = {}
 
     def affirmed(self, start: int, end: int, exempt: Span | None = None) -> bool:
         """Whether [start, end) lies outside every non-affirmed scope (scopes covering ``exempt`` aside)."""
@@ -64,11 +65,25 @@ class AffirmedText:
     def find_all(self, phrases: Sequence[str], start: int = 0, end: int | None = None,
                  exempt: Span | None = None) -> Iterator[Hit]:
         """Every affirmed whole-word match of ``phrases`` in the text's [start, end)."""
-        end = len(self.text) if end is None else end
-        for m in find_all_words(phrases, self.text[start:end]):
-            hit = Hit(start + m.start(), start + m.end(), m.group(0))
+        for hit in self.matches(phrases, start, end):
             if self.affirmed(hit.start, hit.end, exempt):
                 yield hit
+
+    def matches(self, phrases: Sequence[str], start: int = 0, end: int | None = None) -> tuple[Hit, ...]:
+        """Every whole-word match of ``phrases`` in the text's [start, end), affirmed or not.
+
+        Cached per (phrases, range): reasoning asks the same cue of the same text once per finding
+        and only the exempt span differs, so the text is scanned once per cue instead of per finding.
+        The scan is of the slice, as before, so words at its edges match exactly as they always did.
+        """
+        end = len(self.text) if end is None else end
+        key = (tuple(phrases), start, end)
+        found = self._matches.get(key)
+        if found is None:
+            found = tuple(Hit(start + m.start(), start + m.end(), m.group(0))
+                          for m in find_all_words(key[0], self.text[start:end]))
+            self._matches[key] = found
+        return found
 
     def find(self, phrases: Sequence[str], start: int = 0, end: int | None = None,
              exempt: Span | None = None) -> Hit | None:

@@ -11,12 +11,14 @@ Entry point: :func:`postprocess`. ``reportkit postprocess`` and ``POST /v1/postp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from reportkit import __version__
 from reportkit.api import extract
 from reportkit.lexicon import Laterality, ModalityName
-from reportkit.lint import Diagnostic, LintConfig, lint_text
+from reportkit.lint import Diagnostic, LintConfig, lint_text, safe_fix_diagnostics
 from reportkit.models import Recommendation, ReportResult, StructuredReport
 from reportkit.reasoning import reason
 from reportkit.render import render, to_fhir
@@ -124,12 +126,25 @@ class LintResult(_Record):
 def analyse_draft(text: str, report_id: str, exam: Exam | None,
                   lexicon_dir: str | None = None) -> tuple[StructuredReport, list[str]]:
     """Extract and reason over ``text``, filling what it leaves unstated from ``exam``; also the fields used."""
+    result, used = _extract_draft(text, report_id, exam, lexicon_dir)
+    return _reason_draft(result, used, text, exam, lexicon_dir)
+
+
+def _extract_draft(text: str, report_id: str, exam: Exam | None,
+                   lexicon_dir: str | None) -> tuple[ReportResult, list[str]]:
+    """The first half of :func:`analyse_draft`: the mentions, with the exam standing in where the text is silent."""
     exam = exam or Exam()
     result = extract(text, report_id, lexicon_dir, patient_age=exam.patient_age)
-    used = _apply_exam(result, exam, lexicon_dir)
+    return result, _apply_exam(result, exam, lexicon_dir)
+
+
+def _reason_draft(result: ReportResult, used: list[str], text: str, exam: Exam | None,
+                  lexicon_dir: str | None) -> tuple[StructuredReport, list[str]]:
+    """The second half of :func:`analyse_draft`: reasoning over the mentions; also the exam fields used."""
+    exam = exam or Exam()
     report = reason(result, text, lexicon_dir, patient_age=exam.patient_age)
     if exam.patient_age is not None and report.patient_age == exam.patient_age and _text_age(text, lexicon_dir) is None:
-        used.append("patient_age")
+        used = [*used, "patient_age"]
     return report, sorted(used)
 
 
@@ -262,20 +277,29 @@ def _edits(draft: str, segments: list[_Segment]) -> list[TextEdit]:
 
 def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_dir: str | None = None,
                 config: LintConfig | None = None, fhir: bool = False) -> PostprocessResult:
-    """Post-process one dictated draft: safe fixes, diagnostics, structured block, FHIR if asked."""
+    """Post-process one dictated draft: safe fixes, diagnostics, structured block, FHIR if asked.
+
+    Each pass extracts the current text and asks only the rules that may offer a safe fix
+    (:func:`reportkit.lint.safe_fix_diagnostics`); the text left when no safe fix remains (or
+    after ``MAX_FIX_PASSES``) is the one reasoned over and fully linted. Nothing returned
+    depends on the reasoning or the other rules of a text that is then fixed, so they are not
+    run for it: the answer is byte-identical to analysing every pass (tests/test_postprocess_passes.py).
+    """
     segments = [_Segment(0, len(text))]
     current = text
-    report, used = analyse_draft(current, id, exam, lexicon_dir)
-    diagnostics = lint_text(current, id, config, lexicon_dir, report=report)
-    for _ in range(MAX_FIX_PASSES):
-        edits = _safe_edits(diagnostics)
+    for passes in range(MAX_FIX_PASSES + 1):
+        result, used = _extract_draft(current, id, exam, lexicon_dir)
+        if passes == MAX_FIX_PASSES:
+            break
+        reasoned = _on_demand(result, current, exam, lexicon_dir)
+        edits = _safe_edits(safe_fix_diagnostics(current, id, config, lexicon_dir, result, reasoned))
         if not edits:
             break
         for start, end, replacement, rule in sorted(edits, key=lambda e: e[0], reverse=True):
             segments = _apply(text, segments, start, end, replacement, rule)
         current = "".join(seg.text(text) for seg in segments)
-        report, used = analyse_draft(current, id, exam, lexicon_dir)
-        diagnostics = lint_text(current, id, config, lexicon_dir, report=report)
+    report, used = _reason_draft(result, used, current, exam, lexicon_dir)
+    diagnostics = lint_text(current, id, config, lexicon_dir, report=report)
     return PostprocessResult(
         id=id,
         text=current,
@@ -286,6 +310,12 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
         exam_used=used,
         fhir=to_fhir(report) if fhir else None,
     )
+
+
+def _on_demand(result: ReportResult, text: str, exam: Exam | None,
+               lexicon_dir: str | None) -> Callable[[], StructuredReport]:
+    """The reasoning over ``result``, made only if a rule choosing safe fixes reads it (none does today)."""
+    return lambda: _reason_draft(result, [], text, exam, lexicon_dir)[0]
 
 
 def lint_draft(draft: Draft, lexicon_dir: str | None = None, config: LintConfig | None = None) -> LintResult:

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 from reportkit.lint.config import LintConfig
 from reportkit.lint.fixes import apply_fixes, drop_conflicting_fixes
 from reportkit.lint.formats import Position
-from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, rules
+from reportkit.lint.registry import SEVERITY_RANK, Diagnostic, LintContext, Rule, rules
 from reportkit.lint.suppressions import Suppressions
 
 if TYPE_CHECKING:
-    from reportkit.models import StructuredReport
+    from reportkit.models import ReportResult, StructuredReport
 
 MAX_FIX_PASSES = 5
 
@@ -27,16 +27,39 @@ def lint_text(text: str, path: str = "-", config: LintConfig | None = None,
     from reportkit.api import analyse
     from reportkit.lexicon import load_lexicon
 
-    config = config or LintConfig()
     report = report or analyse(text, path, lexicon_dir=lexicon_dir)
-    context = LintContext(text=text, result=report.result, report=report, lexicon=load_lexicon(lexicon_dir))
+    context = LintContext(text=text, result=report.result, lexicon=load_lexicon(lexicon_dir), reasoned=lambda: report)
+    return _run(context, path, config or LintConfig(), rules().values())
+
+
+def safe_fix_diagnostics(text: str, path: str, config: LintConfig | None, lexicon_dir: str | None,
+                         result: ReportResult, reasoned: Callable[[], StructuredReport]) -> list[Diagnostic]:
+    """The diagnostics of the rules that may offer a safe fix (``safe_fix=True``): enough to choose the safe fixes.
+
+    A draft about to be fixed and analysed again needs only its safe fixes, not its reasoning
+    nor the other rules. They come out exactly as :func:`lint_text`'s do: the same rules see the
+    same context (``reasoned`` makes the report if one of them reads it), other rules offer no
+    safe fix (:func:`_run` refuses one), and :func:`drop_conflicting_fixes` settles safe fixes
+    among themselves before any unsafe one.
+    """
+    from reportkit.lexicon import load_lexicon
+
+    context = LintContext(text=text, result=result, lexicon=load_lexicon(lexicon_dir), reasoned=reasoned)
+    return _run(context, path, config or LintConfig(), [r for r in rules().values() if r.safe_fix])
+
+
+def _run(context: LintContext, path: str, config: LintConfig, selected: Iterable[Rule]) -> list[Diagnostic]:
+    """The ``selected`` rules' diagnostics of one draft, sorted by position, conflicting fixes dropped."""
+    text = context.text
     position = Position(text)
     suppressions = Suppressions(text)
     diagnostics = []
-    for r in rules().values():
+    for r in selected:
         if not config.enabled(r.code):
             continue
         for v in r.check(context):
+            if v.fix is not None and v.fix.safe and not r.safe_fix:
+                raise RuntimeError(f"rule {r.code} offers a safe fix: register it with safe_fix=True")
             line, column = position.line_col(v.start)
             end_line, end_column = position.line_col(max(v.end, v.start + 1) - 1)
             if suppressions.hides(r.code, line, v.start):

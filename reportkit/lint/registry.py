@@ -7,10 +7,11 @@ The rules live in :mod:`reportkit.lint.rules`; importing that package registers 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
@@ -57,12 +58,21 @@ class Violation:
 
 @dataclass
 class LintContext:
-    """Everything a rule may look at for one draft."""
+    """Everything a rule may look at for one draft.
+
+    ``report`` (the reasoning over ``result``) is made by ``reasoned`` when a rule first reads
+    it, so a run of rules that never read it (choosing the safe fixes) does not pay for it.
+    """
 
     text: str
     result: ReportResult
-    report: StructuredReport
     lexicon: Lexicon
+    reasoned: Callable[[], StructuredReport] = field(repr=False)
+
+    @functools.cached_property
+    def report(self) -> StructuredReport:
+        """The draft's analysis: assessments and recommendations over ``result``."""
+        return self.reasoned()
 
     def section_text(self, *categories: str) -> list[tuple[int, str]]:
         """(start offset, text) of every section of the given categories."""
@@ -81,6 +91,7 @@ class Rule:
     severity: Severity
     check: RuleCheck
     doc: str
+    safe_fix: bool = False  # may offer a safe fix (see reportkit.lint.engine.safe_fix_diagnostics)
 
     @property
     def summary(self) -> str:
@@ -120,15 +131,19 @@ class Diagnostic:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity) -> Callable[[RuleCheck], RuleCheck]:
-    """Register a lint rule. Its docstring is its documentation."""
+def rule(code: str, name: str, severity: Severity, safe_fix: bool = False) -> Callable[[RuleCheck], RuleCheck]:
+    """Register a lint rule. Its docstring is its documentation.
+
+    ``safe_fix``: the rule may offer a fix marked safe. Only such rules are run to choose the
+    fixes applied before the final lint, and the engine refuses a safe fix from any other rule.
+    """
 
     def register(check: RuleCheck) -> RuleCheck:
         if code in REGISTRY:
             raise ValueError(f"duplicate rule code {code}")
         if not re.fullmatch(r"RK\d{3}", code) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
             raise ValueError(f"rule {code} {name}: code must be RKnnn and name kebab-case")
-        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "")
+        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix)
         return check
 
     return register

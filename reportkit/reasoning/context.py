@@ -32,6 +32,8 @@ class ReportContext:
     patient_age: int | None = None  # from exam metadata: used only when the text states no age
     scopes: list[AssertionScope] = field(default_factory=list)
     _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
+    # finding id -> (the finding, kept so its id is not reused; its affirmed descriptors)
+    _descriptors: dict[int, tuple[Finding, frozenset[str]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
@@ -60,11 +62,19 @@ class ReportContext:
         """Whether the characters [start, end) are affirmed (for ``finding``: its own scopes aside)."""
         return self.words.affirmed(start, end, _span(finding))
 
-    def descriptors(self, finding: Finding) -> set[str]:
-        """The finding's descriptors that some affirmed words state (all of them when none is cited)."""
-        cited = [ev for ev in finding.evidence if ev.role == "descriptor" and ev.value]
-        affirmed = {ev.value for ev in cited if self.affirmed(ev.start, ev.end, finding)}
-        return {d for d in finding.descriptors if d in affirmed or all(ev.value != d for ev in cited)}
+    def descriptors(self, finding: Finding) -> frozenset[str]:
+        """The finding's descriptors that some affirmed words state (all of them when none is cited).
+
+        Kept per finding: every descriptor cue of every entity asks, and a context serves one
+        pass of reasoning, in which a finding's evidence does not change.
+        """
+        known = self._descriptors.get(id(finding))
+        if known is None or known[0] is not finding:
+            cited = [ev for ev in finding.evidence if ev.role == "descriptor" and ev.value]
+            affirmed = {ev.value for ev in cited if self.affirmed(ev.start, ev.end, finding)}
+            found = frozenset(d for d in finding.descriptors if d in affirmed or all(ev.value != d for ev in cited))
+            known = self._descriptors[id(finding)] = (finding, found)
+        return known[1]
 
     def site_match(self, phrases: Iterable[str], finding: Finding) -> re.Match[str] | None:
         """A match of ``phrases`` in the finding's site, when the site's words are affirmed."""

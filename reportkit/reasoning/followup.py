@@ -7,6 +7,7 @@ holds for a sentence of the report. Rules that call for the same action give one
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from reportkit.lexicon import FollowUpCondition, FollowUpRule, Lexicon
 from reportkit.models import Assessment, Evidence, Finding, Recommendation, ReportResult
@@ -15,24 +16,62 @@ from reportkit.reasoning.context import TOP, ReportContext, match_evidence
 SENTENCE_END = re.compile(r"[.!?\n]+")
 
 
+@dataclass(frozen=True)
+class _Condition:
+    """A finding rule's lists as sets, made once per lexicon rather than once per finding and rule."""
+
+    when: FollowUpCondition
+    kinds: frozenset[str]
+    diagnoses: frozenset[str]
+    differential: frozenset[str]
+    concepts: frozenset[str]
+    descriptors: frozenset[str]
+    modalities: frozenset[str]
+    locations: frozenset[str]
+    study_only: frozenset[str]
+
+    @classmethod
+    def of(cls, when: FollowUpCondition) -> _Condition:
+        return cls(when, frozenset(when.kinds), frozenset(when.diagnoses), frozenset(when.differential_includes),
+                   frozenset(when.concepts), frozenset(when.descriptors_any), frozenset(when.modality_any),
+                   frozenset(when.location_any), frozenset(when.study_modalities_only))
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every finding rule reads of one finding and its assessment, gathered once per finding."""
+
+    kinds: frozenset[str]
+    diagnoses: frozenset[str]
+    top: frozenset[str]
+
+    @classmethod
+    def of(cls, finding: Finding, assessment: Assessment) -> _Facts:
+        return cls(frozenset({finding.kind, assessment.kind.kind}),
+                   frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
+                   frozenset(item.id for item in assessment.differential[:TOP]))
+
+
 class FollowUpRecommender:
     """The follow-up the article suggests for a report's findings and wording, with evidence."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.rules = lexicon.followup.rules
+        self._conditions = [_Condition.of(rule.when) for rule in self.rules]
 
     def recommend(self, result: ReportResult, assessments: list[Assessment],
                   ctx: ReportContext) -> list[Recommendation]:
         """Every recommendation whose rule holds, merged by text, in lexicon order."""
         out: dict[str, Recommendation] = {}
-        for rule in self.rules:
+        facts = [_Facts.of(f, a) for f, a in zip(result.findings, assessments, strict=True)]
+        for rule, condition in zip(self.rules, self._conditions, strict=True):
             if rule.scope == "report":
                 evidence = self._report_rule_evidence(rule, ctx)
                 if evidence is not None:
                     out[rule.id] = Recommendation(id=rule.id, text=rule.text, source=rule.source, evidence=evidence)
                 continue
-            for finding, assessment in zip(result.findings, assessments, strict=True):
-                if self._condition_holds(rule.when, finding, assessment, ctx):
+            for finding, assessment, known in zip(result.findings, assessments, facts, strict=True):
+                if self._condition_holds(condition, finding, known, ctx):
                     rec = out.setdefault(rule.id, Recommendation(id=rule.id, text=rule.text, source=rule.source))
                     rec.findings.append(assessment.finding)
                     rec.evidence += [ev for ev in finding.evidence if ev.role == "term"]
@@ -47,28 +86,29 @@ class FollowUpRecommender:
         return list(merged.values())
 
     @staticmethod
-    def _condition_holds(when: FollowUpCondition, finding: Finding, assessment: Assessment,
-                         ctx: ReportContext) -> bool:
-        """Whether a finding rule's every condition holds for one asserted finding."""
+    def _condition_holds(condition: _Condition, finding: Finding, facts: _Facts, ctx: ReportContext) -> bool:
+        """Whether a finding rule's every condition holds for one asserted finding.
+
+        The conditions have no side effects, so the set tests go first and the text lookups
+        only run for a rule whose other conditions hold.
+        """
+        when = condition.when
         if finding.negated and not when.include_negated:
             return False
         if finding.hypothetical:
             return False
-        kinds = {finding.kind, assessment.kind.kind}
-        diagnoses = {finding.diagnosis, assessment.suggested_diagnosis} - {None}
-        top = {item.id for item in assessment.differential[:TOP]}
         return (
-            (not when.kinds or bool(kinds & set(when.kinds)))
-            and (not when.diagnoses or bool(diagnoses & set(when.diagnoses)))
-            and (not when.differential_includes or bool(top & set(when.differential_includes)))
-            and (not when.concepts or finding.concept in when.concepts)
-            and (not when.descriptors_any or bool(set(when.descriptors_any) & ctx.descriptors(finding)))
+            (not condition.kinds or not condition.kinds.isdisjoint(facts.kinds))
+            and (not condition.diagnoses or not condition.diagnoses.isdisjoint(facts.diagnoses))
+            and (not condition.differential or not condition.differential.isdisjoint(facts.top))
+            and (not condition.concepts or finding.concept in condition.concepts)
+            and (not condition.modalities or finding.modality in condition.modalities)
+            and (not condition.locations or finding.location_category in condition.locations)
+            and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
+            and (not condition.study_only or ctx.modalities <= condition.study_only)
+            and (not condition.descriptors or not condition.descriptors.isdisjoint(ctx.descriptors(finding)))
             and (not when.sentence_any or ctx.find_in_sentence(when.sentence_any, finding) is not None)
             and (not when.document_any or ctx.find(when.document_any, finding) is not None)
-            and (not when.modality_any or finding.modality in when.modality_any)
-            and (not when.location_any or finding.location_category in when.location_any)
-            and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
-            and (not when.study_modalities_only or ctx.modalities <= set(when.study_modalities_only))
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
         )
 

@@ -7,6 +7,7 @@ kept: the log line of a request is its method, path, status and duration.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -105,6 +106,18 @@ def warm_up(lexicon_dir: str | None) -> None:
     postprocess(WARM_UP, "warm-up", None, lexicon_dir)
 
 
+def freeze_start_up_objects() -> None:
+    """Move everything built at start-up (pipeline, lexicons, app) out of the garbage collector's reach.
+
+    Those ~140,000 objects live as long as the server, yet a full collection walks them all:
+    measured 90 ms, a few times per thousand requests, which is the slow tail of the latency.
+    Frozen, a full collection walks only what requests left behind (about 2 ms). Garbage
+    from start-up is collected first, so none is frozen with the live objects.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The application, guarded by ``settings`` (token, body limit, CORS) with its worker pool."""
     settings = settings or ServiceSettings()
@@ -116,6 +129,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI):
         # build the pipeline before the first request is accepted
         await pool.start(warm_up, lexicon_dir)
+        freeze_start_up_objects()
         state["ready"] = True
         yield
         state["ready"] = False

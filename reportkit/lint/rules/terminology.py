@@ -11,7 +11,7 @@ from reportkit.lint.rules.helpers import match_case, positive, replace
 from reportkit.text import find_all_words, find_words, section_at
 
 
-@rule("RK201", "pseudogout-for-imaging-finding", "warning")
+@rule("RK201", "pseudogout-for-imaging-finding", "warning", safe_fix=True)
 def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
     """A clinical syndrome's name ("pseudogout") used for an imaging finding.
 
@@ -135,7 +135,7 @@ def deprecated_term(ctx: LintContext) -> Iterator[Violation]:
                                 replace(ctx, m.start(), m.end(), term.preferred, safe=False))
 
 
-@rule("RK204", "hadd-term-consistency", "info")
+@rule("RK204", "hadd-term-consistency", "info", safe_fix=True)
 def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
     """Several names for calcific tendinopathy (HADD) in one report.
 

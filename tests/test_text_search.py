@@ -1,0 +1,47 @@
+"""The whole-word search's shortcuts give exactly what a plain regex scan gives.
+
+``reportkit.text`` skips the regex when a cheap substring test shows no phrase can match, and
+``reportkit.assertion.AffirmedText`` keeps each scan's matches for the next finding that asks.
+Both are for speed only: these properties compare them with the scan they replace.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reportkit.assertion import AffirmedText
+from reportkit.text import _words, find_all_words, find_words
+
+# words that cue lists use, with the characters that make case folding and boundaries tricky
+PIECES = ["gout", "Gout", "GOUT", "pseudo-gout", "pseudogout", "tophus", "renal failure", "renal  failure",
+          "renal\nfailure", "soft tissue", "HADD", "hadd", "calcific tendinitis", "K", "k", "\u212a", "s",
+          "\u017f", "i", "\u0131", "\u0130", "-", " ", ".", "\n", "x", "e\u0301", "caf\u00e9", ""]
+PHRASES = ["gout", "pseudogout", "pseudo-gout", "renal failure", "soft tissue", "HADD", "calcific tendinitis",
+           "k", "s", "i", "caf\u00e9", "Gout", "x-ray", "\u212a"]
+
+texts = st.lists(st.sampled_from(PIECES), max_size=14).map("".join) | st.text(max_size=40)
+phrase_lists = st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4, unique=True)
+
+
+def _plain(phrases: list[str], text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0)) for m in _words(tuple(phrases)).finditer(text)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(phrase_lists, texts)
+def test_find_all_words_equals_the_plain_scan(phrases, text):
+    assert [(m.start(), m.end(), m.group(0)) for m in find_all_words(phrases, text)] == _plain(phrases, text)
+    first = find_words(phrases, text)
+    expected = _plain(phrases, text)[:1]
+    assert ([(first.start(), first.end(), first.group(0))] if first else []) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(phrase_lists, texts, st.integers(0, 45), st.one_of(st.none(), st.integers(0, 45)))
+def test_cached_matches_equal_a_fresh_scan_of_the_slice(phrases, text, start, end):
+    words = AffirmedText(text)
+    stop = len(text) if end is None else end
+    expected = [(start + a, start + b, t) for a, b, t in _plain(phrases, text[start:stop])]
+    for _ in range(2):  # the second answer comes from the cache
+        assert [(h.start, h.end, h.text) for h in words.find_all(phrases, start, end)] == expected
