@@ -13,7 +13,7 @@ from spacy.matcher import Matcher
 
 from reportkit.lexicon import load_lexicon
 from reportkit.pipeline import get_pipeline
-from reportkit.pipeline.patterns import LiteralGatedMatcher, pattern_phrases
+from reportkit.pipeline.patterns import LiteralGatedMatcher, pattern_phrases, regex_words
 
 GLUES = [" ", " ", "\n", "", "-", "/", ". ", ", ", "("]
 
@@ -29,7 +29,7 @@ def _lexicon_patterns() -> list[tuple[str, list[dict]]]:
 
 def _words(patterns: list[tuple[str, list[dict]]]) -> list[str]:
     """Every literal word of the patterns, in its case and upper-cased, and a few that are not in them."""
-    words = {"the", "left", "is", "seen", "no", "T1", "x", "3"}
+    words = {"the", "left", "is", "seen", "no", "T1", "t1", "T2", "x", "3", "L4", "C12", "S1", "l4", "C13", "T9"}
     for _, pattern in patterns:
         for spec in pattern:
             for value in spec.values():
@@ -75,11 +75,17 @@ def test_gated_matcher_equals_spacy_matcher_on_corpus(matchers, shared_dir: Path
 def test_word_list_patterns_become_phrases_and_others_do_not() -> None:
     attribute, phrases = pattern_phrases([{"LOWER": {"IN": ["no", "not"]}}, {"LOWER": "seen"},
                                           {"LOWER": "the", "OP": "?"}])
-    assert (attribute, sorted(phrases)) == (
+    assert (attribute, sorted(words for words, _ in phrases)) == (
         "LOWER", [("no", "seen"), ("no", "seen", "the"), ("not", "seen"), ("not", "seen", "the")])
-    assert pattern_phrases([{"ORTH": "HO"}]) == ("ORTH", [("HO",)])
+    assert pattern_phrases([{"ORTH": "HO"}]) == ("ORTH", [(("HO",), ())])
+    # ORTH inside a LOWER pattern: a lower-case phrase whose ORTH token is checked after the match
+    assert pattern_phrases([{"ORTH": "T1"}, {"LOWER": "weighted"}]) == ("LOWER", [(("t1", "weighted"), ((0, "T1"),))])
+    # a finite REGEX is its list of words
+    assert pattern_phrases([{"TEXT": {"REGEX": "^[CL][1-2]$"}}]) == (
+        "ORTH", [(("C1",), ()), (("C2",), ()), (("L1",), ()), (("L2",), ())])
+    assert regex_words("^(?:ab|c)d?$") == ["ab", "abd", "c", "cd"]
+    assert regex_words("^a.b$") is None and regex_words("(?i)^ab$") is None and regex_words("ab") is None
     assert pattern_phrases([{"LOWER": "a"}, {"IS_ALPHA": True, "OP": "?"}]) is None  # not a word list
-    assert pattern_phrases([{"ORTH": "T1"}, {"LOWER": "weighted"}]) is None  # two attributes
     assert pattern_phrases([{"LOWER": "a", "OP": "*"}]) is None
     assert pattern_phrases([{"LOWER": "MRI"}]) is None  # never matches as a token pattern
 

@@ -10,6 +10,8 @@ part of the document's, so no match is lost).
 from __future__ import annotations
 
 import re
+from re import _constants as re_constants  # the stdlib's regex parser: stable in 3.11-3.13
+from re import _parser as re_parser
 
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -68,36 +70,122 @@ def literal_gate(pattern: Pattern) -> tuple[str, bool] | None:
 
 
 MAX_PHRASES = 5000  # most word sequences a pattern may expand to before it stays a token pattern
+MAX_REPEAT = 4  # most repeats of a regex item expanded into words
 PHRASE_ATTRS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER"}
+Checks = tuple[tuple[int, str], ...]  # (position, exact token text) a LOWER phrase match must also have
 
 
-def pattern_phrases(pattern: Pattern) -> tuple[str, list[tuple[str, ...]]] | None:
-    """(attribute, every word sequence the pattern matches) when it is a finite list of words, else None.
+def regex_words(regex: str) -> list[str] | None:
+    """Every string a token ``REGEX`` accepts, when it is anchored at both ends and a small finite set.
 
-    Holds for patterns of one text attribute whose tokens are a value or an ``IN`` list, each once or
-    optional (``?``): spaCy's PhraseMatcher then finds exactly its matches, at a hash lookup per token.
+    spaCy searches the regex in the token's text, so ``^...$`` accepts exactly these strings (``$`` also
+    before a final newline, which no token other than whitespace holds). None for anything else.
     """
-    sequences: list[tuple[str, ...]] = [()]
-    attribute = None
-    for spec in pattern:
-        keys = set(spec) - {"OP"}
-        if len(keys) != 1 or spec.get("OP") not in (None, "?"):
+    try:
+        tree = re_parser.parse(regex)
+    except re.error:
+        return None
+    items = list(tree)
+    if (tree.state.flags & ~re.UNICODE or len(items) < 2 or items[0] != (re_constants.AT, re_constants.AT_BEGINNING)
+            or items[-1] != (re_constants.AT, re_constants.AT_END)):
+        return None
+    return _expand(items[1:-1])
+
+
+def _expand(items: list) -> list[str] | None:
+    """The strings a parsed regex fragment (literals, classes, groups, alternatives, bounded repeats) accepts."""
+    out = [""]
+    for op, arg in items:
+        if op is re_constants.LITERAL:
+            alternatives = [chr(arg)]
+        elif op is re_constants.IN:
+            alternatives = []
+            for kind, value in arg:
+                if kind is re_constants.LITERAL:
+                    alternatives.append(chr(value))
+                elif kind is re_constants.RANGE and value[1] - value[0] < 64:
+                    alternatives += [chr(c) for c in range(value[0], value[1] + 1)]
+                else:
+                    return None  # negated sets, categories (\d, \w): not worth listing
+        elif op is re_constants.SUBPATTERN:
+            _, added, removed, sub = arg
+            alternatives = None if added or removed else _expand(list(sub))
+        elif op is re_constants.BRANCH:
+            branches = [_expand(list(branch)) for branch in arg[1]]
+            alternatives = None if any(b is None for b in branches) else [w for b in branches for w in b]
+        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT) and arg[1] <= MAX_REPEAT:
+            once = _expand(list(arg[2]))
+            alternatives = None if once is None else _repeats(once, arg[0], arg[1])
+        else:
             return None
-        (key,) = keys
-        if PHRASE_ATTRS.get(key) is None or attribute not in (None, PHRASE_ATTRS[key]):
+        if alternatives is None:
             return None
-        attribute = PHRASE_ATTRS[key]
-        value = spec[key]
-        values = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) and set(value) == {"IN"} else None
-        if not values or not all(isinstance(v, str) and v for v in values):
+        out = [a + b for a in out for b in dict.fromkeys(alternatives)]
+        if len(out) > MAX_PHRASES:
             return None
-        if attribute == "LOWER" and any(v != v.lower() for v in values):
-            return None  # never matches as a token pattern; lower-casing it would
-        sequences = [s + (v,) for s in sequences for v in dict.fromkeys(values)] + (sequences if spec.get("OP") else [])
+    return list(dict.fromkeys(out))
+
+
+def _repeats(once: list[str], low: int, high: int) -> list[str] | None:
+    words: list[str] = []
+    for n in range(low, high + 1):
+        run = [""]
+        for _ in range(n):
+            run = [a + b for a in run for b in once]
+            if len(run) > MAX_PHRASES:
+                return None
+        words += run
+    return words
+
+
+def _spec_values(spec: TokenSpec) -> tuple[str, list[str]] | None:
+    """(attribute, the token texts the spec accepts) for a plain value, an ``IN`` list or a finite REGEX."""
+    keys = set(spec) - {"OP"}
+    if len(keys) != 1 or spec.get("OP") not in (None, "?"):
+        return None
+    (key,) = keys
+    attribute, value = PHRASE_ATTRS.get(key), spec[key]
+    if attribute is None:
+        return None
+    if isinstance(value, str):
+        values = [value]
+    elif isinstance(value, dict) and set(value) == {"IN"}:
+        values = value["IN"]
+    elif isinstance(value, dict) and set(value) == {"REGEX"}:
+        values = regex_words(value["REGEX"])
+    else:
+        return None
+    if not values or not all(isinstance(v, str) and v for v in values):
+        return None
+    if attribute == "LOWER":
+        values = [v for v in values if v == v.lower()]  # a token's LOWER never has a capital: the rest never match
+    return (attribute, list(dict.fromkeys(values))) if values else None
+
+
+def pattern_phrases(pattern: Pattern) -> tuple[str, list[tuple[tuple[str, ...], Checks]]] | None:
+    """(attribute, every word sequence the pattern matches, each with its checks) when it is a finite list
+    of words, else None.
+
+    Holds for patterns whose tokens are a text value, an ``IN`` list or a finite ``REGEX``, each once or
+    optional (``?``): spaCy's PhraseMatcher then finds exactly its matches at a hash lookup per token. A
+    pattern mixing ``ORTH`` and ``LOWER`` becomes lower-case phrases whose ``ORTH`` tokens are checked
+    against the text after the match (a token's LOWER is its text lower-cased, so nothing is lost).
+    """
+    specs = [_spec_values(spec) for spec in pattern]
+    if not specs or any(s is None for s in specs):
+        return None
+    attributes = {attribute for attribute, _ in specs}
+    attribute = attributes.pop() if len(attributes) == 1 else "LOWER"
+    sequences: list[tuple[tuple[str, ...], Checks]] = [((), ())]
+    for spec, (own, values) in zip(pattern, specs, strict=True):
+        checked = own != attribute  # an ORTH token inside a LOWER phrase
+        grown = [(words + (v.lower() if checked else v,), checks + (((len(words), v),) if checked else ()))
+                 for words, checks in sequences for v in values]
+        sequences = grown + (sequences if spec.get("OP") else [])
         if len(sequences) > MAX_PHRASES:
             return None
-    sequences = [s for s in dict.fromkeys(sequences) if s]
-    return (attribute, sequences) if attribute and sequences else None
+    sequences = [s for s in dict.fromkeys(sequences) if s[0]]
+    return (attribute, sequences) if sequences else None
 
 
 class LiteralGatedMatcher:
@@ -120,6 +208,8 @@ class LiteralGatedMatcher:
         self._gates: list[tuple[str, bool]] = []
         self._cache: dict[tuple[int, ...], Matcher] = {}
         self._phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ("ORTH", "LOWER")}
+        self._checked = PhraseMatcher(vocab, attr="LOWER")  # phrases with ORTH checks, one internal key each
+        self._checks: dict[int, tuple[int, Checks]] = {}  # internal key -> (the pattern's key, its checks)
 
     def add(self, key: str, patterns: list[Pattern], on_match=None) -> None:
         """Add ``patterns`` under ``key`` (a first-token ``IN`` split into one pattern per value)."""
@@ -129,7 +219,14 @@ class LiteralGatedMatcher:
             phrases = pattern_phrases(pattern)
             if phrases is not None:
                 attribute, sequences = phrases
-                self._phrases[attribute].add(key, [Doc(self._vocab, words=list(words)) for words in sequences])
+                plain = [Doc(self._vocab, words=list(words)) for words, checks in sequences if not checks]
+                if plain:
+                    self._phrases[attribute].add(key, plain)
+                for words, checks in sequences:
+                    if checks:
+                        internal = f"{key}\x1fchecked{len(self._checks)}"
+                        self._checked.add(internal, [Doc(self._vocab, words=list(words))])
+                        self._checks[self._vocab.strings[internal]] = (self._vocab.strings.add(key), checks)
                 continue
             gate = literal_gate(pattern)
             if gate is not None and gate not in self._gates:
@@ -138,7 +235,7 @@ class LiteralGatedMatcher:
         self._cache.clear()
 
     def __len__(self) -> int:
-        return len(self._patterns) + sum(len(p) for p in self._phrases.values())
+        return len(self._patterns) + sum(len(p) for p in self._phrases.values()) + len(self._checks)
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         from reportkit.pipeline.sections import doc_text
@@ -159,8 +256,13 @@ class LiteralGatedMatcher:
         for phrases in self._phrases.values():
             if len(phrases):
                 matches += phrases(doc)
+        if self._checks:
+            for internal, start, end in self._checked(doc):
+                key, checks = self._checks[internal]
+                if all(doc[start + i].text == text for i, text in checks):
+                    matches.append((key, start, end))
         matches.sort(key=lambda m: (m[1], m[2]))
-        return matches
+        return list(dict.fromkeys(matches))  # one match per key and span, as one Matcher gives
 
 
 def gate_token_patterns(medspacy_matcher, vocab) -> None:

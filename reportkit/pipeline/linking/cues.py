@@ -13,7 +13,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
-from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, split_patterns
+from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, pattern_phrases, split_patterns
 from reportkit.pipeline.sections import doc_text
 
 
@@ -71,9 +71,10 @@ class CueFinder:
                 self._add_patterns(nlp, f"mod|{mod.id}", mod.patterns)
 
     def _add_patterns(self, nlp: Language, key: str, patterns: list) -> None:
-        """Add token patterns, each first-token IN split per value, REGEX-first ones behind a text gate."""
+        """Add token patterns: word lists (finite REGEXes included) as phrases, each first-token IN split per
+        value, other REGEX-first ones behind a text gate."""
         for pattern in split_patterns(patterns):
-            gate = document_gate(pattern)
+            gate = None if pattern_phrases(pattern) is not None else document_gate(pattern)
             if gate is None:
                 self._patterns.add(key, [pattern])
             else:
