@@ -63,7 +63,7 @@ def serve_command(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     token_file: Annotated[Path | None, typer.Option("--token-file", help="File holding the bearer token "
                           "(else $REPORTKIT_TOKEN). Never pass a token on the command line.")] = None,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker threads (requests processed at once).")] = 2,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (requests processed at once), each with its own pipeline.")] = 2,
     timeout: Annotated[float, typer.Option(min=0.1, help="Per-request time limit in seconds (504 past it).")] = 10.0,
     max_body: Annotated[int, typer.Option("--max-body", min=1024, help="Request body limit in bytes (413 past it).")] = 256 * 1024,
     cors_origin: Annotated[list[str] | None, typer.Option("--cors-origin", help="Allow this browser origin "

@@ -1,6 +1,6 @@
 """The FastAPI application: a thin layer over :mod:`reportkit.postprocess` and the library.
 
-Bodies are the library's pydantic models; each answer is serialised on the worker thread
+Bodies are the library's pydantic models; each answer is serialised in the worker process
 and sent as bytes, so the event loop does no CPU-heavy work. No request text is logged or
 kept: the log line of a request is its method, path, status and duration.
 """
@@ -74,7 +74,7 @@ def _json(model: BaseModel) -> bytes:
     return model.model_dump_json().encode()
 
 
-# the jobs run on the pool's workers (module level so a process pool can pickle them); each
+# the jobs run in the pool's worker processes (module level, so they pickle); each
 # serialises its answer there, so the event loop only moves bytes
 
 
