@@ -133,6 +133,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         state["ready"] = True
         yield
         state["ready"] = False
+        await pool.drain()
         pool.shutdown()
 
     app = FastAPI(title="reportkit", version=__version__, lifespan=lifespan,
