@@ -97,3 +97,18 @@ def test_a_cancelled_request_gives_its_worker_back() -> None:
             pool.shutdown()
 
     asyncio.run(scenario())
+
+
+def test_a_job_that_cannot_be_sent_fails_alone() -> None:
+    async def scenario() -> None:
+        pool = WorkerPool(1, timeout=5)
+        await pool.start(_no_warm_up)
+        try:
+            with pytest.raises(WorkerFailed):
+                await pool.run(_add, lambda: 1, 2)  # a lambda does not pickle
+            assert await pool.run(_add, 2, 2) == 4  # the worker was given back
+        finally:
+            await pool.drain()
+            pool.shutdown()
+
+    asyncio.run(scenario())

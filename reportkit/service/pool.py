@@ -167,6 +167,8 @@ class WorkerPool:
                 answer = await worker.receive()
             except OSError:
                 answer = ("died", None)
+            except Exception as exc:  # noqa: BLE001 - a job that cannot be pickled never reached the worker
+                answer = ("error", type(exc).__name__)
             if answer[0] == "died":
                 worker = await self._replace(worker)
             self._idle.put_nowait(worker)
