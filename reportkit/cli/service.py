@@ -84,6 +84,11 @@ def serve_command(
         check_binding(host, token)
     except ServiceConfigError as exc:
         raise usage_error(str(exc)) from exc
+    from reportkit.io import cap_workers
+
+    workers, warning = cap_workers(workers)  # each worker is a process with its own pipeline (~260 MB)
+    if warning:
+        typer.echo(f"warning: {warning}", err=True)
     settings = ServiceSettings(token=token, max_body=max_body, timeout=timeout, workers=workers,
                                cors_origins=cors_origin or [], lexicon_dir=lexicon_arg(lexicons))
     # uvicorn logs no bodies; graceful shutdown lets requests in flight finish
