@@ -126,3 +126,14 @@ def test_typo_patterns_run_around_gate_words_find_what_a_whole_document_run_find
     expected = _gated_mentions_whole_document(doc)
     found = sorted((s.start, s.end, s.label_) for s in nlp.get_pipe("reportkit_gates")(doc).spans[MENTION_GROUP])
     assert found == expected
+
+
+def test_an_empty_linking_phrase_is_refused_not_found_everywhere() -> None:
+    from reportkit.pipeline.linking.phrases import Phrases
+
+    nlp = get_pipeline()
+    phrases = Phrases(nlp, ["and", "as well as"])
+    assert phrases.first_in(["calcific", "and", "ossific"]) == 1 and phrases.found_in(["as", "well", "as"])
+    assert not phrases.found_in(["calcific", "ossific"]) and not phrases.starts_at(["and"], 1)
+    with pytest.raises(ValueError, match="empty"):
+        Phrases(nlp, ["and", ""])

@@ -4,13 +4,17 @@ ConText run sentence by sentence builds the same graph as medspaCy's whole-docum
 from __future__ import annotations
 
 import json
+import time
 import warnings
+
+import pytest
 
 from medspacy.context import ConText
 from typer.testing import CliRunner
 
 from reportkit.cli import app
 from reportkit.pipeline import MENTION_GROUP, get_pipeline
+from reportkit.pipeline.timeout import ReportTimeout, time_limit
 
 runner = CliRunner()
 CLAUSES = ["small calcification in the left knee", "no calcification in the right hip",
@@ -70,12 +74,6 @@ def test_sentence_context_builds_medspacys_graph():
 
 def test_a_timeout_dropped_by_the_code_it_lands_in_is_raised_again():
     """C code running a Python callback may print and drop the exception; the alarm must come back."""
-    import time
-
-    import pytest
-
-    from reportkit.pipeline.timeout import ReportTimeout, time_limit
-
     dropped = 0
     start = time.monotonic()
     with pytest.raises(ReportTimeout):

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import time
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -43,6 +44,18 @@ def _raise() -> None:
     raise ValueError("FINDINGS: text that must not reach the server's log")
 
 
+@asynccontextmanager
+async def _started(timeout: float):
+    """A one-worker pool, drained and stopped however the test ends."""
+    pool = WorkerPool(1, timeout=timeout)
+    await pool.start(_no_warm_up)
+    try:
+        yield pool
+    finally:
+        await pool.drain()
+        pool.shutdown()
+
+
 async def _once_replaced(pool: WorkerPool, fn, *args):
     """``pool.run`` once a replacement worker has started (it imports the library first: Busy until then)."""
     for _ in range(100):
@@ -55,9 +68,7 @@ async def _once_replaced(pool: WorkerPool, fn, *args):
 
 def test_jobs_run_in_worker_processes_and_failures_are_contained() -> None:
     async def scenario() -> None:
-        pool = WorkerPool(1, timeout=0.5)
-        await pool.start(_no_warm_up)
-        try:
+        async with _started(timeout=0.5) as pool:
             assert await pool.run(_add, 2, 3) == 5
             first = await pool.run(_pid)
             assert first != os.getpid()
@@ -74,41 +85,28 @@ def test_jobs_run_in_worker_processes_and_failures_are_contained() -> None:
             with pytest.raises(TimedOut):
                 await pool.run(_deaf)  # killed past the limit's grace, and replaced
             assert await _once_replaced(pool, _add, 1, 1) == 2 and await pool.run(_pid) != replaced
-        finally:
-            await pool.drain()
-            pool.shutdown()
 
     asyncio.run(scenario())
 
 
 def test_a_cancelled_request_gives_its_worker_back() -> None:
     async def scenario() -> None:
-        pool = WorkerPool(1, timeout=5)
-        await pool.start(_no_warm_up)
-        try:
+        async with _started(timeout=5) as pool:
             request = asyncio.ensure_future(pool.run(time.sleep, 0.3))
             await asyncio.sleep(0.1)
             request.cancel()  # the client went away mid-job
             with pytest.raises(asyncio.CancelledError):
                 await request
             assert await asyncio.wait_for(pool.run(_add, 4, 4), 5) == 8
-        finally:
-            await pool.drain()
-            pool.shutdown()
 
     asyncio.run(scenario())
 
 
 def test_a_job_that_cannot_be_sent_fails_alone() -> None:
     async def scenario() -> None:
-        pool = WorkerPool(1, timeout=5)
-        await pool.start(_no_warm_up)
-        try:
+        async with _started(timeout=5) as pool:
             with pytest.raises(WorkerFailed):
                 await pool.run(_add, lambda: 1, 2)  # a lambda does not pickle
             assert await pool.run(_add, 2, 2) == 4  # the worker was given back
-        finally:
-            await pool.drain()
-            pool.shutdown()
 
     asyncio.run(scenario())

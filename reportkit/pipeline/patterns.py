@@ -16,6 +16,8 @@ from re import _parser as re_parser
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
+from reportkit.pipeline.sections import doc_text
+
 TokenSpec = dict
 Pattern = list[TokenSpec]
 
@@ -206,6 +208,7 @@ class LiteralGatedMatcher:
         self._vocab = vocab
         self._patterns: list[tuple[str, Pattern, int | None]] = []  # key, pattern, index of its gate
         self._gates: list[tuple[str, bool]] = []
+        self._folded_gates = False  # any gate on the lower-cased text: lower it once per document
         self._cache: dict[tuple[int, ...], Matcher] = {}
         self._phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ("ORTH", "LOWER")}
         self._checked = PhraseMatcher(vocab, attr="LOWER")  # phrases with ORTH checks, one internal key each
@@ -231,6 +234,7 @@ class LiteralGatedMatcher:
             gate = literal_gate(pattern)
             if gate is not None and gate not in self._gates:
                 self._gates.append(gate)
+                self._folded_gates = self._folded_gates or gate[1]
             self._patterns.append((key, pattern, None if gate is None else self._gates.index(gate)))
         self._cache.clear()
 
@@ -238,10 +242,8 @@ class LiteralGatedMatcher:
         return len(self._patterns) + sum(len(p) for p in self._phrases.values()) + len(self._checks)
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
-        from reportkit.pipeline.sections import doc_text
-
         text = doc_text(doc)
-        lower = text.lower()
+        lower = text.lower() if self._folded_gates else text
         present = tuple(i for i, (value, folded) in enumerate(self._gates) if value in (lower if folded else text))
         matcher = self._cache.get(present)
         if matcher is None:

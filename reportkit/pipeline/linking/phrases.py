@@ -11,31 +11,27 @@ class Phrases:
 
     def __init__(self, nlp: Language, phrases: list[str]) -> None:
         self._phrases = [tuple(t.lower_ for t in nlp.make_doc(p)) for p in phrases]
+        if not all(self._phrases):
+            raise ValueError(f"a lexicon phrase is empty: {[p for p in phrases if not nlp.make_doc(p)]!r}")
         # by first word: each position is checked only against the phrases that can start there
         self._by_first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in self._phrases:
-            if phrase:
-                self._by_first.setdefault(phrase[0], []).append(phrase)
-        self._empty = any(not phrase for phrase in self._phrases)  # an empty phrase occurs everywhere
+            self._by_first.setdefault(phrase[0], []).append(phrase)
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
     def found_in(self, words: list[str]) -> bool:
         """Does any phrase occur in ``words``?"""
-        return self._empty or self.first_in(words) is not None
+        return self.first_in(words) is not None
 
     def starts_at(self, words: list[str], i: int) -> bool:
         """Does a phrase occur in ``words`` starting at index ``i``?"""
-        if self._empty:
-            return True
         candidates = self._by_first.get(words[i]) if 0 <= i < len(words) else None
         return bool(candidates) and any(tuple(words[i : i + len(p)]) == p for p in candidates)
 
     def first_in(self, words: list[str]) -> int | None:
         """The index in ``words`` where the first phrase occurrence starts, else None."""
-        if self._empty:
-            return 0 if words else None
         for i, word in enumerate(words):
             candidates = self._by_first.get(word)
             if candidates and any(tuple(words[i : i + len(p)]) == p for p in candidates):
