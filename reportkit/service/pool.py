@@ -16,7 +16,6 @@ runaway draft stops there (504) and the worker is free again; a worker that dies
 from __future__ import annotations
 
 import asyncio
-import gc
 import multiprocessing
 import os
 import signal
@@ -47,8 +46,6 @@ def _worker_main(conn: Connection, warm_up: Callable[..., None], args: tuple) ->
     """A worker process: build the pipeline, then answer jobs from the pipe until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     warm_up(*args)
-    gc.collect()
-    gc.freeze()  # the pipeline lives as long as the process: full collections need not walk it
     conn.send(("ready", None))
     while True:
         try:
