@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,66 @@ def test_property_skipped_reports_equal_the_pipeline(prefilter, header, body):
 @given(body=_texts(MODALITY_WORDS + PLAIN_WORDS + HEADERS))
 def test_property_modality_without_mentions_equals_the_pipeline(prefilter, body):
     _assert_exact(prefilter, body)
+
+
+def _spec_words(spec: dict, term_words: list[str]) -> list[str]:
+    """Words a token spec accepts: its literal values, or for a regex the term words it matches."""
+    value = next((v for k, v in spec.items() if k in ("LOWER", "ORTH", "TEXT")), None)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and "IN" in value:
+        return list(value["IN"])
+    if isinstance(value, dict) and "REGEX" in value:
+        return [w for w in term_words if re.search(value["REGEX"], w, re.IGNORECASE)][:20] or ["x"]
+    return ["mild", "dense", "the"]  # IS_ALPHA and other tests: plain words
+
+
+def _pattern_runs() -> list[list[tuple[list[str], bool]]]:
+    """Every concept pattern (exclusions too) as, per token, the words it accepts and whether it may be left out."""
+    concepts = load_lexicon().concepts.concepts
+    term_words = sorted({w for c in concepts for t in c.terms for w in t.split()})
+    return [[(_spec_words(spec, term_words), spec.get("OP") in ("?", "*")) for spec in pattern]
+            for c in concepts for pattern in c.patterns]
+
+
+PATTERN_RUNS = _pattern_runs()
+# words the concepts' document gates look for (implicit atherosclerosis needs an imaging report, bare stones a
+# urinary one; an autopsy or the bile ducts veto them)
+GATE_WORDS = ["CT", "radiograph", "chest x-ray", "lungs are clear", "kidney", "ureteral", "bladder", "autopsy",
+              "echocardiogram", "common bile duct", "parotid", "risk", "stenosis", "gallbladder"]
+
+
+@st.composite
+def _near_pattern(draw) -> str:
+    """A run of one pattern's words with some tokens dropped, repeated or re-cased: matches and near misses."""
+    words = []
+    for choices, optional in draw(st.sampled_from(PATTERN_RUNS)):
+        for _ in range(draw(st.sampled_from([0, 1, 0, 2] if optional else [1, 1, 1, 1, 0, 2]))):
+            word = draw(st.sampled_from(choices))
+            words.append(draw(st.sampled_from([word, word.lower(), word.upper(), word.title()])))
+    glues = draw(st.lists(st.sampled_from([" ", " ", " ", "", "\n", "  ", ","]), min_size=len(words),
+                          max_size=len(words)))
+    return "".join(w + g for w, g in zip(words, glues, strict=True))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), runs=st.lists(_near_pattern(), min_size=1, max_size=3),
+       gate=st.lists(st.sampled_from(GATE_WORDS), max_size=2), plain=st.lists(st.sampled_from(PLAIN_WORDS), max_size=6))
+def test_property_pattern_runs_and_document_gates_equal_the_pipeline(prefilter, header, runs, gate, plain):
+    # the filter tests a pattern's whole run of tokens and a concept's document gates: near misses must not
+    # hide a match, whatever the report around them
+    _assert_exact(prefilter, f"{header} {' '.join(gate)} {' '.join(plain[:3])} {'. '.join(runs)} {' '.join(plain[3:])}")
+
+
+def test_a_pattern_is_tested_as_its_run_of_tokens_and_its_document_gates(prefilter):
+    # written for this test: the first word of a pattern alone no longer sends a report through the pipeline
+    assert not prefilter.triggers("FINDINGS: The pulmonary vasculature is normal. The aorta is unremarkable.")
+    assert not prefilter.triggers("FINDINGS: Serum calcium was normal.")
+    imaging = "EXAM: CT CHEST\nFINDINGS: The aorta is tortuous and atherosclerotic."
+    assert prefilter.triggers(imaging) and extract(imaging).findings
+    autopsy = "AUTOPSY NOTE: The aorta is tortuous and atherosclerotic."
+    assert not prefilter.triggers(autopsy)
+    _assert_exact(prefilter, autopsy)
 
 
 def test_over_the_shared_corpus_when_present(prefilter):

@@ -188,9 +188,13 @@ def reference_has_rule_words(prefilter, text: str) -> bool:
 
 
 def reference_may_mention(prefilter, text: str) -> bool:
-    """The pre-filter's mention test as it was: the trigger regex and the typo gates, searched in full."""
-    return (prefilter._trigger is None or prefilter._trigger.search(text) is not None
-            or any(gate.search(text) for gate in prefilter._gates))
+    """The pre-filter's mention test without keys: the trigger regexes, typo gates and document gates searched in full."""
+    def found(pattern) -> bool:
+        return pattern.search(text) is not None
+
+    return (not prefilter.exact or found(prefilter._trigger) or any(map(found, prefilter._gates))
+            or any(found(trigger) and (requires is None or found(requires)) and (veto is None or not found(veto))
+                   for trigger, requires, veto in prefilter._gated_triggers))
 
 
 def _assert_prefilter_exact(prefilter, text: str) -> None:
@@ -251,5 +255,5 @@ def test_skipped_store_rows_equal_the_models_over_the_shared_corpus(monkeypatch)
     quiet = [item for item in items if not state.prefilter.triggers(item[3])]
     assert quiet
     fast = work.process_chunk(quiet, options)
-    monkeypatch.setattr(work, "_skipped_row", lambda item, options: None)  # every report through analyse_report
+    monkeypatch.setattr(work, "_skipped_row", lambda *args: None)  # every report through analyse_report
     assert work.process_chunk(quiet, options) == fast

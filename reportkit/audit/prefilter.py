@@ -47,6 +47,7 @@ from reportkit.text import KeyScan, trie_pattern, words_pattern
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
 OPTIONAL = {"?", "*"}
+REPEATS = {None: "{0}", "?": "(?:{0})?", "*": "(?:{0})*", "+": "{0}(?:{0})*"}  # a token's test, by its OP
 
 
 LETTER_BEFORE, LETTER_AFTER = r"(?<![^\W\d_])", r"(?![^\W\d_])"
@@ -121,12 +122,41 @@ class _Tokens:
                 return out
         return None  # every token optional: a match may start anywhere
 
+    def sequence(self, pattern: list[dict]) -> list[Item] | None:
+        """Tests for a match of ``pattern`` as the run of its tokens up to the first one with no character-level
+        test (every match holds at least that run); None when unknown.
+
+        Two tokens in a row are joined by nothing or one space (spaCy makes a token of any other whitespace), so
+        ``\\s*`` between them accepts at least that. A regex token may match inside its token (``\\S*`` before
+        it: spaCy's tokens hold no whitespace), so the run ends with it.
+        """
+        if not pattern or pattern[0].get("OP") is not None:
+            return self.starts(pattern)  # an optional or repeated first token: test the tokens it may start with
+        first = self.token(pattern[0])
+        if first is None:
+            return None
+        rest = ""
+        for spec in pattern[1:]:
+            items, op = self.token(spec), spec.get("OP")
+            if items is None or op not in REPEATS:
+                break
+            regex = _is_regex(spec)
+            one = r"\s*" + r"\S*" * regex + "(?:" + "|".join("".join(item) for item in items) + ")"
+            rest += REPEATS[op].format(one)
+            if regex:
+                break
+        return [item + (rest,) if rest else item for item in first]
+
     def phrase(self, nlp: Language, term: str) -> Item:
         """A term as the LOWER phrase matcher sees it: its tokens, any whitespace between."""
         atoms: Item = ()
         for i, token in enumerate(nlp.make_doc(term)):
             atoms += ((r"\s*",) if i else ()) + self.literal(token.text, True)
         return atoms
+
+
+def _is_regex(spec: dict) -> bool:
+    return any(isinstance(spec[k], dict) and "REGEX" in spec[k] for k in spec if k in TEXT_KEYS)
 
 
 def _report_rule_words(lexicon: Lexicon) -> list[tuple[tuple[str, ...], ...]] | None:
@@ -157,21 +187,32 @@ class Prefilter:
         self._find_sections, self._section_heads = sectionizer.find_sections, sectionizer.section_heads
         self._tokenizer = nlp.tokenizer
         tokens = _Tokens(nlp)
-        alternatives: list[Item] | None = []
+        # concept -> its tests; a concept with document gates counts only where they pass (as the gates component
+        # drops its terms elsewhere), so its tests stay apart from the others'
+        tests: dict[str, list[Item]] | None = {}
         for concept in lexicon.concepts.concepts:
             if concept.role == "exclusion":
                 continue
-            alternatives += [tokens.phrase(nlp, t) for t in concept.terms]
+            items = [tokens.phrase(nlp, t) for t in concept.terms]
             for pattern in concept.patterns:
-                starts = tokens.starts(pattern)
-                if starts is None:
-                    alternatives = None
+                run = tokens.sequence(pattern)
+                if run is None:
+                    tests = None
                     break
-                alternatives += starts
-            if alternatives is None:
+                items += run
+            if tests is None:
                 break
-        self.exact = alternatives is not None
-        self._trigger = _compile(alternatives) if alternatives is not None else None
+            gated = concept.document_requires or concept.document_vetoed_by
+            tests.setdefault(concept.id if gated else "", []).extend(items)
+        self.exact = tests is not None
+        tests = tests or {}
+        self._trigger = _compile(tests.get("", []))
+        self._gated_triggers = []  # (trigger, requires, veto) of each concept with document gates
+        for concept in lexicon.concepts.concepts:
+            if tests.get(concept.id):
+                requires, veto = (re.compile(r) if r else None
+                                  for r in (concept.document_requires, concept.document_vetoed_by))
+                self._gated_triggers.append((_compile(tests[concept.id]), requires, veto))
         # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
         self._gates = [re.compile(c.pattern_gate) for c in lexicon.concepts.concepts
                        if c.pattern_gate and c.role != "exclusion"]
@@ -215,6 +256,8 @@ class Prefilter:
             return len(patterns) - 1
 
         self._at_trigger = slot(self._trigger)
+        self._at_gated = [(slot(trigger), slot(requires), slot(veto))
+                          for trigger, requires, veto in self._gated_triggers]
         self._at_gates = [slot(gate) for gate in self._gates]
         lists = dict.fromkeys(words for needed in self._rule_words or () for words in needed)
         self._at_words = {words: slot(words_pattern(words)) for words in lists}
@@ -237,13 +280,18 @@ class Prefilter:
         """True when a report-scope follow-up rule or a raw-text lint rule might fire without any mention."""
         return self._has_rule_words(text, self._scan.starts(text))
 
+    def verdict(self, text: str) -> Verdict:
+        """Both tests on ``text`` in one keyed pass, and what the store keeps of it when neither holds."""
+        found = self._scan.starts(text)
+        mention, rule_words = self._may_mention(text, found), self._has_rule_words(text, found)
+        if mention or rule_words:
+            return Verdict(mention, rule_words, None)
+        heads = self._section_heads(text, self._headers(text, found))
+        return Verdict(False, False, Skipped(self._modality(text, found), [category for category, _, _ in heads]))
+
     def skip(self, text: str) -> Skipped | None:
         """What the store keeps of a report without a trigger (modality, section categories); None if it triggers."""
-        found = self._scan.starts(text)
-        if self._may_mention(text, found) or self._has_rule_words(text, found):
-            return None
-        heads = self._section_heads(text, self._headers(text, found))
-        return Skipped(self._modality(text, found), [category for category, _, _ in heads])
+        return self.verdict(text).skipped
 
     def skipped_report(self, text: str, report_id: str) -> StructuredReport:
         """The analysis of a report without a trigger: its skipped result, no assessment or recommendation."""
@@ -258,11 +306,15 @@ class Prefilter:
     # The checks below take ``found``, the keyed search's candidate starts (None: search each regex in full).
 
     def _may_mention(self, text: str, found: dict[int, list[int]] | None) -> bool:
-        if self._trigger is None:
+        if not self.exact:
             return True
         search = self._scan.search
-        return (search(self._at_trigger, text, found) is not None
-                or any(search(gate, text, found) is not None for gate in self._at_gates))
+        return (self._at_trigger is not None and search(self._at_trigger, text, found) is not None
+                or any(search(gate, text, found) is not None for gate in self._at_gates)
+                or any(search(trigger, text, found) is not None
+                       and (requires is None or search(requires, text, found) is not None)
+                       and (veto is None or search(veto, text, found) is None)
+                       for trigger, requires, veto in self._at_gated))
 
     def _has_rule_words(self, text: str, found: dict[int, list[int]] | None) -> bool:
         """A rule fires when each of its word lists is found; lint when a term or the suppression marker is."""
@@ -323,3 +375,11 @@ class Skipped(NamedTuple):
 
     modality: list[str]
     sections: list[str]  # section categories, in order
+
+
+class Verdict(NamedTuple):
+    """The pre-filter's tests on one report."""
+
+    may_mention: bool
+    rule_words: bool  # a report-scope follow-up rule or a raw-text lint rule may fire without a mention
+    skipped: Skipped | None  # what the store keeps when neither holds (the report skips the pipeline)

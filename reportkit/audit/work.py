@@ -11,9 +11,13 @@ import functools
 import json
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import ReportResult, StructuredReport
+
+if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
+    from reportkit.audit.prefilter import Verdict
 
 # ("report", rid, id, text, source, line, meta dict) or ("error", rid, id, source, line, message)
 ChunkItem = tuple
@@ -52,26 +56,32 @@ def _json(models) -> str:
     return json.dumps([m.model_dump(mode="json") for m in models], sort_keys=True)
 
 
-def analyse_report(text: str, report_id: str, options: WorkOptions) -> tuple[StructuredReport, list, bool]:
-    """(structured report, lint diagnostics, pre-filtered?) for one report."""
+def analyse_report(text: str, report_id: str, options: WorkOptions,
+                   verdict: Verdict | None = None) -> tuple[StructuredReport, list, bool]:
+    """(structured report, lint diagnostics, pre-filtered?) for one report; ``verdict``: the pre-filter's, when
+    the caller has it."""
     from reportkit.lint import lint_text
     from reportkit.reasoning import reason
 
     state = worker_state(options.lexicon_dir)
-    if options.prefilter and not state.prefilter.triggers(text):
-        # no mention, no rule word: assessments, recommendations and diagnostics are provably empty
-        return state.prefilter.skipped_report(text, report_id), [], True
-    result = _extract(state, text, report_id, options.lexicon_dir)
+    if options.prefilter:
+        verdict = verdict or state.prefilter.verdict(text)
+        if verdict.skipped is not None:
+            # no mention, no rule word: assessments, recommendations and diagnostics are provably empty
+            return state.prefilter.skipped_report(text, report_id), [], True
+    rule_words = verdict.rule_words if verdict is not None else state.prefilter.has_rule_words(text)
+    result = _extract(state, text, report_id, options.lexicon_dir, rule_words)
     report = reason(result, text, options.lexicon_dir)
     return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), False
 
 
-def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | None) -> ReportResult:
+def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | None,
+             rule_words: bool | None = None) -> ReportResult:
     """``reportkit.api.extract``, with ConText left out when the report has no mention and no rule word.
 
     Its scopes then feed nothing the store holds: reasoning and lint read them only around a mention, a
     report-scope rule word or a raw-text lint term (see :mod:`reportkit.audit.prefilter`); the result's
-    ``assertion_scopes`` are then empty.
+    ``assertion_scopes`` are then empty. ``rule_words``: the pre-filter's rule-word test, when known.
     """
     from reportkit.pipeline import MENTION_GROUP, get_pipeline, to_result
     from reportkit.reasoning import label_diagnoses
@@ -79,28 +89,29 @@ def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | N
     nlp = get_pipeline(lexicon_dir)
     doc = nlp.make_doc(text)
     for name, component in nlp.pipeline:
-        if name == CONTEXT and not doc.spans.get(MENTION_GROUP) and not state.prefilter.has_rule_words(text):
-            continue
+        if name == CONTEXT and not doc.spans.get(MENTION_GROUP):
+            if rule_words is None:
+                rule_words = state.prefilter.has_rule_words(text)
+            if not rule_words:
+                continue
         doc = component(doc)
     return label_diagnoses(to_result(doc, report_id), text, lexicon_dir)
 
 
-def _skipped_row(item: ChunkItem, options: WorkOptions) -> tuple | None:
+def _skipped_row(item: ChunkItem, verdict: Verdict, options: WorkOptions) -> tuple | None:
     """The reports row of a report the pre-filter lets skip (None when it triggers), built without models:
     it has no finding, query, recommendation or diagnostic (see :func:`analyse_report`)."""
-    if not options.prefilter:
-        return None
     _, rid, report_id, text, source, line, meta = item
-    skipped = worker_state(options.lexicon_dir).prefilter.skip(text)
+    skipped = verdict.skipped
     if skipped is None:
         return None
     return (rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS), skipped.modality,
             skipped.sections, 0, 0, 0, 0, True, text if options.store_text else None)
 
 
-def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions) -> None:
+def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions, verdict: Verdict | None) -> None:
     _, rid, report_id, text, source, line, meta = item
-    report, diagnostics, skipped = analyse_report(text, report_id, options)
+    report, diagnostics, skipped = analyse_report(text, report_id, options, verdict)
     result = report.result
     rows["reports"].append((rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS),
                             list(result.modality), [s.category for s in result.sections], len(result.findings),
@@ -141,11 +152,12 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
             rows["errors"].append(item[1:])
             continue
         try:
-            if (row := _skipped_row(item, options)) is not None:
+            verdict = worker_state(options.lexicon_dir).prefilter.verdict(item[3]) if options.prefilter else None
+            if verdict is not None and (row := _skipped_row(item, verdict, options)) is not None:
                 rows["reports"].append(row)  # the report's only row, built whole: nothing partial to drop
                 continue
             partial = {t: [] for t in rows}
-            _report_rows(partial, item, options)
+            _report_rows(partial, item, options, verdict)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
             # the message may quote the report: shown only when REPORTKIT_DEBUG is set
             detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""

@@ -31,7 +31,7 @@ from reportkit.pipeline import sections as _sections  # noqa: F401 - registers t
 from reportkit.pipeline.extensions import MENTION_GROUP, assertion_scopes, context_span_attrs, register_extensions
 from reportkit.pipeline.patterns import gate_token_patterns
 from reportkit.pipeline.rules import context_rules, target_rules
-from reportkit.pipeline.sections import TextKeepingTokenizer
+from reportkit.pipeline.tokenizer import TextKeepingTokenizer
 
 __all__ = ["MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
 

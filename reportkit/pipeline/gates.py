@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 
 from reportkit.lexicon import load_lexicon
 from reportkit.pipeline.extensions import MENTION_GROUP
-from reportkit.pipeline.sections import doc_text
+from reportkit.pipeline.tokenizer import doc_text
 
 
 @Language.factory("reportkit_gates", default_config={"lexicon_dir": None})

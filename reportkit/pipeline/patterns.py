@@ -16,7 +16,7 @@ from re import _parser as re_parser
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from reportkit.pipeline.sections import doc_text
+from reportkit.pipeline.tokenizer import doc_text
 
 TokenSpec = dict
 Pattern = list[TokenSpec]

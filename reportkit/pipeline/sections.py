@@ -12,9 +12,9 @@ from spacy.tokens import Doc
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Section
 from reportkit.pipeline.extensions import register_extensions
+from reportkit.pipeline.tokenizer import TEXT_KEY, doc_text
 from reportkit.text import KeyScan, trie_pattern
 
-TEXT_KEY = "reportkit_text"
 QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
 SPACES = re.compile(r"\s+")
@@ -124,24 +124,3 @@ def _token_at(starts: list[int], offset: int) -> int | None:
     """The index of the token starting at character ``offset``, if one does."""
     i = bisect_left(starts, offset)
     return i if i < len(starts) and starts[i] == offset else None
-
-
-def doc_text(doc: Doc) -> str:
-    """The document's text, as the tokenizer kept it (rebuilt only for a Doc made some other way)."""
-    return doc.user_data.get(TEXT_KEY) or doc.text
-
-
-class TextKeepingTokenizer:
-    """spaCy's tokenizer, keeping the text it was given on the Doc: spaCy rebuilds ``doc.text`` token by
-    token on every access (about a quarter of a tokenisation), and the text it would rebuild is this one."""
-
-    def __init__(self, tokenizer) -> None:
-        self._tokenizer = tokenizer
-
-    def __call__(self, text: str) -> Doc:
-        doc = self._tokenizer(text)
-        doc.user_data[TEXT_KEY] = text
-        return doc
-
-    def __getattr__(self, name: str):
-        return getattr(self._tokenizer, name)  # rules, special cases, pipe ... as spaCy's own

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
 from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, pattern_phrases, split_patterns
-from reportkit.pipeline.sections import doc_text
+from reportkit.pipeline.tokenizer import doc_text
 
 
 @dataclass

@@ -20,7 +20,7 @@ from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
-from reportkit.pipeline.sections import doc_text
+from reportkit.pipeline.tokenizer import doc_text
 
 
 @dataclass
