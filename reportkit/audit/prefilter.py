@@ -47,6 +47,7 @@ from reportkit.text import KeyScan, trie_pattern, words_pattern
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
 OPTIONAL = {"?", "*"}
+WINDOW_CACHE = 4096  # modality windows remembered per process
 REPEATS = {None: "{0}", "?": "(?:{0})?", "*": "(?:{0})*", "+": "{0}(?:{0})*"}  # a token's test, by its OP
 
 
@@ -239,6 +240,7 @@ class Prefilter:
                     self._span_tokens = max(self._span_tokens, len(pattern))
         self._modality_candidates = _compile(candidates) if candidates is not None else None
         self._modality_exact = candidates is not None
+        self._window_modalities = functools.lru_cache(maxsize=WINDOW_CACHE)(self._modalities_in)
         self._keyed(sectionizer.header)
 
     def _keyed(self, header: re.Pattern[str]) -> None:
@@ -337,14 +339,20 @@ class Prefilter:
     def _modality(self, text: str, found: dict[int, list[int]] | None) -> list[str]:
         present: set[str] = set()
         for start, end in self._windows(text, found):
-            doc = self._tokenizer(text[start:end])
-            matches = list(self._phrases(doc)) + list(self._patterns(doc))
-            if len({match_id for match_id, _, _ in matches}) > 1:  # overlapping cues: the longest counts
-                spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
-                present |= {s.label_ for s in filter_spans(spans)}
-            elif matches:  # one modality: filter_spans keeps at least one of its spans
-                present.add(doc.vocab.strings[matches[0][0]])
+            present |= self._window_modalities(text[start:end])
         return [m for m in self._modality_order if m in present]
+
+    def _modalities_in(self, window: str) -> frozenset[str]:
+        """The modalities the cues find in a window (its text alone decides: windows like "MRI" recur, and are
+        looked up in :attr:`_window_modalities`, this method behind a bounded cache)."""
+        doc = self._tokenizer(window)
+        matches = list(self._phrases(doc)) + list(self._patterns(doc))
+        if len({match_id for match_id, _, _ in matches}) > 1:  # overlapping cues: the longest counts
+            spans = [Span(doc, s, e, label=match_id) for match_id, s, e in matches]
+            return frozenset(s.label_ for s in filter_spans(spans))
+        if matches:  # one modality: filter_spans keeps at least one of its spans
+            return frozenset([doc.vocab.strings[matches[0][0]]])
+        return frozenset()
 
     def _windows(self, text: str, found: dict[int, list[int]] | None) -> list[tuple[int, int]]:
         """Whitespace-bounded stretches of ``text`` that hold every possible modality match."""

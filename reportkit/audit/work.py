@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import ReportResult, StructuredReport
+from reportkit.startup import freeze_start_up_objects
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
     from reportkit.audit.prefilter import Verdict
@@ -44,6 +45,7 @@ class WorkerState:
 
         self.lexicon: Lexicon = load_lexicon(lexicon_dir)
         self.prefilter = Prefilter(self.lexicon, get_pipeline(lexicon_dir))
+        freeze_start_up_objects()
 
 
 @functools.cache
@@ -144,26 +146,43 @@ def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions, verdict
 
 
 def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
-    """Rows for every table from one chunk; a report that fails becomes an error row."""
-    rows: ChunkRows = {t: [] for t in ("reports", "findings", "deposits", "assessments", "recommendations",
-                                       "diagnostics", "errors")}
-    for item in items:
+    """Rows for every table from one chunk, in the chunk's order; a report that fails becomes an error row.
+
+    Two passes: the pre-filter's verdict on every report, then the pipeline on the reports that need it, one
+    after another. Back to back, the pipeline's code and data stay in the CPU's caches; with quiet reports
+    between them, a report that triggers cost about a third more.
+    """
+    tables = ("reports", "findings", "deposits", "assessments", "recommendations", "diagnostics", "errors")
+    outcomes: list[ChunkRows] = [{} for _ in items]  # each item's rows, by table
+    pending: list[tuple[int, ChunkItem, Verdict | None]] = []
+    for n, item in enumerate(items):
         if item[0] == "error":
-            rows["errors"].append(item[1:])
+            outcomes[n] = {"errors": [item[1:]]}
             continue
         try:
             verdict = worker_state(options.lexicon_dir).prefilter.verdict(item[3]) if options.prefilter else None
             if verdict is not None and (row := _skipped_row(item, verdict, options)) is not None:
-                rows["reports"].append(row)  # the report's only row, built whole: nothing partial to drop
+                outcomes[n] = {"reports": [row]}  # the report's only row, built whole
                 continue
-            partial = {t: [] for t in rows}
-            _report_rows(partial, item, options, verdict)
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
-            # the message may quote the report: shown only when REPORTKIT_DEBUG is set
-            detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
-            rows["errors"].append((item[1], item[2], item[4], item[5],
-                                   f"pipeline failed: {type(exc).__name__}{detail}"))
+            outcomes[n] = {"errors": [_error_row(item, exc)]}
             continue
-        for table, table_rows in partial.items():
+        pending.append((n, item, verdict))
+    for n, item, verdict in pending:
+        partial: ChunkRows = {t: [] for t in tables}
+        try:
+            _report_rows(partial, item, options, verdict)
+        except Exception as exc:  # noqa: BLE001
+            partial = {"errors": [_error_row(item, exc)]}  # nothing partial is kept
+        outcomes[n] = partial
+    rows: ChunkRows = {t: [] for t in tables}
+    for outcome in outcomes:
+        for table, table_rows in outcome.items():
             rows[table] += table_rows
     return rows
+
+
+def _error_row(item: ChunkItem, exc: Exception) -> tuple:
+    # the message may quote the report: shown only when REPORTKIT_DEBUG is set
+    detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
+    return item[1], item[2], item[4], item[5], f"pipeline failed: {type(exc).__name__}{detail}"

@@ -3,8 +3,8 @@
 Flow (each step a registered spaCy component, configured by ``lexicons/``)::
 
     spacy.blank("en") tokenizer
-    -> reportkit_sections   headers (lexicons/sections.yaml), line breaks and query marks start sentences
-    -> sentencizer          spaCy's rule sentencizer on ".", "!" and blank lines (PyRuSH costs ~400x more per doc)
+    -> reportkit_sections   headers (lexicons/sections.yaml), line breaks and query marks start sentences;
+                            spaCy's rule sentencizer on ".", "!" and blank lines for the rest
     -> medspacy_target_matcher  concept terms (lexicons/concepts.yaml)
     -> reportkit_gates      report-level gates: typo patterns, implicit-atherosclerosis context, citation lines
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
@@ -44,8 +44,6 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
     nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir})
-    # "?" marks a query in dictation ("? pseudogout"), so it must not end the sentence.
-    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "\n\n"]})
     matcher = nlp.add_pipe(
         "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}
     )

@@ -1,12 +1,14 @@
-"""The ``reportkit_sections`` component: section headers and the sentence starts spaCy's sentencizer cannot see."""
+"""The ``reportkit_sections`` component: section headers and sentence starts (report layout, then spaCy's rule
+sentencizer for the rest)."""
 
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon, load_lexicon
@@ -18,6 +20,7 @@ from reportkit.text import KeyScan, trie_pattern
 QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
 SPACES = re.compile(r"\s+")
+SENTENCE_ENDS = (".", "!", "\n\n")  # "?" marks a query in dictation ("? pseudogout"): it does not end a sentence
 Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
 
@@ -34,9 +37,10 @@ class Sectionizer:
     A header is a known title at a line start, after whitespace or straight after another header's colon
     ("EXAM:TECHNIQUE:"), followed by a colon
     (or alone on its line), and starts a sentence. A line break also starts a sentence unless
-    the line plainly runs on (a word before it and a lower-case word or number after it);
-    a bare blank line (a ``"\\n\\n"`` token) always ends one, by the sentencizer that follows.
+    the line plainly runs on (a word before it and a lower-case word or number after it).
     A query mark opening a clause ("swelling. ? pseudogout") starts the sentence it asks about.
+    Every other token is left to spaCy's rule sentencizer on ".", "!" and blank lines (a ``"\\n\\n"`` token),
+    run here on token arrays; PyRuSH costs ~400x more per doc.
     """
 
     def __init__(self, lexicon: Lexicon) -> None:
@@ -49,6 +53,7 @@ class Sectionizer:
             rf"(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
         self._header_scan = KeyScan([self.header])  # headers are tried only where a title (or a '#') starts
+        self._sentence_ends = numpy.array([get_string_id(end) for end in SENTENCE_ENDS], dtype=numpy.uint64)
 
     def section_heads(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Head]:
         """(category, title, start) of each section of ``text``, as :meth:`find_sections` gives them, without models.
@@ -83,18 +88,19 @@ class Sectionizer:
         doc._.rk_sections = sections
         if not len(doc):
             return doc
+        columns = doc.to_array([IDX, IS_SPACE, IS_PUNCT, ORTH, SENT_START]).T
+        starts, is_space, is_punct = (column.tolist() for column in columns[:3])
+        marks = columns[4].astype(numpy.int64)  # 1 starts a sentence, -1 does not, 0 left to the sentencizer rule
         # work on character offsets: visit only the tokens at a header, a "?" or a line break
-        starts, is_space, is_punct = (column.tolist() for column in doc.to_array([IDX, IS_SPACE, IS_PUNCT]).T)
         for section in sections:
             i = _token_at(starts, section.start) if section.title else None
             if i:
-                doc[i].is_sent_start = True
+                marks[i] = 1
         for m in QUERY_MARK.finditer(text):
             # a query mark opening a clause ("swelling. ? pseudogout") belongs to what follows
             i = _token_at(starts, m.start())
             if i and doc[i - 1].text in {".", ":", ";"} and i + 1 < len(doc):
-                doc[i].is_sent_start = True
-                doc[i + 1].is_sent_start = False
+                marks[i], marks[i + 1] = 1, -1
         last = -1
         for m in LINE_BREAK.finditer(text):
             # the token holding this "\n": whitespace never shares a token with other text
@@ -107,8 +113,24 @@ class Sectionizer:
             first = text[starts[i + 1]]  # the next token's first character
             runs_on = i > 0 and not is_punct[i - 1] and (first.islower() or first.isdigit())
             if not runs_on and not is_space[i + 1]:
-                doc[i + 1].is_sent_start = True
+                marks[i + 1] = 1
+        unset = marks == 0
+        marks[unset] = numpy.where(self._sentencizer_starts(columns[3], columns[2])[unset], 1, -1)
+        doc.from_array([SENT_START], marks.astype(numpy.uint64))
         return doc
+
+    def _sentencizer_starts(self, orth: numpy.ndarray, is_punct: numpy.ndarray) -> numpy.ndarray:
+        """spaCy's rule sentencizer on token arrays (its per-token loop cost as much as a Matcher pass): after a
+        sentence-ending token ("." "!" or a blank line), the first token that is neither punctuation nor such an
+        end starts a sentence, as does the first token."""
+        ends = numpy.isin(orth, self._sentence_ends)
+        others = numpy.flatnonzero(~(ends | is_punct.astype(bool)))
+        ends_before = numpy.concatenate(([0], numpy.cumsum(ends)))  # [k]: ends among the first k tokens
+        previous = numpy.concatenate(([-1], others[:-1]))  # the last such token before each, -1 for none
+        guesses = numpy.zeros(len(orth), dtype=bool)
+        guesses[0] = True
+        guesses[others[ends_before[others] - ends_before[previous + 1] > 0]] = True
+        return guesses
 
 
 def sentence_starts(doc: Doc) -> list[int]:

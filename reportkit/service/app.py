@@ -7,7 +7,6 @@ kept: the log line of a request is its method, path, status and duration.
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import time
@@ -27,6 +26,7 @@ from reportkit.postprocess import Draft, LintResult, PostprocessResult, analyse_
 from reportkit.render import Format
 from reportkit.service.pool import Busy, TimedOut, WorkerPool
 from reportkit.service.security import DEFAULT_MAX_BODY, Guard
+from reportkit.startup import freeze_start_up_objects
 
 log = logging.getLogger("reportkit.service")
 WARM_UP = "FINDINGS: Calcific tendinitis of the supraspinatus tendon."
@@ -105,19 +105,6 @@ def warm_up(lexicon_dir: str | None) -> None:
     """In a worker process: build the pipeline and load the lexicons before the first request, then freeze them."""
     postprocess(WARM_UP, "warm-up", None, lexicon_dir)
     freeze_start_up_objects()
-
-
-def freeze_start_up_objects() -> None:
-    """Move everything built at start-up (in a worker: pipeline and lexicons; in the server: the app and the
-    modules) out of the garbage collector's reach.
-
-    A worker's ~140,000 such objects live as long as it does, yet a full collection walks them all:
-    measured 90 ms, a few times per thousand requests, which is the slow tail of the latency.
-    Frozen, a full collection walks only what requests left behind (about 2 ms). Garbage
-    from start-up is collected first, so none is frozen with the live objects.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:

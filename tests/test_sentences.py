@@ -1,0 +1,54 @@
+"""Sentence starts: the sectionizer runs spaCy's rule sentencizer on token arrays, with spaCy's own result."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.attrs import IS_PUNCT, ORTH
+from spacy.pipeline import Sentencizer
+
+from reportkit.pipeline import get_pipeline
+from reportkit.pipeline.sections import SENTENCE_ENDS
+
+CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+WORDS = ["calcification", "tendon", "FINDINGS:", "IMPRESSION:", ".", "!", "?", "...", ":", ";", ",", "(", ")",
+         "\"", "'", "-", "e.g.", "Dr.", "3.5", "mm.", "no", "Left", "x"]
+GLUES = [" ", " ", "", "\n", "\n\n", "\n\n\n", "  ", ". ", "! ", "?\n"]
+NLP = spacy.blank("en")
+SENTENCIZER = Sentencizer(punct_chars=list(SENTENCE_ENDS))
+
+
+def _ours(doc) -> list[bool]:
+    columns = doc.to_array([ORTH, IS_PUNCT]).T
+    return get_pipeline().get_pipe("reportkit_sections")._sentencizer_starts(columns[0], columns[1]).tolist()
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pieces=st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(GLUES)), min_size=1, max_size=40))
+def test_property_the_sentencizer_rule_on_arrays_equals_spacy_s(pieces):
+    doc = NLP.make_doc("".join(word + glue for word, glue in pieces))
+    assert _ours(doc) == SENTENCIZER.predict([doc])[0], doc.text
+
+
+def test_the_rule_over_the_shared_corpus_when_present():
+    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
+    if not files:
+        pytest.skip("no shared corpus")
+    for file in files:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            doc = NLP.make_doc(json.loads(line)["text"])
+            if len(doc):
+                assert _ours(doc) == SENTENCIZER.predict([doc])[0]
+
+
+def test_layout_starts_win_over_the_rule_and_the_rule_fills_the_rest():
+    # written for this test: a header starts a sentence with no period before it; a run-on line does not
+    doc = get_pipeline()("EXAM: MRI RIGHT SHOULDER\nFINDINGS: Dense calcification! Mild\nbursitis. ? HADD")
+    assert [s.text for s in doc.sents] == ["EXAM: MRI RIGHT SHOULDER\n", "FINDINGS: Dense calcification!",
+                                           "Mild\nbursitis.", "? HADD"]
