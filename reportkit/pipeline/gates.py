@@ -12,6 +12,7 @@ Runs between medspaCy's TargetMatcher and ConText. It
 
 import re
 from bisect import bisect_right
+from itertools import pairwise
 
 from spacy.attrs import IDX
 from spacy.language import Language
@@ -133,4 +134,4 @@ def _alternatives(source: str) -> list[str]:
     if whole_group and not cuts:
         return _alternatives(source[3:-1])
     bounds = [-1, *cuts, len(source)]
-    return [source[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [source[a + 1:b] for a, b in pairwise(bounds)]
