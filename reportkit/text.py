@@ -102,6 +102,7 @@ _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _WORD = _LETTERS | frozenset("0123456789_")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _STAND_IN = "\x00"  # for a non-ASCII char no key char can be: no letter, in no key
+_END = "\x01"  # ends a key whose next char is no letter (sought before each byte a non-letter reads as)
 
 
 @functools.cache
@@ -162,6 +163,22 @@ def _after_non_letter(node, flags: int) -> bool | None:
     return all(letters) if op is c.ASSERT_NOT else not any(letters)
 
 
+def _before_non_letter(node, flags: int) -> bool:
+    """Whether a zero-width node after a key's last char says the next char is no ASCII letter (or there is none)."""
+    from re import _constants as c
+
+    op, av = node
+    if op is c.AT:
+        return av in (c.AT_END, c.AT_END_LINE, c.AT_END_STRING)
+    direction, body = av
+    source = _char_source(*body[0]) if direction == 1 and len(body) == 1 else None
+    if source is None:
+        return False
+    one = re.compile(source, flags & (re.IGNORECASE | re.ASCII))
+    letters = [one.fullmatch(chr(b)) is not None for b in range(128) if chr(b).lower() in _LETTERS]
+    return all(letters) if op is c.ASSERT_NOT else not any(letters)
+
+
 class _Derived:
     """What :func:`_keys` finds: the keys, and the one-char nodes that make up (or rule out) their chars."""
 
@@ -182,14 +199,19 @@ def _keys(nodes: list, prefix: str, start: bool | None, out: _Derived) -> None:
     for i, ((op, av), flags) in enumerate(nodes):
         rest = nodes[i + 1:]
         if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            if not prefix:  # zero-width: only what it says before the match counts
+            if not prefix:  # zero-width: what it says of the char before the match
                 said = _after_non_letter((op, av), flags)
                 start = True if said or start is True else None if said is None or start is None else False
+            elif _before_non_letter((op, av), flags):  # what it says of the char after the key
+                out.keys.add((prefix + _END, start is True))
+                return
             continue
         if op in (c.LITERAL, c.NOT_LITERAL, c.IN):
             chars = _folds((op, av), flags) if len(prefix) < _MAX_KEY else None
             anchored = start is True or (start is None and not prefix and chars is not None and chars <= _WORD)
-            if chars is None or len(chars) > _MAX_FOLDS:
+            if chars is not None and prefix and len(chars) > _MAX_FOLDS and not chars & _LETTERS:
+                out.keys.add((prefix + _END, start is True))  # many chars, none a letter ("\\s", "\\d")
+            elif chars is None or len(chars) > _MAX_FOLDS or _END in chars:
                 out.keys.add((prefix, anchored))
             else:  # no ASCII char at all: no match in an ASCII text, no key
                 out.chars.add((_char_source(op, av), flags & (re.IGNORECASE | re.ASCII)))
@@ -269,11 +291,14 @@ class KeyScan:
         self._separator = separator.encode("ascii")
         before_word = sorted({separator, *kept})  # what the char before a word reads as
         by_key: dict[tuple[bytes, int], dict[int, None]] = {}  # (key as sought, its start in it) -> patterns
+        non_letters = [c.encode("ascii") for c in before_word]
         for i, (pattern_keys, _) in enumerate(derived):
             for key, after_non_letter in pattern_keys or ():
-                read = key.encode("ascii").translate(self._table)
-                for sought in [(c.encode("ascii") + read, 1) for c in before_word] if after_non_letter else [(read, 0)]:
-                    by_key.setdefault(sought, {})[i] = None
+                body = key.removesuffix(_END).encode("ascii").translate(self._table)
+                reads = [body + c for c in non_letters] if key.endswith(_END) else [body]
+                for read in reads:
+                    for sought in [(c + read, 1) for c in non_letters] if after_non_letter else [(read, 0)]:
+                        by_key.setdefault(sought, {})[i] = None
         # the pass reads one separator first: a key starts at its offset in the pass, less one, plus its own start
         self._sought = [(start - 1, tuple(ids)) for (_, start), ids in by_key.items()]
         self._automaton = ahocorasick_rs.BytesAhoCorasick(
@@ -295,7 +320,7 @@ class KeyScan:
                 if not inert:
                     return None
             text = _NON_ASCII.sub(self._stand_in, text)
-        return self._separator + text.encode("ascii").translate(self._table)
+        return self._separator + text.encode("ascii").translate(self._table) + self._separator
 
     def starts(self, text: str) -> dict[int, list[int]] | None:
         """Pattern index -> ascending candidate starts, for the patterns with any; None: search ``text`` by regex."""

@@ -41,11 +41,14 @@ PATTERNS = [
     r"(?im)(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>exam|exam\s+type|technique|findings?)[ \t]*(?::|\r?$)",
     r"x?y", r"(?<=a)x", r"(?<![a-z])ab", r"(?i)(?<![a-z])ab", r"(?i)\u212a", r"é", r"(?i)\u017ft", r"(?i)stra\xdfe",
     r"\u0130", r"(?i)\u0130", r"(?i:M)RI\b", r"T[12](?![^\W\d_])", r".a", r"a*b", r"(?<=\d)mm",
+    # a key that no letter may follow: a lookahead, a class of non-letters, an end of line
+    r"(?i)(?<![^\W\d_])pa(?![^\W\d_])", r"(?i)\bx\s*ray", r"(?m)ab$", r"us\d", r"(?i)(?=\W)ab|mm(?=[^a-z])",
 ]
 PATTERN_WORDS = ["knee", "KNEE", "Knee", "os", "osif", "ossification", "OSSIFICATIONS", "calcif", "clacif",
                  "low signal", "low  signal", "tear", "TEAR", "pseudo-OA", "[reportkit: off]", "[REPORTKIT:ignore",
                  "exam", "EXAM", "exam type", "technique", "findings", "finding", "xy", "y", "ax", "ab", "Ab", "aB",
-                 "MRI", "mRI", "T1", "T2", "t1", "mm", "strasse", "stra\xdfe", "st", "ba"]
+                 "MRI", "mRI", "T1", "T2", "t1", "mm", "strasse", "stra\xdfe", "st", "ba", "pa", "PA", "pain", "us2",
+                 "x ray", "x-ray", "xray", "us"]
 
 
 def _texts(words: list[str], min_size: int = 0) -> st.SearchStrategy[str]:
@@ -78,7 +81,8 @@ def _same_as_re(scan: KeyScan, text: str) -> None:
 
 
 def test_keys_hold_what_every_match_starts_with():
-    assert literal_keys(SUPPRESS) == {("[reportkit:", False)}
+    # after "\\s*": the verb's first letter, or (spaces first) a mark that no letter follows
+    assert literal_keys(SUPPRESS) == {("[reportkit:i", False), ("[reportkit:o", False), ("[reportkit:\x01", False)}
     assert literal_keys(re.compile(r"(?i)\b(?:cal|cla)[a-z]")) == {("cal", True), ("cla", True)}
     assert literal_keys(re.compile(r"x?y")) == {("x", False), ("y", False)}
     assert literal_keys(re.compile(r"(?<=a)x")) == {("x", False)}  # a letter before: not a word start
@@ -88,6 +92,11 @@ def test_keys_hold_what_every_match_starts_with():
     assert literal_keys(re.compile(r"é")) == frozenset()  # nothing to match in an ASCII text
     assert literal_keys(re.compile(r"a*b")) == {("a", False), ("b", False)}
     assert literal_keys(re.compile(r".a")) is None and literal_keys(re.compile(r"\d*a")) is None  # may start anywhere
+    # a key that no letter may follow ends in a mark (sought before each non-letter, and before the text's end)
+    assert literal_keys(re.compile(r"(?i)\bpa(?![^\W\d_])")) == {("pa\x01", True)}
+    assert literal_keys(re.compile(r"low\s+signal")) == {("low\x01", False)}
+    assert literal_keys(re.compile(r"(?m)ab$")) == {("ab\x01", False)}
+    assert literal_keys(re.compile(r"ab(?=[a-z])")) == {("ab", False)}  # a letter may follow: no mark
 
 
 def test_a_char_that_re_folds_onto_a_key_sends_the_text_to_re(scan):
