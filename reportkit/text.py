@@ -49,10 +49,15 @@ def _may_match(phrases: tuple[str, ...], text: str) -> bool:
     case-insensitive regex with word-boundary look-arounds at every position.
     """
     needles = _needles(phrases)
-    if needles is None or not text.isascii():
+    if needles is None or (lowered := _ascii_lower(text)) is None:
         return True
-    lowered = text.lower()
     return any(n in lowered for n in needles)
+
+
+@functools.lru_cache(maxsize=32)
+def _ascii_lower(text: str) -> str | None:
+    """``text`` lower-cased when it is ASCII, else None; kept, since every cue list of a report asks of its text."""
+    return text.lower() if text.isascii() else None
 
 
 def find_words(phrases: Iterable[str], text: str) -> re.Match[str] | None:
