@@ -334,15 +334,22 @@ class KeyScan:
         found: dict[int, list[int]] = {}
         if self._automaton is None:
             return found
-        sought = self._sought
+        sought, known = self._sought, found.get
         for k, start, _ in self._automaton.find_matches_as_indexes(read, overlapping=True):
             shift, ids = sought[k]
             for i in ids:
-                found.setdefault(i, []).append(start + shift)
+                if (starts := known(i)) is None:
+                    found[i] = [start + shift]
+                else:
+                    starts.append(start + shift)
         for i, starts in found.items():
             if len(starts) > 1:  # keys read alike ("t1", "t2") or read as prefixes of others find a start twice
                 found[i] = sorted(set(starts))
         return found
+
+    def may_match(self, i: int, found: dict[int, list[int]] | None) -> bool:
+        """False only when ``patterns[i]`` cannot match: it is keyed and :meth:`starts` found none of its keys."""
+        return found is None or i in found or i in self._unkeyed
 
     def search(self, i: int, text: str, found: dict[int, list[int]] | None) -> re.Match[str] | None:
         """``patterns[i].search(text)``, trying only the candidate starts in ``found`` (from :meth:`starts`)."""

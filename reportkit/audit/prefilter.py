@@ -240,6 +240,7 @@ class Prefilter:
                     self._span_tokens = max(self._span_tokens, len(pattern))
         self._modality_candidates = _compile(candidates) if candidates is not None else None
         self._modality_exact = candidates is not None
+        self._chunks_after = re.compile(rf"(?:\S*\s*){{{self._span_tokens}}}")  # the rest of a chunk, then more
         self._window_modalities = functools.lru_cache(maxsize=WINDOW_CACHE)(self._modalities_in)
         self._keyed(sectionizer.header)
 
@@ -263,6 +264,7 @@ class Prefilter:
         self._at_gates = [slot(gate) for gate in self._gates]
         lists = dict.fromkeys(words for needed in self._rule_words or () for words in needed)
         self._at_words = {words: slot(words_pattern(words)) for words in lists}
+        self._rule_slots = [tuple(self._at_words[words] for words in needed) for needed in self._rule_words or ()]
         self._at_lint = slot(words_pattern(self._lint_terms))
         self._at_suppress = slot(SUPPRESS)
         self._at_header = slot(header)
@@ -322,9 +324,9 @@ class Prefilter:
         """A rule fires when each of its word lists is found; lint when a term or the suppression marker is."""
         if self._rule_words is None:
             return True
-        search = self._scan.search
-        return (any(all(search(self._at_words[words], text, found) is not None for words in needed)
-                    for needed in self._rule_words)
+        search, may_match = self._scan.search, self._scan.may_match
+        return (any(all(may_match(slot, found) for slot in slots)  # a cheap look at the keys first
+                    and all(search(slot, text, found) is not None for slot in slots) for slots in self._rule_slots)
                 or self._at_lint is not None and search(self._at_lint, text, found) is not None
                 or search(self._at_suppress, text, found) is not None)
 
@@ -363,12 +365,8 @@ class Prefilter:
             start = m.start()
             while start > 0 and not text[start - 1].isspace():
                 start -= 1
-            end = max(m.end(), start + 1)
-            for _ in range(self._span_tokens):  # a match starting inside spans at most this many chunks
-                while end < len(text) and not text[end].isspace():
-                    end += 1
-                while end < len(text) and text[end].isspace():
-                    end += 1
+            # a match starting inside spans at most this many whitespace-delimited chunks
+            end = self._chunks_after.match(text, max(m.end(), start + 1)).end()
             while end > start and text[end - 1].isspace():
                 end -= 1
             if windows and start <= windows[-1][1]:

@@ -20,6 +20,7 @@ from reportkit.text import KeyScan, trie_pattern
 QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
 SPACES = re.compile(r"\s+")
+MAX_TITLES_KEPT = 4096
 SENTENCE_ENDS = (".", "!", "\n\n")  # "?" marks a query in dictation ("? pseudogout"): it does not end a sentence
 Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
@@ -46,6 +47,7 @@ class Sectionizer:
     def __init__(self, lexicon: Lexicon) -> None:
         by_title = {t: s.category for s in lexicon.sections.sections for t in s.titles}
         self._category_of = by_title
+        self._category_as_written: dict[str, str] = {}  # "FINDINGS", "Findings": a few spellings recur
         # a trie of the titles: each position fails on its first character instead of trying 85 branches;
         # greedy optional tails keep the longest title first, as a longest-first alternation would
         alternation = trie_pattern([[r"\s+" if c == " " else re.escape(c) for c in title] for title in by_title])
@@ -66,7 +68,11 @@ class Sectionizer:
         heads: list[Head] = []
         for m in headers:
             title = m.group("title")
-            heads.append((self._category_of[SPACES.sub(" ", title.lower())], title, m.start("title")))
+            if (category := self._category_as_written.get(title)) is None:
+                category = self._category_of[SPACES.sub(" ", title.lower())]
+                if len(self._category_as_written) < MAX_TITLES_KEPT:
+                    self._category_as_written[title] = category
+            heads.append((category, title, m.start("title")))
         if not heads or heads[0][2] > 0 and text[: heads[0][2]].strip():
             heads.insert(0, ("unheaded", None, 0))
         return heads
