@@ -2,6 +2,10 @@
 
 import gc
 
+# one report that runs every step (a mention, its site, a differential, a follow-up rule, lint): the lazily
+# built parts (matchers per word set, regex caches) exist before the start-up objects are frozen
+WARM_UP = "FINDINGS: Calcific tendinitis of the supraspinatus tendon."
+
 
 def freeze_start_up_objects() -> None:
     """Move everything built at start-up (pipeline, lexicons, pre-filter; in the server: the app and the modules)

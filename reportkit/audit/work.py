@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import ReportResult, StructuredReport
-from reportkit.startup import freeze_start_up_objects
+from reportkit.startup import WARM_UP, freeze_start_up_objects
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
     from reportkit.audit.prefilter import Verdict
@@ -45,6 +45,8 @@ class WorkerState:
 
         self.lexicon: Lexicon = load_lexicon(lexicon_dir)
         self.prefilter = Prefilter(self.lexicon, get_pipeline(lexicon_dir))
+        self.prefilter.verdict(WARM_UP)
+        _analyse(self, WARM_UP, "warm-up", WorkOptions(lexicon_dir=lexicon_dir), None)
         freeze_start_up_objects()
 
 
@@ -62,15 +64,21 @@ def analyse_report(text: str, report_id: str, options: WorkOptions,
                    verdict: Verdict | None = None) -> tuple[StructuredReport, list, bool]:
     """(structured report, lint diagnostics, pre-filtered?) for one report; ``verdict``: the pre-filter's, when
     the caller has it."""
-    from reportkit.lint import lint_text
-    from reportkit.reasoning import reason
-
     state = worker_state(options.lexicon_dir)
     if options.prefilter:
         verdict = verdict or state.prefilter.verdict(text)
         if verdict.skipped is not None:
             # no mention, no rule word: assessments, recommendations and diagnostics are provably empty
             return state.prefilter.skipped_report(text, report_id), [], True
+    return _analyse(state, text, report_id, options, verdict)
+
+
+def _analyse(state: WorkerState, text: str, report_id: str, options: WorkOptions,
+             verdict: Verdict | None) -> tuple[StructuredReport, list, bool]:
+    """:func:`analyse_report` of a report that runs the pipeline."""
+    from reportkit.lint import lint_text
+    from reportkit.reasoning import reason
+
     rule_words = verdict.rule_words if verdict is not None else state.prefilter.has_rule_words(text)
     result = _extract(state, text, report_id, options.lexicon_dir, rule_words)
     report = reason(result, text, options.lexicon_dir)

@@ -26,10 +26,9 @@ from reportkit.postprocess import Draft, LintResult, PostprocessResult, analyse_
 from reportkit.render import Format
 from reportkit.service.pool import Busy, TimedOut, WorkerPool
 from reportkit.service.security import DEFAULT_MAX_BODY, Guard
-from reportkit.startup import freeze_start_up_objects
+from reportkit.startup import WARM_UP, freeze_start_up_objects
 
 log = logging.getLogger("reportkit.service")
-WARM_UP = "FINDINGS: Calcific tendinitis of the supraspinatus tendon."
 
 
 @dataclass
