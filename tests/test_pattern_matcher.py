@@ -103,8 +103,8 @@ def _gated_mentions_whole_document(doc) -> list[tuple[int, int, str]]:
     spans = list(doc.spans[MENTION_GROUP])  # (the lexicon's gates drop none of these words)
     taken = {i for s in spans for i in range(s.start, s.end)}
     text = doc.text
-    for gate, matcher, _ in gates._gated:
-        if gate.search(text):
+    for slot, matcher, _ in gates._gated:
+        if gates._scan.patterns[slot].search(text):  # the gate regex, searched in full
             for span in matcher(doc, as_spans=True):
                 if not taken.intersection(range(span.start, span.end)):
                     spans.append(span)

@@ -52,7 +52,10 @@ def document_gate(pattern: Pattern) -> re.Pattern[str] | None:
     return re.compile(body, re.IGNORECASE if attribute == "LOWER" else 0)
 
 
-def literal_gate(pattern: Pattern) -> tuple[str, bool] | None:
+Word = tuple[str, bool]  # (value, case-folded?): in the text, or in the lower-cased text
+
+
+def literal_gate(pattern: Pattern) -> Word | None:
     """(value, case-folded?) when the pattern's first token must be exactly ``value``; else None.
 
     A token whose ``ORTH``/``TEXT`` is ``value`` puts ``value`` in the document's text; one whose ``LOWER``
@@ -61,13 +64,32 @@ def literal_gate(pattern: Pattern) -> tuple[str, bool] | None:
     first = pattern[0] if pattern else {}
     if len(first) != 1 or first.get("OP", None) is not None:
         return None
-    ((attribute, value),) = first.items()
-    if not isinstance(value, str) or not value:
+    words = _token_words(first)
+    return words[0] if words and len(words) == 1 else None
+
+
+def later_words(pattern: Pattern) -> tuple[tuple[Word, ...], ...]:
+    """For each required token after the first that is a word or a word list, the words one of which a
+    document with a match holds (as for :func:`literal_gate`)."""
+    out = []
+    for spec in pattern[1:]:
+        if spec.get("OP") in (None, "+") and (words := _token_words({k: v for k, v in spec.items() if k != "OP"})):
+            out.append(tuple(words))
+    return tuple(out)
+
+
+def _token_words(spec: TokenSpec) -> list[Word] | None:
+    if len(spec) != 1:
+        return None
+    ((attribute, value),) = spec.items()
+    values = [value] if isinstance(value, str) else value["IN"] if isinstance(value, dict) and set(value) == {
+        "IN"} else None
+    if not values or not all(isinstance(v, str) and v for v in values):
         return None
     if attribute in {"ORTH", "TEXT"}:
-        return value, False
-    if attribute == "LOWER" and value.isascii():
-        return value, True
+        return [(v, False) for v in values]
+    if attribute == "LOWER" and all(v.isascii() for v in values):
+        return [(v, True) for v in values]
     return None
 
 
@@ -197,16 +219,17 @@ class LiteralGatedMatcher:
     spaCy tries every pattern's first token at every token of a document, and even one pattern costs
     about a quarter of a tokenisation. So a pattern that is a finite list of word sequences goes to a
     PhraseMatcher; of the rest, a pattern whose first token is a plain word takes part only when the
-    document's text holds that word. Each document gets one Matcher holding the ungated patterns and those
-    whose word it holds, in the order they were added; Matchers are built per set of words present and
-    kept (most reports share a few sets). Matches come back sorted by (start, end), as spaCy's are.
+    document's text holds that word and, for each later required token that is a word or a word list, one
+    of its words. Each document gets one Matcher holding the ungated patterns and those whose words it holds,
+    in the order they were added; Matchers are built per set of such patterns and kept (most reports share a
+    few sets). Matches come back sorted by (start, end), as spaCy's are.
     """
 
     MAX_CACHED = 512
 
     def __init__(self, vocab) -> None:
         self._vocab = vocab
-        self._patterns: list[tuple[str, Pattern, int | None]] = []  # key, pattern, index of its gate
+        self._patterns: list[tuple[str, Pattern, int | None, tuple]] = []  # key, pattern, its gate, later words
         self._gates: list[tuple[str, bool]] = []
         self._folded_gates = False  # any gate on the lower-cased text: lower it once per document
         self._cache: dict[tuple[int, ...], Matcher] = {}
@@ -235,7 +258,9 @@ class LiteralGatedMatcher:
             if gate is not None and gate not in self._gates:
                 self._gates.append(gate)
                 self._folded_gates = self._folded_gates or gate[1]
-            self._patterns.append((key, pattern, None if gate is None else self._gates.index(gate)))
+            later = later_words(pattern) if gate is not None else ()
+            self._folded_gates = self._folded_gates or any(folded for words in later for _, folded in words)
+            self._patterns.append((key, pattern, None if gate is None else self._gates.index(gate), later))
         self._cache.clear()
 
     def __len__(self) -> int:
@@ -244,16 +269,18 @@ class LiteralGatedMatcher:
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         text = doc_text(doc)
         lower = text.lower() if self._folded_gates else text
-        present = tuple(i for i, (value, folded) in enumerate(self._gates) if value in (lower if folded else text))
-        matcher = self._cache.get(present)
+        gates = {i for i, (value, folded) in enumerate(self._gates) if value in (lower if folded else text)}
+        # the patterns this document may match: ungated, or its first word present and one word of each later list
+        wanted = tuple(n for n, (_, _, gate, later) in enumerate(self._patterns) if gate is None or gate in gates
+                       and all(any(value in (lower if folded else text) for value, folded in words) for words in later))
+        matcher = self._cache.get(wanted)
         if matcher is None:
             if len(self._cache) >= self.MAX_CACHED:
                 self._cache.clear()
-            matcher = self._cache[present] = Matcher(self._vocab)
-            wanted = set(present)
-            for key, pattern, gate in self._patterns:
-                if gate is None or gate in wanted:
-                    matcher.add(key, [pattern])
+            matcher = self._cache[wanted] = Matcher(self._vocab)
+            for n in wanted:
+                key, pattern, _, _ = self._patterns[n]
+                matcher.add(key, [pattern])
         matches = list(matcher(doc)) if len(matcher) else []  # an empty Matcher warns (W036) on every call
         for phrases in self._phrases.values():
             if len(phrases):
