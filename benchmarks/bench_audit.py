@@ -161,6 +161,14 @@ def main() -> None:
     if low:
         e_tok = cpu_rate(lambda ts: [blank.make_doc(t) for t in ts], low)
         e = cpu_rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], low)
+        per_quiet, per_loud = (1e6 / cpu_rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)],
+                                              [t for t in low if state.prefilter.triggers(t) == loudness])
+                               for loudness in (False, True))
+        # for reference: spaCy's tokenizer once its cache holds every chunk, as reportkit's tokenizer fills it
+        filled = spacy.blank("en")
+        for chunk in {c for t in texts for c in t.split()}:
+            filled.tokenizer(chunk)
+        e_filled = cpu_rate(lambda ts: [filled.make_doc(t) for t in ts], low)
         off = WorkOptions(prefilter=False)
         same = all(_without_flag(process_chunk(rows, options)) == _without_flag(process_chunk(rows, off))
                    for _, _, rows in chunks(low[:1000]))
@@ -176,6 +184,8 @@ def main() -> None:
     if low:
         print(f"(e) pre-filter, {sum(map(state.prefilter.triggers, low)) / len(low):.0%} with a trigger "
               f"{e:9.0f} reports/s   e/a = {e / e_tok:.2f} (goal >= 3); identical output: {same}")
+        print(f"    per report: {per_quiet:.0f} us without a trigger, {per_loud / 1000:.2f} ms with one; against "
+              f"spaCy's tokenizer with its cache filled ({e_filled:.0f} reports/s): {e / e_filled:.2f}")
     print(f"peak RSS per worker: {', '.join(f'{r:.0f} MB (PSS {p:.0f} MB)' for r, p in worker_rss.values())} "
           f"(goal <= 300 MB); parent {peak_rss_mb():.0f} MB")
     print(f"plain Python, 2 processes vs 1: {python_scaling():.2f}x (the machine's limit)")

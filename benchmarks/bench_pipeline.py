@@ -1,7 +1,8 @@
 """Speed of reportkit, measured in one run and printed as ratios (no timed tests).
 
 - single report latency (the dictation-system case), in ms;
-- sentence splitting: spaCy's sentencizer (our default) vs medspaCy's PyRuSH, per doc;
+- sentence splitting: spaCy's rule sentencizer (the rule reportkit's sectionizer runs on token arrays) vs
+  medspaCy's PyRuSH, per doc;
 - archive throughput with 2 worker processes vs 1 (the QA/audit case);
 - memory: resident set size after streaming the archive vs right after the pipeline build
   (streaming keeps it flat: nothing is accumulated per report).
