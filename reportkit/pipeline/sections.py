@@ -84,8 +84,7 @@ class Sectionizer:
         """
         heads = self.section_heads(text, headers)
         ends = [start for _, _, start in heads[1:]] + [len(text)]
-        # built from lexicon categories and offsets already checked: no validation to run per section
-        return [Section.model_construct(category=category, title=title, start=start, end=end)
+        return [Section(category=category, title=title, start=start, end=end)
                 for (category, title, start), end in zip(heads, ends, strict=True)]
 
     def __call__(self, doc: Doc) -> Doc:
