@@ -52,6 +52,37 @@ def test_linting_the_computed_analysis_equals_linting_the_text():
     assert compared > 5
 
 
+def test_a_chunk_gives_each_report_s_rows_in_order_whatever_runs_the_pipeline(monkeypatch):
+    # the pre-filter's verdicts come first and the triggered reports run after them: rows must still come out
+    # in the chunk's order, as if each report were processed alone, with a failing report as its error row
+    from reportkit.audit import work
+
+    rng = random.Random(11)
+    items = [("report", n, f"r{n}", make_report(rng, trigger_rate=0.5), "chunk", n + 1, {}) for n in range(40)]
+    items[7] = ("error", 7, "r7", "chunk", 8, "not a report")
+    failing = next(item[2] for item in items[20:] if item[0] == "report"
+                   and work.worker_state(None).prefilter.verdict(item[3]).skipped is None)
+    report_rows = work._report_rows
+
+    def failing_once(rows, item, options, verdict):
+        if item[2] == failing:
+            raise RuntimeError("boom")
+        report_rows(rows, item, options, verdict)
+
+    monkeypatch.setattr(work, "_report_rows", failing_once)
+    options = WorkOptions()
+    whole = work.process_chunk(items, options)
+    alone: dict[str, list] = {table: [] for table in whole}
+    for item in items:
+        for table, rows in work.process_chunk([item], options).items():
+            alone[table] += rows
+    assert whole == alone
+    assert [row[1] for row in whole["reports"]] == [item[2] for item in items if item[0] == "report"
+                                                   and item[2] != failing]
+    assert [row[1] for row in whole["errors"]] == ["r7", failing]
+    assert any(not row[16] for row in whole["reports"]) and any(row[16] for row in whole["reports"])
+
+
 def test_store_holds_every_table_and_the_mentions_but_not_the_text(local_store):
     store = Store(local_store, read_only=True)
     try:
