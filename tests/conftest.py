@@ -47,3 +47,15 @@ def load_jsonl(path: Path) -> list[dict]:
 def captions() -> dict[str, dict]:
     """Figure captions of the reference article, annotated by the team (tests/data/README.md)."""
     return {item["id"]: item for item in load_jsonl(DATA / "article_captions.jsonl")}
+
+
+@pytest.fixture(scope="session")
+def corpus_records() -> list[tuple[str, str]]:
+    """(id, text) of every unlabelled corpus report in shared/corpus (REPORTKIT_CORPUS overrides); skips without it."""
+    configured = os.environ.get("REPORTKIT_CORPUS")
+    corpus = Path(configured) if configured else _shared_dir() / "corpus"
+    files = sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else []
+    if not files:
+        pytest.skip(f"no shared corpus at {corpus}")
+    return [(record["id"], record["text"]) for file in files
+            for record in map(json.loads, file.read_text(encoding="utf-8").splitlines())]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,8 +14,6 @@ from reportkit.lexicon import load_lexicon
 from reportkit.lint import lint_text
 from reportkit.pipeline import get_pipeline
 from reportkit.reasoning import reason
-
-CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 
 TRIGGER_WORDS = ["calcification", "calcificaton", "Calcific", "tendinitis", "mineralization", "ossification",
                  "foreign body", "FB", "chondrocalcinosis", "HADD", "pseudogout", "osteophytes", "bridging"]
@@ -173,21 +168,14 @@ def test_a_pattern_is_tested_as_its_run_of_tokens_and_its_document_gates(prefilt
     _assert_exact(prefilter, autopsy)
 
 
-def test_over_the_shared_corpus_when_present(prefilter):
-    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip("no shared corpus")
-    checked = skipped = 0
-    for file in files:
-        for line in file.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            text = record["text"]
-            assert prefilter.modality(text) == extract(text, record["id"]).modality, record["id"]
-            if not prefilter.triggers(text):
-                _assert_skipped_equals_full(prefilter, text, record["id"])
-                skipped += 1
-            checked += 1
-    assert checked and skipped  # the corpus has reports without mentions
+def test_over_the_shared_corpus_when_present(prefilter, corpus_records):
+    skipped = 0
+    for report_id, text in corpus_records:
+        assert prefilter.modality(text) == extract(text, report_id).modality, report_id
+        if not prefilter.triggers(text):
+            _assert_skipped_equals_full(prefilter, text, report_id)
+            skipped += 1
+    assert skipped  # the corpus has reports without mentions
 
 
 def _assert_lean_extract_equals_full(text: str, report_id: str = "r") -> None:
@@ -209,11 +197,6 @@ def test_property_audit_extraction_without_context_loses_nothing(header, body):
     _assert_lean_extract_equals_full(f"{header} {body}")
 
 
-def test_audit_extraction_over_the_shared_corpus_when_present():
-    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip("no shared corpus")
-    for file in files:
-        for line in file.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            _assert_lean_extract_equals_full(record["text"], record["id"])
+def test_audit_extraction_over_the_shared_corpus_when_present(corpus_records):
+    for report_id, text in corpus_records:
+        _assert_lean_extract_equals_full(text, report_id)

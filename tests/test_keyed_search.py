@@ -8,10 +8,7 @@ sign is a "k", the long s an "s", "İ" an "i") or onto nothing ("é", "°", a no
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +20,6 @@ from reportkit.models import Section
 from reportkit.pipeline import get_pipeline
 from reportkit.text import KeyScan, find_words, literal_keys
 
-CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
 INERT_CHARS = ["°", "\xa0", "\u2028", "–", "µ"]  # re folds them onto no ASCII char; no pattern here names them
@@ -239,26 +235,19 @@ def test_property_quiet_texts_equal_the_regexes(prefilter, text):
     _assert_prefilter_exact(prefilter, text)
 
 
-def _corpus_texts() -> list[tuple[str, str]]:
-    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip("no shared corpus")
-    return [(r["id"], r["text"]) for f in files for r in map(json.loads, f.read_text(encoding="utf-8").splitlines())]
-
-
-def test_prefilter_fast_paths_over_the_shared_corpus(prefilter):
-    for report_id, text in _corpus_texts():
+def test_prefilter_fast_paths_over_the_shared_corpus(prefilter, corpus_records):
+    for report_id, text in corpus_records:
         _assert_prefilter_exact(prefilter, text)
         # the same with upper and lower case swapped: other keys, other case folds
         _assert_prefilter_exact(prefilter, text.swapcase())
 
 
-def test_skipped_store_rows_equal_the_models_over_the_shared_corpus(monkeypatch):
+def test_skipped_store_rows_equal_the_models_over_the_shared_corpus(monkeypatch, corpus_records):
     """A skipped report's row, built without models, equals the row built from its skipped StructuredReport."""
     from reportkit.audit import work
 
     items = [("report", n, report_id, text, "corpus", n + 1, {"modality": "MR"})
-             for n, (report_id, text) in enumerate(_corpus_texts())]
+             for n, (report_id, text) in enumerate(corpus_records)]
     options = work.WorkOptions()
     state = work.worker_state(None)
     quiet = [item for item in items if not state.prefilter.triggers(item[3])]

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
-import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,7 +11,6 @@ from spacy.pipeline import Sentencizer
 from reportkit.pipeline import get_pipeline
 from reportkit.pipeline.sections import SENTENCE_ENDS
 
-CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 WORDS = ["calcification", "tendon", "FINDINGS:", "IMPRESSION:", ".", "!", "?", "...", ":", ";", ",", "(", ")",
          "\"", "'", "-", "e.g.", "Dr.", "3.5", "mm.", "no", "Left", "x"]
 GLUES = [" ", " ", "", "\n", "\n\n", "\n\n\n", "  ", ". ", "! ", "?\n"]
@@ -36,15 +30,11 @@ def test_property_the_sentencizer_rule_on_arrays_equals_spacy_s(pieces):
     assert _ours(doc) == SENTENCIZER.predict([doc])[0], doc.text
 
 
-def test_the_rule_over_the_shared_corpus_when_present():
-    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip("no shared corpus")
-    for file in files:
-        for line in file.read_text(encoding="utf-8").splitlines():
-            doc = NLP.make_doc(json.loads(line)["text"])
-            if len(doc):
-                assert _ours(doc) == SENTENCIZER.predict([doc])[0]
+def test_the_rule_over_the_shared_corpus_when_present(corpus_records):
+    for report_id, text in corpus_records:
+        doc = NLP.make_doc(text)
+        if len(doc):
+            assert _ours(doc) == SENTENCIZER.predict([doc])[0], report_id
 
 
 def test_layout_starts_win_over_the_rule_and_the_rule_fills_the_rest():

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +10,6 @@ from hypothesis import strategies as st
 from reportkit.pipeline import tokenizer as tokenizer_module
 from reportkit.pipeline.tokenizer import TextKeepingTokenizer, doc_text
 
-CORPUS = Path(os.environ.get("REPORTKIT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 # special cases ("Dr.", "e.g.", "can't", ":)") stop spaCy caching the rest of a document; the others are
 # split by prefix, suffix and infix rules, or not at all
 WORDS = ["Dr.", "e.g.", "can't", "cannot", ":)", "'s", "a.m.", "U.S.", "vs.", "mm.", "(", ")", "x3", "3.5cm",
@@ -61,12 +56,7 @@ def test_a_long_chunk_is_not_tokenised_twice_but_still_tokenised(spacy_tokenizer
     assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text))
 
 
-def test_tokens_equal_spacy_over_the_shared_corpus_when_present(spacy_tokenizer):
-    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip("no shared corpus")
+def test_tokens_equal_spacy_over_the_shared_corpus_when_present(spacy_tokenizer, corpus_records):
     ours = TextKeepingTokenizer(spacy.blank("en").tokenizer)
-    for file in files:
-        for line in file.read_text(encoding="utf-8").splitlines():
-            record = json.loads(line)
-            assert _tokens(ours(record["text"])) == _tokens(spacy_tokenizer(record["text"])), record["id"]
+    for report_id, text in corpus_records:
+        assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text)), report_id
