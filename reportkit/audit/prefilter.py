@@ -1,9 +1,11 @@
 """A character-level pre-filter: reports that cannot hold a mention skip the spaCy pipeline.
 
 Built from the lexicons. ``triggers(text)`` is true whenever the target matcher could match a
-non-exclusion concept (a superset test: every term and every token pattern's first required
-token, case-folded as the matcher does). A report without a trigger has no findings and no
-queries; :meth:`Prefilter.skipped_result` then gives exactly what the pipeline would:
+non-exclusion concept that survives its document gates (a superset test: every term, and every
+token pattern's run of tokens up to its first token with no character-level test, case-folded as
+the matcher does; a concept with ``document_requires``/``document_vetoed_by`` only where they pass,
+as the gates component drops its terms elsewhere). A report without a trigger has no findings and
+no queries; :meth:`Prefilter.skipped_result` then gives exactly what the pipeline would:
 
 - sections from the sectionizer's own character-level header search;
 - modality from the linker's modality cues, run on small windows of the text around
