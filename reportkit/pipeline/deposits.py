@@ -27,7 +27,7 @@ from reportkit.lexicon import Lexicon, Site, load_lexicon
 from reportkit.models import Deposit, Evidence, Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
-from reportkit.pipeline.linking.context import cite
+from reportkit.pipeline.linking.context import cite, span_text
 from reportkit.text import section_at
 
 LOOKBACK = 64  # earlier deposits of the same kind a mention may restate (a report names far fewer)
@@ -200,7 +200,7 @@ class DepositGrouper:
             if value not in draft.descriptors:
                 draft.descriptors.append(value)
             draft.evidence.append(cite(span, "descriptor", value))
-        size = next(self._size.sizes(sent.text, sent.start_char), None)
+        size = next(self._size.sizes(span_text(sent), sent.start_char), None)
         if size and not draft.dimensions:
             draft.dimensions = size[0]
             draft.evidence.append(size[1])

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reportkit.lexicon import Lexicon, Linking
 from reportkit.models import Evidence
-from reportkit.pipeline.linking.context import FindingContext, cite
+from reportkit.pipeline.linking.context import FindingContext, cite, span_text
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import NearestGroup
 
@@ -64,7 +64,7 @@ class SizeReader:
         """For each group of the sentence (by id), the first size read in it that lies nearest that group."""
         sent, nearest = ctx.sent, _nearest_in_sentence(ctx)
         sizes: dict[int, tuple[list[float], list[Evidence]]] = {}
-        for dims, evidence in self.sizes(sent.text, sent.start_char):
+        for dims, evidence in self.sizes(span_text(sent), sent.start_char):
             token = ctx.doc.char_span(evidence.start, evidence.start + 1, alignment_mode="expand")
             group = nearest(token.start) if token is not None else None
             if group is None or id(group) in sizes:

@@ -22,7 +22,7 @@ from reportkit.models import Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.assertion import AssertionReader
 from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
-from reportkit.pipeline.linking.context import FindingContext, Group, cite
+from reportkit.pipeline.linking.context import FindingContext, Group, cite, span_text
 from reportkit.pipeline.linking.cues import CueFinder
 from reportkit.pipeline.linking.grouping import Grouper
 from reportkit.pipeline.linking.index import DocIndex
@@ -84,7 +84,7 @@ class FindingLinker:
         assertion = self._assertion(group, ctx.section)
         concept = group.effective_concept
         location, site_cue, site_evidence = self._sites.locate(ctx, concept)
-        site = doc[site_cue.start : site_cue.end].text if site_cue else None
+        site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
         near_sites = [cue for cue, _ in self._sites.near_sites(ctx)]
         side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites,
                                                        location, region_sides)
@@ -97,7 +97,7 @@ class FindingLinker:
         interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
         named = [s.label_ for s in group.spans] + [c.id for _, c in group.interpretations]
         return Finding(
-            start=head.start_char, end=head.end_char, text=head.text, concept=group.concept.id, kind=group.kind,
+            start=head.start_char, end=head.end_char, text=span_text(head), concept=group.concept.id, kind=group.kind,
             named_concepts=list(dict.fromkeys(named)),
             negated=assertion.negated, uncertain=assertion.uncertain, historical=assertion.historical,
             hypothetical=assertion.hypothetical, section=ctx.section.category, location_category=location, site=site,
