@@ -83,9 +83,10 @@ class FindingLinker:
         evidence += [cite(s, "description") for s in group.descriptions]
         assertion = self._assertion(group, ctx.section)
         concept = group.effective_concept
-        location, site_cue, site_evidence = self._sites.locate(ctx, concept)
+        near = self._sites.near_sites(ctx)
+        location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)
         site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
-        near_sites = [cue for cue, _ in self._sites.near_sites(ctx)]
+        near_sites = [cue for cue, _ in near]
         side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites,
                                                        location, region_sides)
         found_descriptors, descriptor_evidence = descriptors(ctx)

@@ -42,15 +42,15 @@ class SiteReader:
             return "beside"
         return None
 
-    def locate(self, ctx: FindingContext, concept: Concept) -> tuple[str | None, Cue | None, list[Evidence]]:
+    def locate(self, ctx: FindingContext, concept: Concept,
+               near: list[tuple[Cue, str | None]]) -> tuple[str | None, Cue | None, list[Evidence]]:
         """Location category by precedence: fixed > near site > concept default > weak > sentence > before.
 
-        A site the finding is only projected over ("overlying the knee") is no location; a stated
-        compartment ("in the subcutaneous tissues overlying the knee") is. Returns the category, the
-        site cue and the site evidence.
+        ``near`` are the finding's :meth:`near_sites`. A site the finding is only projected over ("overlying
+        the knee") is no location; a stated compartment ("in the subcutaneous tissues overlying the knee")
+        is. Returns the category, the site cue and the site evidence.
         """
         doc, group = ctx.doc, ctx.group
-        near = self.near_sites(ctx)
         # "projecting over the right upper quadrant": only projected, whatever follows
         projected = self.relation(doc, group.end, ctx.window_end) == "projection"
 
