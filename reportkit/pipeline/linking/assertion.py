@@ -23,16 +23,17 @@ class AssertionReader:
     """Reads a group's ConText flags; a question in a question section (indication) is hypothetical."""
 
     def __init__(self, lexicon: Lexicon) -> None:
-        self._lexicon = lexicon
+        self._negated_concepts = {c.id for c in lexicon.concepts.concepts if c.negated}
         self._question_sections = {s.category for s in lexicon.sections.sections if s.questions}
 
     def __call__(self, group: Group, section: Section) -> Assertion:
         flags = {meaning.role: False for meaning in CONTEXT_CATEGORIES.values()}
         evidence: list[Evidence] = []
         for span in group.spans:
+            extensions = span._  # one Underscore per span, not one per flag read
             for meaning in CONTEXT_CATEGORIES.values():
-                flags[meaning.role] |= getattr(span._, meaning.attribute)
-            for modifier in span._.modifiers:
+                flags[meaning.role] |= getattr(extensions, meaning.attribute)
+            for modifier in extensions.modifiers:
                 meaning = CONTEXT_CATEGORIES.get(modifier.category)
                 if meaning:
                     m_start, m_end = modifier.modifier_span
@@ -40,7 +41,7 @@ class AssertionReader:
         question = flags["question"]
         hypothetical = flags["hypothetical"] or (question and section.category in self._question_sections)
         return Assertion(
-            negated=flags["negation"] or any(self._lexicon.concept(s.label_).negated for s in group.spans),
+            negated=flags["negation"] or any(s.label_ in self._negated_concepts for s in group.spans),
             uncertain=flags["uncertainty"] or (question and not hypothetical),
             historical=flags["historical"],
             hypothetical=hypothetical,

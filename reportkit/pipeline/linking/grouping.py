@@ -22,7 +22,7 @@ class Grouper:
 
     def __init__(self, nlp: Language, lexicon: Lexicon, sites: SiteReader, clauses: Clauses) -> None:
         link = lexicon.linking
-        self._lexicon = lexicon
+        self._concepts = {c.id: c for c in lexicon.concepts.concepts}  # a dict read, not a pydantic private attr
         self._sites = sites
         self._clauses = clauses
         self._interpretation_links = Phrases(nlp, link.interpretation_links)
@@ -39,7 +39,7 @@ class Grouper:
         start_of = index.sentences.start_of
         kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> passes the gates
         for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
-            concept = self._lexicon.concept(span.label_)
+            concept = self._concepts[span.label_]
             sent = index.sentences.sent(span.start, span.end)
             key = (sent.start, sent.end, concept.id)
             if key not in kept:
