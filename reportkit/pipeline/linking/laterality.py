@@ -203,8 +203,15 @@ class SideReader:
         limit = ctx.sent.end if following is None else min(ctx.sent.end, following)
         return self._clauses.clause_end(ctx.doc, group.last_end, limit)
 
-    def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
-                 report: RegionSides) -> tuple[str | None, str | None, list[Evidence]]:
+    def _region_sides(self, ctx: FindingContext) -> RegionSides:
+        """:meth:`region_sides` of the finding's document, read once and only when a finding needs it."""
+        key = ("region sides", id(self))
+        if key not in ctx.index.memo:
+            ctx.index.memo[key] = self.region_sides(ctx.doc, ctx.index)
+        return ctx.index.memo[key]
+
+    def __call__(self, ctx: FindingContext, sites: list[Cue],
+                 location: str | None) -> tuple[str | None, str | None, list[Evidence]]:
         """The finding's side, its basis ("mention", "clause", "exam", "region") and its evidence.
 
         ``sites`` are the sites near the finding, the one it is at first.
@@ -237,11 +244,12 @@ class SideReader:
         if in_clause:
             value = _pick(in_clause)
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
-        exam = report.exam
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
             return None, None, []
+        report = self._region_sides(ctx)
+        exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
         if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):

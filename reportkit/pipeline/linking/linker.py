@@ -26,7 +26,7 @@ from reportkit.pipeline.linking.context import FindingContext, Group, cite, span
 from reportkit.pipeline.linking.cues import CueFinder
 from reportkit.pipeline.linking.grouping import Grouper
 from reportkit.pipeline.linking.index import DocIndex
-from reportkit.pipeline.linking.laterality import RegionSides, SideReader
+from reportkit.pipeline.linking.laterality import SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
 
@@ -59,16 +59,15 @@ class FindingLinker:
         index = DocIndex.build(doc, cues, doc._.rk_sections)
         groups = self._group(doc, index)
         index.set_groups(groups)
-        region_sides = self._sides.region_sides(doc, index)
         findings, queries = [], []
         for group in groups:
-            finding = self._finding(doc, group, index, region_sides)
+            finding = self._finding(doc, group, index)
             (queries if finding.hypothetical else findings).append(finding)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
         return doc
 
-    def _finding(self, doc: Doc, group: Group, index: DocIndex, region_sides: RegionSides) -> Finding:
+    def _finding(self, doc: Doc, group: Group, index: DocIndex) -> Finding:
         """Link one group's attributes and build its Finding, evidence in a fixed role order."""
         head = doc[group.start : group.end]
         sent = index.sentences.sent(group.start, group.end)
@@ -87,8 +86,7 @@ class FindingLinker:
         location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)
         site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
         near_sites = [cue for cue, _ in near]
-        side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites,
-                                                       location, region_sides)
+        side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites, location)
         found_descriptors, descriptor_evidence = descriptors(ctx)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)
