@@ -20,7 +20,7 @@ class Assertion:
 
 
 class AssertionReader:
-    """Reads a group's ConText flags; a question in a question section (indication) is hypothetical."""
+    """Reads the ConText modifiers of a group's terms; a question in a question section (indication) is hypothetical."""
 
     def __init__(self, lexicon: Lexicon) -> None:
         self._negated_concepts = {c.id for c in lexicon.concepts.concepts if c.negated}
@@ -30,12 +30,11 @@ class AssertionReader:
         flags = {meaning.role: False for meaning in CONTEXT_CATEGORIES.values()}
         evidence: list[Evidence] = []
         for span in group.spans:
-            extensions = span._  # one Underscore per span, not one per flag read
-            for meaning in CONTEXT_CATEGORIES.values():
-                flags[meaning.role] |= getattr(extensions, meaning.attribute)
-            for modifier in extensions.modifiers:
+            # ConText sets a span's flag for each modifier it links to the span: read the modifiers once
+            for modifier in span._.modifiers:
                 meaning = CONTEXT_CATEGORIES.get(modifier.category)
                 if meaning:
+                    flags[meaning.role] = True
                     m_start, m_end = modifier.modifier_span
                     evidence.append(cite(span.doc[m_start:m_end], meaning.role))
         question = flags["question"]
