@@ -10,6 +10,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from spacy.attrs import IS_PUNCT, LOWER
 from spacy.tokens import Doc, Span
 
 from reportkit.models import Section
@@ -93,14 +94,17 @@ class DocIndex:
     sides: SortedCues
     descriptors: SortedCues
     modalities: SortedCues
+    lower: list[int]  # each token's lower-cased word id (:mod:`.phrases`)
+    punct: list[int]  # 1 where the token is punctuation
     groups: list[Group] = field(default_factory=list)
     memo: dict[Any, Any] = field(default_factory=dict)  # per-document results a reader computes once
 
     @classmethod
     def build(cls, doc: Doc, cues: Cues, sections: list[Section]) -> DocIndex:
-        """Index ``doc``'s sentences, sections and cues (findings are added with :meth:`set_groups`)."""
+        """Index ``doc``'s sentences, sections, cues and words (findings are added with :meth:`set_groups`)."""
+        lower, punct = doc.to_array([LOWER, IS_PUNCT]).T.tolist()
         return cls(doc, cues, Sentences(doc), sections, SortedCues(cues.sites), SortedCues(cues.sides),
-                   SortedCues(cues.descriptors), SortedCues(cues.modalities))
+                   SortedCues(cues.descriptors), SortedCues(cues.modalities), lower, punct)
 
     def set_groups(self, groups: list[Group]) -> None:
         """Index the findings (in text order) by start and by where they end."""

@@ -75,7 +75,7 @@ class FindingLinker:
         ctx = FindingContext(
             doc=doc, group=group, groups=index.groups, cues=index.cues, sections=index.sections,
             section=index.section_at(head.start_char), sent=sent,
-            window_end=self._clauses.window_end(doc, group.last_end, next_start, sent), index=index,
+            window_end=self._clauses.window_end(index.lower, group.last_end, next_start, sent), index=index,
         )
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
