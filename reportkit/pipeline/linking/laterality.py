@@ -151,9 +151,10 @@ class SideReader:
                 return start + i + 1
         return start
 
-    def phrase_start(self, ctx: FindingContext) -> int:
-        """Token offset where the finding's own phrase starts: no coordinator, clause break or finding before it."""
-        start = max(ctx.group.start - self._clauses.before, self.clause_start(ctx))
+    def phrase_start(self, ctx: FindingContext, clause_start: int) -> int:
+        """Token offset where the finding's own phrase starts (in its clause, which starts at ``clause_start``):
+        no coordinator, clause break or finding before it."""
+        start = max(ctx.group.start - self._clauses.before, clause_start)
         return self._after_last_boundary(ctx.index.lower, start, ctx.group.start)
 
     def clause_start(self, ctx: FindingContext) -> int:
@@ -233,15 +234,15 @@ class SideReader:
         coordinated = [c for c in sides.starting(ctx.group.last_end, ctx.sent.end) if self._coordinated_after(ctx, c)]
         if coordinated:
             sides = SortedCues([c for c in sides.cues if c not in coordinated])
-        own = sides.starting(self.phrase_start(ctx), ctx.window_end)
+        clause_start = self.clause_start(ctx)
+        own = sides.starting(self.phrase_start(ctx, clause_start), ctx.window_end)
         if own:
             value = _pick(own)
             return value, "mention", [cite_side(cue, value) for cue in own]
         naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
-        clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
-        in_clause = sides.starting(clause_start, clause_end)
+        in_clause = sides.starting(clause_start, self.clause_end(ctx))
         if in_clause:
             value = _pick(in_clause)
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
