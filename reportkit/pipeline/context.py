@@ -59,8 +59,9 @@ class SentenceConText(ConText):
             for sentence in range(sentence_of(target.start), sentence_of(target.end - 1) + 1):
                 targets_in[sentence].append(target)
         for sentence, modifiers in modifiers_in.items():
-            _update_scopes(modifiers)
-            _apply(modifiers, targets_in.get(sentence, []))
+            _update_scopes(modifiers)  # every sentence: the output records each modifier's scope
+            if sentence in targets_in:
+                _apply(modifiers, targets_in[sentence])
         edges = []
         for modifier in graph.modifiers:
             modifier.reduce_targets()
