@@ -11,6 +11,7 @@ from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import NearestGroup
 
 NUMBER = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"
+DIGIT = re.compile(r"\d")
 
 
 def _nearest_in_sentence(ctx: FindingContext) -> NearestGroup:
@@ -74,7 +75,10 @@ class SizeReader:
 
     def sizes(self, text: str, offset: int = 0) -> Iterator[tuple[list[float], Evidence]]:
         """Every size in ``text`` (which starts at ``offset`` in the report): dimensions in mm and evidence."""
-        for m in self._pattern.finditer(text):
+        first_digit = DIGIT.search(text)  # a size starts with a digit: most sentences hold none
+        if first_digit is None:
+            return
+        for m in self._pattern.finditer(text, first_digit.start()):
             factor = self._units[m.group("unit").lower()]
             dims = [round(float(x.replace(",", ".")) * factor, 2) for x in re.findall(NUMBER, m.group("dims"))]
             if not all(math.isfinite(d) for d in dims):  # a 400-digit "size" is not a measurement
