@@ -42,7 +42,7 @@ class SentenceConText(ConText):
 
         graph.modifiers = []
         for match_id, start, end in matcher(doc):
-            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
+            rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]  # no Lexeme per match
             # the scope medspaCy would find by walking the tokens to the sentence's edges
             scope = _sentence_scope(rule, start, end, *bounds[sentence_of(start)])
             graph.modifiers.append(ConTextModifier(rule, start, end, doc, *scope))
