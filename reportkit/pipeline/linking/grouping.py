@@ -40,10 +40,10 @@ class Grouper:
         kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> passes the gates
         for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
             concept = self._concepts[span.label_]
-            sent = index.sentences.sent(span.start, span.end)
-            key = (sent.start, sent.end, concept.id)
+            sent_start, sent_end = index.sentences.bounds(span.start, span.end)
+            key = (sent_start, sent_end, concept.id)
             if key not in kept:
-                kept[key] = self._keep(index.lower[sent.start : sent.end], concept)
+                kept[key] = self._keep(index.lower[sent_start:sent_end], concept)
             if not kept[key]:
                 continue
             previous = groups[-1] if groups else None

@@ -48,9 +48,14 @@ class Sentences:
         i = bisect_right(self._starts, token)
         return self._starts[i] if i < len(self._starts) else len(self._doc)
 
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Token offsets of ``doc[start:end].sent``: the start of the first token's sentence, the end of the last's."""
+        return self.start_of(start), self.end_of(max(end - 1, start))
+
     def sent(self, start: int, end: int) -> Span:
-        """``doc[start:end].sent``: from the start of the first token's sentence to the end of the last token's."""
-        return self._doc[self.start_of(start) : self.end_of(max(end - 1, start))]
+        """``doc[start:end].sent`` (see :meth:`bounds`)."""
+        first, last = self.bounds(start, end)
+        return self._doc[first:last]
 
 
 class SortedCues:
