@@ -7,7 +7,6 @@ so they hide the side or site word inside them.
 
 import re
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
@@ -18,7 +17,7 @@ from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, patt
 from reportkit.pipeline.tokenizer import doc_text
 
 
-@dataclass(slots=True)
+@dataclass
 class Cue:
     """A matched cue: token offsets, its normalised value and (for sites) the site category."""
 
@@ -112,9 +111,6 @@ class CueFinder:
 def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """spaCy's ``filter_spans`` on (start, end, label) tuples: longest first, then earliest; a span whose
     first or last token is taken is dropped; the rest in text order. Tuples spare a Span per cue."""
-    in_order = sorted(spans, key=itemgetter(0))
-    if all(a[1] <= b[0] for a, b in zip(in_order, in_order[1:])):
-        return in_order  # nothing overlaps (most families of most reports): every span is kept
     taken: set[int] = set()
     kept = []
     for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
