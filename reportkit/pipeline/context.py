@@ -15,7 +15,7 @@ from medspacy.context import ConText, ConTextGraph, ConTextModifier
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from reportkit.pipeline.sections import sentence_starts
+from reportkit.pipeline.sentences import sentence_starts
 
 
 @Language.factory("reportkit_context")
@@ -42,7 +42,7 @@ class SentenceConText(ConText):
 
         graph.modifiers = []
         for match_id, start, end in matcher(doc):
-            rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
+            rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]  # no Lexeme per match
             # the scope medspaCy would find by walking the tokens to the sentence's edges
             scope = _sentence_scope(rule, start, end, *bounds[sentence_of(start)])
             graph.modifiers.append(ConTextModifier(rule, start, end, doc, *scope))
@@ -59,8 +59,9 @@ class SentenceConText(ConText):
             for sentence in range(sentence_of(target.start), sentence_of(target.end - 1) + 1):
                 targets_in[sentence].append(target)
         for sentence, modifiers in modifiers_in.items():
-            _update_scopes(modifiers)
-            _apply(modifiers, targets_in.get(sentence, []))
+            _update_scopes(modifiers)  # every sentence: the output records each modifier's scope
+            if sentence in targets_in:
+                _apply(modifiers, targets_in[sentence])
         edges = []
         for modifier in graph.modifiers:
             modifier.reduce_targets()

@@ -27,7 +27,7 @@ from reportkit.lexicon import Lexicon, Site, load_lexicon
 from reportkit.models import Deposit, Evidence, Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
-from reportkit.pipeline.linking.context import cite
+from reportkit.pipeline.linking.context import cite, span_text
 from reportkit.text import section_at
 
 LOOKBACK = 64  # earlier deposits of the same kind a mention may restate (a report names far fewer)
@@ -61,7 +61,7 @@ class DepositGrouper:
     """Sets ``doc._.rk_deposits`` from ``doc._.rk_findings``, inheriting site and side into restatements."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
-        self._lexicon = lexicon
+        self._concepts = {c.id: c for c in lexicon.concepts.concepts}  # a dict read, not a pydantic private attr
         self._anaphors = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._anaphors.add("anaphor", [nlp.make_doc(p) for p in lexicon.linking.anaphors])
         self._descriptors = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -155,13 +155,13 @@ class DepositGrouper:
             return False
         same = any(self._same_thing(f, m) for m in members)
         if anaphoric:
-            return same or self._lexicon.concept(f.concept).role == "generic"
+            return same or self._concepts[f.concept].role == "generic"
         if f.section == "impression" and any(m.section != "impression" for m in members):
             # a named diagnosis restating a generic term ("calcification" -> "calcific tendinitis") needs the site
             # (both state the site, or the named concept's own location is the deposit's: "IMPRESSION: Calcific
             # tendinitis." after one tendon calcification)
-            generic = any(self._lexicon.concept(c.concept).role == "generic" for c in (f, first))
-            concept = self._lexicon.concept(f.concept)
+            generic = any(self._concepts[c.concept].role == "generic" for c in (f, first))
+            concept = self._concepts[f.concept]
             own_location = concept.location or concept.default_location
             located = f.site is None and own_location is not None and own_location == first.location_category
             return same or (generic and ((f.site is not None and site is not None) or located))
@@ -200,7 +200,7 @@ class DepositGrouper:
             if value not in draft.descriptors:
                 draft.descriptors.append(value)
             draft.evidence.append(cite(span, "descriptor", value))
-        size = next(self._size.sizes(sent.text, sent.start_char), None)
+        size = next(self._size.sizes(span_text(sent), sent.start_char), None)
         if size and not draft.dimensions:
             draft.dimensions = size[0]
             draft.evidence.append(size[1])
@@ -210,7 +210,7 @@ class DepositGrouper:
         members = [findings[m] for m in draft.members]
         first = members[0]
         named = next((m for m in members if m.diagnosis), None)
-        concept = next((m.concept for m in members if self._lexicon.concept(m.concept).role == "specific"),
+        concept = next((m.concept for m in members if self._concepts[m.concept].role == "specific"),
                        first.concept)
         located = next((m for m in members if m.site or m.location_category), first)
         sized = next((m for m in members if m.size_mm is not None), None)

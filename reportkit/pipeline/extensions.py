@@ -10,6 +10,7 @@ from typing import get_args
 from spacy.tokens import Doc, Span
 
 from reportkit.models import AssertionScope
+from reportkit.pipeline.tokenizer import doc_text
 
 MENTION_GROUP = "reportkit_mentions"
 
@@ -43,15 +44,23 @@ SCOPED_CATEGORIES = frozenset(get_args(AssertionScope.model_fields["category"].a
 def assertion_scopes(doc: Doc) -> list[AssertionScope]:
     """Every non-empty ConText scope of a non-affirming category, as character ranges, in text order."""
     graph = doc._.context_graph
+    text = doc_text(doc)
     scopes = []
     for modifier in graph.modifiers if graph is not None else []:
         start, end = modifier.scope_span
-        if modifier.category not in SCOPED_CATEGORIES or start >= end:
+        category = modifier.category
+        if category not in SCOPED_CATEGORIES or start >= end:
             continue
-        trigger = doc[modifier.modifier_span[0] : modifier.modifier_span[1]]
-        scopes.append(AssertionScope(start=doc[start].idx, end=doc[end - 1].idx + len(doc[end - 1]),
-                                     category=modifier.category, trigger=trigger.text))
+        trigger_start, trigger_end = modifier.modifier_span
+        scopes.append(AssertionScope(start=doc[start].idx, end=_end_char(doc, end), category=category,
+                                     trigger=text[doc[trigger_start].idx : _end_char(doc, trigger_end)]))
     return sorted(scopes, key=lambda s: (s.start, s.end))
+
+
+def _end_char(doc: Doc, end: int) -> int:
+    """Character offset where the token before ``end`` ends."""
+    last = doc[end - 1]
+    return last.idx + len(last)
 
 
 def context_span_attrs() -> dict[str, dict[str, bool]]:

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from reportkit.lexicon import Lexicon, Linking
 from reportkit.models import Evidence
-from reportkit.pipeline.linking.context import FindingContext, cite
+from reportkit.pipeline.linking.context import FindingContext, cite, span_text
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import NearestGroup
 
 NUMBER = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"
+DIGIT = re.compile(r"\d")
 
 
 def _nearest_in_sentence(ctx: FindingContext) -> NearestGroup:
@@ -64,7 +65,7 @@ class SizeReader:
         """For each group of the sentence (by id), the first size read in it that lies nearest that group."""
         sent, nearest = ctx.sent, _nearest_in_sentence(ctx)
         sizes: dict[int, tuple[list[float], list[Evidence]]] = {}
-        for dims, evidence in self.sizes(sent.text, sent.start_char):
+        for dims, evidence in self.sizes(span_text(sent), sent.start_char):
             token = ctx.doc.char_span(evidence.start, evidence.start + 1, alignment_mode="expand")
             group = nearest(token.start) if token is not None else None
             if group is None or id(group) in sizes:
@@ -74,7 +75,10 @@ class SizeReader:
 
     def sizes(self, text: str, offset: int = 0) -> Iterator[tuple[list[float], Evidence]]:
         """Every size in ``text`` (which starts at ``offset`` in the report): dimensions in mm and evidence."""
-        for m in self._pattern.finditer(text):
+        first_digit = DIGIT.search(text)  # a size starts with a digit: most sentences hold none
+        if first_digit is None:
+            return
+        for m in self._pattern.finditer(text, first_digit.start()):
             factor = self._units[m.group("unit").lower()]
             dims = [round(float(x.replace(",", ".")) * factor, 2) for x in re.findall(NUMBER, m.group("dims"))]
             if not all(math.isfinite(d) for d in dims):  # a 400-digit "size" is not a measurement

@@ -8,6 +8,7 @@ from reportkit.lexicon import Concept
 from reportkit.models import Evidence, Section
 from reportkit.pipeline.linking.cues import Cues
 from reportkit.pipeline.linking.index import DocIndex
+from reportkit.pipeline.tokenizer import doc_text
 
 
 @dataclass
@@ -77,6 +78,11 @@ class FindingContext:
     index: DocIndex
 
 
+def span_text(span: Span) -> str:
+    """``span.text``, sliced from the report text instead of joined token by token."""
+    return doc_text(span.doc)[span.start_char : span.end_char]
+
+
 def cite(span: Span, role: str, value: str | None = None) -> Evidence:
     """Evidence of ``role`` pointing at ``span``."""
-    return Evidence(role=role, text=span.text, start=span.start_char, end=span.end_char, value=value)
+    return Evidence(role=role, text=span_text(span), start=span.start_char, end=span.end_char, value=value)

@@ -14,7 +14,7 @@ from reportkit.pipeline.linking.context import Group
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex
 from reportkit.pipeline.linking.location import SiteReader
-from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
+from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
 
 class Grouper:
@@ -22,7 +22,7 @@ class Grouper:
 
     def __init__(self, nlp: Language, lexicon: Lexicon, sites: SiteReader, clauses: Clauses) -> None:
         link = lexicon.linking
-        self._lexicon = lexicon
+        self._concepts = {c.id: c for c in lexicon.concepts.concepts}  # a dict read, not a pydantic private attr
         self._sites = sites
         self._clauses = clauses
         self._interpretation_links = Phrases(nlp, link.interpretation_links)
@@ -39,11 +39,11 @@ class Grouper:
         start_of = index.sentences.start_of
         kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> passes the gates
         for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
-            concept = self._lexicon.concept(span.label_)
-            sent = index.sentences.sent(span.start, span.end)
-            key = (sent.start, sent.end, concept.id)
+            concept = self._concepts[span.label_]
+            sent_start, sent_end = index.sentences.bounds(span.start, span.end)
+            key = (sent_start, sent_end, concept.id)
             if key not in kept:
-                kept[key] = self._keep(sent, concept)
+                kept[key] = self._keep(index.lower[sent_start:sent_end], concept)
             if not kept[key]:
                 continue
             previous = groups[-1] if groups else None
@@ -64,14 +64,14 @@ class Grouper:
     def _is_placeholder(self, token: Token) -> bool:
         return bool(self._placeholder.match(token.text))
 
-    def _keep(self, sent: Span, concept: Concept) -> bool:
-        """Not a look-alike: no exclusion concept, and the term's sentence passes the concept's word gates."""
+    def _keep(self, words: list[int], concept: Concept) -> bool:
+        """Not a look-alike: no exclusion concept, and the term's sentence (its ``words``) passes the concept's
+        word gates."""
         if concept.role == "exclusion":
             return False
         requires, vetoes = self._gates[concept.id]
         if not requires and not vetoes:
             return True
-        words = lower_words(sent)
         if requires and not requires.found_in(words):
             return False
         return not (vetoes and vetoes.found_in(words))
@@ -91,7 +91,7 @@ class Grouper:
             return True
         if group.effective_concept.role != "specific":
             return False
-        if self._clauses.breaks.found_in(lower_words(gap)):
+        if self._clauses.breaks.found_in(index.lower[gap.start : gap.end]):
             return False
         return not self._names_another_site(group, span, index)
 
@@ -103,7 +103,7 @@ class Grouper:
 
         clauses = self._clauses
         sent_end = index.sentences.end_of(max(span.end - 1, span.start))
-        end = clauses.clause_end(span.doc, span.end, min(sent_end, span.end + clauses.after))
+        end = clauses.clause_end(index.lower, span.end, min(sent_end, span.end + clauses.after))
         own = {key(c) for c in index.sites.starting(span.end, end)}
         if not own:
             return False
@@ -124,7 +124,7 @@ class Grouper:
         )
         if not compatible:
             return False
-        gap_words = [t.lower_ for t in gap if not self._is_placeholder(t)]
+        gap_words = [t.lower for t in gap if not self._is_placeholder(t)]
         if self._interpretation_links.found_in(gap_words):
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"

@@ -10,11 +10,12 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from spacy.attrs import IS_PUNCT, LOWER
 from spacy.tokens import Doc, Span
 
 from reportkit.models import Section
 from reportkit.pipeline.linking.cues import Cue, Cues
-from reportkit.pipeline.sections import sentence_starts
+from reportkit.pipeline.sentences import sentence_starts
 
 
 class Group(Protocol):
@@ -47,9 +48,14 @@ class Sentences:
         i = bisect_right(self._starts, token)
         return self._starts[i] if i < len(self._starts) else len(self._doc)
 
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """Token offsets of ``doc[start:end].sent``: the start of the first token's sentence, the end of the last's."""
+        return self.start_of(start), self.end_of(max(end - 1, start))
+
     def sent(self, start: int, end: int) -> Span:
-        """``doc[start:end].sent``: from the start of the first token's sentence to the end of the last token's."""
-        return self._doc[self.start_of(start) : self.end_of(max(end - 1, start))]
+        """``doc[start:end].sent`` (see :meth:`bounds`)."""
+        first, last = self.bounds(start, end)
+        return self._doc[first:last]
 
 
 class SortedCues:
@@ -93,14 +99,17 @@ class DocIndex:
     sides: SortedCues
     descriptors: SortedCues
     modalities: SortedCues
+    lower: list[int]  # each token's lower-cased word id (:mod:`.phrases`)
+    punct: list[int]  # 1 where the token is punctuation
     groups: list[Group] = field(default_factory=list)
     memo: dict[Any, Any] = field(default_factory=dict)  # per-document results a reader computes once
 
     @classmethod
     def build(cls, doc: Doc, cues: Cues, sections: list[Section]) -> DocIndex:
-        """Index ``doc``'s sentences, sections and cues (findings are added with :meth:`set_groups`)."""
+        """Index ``doc``'s sentences, sections, cues and words (findings are added with :meth:`set_groups`)."""
+        lower, punct = doc.to_array([LOWER, IS_PUNCT]).T.tolist()
         return cls(doc, cues, Sentences(doc), sections, SortedCues(cues.sites), SortedCues(cues.sides),
-                   SortedCues(cues.descriptors), SortedCues(cues.modalities))
+                   SortedCues(cues.descriptors), SortedCues(cues.modalities), lower, punct)
 
     def set_groups(self, groups: list[Group]) -> None:
         """Index the findings (in text order) by start and by where they end."""

@@ -19,7 +19,7 @@ from reportkit.models import Evidence
 from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, SortedCues
-from reportkit.pipeline.linking.phrases import Clauses, Phrases, lower_words
+from reportkit.pipeline.linking.phrases import Clauses, Phrases
 from reportkit.pipeline.tokenizer import doc_text
 
 
@@ -99,8 +99,8 @@ class SideReader:
             if any(start <= doc[site.start].idx < end for start, end in sideless):
                 continue
             side = next(iter(index.sides.ending(site.start - self._clauses.before - 1, site.start)), None)
-            if side is not None and (self._after_last_boundary(doc, side.end, site.start) != side.end
-                                     or any(t.is_punct for t in doc[side.end : site.start])):
+            if side is not None and (self._after_last_boundary(index.lower, side.end, site.start) != side.end
+                                     or any(index.punct[side.end : site.start])):
                 side = None  # "left, and the knee": the side names something else
             if side is None:  # "AP radiographs of the left hip show a lesion": the sentence's only side
                 sentences = index.sentences
@@ -143,30 +143,31 @@ class SideReader:
                 return ExamTitle(sides[0], regions)
         return ExamTitle()
 
-    def _after_last_boundary(self, doc: Doc, start: int, end: int) -> int:
-        """Token offset after the last coordinator or clause break in ``doc[start:end]``, else ``start``."""
-        words = lower_words(doc[start:end])
+    def _after_last_boundary(self, lower: list[int], start: int, end: int) -> int:
+        """Token offset after the last coordinator or clause break in a document's ``lower[start:end]``, else ``start``."""
+        words = lower[start:end]
         for i in range(len(words) - 1, -1, -1):
             if self._coordinators.starts_at(words, i) or self._clauses.breaks.starts_at(words, i):
                 return start + i + 1
         return start
 
-    def phrase_start(self, ctx: FindingContext) -> int:
-        """Token offset where the finding's own phrase starts: no coordinator, clause break or finding before it."""
-        start = max(ctx.group.start - self._clauses.before, self.clause_start(ctx))
-        return self._after_last_boundary(ctx.doc, start, ctx.group.start)
+    def phrase_start(self, ctx: FindingContext, clause_start: int) -> int:
+        """Token offset where the finding's own phrase starts (in its clause, which starts at ``clause_start``):
+        no coordinator, clause break or finding before it."""
+        start = max(ctx.group.start - self._clauses.before, clause_start)
+        return self._after_last_boundary(ctx.index.lower, start, ctx.group.start)
 
     def clause_start(self, ctx: FindingContext) -> int:
         """Token offset where the finding's clause starts: after a clause break, or the coordinator after
         the finding before it ("calcification in the left knee and ossification ...")."""
-        group, doc = ctx.group, ctx.doc
+        group, lower = ctx.group, ctx.index.lower
         start = ctx.sent.start
         # only the finding ending last before this one counts: any boundary after an earlier one is after it too
         other_end = ctx.index.last_end_between(ctx.sent.start, group.start)
         if other_end is not None:
-            after = self._after_last_boundary(doc, other_end, group.start)
+            after = self._after_last_boundary(lower, other_end, group.start)
             start = max(start, after if after > other_end else group.start)
-        words = lower_words(doc[start : group.start])
+        words = lower[start : group.start]
         for i in range(len(words) - 1, -1, -1):
             if self._clauses.breaks.starts_at(words, i):
                 return start + i + 1
@@ -178,8 +179,9 @@ class SideReader:
         "overlying the left chest and right neck", where the sites are coordinated)?"""
         if side.start < ctx.group.last_end or side.end >= ctx.sent.end or ctx.doc[side.end].text in _PHRASE_ENDS:
             return False
-        words = lower_words(ctx.doc[ctx.group.last_end : side.start])
-        return bool(words) and words[0].isalpha() and self._coordinators.first_in(words) == 0
+        words = ctx.index.lower[ctx.group.last_end : side.start]
+        return (bool(words) and ctx.doc[ctx.group.last_end].lower_.isalpha()
+                and self._coordinators.first_in(words) == 0)
 
     def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: list[Cue]) -> Cue | None:
         """The side word naming the finding's site in its sentence ("right common carotid artery"), if any."""
@@ -187,12 +189,12 @@ class SideReader:
         if site is None or not ctx.sent.start <= site.start < ctx.sent.end:
             return None
         if site.end <= ctx.group.start and self._coordinators.found_in(
-                [w for w in lower_words(ctx.doc[site.end : ctx.group.start]) if w.isalpha()]):
+                [t.lower for t in ctx.doc[site.end : ctx.group.start] if t.lower_.isalpha()]):
             return None  # "a right adrenal nodule and there are no stones": another statement's site
         for side in sides:
-            between = ctx.doc[side.end : site.start]
-            if side.end <= site.start and len(between) <= 2 and not any(t.is_punct for t in between) \
-                    and self._after_last_boundary(ctx.doc, side.end, site.start) == side.end:
+            between = ctx.index.punct[side.end : site.start]
+            if side.end <= site.start and len(between) <= 2 and not any(between) \
+                    and self._after_last_boundary(ctx.index.lower, side.end, site.start) == side.end:
                 return side
         return None
 
@@ -201,10 +203,17 @@ class SideReader:
         group = ctx.group
         following = ctx.index.next_group_start(group.last_end)
         limit = ctx.sent.end if following is None else min(ctx.sent.end, following)
-        return self._clauses.clause_end(ctx.doc, group.last_end, limit)
+        return self._clauses.clause_end(ctx.index.lower, group.last_end, limit)
 
-    def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
-                 report: RegionSides) -> tuple[str | None, str | None, list[Evidence]]:
+    def _region_sides(self, ctx: FindingContext) -> RegionSides:
+        """:meth:`region_sides` of the finding's document, read once and only when a finding needs it."""
+        key = ("region sides", id(self))
+        if key not in ctx.index.memo:
+            ctx.index.memo[key] = self.region_sides(ctx.doc, ctx.index)
+        return ctx.index.memo[key]
+
+    def __call__(self, ctx: FindingContext, sites: list[Cue],
+                 location: str | None) -> tuple[str | None, str | None, list[Evidence]]:
         """The finding's side, its basis ("mention", "clause", "exam", "region") and its evidence.
 
         ``sites`` are the sites near the finding, the one it is at first.
@@ -225,23 +234,24 @@ class SideReader:
         coordinated = [c for c in sides.starting(ctx.group.last_end, ctx.sent.end) if self._coordinated_after(ctx, c)]
         if coordinated:
             sides = SortedCues([c for c in sides.cues if c not in coordinated])
-        own = sides.starting(self.phrase_start(ctx), ctx.window_end)
+        clause_start = self.clause_start(ctx)
+        own = sides.starting(self.phrase_start(ctx, clause_start), ctx.window_end)
         if own:
             value = _pick(own)
             return value, "mention", [cite_side(cue, value) for cue in own]
         naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
-        clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
-        in_clause = sides.starting(clause_start, clause_end)
+        in_clause = sides.starting(clause_start, self.clause_end(ctx))
         if in_clause:
             value = _pick(in_clause)
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
-        exam = report.exam
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
             return None, None, []
+        report = self._region_sides(ctx)
+        exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
         if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):

@@ -22,11 +22,11 @@ from reportkit.models import Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.assertion import AssertionReader
 from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
-from reportkit.pipeline.linking.context import FindingContext, Group, cite
+from reportkit.pipeline.linking.context import FindingContext, Group, cite, span_text
 from reportkit.pipeline.linking.cues import CueFinder
 from reportkit.pipeline.linking.grouping import Grouper
 from reportkit.pipeline.linking.index import DocIndex
-from reportkit.pipeline.linking.laterality import RegionSides, SideReader
+from reportkit.pipeline.linking.laterality import SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
 
@@ -59,16 +59,15 @@ class FindingLinker:
         index = DocIndex.build(doc, cues, doc._.rk_sections)
         groups = self._group(doc, index)
         index.set_groups(groups)
-        region_sides = self._sides.region_sides(doc, index)
         findings, queries = [], []
         for group in groups:
-            finding = self._finding(doc, group, index, region_sides)
+            finding = self._finding(doc, group, index)
             (queries if finding.hypothetical else findings).append(finding)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
         return doc
 
-    def _finding(self, doc: Doc, group: Group, index: DocIndex, region_sides: RegionSides) -> Finding:
+    def _finding(self, doc: Doc, group: Group, index: DocIndex) -> Finding:
         """Link one group's attributes and build its Finding, evidence in a fixed role order."""
         head = doc[group.start : group.end]
         sent = index.sentences.sent(group.start, group.end)
@@ -76,18 +75,18 @@ class FindingLinker:
         ctx = FindingContext(
             doc=doc, group=group, groups=index.groups, cues=index.cues, sections=index.sections,
             section=index.section_at(head.start_char), sent=sent,
-            window_end=self._clauses.window_end(doc, group.last_end, next_start, sent), index=index,
+            window_end=self._clauses.window_end(index.lower, group.last_end, next_start, sent), index=index,
         )
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
         evidence += [cite(s, "description") for s in group.descriptions]
         assertion = self._assertion(group, ctx.section)
         concept = group.effective_concept
-        location, site_cue, site_evidence = self._sites.locate(ctx, concept)
-        site = doc[site_cue.start : site_cue.end].text if site_cue else None
-        near_sites = [cue for cue, _ in self._sites.near_sites(ctx)]
-        side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites,
-                                                       location, region_sides)
+        near = self._sites.near_sites(ctx)
+        location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)
+        site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
+        near_sites = [cue for cue, _ in near]
+        side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites, location)
         found_descriptors, descriptor_evidence = descriptors(ctx)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)
@@ -97,7 +96,7 @@ class FindingLinker:
         interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
         named = [s.label_ for s in group.spans] + [c.id for _, c in group.interpretations]
         return Finding(
-            start=head.start_char, end=head.end_char, text=head.text, concept=group.concept.id, kind=group.kind,
+            start=head.start_char, end=head.end_char, text=span_text(head), concept=group.concept.id, kind=group.kind,
             named_concepts=list(dict.fromkeys(named)),
             negated=assertion.negated, uncertain=assertion.uncertain, historical=assertion.historical,
             hypothetical=assertion.hypothetical, section=ctx.section.category, location_category=location, site=site,

@@ -1,14 +1,13 @@
 """Location: the site a finding is at and the location category it implies (anatomy.yaml `site_categories`)."""
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from reportkit.lexicon import Concept, Lexicon
 from reportkit.models import Evidence
 from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import SortedCues
-from reportkit.pipeline.linking.phrases import Phrases, lower_words
+from reportkit.pipeline.linking.phrases import Phrases
 
 
 class SiteReader:
@@ -33,26 +32,25 @@ class SiteReader:
         """Does the site say anything about the category (unlike a body region such as "shoulder")?"""
         return self._readings[cue.category].location is not None
 
-    def relation(self, doc: Doc, start: int, end: int) -> str | None:
-        """How the words in ``doc[start:end]`` place a finding at a site: "projection", "beside" or None."""
-        words = lower_words(doc[start:end])
+    def relation(self, words: list[int]) -> str | None:
+        """How ``words`` (between a finding and a site) place the finding at the site: "projection", "beside" or None."""
         if self._projection.found_in(words):
             return "projection"
         if self._beside_bone.found_in(words):
             return "beside"
         return None
 
-    def locate(self, ctx: FindingContext, concept: Concept) -> tuple[str | None, Cue | None, list[Evidence]]:
+    def locate(self, ctx: FindingContext, concept: Concept,
+               near: list[tuple[Cue, str | None]]) -> tuple[str | None, Cue | None, list[Evidence]]:
         """Location category by precedence: fixed > near site > concept default > weak > sentence > before.
 
-        A site the finding is only projected over ("overlying the knee") is no location; a stated
-        compartment ("in the subcutaneous tissues overlying the knee") is. Returns the category, the
-        site cue and the site evidence.
+        ``near`` are the finding's :meth:`near_sites`. A site the finding is only projected over ("overlying
+        the knee") is no location; a stated compartment ("in the subcutaneous tissues overlying the knee")
+        is. Returns the category, the site cue and the site evidence.
         """
         doc, group = ctx.doc, ctx.group
-        near = self.near_sites(ctx)
         # "projecting over the right upper quadrant": only projected, whatever follows
-        projected = self.relation(doc, group.end, ctx.window_end) == "projection"
+        projected = self.relation(ctx.index.lower[group.end : ctx.window_end]) == "projection"
 
         chosen: tuple[Cue, str | None] | None = None
         category: str | None = None
@@ -90,18 +88,17 @@ class SiteReader:
 
     def near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
         """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""
-        doc, group = ctx.doc, ctx.group
+        group, index = ctx.group, ctx.index
         near: list[tuple[Cue, str | None]] = []
-        sites = ctx.index.sites
-        for cue in sites.ending(group.start - self._before, group.end):
+        for cue in index.sites.ending(group.start - self._before, group.end):
             if cue.start >= ctx.sent.start:
-                gap = doc[cue.end : group.start]
-                joined = any(t.is_punct for t in gap) or self._coordinators.found_in(lower_words(gap))
+                gap = slice(cue.end, group.start)
+                joined = any(index.punct[gap]) or self._coordinators.found_in(index.lower[gap])
                 if cue.end >= group.start or not joined:
                     near.append((cue, None))
         near.reverse()  # nearest pre-modifier first
-        for cue in sites.starting(group.end, ctx.window_end):
-            near.append((cue, self.relation(doc, group.end, cue.start)))
+        for cue in index.sites.starting(group.end, ctx.window_end):
+            near.append((cue, self.relation(index.lower[group.end : cue.start])))
         return near
 
     def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:

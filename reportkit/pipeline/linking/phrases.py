@@ -1,47 +1,46 @@
-"""Lexicon phrases matched on lower-cased tokens, and where a finding's own clause ends."""
+"""Lexicon phrases matched on lower-cased tokens, and where a finding's own clause ends.
+
+Words are spaCy's LOWER ids (a token's ``lower``, the hash of its ``lower_``): a document's are read from
+its token array once (:class:`.index.DocIndex`), so a search slices a list instead of walking tokens.
+"""
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Span
 
 from reportkit.lexicon import Linking
 
 
 class Phrases:
-    """Lexicon phrases as lower-cased token sequences, looked for in lists of lower-cased words."""
+    """Lexicon phrases as sequences of lower-cased word ids, looked for in lists of such ids."""
 
     def __init__(self, nlp: Language, phrases: list[str]) -> None:
-        self._phrases = [tuple(t.lower_ for t in nlp.make_doc(p)) for p in phrases]
+        self._phrases = [tuple(t.lower for t in nlp.make_doc(p)) for p in phrases]
         if not all(self._phrases):
             raise ValueError(f"a lexicon phrase is empty: {[p for p in phrases if not nlp.make_doc(p)]!r}")
         # by first word: each position is checked only against the phrases that can start there
-        self._by_first: dict[str, list[tuple[str, ...]]] = {}
+        self._by_first: dict[int, list[tuple[int, ...]]] = {}
         for phrase in self._phrases:
             self._by_first.setdefault(phrase[0], []).append(phrase)
 
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
-    def found_in(self, words: list[str]) -> bool:
+    def found_in(self, words: list[int]) -> bool:
         """Does any phrase occur in ``words``?"""
         return self.first_in(words) is not None
 
-    def starts_at(self, words: list[str], i: int) -> bool:
+    def starts_at(self, words: list[int], i: int) -> bool:
         """Does a phrase occur in ``words`` starting at index ``i``?"""
         candidates = self._by_first.get(words[i]) if 0 <= i < len(words) else None
         return bool(candidates) and any(tuple(words[i : i + len(p)]) == p for p in candidates)
 
-    def first_in(self, words: list[str]) -> int | None:
+    def first_in(self, words: list[int]) -> int | None:
         """The index in ``words`` where the first phrase occurrence starts, else None."""
         for i, word in enumerate(words):
             candidates = self._by_first.get(word)
             if candidates and any(tuple(words[i : i + len(p)]) == p for p in candidates):
                 return i
         return None
-
-
-def lower_words(span: Span) -> list[str]:
-    """The lower-cased token texts of ``span``."""
-    return [t.lower_ for t in span]
 
 
 class Clauses:
@@ -52,14 +51,14 @@ class Clauses:
         self.before = linking.window_before
         self.after = linking.window_after
 
-    def clause_end(self, doc: Doc, start: int, limit: int) -> int:
-        """The token offset of the first clause break in ``doc[start:limit]``, else ``limit``."""
-        found = self.breaks.first_in(lower_words(doc[start:limit]))
+    def clause_end(self, words: list[int], start: int, limit: int) -> int:
+        """The token offset of the first clause break in ``words[start:limit]`` (a document's words), else ``limit``."""
+        found = self.breaks.first_in(words[start:limit])
         return limit if found is None else start + found
 
-    def window_end(self, doc: Doc, last_end: int, next_start: int | None, sent: Span) -> int:
+    def window_end(self, words: list[int], last_end: int, next_start: int | None, sent: Span) -> int:
         """Token offset where a phrase ending at ``last_end`` stops, given where the next finding starts."""
         limit = min(sent.end, last_end + self.after)
         if next_start is not None:
             limit = min(limit, next_start)
-        return self.clause_end(doc, last_end, limit)
+        return self.clause_end(words, last_end, limit)
