@@ -15,7 +15,7 @@ from medspacy.context import ConText, ConTextGraph, ConTextModifier
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from reportkit.pipeline.sentences import sentence_starts
+from reportkit.pipeline.sections import sentence_starts
 
 
 @Language.factory("reportkit_context")

@@ -21,6 +21,7 @@ QUERY_MARK = re.compile(r"\?")
 LINE_BREAK = re.compile(r"\n")
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
+STARTS_KEY = "reportkit_sentence_starts"
 SENTENCE_ENDS = (".", "!", "\n\n")  # "?" marks a query in dictation ("? pseudogout"): it does not end a sentence
 Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
@@ -123,6 +124,7 @@ class Sectionizer:
         unset = marks == 0
         marks[unset] = numpy.where(self._sentencizer_starts(columns[3], columns[2])[unset], 1, -1)
         doc.from_array([SENT_START], marks.astype(numpy.uint64))
+        doc.user_data[STARTS_KEY] = _marked(marks)
         return doc
 
     def _sentencizer_starts(self, orth: numpy.ndarray, is_punct: numpy.ndarray) -> numpy.ndarray:
@@ -142,11 +144,16 @@ class Sectionizer:
 
 
 def sentence_starts(doc: Doc) -> list[int]:
-    """Token offsets where ``doc.sents`` starts its sentences (the first token, then each marked one),
-    read from the token array instead of walking Span objects."""
-    if not len(doc):
-        return [0]
-    marks = doc.to_array(SENT_START)
+    """Token offsets where ``doc.sents`` starts its sentences (the first token, then each marked one), read from
+    the token array instead of walking Span objects. The sectionizer keeps the list on the Doc it marks (no later
+    component changes the marks), so ConText and the linker share it; callers must not change it."""
+    starts = doc.user_data.get(STARTS_KEY)
+    if starts is None:
+        starts = doc.user_data[STARTS_KEY] = _marked(doc.to_array(SENT_START)) if len(doc) else [0]
+    return starts
+
+
+def _marked(marks: numpy.ndarray) -> list[int]:
     return [0, *(numpy.flatnonzero(marks[1:] == 1) + 1).tolist()]
 
 

@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span
 
 from reportkit.models import Section
 from reportkit.pipeline.linking.cues import Cue, Cues
-from reportkit.pipeline.sentences import sentence_starts
+from reportkit.pipeline.sections import sentence_starts
 
 
 class Group(Protocol):
