@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from reportkit.assertion import AffirmedText, Hit, Span
 from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
@@ -34,12 +35,20 @@ class ReportContext:
     _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
     # finding id -> (the finding, kept so its id is not reused; its affirmed descriptors)
     _descriptors: dict[int, tuple[Finding, frozenset[str]]] = field(default_factory=dict, repr=False)
+    # what a reasoner made of a finding, by (reasoner, finding_key): see Reasoner.assess_and_rank
+    ranked: dict[tuple, tuple] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
         """The context of ``result``, extracted from ``text`` (``patient_age``: exam metadata, if any)."""
         return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
                    patient_age=patient_age)
+
+    @staticmethod
+    def key_of(result: ReportResult, text: str, patient_age: int | None = None) -> tuple:
+        """Everything :meth:`of` reads: two results with equal keys have the same context."""
+        return (text, frozenset(result.modality), patient_age,
+                tuple((s.start, s.end, s.category) for s in result.assertion_scopes))
 
     @functools.cached_property
     def words(self) -> AffirmedText:
@@ -95,6 +104,21 @@ class ReportContext:
     def sentence(self, finding: Finding) -> str:
         """The text of the sentence ``finding`` sits in."""
         return self.text[finding.sentence_start : finding.sentence_end]
+
+
+_FINDING_FIELDS = attrgetter(*(name for name in Finding.model_fields
+                                if name not in ("diagnosis", "diagnosis_uncertain", "diagnosis_basis", "evidence")))
+_EVIDENCE_FIELDS = attrgetter(*Evidence.model_fields)
+
+
+def finding_key(finding: Finding) -> tuple:
+    """Every attribute of ``finding`` but its diagnosis, as a hashable value.
+
+    Kind assessment and ranking never read the diagnosis, so two findings with equal keys get the
+    same ones (a deposit of one mention and that mention; a finding before and after its label).
+    """
+    return (tuple(tuple(v) if isinstance(v, list) else v for v in _FINDING_FIELDS(finding)),
+            tuple(map(_EVIDENCE_FIELDS, finding.evidence)))
 
 
 def _span(finding: Finding | None) -> Span | None:
