@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -95,7 +95,7 @@ class ReportContext:
     @functools.cached_property
     def age(self) -> int | None:
         """The patient's age as the report first states it in affirmed words (0-119), else the exam metadata's."""
-        for m in AGE.finditer(self.text):
+        for m in _age_matches(self.text):
             value = int(next(g for g in m.groups() if g))
             if 0 < value < 120 and self.words.affirmed(m.start(), m.end()):
                 return value
@@ -119,6 +119,30 @@ def finding_key(finding: Finding) -> tuple:
     """
     return (tuple(tuple(v) if isinstance(v, list) else v for v in _FINDING_FIELDS(finding)),
             tuple(map(_EVIDENCE_FIELDS, finding.evidence)))
+
+
+def _age_matches(text: str) -> Iterator[re.Match[str]]:
+    """``AGE.finditer(text)``, tried only where a match can start in an ASCII text: at a digit or at "age".
+
+    AGE opens with a word boundary, so ``re`` would try it at every character of the report.
+    """
+    if not text.isascii():  # \d is any Unicode digit
+        yield from AGE.finditer(text)
+        return
+    lowered = text.lower()
+    resume = 0
+    for start in sorted({i for key in (*"0123456789", "age") for i in _occurrences(key, lowered)}):
+        if start >= resume and (m := AGE.match(text, start)):
+            resume = m.end()  # as finditer: the next match starts after this one (none is empty)
+            yield m
+
+
+def _occurrences(key: str, text: str) -> Iterator[int]:
+    """Every offset where ``key`` starts in ``text``."""
+    i = text.find(key)
+    while i != -1:
+        yield i
+        i = text.find(key, i + 1)
 
 
 def _span(finding: Finding | None) -> Span | None:
