@@ -87,10 +87,11 @@ class ReportContext:
 
     def site_match(self, phrases: Iterable[str], finding: Finding) -> re.Match[str] | None:
         """A match of ``phrases`` in the finding's site, when the site's words are affirmed."""
-        sites = [ev for ev in finding.evidence if ev.role == "site"]
-        if sites and not any(self.affirmed(ev.start, ev.end, finding) for ev in sites):
+        match = find_words(tuple(phrases), finding.site or "")  # first: most cue lists name no word of the site
+        if match is None:
             return None
-        return find_words(tuple(phrases), finding.site or "")
+        sites = [ev for ev in finding.evidence if ev.role == "site"]
+        return None if sites and not any(self.affirmed(ev.start, ev.end, finding) for ev in sites) else match
 
     @functools.cached_property
     def age(self) -> int | None:
