@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import get_origin
 
 from reportkit.assertion import AffirmedText, Hit, Span
 from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
@@ -107,8 +108,11 @@ class ReportContext:
         return self.text[finding.sentence_start : finding.sentence_end]
 
 
-_FINDING_FIELDS = attrgetter(*(name for name in Finding.model_fields
-                                if name not in ("diagnosis", "diagnosis_uncertain", "diagnosis_basis", "evidence")))
+_KEY_FIELDS = [name for name in Finding.model_fields
+               if name not in ("diagnosis", "diagnosis_uncertain", "diagnosis_basis", "evidence")]
+_LIST_FIELDS = [name for name in _KEY_FIELDS if get_origin(Finding.model_fields[name].annotation) is list]
+_SCALAR_FIELDS = attrgetter(*(name for name in _KEY_FIELDS if name not in _LIST_FIELDS))
+_LIST_VALUES = attrgetter(*_LIST_FIELDS)
 _EVIDENCE_FIELDS = attrgetter(*Evidence.model_fields)
 
 
@@ -118,7 +122,7 @@ def finding_key(finding: Finding) -> tuple:
     Kind assessment and ranking never read the diagnosis, so two findings with equal keys get the
     same ones (a deposit of one mention and that mention; a finding before and after its label).
     """
-    return (tuple(tuple(v) if isinstance(v, list) else v for v in _FINDING_FIELDS(finding)),
+    return (_SCALAR_FIELDS(finding), tuple(map(tuple, _LIST_VALUES(finding))),
             tuple(map(_EVIDENCE_FIELDS, finding.evidence)))
 
 
