@@ -140,10 +140,12 @@ class Deposit(_Record):
     def as_finding(self, findings: list[Finding]) -> Finding:
         """The deposit as one Finding: its first mention with the merged attributes (for reasoning, rendering)."""
         first = findings[self.findings[0]]
-        merged = self.model_dump(exclude={"findings", "laterality_conflict"})
+        # the deposit's fields have the finding's types: copied over (lists as copies) without a dump and validation
+        merged = {name: list(value) if isinstance(value, list) else value
+                  for name, value in self if name not in ("findings", "laterality_conflict")}
         sided = next((findings[i] for i in self.findings if findings[i].laterality == self.laterality), None)
         merged["laterality_source"] = sided.laterality_source if sided and self.laterality else None
-        return Finding.model_validate({**first.model_dump(), **merged})
+        return first.model_copy(update=merged)
 
 
 class ReportResult(_Record):

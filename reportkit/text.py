@@ -33,9 +33,9 @@ def _needles(phrases: tuple[str, ...]) -> tuple[str, ...] | None:
     """For each phrase, a lower-case run of it that any match must contain literally; None if any phrase is non-ASCII.
 
     A phrase's spaces become ``\\s+`` in its pattern; every other character is matched as itself,
-    ignoring case. So in an ASCII text, a match of the phrase contains each space-free run of it,
-    lower-cased, in the lower-cased text. Non-ASCII phrases are left to the regex: Unicode case
-    folding ("K" for Kelvin, dotless i) is not what ``str.lower`` gives.
+    ignoring case. So in a text whose chars that match an ASCII letter are ASCII (see :func:`_ascii_lower`), a
+    match of the phrase contains each space-free run of it, lower-cased, in the lower-cased text. Non-ASCII
+    phrases are left to the regex: Unicode case folding ("K" for Kelvin, dotless i) is not what ``str.lower`` gives.
     """
     if not all(p.isascii() for p in phrases):
         return None
@@ -54,10 +54,15 @@ def _may_match(phrases: tuple[str, ...], text: str) -> bool:
     return any(n in lowered for n in needles)
 
 
+# the non-ASCII chars that match an ASCII letter ignoring case: İ, dotless i, long s, Kelvin sign
+FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
 @functools.lru_cache(maxsize=32)
 def _ascii_lower(text: str) -> str | None:
-    """``text`` lower-cased when it is ASCII, else None; kept, since every cue list of a report asks of its text."""
-    return text.lower() if text.isascii() else None
+    """``text`` lower-cased, None when it holds a char of :data:`FOLDS_TO_ASCII` (``str.lower`` does not make it
+    the ASCII letter it matches); kept, since every cue list of a report asks of its text."""
+    return text.lower() if text.isascii() or not FOLDS_TO_ASCII.search(text) else None
 
 
 def find_words(phrases: Iterable[str], text: str) -> re.Match[str] | None:

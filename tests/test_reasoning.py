@@ -257,3 +257,21 @@ def test_recommendations_say_consider_and_cite_a_source():
     for rec in recommendations:
         assert rec.source.startswith("Freire 2018")
         assert rec.findings and rec.evidence
+
+
+@pytest.mark.parametrize("text, age", [
+    ("HISTORY: 45-year-old with shoulder pain. Calcification in the supraspinatus tendon.", 45),
+    ("HISTORY: Shoulder pain, patient aged 62. Size 12 mm, follow-up in 3 months.", 62),
+    ("HISTORY: 7 y/o boy. FINDINGS: 2 mm focus.", 7),
+    ("HISTORY: No history of a 30 year old injury; 51 yrs old.", 51),  # the negated statement is skipped
+    ("HISTORY: Pain for 3 weeks. FINDINGS: 4 x 6 mm calcification, 2019-04-01.", None),
+    ("HISTORY: \u201c45 years old\u201d \u2013 pain.", 45),  # typographic quotes and dash: the regex path
+    ("HISTORY: \u0664\u0665 years old.", 45),  # Arabic-Indic digits are digits to the pattern
+])
+def test_the_stated_age_is_the_first_affirmed_one(text, age):
+    from reportkit.reasoning.context import AGE, ReportContext, _age_matches
+
+    report = reason(extract(text, "age"), text)
+    assert report.patient_age == age
+    assert [m.span() for m in _age_matches(text)] == [m.span() for m in AGE.finditer(text)]
+    assert ReportContext(text=text).age == (age if "No history" not in text else 30)

@@ -7,11 +7,14 @@ Both are for speed only: these properties compare them with the scan they replac
 
 from __future__ import annotations
 
+import re
+import sys
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportkit.assertion import AffirmedText
-from reportkit.text import _words, find_all_words, find_words
+from reportkit.text import FOLDS_TO_ASCII, _words, find_all_words, find_words
 
 # words that cue lists use, with the characters that make case folding and boundaries tricky
 PIECES = ["gout", "Gout", "GOUT", "pseudo-gout", "pseudogout", "tophus", "renal failure", "renal  failure",
@@ -45,3 +48,16 @@ def test_cached_matches_equal_a_fresh_scan_of_the_slice(phrases, text, start, en
     expected = [(start + a, start + b, t) for a, b, t in _plain(phrases, text[start:stop])]
     for _ in range(2):  # the second answer comes from the cache
         assert [(h.start, h.end, h.text) for h in words.find_all(phrases, start, end)] == expected
+
+
+def test_every_non_ascii_char_that_matches_an_ascii_one_ignoring_case_is_listed():
+    ascii_char = re.compile(r"[\x00-\x7f]", re.IGNORECASE)
+    folding = {chr(c) for c in range(128, sys.maxunicode + 1) if ascii_char.fullmatch(chr(c))}
+    assert folding == {c for c in map(chr, range(sys.maxunicode + 1)) if FOLDS_TO_ASCII.fullmatch(c)}
+
+
+def test_a_report_with_typographic_quotes_is_searched_like_an_ascii_one():
+    text = "IMPRESSION: \u201cCalcific tendinitis\u201d \u2013 no pseudo-gout."
+    assert find_words(["calcific tendinitis"], text).group(0) == "Calcific tendinitis"
+    assert find_words(["pseudogout"], text) is None
+    assert find_words(["k"], "x \u212a y").group(0) == "\u212a"  # the Kelvin sign is a k, ignoring case

@@ -56,8 +56,18 @@ def worker_state(lexicon_dir: str | None) -> WorkerState:
     return WorkerState(lexicon_dir)
 
 
+# what json.dumps(..., sort_keys=True) builds on every call, built once
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)
+
+
+def _json_list(values: list) -> str:
+    """``json.dumps(values, sort_keys=True)``; an empty list (the most common) without an encoder pass."""
+    return _SORTED_JSON.encode(values) if values else "[]"
+
+
 def _json(models) -> str:
-    return json.dumps([m.model_dump(mode="json") for m in models], sort_keys=True)
+    """The pydantic ``models`` as a JSON array of objects with sorted keys."""
+    return _json_list([m.model_dump(mode="json") for m in models])
 
 
 def analyse_report(text: str, report_id: str, options: WorkOptions,
@@ -143,7 +153,7 @@ def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions, verdict
         rows["assessments"].append((
             rid, report_id, a.finding, a.kind.kind, a.kind.stated, a.kind.agrees, a.suggested_diagnosis,
             a.suggested_entity, a.phase, a.term.id if a.term else None, _json(a.differential),
-            json.dumps(a.notes), json.dumps(a.warnings), _json(a.kind.evidence)))
+            _json_list(a.notes), _json_list(a.warnings), _json(a.kind.evidence)))
     for rec in report.recommendations:
         rows["recommendations"].append((rid, report_id, rec.id, rec.text, rec.source, list(rec.findings),
                                         _json(rec.evidence)))

@@ -50,7 +50,7 @@ class LintConfig(BaseModel):
 
     def enabled(self, code: str) -> bool:
         """Whether the rule code matches a selected prefix and no ignored one."""
-        return any(code.startswith(s) for s in self.select) and not any(code.startswith(i) for i in self.ignore)
+        return code.startswith(tuple(self.select)) and not code.startswith(tuple(self.ignore))
 
     def severity_of(self, r: Rule) -> Severity:
         """The configured severity of the rule (by code, then name), else its default."""

@@ -39,6 +39,8 @@ class Suppressions:
         return ignored is None or code in ignored or any(a <= start < b for a, b in self.off_ranges)
 
     def _read(self, text: str) -> None:
+        if SUPPRESS.search(text) is None:
+            return  # most drafts hold no directive: no line table, no rule lookups
         position = Position(text)
         by_name = {r.name: r.code for r in rules().values()}
         known = set(rules())

@@ -26,7 +26,7 @@ from reportkit.models import (
     TermRef,
 )
 from reportkit.reasoning.codes import codes_for
-from reportkit.reasoning.context import ReportContext
+from reportkit.reasoning.context import ReportContext, finding_key
 from reportkit.reasoning.differential import DiagnosisInferrer, DifferentialRanker
 from reportkit.reasoning.followup import FollowUpRecommender
 from reportkit.reasoning.kind import KindAssessor
@@ -43,11 +43,32 @@ class Reasoner:
         self.ranker = DifferentialRanker(lexicon)
         self.diagnoses = DiagnosisInferrer(lexicon, self.ranker)
         self.followup = FollowUpRecommender(lexicon)
+        self._last_context: tuple[tuple, ReportContext] | None = None
+
+    def context(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
+        """The context of ``result``: the last one made again when its key is equal (labelling diagnoses, then
+        reasoning over the same report, ranks each finding once)."""
+        key = ReportContext.key_of(result, text, patient_age)
+        last = self._last_context
+        if last is not None and last[0] == key:
+            return last[1]
+        ctx = ReportContext.of(result, text, patient_age)
+        self._last_context = (key, ctx)
+        return ctx
 
     def assess_and_rank(self, finding: Finding, ctx: ReportContext) -> tuple[KindAssessment, list[DifferentialItem]]:
-        """Step 1, then step 2 with the assessed kind (the stated one when the cues are silent)."""
-        kind = self.kinds.assess(finding, ctx)
-        return kind, self.ranker.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
+        """Step 1, then step 2 with the assessed kind (the stated one when the cues are silent).
+
+        Kept in the context by the finding's key: both steps read only the finding (never its
+        diagnosis) and the context, so an equal finding gets the same answer.
+        """
+        key = (self, finding_key(finding))
+        known = ctx.ranked.get(key)
+        if known is None:
+            kind = self.kinds.assess(finding, ctx)
+            items = self.ranker.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
+            known = ctx.ranked[key] = (kind, items)
+        return known
 
     def assess(self, index: int, finding: Finding, ctx: ReportContext) -> Assessment:
         """Finding ``index``'s kind, preferred term and (when asserted) its ranked differential."""
@@ -79,7 +100,7 @@ def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = N
                     patient_age: int | None = None) -> ReportResult:
     """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext.of(result, text, patient_age)
+    ctx = reasoner.context(result, text, patient_age)
     for finding in result.findings + result.queries:
         if finding.diagnosis is None:
             finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
@@ -95,7 +116,7 @@ def reason(result: ReportResult, text: str, lexicon_dir: str | None = None,
            patient_age: int | None = None) -> StructuredReport:
     """Assess every deposit of ``result`` (extracted from ``text``) and recommend follow-up."""
     reasoner = get_reasoner(lexicon_dir)
-    ctx = ReportContext.of(result, text, patient_age)
+    ctx = reasoner.context(result, text, patient_age)
     if result.findings and not result.deposits:  # a record made without the pipeline: one deposit per finding
         result = result.model_copy(update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
     merged = [d.as_finding(result.findings) for d in result.deposits]

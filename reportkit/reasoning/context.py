@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import get_origin
 
 from reportkit.assertion import AffirmedText, Hit, Span
 from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
@@ -34,12 +36,20 @@ class ReportContext:
     _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
     # finding id -> (the finding, kept so its id is not reused; its affirmed descriptors)
     _descriptors: dict[int, tuple[Finding, frozenset[str]]] = field(default_factory=dict, repr=False)
+    # what a reasoner made of a finding, by (reasoner, finding_key): see Reasoner.assess_and_rank
+    ranked: dict[tuple, tuple] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
         """The context of ``result``, extracted from ``text`` (``patient_age``: exam metadata, if any)."""
         return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
                    patient_age=patient_age)
+
+    @staticmethod
+    def key_of(result: ReportResult, text: str, patient_age: int | None = None) -> tuple:
+        """Everything :meth:`of` reads: two results with equal keys have the same context."""
+        return (text, frozenset(result.modality), patient_age,
+                tuple((s.start, s.end, s.category) for s in result.assertion_scopes))
 
     @functools.cached_property
     def words(self) -> AffirmedText:
@@ -78,15 +88,16 @@ class ReportContext:
 
     def site_match(self, phrases: Iterable[str], finding: Finding) -> re.Match[str] | None:
         """A match of ``phrases`` in the finding's site, when the site's words are affirmed."""
-        sites = [ev for ev in finding.evidence if ev.role == "site"]
-        if sites and not any(self.affirmed(ev.start, ev.end, finding) for ev in sites):
+        match = find_words(tuple(phrases), finding.site or "")  # first: most cue lists name no word of the site
+        if match is None:
             return None
-        return find_words(tuple(phrases), finding.site or "")
+        sites = [ev for ev in finding.evidence if ev.role == "site"]
+        return None if sites and not any(self.affirmed(ev.start, ev.end, finding) for ev in sites) else match
 
     @functools.cached_property
     def age(self) -> int | None:
         """The patient's age as the report first states it in affirmed words (0-119), else the exam metadata's."""
-        for m in AGE.finditer(self.text):
+        for m in _age_matches(self.text):
             value = int(next(g for g in m.groups() if g))
             if 0 < value < 120 and self.words.affirmed(m.start(), m.end()):
                 return value
@@ -95,6 +106,48 @@ class ReportContext:
     def sentence(self, finding: Finding) -> str:
         """The text of the sentence ``finding`` sits in."""
         return self.text[finding.sentence_start : finding.sentence_end]
+
+
+_KEY_FIELDS = [name for name in Finding.model_fields
+               if name not in ("diagnosis", "diagnosis_uncertain", "diagnosis_basis", "evidence")]
+_LIST_FIELDS = [name for name in _KEY_FIELDS if get_origin(Finding.model_fields[name].annotation) is list]
+_SCALAR_FIELDS = attrgetter(*(name for name in _KEY_FIELDS if name not in _LIST_FIELDS))
+_LIST_VALUES = attrgetter(*_LIST_FIELDS)
+_EVIDENCE_FIELDS = attrgetter(*Evidence.model_fields)
+
+
+def finding_key(finding: Finding) -> tuple:
+    """Every attribute of ``finding`` but its diagnosis, as a hashable value.
+
+    Kind assessment and ranking never read the diagnosis, so two findings with equal keys get the
+    same ones (a deposit of one mention and that mention; a finding before and after its label).
+    """
+    return (_SCALAR_FIELDS(finding), tuple(map(tuple, _LIST_VALUES(finding))),
+            tuple(map(_EVIDENCE_FIELDS, finding.evidence)))
+
+
+def _age_matches(text: str) -> Iterator[re.Match[str]]:
+    """``AGE.finditer(text)``, tried only where a match can start in an ASCII text: at a digit or at "age".
+
+    AGE opens with a word boundary, so ``re`` would try it at every character of the report.
+    """
+    if not text.isascii():  # \d is any Unicode digit
+        yield from AGE.finditer(text)
+        return
+    lowered = text.lower()
+    resume = 0
+    for start in sorted({i for key in (*"0123456789", "age") for i in _occurrences(key, lowered)}):
+        if start >= resume and (m := AGE.match(text, start)):
+            resume = m.end()  # as finditer: the next match starts after this one (none is empty)
+            yield m
+
+
+def _occurrences(key: str, text: str) -> Iterator[int]:
+    """Every offset where ``key`` starts in ``text``."""
+    i = text.find(key)
+    while i != -1:
+        yield i
+        i = text.find(key, i + 1)
 
 
 def _span(finding: Finding | None) -> Span | None:

@@ -20,14 +20,14 @@ class DifferentialRanker:
     def __init__(self, lexicon: Lexicon) -> None:
         self.differential = lexicon.differential
         self.entities = {e.id: e for e in self.differential.entities}
+        self._concepts = {e.id: frozenset(e.concepts) for e in self.differential.entities}
+        # (location, kind) -> the entities possible there with their priors: lexicon data, fixed for the ranker
+        self._possible: dict[tuple[str | None, str], list[tuple[Entity, int]]] = {}
 
     def rank(self, finding: Finding, kind: str, ctx: ReportContext) -> list[DifferentialItem]:
         """The entities possible at the finding's location for ``kind``, best score first."""
         items = []
-        for entity in self.differential.entities:
-            prior = self._prior(entity, finding.location_category, kind)
-            if prior is None:
-                continue
+        for entity, prior in self._possible_at(finding.location_category, kind):
             if entity.requires_site and not (ctx.site_match(entity.requires_site, finding)
                                              or ctx.find_in_sentence(entity.requires_site, finding)):
                 continue
@@ -38,7 +38,7 @@ class DifferentialRanker:
                     supporting.append(why)
                     score += cue.weight
                     specific |= cue.specific
-            is_named = bool(set(entity.concepts) & set(finding.named_concepts))
+            is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
             if is_named:
                 score += self.differential.named_bonus
                 supporting.insert(0, "named in the report")
@@ -102,6 +102,15 @@ class DifferentialRanker:
         if cue.age and _in_range(cue.age, ctx.age):
             return f"age {ctx.age}"
         return None
+
+    def _possible_at(self, location: str | None, kind: str) -> list[tuple[Entity, int]]:
+        """The entities with a prior at ``location`` for ``kind``, and that prior, in lexicon order."""
+        key = (location, kind)
+        possible = self._possible.get(key)
+        if possible is None:
+            possible = self._possible[key] = [(entity, prior) for entity in self.differential.entities
+                                              if (prior := self._prior(entity, location, kind)) is not None]
+        return possible
 
     @staticmethod
     def _prior(entity: Entity, location: str | None, kind: str) -> int | None:

@@ -124,6 +124,10 @@ class FollowUpRecommender:
             return None
         if when.document_none and ctx.find(when.document_none) is not None:
             return None
+        # a sentence holds a match only if the whole text does (sentences end at no word character): spare the
+        # sentence-by-sentence search of a report that names no cue at all
+        if any(phrases and not ctx.words.matches(phrases) for phrases in (when.document_any, when.sentence_any)):
+            return None
         start = 0
         for piece in SENTENCE_END.split(ctx.text):
             offset = ctx.text.find(piece, start)

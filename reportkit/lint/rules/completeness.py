@@ -35,11 +35,13 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     findings = ctx.result.findings
-    tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
+    tendons: set[str] | None = None  # made for the first HADD deposit: most reports have none
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0]):
             continue
+        if tendons is None:
+            tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         missing = []
         if (deposit.site or "").lower() not in tendons:
             missing.append("tendon")

@@ -41,11 +41,13 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: only the radiologist knows which side is right.
     """
+    explicit = [f for f in ctx.result.findings if positive(f) and f.laterality in ("left", "right")
+                and f.laterality_source in ("mention", "clause") and f.section != "exam"]
+    if not explicit:
+        return  # no finding states its own side: nothing to hold against the exam or the other section
     exam_sides: set[str] = set()
     for _, text in ctx.section_text("exam"):
         exam_sides |= _sides_in(ctx, text.splitlines()[0] if text else "")
-    explicit = [f for f in ctx.result.findings if positive(f) and f.laterality in ("left", "right")
-                and f.laterality_source in ("mention", "clause") and f.section != "exam"]
     if len(exam_sides) == 1 and exam_sides <= {"left", "right"}:
         (side,) = exam_sides
         for f in explicit:

@@ -93,14 +93,15 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
         Unsafe: replacing "CPPD" by "chondrocalcinosis" narrows what the radiologist wrote.
     """
     vocabulary = ctx.lexicon.lint
-    if AffirmedText(ctx.text, ctx.result.assertion_scopes).find(vocabulary.crystal_proof):
+    asserted = [f for f in ctx.result.findings
+                if f.concept == vocabulary.cppd_concept and positive(f) and not f.uncertain
+                and f.section in vocabulary.statement_sections
+                and not find_words(vocabulary.cppd_not_imaging_alone,
+                                   f.text + " " + _clause_around(ctx.text, f.end, f.end, 20))]
+    # the report is searched for crystal proof only when some finding asserts CPPD: most name none
+    if not asserted or AffirmedText(ctx.text, ctx.result.assertion_scopes).find(vocabulary.crystal_proof):
         return
-    for f in ctx.result.findings:
-        if (f.concept != vocabulary.cppd_concept or not positive(f) or f.uncertain
-                or f.section not in vocabulary.statement_sections):
-            continue
-        if find_words(vocabulary.cppd_not_imaging_alone, f.text + " " + _clause_around(ctx.text, f.end, f.end, 20)):
-            continue
+    for f in asserted:
         yield Violation(f.start, f.end,
                         f"'{f.text}' asserts CPPD deposition disease from imaging; the imaging finding is "
                         f"{vocabulary.cppd_imaging_term}",
