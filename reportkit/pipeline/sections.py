@@ -2,7 +2,7 @@
 sentencizer for the rest)."""
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable
 
 import numpy
@@ -18,7 +18,6 @@ from reportkit.pipeline.tokenizer import TEXT_KEY, doc_text
 from reportkit.text import KeyScan, trie_pattern
 
 QUERY_MARK = re.compile(r"\?")
-LINE_BREAK = re.compile(r"\n")
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
 STARTS_KEY = "reportkit_sentence_starts"
@@ -108,39 +107,37 @@ class Sectionizer:
             i = _token_at(starts, m.start())
             if i and doc[i - 1].text in {".", ":", ";"} and i + 1 < len(doc):
                 marks[i], marks[i + 1] = 1, -1
-        last = -1
-        for m in LINE_BREAK.finditer(text):
-            # the token holding this "\n": whitespace never shares a token with other text
-            i = bisect_right(starts, m.start()) - 1
-            if i == last or i >= len(doc) - 1:
-                continue
-            last = i
-            if not is_space[i]:
+        for i in numpy.flatnonzero(columns[1][:-1]).tolist():
+            # a whitespace token holding a line break (whitespace never shares a token with other text)
+            if "\n" not in text[starts[i]:starts[i + 1]]:
                 continue
             first = text[starts[i + 1]]  # the next token's first character
             runs_on = i > 0 and not is_punct[i - 1] and (first.islower() or first.isdigit())
             if not runs_on and not is_space[i + 1]:
                 marks[i + 1] = 1
-        unset = marks == 0
-        marks[unset] = numpy.where(self._sentencizer_starts(columns[3], columns[2])[unset], 1, -1)
+        rule = numpy.full(len(doc), -1, dtype=numpy.int64)
+        rule[[0, *self._sentencizer_starts(columns[3], is_punct)]] = 1
+        marks = numpy.where(marks == 0, rule, marks)
         doc.from_array([SENT_START], marks.astype(numpy.uint64))
         doc.user_data[STARTS_KEY] = _marked(marks)
         return doc
 
-    def _sentencizer_starts(self, orth: numpy.ndarray, is_punct: numpy.ndarray) -> numpy.ndarray:
-        """spaCy's rule sentencizer on token arrays (its per-token loop cost as much as a Matcher pass): after a
-        sentence-ending token ("." "!" or a blank line), the first token that is neither punctuation nor such an
-        end starts a sentence, as does the first token."""
-        ends = numpy.zeros(len(orth), dtype=bool)
-        for end in self._sentence_ends:  # three comparisons cost less than numpy.isin's sort
-            ends |= orth == end
-        others = numpy.flatnonzero(~(ends | is_punct.astype(bool)))
-        ends_before = numpy.concatenate(([0], numpy.cumsum(ends)))  # [k]: ends among the first k tokens
-        previous = numpy.concatenate(([-1], others[:-1]))  # the last such token before each, -1 for none
-        guesses = numpy.zeros(len(orth), dtype=bool)
-        guesses[0] = True
-        guesses[others[ends_before[others] - ends_before[previous + 1] > 0]] = True
-        return guesses
+    def _sentencizer_starts(self, orth: numpy.ndarray, is_punct: list[int]) -> list[int]:
+        """Where spaCy's rule sentencizer starts sentences after the first token (its per-token loop cost as much
+        as a Matcher pass): after a sentence end ("." "!" or a blank line), at the first token that is neither
+        punctuation nor such an end."""
+        hit = orth == self._sentence_ends[0]
+        for end in self._sentence_ends[1:]:  # a few comparisons cost less than numpy.isin's sort
+            hit |= orth == end
+        ends = numpy.flatnonzero(hit).tolist()
+        is_end, found, n = set(ends), [], len(orth)
+        for k in ends:
+            k += 1
+            while k < n and (is_punct[k] or k in is_end):
+                k += 1
+            if k < n and (not found or found[-1] != k):
+                found.append(k)
+        return found
 
 
 def sentence_starts(doc: Doc) -> list[int]:
