@@ -50,10 +50,12 @@ def test_warming_stops_at_its_bound_and_tokens_stay_spacy_s(monkeypatch, spacy_t
     assert _tokens(ours(again)) == _tokens(spacy_tokenizer(again))
 
 
-def test_a_long_chunk_is_not_tokenised_twice_but_still_tokenised(spacy_tokenizer):
+def test_a_long_chunk_is_tokenised_as_spacy_does_and_remembered_as_seen(spacy_tokenizer):
     ours = TextKeepingTokenizer(spacy.blank("en").tokenizer)
-    text = "calcification " + "x" * (tokenizer_module.MAX_CHUNK_CHARS + 10) + "."
+    long_chunk = "x" * (tokenizer_module.MAX_CHUNK_CHARS + 10) + "."
+    text = "calcification " + long_chunk
     assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text))
+    assert {"calcification", long_chunk} <= ours._seen  # neither is looked at again
 
 
 def test_tokens_equal_spacy_over_the_shared_corpus_when_present(spacy_tokenizer, corpus_records):

@@ -289,11 +289,11 @@ class Prefilter:
     def verdict(self, text: str) -> Verdict:
         """Both tests on ``text`` in one keyed pass, and what the store keeps of it when neither holds."""
         found = self._scan.starts(text)
-        mention, rule_words = self._may_mention(text, found), self._has_rule_words(text, found)
-        if mention or rule_words:
-            return Verdict(mention, rule_words, None)
+        rule_words = self._has_rule_words(text, found)
+        if rule_words or self._may_mention(text, found):
+            return Verdict(rule_words, None)
         heads = self._section_heads(text, self._headers(text, found))
-        return Verdict(False, False, Skipped(self._modality(text, found), [category for category, _, _ in heads]))
+        return Verdict(False, Skipped(self._modality(text, found), [category for category, _, _ in heads]))
 
     def skip(self, text: str) -> Skipped | None:
         """What the store keeps of a report without a trigger (modality, section categories); None if it triggers."""
@@ -388,6 +388,5 @@ class Skipped(NamedTuple):
 class Verdict(NamedTuple):
     """The pre-filter's tests on one report."""
 
-    may_mention: bool
     rule_words: bool  # a report-scope follow-up rule or a raw-text lint rule may fire without a mention
-    skipped: Skipped | None  # what the store keeps when neither holds (the report skips the pipeline)
+    skipped: Skipped | None  # what the store keeps when no test holds (the report skips the pipeline)

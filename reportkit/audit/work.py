@@ -89,8 +89,8 @@ def _analyse(state: WorkerState, text: str, report_id: str, options: WorkOptions
     from reportkit.lint import lint_text
     from reportkit.reasoning import reason
 
-    rule_words = verdict.rule_words if verdict is not None else state.prefilter.has_rule_words(text)
-    result = _extract(state, text, report_id, options.lexicon_dir, rule_words)
+    # without a verdict, _extract asks for the rule words only when the report has no mention
+    result = _extract(state, text, report_id, options.lexicon_dir, verdict.rule_words if verdict else None)
     report = reason(result, text, options.lexicon_dir)
     return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), False
 
