@@ -11,16 +11,12 @@ Entry point: :func:`postprocess`. ``reportkit postprocess`` and ``POST /v1/postp
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from reportkit import __version__
-from reportkit.api import extract
-from reportkit.lexicon import Laterality, ModalityName
-from reportkit.lint import Diagnostic, LintConfig, lint_text, safe_fix_diagnostics
-from reportkit.models import Recommendation, ReportResult, StructuredReport
-from reportkit.reasoning import reason
+from reportkit.engine import Exam, get_engine
+from reportkit.lint import Diagnostic, LintConfig
+from reportkit.models import Recommendation, StructuredReport
 from reportkit.render import render, to_fhir
 
 MAX_FIX_PASSES = 3  # a fix can reveal another; the shipped safe rules settle in one pass
@@ -29,15 +25,6 @@ RADIOGRAPH_CORRELATION = "RK101"  # lint rule whose firing means radiograph corr
 
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Exam(_Record):
-    """Order metadata from the RIS; each field is used only where the text is silent."""
-
-    modality: ModalityName | None = None
-    body_part: str | None = Field(default=None, max_length=100, description="echoed in the block header")
-    side: Laterality | None = None
-    patient_age: int | None = Field(default=None, ge=0, le=130)
 
 
 class Draft(_Record):
@@ -126,61 +113,9 @@ class LintResult(_Record):
 def analyse_draft(text: str, report_id: str, exam: Exam | None,
                   lexicon_dir: str | None = None) -> tuple[StructuredReport, list[str]]:
     """Extract and reason over ``text``, filling what it leaves unstated from ``exam``; also the fields used."""
-    result, used = _extract_draft(text, report_id, exam, lexicon_dir)
-    return _reason_draft(result, used, text, exam, lexicon_dir)
-
-
-def _extract_draft(text: str, report_id: str, exam: Exam | None,
-                   lexicon_dir: str | None) -> tuple[ReportResult, list[str]]:
-    """The first half of :func:`analyse_draft`: the mentions, with the exam standing in where the text is silent."""
-    exam = exam or Exam()
-    result = extract(text, report_id, lexicon_dir, patient_age=exam.patient_age)
-    return result, _apply_exam(result, exam, lexicon_dir)
-
-
-def _reason_draft(result: ReportResult, used: list[str], text: str, exam: Exam | None,
-                  lexicon_dir: str | None) -> tuple[StructuredReport, list[str]]:
-    """The second half of :func:`analyse_draft`: reasoning over the mentions; also the exam fields used."""
-    exam = exam or Exam()
-    report = reason(result, text, lexicon_dir, patient_age=exam.patient_age)
-    if exam.patient_age is not None and report.patient_age == exam.patient_age and _text_age(text, lexicon_dir) is None:
-        used = [*used, "patient_age"]
-    return report, sorted(used)
-
-
-def _text_age(text: str, lexicon_dir: str | None) -> int | None:
-    from reportkit.reasoning import ReportContext
-
-    return ReportContext(text=text).age
-
-
-def _apply_exam(result: ReportResult, exam: Exam, lexicon_dir: str | None) -> list[str]:
-    """Study modality, and the exam's side where the text gives a finding none and the exam title could.
-
-    The side follows the linker's exam-title rule (lexicons/linking.yaml ``exam_side_locations``): a
-    limb-type location, never a vessel, viscus or midline structure, since a wrong side is worse than none.
-    """
-    from reportkit.lexicon import load_lexicon
-
-    used = []
-    records = result.findings + result.queries + result.deposits
-    if exam.modality and not result.modality:
-        result.modality = [exam.modality]
-        for record in records:
-            record.modality = record.modality or exam.modality
-        used.append("modality")
-    if exam.side:
-        eligible = set(load_lexicon(lexicon_dir).linking.exam_side_locations)
-        unsided = [r for r in records if r.laterality is None and r.location_category in eligible]
-        for record in unsided:
-            record.laterality = exam.side
-            if hasattr(record, "laterality_source"):
-                record.laterality_source = "exam"
-        if unsided:
-            used.append("side")
-    if exam.body_part:
-        used.append("body_part")
-    return used
+    engine = get_engine(lexicon_dir)
+    analysis = engine.analyse(text, report_id, exam=exam or Exam())
+    return analysis.report, engine.exam_fields_used(analysis, exam)
 
 
 # ---------------------------------------------------------------------- safe fixes with draft offsets
@@ -280,26 +215,27 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
     """Post-process one dictated draft: safe fixes, diagnostics, structured block, FHIR if asked.
 
     Each pass extracts the current text and asks only the rules that may offer a safe fix
-    (:func:`reportkit.lint.safe_fix_diagnostics`); the text left when no safe fix remains (or
+    (:meth:`reportkit.engine.Engine.safe_fix_diagnostics`); the text left when no safe fix remains (or
     after ``MAX_FIX_PASSES``) is the one reasoned over and fully linted. Nothing returned
     depends on the reasoning or the other rules of a text that is then fixed, so they are not
     run for it: the answer is byte-identical to analysing every pass (tests/test_postprocess_passes.py).
     """
+    engine = get_engine(lexicon_dir)
+    exam = exam or Exam()
     segments = [_Segment(0, len(text))]
     current = text
     for passes in range(MAX_FIX_PASSES + 1):
-        result, used = _extract_draft(current, id, exam, lexicon_dir)
+        analysis = engine.extract(current, id, exam=exam)
         if passes == MAX_FIX_PASSES:
             break
-        reasoned = _on_demand(result, current, exam, lexicon_dir)
-        edits = _safe_edits(safe_fix_diagnostics(current, id, config, lexicon_dir, result, reasoned))
+        edits = _safe_edits(engine.safe_fix_diagnostics(analysis, id, config))
         if not edits:
             break
         for start, end, replacement, rule in sorted(edits, key=lambda e: e[0], reverse=True):
             segments = _apply(text, segments, start, end, replacement, rule)
         current = "".join(seg.text(text) for seg in segments)
-    report, used = _reason_draft(result, used, current, exam, lexicon_dir)
-    diagnostics = lint_text(current, id, config, lexicon_dir, report=report)
+    report = analysis.report
+    diagnostics = engine.lint(analysis, id, config)
     return PostprocessResult(
         id=id,
         text=current,
@@ -307,21 +243,15 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
         diagnostics=[_diagnostic_record(d) for d in diagnostics],
         block=_block(report, current, diagnostics),
         report=report,
-        exam_used=used,
+        exam_used=engine.exam_fields_used(analysis, exam),
         fhir=to_fhir(report) if fhir else None,
     )
 
 
-def _on_demand(result: ReportResult, text: str, exam: Exam | None,
-               lexicon_dir: str | None) -> Callable[[], StructuredReport]:
-    """The reasoning over ``result``, made only if a rule choosing safe fixes reads it (none does today)."""
-    return lambda: _reason_draft(result, [], text, exam, lexicon_dir)[0]
-
-
 def lint_draft(draft: Draft, lexicon_dir: str | None = None, config: LintConfig | None = None) -> LintResult:
     """Lint a draft as sent, with its exam metadata standing in for what the text does not state."""
-    report, _ = analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)
-    diagnostics = lint_text(draft.text, draft.id, config, lexicon_dir, report=report)
+    engine = get_engine(lexicon_dir)
+    diagnostics = engine.lint(engine.analyse(draft.text, draft.id, exam=draft.exam or Exam()), draft.id, config)
     return LintResult(id=draft.id, diagnostics=[_diagnostic_record(d) for d in diagnostics])
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reportkit.lint import LintConfig, apply_fixes, format_text, lint_text, unified_diff
+from reportkit.lint import LintConfig, apply_fixes, format_text, unified_diff
+
+from reportkit.engine import lint_text
 
 
 def trigger_files(folder: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from reportkit.audit.run import run_audit
 from reportkit.audit.store import TABLES, Store
 from reportkit.audit.work import WorkOptions
 from reportkit.cli.audit import audit_app
-from reportkit.lint import lint_text
+from reportkit.engine import lint_text
 
 runner = CliRunner()
 
@@ -39,7 +39,8 @@ def local_store(archive, tmp_path_factory) -> Path:
 
 def test_linting_the_computed_analysis_equals_linting_the_text():
     from reportkit.api import extract
-    from reportkit.reasoning import reason
+    from reportkit.engine import get_engine
+    reason = get_engine().reason
 
     rng = random.Random(3)
     compared = 0

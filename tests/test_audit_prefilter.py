@@ -9,11 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportkit.api import extract
-from reportkit.audit.prefilter import Prefilter
+from reportkit.prefilter import Prefilter
 from reportkit.lexicon import load_lexicon
-from reportkit.lint import lint_text
+from reportkit.engine import lint_text
 from reportkit.pipeline import get_pipeline
-from reportkit.reasoning import reason
+from reportkit.engine import get_engine
+
+reason = get_engine().reason
 
 TRIGGER_WORDS = ["calcification", "calcificaton", "Calcific", "tendinitis", "mineralization", "ossification",
                  "foreign body", "FB", "chondrocalcinosis", "HADD", "pseudogout", "osteophytes", "bridging"]
@@ -180,9 +182,9 @@ def test_over_the_shared_corpus_when_present(prefilter, corpus_records):
 
 def _assert_lean_extract_equals_full(text: str, report_id: str = "r") -> None:
     """The audit's extraction (ConText left out without a mention or rule word) loses nothing the store holds."""
-    from reportkit.audit.work import _extract, worker_state
-
-    lean, full = _extract(worker_state(None), text, report_id, None), extract(text, report_id)
+    engine = get_engine()
+    lean = engine.extract(text, report_id, context=lambda: engine.prefilter.has_rule_words(text)).result
+    full = extract(text, report_id)
     if lean.assertion_scopes != full.assertion_scopes:
         assert not lean.assertion_scopes and not (full.findings or full.queries), report_id
     assert lean.model_copy(update={"assertion_scopes": []}) == full.model_copy(update={"assertion_scopes": []})

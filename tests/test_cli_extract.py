@@ -75,12 +75,11 @@ def test_folder_input_and_workers(tmp_path, monkeypatch):
     # with --workers 2 every report must be extracted elsewhere, and still come back right.
     extracted_here: list[str] = []
 
-    def parent_extract(text, report_id="report", lexicon_dir=None):
+    def parent_extract(engine, text, report_id="report", **options):
         extracted_here.append(report_id)
         raise AssertionError("extracted in the parent process")
 
-    monkeypatch.setattr("reportkit.api.extract", parent_extract)
-    monkeypatch.setattr("reportkit.api.extract_many", parent_extract)
+    monkeypatch.setattr("reportkit.engine.Engine.extract", parent_extract)
     result = runner.invoke(app, ["extract", str(tmp_path), "--workers", "2"])
     assert result.exit_code == 0, result.stderr
     assert extracted_here == []
@@ -133,10 +132,10 @@ def test_a_bad_byte_in_one_jsonl_line_loses_only_that_line(tmp_path):
 def test_pipeline_failure_is_an_error_record_without_report_text(monkeypatch):
     from reportkit.io import Report, runner
 
-    def explode(text, report_id, lexicon_dir=None):
+    def explode(engine, text, report_id="report", **options):
         raise ValueError(f"cannot parse {text}")
 
-    monkeypatch.setattr("reportkit.api.extract", explode)
+    monkeypatch.setattr("reportkit.engine.Engine.extract", explode)
     report = Report(id="r9", text="Mrs SECRETNAME has calcification", source="batch.jsonl", line=4)
     (outcome,) = list(runner.extract_inputs([report]))
     assert (outcome.id, outcome.line, outcome.error) == ("r9", 4, "pipeline failed: ValueError")
@@ -153,10 +152,10 @@ def test_glob_input(tmp_path):
 
 
 def test_report_failure_is_a_redacted_error_line_and_counted(tmp_path, monkeypatch):
-    def explode(text, report_id="report", lexicon_dir=None):
+    def explode(engine, text, report_id="report", **options):
         raise ValueError(f"cannot parse {text}")
 
-    monkeypatch.setattr("reportkit.api.extract", explode)
+    monkeypatch.setattr("reportkit.engine.Engine.extract", explode)
     batch = tmp_path / "batch.jsonl"
     batch.write_text('{"id": "p1", "text": "Mrs SECRETNAME has calcification."}\n{"id": "p2", "text": 7}\n')
     result = runner.invoke(app, ["report", str(batch), "--format", "json"])

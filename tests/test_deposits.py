@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reportkit import analyse, extract
-from reportkit.lint import lint_text
+from reportkit.engine import lint_text
 from reportkit.render import render
 
 SHOULDER = (Path(__file__).parent.parent / "examples" / "shoulder_mri.txt").read_text()
@@ -176,7 +176,8 @@ def test_sides_read_elsewhere_that_disagree_give_no_side_and_a_flag():
 
 
 def test_a_result_without_deposits_is_reasoned_one_deposit_per_finding():
-    from reportkit.reasoning import reason
+    from reportkit.engine import get_engine
+    reason = get_engine().reason
 
     result = extract(SHOULDER).model_copy(update={"deposits": []})
     report = reason(result, SHOULDER)

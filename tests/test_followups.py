@@ -155,7 +155,7 @@ def test_pseudogout_misused_for_a_deposit_is_still_read_as_one():
 
 
 def test_rk101_names_only_the_modalities_it_checks():
-    from reportkit.lint import lint_text
+    from reportkit.engine import lint_text
 
     text = "EXAM: MRI RIGHT SHOULDER.\nFINDINGS: Calcification in the supraspinatus tendon.\n"
     messages = [d.message for d in lint_text(text) if d.code == "RK101"]

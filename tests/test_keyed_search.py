@@ -156,7 +156,7 @@ def test_property_sections_equal_the_header_regex(sectionizer, text):
 
 @pytest.fixture(scope="module")
 def prefilter():
-    from reportkit.audit.prefilter import Prefilter
+    from reportkit.prefilter import Prefilter
 
     return Prefilter(load_lexicon(), get_pipeline())
 
@@ -253,5 +253,5 @@ def test_skipped_store_rows_equal_the_models_over_the_shared_corpus(monkeypatch,
     quiet = [item for item in items if not state.prefilter.triggers(item[3])]
     assert quiet
     fast = work.process_chunk(quiet, options)
-    monkeypatch.setattr(work, "_skipped_row", lambda *args: None)  # every report through analyse_report
+    monkeypatch.setattr(work, "_skipped_row", lambda *args: None)  # every report through the engine
     assert work.process_chunk(quiet, options) == fast

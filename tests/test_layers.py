@@ -14,9 +14,10 @@ LAYERS = [
     ["reportkit.lexicon", "reportkit.models", "reportkit.text", "reportkit.assertion", "reportkit.startup"],
     ["reportkit.pipeline"],
     ["reportkit.reasoning"],
-    ["reportkit.api"],
     ["reportkit.render", "reportkit.lint"],
-    ["reportkit.io", "reportkit.postprocess"],
+    ["reportkit.prefilter"],
+    ["reportkit.engine"],
+    ["reportkit.api", "reportkit.io", "reportkit.postprocess"],
     ["reportkit.evaluation", "reportkit.selfaudit", "reportkit.audit", "reportkit.service"],
     ["reportkit.cli", "reportkit.__main__"],
 ]
@@ -106,3 +107,20 @@ def test_import_graph_has_no_cycles():
         if start not in state:
             visit(start, [start])
     assert cycles == []
+
+
+# The engine is the one way from text to an analysed report: nothing else runs the pipeline or the
+# reasoning. (The pre-filter reads the pipeline's pattern declarations; it runs neither.)
+ENGINE_ONLY = {"reportkit.pipeline": {"reportkit.engine", "reportkit.prefilter"},
+               "reportkit.reasoning": {"reportkit.engine"}}
+
+
+def test_only_the_engine_calls_the_pipeline_and_the_reasoning():
+    callers = {}
+    for name, path in modules().items():
+        for target in imports_of(path, name):
+            for package, allowed in ENGINE_ONLY.items():
+                inside = name == package or name.startswith(package + ".")
+                if (target == package or target.startswith(package + ".")) and not inside and name not in allowed:
+                    callers.setdefault(package, set()).add(f"{name} -> {target}")
+    assert callers == {}

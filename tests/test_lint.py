@@ -13,7 +13,8 @@ from lint_fixture_io import expected_outputs, trigger_files
 from typer.testing import CliRunner
 
 from reportkit.cli import app
-from reportkit.lint import DOC_HEADINGS, LintConfig, Position, format_sarif, lint_text, rules
+from reportkit.lint import DOC_HEADINGS, LintConfig, Position, format_sarif, rules
+from reportkit.engine import lint_text
 
 FIXTURES = Path(__file__).parent / "lint_fixtures"
 DATA = Path(__file__).parent / "data"
@@ -172,7 +173,7 @@ def test_unsafe_fixes_only_on_request(tmp_path):
 def test_fixes_do_not_change_clinical_meaning_of_findings():
     """After safe fixes, the extracted findings keep kind, negation, location and diagnosis."""
     from reportkit import extract
-    from reportkit.lint import fix_text
+    from reportkit.engine import fix_text
 
     def meaning(t):
         return [(f.kind, f.negated, f.location_category, f.laterality, f.diagnosis) for f in extract(t).findings]

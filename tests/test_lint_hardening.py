@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from reportkit.cli import app
-from reportkit.lint import LintConfig, apply_fixes, fix_text, format_github, lint_text
+from reportkit.lint import LintConfig, apply_fixes, format_github
+from reportkit.engine import fix_text, lint_text
 
 runner = CliRunner()
 

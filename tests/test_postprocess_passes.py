@@ -16,7 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportkit.lint import lint_text, rules
+from reportkit.lint import rules
+
+from reportkit.engine import lint_text
 from reportkit.postprocess import (
     MAX_FIX_PASSES,
     Exam,

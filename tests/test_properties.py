@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from reportkit import extract
 from reportkit.audit.readers import read_path
 from reportkit.io import Tally, extract_inputs, read_inputs
-from reportkit.lint import lint_text
-from reportkit.reasoning import reason
+from reportkit.engine import lint_text
+from reportkit.engine import get_engine
+
+reason = get_engine().reason
 from reportkit.render import Format, render
 
 WORDS = ["calcification", "calcific", "tendinitis", "ossification", "phleboliths", "no", "possible", "left",

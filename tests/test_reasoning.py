@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import pytest
 
 from reportkit import extract
-from reportkit.reasoning import reason
+from reportkit.engine import get_engine
+
+reason = get_engine().reason
 
 
 @dataclass

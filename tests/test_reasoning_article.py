@@ -9,7 +9,8 @@ from typer.testing import CliRunner
 from reportkit.api import analyse, extract
 from reportkit.assertion import AffirmedText
 from reportkit.cli import app
-from reportkit.lint import LintConfig, lint_text
+from reportkit.lint import LintConfig
+from reportkit.engine import lint_text
 from reportkit.render.fhir import to_fhir
 
 

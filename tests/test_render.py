@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from reportkit import extract
 from reportkit.cli import app
-from reportkit.reasoning import reason
+from reportkit.engine import get_engine
+
+reason = get_engine().reason
 from reportkit.render import Format, render
 
 ROOT = Path(__file__).parent.parent

@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from reportkit.lexicon import Lexicon, load_lexicon
-from reportkit.models import ReportResult, StructuredReport
 from reportkit.startup import WARM_UP, freeze_start_up_objects
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
-    from reportkit.audit.prefilter import Verdict
+    from reportkit.prefilter import Verdict
 
 # ("report", rid, id, text, source, line, meta dict) or ("error", rid, id, source, line, message)
 ChunkItem = tuple
 ChunkRows = dict[str, list[tuple]]
-CONTEXT = "medspacy_context"  # the pipeline's ConText component
 META_COLUMNS = ("patient_id", "accession", "exam_date", "modality", "body_part", "side")
 
 
@@ -37,16 +33,15 @@ class WorkOptions:
 
 
 class WorkerState:
-    """The pipeline, pre-filter and lexicon of one process."""
+    """The engine of one process, warmed up (pipeline, pre-filter, the first report's lazy parts)."""
 
     def __init__(self, lexicon_dir: str | None) -> None:
-        from reportkit.audit.prefilter import Prefilter
-        from reportkit.pipeline import get_pipeline
+        from reportkit.engine import get_engine
 
-        self.lexicon: Lexicon = load_lexicon(lexicon_dir)
-        self.prefilter = Prefilter(self.lexicon, get_pipeline(lexicon_dir))
+        self.engine = get_engine(lexicon_dir).warm_up()
+        self.prefilter = self.engine.prefilter
         self.prefilter.verdict(WARM_UP)
-        _analyse(self, WARM_UP, "warm-up", WorkOptions(lexicon_dir=lexicon_dir), None)
+        self.engine.audit(WARM_UP, "warm-up", prefilter=False)
         freeze_start_up_objects()
 
 
@@ -70,57 +65,9 @@ def _json(models) -> str:
     return _json_list([m.model_dump(mode="json") for m in models])
 
 
-def analyse_report(text: str, report_id: str, options: WorkOptions,
-                   verdict: Verdict | None = None) -> tuple[StructuredReport, list, bool]:
-    """(structured report, lint diagnostics, pre-filtered?) for one report; ``verdict``: the pre-filter's, when
-    the caller has it."""
-    state = worker_state(options.lexicon_dir)
-    if options.prefilter:
-        verdict = verdict or state.prefilter.verdict(text)
-        if verdict.skipped is not None:
-            # no mention, no rule word: assessments, recommendations and diagnostics are provably empty
-            return state.prefilter.skipped_report(text, report_id), [], True
-    return _analyse(state, text, report_id, options, verdict)
-
-
-def _analyse(state: WorkerState, text: str, report_id: str, options: WorkOptions,
-             verdict: Verdict | None) -> tuple[StructuredReport, list, bool]:
-    """:func:`analyse_report` of a report that runs the pipeline."""
-    from reportkit.lint import lint_text
-    from reportkit.reasoning import reason
-
-    # without a verdict, _extract asks for the rule words only when the report has no mention
-    result = _extract(state, text, report_id, options.lexicon_dir, verdict.rule_words if verdict else None)
-    report = reason(result, text, options.lexicon_dir)
-    return report, lint_text(text, report_id, lexicon_dir=options.lexicon_dir, report=report), False
-
-
-def _extract(state: WorkerState, text: str, report_id: str, lexicon_dir: str | None,
-             rule_words: bool | None = None) -> ReportResult:
-    """``reportkit.api.extract``, with ConText left out when the report has no mention and no rule word.
-
-    Its scopes then feed nothing the store holds: reasoning and lint read them only around a mention, a
-    report-scope rule word or a raw-text lint term (see :mod:`reportkit.audit.prefilter`); the result's
-    ``assertion_scopes`` are then empty. ``rule_words``: the pre-filter's rule-word test, when known.
-    """
-    from reportkit.pipeline import MENTION_GROUP, get_pipeline, to_result
-    from reportkit.reasoning import label_diagnoses
-
-    nlp = get_pipeline(lexicon_dir)
-    doc = nlp.make_doc(text)
-    for name, component in nlp.pipeline:
-        if name == CONTEXT and not doc.spans.get(MENTION_GROUP):
-            if rule_words is None:
-                rule_words = state.prefilter.has_rule_words(text)
-            if not rule_words:
-                continue
-        doc = component(doc)
-    return label_diagnoses(to_result(doc, report_id), text, lexicon_dir)
-
-
 def _skipped_row(item: ChunkItem, verdict: Verdict, options: WorkOptions) -> tuple | None:
     """The reports row of a report the pre-filter lets skip (None when it triggers), built without models:
-    it has no finding, query, recommendation or diagnostic (see :func:`analyse_report`)."""
+    it has no finding, query, recommendation or diagnostic (see :meth:`reportkit.engine.Engine.audit`)."""
     _, rid, report_id, text, source, line, meta = item
     skipped = verdict.skipped
     if skipped is None:
@@ -131,7 +78,9 @@ def _skipped_row(item: ChunkItem, verdict: Verdict, options: WorkOptions) -> tup
 
 def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions, verdict: Verdict | None) -> None:
     _, rid, report_id, text, source, line, meta = item
-    report, diagnostics, skipped = analyse_report(text, report_id, options, verdict)
+    audited = worker_state(options.lexicon_dir).engine.audit(text, report_id, prefilter=options.prefilter,
+                                                             verdict=verdict)
+    report, diagnostics, skipped = audited.report, audited.diagnostics, audited.prefiltered
     result = report.result
     rows["reports"].append((rid, report_id, source, line, *(meta.get(c) for c in META_COLUMNS),
                             list(result.modality), [s.category for s in result.sections], len(result.findings),
@@ -201,6 +150,6 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
 
 
 def _error_row(item: ChunkItem, exc: Exception) -> tuple:
-    # the message may quote the report: shown only when REPORTKIT_DEBUG is set
-    detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
-    return item[1], item[2], item[4], item[5], f"pipeline failed: {type(exc).__name__}{detail}"
+    from reportkit.engine import failure_message
+
+    return item[1], item[2], item[4], item[5], failure_message(exc)

@@ -65,16 +65,8 @@ def lint(
     time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Lint draft reports. Exit 0: nothing at or above --fail-on; 1: diagnostics; 2: usage or input error."""
-    from reportkit.lint import (
-        ConfigFinder,
-        LintError,
-        format_github,
-        format_json,
-        format_sarif,
-        format_text,
-        lint_drafts,
-        unified_diff,
-    )
+    from reportkit.engine import lint_drafts
+    from reportkit.lint import ConfigFinder, LintError, format_github, format_json, format_sarif, format_text, unified_diff
 
     if unsafe_fixes and not (fix or diff):
         raise usage_error("--unsafe-fixes only changes what --fix or --diff do: add one of them")

@@ -1,7 +1,7 @@
 """Lint draft reports: rule registry, configuration, suppressions, fixes and output formats.
 
-Entry points: :func:`lint_text` (one draft) and :func:`lint_drafts` (already-read drafts;
-reading files is :func:`reportkit.io.read_drafts`'s job). Importing this package registers every rule
+Entry point: :func:`run_rules` (the rules over one analysed draft); text-level linting
+(``lint_text``, ``fix_text``, ``lint_drafts``) is in :mod:`reportkit.engine`. Importing this package registers every rule
 (:mod:`reportkit.lint.rules`) without loading spaCy; only linting text does.
 """
 
@@ -10,7 +10,7 @@ reading files is :func:`reportkit.io.read_drafts`'s job). Importing this package
 # public name `rules` is the function that lists them.
 from reportkit.lint import rules as _rule_families  # noqa: F401  (registers every rule)
 from reportkit.lint.config import ConfigFinder, LintConfig, find_config_file, load_config
-from reportkit.lint.engine import LintRun, fix_text, lint_drafts, lint_text, safe_fix_diagnostics
+from reportkit.lint.engine import run_rules
 from reportkit.lint.fixes import apply_fixes, drop_conflicting_fixes, unified_diff
 from reportkit.lint.formats import Position, format_github, format_json, format_sarif, format_text
 from reportkit.lint.registry import (
@@ -32,8 +32,8 @@ from reportkit.lint.registry import (
 
 __all__ = [
     "ConfigFinder", "DOC_HEADINGS", "REGISTRY", "SEVERITY_RANK", "Diagnostic", "Edit", "Fix", "LintConfig", "LintContext",
-    "LintError", "LintRun", "Position", "Rule", "Severity", "Violation", "apply_fixes", "find_rule", "fix_text",
-    "format_github", "format_json", "format_sarif", "format_text", "lint_drafts", "lint_text",
-    "drop_conflicting_fixes", "find_config_file", "load_config", "rule", "rules", "safe_fix_diagnostics",
+    "LintError", "Position", "Rule", "Severity", "Violation", "apply_fixes", "find_rule",
+    "format_github", "format_json", "format_sarif", "format_text",
+    "drop_conflicting_fixes", "find_config_file", "load_config", "rule", "rules", "run_rules",
     "unified_diff",
 ]

@@ -91,7 +91,7 @@ class Rule:
     severity: Severity
     check: RuleCheck
     doc: str
-    safe_fix: bool = False  # may offer a safe fix (see reportkit.lint.engine.safe_fix_diagnostics)
+    safe_fix: bool = False  # may offer a safe fix (see reportkit.lint.engine.run_rules)
 
     @property
     def summary(self) -> str:

@@ -12,7 +12,7 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
     -> reportkit_deposits   mentions of one deposit grouped, restatements inherit site -> Deposit records
 
 Entry point: :func:`get_pipeline` (built once per process) and :func:`to_result` (Doc -> record).
-The public calls (`extract`, `extract_many`, `analyse`) are in :mod:`reportkit.api`.
+Only :mod:`reportkit.engine` runs it; the public calls (`extract`, `extract_many`, `analyse`) go through it.
 """
 
 import functools
@@ -33,7 +33,9 @@ from reportkit.pipeline.patterns import gate_token_patterns
 from reportkit.pipeline.rules import context_rules, target_rules
 from reportkit.pipeline.tokenizer import TextKeepingTokenizer
 
-__all__ = ["MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
+__all__ = ["CONTEXT", "MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
+
+CONTEXT = "medspacy_context"  # the ConText component's name in the pipeline
 
 
 def build_pipeline(lexicon_dir: str | None = None) -> Language:
@@ -52,7 +54,7 @@ def build_pipeline(lexicon_dir: str | None = None) -> Language:
     nlp.add_pipe("reportkit_gates", config={"lexicon_dir": lexicon_dir})
     context = nlp.add_pipe(
         "reportkit_context",
-        name="medspacy_context",
+        name=CONTEXT,
         config={
             "rules": None,
             "input_span_type": "group",

@@ -6,8 +6,9 @@ clinical context. Then follow-up recommendations (:mod:`.followup`). All knowled
 lexicons/differential.yaml, lexicons/followup.yaml, lexicons/terminology.yaml and
 lexicons/diagnosis_rules.yaml.
 
-Entry points: :func:`reason` (a ReportResult and its text -> StructuredReport) and
-:func:`label_diagnoses` (fill in inferred diagnosis labels, used by extraction).
+Entry point: :func:`get_reasoner` (one Reasoner per lexicon folder); ``Reasoner.over(result, text)`` gives
+the :class:`ReportReasoning` of one report, which labels its mentions and then makes the StructuredReport.
+Only :mod:`reportkit.engine` calls it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from reportkit.reasoning.differential import DiagnosisInferrer, DifferentialRank
 from reportkit.reasoning.followup import FollowUpRecommender
 from reportkit.reasoning.kind import KindAssessor
 
-__all__ = ["Reasoner", "ReportContext", "get_reasoner", "label_diagnoses", "reason"]
+__all__ = ["Reasoner", "ReportContext", "ReportReasoning", "get_reasoner"]
 
 
 class Reasoner:
@@ -43,95 +44,91 @@ class Reasoner:
         self.ranker = DifferentialRanker(lexicon)
         self.diagnoses = DiagnosisInferrer(lexicon, self.ranker)
         self.followup = FollowUpRecommender(lexicon)
-        self._last_context: tuple[tuple, ReportContext] | None = None
 
-    def context(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
-        """The context of ``result``: the last one made again when its key is equal (labelling diagnoses, then
-        reasoning over the same report, ranks each finding once)."""
-        key = ReportContext.key_of(result, text, patient_age)
-        last = self._last_context
-        if last is not None and last[0] == key:
-            return last[1]
-        ctx = ReportContext.of(result, text, patient_age)
-        self._last_context = (key, ctx)
-        return ctx
+    def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
+        """The reasoning over one extracted report (``patient_age``: exam metadata, used when the text states none)."""
+        return ReportReasoning(self, ReportContext.of(result, text, patient_age))
 
-    def assess_and_rank(self, finding: Finding, ctx: ReportContext) -> tuple[KindAssessment, list[DifferentialItem]]:
-        """Step 1, then step 2 with the assessed kind (the stated one when the cues are silent).
 
-        Kept in the context by the finding's key: both steps read only the finding (never its
-        diagnosis) and the context, so an equal finding gets the same answer.
-        """
-        key = (self, finding_key(finding))
-        known = ctx.ranked.get(key)
+class ReportReasoning:
+    """One report's reasoning, made once and handed on: labelling its mentions, then assessing its deposits.
+
+    Kind assessment and ranking read only a finding (never its diagnosis) and the report's context,
+    so each distinct finding (:func:`finding_key`) is assessed and ranked once: a deposit of one mention
+    and that mention, or a deposit before and after its label, share one ranking.
+    """
+
+    def __init__(self, reasoner: Reasoner, ctx: ReportContext) -> None:
+        self.reasoner = reasoner
+        self.ctx = ctx
+        self._ranked: dict[tuple, tuple[KindAssessment, list[DifferentialItem]]] = {}
+
+    def assess_and_rank(self, finding: Finding) -> tuple[KindAssessment, list[DifferentialItem]]:
+        """Step 1, then step 2 with the assessed kind (the stated one when the cues are silent)."""
+        key = finding_key(finding)
+        known = self._ranked.get(key)
         if known is None:
-            kind = self.kinds.assess(finding, ctx)
-            items = self.ranker.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind, ctx)
-            known = ctx.ranked[key] = (kind, items)
+            kind = self.reasoner.kinds.assess(finding, self.ctx)
+            items = self.reasoner.ranker.rank(finding, kind.kind if kind.kind != "indeterminate" else finding.kind,
+                                              self.ctx)
+            known = self._ranked[key] = (kind, items)
         return known
 
-    def assess(self, index: int, finding: Finding, ctx: ReportContext) -> Assessment:
+    def assess(self, index: int, finding: Finding) -> Assessment:
         """Finding ``index``'s kind, preferred term and (when asserted) its ranked differential."""
-        kind, items = self.assess_and_rank(finding, ctx)
-        term = self.lexicon.term_for_concept(finding.concept)
+        kind, items = self.assess_and_rank(finding)
+        term = self.reasoner.lexicon.term_for_concept(finding.concept)
         assessment = Assessment(
             finding=index,
             kind=kind,
             term=TermRef(id=term.id, preferred=term.preferred, category=term.category,
-                         codes=codes_for(term, finding, ctx)) if term else None,
+                         codes=codes_for(term, finding, self.ctx)) if term else None,
         )
         if not (finding.negated or finding.hypothetical):
-            self.ranker.annotate(assessment, finding, items, ctx)
+            self.reasoner.ranker.annotate(assessment, finding, items, self.ctx)
         return assessment
 
-    def infer_diagnosis(self, finding: Finding, ctx: ReportContext) -> tuple[str | None, str | None]:
+    def infer_diagnosis(self, finding: Finding) -> tuple[str | None, str | None]:
         """A diagnosis label when the text names none, and what it rests on (see DiagnosisInferrer)."""
-        items = [] if finding.negated else self.assess_and_rank(finding, ctx)[1]
-        return self.diagnoses.infer(finding, items, ctx)
+        items = [] if finding.negated else self.assess_and_rank(finding)[1]
+        return self.reasoner.diagnoses.infer(finding, items, self.ctx)
+
+    def label(self, result: ReportResult) -> ReportResult:
+        """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
+        for finding in result.findings + result.queries:
+            if finding.diagnosis is None:
+                finding.diagnosis, finding.diagnosis_basis = self.infer_diagnosis(finding)
+                finding.diagnosis_uncertain = finding.diagnosis_basis is not None
+        for deposit in result.deposits:  # a deposit no mention names is judged on everything its mentions say
+            if deposit.diagnosis is None:
+                diagnosis, basis = self.infer_diagnosis(deposit.as_finding(result.findings))
+                deposit.diagnosis, deposit.diagnosis_uncertain = diagnosis, basis is not None
+        return result
+
+    def report(self, result: ReportResult) -> StructuredReport:
+        """Assess every deposit of ``result`` and recommend follow-up."""
+        if result.findings and not result.deposits:  # a record made without the pipeline: one deposit per finding
+            result = result.model_copy(
+                update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
+        merged = [d.as_finding(result.findings) for d in result.deposits]
+        assessments = []
+        for index, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
+            assessment = self.assess(deposit.findings[0], finding)
+            assessment.deposit = index
+            assessments.append(assessment)
+        # follow-up rules read one finding per assessment: the deposit as one finding
+        per_deposit = result.model_copy(update={"findings": merged})
+        return StructuredReport(
+            id=result.id,
+            result=result,
+            assessments=assessments,
+            pertinent_negatives=[i for i, d in enumerate(result.deposits) if d.negated],
+            recommendations=self.reasoner.followup.recommend(per_deposit, assessments, self.ctx),
+            patient_age=self.ctx.age,
+        )
 
 
 @functools.cache
 def get_reasoner(lexicon_dir: str | None = None) -> Reasoner:
     """The Reasoner for the lexicons in ``lexicon_dir`` (default: the shipped ones), built once."""
     return Reasoner(load_lexicon(lexicon_dir))
-
-
-def label_diagnoses(result: ReportResult, text: str, lexicon_dir: str | None = None,
-                    patient_age: int | None = None) -> ReportResult:
-    """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
-    reasoner = get_reasoner(lexicon_dir)
-    ctx = reasoner.context(result, text, patient_age)
-    for finding in result.findings + result.queries:
-        if finding.diagnosis is None:
-            finding.diagnosis, finding.diagnosis_basis = reasoner.infer_diagnosis(finding, ctx)
-            finding.diagnosis_uncertain = finding.diagnosis_basis is not None
-    for deposit in result.deposits:  # a deposit no mention names is judged on everything its mentions say
-        if deposit.diagnosis is None:
-            diagnosis, basis = reasoner.infer_diagnosis(deposit.as_finding(result.findings), ctx)
-            deposit.diagnosis, deposit.diagnosis_uncertain = diagnosis, basis is not None
-    return result
-
-
-def reason(result: ReportResult, text: str, lexicon_dir: str | None = None,
-           patient_age: int | None = None) -> StructuredReport:
-    """Assess every deposit of ``result`` (extracted from ``text``) and recommend follow-up."""
-    reasoner = get_reasoner(lexicon_dir)
-    ctx = reasoner.context(result, text, patient_age)
-    if result.findings and not result.deposits:  # a record made without the pipeline: one deposit per finding
-        result = result.model_copy(update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
-    merged = [d.as_finding(result.findings) for d in result.deposits]
-    assessments = []
-    for index, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
-        assessment = reasoner.assess(deposit.findings[0], finding, ctx)
-        assessment.deposit = index
-        assessments.append(assessment)
-    # follow-up rules read one finding per assessment: the deposit as one finding
-    per_deposit = result.model_copy(update={"findings": merged})
-    return StructuredReport(
-        id=result.id,
-        result=result,
-        assessments=assessments,
-        pertinent_negatives=[i for i, d in enumerate(result.deposits) if d.negated],
-        recommendations=reasoner.followup.recommend(per_deposit, assessments, ctx),
-        patient_age=ctx.age,
-    )

@@ -34,22 +34,14 @@ class ReportContext:
     patient_age: int | None = None  # from exam metadata: used only when the text states no age
     scopes: list[AssertionScope] = field(default_factory=list)
     _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
-    # finding id -> (the finding, kept so its id is not reused; its affirmed descriptors)
-    _descriptors: dict[int, tuple[Finding, frozenset[str]]] = field(default_factory=dict, repr=False)
-    # what a reasoner made of a finding, by (reasoner, finding_key): see Reasoner.assess_and_rank
-    ranked: dict[tuple, tuple] = field(default_factory=dict, repr=False)
+    # (mention span, descriptors, descriptor evidence) -> the affirmed descriptors
+    _descriptors: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
         """The context of ``result``, extracted from ``text`` (``patient_age``: exam metadata, if any)."""
         return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
                    patient_age=patient_age)
-
-    @staticmethod
-    def key_of(result: ReportResult, text: str, patient_age: int | None = None) -> tuple:
-        """Everything :meth:`of` reads: two results with equal keys have the same context."""
-        return (text, frozenset(result.modality), patient_age,
-                tuple((s.start, s.end, s.category) for s in result.assertion_scopes))
 
     @functools.cached_property
     def words(self) -> AffirmedText:
@@ -75,16 +67,16 @@ class ReportContext:
     def descriptors(self, finding: Finding) -> frozenset[str]:
         """The finding's descriptors that some affirmed words state (all of them when none is cited).
 
-        Kept per finding: every descriptor cue of every entity asks, and a context serves one
-        pass of reasoning, in which a finding's evidence does not change.
+        Kept by everything the answer reads (every descriptor cue of every entity asks).
         """
-        known = self._descriptors.get(id(finding))
-        if known is None or known[0] is not finding:
-            cited = [ev for ev in finding.evidence if ev.role == "descriptor" and ev.value]
-            affirmed = {ev.value for ev in cited if self.affirmed(ev.start, ev.end, finding)}
-            found = frozenset(d for d in finding.descriptors if d in affirmed or all(ev.value != d for ev in cited))
-            known = self._descriptors[id(finding)] = (finding, found)
-        return known[1]
+        cited = tuple((ev.value, ev.start, ev.end) for ev in finding.evidence if ev.role == "descriptor" and ev.value)
+        key = (finding.start, finding.end, tuple(finding.descriptors), cited)
+        found = self._descriptors.get(key)
+        if found is None:
+            affirmed = {value for value, start, end in cited if self.affirmed(start, end, finding)}
+            found = frozenset(d for d in finding.descriptors if d in affirmed or all(c[0] != d for c in cited))
+            self._descriptors[key] = found
+        return found
 
     def site_match(self, phrases: Iterable[str], finding: Finding) -> re.Match[str] | None:
         """A match of ``phrases`` in the finding's site, when the site's words are affirmed."""

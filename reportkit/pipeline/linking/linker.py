@@ -8,7 +8,7 @@ Runs after medspaCy's TargetMatcher and ConText. For each sentence it
    ("calcifications ... favored to represent phleboliths") into that finding;
 4. links site and location category, side, descriptors, size and modality;
 5. labels the diagnosis the text names (a label the text does not name is inferred afterwards by
-   :func:`reportkit.reasoning.label_diagnoses`, called from :mod:`reportkit.api`).
+   :meth:`reportkit.reasoning.ReportReasoning.label`, called from :mod:`reportkit.engine`).
 
 Every attribute keeps the span that gave it as :class:`~reportkit.models.Evidence`.
 Steps 1-3 are in :mod:`.grouping`; each attribute of step 4 has its own module.
