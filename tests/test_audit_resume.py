@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,3 +115,23 @@ def test_resuming_with_other_lexicons_is_a_clear_error(archive, tmp_path):
     changed = _run(run_dir, small, "--workers", "1", "--lexicons", str(lexicons))
     assert changed.returncode == 2 and "different lexicons" in changed.stderr
     assert archive.exists()
+
+
+def test_a_broken_lexicon_is_refused_before_any_report_is_read(tmp_path):
+    from reportkit.lexicon import default_lexicon_dir
+
+    lexicons = tmp_path / "lexicons"
+    shutil.copytree(str(default_lexicon_dir()), lexicons, ignore=shutil.ignore_patterns("__*"))
+    concepts = lexicons / "concepts.yaml"
+    lines = concepts.read_text(encoding="utf-8").splitlines()
+    concepts.write_text("\n".join(lines[:5] + ["  - {unclosed: [", *lines[5:]]) + "\n", encoding="utf-8")
+    reports = tmp_path / "reports.jsonl"
+    reports.write_text('{"id": "a", "text": "Calcific tendinitis of the supraspinatus."}\n', encoding="utf-8")
+    run_dir = tmp_path / "run"
+    refused = _run(run_dir, reports, "--workers", "1", "--lexicons", str(lexicons))
+    assert refused.returncode == 2, refused.stderr
+    assert "concepts.yaml" in refused.stderr and "line" in refused.stderr
+    assert not (run_dir / "audit.duckdb").exists()
+    extract = subprocess.run([sys.executable, "-m", "reportkit", "extract", str(reports), "--lexicons", str(lexicons)],
+                             capture_output=True, text=True, check=False)
+    assert extract.returncode == 2 and refused.stderr.splitlines()[-1] == extract.stderr.splitlines()[-1]

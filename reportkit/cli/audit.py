@@ -105,6 +105,7 @@ def run(
     from reportkit.audit.run import run_audit
     from reportkit.audit.store import StoreError
     from reportkit.audit.work import WorkOptions
+    from reportkit.cli.common import lexicon_arg
 
     if engine not in ("local", "dask"):
         raise _fail(f"--engine must be local or dask, not '{engine}'")
@@ -113,6 +114,7 @@ def run(
         raise _fail(f"{missing[0]}: no such file or folder")
     if lexicons is not None and not lexicons.is_dir():
         raise _fail(f"{lexicons}: no such lexicon folder")
+    lexicon_dir = lexicon_arg(lexicons)  # a broken lexicon is refused here, naming file and line
     cpus = cpu_count()
     if workers is not None and workers < 1 or chunk_size < 1:
         raise _fail("--workers and --chunk-size must be at least 1")
@@ -121,7 +123,7 @@ def run(
     if workers is not None and workers > cpus and engine == "local":
         typer.echo(f"warning: --workers {workers} is more than the {cpus} CPUs here; using {cpus}", err=True)
     count = min(workers or cpus, cpus) if engine == "local" else (workers or cpus)
-    options = WorkOptions(lexicon_dir=str(lexicons) if lexicons else None, store_text=store_text)
+    options = WorkOptions(lexicon_dir=lexicon_dir, store_text=store_text)
 
     def make_engine():
         if engine == "dask":
