@@ -264,10 +264,9 @@ def _diagnostic_record(d: Diagnostic) -> DiagnosticRecord:
 def _block(report: StructuredReport, text: str, diagnostics: list[Diagnostic]) -> StructuredBlock:
     """The structured block: the plain-text summary and its items as data."""
     findings, impression = [], []
-    result = report.result
     for a in report.assessments:  # one per deposit: a restated deposit is listed once
         i = a.finding
-        f = result.deposits[a.deposit].as_finding(result.findings) if a.deposit is not None else result.findings[i]
+        f = report.assessed_finding(a)
         where = ", ".join(part for part in (f.laterality, f.site) if part)
         state = "absent" if f.negated else "possible" if f.uncertain else "present"
         findings.append(BlockItem(finding=i, text=f"{f.text}{f' ({where})' if where else ''}: {f.kind.replace('_', ' ')}, {state}"))

@@ -118,7 +118,7 @@ class ReportReasoning:
             assessments.append(assessment)
         # follow-up rules read one finding per assessment: the deposit as one finding
         per_deposit = result.model_copy(update={"findings": merged})
-        return StructuredReport(
+        report = StructuredReport(
             id=result.id,
             result=result,
             assessments=assessments,
@@ -126,6 +126,8 @@ class ReportReasoning:
             recommendations=self.reasoner.followup.recommend(per_deposit, assessments, self.ctx),
             patient_age=self.ctx.age,
         )
+        report._deposit_findings = merged  # the renderers and the post-processor read them as reasoned
+        return report
 
 
 @functools.cache

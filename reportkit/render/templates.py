@@ -66,7 +66,7 @@ def deposit_items(report: StructuredReport) -> list[dict]:
     items = []
     for a in report.assessments:
         deposit = report.result.deposits[a.deposit] if a.deposit is not None else None
-        finding = deposit.as_finding(findings) if deposit else findings[a.finding]
+        finding = report.assessed_finding(a)
         members = deposit.findings if deposit else [a.finding]
         items.append({"index": a.deposit if a.deposit is not None else a.finding, "finding": finding,
                       "assessment": a, "members": members, "mentions": [findings[m] for m in members],
