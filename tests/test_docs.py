@@ -121,14 +121,16 @@ def shell_words(command: str) -> list[str]:
     return list(lexer)
 
 
-def runs_in_process(words: list[str]) -> bool:
+def runs_in_process(command: str, words: list[str]) -> bool:
     """A plain `reportkit` call (redirections allowed) runs in this process: spaCy loads once.
 
-    A call naming its own lexicons gets a fresh process, since a process loads each lexicon
-    folder once and the docs edit one between calls.
+    What needs a shell (pipes, lists, expansions) runs in bash. A call naming its own lexicons
+    gets a fresh process, since a process loads each lexicon folder once and the docs edit one
+    between calls.
     """
     operators = {"|", "||", "&", "&&", ";", "(", ")"}
-    return words[:1] == ["reportkit"] and not operators & set(words) and "--lexicons" not in words
+    return (words[:1] == ["reportkit"] and not operators & set(words) and not set("$`") & set(command)
+            and "--lexicons" not in words)
 
 
 def run_reportkit(words: list[str]) -> tuple[int, str]:
@@ -163,7 +165,7 @@ def run_command(command: Command) -> tuple[int, str]:
             return 1, f"{type(error).__name__}: {error}"
         return 0, ""
     words = shell_words(command.text)
-    if runs_in_process(words):
+    if runs_in_process(command.text, words):
         return run_reportkit(words)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(["bash", "-o", "pipefail", "-c", command.text], env=env, stdin=subprocess.DEVNULL,
