@@ -18,8 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import _shared_dir
-
 ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
 DOCS = [README, *sorted((ROOT / "docs").glob("*.md")), ROOT / "benchmarks" / "README.md"]
@@ -62,7 +60,7 @@ def blocks(doc: Path) -> Iterator[Block]:
     setup = SETUP_SECTION.search(text) if doc == README else None
     for match in FENCE.finditer(text):
         if setup and setup.start(1) <= match.start() < setup.end(1):
-            continue  # the set-up commands install; test_setup_commands_match_ci checks them
+            continue  # they install; test_readme_has_exactly_two_setup_commands_matching_ci checks them
         marker = NOT_RUN.search(text[: match.start()].rsplit("\n\n", 1)[-1])
         line = text.count("\n", 0, match.start()) + 1
         yield Block(doc, line, match.group(1), match.group(2), marker.group(1) if marker else None)
@@ -179,7 +177,7 @@ def docs_workdir(tmp_path, monkeypatch) -> Path:
     repo = tmp_path / "repo"
     for name in COPIED:
         shutil.copytree(ROOT / name, repo / name)
-    shared = _shared_dir()
+    shared = Path(os.environ.get("REPORTKIT_SHARED") or ROOT.parent / "shared")  # as conftest.py finds it
     if (shared / "eval" / "dev.jsonl").is_file():
         (tmp_path / "shared").symlink_to(shared.resolve(), target_is_directory=True)
     monkeypatch.chdir(repo)
@@ -215,6 +213,12 @@ def test_the_parser_reads_exit_codes_and_continuations():
     console = "$ reportkit lint a.txt\na.txt:1:1: RK101 …\nexit code: 1\n$ reportkit rule RK301\nRK301 …\n"
     assert [(c.text, c.exit_code) for c in commands_in(Block(README, 1, "console", console, None))] == [
         ("reportkit lint a.txt", 1), ("reportkit rule RK301", 0)]
+
+
+def test_every_block_is_run_or_plainly_not_a_command():
+    """A shell block under another name (```sh, ```shell) would silently go unrun."""
+    kinds = {block.language for doc in DOCS for block in blocks(doc)}
+    assert kinds <= {"bash", "console", "python", "toml", "text", ""}
 
 
 def test_blocks_not_run_are_few_and_say_why():
