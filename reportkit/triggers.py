@@ -40,7 +40,7 @@ class LexiconWords:
     """The words listed at a field of the lexicon, found as reasoning and lint find words: whole words, in any
     case (:func:`reportkit.text.find_words`)."""
 
-    field: str  # a dotted path from reportkit.lexicon.Lexicon; lists on the way are walked: "terminology.terms.deprecated"
+    field: str  # a dotted path from reportkit.lexicon.Lexicon, lists walked: "terminology.terms.deprecated"
 
     def words(self, lexicon: Lexicon) -> tuple[str, ...]:
         values: list = [lexicon]
@@ -62,16 +62,18 @@ class LexiconWords:
 
 @dataclass(frozen=True)
 class Words:
-    """Words a rule's own lexicon entry lists (a follow-up rule's ``document_any``), found as
-    :class:`LexiconWords` are."""
+    """Words listed with the rule itself (a follow-up rule's ``document_any``), found as :class:`LexiconWords` are."""
 
-    words: tuple[str, ...]
+    listed: tuple[str, ...]
     field: str  # where they are listed, for display
+
+    def words(self, lexicon: Lexicon) -> tuple[str, ...]:
+        return self.listed
 
     def regex(self, lexicon: Lexicon) -> re.Pattern[str] | None:
         from reportkit.text import words_pattern
 
-        return words_pattern(self.words)
+        return words_pattern(self.listed)
 
     def __str__(self) -> str:
         return f"words of {self.field}"
