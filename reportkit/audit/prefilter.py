@@ -48,7 +48,7 @@ from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.patterns import split_patterns
 from reportkit.pipeline.triggers import mention_triggers, modality_cues
 from reportkit.reasoning.followup import reads
-from reportkit.text import KeyScan, trie_pattern
+from reportkit.text import KeyScan, trie_pattern, words_pattern
 from reportkit.triggers import Reads
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
@@ -179,15 +179,20 @@ def _rule_triggers(lexicon: Lexicon) -> list[tuple[re.Pattern[str], ...]] | None
     A rule that reads mentions adds nothing: a report with a mention triggers anyway. Neither does one that
     reads recommendations: they come only from follow-up rules, whose own declarations are here.
     """
-    out = []
+    out, single_words = [], {}
     for _, declared in rule_declarations(lexicon):
         if declared is None:
             return None
-        if declared.what == "text":
-            regexes = tuple(trigger.regex(lexicon) for trigger in declared.triggers)
-            if all(regex is not None for regex in regexes):  # a trigger that lists nothing is never found
-                out.append(regexes)
-    return out
+        if declared.what != "text":
+            continue
+        (trigger, *more) = declared.triggers
+        if not more and hasattr(trigger, "words"):  # words found alone: one search for all such rules' words
+            single_words.update(dict.fromkeys(trigger.words(lexicon)))
+            continue
+        regexes = tuple(trigger.regex(lexicon) for trigger in declared.triggers)
+        if all(regex is not None for regex in regexes):  # a trigger that lists nothing is never found
+            out.append(regexes)
+    return out + [(words_pattern(single_words),)] * bool(single_words)
 
 
 def _compile(items: list[Item]) -> re.Pattern[str] | None:
