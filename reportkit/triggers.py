@@ -34,6 +34,9 @@ class Trigger(Protocol):
     def regex(self, lexicon: Lexicon) -> re.Pattern[str] | None:
         """The regex that finds it (None: it lists nothing, so it is never found)."""
 
+    def words(self, lexicon: Lexicon) -> tuple[str, ...] | None:
+        """The words it is found by, as whole words in any case; None when it is no word list."""
+
 
 @dataclass(frozen=True)
 class LexiconWords:
@@ -88,6 +91,9 @@ class Regex:
 
     def regex(self, lexicon: Lexicon) -> re.Pattern[str] | None:
         return self.pattern
+
+    def words(self, lexicon: Lexicon) -> tuple[str, ...] | None:
+        return None
 
     def __str__(self) -> str:
         return self.name

@@ -33,7 +33,7 @@ def _lexicon_strings(value) -> set[str]:
 def _declared_words() -> list[str]:
     """Every word a rule declares it reacts to (:func:`reportkit.audit.prefilter.rule_declarations`)."""
     return sorted({word for _, reads in rule_declarations(LEXICON) if reads is not None
-                   for trigger in reads.triggers if hasattr(trigger, "words") for word in trigger.words(LEXICON)})
+                   for trigger in reads.triggers for word in trigger.words(LEXICON) or ()})
 
 
 def _spec_words(spec: dict, term_words: list[str]) -> list[str]:
@@ -150,7 +150,7 @@ def _text_triggers() -> list[tuple[str, st.SearchStrategy[str]]]:
     for name, reads in rule_declarations(LEXICON):
         if reads is None or reads.what != "text":
             continue
-        found = [st.sampled_from(t.words(LEXICON)) if hasattr(t, "words")
+        found = [st.sampled_from(t.words(LEXICON)) if t.words(LEXICON) is not None
                  else st.from_regex(t.regex(LEXICON), fullmatch=True) for t in reads.triggers]
         out.append((name, st.tuples(*found).map(". ".join)))
     return out

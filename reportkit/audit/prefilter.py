@@ -186,8 +186,8 @@ def _rule_triggers(lexicon: Lexicon) -> list[tuple[re.Pattern[str], ...]] | None
         if declared.what != "text":
             continue
         (trigger, *more) = declared.triggers
-        if not more and hasattr(trigger, "words"):  # words found alone: one search for all such rules' words
-            single_words.update(dict.fromkeys(trigger.words(lexicon)))
+        if not more and (words := trigger.words(lexicon)) is not None:  # one search for every rule's lone words
+            single_words.update(dict.fromkeys(words))
             continue
         regexes = tuple(trigger.regex(lexicon) for trigger in declared.triggers)
         if all(regex is not None for regex in regexes):  # a trigger that lists nothing is never found
@@ -225,16 +225,16 @@ class Prefilter:
             if tests is None:
                 break
             gated = concept.document_requires or concept.document_vetoed_by
-            tests.setdefault(concept.concept if gated else "", []).extend(items)
+            tests.setdefault(concept.id if gated else "", []).extend(items)
         self.exact = tests is not None
         tests = tests or {}
         self._trigger = _compile(tests.get("", []))
         self._gated_triggers = []  # (trigger, requires, veto) of each concept with document gates
         for concept in mentions:
-            if tests.get(concept.concept):
+            if tests.get(concept.id):
                 requires, veto = (re.compile(r) if r else None
                                   for r in (concept.document_requires, concept.document_vetoed_by))
-                self._gated_triggers.append((_compile(tests[concept.concept]), requires, veto))
+                self._gated_triggers.append((_compile(tests[concept.id]), requires, veto))
         # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
         self._gates = [re.compile(c.pattern_gate) for c in mentions if c.pattern_gate]
         self._rule_triggers = _rule_triggers(lexicon)

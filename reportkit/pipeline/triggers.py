@@ -20,7 +20,7 @@ Pattern = list[dict]  # a spaCy Matcher token pattern
 class MentionTrigger:
     """What can make the target matcher and the gates component keep a mention of one concept."""
 
-    concept: str
+    id: str  # the concept's
     terms: tuple[str, ...]  # phrases the target matcher matches on LOWER
     patterns: tuple[Pattern, ...]  # the target matcher's token patterns (before reportkit.pipeline.rules splits them)
     pattern_gate: str | None  # a regex matching inside every match of the gates component's gated patterns
