@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from reportkit.lexicon import Laterality, Lexicon, ModalityName, load_lexicon
-from reportkit.lint import SEVERITY_RANK, Diagnostic, LintConfig, apply_fixes, run_rules
+from reportkit.lint import REGISTRY, SEVERITY_RANK, Diagnostic, LintConfig, apply_fixes, run_rules
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.timeout import ReportTimeout, time_limit
 
@@ -95,6 +95,7 @@ class Engine:
     def __init__(self, lexicon_dir: str | None = None) -> None:
         self.lexicon_dir = lexicon_dir
         self.lexicon: Lexicon = load_lexicon(lexicon_dir)
+        self._prefilter: tuple[tuple[str, ...], Prefilter] | None = None  # (rule codes it was built for, it)
 
     # ------------------------------------------------------------------ parts, built on first use
 
@@ -111,12 +112,17 @@ class Engine:
 
         return get_reasoner(self.lexicon_dir)
 
-    @functools.cached_property
+    @property
     def prefilter(self) -> Prefilter:
-        """The audit's character-level pre-filter, built from the same lexicons and pipeline."""
+        """The audit's character-level pre-filter, built from the same lexicons and pipeline and from the
+        declarations of the rules registered now (made again when a rule is registered or removed, so a
+        new rule is never skipped)."""
         from reportkit.prefilter import Prefilter
 
-        return Prefilter(self.lexicon, self.nlp)
+        registered = tuple(REGISTRY)
+        if self._prefilter is None or self._prefilter[0] != registered:
+            self._prefilter = (registered, Prefilter(self.lexicon, self.nlp))
+        return self._prefilter[1]
 
     def warm_up(self) -> Engine:
         """Build the pipeline and reasoning now (before a clock starts or a worker forks)."""

@@ -1,26 +1,27 @@
 """A character-level pre-filter: reports that cannot hold a mention skip the spaCy pipeline.
 
-Built from the lexicons. ``triggers(text)`` is true whenever the target matcher could match a
-non-exclusion concept that survives its document gates (a superset test: every term, and every
-token pattern's run of tokens up to its first token with no character-level test, case-folded as
-the matcher does; a concept with ``document_requires``/``document_vetoed_by`` only where they pass,
-as the gates component drops its terms elsewhere). A report without a trigger has no findings and
-no queries; :meth:`Prefilter.skipped_result` then gives exactly what the pipeline would:
+Built from what the pipeline's components and the rules declare they react to
+(:mod:`reportkit.pipeline.triggers`, :mod:`reportkit.triggers`), never from a list of its own.
+``triggers(text)`` is true whenever the target matcher could match a concept that survives its
+document gates (a superset test: every term, and every token pattern's run of tokens up to its
+first token with no character-level test, case-folded as the matcher does; a concept with
+``document_requires``/``document_vetoed_by`` only where they pass, as the gates component drops its
+terms elsewhere). A report without a trigger has no findings and no queries;
+:meth:`Prefilter.skipped_result` then gives exactly what the pipeline would:
 
 - sections from the sectionizer's own character-level header search;
 - modality from the linker's modality cues, run on small windows of the text around
   character-level candidates (spaCy splits text on whitespace before anything else, so a
   window that starts and ends at whitespace tokenises as it does inside the whole text).
 
-Words that let reasoning or lint say something about a report with no mention trigger too: the
-words every report-scope follow-up rule needs (``document_any`` and ``sentence_any``, searched
-exactly as reasoning does), the terms lint rules scan raw text for (misused and deprecated
-terminology, RK201/RK203) and the inline suppression marker (RK001). So a skipped report's
-assessments, recommendations and diagnostics are provably empty, and its ConText scopes feed
-nothing: :meth:`Prefilter.skipped_report` builds it without reasoning or lint.
+A report also triggers when a rule may speak about it without a mention: every registered lint
+rule and every follow-up rule declares what it reads (:func:`rule_declarations`), and the raw-text
+triggers a rule declares (words searched exactly as reasoning and lint search them, or the rule's
+own regex) are searched here. A rule that declares nothing may speak about any report, so then
+every report triggers. So a skipped report's assessments, recommendations and diagnostics are
+provably empty, and its ConText scopes feed nothing: :meth:`Prefilter.skipped_report` builds it
+without reasoning or lint.
 
-Exclusion concepts are left out of the trigger on purpose: an exclusion phrase can only remove
-a mention ("bone mineralization is within normal limits"), so the mention's own term triggers.
 When a pattern cannot be turned into a character-level test, every report triggers (or, for
 modality, the whole text is tokenised): unsure means run the real thing.
 
@@ -42,10 +43,13 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
-from reportkit.lint.suppressions import SUPPRESS
+from reportkit.lint import rules
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.patterns import split_patterns
+from reportkit.pipeline.triggers import mention_triggers, modality_cues
+from reportkit.reasoning.followup import reads
 from reportkit.text import KeyScan, trie_pattern, words_pattern
+from reportkit.triggers import Reads
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
 OPTIONAL = {"?", "*"}
@@ -162,17 +166,33 @@ def _is_regex(spec: dict) -> bool:
     return any(isinstance(spec[k], dict) and "REGEX" in spec[k] for k in spec if k in TEXT_KEYS)
 
 
-def _report_rule_words(lexicon: Lexicon) -> list[tuple[tuple[str, ...], ...]] | None:
-    """Per report-scope rule, the word lists that must all be found for it to fire; None if one needs none."""
-    out = []
-    for rule in lexicon.followup.rules:
-        if rule.scope != "report":
+def rule_declarations(lexicon: Lexicon) -> list[tuple[str, Reads | None]]:
+    """(rule, what it declares it reads) of every registered lint rule and every follow-up rule of ``lexicon``."""
+    return ([(f"lint {r.code}", r.reads) for r in rules().values()]
+            + [(f"followup {r.id}", reads(r)) for r in lexicon.followup.rules])
+
+
+def _rule_triggers(lexicon: Lexicon) -> list[tuple[re.Pattern[str], ...]] | None:
+    """Per rule that reads raw text, the regexes that must all be found for it to speak; None when a rule
+    declares nothing (it may speak about any report).
+
+    A rule that reads mentions adds nothing: a report with a mention triggers anyway. Neither does one that
+    reads recommendations: they come only from follow-up rules, whose own declarations are here.
+    """
+    out, single_words = [], {}
+    for _, declared in rule_declarations(lexicon):
+        if declared is None:
+            return None
+        if declared.what != "text":
             continue
-        needed = tuple(tuple(words) for words in (rule.when.document_any, rule.when.sentence_any) if words)
-        if not needed:
-            return None  # a rule that needs no word may fire on any report
-        out.append(needed)
-    return out
+        (trigger, *more) = declared.triggers
+        if not more and (words := trigger.words(lexicon)) is not None:  # one search for every rule's lone words
+            single_words.update(dict.fromkeys(words))
+            continue
+        regexes = tuple(trigger.regex(lexicon) for trigger in declared.triggers)
+        if all(regex is not None for regex in regexes):  # a trigger that lists nothing is never found
+            out.append(regexes)
+    return out + [(words_pattern(single_words),)] * bool(single_words)
 
 
 def _compile(items: list[Item]) -> re.Pattern[str] | None:
@@ -192,10 +212,9 @@ class Prefilter:
         tokens = _Tokens(nlp)
         # concept -> its tests; a concept with document gates counts only where they pass (as the gates component
         # drops its terms elsewhere), so its tests stay apart from the others'
+        mentions = mention_triggers(lexicon)
         tests: dict[str, list[Item]] | None = {}
-        for concept in lexicon.concepts.concepts:
-            if concept.role == "exclusion":
-                continue
+        for concept in mentions:
             items = [tokens.phrase(nlp, t) for t in concept.terms]
             for pattern in concept.patterns:
                 run = tokens.sequence(pattern)
@@ -211,30 +230,28 @@ class Prefilter:
         tests = tests or {}
         self._trigger = _compile(tests.get("", []))
         self._gated_triggers = []  # (trigger, requires, veto) of each concept with document gates
-        for concept in lexicon.concepts.concepts:
+        for concept in mentions:
             if tests.get(concept.id):
                 requires, veto = (re.compile(r) if r else None
                                   for r in (concept.document_requires, concept.document_vetoed_by))
                 self._gated_triggers.append((_compile(tests[concept.id]), requires, veto))
         # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
-        self._gates = [re.compile(c.pattern_gate) for c in lexicon.concepts.concepts
-                       if c.pattern_gate and c.role != "exclusion"]
-        self._rule_words = _report_rule_words(lexicon)
-        self._lint_terms = tuple(sorted({m.term for t in lexicon.terminology.terms for m in t.misused}
-                                        | {old for t in lexicon.terminology.terms for old in t.deprecated}))
-        self._modality_order = [m.id for m in lexicon.modalities.modalities]
+        self._gates = [re.compile(c.pattern_gate) for c in mentions if c.pattern_gate]
+        self._rule_triggers = _rule_triggers(lexicon)
+        cues = modality_cues(lexicon)
+        self._modality_order = [cue.modality for cue in cues]
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._patterns = Matcher(nlp.vocab)
         candidates: list[Item] | None = []
         self._span_tokens = 1  # most tokens a modality match can span
-        for mod in lexicon.modalities.modalities:
+        for mod in cues:
             if mod.terms:
                 docs = [nlp.make_doc(t) for t in mod.terms]
-                self._phrases.add(mod.id, docs)
+                self._phrases.add(mod.modality, docs)
                 self._span_tokens = max(self._span_tokens, *(len(d) for d in docs))
                 candidates = None if candidates is None else candidates + [tokens.phrase(nlp, t) for t in mod.terms]
             if mod.patterns:
-                self._patterns.add(mod.id, split_patterns(mod.patterns))  # as the linker's cue matcher does
+                self._patterns.add(mod.modality, split_patterns(list(mod.patterns)))  # as the linker's cue finder does
                 for pattern in mod.patterns:
                     starts = tokens.starts(pattern)
                     bounded = all(spec.get("OP") in (None, "?") for spec in pattern)
@@ -264,11 +281,9 @@ class Prefilter:
         self._at_gated = [(slot(trigger), slot(requires), slot(veto))
                           for trigger, requires, veto in self._gated_triggers]
         self._at_gates = [slot(gate) for gate in self._gates]
-        lists = dict.fromkeys(words for needed in self._rule_words or () for words in needed)
-        self._at_words = {words: slot(words_pattern(words)) for words in lists}
-        self._rule_slots = [tuple(self._at_words[words] for words in needed) for needed in self._rule_words or ()]
-        self._at_lint = slot(words_pattern(self._lint_terms))
-        self._at_suppress = slot(SUPPRESS)
+        at_regex = {regex: slot(regex) for needed in self._rule_triggers or () for regex in needed}
+        self._rule_slots = (None if self._rule_triggers is None
+                            else [tuple(at_regex[regex] for regex in needed) for needed in self._rule_triggers])
         self._at_header = slot(header)
         self._at_modality = slot(self._modality_candidates)
         self._scan = KeyScan(patterns)
@@ -283,7 +298,7 @@ class Prefilter:
         return self._may_mention(text, self._scan.starts(text))
 
     def has_rule_words(self, text: str) -> bool:
-        """True when a report-scope follow-up rule or a raw-text lint rule might fire without any mention."""
+        """True when a rule might speak about ``text`` without any mention (always, when one declares nothing)."""
         return self._has_rule_words(text, self._scan.starts(text))
 
     def verdict(self, text: str) -> Verdict:
@@ -323,14 +338,12 @@ class Prefilter:
                        for trigger, requires, veto in self._at_gated))
 
     def _has_rule_words(self, text: str, found: dict[int, list[int]] | None) -> bool:
-        """A rule fires when each of its word lists is found; lint when a term or the suppression marker is."""
-        if self._rule_words is None:
+        """A rule may speak when each of its declared raw-text triggers is found."""
+        if self._rule_slots is None:
             return True
         search, may_match = self._scan.search, self._scan.may_match
-        return (any(all(may_match(slot, found) for slot in slots)  # a cheap look at the keys first
-                    and all(search(slot, text, found) is not None for slot in slots) for slots in self._rule_slots)
-                or self._at_lint is not None and search(self._at_lint, text, found) is not None
-                or search(self._at_suppress, text, found) is not None)
+        return any(all(may_match(slot, found) for slot in slots)  # a cheap look at the keys first
+                   and all(search(slot, text, found) is not None for slot in slots) for slots in self._rule_slots)
 
     def _headers(self, text: str, found: dict[int, list[int]] | None):
         """The sectionizer's header matches in ``text`` (its ``header.finditer``)."""
@@ -388,5 +401,5 @@ class Skipped(NamedTuple):
 class Verdict(NamedTuple):
     """The pre-filter's tests on one report."""
 
-    rule_words: bool  # a report-scope follow-up rule or a raw-text lint rule may fire without a mention
+    rule_words: bool  # a rule may speak without a mention (its declared raw-text triggers are found)
     skipped: Skipped | None  # what the store keeps when no test holds (the report skips the pipeline)

@@ -9,26 +9,60 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reportkit.api import extract
-from reportkit.prefilter import Prefilter
+from reportkit.prefilter import Prefilter, rule_declarations
 from reportkit.lexicon import load_lexicon
 from reportkit.engine import lint_text
 from reportkit.pipeline import get_pipeline
 from reportkit.engine import get_engine
+from reportkit.pipeline.triggers import modality_cues
 
 reason = get_engine().reason
 
-TRIGGER_WORDS = ["calcification", "calcificaton", "Calcific", "tendinitis", "mineralization", "ossification",
-                 "foreign body", "FB", "chondrocalcinosis", "HADD", "pseudogout", "osteophytes", "bridging"]
-MODALITY_WORDS = ["MRI", "mri", "MR", "Mr", "XR", "x-ray", "X-Ray", "xray", "US", "us", "ultrasound", "CT",
-                  "ct", "pet-ct", "PET/CT", "T1", "T2", "weighted", "signal", "views", "view", "film",
-                  "plain", "radiograph", "radiographs.", "STIR", "HU", "bone", "scan", "doppler", "GRE"]
-PLAIN_WORDS = ["the", "joint", "is", "normal", "no", "within", "limits", "of", "left", "right", "shoulder",
-               "tendon", "effusion", "tear", "low", "bone", "mineralization is within normal limits",
-               "3", "mm", "x", "(", ")", "-", "/", ".", ",", ":", "?", "e.g.", "Dr.", "'s"]
-# words that make reasoning or lint speak without a mention: report-rule cues, raw-text lint terms
-RULE_WORDS = ["low signal", "hypointense", "cartilage", "meniscus", "tear", "torn", "pseudo-OA",
-              "pseudo osteoarthritis", "[reportkit: ignore RK-501]", "[reportkit: off]", "MRI"]
-HEADERS = ["FINDINGS:", "IMPRESSION:", "EXAM:", "HISTORY:", "Technique:", "COMPARISON:", "CLINICAL HISTORY:"]
+LEXICON = load_lexicon()
+
+
+def _lexicon_strings(value) -> set[str]:
+    """Every short string anywhere in the lexicons (terms, titles, cue words, pattern values, ids), regexes left out."""
+    if isinstance(value, dict):
+        return set().union(*map(_lexicon_strings, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_lexicon_strings, value))
+    if isinstance(value, str) and len(value) <= 40 and not set(value) & set("\\()[]^$*+?{}|"):
+        return {value}
+    return set()
+
+
+def _declared_words() -> list[str]:
+    """Every word a rule declares it reacts to (:func:`reportkit.prefilter.rule_declarations`)."""
+    return sorted({word for _, reads in rule_declarations(LEXICON) if reads is not None
+                   for trigger in reads.triggers for word in trigger.words(LEXICON) or ()})
+
+
+def _spec_words(spec: dict, term_words: list[str]) -> list[str]:
+    """Words a token spec accepts: its literal values, or for a regex the term words it matches."""
+    value = next((v for k, v in spec.items() if k in ("LOWER", "ORTH", "TEXT")), None)
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict) and "IN" in value:
+        return list(value["IN"])
+    if isinstance(value, dict) and "REGEX" in value:
+        return [w for w in term_words if re.search(value["REGEX"], w, re.IGNORECASE)][:20] or ["x"]
+    return ["mild", "dense", "the"]  # IS_ALPHA and other tests: plain words
+
+
+def _modality_words() -> list[str]:
+    """Every modality cue term and every word a cue pattern's tokens accept (reportkit.pipeline.triggers)."""
+    words = {term for cue in modality_cues(LEXICON) for term in cue.terms}
+    return sorted(words | {word for cue in modality_cues(LEXICON) for pattern in cue.patterns for spec in pattern
+                           for word in _spec_words(spec, LEXICON_WORDS)})
+
+
+LEXICON_WORDS = sorted(_lexicon_strings(LEXICON.model_dump()))
+MODALITY_WORDS = _modality_words()
+DECLARED_WORDS = _declared_words()
+HEADERS = sorted({f"{title.upper()}:" for s in LEXICON.sections.sections for title in s.titles})
+# random text: words, numbers, punctuation and abbreviations that may be no word of any lexicon
+PLAIN = st.from_regex(r"[A-Za-z]{1,10}|[A-Z]{2,4}|[0-9]{1,3}(\.[0-9])?|[().,:;/?'-]|[A-Za-z]{1,4}\.", fullmatch=True)
 GLUES = [" ", " ", " ", "\n", "  ", "\n\n", "\t", "", "-", "/"]
 
 
@@ -37,9 +71,11 @@ def prefilter() -> Prefilter:
     return Prefilter(load_lexicon(), get_pipeline())
 
 
-def _texts(words: list[str]) -> st.SearchStrategy[str]:
-    token = st.sampled_from(words)
-    pieces = st.lists(st.tuples(token, st.sampled_from(GLUES)), min_size=1, max_size=25)
+def _texts(*families: list[str]) -> st.SearchStrategy[str]:
+    """Texts of up to 25 words, each from one of ``families`` or random, with the glues between words spaCy sees."""
+    token = st.one_of(*(st.sampled_from(words) for words in families), PLAIN)
+    cased = st.tuples(token, st.sampled_from([str, str.lower, str.upper, str.title])).map(lambda tc: tc[1](tc[0]))
+    pieces = st.lists(st.tuples(cased, st.sampled_from(GLUES)), min_size=1, max_size=25)
     return pieces.map(lambda ps: "".join(w + g for w, g in ps))
 
 
@@ -99,27 +135,47 @@ def test_a_modality_inside_a_longer_modality_term_is_not_counted(prefilter):
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + RULE_WORDS + PLAIN_WORDS * 2))
+@given(header=st.sampled_from(HEADERS), body=_texts(DECLARED_WORDS, LEXICON_WORDS, MODALITY_WORDS))
 def test_property_skipped_reports_equal_the_pipeline(prefilter, header, body):
     _assert_exact(prefilter, f"{header} {body}")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=_texts(MODALITY_WORDS + PLAIN_WORDS + HEADERS))
+@given(body=_texts(MODALITY_WORDS, HEADERS))
 def test_property_modality_without_mentions_equals_the_pipeline(prefilter, body):
     _assert_exact(prefilter, body)
 
 
-def _spec_words(spec: dict, term_words: list[str]) -> list[str]:
-    """Words a token spec accepts: its literal values, or for a regex the term words it matches."""
-    value = next((v for k, v in spec.items() if k in ("LOWER", "ORTH", "TEXT")), None)
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict) and "IN" in value:
-        return list(value["IN"])
-    if isinstance(value, dict) and "REGEX" in value:
-        return [w for w in term_words if re.search(value["REGEX"], w, re.IGNORECASE)][:20] or ["x"]
-    return ["mild", "dense", "the"]  # IS_ALPHA and other tests: plain words
+def _text_triggers() -> list[tuple[str, st.SearchStrategy[str]]]:
+    """(rule, texts that hold every raw-text trigger it declares) of every rule that reads raw text."""
+    out = []
+    for name, reads in rule_declarations(LEXICON):
+        if reads is None or reads.what != "text":
+            continue
+        found = [st.sampled_from(t.words(LEXICON)) if t.words(LEXICON) is not None
+                 else st.from_regex(t.regex(LEXICON), fullmatch=True) for t in reads.triggers]
+        out.append((name, st.tuples(*found).map(". ".join)))
+    return out
+
+
+TEXT_TRIGGERS = _text_triggers()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(header=st.sampled_from(HEADERS), rule=st.sampled_from(TEXT_TRIGGERS), data=st.data())
+def test_property_every_declared_trigger_sends_a_report_through_the_pipeline(prefilter, header, rule, data):
+    # the pre-filter is built from the declarations: whatever a rule says may make it speak, makes a report run
+    name, texts = rule
+    text = f"{header} {data.draw(texts)}"
+    assert prefilter.has_rule_words(text) and prefilter.verdict(text).skipped is None, name
+
+
+def test_each_declared_and_lexicon_word_alone_equals_the_pipeline(prefilter):
+    # every word any rule declares or any lexicon lists, in a report of its own: skipped only where exact
+    for i, word in enumerate(sorted(set(DECLARED_WORDS) | set(LEXICON_WORDS))):
+        text = f"FINDINGS: {word}."
+        if not prefilter.triggers(text):
+            _assert_skipped_equals_full(prefilter, text, f"w{i}")
 
 
 def _pattern_runs() -> list[list[tuple[list[str], bool]]]:
@@ -152,7 +208,7 @@ def _near_pattern(draw) -> str:
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(header=st.sampled_from(HEADERS), runs=st.lists(_near_pattern(), min_size=1, max_size=3),
-       gate=st.lists(st.sampled_from(GATE_WORDS), max_size=2), plain=st.lists(st.sampled_from(PLAIN_WORDS), max_size=6))
+       gate=st.lists(st.sampled_from(GATE_WORDS), max_size=2), plain=st.lists(PLAIN, max_size=6))
 def test_property_pattern_runs_and_document_gates_equal_the_pipeline(prefilter, header, runs, gate, plain):
     # the filter tests a pattern's whole run of tokens and a concept's document gates: near misses must not
     # hide a match, whatever the report around them
@@ -194,7 +250,7 @@ def _assert_lean_extract_equals_full(text: str, report_id: str = "r") -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(header=st.sampled_from(HEADERS), body=_texts(TRIGGER_WORDS + MODALITY_WORDS + RULE_WORDS + PLAIN_WORDS * 2))
+@given(header=st.sampled_from(HEADERS), body=_texts(DECLARED_WORDS, LEXICON_WORDS, MODALITY_WORDS))
 def test_property_audit_extraction_without_context_loses_nothing(header, body):
     _assert_lean_extract_equals_full(f"{header} {body}")
 

@@ -18,7 +18,7 @@ from reportkit.lexicon import load_lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import Section
 from reportkit.pipeline import get_pipeline
-from reportkit.text import KeyScan, find_words, literal_keys
+from reportkit.text import KeyScan, literal_keys
 
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
@@ -162,12 +162,13 @@ def prefilter():
 
 
 def _lexicon_words() -> list[str]:
-    """Words that move the pre-filter: its triggers, rule words, lint terms, modality cues and section titles."""
+    """Words that move the pre-filter: its triggers, the words rules declare, modality cues and section titles."""
+    from reportkit.prefilter import rule_declarations
+
     lexicon = load_lexicon()
     words = {t for c in lexicon.concepts.concepts for t in c.terms}
-    words |= {w for r in lexicon.followup.rules for w in (r.when.document_any or []) + (r.when.sentence_any or [])}
-    words |= {m.term for t in lexicon.terminology.terms for m in t.misused}
-    words |= {old for t in lexicon.terminology.terms for old in t.deprecated}
+    words |= {w for _, reads in rule_declarations(lexicon) if reads is not None for trigger in reads.triggers
+              for w in trigger.words(lexicon) or ()}
     words |= {t for m in lexicon.modalities.modalities for t in m.terms}
     words |= {t for s in lexicon.sections.sections for t in s.titles}
     words |= {f"{t}:" for s in lexicon.sections.sections for t in s.titles}
@@ -180,16 +181,16 @@ PLAIN = ["the", "joint", "is", "normal", "no", "left", "right", "shoulder", "ten
          "3", "mm", "x", "(", ")", ".", ",", ":", "?", "Dr.", "'s", "EXAM:", "FINDINGS:", "IMPRESSION:"]
 
 
-def reference_has_rule_words(prefilter, text: str) -> bool:
-    """The pre-filter's rule-word test as it was, one regex search per word list."""
-    if prefilter._rule_words is None:
+def reference_has_rule_words(text: str) -> bool:
+    """The pre-filter's rule-word test as the rules declare it, one regex search per declared trigger."""
+    from reportkit.prefilter import rule_declarations
+
+    lexicon = load_lexicon()
+    declared = [reads for _, reads in rule_declarations(lexicon)]
+    if None in declared:
         return True
-    any_rule_word = {w for needed in prefilter._rule_words for words in needed for w in words}
-    if find_words(tuple(sorted(any_rule_word | set(prefilter._lint_terms))), text) is None:
-        return SUPPRESS.search(text) is not None
-    if any(all(find_words(words, text) for words in needed) for needed in prefilter._rule_words):
-        return True
-    return find_words(prefilter._lint_terms, text) is not None or SUPPRESS.search(text) is not None
+    return any(all((regex := trigger.regex(lexicon)) is not None and regex.search(text) for trigger in reads.triggers)
+               for reads in declared if reads.what == "text")
 
 
 def reference_may_mention(prefilter, text: str) -> bool:
@@ -205,7 +206,7 @@ def reference_may_mention(prefilter, text: str) -> bool:
 def _assert_prefilter_exact(prefilter, text: str) -> None:
     """Every fast path equals its reference: may_mention, has_rule_words, triggers, headers, windows, modality."""
     sectionizer = get_pipeline().get_pipe("reportkit_sections")
-    mention, rule_words = reference_may_mention(prefilter, text), reference_has_rule_words(prefilter, text)
+    mention, rule_words = reference_may_mention(prefilter, text), reference_has_rule_words(text)
     assert prefilter.may_mention(text) == mention, text
     assert prefilter.has_rule_words(text) == rule_words, text
     assert prefilter.triggers(text) == (mention or rule_words), text

@@ -11,7 +11,8 @@ import reportkit
 PACKAGE = Path(reportkit.__file__).parent
 # Lowest first. A module may import its own layer's modules or any earlier layer.
 LAYERS = [
-    ["reportkit.lexicon", "reportkit.models", "reportkit.text", "reportkit.assertion", "reportkit.startup"],
+    ["reportkit.lexicon", "reportkit.models", "reportkit.text", "reportkit.assertion", "reportkit.startup",
+     "reportkit.triggers"],
     ["reportkit.pipeline"],
     ["reportkit.reasoning"],
     ["reportkit.render", "reportkit.lint"],
@@ -110,9 +111,9 @@ def test_import_graph_has_no_cycles():
 
 
 # The engine is the one way from text to an analysed report: nothing else runs the pipeline or the
-# reasoning. (The pre-filter reads the pipeline's pattern declarations; it runs neither.)
+# reasoning. (The engine's pre-filter reads their trigger declarations; it runs neither.)
 ENGINE_ONLY = {"reportkit.pipeline": {"reportkit.engine", "reportkit.prefilter"},
-               "reportkit.reasoning": {"reportkit.engine"}}
+               "reportkit.reasoning": {"reportkit.engine", "reportkit.prefilter"}}
 
 
 def test_only_the_engine_calls_the_pipeline_and_the_reasoning():

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from reportkit.startup import WARM_UP, freeze_start_up_objects
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
-    from reportkit.prefilter import Verdict
+    from reportkit.prefilter import Prefilter, Verdict
 
 # ("report", rid, id, text, source, line, meta dict) or ("error", rid, id, source, line, message)
 ChunkItem = tuple
@@ -39,10 +39,13 @@ class WorkerState:
         from reportkit.engine import get_engine
 
         self.engine = get_engine(lexicon_dir).warm_up()
-        self.prefilter = self.engine.prefilter
-        self.prefilter.verdict(WARM_UP)
+        self.engine.prefilter.verdict(WARM_UP)
         self.engine.audit(WARM_UP, "warm-up", prefilter=False)
         freeze_start_up_objects()
+
+    @property
+    def prefilter(self) -> Prefilter:
+        return self.engine.prefilter
 
 
 @functools.cache

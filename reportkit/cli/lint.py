@@ -120,5 +120,6 @@ def show_rule(
         r = find_rule(code)
     except LintError as exc:
         raise usage_error(str(exc)) from exc
-    typer.echo(f"{r.code} {r.name} (default severity: {r.severity})\n")
+    typer.echo(f"{r.code} {r.name} (default severity: {r.severity})")
+    typer.echo(f"Reads: {r.reads_summary}\n")
     typer.echo(r.doc)

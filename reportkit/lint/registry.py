@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from reportkit.triggers import Reads, describe
+
 if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
     from reportkit.lexicon import Lexicon
     from reportkit.models import ReportResult, StructuredReport
@@ -84,7 +86,7 @@ RuleCheck = Callable[[LintContext], Iterable[Violation]]
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered lint rule: code, kebab-case name, default severity, check and documentation."""
+    """A registered lint rule: code, kebab-case name, default severity, check, documentation and what it reads."""
 
     code: str
     name: str
@@ -92,6 +94,12 @@ class Rule:
     check: RuleCheck
     doc: str
     safe_fix: bool = False  # may offer a safe fix (see reportkit.lint.engine.run_rules)
+    reads: Reads | None = None  # what may make it speak (reportkit.triggers); None: it may speak about any report
+
+    @property
+    def reads_summary(self) -> str:
+        """What the rule reads, in words (``reportkit rule CODE`` prints it)."""
+        return describe(self.reads)
 
     @property
     def summary(self) -> str:
@@ -131,11 +139,14 @@ class Diagnostic:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, safe_fix: bool = False) -> Callable[[RuleCheck], RuleCheck]:
+def rule(code: str, name: str, severity: Severity, safe_fix: bool = False,
+         reads: Reads | None = None) -> Callable[[RuleCheck], RuleCheck]:
     """Register a lint rule. Its docstring is its documentation.
 
     ``safe_fix``: the rule may offer a fix marked safe. Only such rules are run to choose the
     fixes applied before the final lint, and the engine refuses a safe fix from any other rule.
+    ``reads``: what may make it speak (:mod:`reportkit.triggers`): the audit's pre-filter lets a
+    report skip lint only when no rule can speak about it. Undeclared, the rule runs on every report.
     """
 
     def register(check: RuleCheck) -> RuleCheck:
@@ -143,7 +154,7 @@ def rule(code: str, name: str, severity: Severity, safe_fix: bool = False) -> Ca
             raise ValueError(f"duplicate rule code {code}")
         if not re.fullmatch(r"RK\d{3}", code) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
             raise ValueError(f"rule {code} {name}: code must be RKnnn and name kebab-case")
-        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix)
+        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix, reads)
         return check
 
     return register

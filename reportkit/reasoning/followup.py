@@ -2,6 +2,7 @@
 
 A finding rule holds for a finding (its kind, diagnosis, differential, cues); a report rule
 holds for a sentence of the report. Rules that call for the same action give one line.
+What may make a rule hold is declared by :func:`reads`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from reportkit.lexicon import FollowUpCondition, FollowUpRule, Lexicon
 from reportkit.models import Assessment, Evidence, Finding, Recommendation, ReportResult
 from reportkit.reasoning.context import TOP, ReportContext, match_evidence
+from reportkit.triggers import MENTIONS, Reads, Words, text
 
 SENTENCE_END = re.compile(r"[.!?\n]+")
 
@@ -50,6 +52,18 @@ class _Facts:
         return cls(frozenset({finding.kind, assessment.kind.kind}),
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
                    frozenset(item.id for item in assessment.differential[:TOP]))
+
+
+def reads(rule: FollowUpRule) -> Reads | None:
+    """What may make ``rule`` hold: a finding rule, a mention; a report rule, its ``document_any`` and its
+    ``sentence_any`` words both found in the text (:meth:`FollowUpRecommender._report_rule_evidence` needs a
+    sentence holding both). None for a report rule that names no word: it may hold for any report."""
+    if rule.scope == "finding":
+        return MENTIONS
+    needed = [Words(tuple(words), f"followup.yaml {rule.id} {field}")
+              for field, words in (("document_any", rule.when.document_any), ("sentence_any", rule.when.sentence_any))
+              if words]
+    return text(*needed) if needed else None
 
 
 class FollowUpRecommender:

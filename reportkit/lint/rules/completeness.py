@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.lint.rules.helpers import positive
+from reportkit.triggers import MENTIONS
 
 
-@rule("RK301", "incomplete-hadd-description", "warning")
+@rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS)
 def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """A calcific tendinopathy (HADD) described without its tendon, size or appearance.
 
@@ -54,7 +55,7 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
             yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(missing)}")
 
 
-@rule("RK302", "calcification-without-location", "warning")
+@rule("RK302", "calcification-without-location", "warning", reads=MENTIONS)
 def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     """A calcification or ossification whose location is missing or ambiguous.
 

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.lint.rules.helpers import first_match_in_findings, positive
+from reportkit.triggers import MENTIONS
 
 if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
     from reportkit.models import Finding
 
 
-@rule("RK601", "findings-impression-disagreement", "warning")
+@rule("RK601", "findings-impression-disagreement", "warning", reads=MENTIONS)
 def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     """A finding negated in the findings but asserted in the impression, or the reverse.
 
@@ -50,7 +51,7 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
                         f"impression but {state} in the findings ('{f.text}')")
 
 
-@rule("RK602", "finding-missing-from-impression", "info")
+@rule("RK602", "finding-missing-from-impression", "info", reads=MENTIONS)
 def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     """A finding that calls for a recommendation is not carried into the impression.
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.triggers import RECOMMENDATIONS
 
 
-@rule("RK101", "missing-radiograph-correlation", "warning")
+@rule("RK101", "missing-radiograph-correlation", "warning", reads=RECOMMENDATIONS)
 def missing_radiograph_correlation(ctx: LintContext) -> Iterator[Violation]:
     """A calcification on MRI, or on ultrasound with acoustic shadowing, with no radiograph in the report.
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from reportkit.lint.registry import Fix, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, positive, replace
+from reportkit.triggers import MENTIONS
 
 
 def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Violation]:
@@ -36,7 +37,7 @@ def _swap(ctx: LintContext, start: int, end: int, word: str) -> Fix:
     return replace(ctx, article_start, end, f"{agreed}{article.group(2)}{word}", safe=False)
 
 
-@rule("RK401", "ossification-called-calcification", "warning")
+@rule("RK401", "ossification-called-calcification", "warning", reads=MENTIONS)
 def ossification_called_calcification(ctx: LintContext) -> Iterator[Violation]:
     """Ossification cues (cortex, trabeculae, fatty marrow, zonal pattern) in a "calcification".
 
@@ -61,7 +62,7 @@ def ossification_called_calcification(ctx: LintContext) -> Iterator[Violation]:
     return _kind_mismatch(ctx, "calcification", "ossification")
 
 
-@rule("RK402", "calcification-called-ossification", "warning")
+@rule("RK402", "calcification-called-ossification", "warning", reads=MENTIONS)
 def calcification_called_ossification(ctx: LintContext) -> Iterator[Violation]:
     """Calcification cues (amorphous, cloudlike, linear) in an "ossification".
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.lint.rules.helpers import first_match_in_findings, positive
 from reportkit.text import find_words
+from reportkit.triggers import MENTIONS
 
 if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
     from reportkit.models import Finding
@@ -17,7 +18,7 @@ def _sides_in(ctx: LintContext, text: str) -> set[str]:
     return {side for side, words in ctx.lexicon.anatomy.laterality.items() if find_words(words, text)}
 
 
-@rule("RK501", "laterality-conflict", "error")
+@rule("RK501", "laterality-conflict", "error", reads=MENTIONS)
 def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     """The side of a finding contradicts the exam header, or findings and impression disagree.
 

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.text import find_words
+from reportkit.triggers import RECOMMENDATIONS
 
 
-@rule("RK701", "recommendation-omitted", "info")
+@rule("RK701", "recommendation-omitted", "info", reads=RECOMMENDATIONS)
 def recommendation_omitted(ctx: LintContext) -> Iterator[Violation]:
     """A follow-up the article calls for is not mentioned in the draft.
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reportkit.lint.registry import LintContext, Violation, rule
-from reportkit.lint.suppressions import Suppressions
+from reportkit.lint.suppressions import SUPPRESS, Suppressions
+from reportkit.triggers import Regex, text
 
 
-@rule("RK001", "unknown-suppression", "warning")
+@rule("RK001", "unknown-suppression", "warning", reads=text(Regex(SUPPRESS, "an inline suppression")))
 def unknown_suppression(ctx: LintContext) -> Iterator[Violation]:
     """An inline suppression names a code that is no rule, so it silences nothing.
 

@@ -9,9 +9,11 @@ from reportkit.assertion import AffirmedText
 from reportkit.lint.registry import LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, positive, replace
 from reportkit.text import find_all_words, find_words, section_at
+from reportkit.triggers import MENTIONS, LexiconWords, text
 
 
-@rule("RK201", "pseudogout-for-imaging-finding", "warning", safe_fix=True)
+@rule("RK201", "pseudogout-for-imaging-finding", "warning", safe_fix=True,
+      reads=text(LexiconWords("terminology.terms.misused.term")))
 def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
     """A clinical syndrome's name ("pseudogout") used for an imaging finding.
 
@@ -68,7 +70,7 @@ def _clause_around(text: str, start: int, end: int, reach: int = 40) -> str:
     return f"{before} {after}"
 
 
-@rule("RK202", "cppd-from-imaging-alone", "warning")
+@rule("RK202", "cppd-from-imaging-alone", "warning", reads=MENTIONS)
 def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
     """CPPD deposition disease asserted from imaging where the finding is chondrocalcinosis.
 
@@ -108,7 +110,7 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
                         replace(ctx, f.start, f.end, match_case(f.text, vocabulary.cppd_imaging_term), safe=False))
 
 
-@rule("RK203", "deprecated-term", "warning")
+@rule("RK203", "deprecated-term", "warning", reads=text(LexiconWords("terminology.terms.deprecated")))
 def deprecated_term(ctx: LintContext) -> Iterator[Violation]:
     """A deprecated term where lexicons/terminology.yaml names a preferred one.
 
@@ -136,7 +138,7 @@ def deprecated_term(ctx: LintContext) -> Iterator[Violation]:
                                 replace(ctx, m.start(), m.end(), term.preferred, safe=False))
 
 
-@rule("RK204", "hadd-term-consistency", "info", safe_fix=True)
+@rule("RK204", "hadd-term-consistency", "info", safe_fix=True, reads=MENTIONS)
 def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
     """Several names for calcific tendinopathy (HADD) in one report.
 
