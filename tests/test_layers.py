@@ -19,7 +19,7 @@ LAYERS = [
     ["reportkit.prefilter"],
     ["reportkit.engine"],
     ["reportkit.api", "reportkit.io", "reportkit.postprocess"],
-    ["reportkit.evaluation", "reportkit.selfaudit", "reportkit.audit", "reportkit.service"],
+    ["reportkit.evaluation", "reportkit.selfaudit", "reportkit.advice_audit", "reportkit.audit", "reportkit.service"],
     ["reportkit.cli", "reportkit.__main__"],
 ]
 # Same-layer packages that must not know each other (siblings, not a stack).

@@ -118,3 +118,116 @@ def audit_score(
     typer.echo(f"recall (estimated, trigger sentences): {summary['recall']:.3f} "
                f"({summary['missed']} missed in {summary['sentences']} sentences)")
     typer.echo(f"wrong side: {summary['wrong_side_rate']:.3f} ({summary['wrong_side']}/{summary['judged']})")
+
+
+def advice_sample(
+    corpus: Annotated[list[Path], typer.Argument(help="Unlabelled JSONL corpus files (id, text).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Review sheet to write (CSV; ids, offsets and "
+                                                          "reportkit's advice, no report text).")],
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random sample.")] = 0,
+    per_type: Annotated[int, typer.Option("--per-type", min=1, help="Items to sample of each advice type "
+                                                                    "(all of a type that has fewer).")] = 10,
+    lexicons: LexiconOption = None,
+) -> None:
+    """Write a seeded advice review sheet (stratified by advice type) and print the advice counts."""
+    from reportkit.advice_audit import collect, draw_sheet, write_sheet
+    from reportkit.selfaudit import SheetError
+
+    try:
+        advice = collect(corpus, lexicon_arg(lexicons))
+    except SheetError as exc:
+        raise usage_error(str(exc)) from exc
+    rows = draw_sheet(advice, seed, per_type)
+    write_sheet(rows, out)
+    counts = advice.counts()
+    sampled = {}
+    for row in rows:
+        sampled[row["advice_type"]] = sampled.get(row["advice_type"], 0) + 1
+    typer.echo(f"{'advice type':<44}{'items':>7}{'per 1,000':>11}{'sampled':>9}")
+    for advice_type, count in sorted(counts.items()):
+        typer.echo(f"{advice_type:<44}{count:>7}{advice.per_thousand(count):>11.1f}{sampled[advice_type]:>9}")
+    total = sum(counts.values())
+    typer.echo(f"{'all advice':<44}{total:>7}{advice.per_thousand(total):>11.1f}{len(rows):>9}")
+    typer.echo(f"reports: {advice.reports}")
+    typer.echo(f"wrote {len(rows)} rows to {out}", err=True)
+
+
+def advice_score(
+    sheet: Annotated[Path, typer.Argument(help="A filled sheet from `reportkit advice-sample`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the estimates as JSON.")] = False,
+) -> None:
+    """Precision of the advice per type and overall, with Wilson 95 % intervals, from a filled review sheet.
+
+    Doubtful items are left out of precision and counted as wrong in the worst case.
+    """
+    from reportkit.advice_audit import read_sheet, score_sheet, summarise
+    from reportkit.selfaudit import SheetError
+
+    try:
+        summary = summarise(score_sheet(read_sheet(sheet), str(sheet)))
+    except SheetError as exc:
+        raise usage_error(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+
+    def figure(e: dict) -> str:
+        value = "-" if e["precision"] is None else f"{e['precision']:.3f}"
+        return f"{value} [{e['low']:.3f}, {e['high']:.3f}]"
+
+    typer.echo(f"{'advice type':<44}{'N':>6}{'right':>7}{'wrong':>7}{'doubt':>7}  {'precision [95% CI]':<24}"
+               f"worst case (doubtful = wrong)")
+    for name, t in summary["types"].items():
+        typer.echo(f"{name:<44}{t['stratum_size']:>6}{t['right']:>7}{t['wrong']:>7}{t['doubtful']:>7}  "
+                   f"{figure(t):<24}{figure(t['worst_case'])}")
+    o, w = summary["overall"], summary["weighted"]
+    typer.echo(f"{'overall (sample)':<44}{'':>6}{o['right']:>7}{o['wrong']:>7}{o['doubtful']:>7}  "
+               f"{figure(o):<24}{figure(o['worst_case'])}")
+    typer.echo(f"{'overall (weighted by stratum size)':<44}{'':>6}{'':>21}  {figure(w):<24}{figure(w['worst_case'])}")
+    typer.echo("precision = right / (right + wrong); doubtful items are left out of it and counted as wrong in the "
+               "worst case. Wilson 95 % intervals; the weighted one on Kish's effective sample size "
+               f"({w['effective_n']}).")
+
+
+def advice_show(
+    sheet: Annotated[Path, typer.Argument(help="A sheet from `reportkit advice-sample`.")],
+    rows: Annotated[list[int] | None, typer.Argument(help="Row numbers to show (default: every row).")] = None,
+    corpus_dir: Annotated[Path, typer.Option("--corpus", help="Folder holding the sheet's corpus files.")] = Path(
+        "../shared/corpus"),
+    full: Annotated[bool, typer.Option("--full", help="Print the whole report, not just the sentence.")] = False,
+    width: Annotated[int, typer.Option("--width", min=20, help="Characters of context either side at most.")] = 200,
+) -> None:
+    """Print each sheet row's advice and the report sentence it is about, read from the corpus now (never stored)."""
+    from reportkit.advice_audit import context, parse_spans, read_sheet, read_texts
+    from reportkit.selfaudit import SheetError
+
+    try:
+        sheet_rows = read_sheet(sheet)
+        wanted = set(rows or [])
+        chosen = [r for r in sheet_rows if not wanted or int(r["row"]) in wanted]
+        if wanted - {int(r["row"]) for r in chosen}:
+            raise SheetError(f"{sheet}: no row {sorted(wanted - {int(r['row']) for r in chosen})}")
+        texts: dict[str, dict[str, str]] = {}
+        for row in chosen:
+            if row["file"] not in texts:
+                path = corpus_dir / row["file"]
+                if not path.is_file():
+                    raise SheetError(f"{sheet}: row {row['row']}: no corpus file {path}")
+                texts[row["file"]] = read_texts(path)
+    except ValueError as exc:  # SheetError, or a row number that is not a number
+        raise usage_error(str(exc)) from exc
+    for row in chosen:
+        text = texts[row["file"]].get(row["id"])
+        typer.echo(f"#{row['row']} {row['advice_type']} ({row['file']} {row['id']} @{row['start']}-{row['end']})")
+        typer.echo(f"   advice: {row['advice']}")
+        if text is None:
+            typer.echo("   (the record is not in the corpus file)")
+            continue
+        start, end = int(row["start"]), int(row["end"])
+        if full:
+            typer.echo("   " + f"{text[:start]}[[{text[start:end]}]]{text[end:]}".replace("\n", "\n   "))
+        else:
+            typer.echo("   ..." + context(text, start, end, width).replace("\n", " / ") + "...")
+        for s, e in parse_spans(row["evidence"]):
+            if (s, e) != (start, end):
+                typer.echo(f"   evidence @{s}-{e}: {text[s:e]!r}")
