@@ -55,6 +55,7 @@ class AdviceItem:
     advice: str = ""
 
     def row(self) -> dict:
+        """The item as a sheet row (without its row number and stratum size)."""
         return {"advice_type": self.advice_type, "advice_id": self.advice_id, "file": self.file, "id": self.id,
                 "start": self.start, "end": self.end, "evidence": format_spans(self.evidence),
                 "score": "" if self.score is None else self.score, "advice": self.advice}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -140,9 +141,7 @@ def advice_sample(
     rows = draw_sheet(advice, seed, per_type)
     write_sheet(rows, out)
     counts = advice.counts()
-    sampled = {}
-    for row in rows:
-        sampled[row["advice_type"]] = sampled.get(row["advice_type"], 0) + 1
+    sampled = Counter(row["advice_type"] for row in rows)
     typer.echo(f"{'advice type':<44}{'items':>7}{'per 1,000':>11}{'sampled':>9}")
     for advice_type, count in sorted(counts.items()):
         typer.echo(f"{advice_type:<44}{count:>7}{advice.per_thousand(count):>11.1f}{sampled[advice_type]:>9}")
