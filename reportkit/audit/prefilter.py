@@ -44,7 +44,7 @@ from spacy.util import filter_spans
 from reportkit.lexicon import Lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import ReportResult, StructuredReport
-from reportkit.pipeline.patterns import split_patterns
+from reportkit.pipeline.fast.token_prefilter import split_patterns
 from reportkit.text import KeyScan, trie_pattern, words_pattern
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively

@@ -20,7 +20,7 @@ from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
-from reportkit.pipeline.tokenizer import doc_text
+from reportkit.pipeline.doc_text import doc_text
 
 
 @dataclass
