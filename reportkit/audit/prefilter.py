@@ -44,7 +44,7 @@ from spacy.util import filter_spans
 from reportkit.lexicon import Lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import ReportResult, StructuredReport
-from reportkit.pipeline.fast.token_prefilter import split_patterns
+from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
 from reportkit.text import KeyScan, trie_pattern, words_pattern
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
@@ -216,9 +216,9 @@ class Prefilter:
                 requires, veto = (re.compile(r) if r else None
                                   for r in (concept.document_requires, concept.document_vetoed_by))
                 self._gated_triggers.append((_compile(tests[concept.id]), requires, veto))
-        # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
-        self._gates = [re.compile(c.pattern_gate) for c in lexicon.concepts.concepts
-                       if c.pattern_gate and c.role != "exclusion"]
+        # costly typo patterns run only around their text trigger (derived from them; none: the empty regex)
+        self._gates = [text_trigger(c.gated_patterns) or re.compile("") for c in lexicon.concepts.concepts
+                       if c.gated_patterns and c.role != "exclusion"]
         self._rule_words = _report_rule_words(lexicon)
         self._lint_terms = tuple(sorted({m.term for t in lexicon.terminology.terms for m in t.misused}
                                         | {old for t in lexicon.terminology.terms for old in t.deprecated}))
