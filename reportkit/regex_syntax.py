@@ -16,9 +16,9 @@ import re
 
 try:
     from re import _constants as c
-    from re import _parser
+    from re import _parser as sre_parser
 except ImportError:  # a Python without the private parser: the plain paths
-    c = _parser = None  # type: ignore[assignment]
+    c = sre_parser = None  # type: ignore[assignment]
 
 MAX_PHRASES = 5000  # most word sequences a pattern may expand to before it stays a token pattern
 MAX_REPEAT = 4  # most repeats of a regex item expanded into words
@@ -30,10 +30,10 @@ def regex_words(regex: str) -> list[str] | None:
     spaCy searches the regex in the token's text, so ``^...$`` accepts exactly these strings (``$`` also
     before a final newline, which no token other than whitespace holds). None for anything else.
     """
-    if _parser is None:
+    if sre_parser is None:
         return None
     try:
-        tree = _parser.parse(regex)
+        tree = sre_parser.parse(regex)
     except re.error:
         return None
     items = list(tree)
@@ -235,9 +235,9 @@ def literal_keys(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None
 
 def derive_keys(pattern: re.Pattern[str]) -> tuple[frozenset[tuple[str, bool]] | None, set[tuple[str, int]]]:
     """:func:`literal_keys`, and the one-char regexes (source, flags) whose matches can be a key's chars."""
-    if _parser is None:
+    if sre_parser is None:
         return None, set()
-    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    parsed = sre_parser.parse(pattern.pattern, pattern.flags)
     found = _Derived()
     _keys([(node, parsed.state.flags) for node in parsed], "", False, found)
     if any(not key for key, _ in found.keys) or len(found.keys) > _MAX_KEYS:

@@ -10,14 +10,17 @@ dev set and the corpus (skipped when ``shared/`` is absent).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reportkit import regex_syntax
 from reportkit.lexicon import load_lexicon
-from reportkit.pipeline import get_pipeline, to_result
+from reportkit.pipeline import build_pipeline, get_pipeline, to_result
+from reportkit.pipeline.fast import medspacy_components
 
 
 def _families() -> list[list[str]]:
@@ -98,3 +101,27 @@ def test_fast_equals_plain_on_the_dev_set_and_the_corpus(shared_dir):
     fast = [to_result(doc, report_id).model_dump()
             for (report_id, _), doc in zip(records, get_pipeline().pipe(texts), strict=True)]
     assert [report_id for (report_id, _), a, b in zip(records, fast, plain, strict=True) if a != b] == []
+
+
+EDGE_REPORTS = ["FINDINGS: No calcificaton of the left knee. IMPRESSION: ? calcific tendinitis, 5 mm.",
+                "EXAM: XR RIGHT SHOULDER\nFINDINGS: Calcification T2 hyperintense, not seen on the lateral view."]
+
+
+def test_without_medspacy_s_private_matchers_the_fast_build_runs_medspacy_s_own_code(monkeypatch):
+    # as after a medspaCy upgrade that keeps its matchers under other names
+    monkeypatch.setattr(medspacy_components, "MedspacyMatcher", type("KeptElsewhere", (), {}))
+    nlp = build_pipeline()
+    assert not nlp.get_pipe("medspacy_target_matcher").prefiltered
+    assert not nlp.get_pipe("medspacy_context").prefiltered
+    plain = get_pipeline(plain=True)
+    for text in EDGE_REPORTS:
+        assert to_result(nlp(text), "x") == to_result(plain(text), "x")
+
+
+def test_without_the_regex_parser_the_fast_build_searches_by_regex(monkeypatch):
+    monkeypatch.setattr(regex_syntax, "sre_parser", None)
+    assert regex_syntax.literal_keys(re.compile("calcif")) is None and regex_syntax.regex_words("^[ab]$") is None
+    nlp = build_pipeline()
+    plain = get_pipeline(plain=True)
+    for text in EDGE_REPORTS:
+        assert to_result(nlp(text), "x") == to_result(plain(text), "x")

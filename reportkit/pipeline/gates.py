@@ -16,9 +16,7 @@ whole report.
 """
 
 import re
-from bisect import bisect_right
 
-from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -27,7 +25,7 @@ from reportkit.lexicon import load_lexicon
 from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.fast.line_alternatives import line_alternatives
-from reportkit.pipeline.fast.token_prefilter import text_trigger
+from reportkit.pipeline.fast.token_prefilter import text_trigger, trigger_windows
 from reportkit.text import KeyScan, RegexSearch
 
 
@@ -70,23 +68,11 @@ class DocumentGates:
         found = self._scan.starts(text)
         spans = list(doc.spans[MENTION_GROUP])
         taken = {i for s in spans for i in range(s.start, s.end)}
-        starts: list[int] | None = None
         for trigger, matcher, reach in self._typos:
             if trigger is None:  # no trigger (plain, or none derived): the whole report
                 spans += _new_matches(matcher(doc, as_spans=True), taken)
                 continue
-            windows: list[list[int]] = []
-            for m in self._scan.finditer(trigger, text, found):
-                starts = starts if starts is not None else doc.to_array(IDX).tolist()
-                first, last = bisect_right(starts, m.start()) - 1, bisect_right(starts, m.end() - 1)
-                if taken.issuperset(range(first, last)):
-                    continue  # every match around it would overlap a matched term and be dropped
-                low, high = max(first - reach + 1, 0), min(last + reach - 1, len(doc))
-                if windows and low <= windows[-1][1]:
-                    windows[-1][1] = max(high, windows[-1][1])
-                else:
-                    windows.append([low, high])
-            for low, high in windows:
+            for low, high in trigger_windows(doc, self._scan.finditer(trigger, text, found), reach, taken):
                 spans += _new_matches(matcher(doc[low:high], as_spans=True), taken)
         citations = []
         if self._citation and spans and (

@@ -10,12 +10,17 @@ matches of one ``Matcher`` holding the same patterns:
   that word (its *required first word*) and one word of each later required word list;
 * :func:`text_prefilter` gives a pattern whose first token is a ``REGEX`` a text-level regex, so it runs only
   on documents whose text that regex matches (a token's text is part of the document's, so no match is lost).
+* :func:`text_trigger` and :func:`trigger_windows`: costly patterns (the typo families of ``reportkit_gates``)
+  run only on the tokens around the words a regex derived from them finds.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable
 
+from spacy.attrs import IDX
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -82,6 +87,25 @@ def text_trigger(patterns: list[Pattern]) -> re.Pattern[str] | None:
         return re.compile("|".join(parts)) if parts else None
     except re.error:
         return None
+
+
+
+def trigger_windows(doc: Doc, triggers: Iterable[re.Match[str]], reach: int, taken: set[int]) -> list[tuple[int, int]]:
+    """The token ranges, in order and apart, where a match of at most ``reach`` tokens around a trigger match lies,
+    leaving out triggers on taken tokens only (every match there would overlap a taken token)."""
+    starts: list[int] | None = None
+    windows: list[list[int]] = []
+    for m in triggers:
+        starts = starts if starts is not None else doc.to_array(IDX).tolist()
+        first, last = bisect_right(starts, m.start()) - 1, bisect_right(starts, m.end() - 1)
+        if taken.issuperset(range(first, last)):
+            continue
+        low, high = max(first - reach + 1, 0), min(last + reach - 1, len(doc))
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = max(high, windows[-1][1])
+        else:
+            windows.append([low, high])
+    return [(low, high) for low, high in windows]
 
 
 Word = tuple[str, bool]  # (value, case-folded?): in the text, or in the lower-cased text
