@@ -16,6 +16,7 @@ whole report.
 """
 
 import re
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -67,6 +68,7 @@ class DocumentGates:
         text = doc_text(doc)
         found = self._scan.starts(text)
         spans = list(doc.spans[MENTION_GROUP])
+        original = len(spans)
         taken = {i for s in spans for i in range(s.start, s.end)}
         for trigger, matcher, reach in self._typos:
             if trigger is None:  # no trigger (plain, or none derived): the whole report
@@ -80,7 +82,8 @@ class DocumentGates:
             citations = [(m.start(), m.end()) for m in self._citation.finditer(text)]
         passes: dict[str, bool] = {}  # concept -> does the report pass its document gates (searched once)
         kept = [s for s in spans if self._passes(text, found, s.label_, passes) and not _cited(s, citations)]
-        doc.spans[MENTION_GROUP] = sorted(kept, key=lambda s: s.start)
+        if len(spans) != original or len(kept) != original or any(a.start > b.start for a, b in pairwise(kept)):
+            doc.spans[MENTION_GROUP] = sorted(kept, key=lambda s: s.start)  # else the group already is this
         return doc
 
     def _passes(self, text: str, found, concept: str, known: dict[str, bool]) -> bool:
