@@ -130,8 +130,9 @@ class RegexSearch:
 class KeyScan:
     """Where each of several regexes may match in a text, from one Aho-Corasick pass.
 
-    A regex matches only where one of its literal keys (:func:`reportkit.regex_syntax.literal_keys`) starts, so its exact matches are found by
-    ``pattern.match(text, start)`` at those starts alone, instead of trying every position.
+    A regex matches only where one of its literal keys (:func:`reportkit.regex_syntax.literal_keys`) starts, so
+    its exact matches are found by ``pattern.match(text, start)`` at those starts alone, instead of trying every
+    position.
 
     The pass reads the text as bytes, at the same offsets: ASCII letters lower-cased, the non-letters that
     begin a key ("#", "[") kept, every other char one separator byte. Keys are read the same way; a key that

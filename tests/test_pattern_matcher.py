@@ -90,7 +90,7 @@ def test_the_typo_patterns_text_trigger_matches_inside_every_token_they_match() 
     assert [m.group() for m in trigger.finditer("An OSIFCATION, X3 mm, x4 mm, ossify.")] == ["OSIFCATION", "X3"]
     assert text_trigger([[{"LOWER": "a", "OP": "?"}, {"LOWER": {"REGEX": "^b$"}}]]) is None  # an optional first token
     assert text_trigger([[{"LOWER": {"IN": ["a", "b"]}}]]) is None  # no REGEX to run as text
-    assert text_trigger([[{"LOWER": {"REGEX": "^(?:a|^b)$"}}]]) is None  # an anchor inside: a token edge, not the text's
+    assert text_trigger([[{"LOWER": {"REGEX": "^(?:a|^b)$"}}]]) is None  # an inner anchor: a token's edge
 
 
 def test_an_empty_linking_phrase_is_refused_not_found_everywhere() -> None:
