@@ -1,6 +1,8 @@
 """Speed of reportkit, measured in one run and printed as ratios (no timed tests).
 
 - single report latency (the dictation-system case), in ms;
+- each stage's time as a ratio to spaCy's tokenizer on the same reports in the same run, for the fast
+  pipeline and the plain one (``build_pipeline(plain=True)``: spaCy's and medspaCy's own code);
 - sentence splitting: spaCy's rule sentencizer (the rule reportkit's sectionizer runs on token arrays) vs
   medspaCy's PyRuSH, per doc;
 - archive throughput with 2 worker processes vs 1 (the QA/audit case);
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from reportkit.api import extract
 from reportkit.io import Report, extract_inputs
-from reportkit.pipeline import get_pipeline
+from reportkit.pipeline import build_pipeline, get_pipeline
 
 ROOT = Path(__file__).parent.parent
 
@@ -51,6 +53,34 @@ def per_doc_ms(fn, texts, repeat=3) -> float:
     return best
 
 
+def stage_ratios(nlp, texts, repeat=15) -> dict[str, float]:
+    """Each stage's best time over ``texts`` divided by spaCy's tokenizer's; both timed report by report, side by
+    side, so a load change hits them alike."""
+    import spacy
+
+    reference = spacy.blank("en").tokenizer
+    for t in texts:
+        nlp(t)
+        reference(t)
+    best: dict[str, float] = {}
+    clock = time.perf_counter
+    for _ in range(repeat):
+        spent: dict[str, float] = dict.fromkeys(["spaCy tokenizer", "tokenizer", *nlp.pipe_names], 0.0)
+        for t in texts:
+            start = clock()
+            reference(t)
+            spent["spaCy tokenizer"] += clock() - start
+            start = clock()
+            doc = nlp.make_doc(t)
+            spent["tokenizer"] += clock() - start
+            for name, component in nlp.pipeline:
+                start = clock()
+                doc = component(doc)
+                spent[name] += clock() - start
+        best = {k: min(best.get(k, v), v) for k, v in spent.items()}
+    return {k: v / best["spaCy tokenizer"] for k, v in best.items() if k != "spaCy tokenizer"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=12000, help="documents for the throughput run")
@@ -66,6 +96,12 @@ def main() -> None:
     print(f"pipeline build (once per process): {build_s * 1000:.0f} ms")
     print(f"single report latency: median {statistics.median(latency):.2f} ms, max {max(latency):.2f} ms "
           f"over {len(texts)} reports")
+
+    fast, plain = stage_ratios(get_pipeline(), texts), stage_ratios(build_pipeline(plain=True), texts)
+    print("per stage, x spaCy's tokenizer (same run):  fast   plain")
+    for stage in fast:
+        print(f"  {stage:25} {fast[stage]:6.2f} {plain[stage]:7.2f}")
+    print(f"  {'whole pipeline':25} {sum(fast.values()):6.2f} {sum(plain.values()):7.2f}")
 
     import spacy
     from loguru import logger

@@ -45,7 +45,7 @@ from spacy.util import filter_spans
 from reportkit.lexicon import Lexicon
 from reportkit.lint import rules
 from reportkit.models import ReportResult, StructuredReport
-from reportkit.pipeline.patterns import split_patterns
+from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
 from reportkit.pipeline.triggers import mention_triggers, modality_cues
 from reportkit.reasoning.followup import reads
 from reportkit.text import KeyScan, trie_pattern, words_pattern
@@ -235,8 +235,8 @@ class Prefilter:
                 requires, veto = (re.compile(r) if r else None
                                   for r in (concept.document_requires, concept.document_vetoed_by))
                 self._gated_triggers.append((_compile(tests[concept.id]), requires, veto))
-        # costly typo patterns run only where their concept's gate regex matches: the gate is the trigger
-        self._gates = [re.compile(c.pattern_gate) for c in mentions if c.pattern_gate]
+        # costly typo patterns run only around their text trigger (derived from them; none: the empty regex)
+        self._gates = [text_trigger(c.gated_patterns) or re.compile("") for c in mentions if c.gated_patterns]
         self._rule_triggers = _rule_triggers(lexicon)
         cues = modality_cues(lexicon)
         self._modality_order = [cue.modality for cue in cues]

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from reportkit.regex_syntax import KEY_END, LETTERS, NON_ASCII, STAND_IN, derive_keys
+
 if TYPE_CHECKING:  # annotations only: lint rules use this module without the lexicon models
     from reportkit.models import Section
 
@@ -105,180 +107,32 @@ def trie_pattern(words: Iterable[Sequence[str]]) -> str:
 
 # --- keyed search: where regexes may match, found by one Aho-Corasick pass and checked by re ---
 
-_MAX_KEY = 12  # longer keys only thin out hits a little and grow the automaton
-_MAX_FOLDS = 3  # a class folding to more lower-case chars than this ends the key (as "\s" or "[a-z]" do)
-_MAX_KEYS = 20000  # a pattern branching into more keys than this is searched by regex
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
-_WORD = _LETTERS | frozenset("0123456789_")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_STAND_IN = "\x00"  # for a non-ASCII char no key char can be: no letter, in no key
-_END = "\x01"  # ends a key whose next char is no letter (sought before each byte a non-letter reads as)
 
+class RegexSearch:
+    """Several regexes searched in a text by ``re`` itself: the plain form of :class:`KeyScan`, same calls."""
 
-@functools.cache
-def _ascii_folds(source: str, flags: int) -> frozenset[str]:
-    """The lower-cased ASCII chars a one-char regex matches (asked of ``re`` itself, so its case rules hold)."""
-    one = re.compile(source, flags)
-    return frozenset(chr(c).lower() for c in range(128) if one.fullmatch(chr(c)))
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = tuple(patterns)
 
-
-def _char_source(op, av) -> str | None:
-    """A one-char node of a parsed regex, back as regex source; None for anything else."""
-    from re import _constants as c
-
-    categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",
-                  c.CATEGORY_NOT_SPACE: r"\S", c.CATEGORY_WORD: r"\w", c.CATEGORY_NOT_WORD: r"\W"}
-    if op is c.LITERAL:
-        return re.escape(chr(av))
-    if op is c.NOT_LITERAL:
-        return f"[^{re.escape(chr(av))}]"
-    if op is not c.IN:
+    def starts(self, text: str) -> dict[int, list[int]] | None:
+        """None: every pattern is searched in the whole text."""
         return None
-    parts = []
-    for item_op, item in av:
-        if item_op is c.NEGATE:
-            parts.append("^")
-        elif item_op is c.LITERAL:
-            parts.append(re.escape(chr(item)))
-        elif item_op is c.RANGE:
-            parts.append(f"{re.escape(chr(item[0]))}-{re.escape(chr(item[1]))}")
-        elif item_op is c.CATEGORY and item in categories:
-            parts.append(categories[item])
-        else:
-            return None
-    return "[" + "".join(parts) + "]"
 
+    def search(self, i: int, text: str, found: dict[int, list[int]] | None) -> re.Match[str] | None:
+        """``patterns[i].search(text)``."""
+        return self.patterns[i].search(text)
 
-def _folds(node, flags: int) -> frozenset[str] | None:
-    """The lower-cased ASCII chars a one-char node matches; None when the node is not one char."""
-    source = _char_source(*node)
-    return _ascii_folds(source, flags & (re.IGNORECASE | re.ASCII)) if source else None
-
-
-def _after_non_letter(node, flags: int) -> bool | None:
-    """Whether a zero-width node before a match's first char says the char before is no ASCII letter (or there
-    is none): True, False, or None for a word boundary (it says so when the first char is a word char)."""
-    from re import _constants as c
-
-    op, av = node
-    if op is c.AT:
-        return True if av in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING) else (
-            None if av is c.AT_BOUNDARY else False)
-    direction, body = av
-    source = _char_source(*body[0]) if direction == -1 and len(body) == 1 else None
-    if source is None:
-        return False
-    one = re.compile(source, flags & (re.IGNORECASE | re.ASCII))
-    letters = [one.fullmatch(chr(b)) is not None for b in range(128) if chr(b).lower() in _LETTERS]
-    return all(letters) if op is c.ASSERT_NOT else not any(letters)
-
-
-def _before_non_letter(node, flags: int) -> bool:
-    """Whether a zero-width node after a key's last char says the next char is no ASCII letter (or there is none)."""
-    from re import _constants as c
-
-    op, av = node
-    if op is c.AT:
-        return av in (c.AT_END, c.AT_END_LINE, c.AT_END_STRING)
-    direction, body = av
-    source = _char_source(*body[0]) if direction == 1 and len(body) == 1 else None
-    if source is None:
-        return False
-    one = re.compile(source, flags & (re.IGNORECASE | re.ASCII))
-    letters = [one.fullmatch(chr(b)) is not None for b in range(128) if chr(b).lower() in _LETTERS]
-    return all(letters) if op is c.ASSERT_NOT else not any(letters)
-
-
-class _Derived:
-    """What :func:`_keys` finds: the keys, and the one-char nodes that make up (or rule out) their chars."""
-
-    def __init__(self) -> None:
-        self.keys: set[tuple[str, bool]] = set()
-        self.chars: set[tuple[str, int]] = set()  # (regex source, flags)
-
-
-def _keys(nodes: list, prefix: str, start: bool | None, out: _Derived) -> None:
-    """Add to ``out`` the (key, after a non-letter) pairs a match of ``nodes`` (``(node, flags)`` pairs) can start
-    with, each key extending ``prefix``; ``start`` is what zero-width nodes said of the char before the match
-    (True: no letter; None: a word boundary, no letter if the first char is a word char; False: nothing).
-    Sound, not tight: a key may end early (a shorter key only means more candidates)."""
-    from re import _constants as c
-
-    if len(out.keys) > _MAX_KEYS:
-        return
-    for i, ((op, av), flags) in enumerate(nodes):
-        rest = nodes[i + 1:]
-        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
-            if not prefix:  # zero-width: what it says of the char before the match
-                said = _after_non_letter((op, av), flags)
-                start = True if said or start is True else None if said is None or start is None else False
-            elif _before_non_letter((op, av), flags):  # what it says of the char after the key
-                out.keys.add((prefix + _END, start is True))
-                return
-            continue
-        if op in (c.LITERAL, c.NOT_LITERAL, c.IN):
-            chars = _folds((op, av), flags) if len(prefix) < _MAX_KEY else None
-            anchored = start is True or (start is None and not prefix and chars is not None and chars <= _WORD)
-            if chars is not None and prefix and len(chars) > _MAX_FOLDS and not chars & _LETTERS:
-                out.keys.add((prefix + _END, start is True))  # many chars, none a letter ("\\s", "\\d")
-            elif chars is None or len(chars) > _MAX_FOLDS or _END in chars:
-                out.keys.add((prefix, anchored))
-            else:  # no ASCII char at all: no match in an ASCII text, no key
-                out.chars.add((_char_source(op, av), flags & (re.IGNORECASE | re.ASCII)))
-                for char in sorted(chars):
-                    _keys(rest, prefix + char, anchored, out)
-            return
-        if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
-            group = av if op is c.ATOMIC_GROUP else av[3]
-            inner = flags if op is c.ATOMIC_GROUP else (flags | av[1]) & ~av[2]
-            _keys([(n, inner) for n in group] + rest, prefix, start, out)
-            return
-        if op is c.BRANCH:
-            for branch in av[1]:
-                _keys([(n, flags) for n in branch] + rest, prefix, start, out)
-            return
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            low, _high, body = av
-            if low == 0:
-                _keys(rest, prefix, start, out)  # repeated no times
-            # at least once: the key may run through one repetition, then it ends
-            _keys([(n, flags) for n in body] + [((c.FAILURE, None), flags)], prefix, start, out)
-            return
-        out.keys.add((prefix, start is True))  # anything else (a back-reference, a conditional, the stop above)
-        return
-    out.keys.add((prefix, start is True))
-
-
-def literal_keys(pattern: re.Pattern[str]) -> frozenset[tuple[str, bool]] | None:
-    """Where ``pattern`` can match in an ASCII text: ``pattern.match(text, p)`` succeeds only where
-    ``text.lower()`` holds one of these keys at ``p`` and, for a key paired with True, ``text[p - 1]`` is no
-    letter (or ``p`` is 0). None when some match may start without a key (then search the whole text).
-    Keys that extend a key as bound or less bound are dropped."""
-    return _derive(pattern)[0]
-
-
-def _derive(pattern: re.Pattern[str]) -> tuple[frozenset[tuple[str, bool]] | None, set[tuple[str, int]]]:
-    """:func:`literal_keys`, and the one-char regexes (source, flags) whose matches can be a key's chars."""
-    from re import _parser
-
-    parsed = _parser.parse(pattern.pattern, pattern.flags)
-    found = _Derived()
-    _keys([(node, parsed.state.flags) for node in parsed], "", False, found)
-    if any(not key for key, _ in found.keys) or len(found.keys) > _MAX_KEYS:
-        return None, found.chars
-    kept: set[tuple[str, bool]] = set()
-    for key, anchored in sorted(found.keys, key=lambda k: len(k[0])):
-        shorter = (key[:n] for n in range(1, len(key) + 1))
-        if not any((k, False) in kept or (k, anchored) in kept for k in shorter):
-            kept.add((key, anchored))
-    return frozenset(kept), found.chars
+    def finditer(self, i: int, text: str, found: dict[int, list[int]] | None) -> Iterator[re.Match[str]]:
+        """``patterns[i].finditer(text)``."""
+        return self.patterns[i].finditer(text)
 
 
 class KeyScan:
     """Where each of several regexes may match in a text, from one Aho-Corasick pass.
 
-    A regex matches only where one of its :func:`literal_keys` starts, so its exact matches are found by
-    ``pattern.match(text, start)`` at those starts alone, instead of trying every position.
+    A regex matches only where one of its literal keys (:func:`reportkit.regex_syntax.literal_keys`) starts, so
+    its exact matches are found by ``pattern.match(text, start)`` at those starts alone, instead of trying every
+    position.
 
     The pass reads the text as bytes, at the same offsets: ASCII letters lower-cased, the non-letters that
     begin a key ("#", "[") kept, every other char one separator byte. Keys are read the same way; a key that
@@ -291,12 +145,12 @@ class KeyScan:
         import ahocorasick_rs
 
         self.patterns = tuple(patterns)
-        derived = [_derive(p) for p in self.patterns]
+        derived = [derive_keys(p) for p in self.patterns]
         self._unkeyed = {i for i, (keys, _) in enumerate(derived) if keys is None}
         keys = {key for pattern_keys, _ in derived for key, _ in pattern_keys or ()}
-        kept = {key[0] for key in keys if key[0] not in _LETTERS}
-        separator = next(chr(b) for b in range(128) if chr(b) not in kept and chr(b).lower() not in _LETTERS)
-        self._table = bytes((b | 0x20) if chr(b).lower() in _LETTERS else b if chr(b) in kept else ord(separator)
+        kept = {key[0] for key in keys if key[0] not in LETTERS}
+        separator = next(chr(b) for b in range(128) if chr(b) not in kept and chr(b).lower() not in LETTERS)
+        self._table = bytes((b | 0x20) if chr(b).lower() in LETTERS else b if chr(b) in kept else ord(separator)
                             for b in range(256))
         self._separator = separator.encode("ascii")
         before_word = sorted({separator, *kept})  # what the char before a word reads as
@@ -304,8 +158,8 @@ class KeyScan:
         non_letters = [c.encode("ascii") for c in before_word]
         for i, (pattern_keys, _) in enumerate(derived):
             for key, after_non_letter in pattern_keys or ():
-                body = key.removesuffix(_END).encode("ascii").translate(self._table)
-                reads = [body + c for c in non_letters] if key.endswith(_END) else [body]
+                body = key.removesuffix(KEY_END).encode("ascii").translate(self._table)
+                reads = [body + c for c in non_letters] if key.endswith(KEY_END) else [body]
                 for read in reads:
                     for sought in [(c + read, 1) for c in non_letters] if after_non_letter else [(read, 0)]:
                         by_key.setdefault(sought, {})[i] = None
@@ -315,7 +169,7 @@ class KeyScan:
             [key for key, _ in by_key], implementation=ahocorasick_rs.Implementation.DFA
         ) if by_key else None
         self._key_chars = [re.compile(source, flags) for source, flags in set().union(*(c for _, c in derived))]
-        self._stand_in = None if _STAND_IN in kept else _STAND_IN
+        self._stand_in = None if STAND_IN in kept else STAND_IN
         self._inert: dict[str, bool] = {}  # non-ASCII char -> no key char can be it
 
     def _read(self, text: str) -> bytes | None:
@@ -324,12 +178,12 @@ class KeyScan:
         if not text.isascii():
             if self._stand_in is None:
                 return None
-            for char in set(_NON_ASCII.findall(text)):
+            for char in set(NON_ASCII.findall(text)):
                 if (inert := self._inert.get(char)) is None:
                     inert = self._inert[char] = not any(test.fullmatch(char) for test in self._key_chars)
                 if not inert:
                     return None
-            text = _NON_ASCII.sub(self._stand_in, text)
+            text = NON_ASCII.sub(self._stand_in, text)
         return self._separator + text.encode("ascii").translate(self._table) + self._separator
 
     def starts(self, text: str) -> dict[int, list[int]] | None:

@@ -166,13 +166,13 @@ def test_descriptors_render_in_the_report_words():
 
 
 def test_sides_read_elsewhere_that_disagree_give_no_side_and_a_flag():
-    from reportkit.pipeline.deposits import _merged_side
+    from reportkit.pipeline.deposits import merged_side
 
     left, right = (extract(f"FINDINGS: Chondrocalcinosis of the {side} knee.").findings[0] for side in ("left", "right"))
-    assert _merged_side([left, left]) == ("left", False)
+    assert merged_side([left, left]) == ("left", False)
     unstated = right.model_copy(update={"laterality_source": "preceding_text"})
-    assert _merged_side([left, unstated]) == ("left", False)  # a stated side outranks one read elsewhere
-    assert _merged_side([left.model_copy(update={"laterality_source": "preceding_text"}), unstated]) == (None, True)
+    assert merged_side([left, unstated]) == ("left", False)  # a stated side outranks one read elsewhere
+    assert merged_side([left.model_copy(update={"laterality_source": "preceding_text"}), unstated]) == (None, True)
 
 
 def test_a_result_without_deposits_is_reasoned_one_deposit_per_finding():

@@ -1,25 +1,18 @@
-"""The concept gates search every regex in one keyed pass: citation lines, document gates and typo gates find
-what their plain regex search finds."""
+"""The gates component: citation lines, and the citation regex's first test (its top-level alternatives).
+
+That the keyed search of every regex finds what ``re`` finds is checked with whole results in
+``tests/test_fast_vs_plain.py``.
+"""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from reportkit.api import extract
 from reportkit.lexicon import load_lexicon
-from reportkit.pipeline import get_pipeline
-from reportkit.pipeline.gates import _alternatives, _line_signals
-
-# written for these tests: reference-list and author lines, dates, page numbers and plain report words
-PIECES = ["Smith AB, Jones CD.", "et al", "et al.", "Journal of Radiology", "journal of", "2002;72:410",
-          "1999 ; 12 (3) : 45", "pp. 12", "p.3", "2019", "calcification", "calcific tendinitis", "atherosclerotic",
-          "the aorta is atherosclerotic", "CT", "autopsy", "kidney stone", "stone", "bile duct", "FINDINGS:",
-          "calcificaton", "osifcation", "Dr. Lee", "20", "19", ";", ":", "(", ")"]
-GLUES = [" ", "\n", "", ", ", ". ", "\n\n", "  "]
+from reportkit.pipeline.fast.line_alternatives import line_alternatives, top_level_alternatives
 
 
 @pytest.mark.parametrize(("source", "expected"), [
@@ -31,29 +24,17 @@ GLUES = [" ", "\n", "", ", ", ". ", "\n\n", "  "]
     ("(a|b)(c|d)", ["(a|b)(c|d)"]),
 ])
 def test_top_level_alternatives(source, expected):
-    assert _alternatives(source) == expected
+    assert top_level_alternatives(source) == expected
 
 
 def test_the_citation_signal_is_the_lexicon_line_regex_s_alternatives():
     line = re.compile(load_lexicon().concepts.citation_line, re.MULTILINE)
-    signals = _line_signals(line)
+    signals = line_alternatives(line)
     assert signals is not None and len(signals) > 1
     inner = re.compile(line.pattern[3:-3], line.flags)
     for text in ["Smith AB, Jones CD. Calcific tendinitis.", "See Journal of Bone 2002;72:410.", "Normal."]:
         assert any(s.search(text) for s in signals) == (inner.search(text) is not None)
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(pieces=st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(GLUES)), min_size=1, max_size=20))
-def test_property_keyed_gates_equal_plain_regex_search(pieces):
-    text = "".join(piece + glue for piece, glue in pieces)
-    gates = get_pipeline().get_pipe("reportkit_gates")
-    found = gates._scan.starts(text)
-    for i, pattern in enumerate(gates._scan.patterns):
-        assert [m.span() for m in gates._scan.finditer(i, text, found)] == [m.span() for m in pattern.finditer(text)]
-        assert (gates._scan.search(i, text, found) is None) == (pattern.search(text) is None)
-    inner = re.compile(gates._citation.pattern[3:-3], gates._citation.flags)
-    assert any(gates._scan.search(i, text, found) for i in gates._signals) == (inner.search(text) is not None)
+    assert line_alternatives(re.compile("et al")) is None  # not a whole-line regex
 
 
 def test_a_term_on_a_citation_line_is_dropped_and_kept_elsewhere():

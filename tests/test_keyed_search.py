@@ -18,7 +18,8 @@ from reportkit.lexicon import load_lexicon
 from reportkit.lint.suppressions import SUPPRESS
 from reportkit.models import Section
 from reportkit.pipeline import get_pipeline
-from reportkit.text import KeyScan, literal_keys
+from reportkit.regex_syntax import literal_keys
+from reportkit.text import KeyScan
 
 MANY = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ODD_CHARS = ["\u212a", "\u017f", "\u0130", "\u0131", "é", "°", "\xa0", "ß", "\u2028", "\x00"]
@@ -124,7 +125,8 @@ def sectionizer():
     return get_pipeline().get_pipe("reportkit_sections")
 
 
-TITLES = sorted({t for s in load_lexicon().sections.sections for t in s.titles})
+CATEGORY_OF = {t: s.category for s in load_lexicon().sections.sections for t in s.titles}
+TITLES = sorted(CATEGORY_OF)
 HEADER_WORDS = TITLES + [f"{t}:" for t in TITLES] + ["#", "##", "EXAM:TECHNIQUE:", "the", "normal", "3 mm"]
 
 
@@ -133,7 +135,7 @@ def reference_find_sections(sectionizer, text: str) -> list[Section]:
     sections: list[Section] = []
     for m in sectionizer.header.finditer(text):
         title = m.group("title")
-        category = sectionizer._category_of[re.sub(r"\s+", " ", title.lower())]
+        category = CATEGORY_OF[re.sub(r"\s+", " ", title.lower())]
         sections.append(Section(category=category, title=title, start=m.start("title"), end=len(text)))
     if not sections or sections[0].start > 0 and text[: sections[0].start].strip():
         sections.insert(0, Section(category="unheaded", title=None, start=0, end=len(text)))

@@ -1,10 +1,11 @@
-"""The pipeline's token-pattern matcher (word-list patterns as phrases, the rest gated by their first word)
-finds exactly what one spaCy Matcher of the same patterns finds, in the same order."""
+"""The token prefilter (word-list patterns as phrases, the rest run only when their words are in the text)
+finds exactly what one spaCy Matcher of the same patterns finds, in the same order.
+
+Whole results of the fast and the plain pipeline, on the corpus too, are compared in
+``tests/test_fast_vs_plain.py``.
+"""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,8 @@ from spacy.matcher import Matcher
 
 from reportkit.lexicon import load_lexicon
 from reportkit.pipeline import get_pipeline
-from reportkit.pipeline.patterns import LiteralGatedMatcher, pattern_phrases, regex_words
+from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher, pattern_phrases, text_trigger
+from reportkit.regex_syntax import regex_words
 
 GLUES = [" ", " ", "\n", "", "-", "/", ". ", ", ", "("]
 
@@ -39,19 +41,19 @@ def _words(patterns: list[tuple[str, list[dict]]]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def matchers() -> tuple[Matcher, LiteralGatedMatcher]:
+def matchers() -> tuple[Matcher, PrefilteredMatcher]:
     nlp = get_pipeline()
-    plain, gated = Matcher(nlp.vocab), LiteralGatedMatcher(nlp.vocab)
+    plain, prefiltered = Matcher(nlp.vocab), PrefilteredMatcher(nlp.vocab)
     for key, pattern in _lexicon_patterns():
         plain.add(key, [pattern])
-        gated.add(key, [pattern])
-    return plain, gated
+        prefiltered.add(key, [pattern])
+    return plain, prefiltered
 
 
 def _same(matchers, text: str) -> None:
-    plain, gated = matchers
+    plain, prefiltered = matchers
     doc = get_pipeline().make_doc(text)
-    assert gated(doc) == plain(doc), text
+    assert prefiltered(doc) == plain(doc), text
 
 
 PATTERNS = _lexicon_patterns()
@@ -59,17 +61,8 @@ PATTERNS = _lexicon_patterns()
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(_words(PATTERNS)), st.sampled_from(GLUES)), min_size=1, max_size=30))
-def test_gated_matcher_equals_spacy_matcher_on_generated_text(matchers, pieces) -> None:
+def test_prefiltered_matcher_equals_spacy_matcher_on_generated_text(matchers, pieces) -> None:
     _same(matchers, "".join(w + g for w, g in pieces))
-
-
-def test_gated_matcher_equals_spacy_matcher_on_corpus(matchers, shared_dir: Path) -> None:
-    corpus = sorted((shared_dir / "corpus").glob("*.jsonl"))
-    if not corpus:
-        pytest.skip("no corpus beside the clone")
-    for path in corpus:
-        for line in path.read_text(encoding="utf-8").splitlines()[:400]:
-            _same(matchers, json.loads(line)["text"])
 
 
 def test_word_list_patterns_become_phrases_and_others_do_not() -> None:
@@ -90,42 +83,14 @@ def test_word_list_patterns_become_phrases_and_others_do_not() -> None:
     assert pattern_phrases([{"LOWER": "MRI"}]) is None  # never matches as a token pattern
 
 
-TYPO_WORDS = ["calcification", "calcifcation", "Calcificaton", "calcified", "calcifications", "ossifcation",
-              "Ossification", "ossificaton", "classification", "clarified", "fibrocalcific", "tendon", "the",
-              "no", "left", "3", "mm"]
-
-
-def _gated_mentions_whole_document(doc) -> list[tuple[int, int, str]]:
-    """The gates component's typo step as it was: every gated matcher over the whole document."""
-    from reportkit.pipeline.extensions import MENTION_GROUP
-
-    gates = get_pipeline().get_pipe("reportkit_gates")
-    spans = list(doc.spans[MENTION_GROUP])  # (the lexicon's gates drop none of these words)
-    taken = {i for s in spans for i in range(s.start, s.end)}
-    text = doc.text
-    for slot, matcher, _ in gates._gated:
-        if gates._scan.patterns[slot].search(text):  # the gate regex, searched in full
-            for span in matcher(doc, as_spans=True):
-                if not taken.intersection(range(span.start, span.end)):
-                    spans.append(span)
-                    taken.update(range(span.start, span.end))
-    return sorted((s.start, s.end, s.label_) for s in spans)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(TYPO_WORDS), st.sampled_from(GLUES)), min_size=1, max_size=25))
-def test_typo_patterns_run_around_gate_words_find_what_a_whole_document_run_finds(pieces) -> None:
-    from reportkit.pipeline.extensions import MENTION_GROUP
-
-    nlp = get_pipeline()
-    doc = nlp.make_doc("".join(w + g for w, g in pieces))
-    for name, component in nlp.pipeline:
-        if name == "reportkit_gates":
-            break
-        doc = component(doc)
-    expected = _gated_mentions_whole_document(doc)
-    found = sorted((s.start, s.end, s.label_) for s in nlp.get_pipe("reportkit_gates")(doc).spans[MENTION_GROUP])
-    assert found == expected
+def test_the_typo_patterns_text_trigger_matches_inside_every_token_they_match() -> None:
+    patterns = [[{"LOWER": {"REGEX": "^os[a-z]{0,2}f[a-z]{0,4}tion$", "NOT_IN": ["ossification"]}}],
+                [{"TEXT": {"REGEX": "^X[0-9]$"}}, {"LOWER": "mm"}]]
+    trigger = text_trigger(patterns)
+    assert [m.group() for m in trigger.finditer("An OSIFCATION, X3 mm, x4 mm, ossify.")] == ["OSIFCATION", "X3"]
+    assert text_trigger([[{"LOWER": "a", "OP": "?"}, {"LOWER": {"REGEX": "^b$"}}]]) is None  # an optional first token
+    assert text_trigger([[{"LOWER": {"IN": ["a", "b"]}}]]) is None  # no REGEX to run as text
+    assert text_trigger([[{"LOWER": {"REGEX": "^(?:a|^b)$"}}]]) is None  # an inner anchor: a token's edge
 
 
 def test_an_empty_linking_phrase_is_refused_not_found_everywhere() -> None:

@@ -1,4 +1,4 @@
-"""Sentence starts: the sectionizer runs spaCy's rule sentencizer on token arrays, with spaCy's own result."""
+"""Sentence starts: the fast sectionizer runs spaCy's rule sentencizer on token arrays, with spaCy's own result."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from spacy.attrs import IS_PUNCT, ORTH
 from spacy.pipeline import Sentencizer
 
 from reportkit.pipeline import get_pipeline
+from reportkit.pipeline.fast.sentences import ArraySentenceRule
 from reportkit.pipeline.sections import SENTENCE_ENDS
 
 WORDS = ["calcification", "tendon", "FINDINGS:", "IMPRESSION:", ".", "!", "?", "...", ":", ";", ",", "(", ")",
@@ -16,11 +17,12 @@ WORDS = ["calcification", "tendon", "FINDINGS:", "IMPRESSION:", ".", "!", "?", "
 GLUES = [" ", " ", "", "\n", "\n\n", "\n\n\n", "  ", ". ", "! ", "?\n"]
 NLP = spacy.blank("en")
 SENTENCIZER = Sentencizer(punct_chars=list(SENTENCE_ENDS))
+ARRAY_RULE = ArraySentenceRule(SENTENCE_ENDS)
 
 
 def _ours(doc) -> list[bool]:
     columns = doc.to_array([ORTH, IS_PUNCT]).T
-    starts = {0, *get_pipeline().get_pipe("reportkit_sections")._sentencizer_starts(columns[0], columns[1].tolist())}
+    starts = {0, *ARRAY_RULE.starts(columns[0], columns[1].tolist())}
     return [i in starts for i in range(len(doc))]
 
 

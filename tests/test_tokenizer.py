@@ -1,4 +1,4 @@
-"""The pipeline's tokenizer gives spaCy's own tokens while it fills spaCy's cache chunk by chunk."""
+"""The fast pipeline's tokenizer gives spaCy's own tokens while it fills spaCy's cache chunk by chunk."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportkit.pipeline import tokenizer as tokenizer_module
-from reportkit.pipeline.tokenizer import TextKeepingTokenizer, doc_text
+from reportkit.pipeline.doc_text import doc_text
+from reportkit.pipeline.fast import tokenizer as tokenizer_module
+from reportkit.pipeline.fast.tokenizer import TextKeepingTokenizer
 
 # special cases ("Dr.", "e.g.", "can't", ":)") stop spaCy caching the rest of a document; the others are
 # split by prefix, suffix and infix rules, or not at all
@@ -44,18 +45,17 @@ def test_warming_stops_at_its_bound_and_tokens_stay_spacy_s(monkeypatch, spacy_t
     monkeypatch.setattr(tokenizer_module, "MAX_WARM_CHUNKS", 5)
     ours = TextKeepingTokenizer(spacy.blank("en").tokenizer)
     text = "Dr. Smith: calcific tendinitis of the left supraspinatus, 3.5cm (e.g. HADD)."
-    assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text))
-    assert ours._seen is None  # more than five distinct chunks: no set kept any longer
+    assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text))  # more than five distinct chunks: warming stops
     again = text + " New words here."
     assert _tokens(ours(again)) == _tokens(spacy_tokenizer(again))
 
 
-def test_a_long_chunk_is_tokenised_as_spacy_does_and_remembered_as_seen(spacy_tokenizer):
+def test_a_long_chunk_is_tokenised_as_spacy_does_each_time(spacy_tokenizer):
     ours = TextKeepingTokenizer(spacy.blank("en").tokenizer)
     long_chunk = "x" * (tokenizer_module.MAX_CHUNK_CHARS + 10) + "."
     text = "calcification " + long_chunk
-    assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text))
-    assert {"calcification", long_chunk} <= ours._seen  # neither is looked at again
+    for _ in range(2):  # the second time both chunks have been seen
+        assert _tokens(ours(text)) == _tokens(spacy_tokenizer(text))
 
 
 def test_tokens_equal_spacy_over_the_shared_corpus_when_present(spacy_tokenizer, corpus_records):

@@ -50,16 +50,14 @@ class Concept(_Entry):
     document_requires: str | None = Field(default=None, description="regex the whole report must match")
     document_vetoed_by: str | None = Field(default=None, description="regex the whole report must not match")
     gated_patterns: list[TokenPattern] = Field(
-        default_factory=list, description="costly token patterns, run only around the words pattern_gate matches"
-    )
-    pattern_gate: str | None = Field(
-        default=None, description="regex that matches inside every match of gated_patterns (in the text of its tokens)"
+        default_factory=list,
+        description="costly token patterns (typo families) whose matches count where they overlap no other term",
     )
     source: str
 
     _lower = field_validator("terms", "requires_any", "vetoed_by")(_lower_all)
 
-    @field_validator("document_requires", "document_vetoed_by", "pattern_gate")
+    @field_validator("document_requires", "document_vetoed_by")
     @classmethod
     def _regex_compiles(cls, value: str | None) -> str | None:
         if value is not None:
@@ -72,8 +70,6 @@ class Concept(_Entry):
             raise ValueError("an exclusion has no kind")
         if self.role != "exclusion" and self.kind is None:
             raise ValueError(f"concept '{self.id}' needs a kind")
-        if bool(self.gated_patterns) != bool(self.pattern_gate):
-            raise ValueError(f"concept '{self.id}': gated_patterns and pattern_gate go together")
         if not self.terms and not self.patterns and not self.gated_patterns:
             raise ValueError(f"concept '{self.id}' has neither terms nor patterns")
         return self

@@ -214,7 +214,7 @@ class DepositGrouper:
                        first.concept)
         located = next((m for m in members if m.site or m.location_category), first)
         sized = next((m for m in members if m.size_mm is not None), None)
-        side, conflict = _merged_side(members)
+        side, conflict = merged_side(members)
         descriptors = list(dict.fromkeys([d for m in members for d in m.descriptors] + draft.descriptors))
         evidence = [ev for m in members for ev in m.evidence] + draft.evidence
         dimensions = sized.dimensions_mm if sized else draft.dimensions
@@ -232,7 +232,7 @@ class DepositGrouper:
         )
 
 
-def _merged_side(members: list[Finding]) -> tuple[str | None, bool]:
+def merged_side(members: list[Finding]) -> tuple[str | None, bool]:
     """The members' side: stated sides first; disagreeing sides give none, flagged as a conflict."""
     stated = {s for m in members if (s := _stated_side(m))}
     sides = stated or {m.laterality for m in members if m.laterality}

@@ -10,7 +10,7 @@ from typing import get_args
 from spacy.tokens import Doc, Span
 
 from reportkit.models import AssertionScope
-from reportkit.pipeline.tokenizer import doc_text
+from reportkit.pipeline.doc_text import doc_text
 
 MENTION_GROUP = "reportkit_mentions"
 

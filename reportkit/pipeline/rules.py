@@ -4,18 +4,16 @@ from medspacy.context import ConTextRule
 from medspacy.target_matcher import TargetRule
 
 from reportkit.lexicon import Lexicon
-from reportkit.pipeline.patterns import split_first_in
 
 
 def target_rules(lexicon: Lexicon) -> list[TargetRule]:
-    """One TargetRule per concept term and token pattern (split per first-token value), labelled with the concept id."""
+    """One TargetRule per concept term and token pattern, labelled with the concept id."""
     rules = []
     for concept in lexicon.concepts.concepts:
         rules += [TargetRule(literal=term, category=concept.id) for term in concept.terms]
         rules += [
-            TargetRule(literal=f"{concept.literal} pattern {i}", category=concept.id, pattern=split)
+            TargetRule(literal=f"{concept.literal} pattern {i}", category=concept.id, pattern=pattern)
             for i, pattern in enumerate(concept.patterns)
-            for split in split_first_in(pattern)
         ]
     return rules
 

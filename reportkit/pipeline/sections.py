@@ -8,14 +8,15 @@ from collections.abc import Iterable
 import numpy
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
-from spacy.strings import get_string_id
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Section
+from reportkit.pipeline.doc_text import TEXT_KEY, doc_text
 from reportkit.pipeline.extensions import register_extensions
-from reportkit.pipeline.tokenizer import TEXT_KEY, doc_text
-from reportkit.text import KeyScan, trie_pattern
+from reportkit.pipeline.fast.sentences import ArraySentenceRule
+from reportkit.text import KeyScan, RegexSearch, trie_pattern
 
 QUERY_MARK = re.compile(r"\?")
 SPACES = re.compile(r"\s+")
@@ -25,11 +26,11 @@ SENTENCE_ENDS = (".", "!", "\n\n")  # "?" marks a query in dictation ("? pseudog
 Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
 
-@Language.factory("reportkit_sections", default_config={"lexicon_dir": None})
-def make_sectionizer(nlp: Language, name: str, lexicon_dir: str | None) -> "Sectionizer":
+@Language.factory("reportkit_sections", default_config={"lexicon_dir": None, "fast": True})
+def make_sectionizer(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "Sectionizer":
     """spaCy factory for :class:`Sectionizer` configured by ``sections.yaml``."""
     register_extensions()
-    return Sectionizer(load_lexicon(lexicon_dir))
+    return Sectionizer(load_lexicon(lexicon_dir), fast)
 
 
 class Sectionizer:
@@ -40,11 +41,12 @@ class Sectionizer:
     (or alone on its line), and starts a sentence. A line break also starts a sentence unless
     the line plainly runs on (a word before it and a lower-case word or number after it).
     A query mark opening a clause ("swelling. ? pseudogout") starts the sentence it asks about.
-    Every other token is left to spaCy's rule sentencizer on ".", "!" and blank lines (a ``"\\n\\n"`` token),
-    run here on token arrays; PyRuSH costs ~400x more per doc.
+    Every other token is left to spaCy's rule sentencizer on ".", "!" and blank lines (a ``"\\n\\n"`` token);
+    PyRuSH costs ~400x more per doc. Fast (the default): the rule runs on token arrays and headers are tried
+    only where a title starts (:class:`reportkit.text.KeyScan`); plain: spaCy's ``Sentencizer`` and ``re``.
     """
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, fast: bool = True) -> None:
         by_title = {t: s.category for s in lexicon.sections.sections for t in s.titles}
         self._category_of = by_title
         self._category_as_written: dict[str, str] = {}  # "FINDINGS", "Findings": a few spellings recur
@@ -54,8 +56,8 @@ class Sectionizer:
         self.header = re.compile(
             rf"(?:^|(?<=\s)|(?<=:))(?:#+[ \t]*)?(?P<title>{alternation})[ \t]*(?::|\r?$)", re.IGNORECASE | re.MULTILINE
         )
-        self._header_scan = KeyScan([self.header])  # headers are tried only where a title (or a '#') starts
-        self._sentence_ends = numpy.array([get_string_id(end) for end in SENTENCE_ENDS], dtype=numpy.uint64)
+        self._header_scan = (KeyScan if fast else RegexSearch)([self.header])
+        self._sentence_rule = ArraySentenceRule(SENTENCE_ENDS) if fast else Sentencizer(punct_chars=list(SENTENCE_ENDS))
 
     def section_heads(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Head]:
         """(category, title, start) of each section of ``text``, as :meth:`find_sections` gives them, without models.
@@ -115,29 +117,15 @@ class Sectionizer:
             runs_on = i > 0 and not is_punct[i - 1] and (first.islower() or first.isdigit())
             if not runs_on and not is_space[i + 1]:
                 marks[i + 1] = 1
-        rule = numpy.full(len(doc), -1, dtype=numpy.int64)
-        rule[[0, *self._sentencizer_starts(columns[3], is_punct)]] = 1
+        if isinstance(self._sentence_rule, ArraySentenceRule):
+            rule = numpy.full(len(doc), -1, dtype=numpy.int64)
+            rule[[0, *self._sentence_rule.starts(columns[3], is_punct)]] = 1
+        else:
+            rule = numpy.where(self._sentence_rule.predict([doc])[0], 1, -1)
         marks = numpy.where(marks == 0, rule, marks)
         doc.from_array([SENT_START], marks.astype(numpy.uint64))
         doc.user_data[STARTS_KEY] = _marked(marks)
         return doc
-
-    def _sentencizer_starts(self, orth: numpy.ndarray, is_punct: list[int]) -> list[int]:
-        """Where spaCy's rule sentencizer starts sentences after the first token (its per-token loop cost as much
-        as a Matcher pass): after a sentence end ("." "!" or a blank line), at the first token that is neither
-        punctuation nor such an end."""
-        hit = orth == self._sentence_ends[0]
-        for end in self._sentence_ends[1:]:  # a few comparisons cost less than numpy.isin's sort
-            hit |= orth == end
-        ends = numpy.flatnonzero(hit).tolist()
-        is_end, found, n = set(ends), [], len(orth)
-        for k in ends:
-            k += 1
-            while k < n and (is_punct[k] or k in is_end):
-                k += 1
-            if k < n and (not found or found[-1] != k):
-                found.append(k)
-        return found
 
 
 def sentence_starts(doc: Doc) -> list[int]:

@@ -1,7 +1,7 @@
 """What the pipeline's components react to, declared for the audit's pre-filter (:mod:`reportkit.prefilter`).
 
 - the target matcher and the gates component make a mention only from a concept's terms and token patterns
-  (a gated pattern only where the concept's ``pattern_gate`` matches), kept only where the concept's document
+  (a gated typo pattern only around its text trigger), kept only where the concept's document
   gates pass (:func:`mention_triggers`);
 - the linker names a modality only from the modalities' cue terms and patterns (:func:`modality_cues`);
 - the sectionizer finds headers with its ``header`` regex (:class:`reportkit.pipeline.sections.Sectionizer`).
@@ -23,7 +23,7 @@ class MentionTrigger:
     id: str  # the concept's
     terms: tuple[str, ...]  # phrases the target matcher matches on LOWER
     patterns: tuple[Pattern, ...]  # the target matcher's token patterns (before reportkit.pipeline.rules splits them)
-    pattern_gate: str | None  # a regex matching inside every match of the gates component's gated patterns
+    gated_patterns: tuple[Pattern, ...]  # the gates component's typo patterns (run around their text trigger)
     document_requires: str | None  # the gates component keeps the concept's mentions only where this matches
     document_vetoed_by: str | None  # ... and only where this does not
 
@@ -34,7 +34,7 @@ def mention_triggers(lexicon: Lexicon) -> list[MentionTrigger]:
     Exclusion concepts are left out: an exclusion phrase only removes a mention ("bone mineralization is
     within normal limits", see :mod:`reportkit.pipeline.linking.grouping`), so the mention's own term triggers.
     """
-    return [MentionTrigger(c.id, tuple(c.terms), tuple(c.patterns), c.pattern_gate, c.document_requires,
+    return [MentionTrigger(c.id, tuple(c.terms), tuple(c.patterns), tuple(c.gated_patterns), c.document_requires,
                            c.document_vetoed_by)
             for c in lexicon.concepts.concepts if c.role != "exclusion"]
 

@@ -16,24 +16,24 @@ DIGIT = re.compile(r"\d")
 
 def _nearest_in_sentence(ctx: FindingContext) -> NearestGroup:
     """The nearest-group finder over the groups starting in this finding's sentence, built once per sentence."""
-    key = ("nearest group", ctx.sent.start, ctx.sent.end)
-    if key not in ctx.index.memo:
-        ctx.index.memo[key] = NearestGroup(ctx.index.groups_starting(ctx.sent.start, ctx.sent.end))
-    return ctx.index.memo[key]
+    cache, sentence = ctx.index.caches.nearest_group, (ctx.sent.start, ctx.sent.end)
+    if sentence not in cache:
+        cache[sentence] = NearestGroup(ctx.index.groups_starting(*sentence))
+    return cache[sentence]
 
 
 def descriptors(ctx: FindingContext) -> tuple[list[str], list[Evidence]]:
     """Descriptor ids in the sentence nearest this finding (not another), with their evidence."""
-    key = ("descriptors", ctx.sent.start, ctx.sent.end)
-    if key not in ctx.index.memo:  # each descriptor of the sentence goes to its nearest finding, once
+    cache, sentence = ctx.index.caches.descriptors_by_group, (ctx.sent.start, ctx.sent.end)
+    if sentence not in cache:  # each descriptor of the sentence goes to its nearest finding, once
         nearest = _nearest_in_sentence(ctx)
         by_group: dict[int, list[Cue]] = {}
         for cue in ctx.index.descriptors.starting(ctx.sent.start, ctx.sent.end):
             by_group.setdefault(id(nearest(cue.start)), []).append(cue)
-        ctx.index.memo[key] = by_group
+        cache[sentence] = by_group
     found: list[str] = []
     evidence: list[Evidence] = []
-    for cue in ctx.index.memo[key].get(id(ctx.group), []):
+    for cue in cache[sentence].get(id(ctx.group), []):
         if cue.value not in found:
             found.append(cue.value)
         evidence.append(cite(ctx.doc[cue.start : cue.end], "descriptor", cue.value))
@@ -56,10 +56,10 @@ class SizeReader:
 
     def __call__(self, ctx: FindingContext) -> tuple[list[float], list[Evidence]]:
         """The finding's size in millimetres and its evidence, else empty lists."""
-        key = ("sizes", ctx.sent.start, ctx.sent.end)
-        if key not in ctx.index.memo:
-            ctx.index.memo[key] = self._sentence_sizes(ctx)
-        return ctx.index.memo[key].get(id(ctx.group), ([], []))
+        cache, sentence = ctx.index.caches.sizes_by_group, (ctx.sent.start, ctx.sent.end)
+        if sentence not in cache:
+            cache[sentence] = self._sentence_sizes(ctx)
+        return cache[sentence].get(id(ctx.group), ([], []))
 
     def _sentence_sizes(self, ctx: FindingContext) -> dict[int, tuple[list[float], list[Evidence]]]:
         """For each group of the sentence (by id), the first size read in it that lies nearest that group."""
@@ -105,10 +105,11 @@ class ModalityReader:
 
     def _study_modality(self, ctx: FindingContext) -> Cue | None:
         """The study's own modality: one named in a study section (exam, technique), else the only one named."""
-        key = ("study modality", id(self))
-        if key not in ctx.index.memo:
+        caches = ctx.index.caches
+        if not caches.study_modality_read:
             mods, index = ctx.index.modalities.cues, ctx.index
             header = (c for c in mods if index.section_at(ctx.doc[c.start].idx).category in self._study_sections)
             distinct = {c.value for c in mods}
-            index.memo[key] = next(header, None) or (mods[0] if len(distinct) == 1 else None)
-        return ctx.index.memo[key]
+            caches.study_modality = next(header, None) or (mods[0] if len(distinct) == 1 else None)
+            caches.study_modality_read = True
+        return caches.study_modality

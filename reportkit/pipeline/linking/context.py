@@ -8,7 +8,7 @@ from reportkit.lexicon import Concept
 from reportkit.models import Evidence, Section
 from reportkit.pipeline.linking.cues import Cues
 from reportkit.pipeline.linking.index import DocIndex
-from reportkit.pipeline.tokenizer import doc_text
+from reportkit.pipeline.doc_text import doc_text
 
 
 @dataclass

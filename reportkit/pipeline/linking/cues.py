@@ -13,8 +13,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
-from reportkit.pipeline.patterns import LiteralGatedMatcher, document_gate, pattern_phrases, split_patterns
-from reportkit.pipeline.tokenizer import doc_text
+from reportkit.pipeline.doc_text import doc_text
+from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher, pattern_phrases, split_patterns, text_prefilter
 
 
 @dataclass
@@ -43,14 +43,20 @@ _MASK = ""  # the value of a name that is no side or site: it wins the longest m
 
 
 class CueFinder:
-    """Phrase and token-pattern matchers for the anatomy, descriptor and modality lexicons."""
+    """Phrase and token-pattern matchers for the anatomy, descriptor and modality lexicons.
 
-    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+    Fast (the default): token patterns behind the token prefilter (:mod:`..fast.token_prefilter`); plain: one
+    spaCy ``Matcher``.
+    """
+
+    def __init__(self, nlp: Language, lexicon: Lexicon, fast: bool = True) -> None:
         self._vocab = nlp.vocab
         self._labels: dict[int, tuple[str, str]] = {}
+        self._fast = fast
         self._phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self._patterns = LiteralGatedMatcher(nlp.vocab)
-        self._gated: list[tuple[re.Pattern[str], Matcher]] = []  # REGEX-first patterns: only where the text matches
+        self._patterns = PrefilteredMatcher(nlp.vocab) if fast else Matcher(nlp.vocab)
+        # fast: REGEX-first patterns run only on documents whose text their text prefilter matches
+        self._prefiltered: list[tuple[re.Pattern[str], Matcher]] = []
         anatomy = lexicon.anatomy
         self._site_category = {s.id: s.category for s in anatomy.sites}
         for site in anatomy.sites:
@@ -71,23 +77,26 @@ class CueFinder:
                 self._add_patterns(nlp, f"mod|{mod.id}", mod.patterns)
 
     def _add_patterns(self, nlp: Language, key: str, patterns: list) -> None:
-        """Add token patterns: word lists (finite REGEXes included) as phrases, each first-token IN split per
-        value, other REGEX-first ones behind a text gate."""
+        """Add token patterns (fast: each first-token IN split per value, REGEX-first ones that are no word list
+        behind their text prefilter)."""
+        if not self._fast:
+            self._patterns.add(key, patterns)
+            return
         for pattern in split_patterns(patterns):
-            gate = None if pattern_phrases(pattern) is not None else document_gate(pattern)
-            if gate is None:
+            prefilter = None if pattern_phrases(pattern) is not None else text_prefilter(pattern)
+            if prefilter is None:
                 self._patterns.add(key, [pattern])
             else:
                 matcher = Matcher(nlp.vocab)
                 matcher.add(key, [pattern])
-                self._gated.append((gate, matcher))
+                self._prefiltered.append((prefilter, matcher))
 
     def __call__(self, doc: Doc) -> Cues:
         found: dict[str, list[tuple[int, int, str]]] = {family: [] for family in _FAMILIES}
-        matches = list(self._phrases(doc)) + list(self._patterns(doc))
-        if self._gated:
+        matches = list(self._phrases(doc)) + (list(self._patterns(doc)) if len(self._patterns) else [])
+        if self._prefiltered:
             text = doc_text(doc)
-            matches += [m for gate, matcher in self._gated if gate.search(text) for m in matcher(doc)]
+            matches += [m for prefilter, matcher in self._prefiltered if prefilter.search(text) for m in matcher(doc)]
         for match_id, start, end in matches:
             family, value = self._label(match_id)
             found[family].append((start, end, value))

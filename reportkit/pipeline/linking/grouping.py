@@ -29,7 +29,7 @@ class Grouper:
         self._apposition = set(link.apposition)
         self._apposition_openers = set(link.apposition_openers)
         self._placeholder = re.compile(link.placeholder_pattern)
-        self._gates = {
+        self._word_conditions = {  # concept -> its sentence's required and vetoing words
             c.id: (Phrases(nlp, c.requires_any), Phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
         }
 
@@ -37,7 +37,7 @@ class Grouper:
         """One group per finding, in text order."""
         groups: list[Group] = []
         start_of = index.sentences.start_of
-        kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> passes the gates
+        kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> meets its word conditions
         for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
             concept = self._concepts[span.label_]
             sent_start, sent_end = index.sentences.bounds(span.start, span.end)
@@ -66,10 +66,10 @@ class Grouper:
 
     def _keep(self, words: list[int], concept: Concept) -> bool:
         """Not a look-alike: no exclusion concept, and the term's sentence (its ``words``) passes the concept's
-        word gates."""
+        word conditions (``requires_any``, ``vetoed_by``)."""
         if concept.role == "exclusion":
             return False
-        requires, vetoes = self._gates[concept.id]
+        requires, vetoes = self._word_conditions[concept.id]
         if not requires and not vetoes:
             return True
         if requires and not requires.found_in(words):

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from spacy.attrs import IS_PUNCT, LOWER
 from spacy.tokens import Doc, Span
 
-from reportkit.models import Section
+from reportkit.models import Evidence, Section
 from reportkit.pipeline.linking.cues import Cue, Cues
 from reportkit.pipeline.sections import sentence_starts
+
+Sentence = tuple[int, int]  # a sentence's start and end token
 
 
 class Group(Protocol):
@@ -88,6 +90,62 @@ class SortedCues:
 
 
 @dataclass
+class ExamTitle:
+    """The side and the body regions named on the first line of the exam section."""
+
+    side: Cue | None = None
+    regions: set[str] = field(default_factory=set)
+
+
+@dataclass
+class RegionMention:
+    """A limb-region site named in the report, with the side word naming it, if any."""
+
+    site: Cue
+    region: str | None  # None: a site of every region ("clavicle", "soft tissues")
+    side: Cue | None
+
+
+@dataclass
+class RegionSides:
+    """The exam title and, in text order, every limb region the report names, with its side."""
+
+    exam: ExamTitle
+    named: list[RegionMention] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # after each mention: the side last given to each region, and the latest mention
+        self._ends = [m.site.end for m in self.named]
+        self._states: list[tuple[dict[str | None, Cue], RegionMention]] = []
+        sides_of: dict[str | None, Cue] = {}
+        for mention in self.named:
+            if mention.side is not None:
+                sides_of = {**sides_of, mention.region: mention.side}
+            self._states.append((sides_of, mention))
+
+    def named_before(self, token: int) -> tuple[dict[str | None, Cue], RegionMention | None]:
+        """The side last given to each region by mentions ending at or before ``token``, and the latest one."""
+        count = bisect_right(self._ends, token)
+        return self._states[count - 1] if count else ({}, None)
+
+
+@dataclass
+class LinkingCaches:
+    """What the linking steps work out once per document or sentence and share among its findings.
+
+    Findings are keyed by ``id`` of their group: groups live as long as the document's linking.
+    """
+
+    nearest_group: dict[Sentence, NearestGroup] = field(default_factory=dict)
+    descriptors_by_group: dict[Sentence, dict[int, list[Cue]]] = field(default_factory=dict)
+    sizes_by_group: dict[Sentence, dict[int, tuple[list[float], list[Evidence]]]] = field(default_factory=dict)
+    region_sides: RegionSides | None = None
+    deciding_sites: tuple[SortedCues, SortedCues, SortedCues] | None = None  # all, the usual ones, last resorts
+    study_modality: Cue | None = None
+    study_modality_read: bool = False
+
+
+@dataclass
 class DocIndex:
     """Everything the linking steps look up in one document, indexed once."""
 
@@ -102,7 +160,7 @@ class DocIndex:
     lower: list[int]  # each token's lower-cased word id (:mod:`.phrases`)
     punct: list[int]  # 1 where the token is punctuation
     groups: list[Group] = field(default_factory=list)
-    memo: dict[Any, Any] = field(default_factory=dict)  # per-document results a reader computes once
+    caches: LinkingCaches = field(default_factory=LinkingCaches)
 
     @classmethod
     def build(cls, doc: Doc, cues: Cues, sections: list[Section]) -> DocIndex:

@@ -8,59 +8,18 @@ and none for a midline structure (anatomy.yaml `midline`). Names that hold a sid
 "right coronary artery") are masked by :mod:`.cues` before this reads any side.
 """
 
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from bisect import bisect_left
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
 from reportkit.models import Evidence
+from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
-from reportkit.pipeline.linking.index import DocIndex, SortedCues
+from reportkit.pipeline.linking.index import DocIndex, ExamTitle, RegionMention, RegionSides, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
-from reportkit.pipeline.tokenizer import doc_text
-
-
-@dataclass
-class ExamTitle:
-    """The side and the body regions named on the first line of the exam section."""
-
-    side: Cue | None = None
-    regions: set[str] = field(default_factory=set)
-
-
-@dataclass
-class RegionMention:
-    """A limb-region site named in the report, with the side word naming it, if any."""
-
-    site: Cue
-    region: str | None  # None: a site of every region ("clavicle", "soft tissues")
-    side: Cue | None
-
-
-@dataclass
-class RegionSides:
-    """The exam title and, in text order, every limb region the report names, with its side."""
-
-    exam: ExamTitle
-    named: list[RegionMention] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        # after each mention: the side last given to each region, and the latest mention
-        self._ends = [m.site.end for m in self.named]
-        self._states: list[tuple[dict[str | None, Cue], RegionMention]] = []
-        sides_of: dict[str | None, Cue] = {}
-        for mention in self.named:
-            if mention.side is not None:
-                sides_of = {**sides_of, mention.region: mention.side}
-            self._states.append((sides_of, mention))
-
-    def named_before(self, token: int) -> tuple[dict[str | None, Cue], RegionMention | None]:
-        """The side last given to each region by mentions ending at or before ``token``, and the latest one."""
-        count = bisect_right(self._ends, token)
-        return self._states[count - 1] if count else ({}, None)
 
 
 _PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes the phrase instead of naming a noun
@@ -207,10 +166,10 @@ class SideReader:
 
     def _region_sides(self, ctx: FindingContext) -> RegionSides:
         """:meth:`region_sides` of the finding's document, read once and only when a finding needs it."""
-        key = ("region sides", id(self))
-        if key not in ctx.index.memo:
-            ctx.index.memo[key] = self.region_sides(ctx.doc, ctx.index)
-        return ctx.index.memo[key]
+        caches = ctx.index.caches
+        if caches.region_sides is None:
+            caches.region_sides = self.region_sides(ctx.doc, ctx.index)
+        return caches.region_sides
 
     def __call__(self, ctx: FindingContext, sites: list[Cue],
                  location: str | None) -> tuple[str | None, str | None, list[Evidence]]:

@@ -2,7 +2,7 @@
 
 Runs after medspaCy's TargetMatcher and ConText. For each sentence it
 
-1. drops look-alikes (exclusion concepts, context-gated terms);
+1. drops look-alikes (exclusion concepts, terms whose sentence fails the concept's word conditions);
 2. merges adjacent terms of one noun phrase ("calcified phleboliths");
 3. folds a specific term that restates an earlier finding in the same sentence
    ("calcifications ... favored to represent phleboliths") into that finding;
@@ -31,18 +31,19 @@ from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
 
 
-@Language.factory("reportkit_linker", default_config={"lexicon_dir": None})
-def make_linker(nlp: Language, name: str, lexicon_dir: str | None) -> "FindingLinker":
-    """spaCy factory for :class:`FindingLinker` configured by the lexicons."""
+@Language.factory("reportkit_linker", default_config={"lexicon_dir": None, "fast": True})
+def make_linker(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "FindingLinker":
+    """spaCy factory for :class:`FindingLinker` configured by the lexicons (``fast``: cue matching's token
+    prefilter)."""
     register_extensions()
-    return FindingLinker(nlp, load_lexicon(lexicon_dir))
+    return FindingLinker(nlp, load_lexicon(lexicon_dir), fast)
 
 
 class FindingLinker:
     """Sets ``doc._.rk_findings``, ``doc._.rk_queries`` (hypothetical mentions) and ``doc._.rk_modality``."""
 
-    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
-        self._find_cues = CueFinder(nlp, lexicon)
+    def __init__(self, nlp: Language, lexicon: Lexicon, fast: bool = True) -> None:
+        self._find_cues = CueFinder(nlp, lexicon, fast)
         self._clauses = Clauses(nlp, lexicon.linking)
         self._sites = SiteReader(nlp, lexicon, self._clauses.before)
         self._sides = SideReader(nlp, lexicon, self._clauses)

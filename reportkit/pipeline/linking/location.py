@@ -103,13 +103,13 @@ class SiteReader:
 
     def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:
         """The document's sites that decide a category: all, the usual ones, and the last resorts."""
-        key = ("deciding sites", id(self))
-        if key not in ctx.index.memo:
+        caches = ctx.index.caches
+        if caches.deciding_sites is None:
             deciding = [c for c in ctx.index.sites.cues if self.decides(c)]
             usual = [c for c in deciding if not self._readings[c.category].last_resort]
             last_resort = [c for c in deciding if self._readings[c.category].last_resort]
-            ctx.index.memo[key] = (SortedCues(deciding), SortedCues(usual), SortedCues(last_resort))
-        return ctx.index.memo[key]
+            caches.deciding_sites = (SortedCues(deciding), SortedCues(usual), SortedCues(last_resort))
+        return caches.deciding_sites
 
     def _sentence_site(self, ctx: FindingContext) -> Cue | None:
         """The named site nearest the finding elsewhere in its sentence."""

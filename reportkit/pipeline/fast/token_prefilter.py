@@ -1,22 +1,31 @@
-"""Token patterns rewritten for spaCy's Matcher to stay in C: one pattern per value of a first-token ``IN``.
+"""The token prefilter: spaCy's ``Matcher`` run only with the patterns a document can match.
 
-spaCy checks every pattern's first token at every token of a document; a plain attribute value is
-compared in C, an ``IN`` (or ``REGEX``) predicate calls Python each time. Splitting a first-token
-``IN`` into one pattern per value matches exactly the same token sequences; a pattern whose first
-token is a ``REGEX`` runs only on documents whose text the unanchored regex matches (a token's text is
-part of the document's, so no match is lost).
+spaCy tries every pattern's first token at every token of a document, and even one pattern costs about a
+quarter of a tokenisation; an ``IN`` or ``REGEX`` predicate calls Python each time. So, with exactly the
+matches of one ``Matcher`` holding the same patterns:
+
+* a first-token ``IN`` is split into one pattern per value (the same token sequences);
+* a pattern that is a finite list of word sequences is looked up by a ``PhraseMatcher``;
+* of the rest, a pattern whose first token is a plain word takes part only when the document's text holds
+  that word (its *required first word*) and one word of each later required word list;
+* :func:`text_prefilter` gives a pattern whose first token is a ``REGEX`` a text-level regex, so it runs only
+  on documents whose text that regex matches (a token's text is part of the document's, so no match is lost).
+* :func:`text_trigger` and :func:`trigger_windows`: costly patterns (the typo families of ``reportkit_gates``)
+  run only on the tokens around the words a regex derived from them finds.
 """
 
 from __future__ import annotations
 
 import re
-from re import _constants as re_constants  # the stdlib's regex parser: stable in 3.11-3.13
-from re import _parser as re_parser
+from bisect import bisect_right
+from collections.abc import Iterable
 
+from spacy.attrs import IDX
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from reportkit.pipeline.tokenizer import doc_text
+from reportkit.pipeline.doc_text import doc_text
+from reportkit.regex_syntax import MAX_PHRASES, regex_words
 
 TokenSpec = dict
 Pattern = list[TokenSpec]
@@ -38,7 +47,7 @@ def split_patterns(patterns: list[Pattern]) -> list[Pattern]:
     return [split for pattern in patterns for split in split_first_in(pattern)]
 
 
-def document_gate(pattern: Pattern) -> re.Pattern[str] | None:
+def text_prefilter(pattern: Pattern) -> re.Pattern[str] | None:
     """A text-level regex that every document with a match of ``pattern`` matches, when its first token is a REGEX."""
     first = pattern[0] if pattern else {}
     if len(first) != 1 or not set(first) <= {"TEXT", "ORTH", "LOWER"}:
@@ -52,10 +61,57 @@ def document_gate(pattern: Pattern) -> re.Pattern[str] | None:
     return re.compile(body, re.IGNORECASE if attribute == "LOWER" else 0)
 
 
+
+def text_trigger(patterns: list[Pattern]) -> re.Pattern[str] | None:
+    """A text-level regex that matches inside the text of every match of ``patterns``, else None.
+
+    Built from each pattern's first token when it is required and has a ``REGEX`` (other predicates on it only
+    narrow its matches): unanchored, the regex matches inside that token's text. So a match of the patterns
+    can only lie around a match of the trigger. None when some pattern has no such first token.
+    """
+    parts = []
+    for pattern in patterns:
+        first = pattern[0] if pattern else {}
+        if first.get("OP") not in (None, "+"):
+            return None
+        regexes = [(attribute, value["REGEX"]) for attribute, value in first.items()
+                   if attribute in {"TEXT", "ORTH", "LOWER"} and isinstance(value, dict) and "REGEX" in value]
+        if not regexes:
+            return None
+        attribute, regex = regexes[0]
+        body = regex.removeprefix("^").removesuffix("$")
+        if "^" in body or "$" in body:
+            return None  # anchors elsewhere refer to the token's edges: no safe text-level form
+        parts.append(f"(?{'i' if attribute == 'LOWER' else ''}:{body})")
+    try:
+        return re.compile("|".join(parts)) if parts else None
+    except re.error:
+        return None
+
+
+
+def trigger_windows(doc: Doc, triggers: Iterable[re.Match[str]], reach: int, taken: set[int]) -> list[tuple[int, int]]:
+    """The token ranges, in order and apart, where a match of at most ``reach`` tokens around a trigger match lies,
+    leaving out triggers on taken tokens only (every match there would overlap a taken token)."""
+    starts: list[int] | None = None
+    windows: list[list[int]] = []
+    for m in triggers:
+        starts = starts if starts is not None else doc.to_array(IDX).tolist()
+        first, last = bisect_right(starts, m.start()) - 1, bisect_right(starts, m.end() - 1)
+        if taken.issuperset(range(first, last)):
+            continue
+        low, high = max(first - reach + 1, 0), min(last + reach - 1, len(doc))
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = max(high, windows[-1][1])
+        else:
+            windows.append([low, high])
+    return [(low, high) for low, high in windows]
+
+
 Word = tuple[str, bool]  # (value, case-folded?): in the text, or in the lower-cased text
 
 
-def literal_gate(pattern: Pattern) -> Word | None:
+def required_first_word(pattern: Pattern) -> Word | None:
     """(value, case-folded?) when the pattern's first token must be exactly ``value``; else None.
 
     A token whose ``ORTH``/``TEXT`` is ``value`` puts ``value`` in the document's text; one whose ``LOWER``
@@ -68,9 +124,9 @@ def literal_gate(pattern: Pattern) -> Word | None:
     return words[0] if words and len(words) == 1 else None
 
 
-def later_words(pattern: Pattern) -> tuple[tuple[Word, ...], ...]:
+def required_later_words(pattern: Pattern) -> tuple[tuple[Word, ...], ...]:
     """For each required token after the first that is a word or a word list, the words one of which a
-    document with a match holds (as for :func:`literal_gate`)."""
+    document with a match holds (as for :func:`required_first_word`)."""
     out = []
     for spec in pattern[1:]:
         if spec.get("OP") in (None, "+") and (words := _token_words({k: v for k, v in spec.items() if k != "OP"})):
@@ -93,73 +149,8 @@ def _token_words(spec: TokenSpec) -> list[Word] | None:
     return None
 
 
-MAX_PHRASES = 5000  # most word sequences a pattern may expand to before it stays a token pattern
-MAX_REPEAT = 4  # most repeats of a regex item expanded into words
 PHRASE_ATTRS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER"}
 Checks = tuple[tuple[int, str], ...]  # (position, exact token text) a LOWER phrase match must also have
-
-
-def regex_words(regex: str) -> list[str] | None:
-    """Every string a token ``REGEX`` accepts, when it is anchored at both ends and a small finite set.
-
-    spaCy searches the regex in the token's text, so ``^...$`` accepts exactly these strings (``$`` also
-    before a final newline, which no token other than whitespace holds). None for anything else.
-    """
-    try:
-        tree = re_parser.parse(regex)
-    except re.error:
-        return None
-    items = list(tree)
-    if (tree.state.flags & ~re.UNICODE or len(items) < 2 or items[0] != (re_constants.AT, re_constants.AT_BEGINNING)
-            or items[-1] != (re_constants.AT, re_constants.AT_END)):
-        return None
-    return _expand(items[1:-1])
-
-
-def _expand(items: list) -> list[str] | None:
-    """The strings a parsed regex fragment (literals, classes, groups, alternatives, bounded repeats) accepts."""
-    out = [""]
-    for op, arg in items:
-        if op is re_constants.LITERAL:
-            alternatives = [chr(arg)]
-        elif op is re_constants.IN:
-            alternatives = []
-            for kind, value in arg:
-                if kind is re_constants.LITERAL:
-                    alternatives.append(chr(value))
-                elif kind is re_constants.RANGE and value[1] - value[0] < 64:
-                    alternatives += [chr(c) for c in range(value[0], value[1] + 1)]
-                else:
-                    return None  # negated sets, categories (\d, \w): not worth listing
-        elif op is re_constants.SUBPATTERN:
-            _, added, removed, sub = arg
-            alternatives = None if added or removed else _expand(list(sub))
-        elif op is re_constants.BRANCH:
-            branches = [_expand(list(branch)) for branch in arg[1]]
-            alternatives = None if any(b is None for b in branches) else [w for b in branches for w in b]
-        elif op in (re_constants.MAX_REPEAT, re_constants.MIN_REPEAT) and arg[1] <= MAX_REPEAT:
-            once = _expand(list(arg[2]))
-            alternatives = None if once is None else _repeats(once, arg[0], arg[1])
-        else:
-            return None
-        if alternatives is None:
-            return None
-        out = [a + b for a in out for b in dict.fromkeys(alternatives)]
-        if len(out) > MAX_PHRASES:
-            return None
-    return list(dict.fromkeys(out))
-
-
-def _repeats(once: list[str], low: int, high: int) -> list[str] | None:
-    words: list[str] = []
-    for n in range(low, high + 1):
-        run = [""]
-        for _ in range(n):
-            run = [a + b for a in run for b in once]
-            if len(run) > MAX_PHRASES:
-                return None
-        words += run
-    return words
 
 
 def _spec_values(spec: TokenSpec) -> tuple[str, list[str]] | None:
@@ -212,7 +203,7 @@ def pattern_phrases(pattern: Pattern) -> tuple[str, list[tuple[tuple[str, ...], 
     return (attribute, sequences) if sequences else None
 
 
-class LiteralGatedMatcher:
+class PrefilteredMatcher:
     """spaCy's ``Matcher`` over only the patterns a document can match, and no Matcher at all for patterns
     that are word lists.
 
@@ -220,18 +211,18 @@ class LiteralGatedMatcher:
     about a quarter of a tokenisation. So a pattern that is a finite list of word sequences goes to a
     PhraseMatcher; of the rest, a pattern whose first token is a plain word takes part only when the
     document's text holds that word and, for each later required token that is a word or a word list, one
-    of its words. Each document gets one Matcher holding the ungated patterns and those whose words it holds,
-    in the order they were added; Matchers are built per set of such patterns and kept (most reports share a
-    few sets). Matches come back sorted by (start, end), as spaCy's are.
+    of its words. Each document gets one Matcher holding the patterns without a required first word and those
+    whose words it holds, in the order they were added; Matchers are built per set of such patterns and kept
+    (most reports share a few sets). Matches come back sorted by (start, end), as spaCy's are.
     """
 
     MAX_CACHED = 512
 
     def __init__(self, vocab) -> None:
         self._vocab = vocab
-        self._patterns: list[tuple[str, Pattern, int | None, tuple]] = []  # key, pattern, its gate, later words
-        self._gates: list[tuple[str, bool]] = []
-        self._folded_gates = False  # any gate on the lower-cased text: lower it once per document
+        self._patterns: list[tuple[str, Pattern, int | None, tuple]] = []  # key, pattern, its first word, later words
+        self._first_words: list[tuple[str, bool]] = []
+        self._needs_lower = False  # any word sought in the lower-cased text: lower it once per document
         self._cache: dict[tuple[int, ...], Matcher] = {}
         self._phrases = {attr: PhraseMatcher(vocab, attr=attr) for attr in ("ORTH", "LOWER")}
         self._checked = PhraseMatcher(vocab, attr="LOWER")  # phrases with ORTH checks, one internal key each
@@ -240,7 +231,7 @@ class LiteralGatedMatcher:
     def add(self, key: str, patterns: list[Pattern], on_match=None) -> None:
         """Add ``patterns`` under ``key`` (a first-token ``IN`` split into one pattern per value)."""
         if on_match is not None:
-            raise ValueError("LiteralGatedMatcher does not run on_match callbacks")
+            raise ValueError("PrefilteredMatcher does not run on_match callbacks")
         for pattern in split_patterns(patterns):
             phrases = pattern_phrases(pattern)
             if phrases is not None:
@@ -254,13 +245,13 @@ class LiteralGatedMatcher:
                         self._checked.add(internal, [Doc(self._vocab, words=list(words))])
                         self._checks[self._vocab.strings[internal]] = (self._vocab.strings.add(key), checks)
                 continue
-            gate = literal_gate(pattern)
-            if gate is not None and gate not in self._gates:
-                self._gates.append(gate)
-                self._folded_gates = self._folded_gates or gate[1]
-            later = later_words(pattern) if gate is not None else ()
-            self._folded_gates = self._folded_gates or any(folded for words in later for _, folded in words)
-            self._patterns.append((key, pattern, None if gate is None else self._gates.index(gate), later))
+            first = required_first_word(pattern)
+            if first is not None and first not in self._first_words:
+                self._first_words.append(first)
+                self._needs_lower = self._needs_lower or first[1]
+            later = required_later_words(pattern) if first is not None else ()
+            self._needs_lower = self._needs_lower or any(folded for words in later for _, folded in words)
+            self._patterns.append((key, pattern, None if first is None else self._first_words.index(first), later))
         self._cache.clear()
 
     def __len__(self) -> int:
@@ -268,10 +259,10 @@ class LiteralGatedMatcher:
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         text = doc_text(doc)
-        lower = text.lower() if self._folded_gates else text
-        gates = {i for i, (value, folded) in enumerate(self._gates) if value in (lower if folded else text)}
-        # the patterns this document may match: ungated, or its first word present and one word of each later list
-        wanted = tuple(n for n, (_, _, gate, later) in enumerate(self._patterns) if gate is None or gate in gates
+        lower = text.lower() if self._needs_lower else text
+        present = {i for i, (value, folded) in enumerate(self._first_words) if value in (lower if folded else text)}
+        # the patterns this document may match: no required first word, or it is present and one word of each later list
+        wanted = tuple(n for n, (_, _, first, later) in enumerate(self._patterns) if first is None or first in present
                        and all(any(value in (lower if folded else text) for value, folded in words) for words in later))
         matcher = self._cache.get(wanted)
         if matcher is None:
@@ -292,9 +283,3 @@ class LiteralGatedMatcher:
                     matches.append((key, start, end))
         matches.sort(key=lambda m: (m[1], m[2]))
         return list(dict.fromkeys(matches))  # one match per key and span, as one Matcher gives
-
-
-def gate_token_patterns(medspacy_matcher, vocab) -> None:
-    """Give a medspaCy matcher (before its rules are added) a :class:`LiteralGatedMatcher` for its token
-    patterns. medspaCy keeps the spaCy Matcher in a private attribute; medspaCy is pinned (pyproject.toml)."""
-    medspacy_matcher._MedspacyMatcher__matcher = LiteralGatedMatcher(vocab)

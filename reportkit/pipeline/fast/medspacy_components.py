@@ -1,41 +1,90 @@
-"""medspaCy's ConText, run sentence by sentence, with its per-document W036 warning kept to the call that raises it.
+"""medspaCy's TargetMatcher and ConText with the fast paths: the only module that reaches medspaCy's private
+attributes (medspaCy is pinned in pyproject.toml).
 
-medspaCy compares every modifier with every other and every target with every modifier in the
-whole document, so its time grows with the square of the report. A modifier's scope never leaves
-its sentence, so modifiers and targets of different sentences never meet: comparing them only
-within each sentence gives the same graph (same modifiers, scopes and edges, in the same order)
-in time that grows with the report.
+* Both keep their token patterns in a :class:`~.token_prefilter.PrefilteredMatcher` instead of spaCy's
+  ``Matcher`` (medspaCy keeps that Matcher in ``MedspacyMatcher.__matcher``).
+* ConText compares modifiers and targets only within a sentence. medspaCy compares every modifier with every
+  other and every target with every modifier in the whole document, so its time grows with the square of the
+  report. A modifier's scope never leaves its sentence, so modifiers and targets of different sentences never
+  meet: comparing them within each sentence gives the same graph (same modifiers, scopes and edges, in the
+  same order) in time that grows with the report.
+
+When an attribute is not where this module expects it (another medspaCy version), the component runs as
+medspaCy's own: slower, never different. The plain pipeline (``build_pipeline(plain=True)``) uses medspaCy's
+components as they are; ``tests/test_fast_vs_plain.py`` compares the two.
 """
 
 import warnings
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
+from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.context import ConText, ConTextGraph, ConTextModifier
+from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher
 from reportkit.pipeline.sections import sentence_starts
 
 
-@Language.factory("reportkit_context")
+def _medspacy_matcher(component: object, attribute: str) -> MedspacyMatcher | None:
+    """The component's private MedspacyMatcher, None when it has none under that name."""
+    matcher = getattr(component, attribute, None)
+    return matcher if isinstance(matcher, MedspacyMatcher) else None
+
+
+def _install_token_prefilter(matcher: MedspacyMatcher | None, vocab) -> bool:
+    """Give a medspaCy matcher (before its rules are added) a PrefilteredMatcher for its token patterns; False
+    (and the matcher left as it is) when it keeps no spaCy Matcher where expected."""
+    if matcher is None or not isinstance(getattr(matcher, "_MedspacyMatcher__matcher", None), Matcher):
+        return False
+    matcher._MedspacyMatcher__matcher = PrefilteredMatcher(vocab)
+    return True
+
+
+@Language.factory(
+    "reportkit_target_matcher",
+    default_config={"result_type": "group", "span_group_name": "medspacy_spans"},
+)
+class PrefilteredTargetMatcher(TargetMatcher):
+    """medspaCy's TargetMatcher whose token patterns run through the token prefilter."""
+
+    def __init__(self, nlp: Language, name: str, result_type: str, span_group_name: str) -> None:
+        super().__init__(nlp, name=name, result_type=result_type, span_group_name=span_group_name)
+        self.prefiltered = _install_token_prefilter(_medspacy_matcher(self, "_TargetMatcher__matcher"), nlp.vocab)
+
+
+@Language.factory(
+    "reportkit_context",
+    default_config={"input_span_type": "group", "span_group_name": "medspacy_spans", "span_attrs": None},
+)
 class SentenceConText(ConText):
-    """medspaCy's ConText, comparing modifiers and targets only within a sentence, silent about spaCy W036."""
+    """medspaCy's ConText (no rules of its own), comparing modifiers and targets only within a sentence, its token
+    patterns behind the token prefilter, silent about spaCy's W036 (a Matcher without patterns)."""
+
+    def __init__(self, nlp: Language, name: str, input_span_type: str, span_group_name: str,
+                 span_attrs: dict | None) -> None:
+        super().__init__(nlp, name=name, rules=None, input_span_type=input_span_type,
+                         span_group_name=span_group_name, span_attrs=span_attrs)
+        self._matcher = _medspacy_matcher(self, "_ConText__matcher")
+        self.prefiltered = _install_token_prefilter(self._matcher, nlp.vocab)
 
     def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
-            if targets or self.input_span_type != "group" or self.max_scope or self.prune_on_target_overlap:
+            if (self._matcher is None or targets or self.input_span_type != "group" or self.max_scope
+                    or self.prune_on_target_overlap):
                 return super().__call__(doc, targets)  # configurations whose scopes may cross sentences
-            return self._by_sentence(doc)
+            return self._by_sentence(doc, self._matcher)
 
-    def _by_sentence(self, doc: Doc) -> Doc:
+    def _by_sentence(self, doc: Doc, matcher: MedspacyMatcher) -> Doc:
         """ConText's own steps (update scopes, apply modifiers, link, set attributes), sentence by sentence."""
         graph = ConTextGraph(prune_on_modifier_overlap=False)
         graph.targets = doc.spans[self.span_group_name]
-        matcher = self._ConText__matcher
         starts = sentence_starts(doc)
-        bounds = list(zip(starts, starts[1:] + [len(doc)]))
+        bounds = list(zip(starts, starts[1:] + [len(doc)], strict=True))
 
         def sentence_of(token: int) -> int:
             return bisect_right(starts, token) - 1

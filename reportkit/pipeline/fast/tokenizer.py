@@ -1,4 +1,4 @@
-"""The pipeline's tokenizer: spaCy's own, keeping the text it was given and filling its cache.
+"""The fast pipeline's tokenizer: spaCy's own, keeping the text it was given and filling its cache.
 
 spaCy caches how it splits each whitespace-delimited chunk, but once a special case ("Dr.", "e.g.", ":)")
 has been used in a document it stops caching for the rest of that document (spaCy issue #1250: a chunk split
@@ -11,7 +11,8 @@ the chunk come first in a document: the cache then holds it, and the tokens are 
 
 from spacy.tokens import Doc
 
-TEXT_KEY = "reportkit_text"
+from reportkit.pipeline.doc_text import TEXT_KEY
+
 MAX_WARM_CHUNKS = 100_000  # distinct chunks tokenised on their own per process; then the cache stays as it is
 MAX_CHUNK_CHARS = 64  # longer chunks (runs of symbols, pasted identifiers) rarely repeat
 
@@ -43,8 +44,3 @@ class TextKeepingTokenizer:
 
     def __getattr__(self, name: str):
         return getattr(self._tokenizer, name)  # rules, special cases, pipe ... as spaCy's own
-
-
-def doc_text(doc: Doc) -> str:
-    """The document's text, as the tokenizer kept it (rebuilt only for a Doc made some other way)."""
-    return doc.user_data.get(TEXT_KEY) or doc.text
