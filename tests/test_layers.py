@@ -11,7 +11,8 @@ import reportkit
 PACKAGE = Path(reportkit.__file__).parent
 # Lowest first. A module may import its own layer's modules or any earlier layer.
 LAYERS = [
-    ["reportkit.lexicon", "reportkit.models", "reportkit.text", "reportkit.assertion", "reportkit.startup"],
+    ["reportkit.lexicon", "reportkit.models", "reportkit.text", "reportkit.assertion", "reportkit.startup",
+     "reportkit.timeout"],
     ["reportkit.pipeline"],
     ["reportkit.reasoning"],
     ["reportkit.api"],

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from reportkit.io.readers import Input, Report
 from reportkit.models import ErrorRecord, ReportResult
-from reportkit.pipeline.timeout import DEFAULT_TIME_LIMIT, ReportTimeout, time_limit
+from reportkit.timeout import DEFAULT_TIME_LIMIT, ReportTimeout, time_limit
 
 Outcome = ReportResult | ErrorRecord
 

@@ -113,7 +113,7 @@ def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig | Callable
     A draft that takes longer than ``seconds`` is recorded in ``run.errors`` and the others go on.
     """
     from reportkit.pipeline import get_pipeline
-    from reportkit.pipeline.timeout import ReportTimeout, time_limit
+    from reportkit.timeout import ReportTimeout, time_limit
 
     if seconds:
         get_pipeline(lexicon_dir)  # built once, before any draft's clock starts

@@ -1,47 +1,5 @@
-"""A per-report time limit: a runaway report raises :class:`ReportTimeout` instead of running on."""
+"""The per-report time limit now lives in :mod:`reportkit.timeout` (importing it loads no spaCy)."""
 
-from __future__ import annotations
+from reportkit.timeout import DEFAULT_TIME_LIMIT, RETRY_SECONDS, ReportTimeout, time_limit
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-DEFAULT_TIME_LIMIT = 30.0  # seconds per report; a long but sane report takes well under one
-RETRY_SECONDS = 0.1  # after the limit, raise again this often until the block has left
-
-
-class ReportTimeout(Exception):
-    """A report took longer than the time limit."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"took longer than the {seconds:g} s time limit (--time-limit)")
-        self.seconds = seconds
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise :class:`ReportTimeout` in the block after ``seconds`` (a SIGALRM timer; none off the main thread,
-    on platforms without SIGALRM, or when ``seconds`` is None or 0)."""
-    usable = bool(seconds) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    inside = [True]
-
-    def expire(signum: int, frame: object) -> None:
-        if inside[0]:
-            raise ReportTimeout(seconds)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    # the alarm repeats: an exception raised while C code runs a Python callback (a spaCy matcher
-    # predicate, a finaliser) can be printed and dropped there, and one dropped alarm would let the
-    # report run on unbounded
-    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
-    try:
-        yield
-    finally:
-        inside[0] = False  # no call before this line: CPython runs signal handlers only at calls and jumps
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+__all__ = ["DEFAULT_TIME_LIMIT", "RETRY_SECONDS", "ReportTimeout", "time_limit"]
