@@ -28,7 +28,8 @@ def read_archive(paths: Iterable[str | Path], column_map: Mapping[str, str] | No
     return map(audit_item, read_inputs([str(p) for p in paths], encoding=encoding, column_map=column_map))
 
 
-def read_path(path: Path, column_map: Mapping[str, str] | None = None, encoding: str | None = None) -> Iterator[AuditItem]:
+def read_path(path: Path, column_map: Mapping[str, str] | None = None,
+              encoding: str | None = None) -> Iterator[AuditItem]:
     """Yield the reports of one file or folder."""
     return read_archive([path], column_map, encoding)
 
