@@ -88,7 +88,7 @@ def test_extract_and_audit_give_the_same_verdicts_on_hostile_inputs(hostile, tmp
 def test_archive_formats_follow_the_same_id_and_text_rules(tmp_path):
     from reportkit.audit.readers import read_archive
     from reportkit.audit.records import AuditInput
-    from reportkit.io import read_inputs
+    from reportkit.io.readers import read_inputs
 
     (tmp_path / "a.csv").write_text(f"id,text\n,{TENDON}\nr2,\nr3,{NUL_IN_TERM}\n", encoding="utf-8")
     for read in (read_inputs, read_archive):

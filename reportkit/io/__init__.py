@@ -5,6 +5,7 @@ imports the api lazily, so ``reportkit --version`` loads no spaCy.
 """
 
 from reportkit.io.readers import (
+    ARCHIVES,
     DRAFTS,
     REPORTS,
     ColumnMapError,
@@ -16,6 +17,7 @@ from reportkit.io.readers import (
     check_encoding,
     expand_path,
     read,
+    read_archives,
     read_drafts,
     read_inputs,
     read_records,
@@ -24,6 +26,7 @@ from reportkit.io.runner import Rendered, Runner, Tally, cap_workers, cpu_count,
 from reportkit.io.writers import atomic_output, input_files, output_file_problem, output_folder_problem
 
 __all__ = [
+    "ARCHIVES",
     "DRAFTS",
     "REPORTS",
     "ColumnMapError",
@@ -45,6 +48,7 @@ __all__ = [
     "output_file_problem",
     "output_folder_problem",
     "read",
+    "read_archives",
     "read_drafts",
     "read_inputs",
     "read_records",

@@ -13,7 +13,7 @@ from pathlib import Path
 from reportkit.audit.readers.count import count_records
 from reportkit.audit.readers.metadata import build_meta
 from reportkit.audit.records import AuditInput, AuditItem
-from reportkit.io.readers import REPORTS, ColumnMapError, Input, expand_path, read_inputs
+from reportkit.io.readers import ARCHIVES, ColumnMapError, Input, expand_path, read_archives
 from reportkit.models import ErrorRecord
 
 __all__ = ["ColumnMapError", "count_archive", "read_archive", "read_path"]
@@ -25,7 +25,7 @@ def read_archive(paths: Iterable[str | Path], column_map: Mapping[str, str] | No
 
     Raises ColumnMapError before reading anything when ``column_map`` names an unknown field.
     """
-    return map(audit_item, read_inputs([str(p) for p in paths], encoding=encoding, column_map=column_map))
+    return map(audit_item, read_archives([str(p) for p in paths], column_map, encoding))
 
 
 def read_path(path: Path, column_map: Mapping[str, str] | None = None,
@@ -44,5 +44,5 @@ def audit_item(item: Input) -> AuditItem:
 
 def count_archive(paths: Iterable[str | Path], encoding: str | None = None) -> int | None:
     """How many records ``paths`` hold when cheaply known (JSONL, CSV/TSV, Parquet, text), else None."""
-    files = [f for p in paths for f in expand_path(str(p), REPORTS.suffixes)]
+    files = [f for p in paths for f in expand_path(str(p), ARCHIVES.suffixes)]
     return count_records(files, encoding)

@@ -5,12 +5,14 @@ the file (and line) that could not be read, so nothing is lost silently and the 
 inputs, results and errors reconcile. Ids, text, the size limit and encodings follow one
 policy (:mod:`.policy`). What differs between commands is a :class:`Mode`:
 
-- ``REPORTS`` (extract, report, audit run): text files (.txt/.text/.md, one report each),
-  JSONL (.jsonl/.ndjson: one report per line, split on ``\n`` only, so U+2028 or U+0085
-  inside a record is text; a line holding a FHIR resource is read as FHIR), CSV/TSV
-  (:mod:`.table`, columns mapped by ``column_map``), Parquet (:mod:`.parquet`), HL7 v2
-  (.hl7, :mod:`.hl7v2`) and FHIR R4 JSON (.json, :mod:`.fhir`); any of them gzipped
-  (``x.jsonl.gz``). A folder contributes every file of those formats.
+- ``REPORTS`` (extract, report) and ``ARCHIVES`` (audit run) read a file alike: text files
+  (.txt/.text/.md, one report each), JSONL (.jsonl/.ndjson: one report per line, split on
+  ``\n`` only, so U+2028 or U+0085 inside a record is text; a line holding a FHIR resource is
+  read as FHIR), CSV/TSV (:mod:`.table`, columns mapped by ``column_map``), Parquet
+  (:mod:`.parquet`), HL7 v2 (.hl7, :mod:`.hl7v2`) and FHIR R4 JSON (.json, :mod:`.fhir`), any
+  of them gzipped (``x.jsonl.gz``). They differ only in what a folder contributes: its text
+  and JSONL files for ``REPORTS`` (archives stay opt-in: name them); every file of those
+  formats, gzipped ones too, for ``ARCHIVES``.
 - ``DRAFTS`` (lint): .txt/.md only; a file is one draft, byte for byte (CRLF and a BOM
   kept, so columns and ``--fix`` round-trip; a NUL kept); an empty draft is still linted.
 
@@ -59,7 +61,7 @@ STDIN = "-"
 class Mode:
     """How a command reads: which files a folder contributes, and how a file becomes items."""
 
-    suffixes: frozenset[str]
+    suffixes: frozenset[str]  # what a folder contributes; ".jsonl.gz" for a gzipped kind
     archives: bool  # JSONL splits into records, and tables, Parquet, HL7 and FHIR files are read as such
     encoding: str  # "utf-8-sig" drops a BOM; "utf-8" keeps the text exactly as stored
     empty_is_error: bool
@@ -67,9 +69,12 @@ class Mode:
     nul_to_space: bool
 
 
-REPORTS = Mode(TEXT_SUFFIXES | JSONL_SUFFIXES | ARCHIVE_SUFFIXES, archives=True, encoding=DEFAULT_ENCODING,
-               empty_is_error=True, nul_to_space=True,
-               missing="no such file, no report file (.txt, .jsonl, .csv...) in the folder, or no glob match")
+REPORTS = Mode(TEXT_SUFFIXES | JSONL_SUFFIXES, archives=True, encoding=DEFAULT_ENCODING, empty_is_error=True,
+               missing="no such file, no .txt or .jsonl file in the folder, or no glob match", nul_to_space=True)
+_ARCHIVE_KINDS = TEXT_SUFFIXES | JSONL_SUFFIXES | ARCHIVE_SUFFIXES
+ARCHIVES = Mode(_ARCHIVE_KINDS | {kind + ".gz" for kind in _ARCHIVE_KINDS}, archives=True, encoding=DEFAULT_ENCODING,
+                empty_is_error=True, nul_to_space=True,
+                missing="no such file, no report file (.txt, .jsonl, .csv...) in the folder, or no glob match")
 DRAFTS = Mode(DRAFT_SUFFIXES, archives=False, encoding="utf-8", empty_is_error=False,
               missing="no such file, no .txt or .md file in the folder, or no glob match", nul_to_space=False)
 
@@ -167,6 +172,11 @@ def _base(path: Path) -> tuple[str, bool]:
     return path.suffix.lower(), False
 
 
+def _folder_suffix(path: Path) -> str:
+    suffix, gzipped = _base(path)
+    return suffix + ".gz" if gzipped else suffix
+
+
 def _stem(path: Path) -> Path:
     return path.with_suffix("").with_suffix("") if _base(path)[1] else path.with_suffix("")
 
@@ -175,11 +185,11 @@ def expand_path(raw: str, suffixes: Iterable[str]) -> list[Path]:
     """The files a path argument names: itself, a folder's files with ``suffixes``, or a glob's matches.
 
     A path named outright may be a FIFO or ``/dev/fd/N`` (process substitution); a folder gives its
-    files (in any subfolder) whose suffix is one of ``suffixes``, gzipped or not (``x.jsonl.gz``).
+    files (in any subfolder) whose suffix is one of ``suffixes`` (``.jsonl.gz`` counts as itself).
     """
     path = Path(raw)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and _base(p)[0] in suffixes)
+        return sorted(p for p in path.rglob("*") if p.is_file() and _folder_suffix(p) in suffixes)
     if path.exists():
         return [path]
     if glob.has_magic(raw):
@@ -260,10 +270,15 @@ def _read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None, encoding:
             yield from _read_file(file, report_id, mode, encoding, column_map)
 
 
-def read_inputs(paths: Iterable[str], stdin: bytes | None = None, encoding: str | None = None,
-                column_map: Mapping[str, str] | None = None) -> Iterator[Input]:
-    """Reports (or error records) for extract, report and audit: text files, JSONL, archives, stdin."""
-    return read(paths, REPORTS, stdin, encoding, column_map)
+def read_inputs(paths: Iterable[str], stdin: bytes | None = None, encoding: str | None = None) -> Iterator[Input]:
+    """Reports (or error records) for extract and report: text files, JSONL, archives named outright, stdin."""
+    return read(paths, REPORTS, stdin, encoding)
+
+
+def read_archives(paths: Iterable[str], column_map: Mapping[str, str] | None = None,
+                  encoding: str | None = None) -> Iterator[Input]:
+    """Reports (or error records) for an audit: as :func:`read_inputs`, a folder giving every known format."""
+    return read(paths, ARCHIVES, None, encoding, column_map)
 
 
 def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft | ErrorRecord]:
