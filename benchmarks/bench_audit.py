@@ -63,7 +63,7 @@ def items(texts: list[str]) -> list[tuple]:
 
 def chunks(texts: list[str], size: int = 256):
     rows = items(texts)
-    return [(n, f"bench:{n}", rows[i:i + size]) for n, i in enumerate(range(0, len(rows), size))]
+    return [((n, f"bench:{n}"), rows[i:i + size]) for n, i in enumerate(range(0, len(rows), size))]
 
 
 def peak_rss_mb() -> float:
@@ -91,7 +91,7 @@ def spin(n: int) -> int:
 
 
 def start_method() -> str:
-    from reportkit.audit.engines.local import start_method as method
+    from reportkit.io.runner import start_method as method
 
     return method()
 
@@ -135,7 +135,7 @@ def archive_rates(low: list[str], texts: list[str]) -> dict:
     blank, options, state = spacy.blank("en"), WorkOptions(), worker_state(None)
 
     def audit(ts: list[str]) -> list:
-        return [process_chunk(rows, options) for _, _, rows in chunks(ts)]
+        return [process_chunk(rows, options) for _, rows in chunks(ts)]
 
     # both first see the whole corpus once, as (a) and (c) do before (e) in the main process: caches alike
     [blank.make_doc(t) for t in texts], audit(texts)
@@ -149,7 +149,7 @@ def archive_rates(low: list[str], texts: list[str]) -> dict:
     out["e_filled"] = cpu_rate(lambda ts: [filled.make_doc(t) for t in ts], low)
     off = WorkOptions(prefilter=False)
     out["same"] = all(_without_flag(process_chunk(rows, options)) == _without_flag(process_chunk(rows, off))
-                      for _, _, rows in chunks(low[:1000]))
+                      for _, rows in chunks(low[:1000]))
     return out
 
 
@@ -159,7 +159,7 @@ def main() -> None:
     args = parser.parse_args()
     import spacy
 
-    from reportkit.audit.engines.local import LocalEngine
+    from reportkit.audit.run import audit_runner
     from reportkit.audit.work import WorkOptions, process_chunk, worker_state
 
     name, texts = load_texts(args.reports)
@@ -171,16 +171,19 @@ def main() -> None:
     options = WorkOptions()
     state = worker_state(None)
     process_chunk(items(texts[:50]), options)  # warm up
-    c = cpu_rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], texts)
-    c_runs, d_runs = [rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], texts)], []
-    with LocalEngine(2, options) as engine:
-        list(engine.run(iter(chunks(texts[:512]))))  # start and warm both workers
+    c = cpu_rate(lambda ts: [process_chunk(rows, options) for _, rows in chunks(ts)], texts)
+    c_runs, d_runs = [rate(lambda ts: [process_chunk(rows, options) for _, rows in chunks(ts)], texts)], []
+    with audit_runner(2, options) as runner:
+        def run(ts):
+            return list(runner.map(process_chunk, chunks(ts), options, ordered=False))
+
+        run(texts[:512])  # start and warm both workers
         for _ in range(3):
-            d_runs.append(rate(lambda ts: list(engine.run(iter(chunks(ts)))), texts))
+            d_runs.append(rate(run, texts))
         worker_rss = {pid: (rss, pss) for pid, rss, pss in
-                      [f.result() for f in [engine._pool.submit(worker_memory) for _ in range(4)]]}
+                      [f.result() for f in [runner._pool.submit(worker_memory) for _ in range(4)]]}
     for _ in range(2):
-        c_runs.append(rate(lambda ts: [process_chunk(rows, options) for _, _, rows in chunks(ts)], texts))
+        c_runs.append(rate(lambda ts: [process_chunk(rows, options) for _, rows in chunks(ts)], texts))
     c_wall, d = statistics.median(c_runs), statistics.median(d_runs)  # wall clock, interleaved
 
     quiet = [t for t in texts if not state.prefilter.triggers(t)]

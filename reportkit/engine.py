@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from reportkit.lexicon import Laterality, Lexicon, ModalityName, load_lexicon
 from reportkit.lint import REGISTRY, SEVERITY_RANK, Diagnostic, LintConfig, apply_fixes, run_rules
 from reportkit.models import ReportResult, StructuredReport
-from reportkit.pipeline.timeout import ReportTimeout, time_limit
+from reportkit.timeout import ReportTimeout, time_limit
 
 MAX_FIX_PASSES = 5  # lint --fix: a fix can reveal another
 
@@ -89,11 +89,13 @@ class Engine:
     """Text -> analysed report for the lexicons of one folder (default: the shipped ones).
 
     The lexicons are loaded and validated when the engine is made, so a broken lexicon folder is
-    refused up front (``LexiconError`` naming file and line) before any report is read.
+    refused up front (``LexiconError`` naming file and line) before any report is read. ``plain``: run
+    spaCy's and medspaCy's own code instead of the fast paths (the same results; for reference).
     """
 
-    def __init__(self, lexicon_dir: str | None = None) -> None:
+    def __init__(self, lexicon_dir: str | None = None, plain: bool = False) -> None:
         self.lexicon_dir = lexicon_dir
+        self.plain = plain
         self.lexicon: Lexicon = load_lexicon(lexicon_dir)
         self._prefilter: tuple[tuple[str, ...], Prefilter] | None = None  # (rule codes it was built for, it)
 
@@ -104,7 +106,7 @@ class Engine:
         """The spaCy pipeline (built once per process and lexicon folder)."""
         from reportkit.pipeline import get_pipeline
 
-        return get_pipeline(self.lexicon_dir)
+        return get_pipeline(self.lexicon_dir, plain=self.plain)
 
     @functools.cached_property
     def reasoner(self) -> Reasoner:
@@ -345,6 +347,6 @@ def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig | Callable
 
 
 @functools.cache
-def get_engine(lexicon_dir: str | None = None) -> Engine:
+def get_engine(lexicon_dir: str | None = None, plain: bool = False) -> Engine:
     """The engine for the lexicons in ``lexicon_dir`` (default: the shipped ones), made once per process."""
-    return Engine(lexicon_dir)
+    return Engine(lexicon_dir, plain)

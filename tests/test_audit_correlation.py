@@ -116,14 +116,13 @@ def test_sample_archive_scenarios_get_the_expected_verdicts(tmp_path):
 
 def _audit_example(run_dir: Path, window: Window) -> dict[str, set[str]]:
     """Run the audit over the bundled archive; scenario -> correlation statuses of its findings."""
-    from reportkit.audit.engines.local import LocalEngine
-    from reportkit.audit.run import run_audit
+    from reportkit.audit.run import audit_runner, run_audit
     from reportkit.audit.store import Store
     from reportkit.audit.work import WorkOptions
 
     archive = Path(__file__).parent.parent / "examples" / "archive" / "archive.jsonl.gz"
     options = WorkOptions()
-    totals = run_audit(run_dir, [str(archive)], read_archive, lambda: LocalEngine(1, options), options, window=window)
+    totals = run_audit(run_dir, [str(archive)], read_archive, lambda: audit_runner(1, options), options, window=window)
     assert totals.correlations > 0
     # the bundled archive is `make_sample_archive.py examples/archive -n 40 --seed 2 --finding-rate 0.3 --gzip`
     generated = _generator().generate(40, seed=2, finding_rate=0.3)

@@ -11,9 +11,8 @@ from audit_corpus import make_report, write_archive
 from test_audit_resume import canonical_dump
 from typer.testing import CliRunner
 
-from reportkit.audit.engines.local import LocalEngine
 from reportkit.audit.readers import read_archive
-from reportkit.audit.run import run_audit
+from reportkit.audit.run import audit_runner, run_audit
 from reportkit.audit.store import TABLES, Store
 from reportkit.audit.work import WorkOptions
 from reportkit.cli.audit import audit_app
@@ -31,7 +30,7 @@ def archive(tmp_path_factory) -> Path:
 def local_store(archive, tmp_path_factory) -> Path:
     run_dir = tmp_path_factory.mktemp("local")
     options = WorkOptions()
-    totals = run_audit(run_dir, [str(archive)], read_archive, lambda: LocalEngine(1, options), options,
+    totals = run_audit(run_dir, [str(archive)], read_archive, lambda: audit_runner(1, options), options,
                        chunk_size=32)
     assert (totals.read, totals.results, totals.errors) == (122, 120, 2)
     return run_dir
@@ -107,10 +106,9 @@ def test_store_holds_every_table_and_the_mentions_but_not_the_text(local_store):
 
 def test_dask_local_cluster_gives_the_same_store(archive, local_store, tmp_path):
     pytest.importorskip("dask.distributed")
-    from reportkit.audit.engines.dask import DaskEngine
 
     options = WorkOptions()
-    totals = run_audit(tmp_path, [str(archive)], read_archive, lambda: DaskEngine(2, options), options,
+    totals = run_audit(tmp_path, [str(archive)], read_archive, lambda: audit_runner(2, options, "dask"), options,
                        chunk_size=32, engine_name="dask")
     assert totals.read == 122
     assert canonical_dump(tmp_path) == canonical_dump(local_store)

@@ -86,11 +86,12 @@ def test_jsonl_gz_and_malformed_lines_keep_line_numbers(tmp_path):
     with gzip.open(path, "wt", encoding="utf-8") as out:
         out.write("\n".join(lines) + "\n")
     inputs, errors = _split(read_archive([path]))
-    assert [(i.id, i.line) for i in inputs] == [("a", 1), ("c", 7)]
+    # a record without an id is named after where it is, as extract names it
+    assert [(i.id, i.line) for i in inputs] == [("a", 1), (f"{path}:6", 6), ("c", 7)]
     assert inputs[0].meta.exam_date == dt.date(2024, 1, 5)
-    assert inputs[1].meta.exam_date is None and "exam_date dropped" in inputs[1].warnings[0]
-    assert [e.line for e in errors] == [2, 4, 5, 6]
-    assert "invalid JSON" in errors[0].error and errors[2].error == "missing or empty report text"
+    assert inputs[2].meta.exam_date is None and "exam_date dropped" in inputs[2].warnings[0]
+    assert [e.line for e in errors] == [2, 4, 5]
+    assert "not valid JSON" in errors[0].error and errors[2].error == "record has no 'text' string"
     assert len(inputs) + len(errors) == 6  # six non-blank lines read
 
 
@@ -217,11 +218,11 @@ def test_text_folder_ids_missing_path_and_unknown_suffix(tmp_path):
     (folder / "r2.md").write_text("MRI of the knee. Small effusion.", encoding="utf-8")
     (folder / "empty.txt").write_text("  \n", encoding="utf-8")
     (folder / "notes.docx").write_bytes(b"\x00")
-    (tmp_path / "scan.pdf").write_bytes(b"%PDF")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7\n\xe2\xe3\xcf\xd3")  # named outright: read as text, as extract does
     inputs, errors = _split(read_archive([folder, tmp_path / "missing.jsonl", tmp_path / "scan.pdf"]))
     assert [i.id for i in inputs] == ["2024/march/r1", "r2"]
-    assert [(e.id, e.error) for e in errors][0] == ("empty", "empty report")
-    assert errors[1].error == "no such file or folder" and "unknown file type '.pdf'" in errors[2].error
+    assert [(e.id, e.error) for e in errors][0] == ("empty", "empty file: no report text")
+    assert errors[1].error.startswith("no such file") and errors[2].error.startswith("not UTF-8 text (byte 9")
 
 
 def test_counts_reconcile_on_a_mixed_folder(archive, tmp_path):

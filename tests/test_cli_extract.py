@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from typer.testing import CliRunner
 
@@ -69,26 +70,33 @@ def test_stdin_plain_text_and_table_format():
 
 
 def test_folder_input_and_workers(tmp_path, monkeypatch):
+    from reportkit.engine import Engine
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
     for i in range(3):
-        (tmp_path / f"r{i}.txt").write_text(f"FINDINGS: {i + 1} phleboliths in the pelvis.")
-    # Spawned workers import reportkit afresh, so this patch reaches only the parent process:
-    # with --workers 2 every report must be extracted elsewhere, and still come back right.
-    extracted_here: list[str] = []
+        (folder / f"r{i}.txt").write_text(f"FINDINGS: {i + 1} phleboliths in the pelvis.")
+    # every process that extracts a report notes its pid: with --workers 2 none may be this one
+    where = tmp_path / "pids"
+    extract = Engine.extract
 
-    def parent_extract(engine, text, report_id="report", **options):
-        extracted_here.append(report_id)
-        raise AssertionError("extracted in the parent process")
+    def noting_extract(engine, text, report_id="report", **options):
+        with where.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return extract(engine, text, report_id, **options)
 
-    monkeypatch.setattr("reportkit.engine.Engine.extract", parent_extract)
-    result = runner.invoke(app, ["extract", str(tmp_path), "--workers", "2"])
+    monkeypatch.setattr("reportkit.engine.Engine.extract", noting_extract)
+    result = runner.invoke(app, ["extract", str(folder), "--workers", "2"])
     assert result.exit_code == 0, result.stderr
-    assert extracted_here == []
+    pids = set(where.read_text().split())
+    assert len(pids) >= 1 and str(os.getpid()) not in pids
     records = lines(result.stdout)
     assert [r["id"] for r in records] == ["r0", "r1", "r2"]
     assert all(r["findings"][0]["diagnosis"] == "phlebolith" for r in records)
-    # the same patch is seen when extraction runs in this process: the check above can fail
-    serial = runner.invoke(app, ["extract", str(tmp_path), "--workers", "1"])
-    assert serial.exit_code == 1 and extracted_here == ["r0", "r1", "r2"]
+    # the same note is taken when extraction runs in this process: the check above can fail
+    where.unlink()
+    serial = runner.invoke(app, ["extract", str(folder), "--workers", "1"])
+    assert serial.exit_code == 0 and where.read_text().split() == [str(os.getpid())] * 3
 
 
 def test_eval_prints_scores_for_given_predictions(tmp_path):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from reportkit.cli import app
 from reportkit.pipeline import MENTION_GROUP, get_pipeline
-from reportkit.pipeline.timeout import ReportTimeout, time_limit
+from reportkit.timeout import ReportTimeout, time_limit
 
 runner = CliRunner()
 CLAUSES = ["small calcification in the left knee", "no calcification in the right hip",

@@ -17,14 +17,15 @@ from pathlib import Path
 
 from reportkit import __version__
 from reportkit.audit.correlation import Window
-from reportkit.audit.engines import Chunk
 from reportkit.audit.radiographs import store_correlations
 from reportkit.audit.records import AuditInput, AuditItem
 from reportkit.audit.store import Store, StoreError, lexicon_checksum
-from reportkit.audit.work import ChunkItem, WorkOptions
+from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk, worker_state
+from reportkit.io.runner import Runner
 
 LOCK_FILE = "audit.lock"
 ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
+Chunk = tuple[tuple[int, str], list[ChunkItem]]  # ((chunk number, chunk key), items)
 
 
 @dataclass
@@ -67,13 +68,13 @@ def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
     while batch := list(islice(iterator, size)):
         rows = [_item(number * size + i, item) for i, item in enumerate(batch)]
         first = batch[0]
-        yield number, f"{first.source}:{first.line}", rows
+        yield (number, f"{first.source}:{first.line}"), rows
         number += 1
 
 
 def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int],
           on_resumed: Callable[[int], None] | None = None) -> Iterator[Chunk]:
-    for number, key, rows in chunks:
+    for (number, key), rows in chunks:
         if number in done:
             if done[number] != key:
                 raise StoreError(f"inputs changed since this store was made: chunk {number} started at "
@@ -82,10 +83,15 @@ def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int],
             if on_resumed:
                 on_resumed(len(rows))
             continue
-        yield number, key, rows
+        yield (number, key), rows
 
 
-def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engine_factory,
+def audit_runner(workers: int, options: WorkOptions, backend: str = "local", scheduler: str | None = None) -> Runner:
+    """The batch runner for an audit: each worker process builds its pipeline and pre-filter once."""
+    return Runner(workers, backend, scheduler, init=worker_state, init_args=(options.lexicon_dir,))
+
+
+def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runner_factory: Callable[[], Runner],
               options: WorkOptions, column_map: dict[str, str] | None = None, chunk_size: int = 256,
               on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local",
               window: Window = Window(), on_resumed: Callable[[int], None] | None = None) -> RunTotals:
@@ -99,8 +105,7 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engin
     result_options["lexicon_dir"] = str(Path(options.lexicon_dir).resolve()) if options.lexicon_dir else None
     checksum = lexicon_checksum(options.lexicon_dir)
     with run_lock(run_dir):
-        engine = engine_factory()
-        with engine:  # workers start before the store opens: no DuckDB threads in a forked child
+        with runner_factory() as runner:  # workers start before the store opens: no DuckDB threads in a forked child
             store = Store(run_dir)
             try:
                 store.check_options(__version__, checksum, result_options)
@@ -110,9 +115,8 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, engin
                 ran = correlations = 0
                 status = "failed"
                 try:
-                    for number, key, rows in engine.run(_todo(chunked(read_archive(inputs, column_map),
-                                                                      chunk_size), done, skipped,
-                                                                      on_resumed)):
+                    todo = _todo(chunked(read_archive(inputs, column_map), chunk_size), done, skipped, on_resumed)
+                    for (number, key), rows in runner.map(process_chunk, todo, options, ordered=False):
                         store.commit_chunk(number, key, rows)
                         ran += 1
                         if on_chunk:

@@ -100,9 +100,8 @@ def run(
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
     from reportkit.audit.correlation import Window
-    from reportkit.audit.engines.local import LocalEngine, cpu_count
     from reportkit.audit.readers import count_archive, read_archive
-    from reportkit.audit.run import run_audit
+    from reportkit.audit.run import audit_runner, run_audit
     from reportkit.audit.store import StoreError
     from reportkit.audit.work import WorkOptions
     from reportkit.cli.common import lexicon_arg
@@ -115,6 +114,8 @@ def run(
     if lexicons is not None and not lexicons.is_dir():
         raise _fail(f"{lexicons}: no such lexicon folder")
     lexicon_dir = lexicon_arg(lexicons)  # a broken lexicon is refused here, naming file and line
+    from reportkit.io.runner import cpu_count
+
     cpus = cpu_count()
     if workers is not None and workers < 1 or chunk_size < 1:
         raise _fail("--workers and --chunk-size must be at least 1")
@@ -125,18 +126,14 @@ def run(
     count = min(workers or cpus, cpus) if engine == "local" else (workers or cpus)
     options = WorkOptions(lexicon_dir=lexicon_dir, store_text=store_text)
 
-    def make_engine():
-        if engine == "dask":
-            from reportkit.audit.engines.dask import DaskEngine
-
-            return DaskEngine(count, options, scheduler)
-        return LocalEngine(count, options)
+    def make_runner():
+        return audit_runner(count, options, engine, scheduler)
 
     # the total (for an ETA) only where a bar shows it and counting is cheap: JSONL, CSV, Parquet, text
     total = count_archive(inputs) if not quiet and sys.stderr.isatty() else None
     try:
         with Progress(quiet, total) as progress:
-            totals = run_audit(run_dir, inputs, read_archive, make_engine, options, _columns(columns),
+            totals = run_audit(run_dir, inputs, read_archive, make_runner, options, _columns(columns),
                                chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine,
                                window=Window(correlation_window_before, correlation_window_after),
                                on_resumed=progress.resumed_chunk)

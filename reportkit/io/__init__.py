@@ -1,12 +1,14 @@
-"""Reading inputs for every command, and running extraction over them.
+"""Reading inputs for every command (one reader family, one policy), and the one batch runner.
 
-:mod:`reportkit.io.readers` depends only on :mod:`reportkit.models`, so lower layers (lint,
-evaluation) may read through it; :mod:`reportkit.io.runner` imports the api lazily.
+:mod:`reportkit.io.readers` depends only on :mod:`reportkit.models`; :mod:`reportkit.io.runner`
+imports the api lazily, so ``reportkit --version`` loads no spaCy.
 """
 
 from reportkit.io.readers import (
+    ARCHIVES,
     DRAFTS,
     REPORTS,
+    ColumnMapError,
     Draft,
     Input,
     Mode,
@@ -15,32 +17,38 @@ from reportkit.io.readers import (
     check_encoding,
     expand_path,
     read,
+    read_archives,
     read_drafts,
     read_inputs,
     read_records,
 )
-from reportkit.io.runner import Rendered, Tally, cap_workers, extract_inputs, render_inputs
+from reportkit.io.runner import Rendered, Runner, Tally, cap_workers, cpu_count, extract_inputs, render_inputs
 from reportkit.io.writers import atomic_output, input_files, output_file_problem, output_folder_problem
 
 __all__ = [
+    "ARCHIVES",
     "DRAFTS",
     "REPORTS",
+    "ColumnMapError",
     "Draft",
     "Input",
     "Mode",
     "Record",
     "Rendered",
     "Report",
+    "Runner",
     "Tally",
     "atomic_output",
     "cap_workers",
     "check_encoding",
+    "cpu_count",
     "expand_path",
     "extract_inputs",
     "input_files",
     "output_file_problem",
     "output_folder_problem",
     "read",
+    "read_archives",
     "read_drafts",
     "read_inputs",
     "read_records",

@@ -1,24 +1,206 @@
-"""Run extraction (and rendering) over many inputs, in one process or several.
+"""The one batch runner: chunks of plain items through a work function, here or on other processes.
 
-Each worker builds the pipeline once and returns plain records (never spaCy Docs).
-A report that makes the pipeline fail becomes an ErrorRecord; its text is not logged.
+:class:`Runner` serves every batch command. ``extract`` and ``report`` run per-report calls of
+the engine (:mod:`reportkit.engine`) over chunks of inputs and keep input order; ``audit run`` runs
+:func:`reportkit.audit.work.process_chunk` and commits each chunk as it finishes. Backends:
+
+- ``local``: one worker runs in this process; more run in a process pool on this machine,
+  forked on Linux (workers inherit what ``init`` built here, copy-on-write), else forkserver or
+  spawn (each worker runs ``init``).
+- ``dask``: a Dask cluster (``scheduler`` address) or a LocalCluster (extra ``reportkit[dask]``);
+  each Dask worker builds what it needs on its first chunk.
+
+The work function must be a module-level function (it is pickled by name) that takes a chunk and
+returns plain records (never spaCy Docs). A bounded number of chunks is in flight, so memory
+stays flat on any archive. A report that makes the pipeline fail becomes an ErrorRecord; its
+text is not logged.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
 
 from reportkit.io.readers import Input, Report
 from reportkit.models import ErrorRecord, ReportResult
-from reportkit.pipeline.timeout import DEFAULT_TIME_LIMIT, ReportTimeout, time_limit
+from reportkit.timeout import DEFAULT_TIME_LIMIT, time_limit
 
 Outcome = ReportResult | ErrorRecord
+Tag = TypeVar("Tag")
+BACKENDS = ("local", "dask")
 
-_worker_lexicon: str | None = None
-_worker_time_limit: float | None = DEFAULT_TIME_LIMIT
+
+def cpu_count() -> int:
+    """CPUs this process may use: the machine's, fewer when its CPU affinity says so."""
+    cpus = os.cpu_count() or 1
+    return min(cpus, len(os.sched_getaffinity(0))) if hasattr(os, "sched_getaffinity") else cpus
+
+
+def start_method() -> str:
+    """fork on Linux (workers inherit what was built before), else forkserver, else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def cap_workers(requested: int) -> tuple[int, str | None]:
+    """``requested`` workers capped at the CPU count, and the warning to show when capped."""
+    cpus = cpu_count()
+    if requested <= cpus:
+        return requested, None
+    return cpus, f"--workers {requested} is more than the {cpus} CPUs here; using {cpus}"
+
+
+def _start(_: object) -> None:
+    """A no-op job: running one on each worker makes the pool start them all."""
+
+
+class Runner:
+    """Runs a work function over chunks on ``workers`` workers of ``backend``; a context manager owning them.
+
+    ``init(*init_args)`` prepares a worker process (builds the pipeline) before its first chunk; with
+    the local backend and fork it runs once here, and the workers inherit its result.
+    """
+
+    def __init__(self, workers: int = 1, backend: str = "local", scheduler: str | None = None,
+                 init: Callable[..., Any] | None = None, init_args: tuple = ()) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+        self.workers = max(1, workers)
+        self.backend = backend
+        self.scheduler = scheduler
+        self.init = init
+        self.init_args = init_args
+        self._pool: ProcessPoolExecutor | None = None
+        self._client = None
+        self._cluster = None
+
+    def __enter__(self) -> Runner:
+        if self.backend == "dask":
+            self._start_dask()
+        elif self.workers > 1:
+            self._start_pool()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def _start_pool(self) -> None:
+        method = start_method()
+        context = multiprocessing.get_context(method)
+        if method == "fork" and self.init is not None:
+            self.init(*self.init_args)  # once here; every worker forks with it already built (copy-on-write)
+        elif method == "forkserver" and self.init is not None:
+            context.set_forkserver_preload([self.init.__module__])
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=self.init,
+                                         initargs=self.init_args)
+        # start every worker now: a caller may open files or threads (DuckDB) that a fork must not copy
+        list(self._pool.map(_start, [None] * self.workers))
+
+    def _start_dask(self) -> None:
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:
+            raise RuntimeError("--engine dask needs the dask extra: pip install 'reportkit[dask]'") from exc
+        if self.scheduler:
+            self._client = Client(self.scheduler)
+        else:
+            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+
+    def map(self, work: Callable[..., Any], jobs: Iterable[tuple[Tag, Any]], *args,
+            ordered: bool = True) -> Iterator[tuple[Tag, Any]]:
+        """Yield ``(tag, work(chunk, *args))`` for each ``(tag, chunk)``: in the jobs' order when ``ordered``,
+        else as chunks finish."""
+        if self._client is not None:
+            yield from self._map_dask(work, jobs, args, ordered)
+        elif self._pool is None:
+            for tag, chunk in jobs:
+                yield tag, work(chunk, *args)
+        else:
+            yield from self._map_pool(work, jobs, args, ordered)
+
+    def _map_pool(self, work, jobs, args, ordered: bool) -> Iterator[tuple[Any, Any]]:
+        in_flight = 2 * self.workers
+        if ordered:
+            queue: deque[tuple[Any, Future]] = deque()
+            for tag, chunk in jobs:
+                queue.append((tag, self._pool.submit(work, chunk, *args)))
+                if len(queue) >= in_flight:
+                    tag, future = queue.popleft()
+                    yield tag, future.result()
+            while queue:
+                tag, future = queue.popleft()
+                yield tag, future.result()
+            return
+        pending: dict[Future, Any] = {}
+        for tag, chunk in jobs:
+            pending[self._pool.submit(work, chunk, *args)] = tag
+            if len(pending) >= in_flight:
+                yield from _finished(pending)
+        while pending:
+            yield from _finished(pending)
+
+    def _map_dask(self, work, jobs, args, ordered: bool) -> Iterator[tuple[Any, Any]]:
+        from dask.distributed import as_completed
+
+        in_flight = 2 * max(1, sum(self._client.nthreads().values()))
+        if ordered:
+            queue: deque = deque()
+            for tag, chunk in jobs:
+                queue.append((tag, self._client.submit(work, chunk, *args, pure=False)))
+                if len(queue) >= in_flight:
+                    yield _dask_result(*queue.popleft())
+            while queue:
+                yield _dask_result(*queue.popleft())
+            return
+        tags = {}
+        completed = as_completed()
+        for tag, chunk in jobs:
+            future = self._client.submit(work, chunk, *args, pure=False)
+            tags[future.key] = tag
+            completed.add(future)
+            while completed.count() >= in_flight:
+                future = next(completed)
+                yield _dask_result(tags.pop(future.key), future)
+        for future in completed:
+            yield _dask_result(tags.pop(future.key), future)
+
+
+def _finished(pending: dict[Future, Any]) -> Iterator[tuple[Any, Any]]:
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    for future in done:
+        yield pending.pop(future), future.result()
+
+
+def _dask_result(tag, future) -> tuple[Any, Any]:
+    result = future.result()
+    future.release()
+    return tag, result
+
+
+def chunks(items: Iterable, size: int) -> Iterator[tuple[None, list]]:
+    """``items`` cut into untagged lists of ``size`` (the last may be shorter), for :meth:`Runner.map`."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield None, chunk
+
+
+# -- extract and report: the per-report work, chunk by chunk ------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -30,43 +212,63 @@ class Rendered:
 
 
 def _failure(report: Report, exc: Exception) -> ErrorRecord:
-    if isinstance(exc, ReportTimeout):  # says what the limit is; never quotes the report
-        return ErrorRecord(id=report.id, source=report.source, line=report.line, error=str(exc))
-    # An exception message may quote the report; it is shown only when asked for.
-    detail = f": {exc}" if os.environ.get("REPORTKIT_DEBUG") else ""
-    return ErrorRecord(id=report.id, source=report.source, line=report.line,
-                       error=f"pipeline failed: {type(exc).__name__}{detail}")
+    from reportkit.engine import failure_message  # never quotes the report unless REPORTKIT_DEBUG is set
+
+    return ErrorRecord(id=report.id, source=report.source, line=report.line, error=failure_message(exc))
 
 
 def _extract_one(report: Report, lexicon_dir: str | None, seconds: float | None = DEFAULT_TIME_LIMIT) -> Outcome:
-    from reportkit import api
+    from reportkit.engine import get_engine
 
     try:
         with time_limit(seconds):
-            result = api.extract(report.text, report.id, lexicon_dir=lexicon_dir)
+            result = get_engine(lexicon_dir).extract(report.text, report.id).result
         return result.model_copy(update={"source": report.source, "line": report.line})
     except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
         return _failure(report, exc)
 
 
-def _init_worker(lexicon_dir: str | None, seconds: float | None = DEFAULT_TIME_LIMIT) -> None:
-    from reportkit.pipeline import get_pipeline
-
-    global _worker_lexicon, _worker_time_limit
-    _worker_lexicon, _worker_time_limit = lexicon_dir, seconds
-    get_pipeline(lexicon_dir)
+def extract_chunk(items: list[Input], lexicon_dir: str | None, seconds: float | None) -> list[Outcome]:
+    """The outcome of each input of a chunk, in order: a result, or an error record."""
+    return [item if isinstance(item, ErrorRecord) else _extract_one(item, lexicon_dir, seconds) for item in items]
 
 
-def _work(item: Input) -> Outcome:
-    return item if isinstance(item, ErrorRecord) else _extract_one(item, _worker_lexicon, _worker_time_limit)
+def warm_up(lexicon_dir: str | None) -> None:
+    """Build this process's engine before its first report (a worker's ``init``)."""
+    from reportkit.engine import get_engine
+
+    get_engine(lexicon_dir).warm_up()
 
 
-def cap_workers(requested: int) -> tuple[int, str | None]:
-    """``requested`` workers capped at the CPU count, and the warning to show when capped."""
-    cpus = os.cpu_count() or 1
-    if requested <= cpus:
-        return requested, None
-    return cpus, f"--workers {requested} is more than the {cpus} CPUs here; using {cpus}"
+def render_chunk(items: list[Input], fmt: str, templates_dir: str | None, lexicon_dir: str | None,
+                 seconds: float | None) -> list[Rendered | ErrorRecord]:
+    """Each input of a chunk extracted, reasoned over and rendered (or an error record), in order.
+
+    A broken template fails every report alike, so its TemplateError propagates.
+    """
+    from jinja2 import TemplateError
+
+    from reportkit.engine import get_engine
+    from reportkit.render import render
+
+    outcomes: list[Rendered | ErrorRecord] = []
+    for item in items:
+        if isinstance(item, ErrorRecord):
+            outcomes.append(item)
+            continue
+        try:
+            with time_limit(seconds):
+                structured = get_engine(lexicon_dir).analyse(item.text, item.id).report
+                result = structured.result.model_copy(update={"source": item.source, "line": item.line})
+                structured = structured.model_copy(update={"result": result})
+                content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir)
+        except TemplateError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one bad report must not stop the run
+            outcomes.append(_failure(item, exc))
+            continue
+        outcomes.append(Rendered(item.id, content))
+    return outcomes
 
 
 @dataclass
@@ -95,14 +297,12 @@ def extract_inputs(inputs: Iterable[Input], workers: int = 1, lexicon_dir: str |
     """Yield one outcome per input, in input order; ``workers > 1`` extracts in that many processes.
 
     A report that takes longer than ``time_limit`` seconds becomes an error record (None: no limit).
+    One worker takes one report at a time, so each outcome is out as soon as it is known.
     """
-    if workers <= 1:
-        for item in inputs:
-            yield item if isinstance(item, ErrorRecord) else _extract_one(item, lexicon_dir, time_limit)
-        return
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(lexicon_dir, time_limit)) as pool:
-        yield from pool.imap(_work, inputs, chunksize=chunksize)
+    with Runner(workers, init=warm_up, init_args=(lexicon_dir,)) as runner:
+        for _, outcomes in runner.map(extract_chunk, chunks(inputs, chunksize if workers > 1 else 1),
+                                      lexicon_dir, time_limit):
+            yield from outcomes
 
 
 def render_inputs(inputs: Iterable[Input], fmt: str, templates_dir: str | None = None,
@@ -113,24 +313,6 @@ def render_inputs(inputs: Iterable[Input], fmt: str, templates_dir: str | None =
     A broken template fails every report alike, so its TemplateError propagates to the caller; a report
     taking longer than ``seconds`` becomes an error record.
     """
-    from jinja2 import TemplateError
-
-    from reportkit import api
-    from reportkit.render import render
-
-    for item in inputs:
-        if isinstance(item, ErrorRecord):
-            yield item
-            continue
-        try:
-            with time_limit(seconds):
-                structured = api.analyse(item.text, item.id, lexicon_dir=lexicon_dir)
-                result = structured.result.model_copy(update={"source": item.source, "line": item.line})
-                structured = structured.model_copy(update={"result": result})
-                content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir)
-        except TemplateError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - one bad report must not stop the run
-            yield _failure(item, exc)
-            continue
-        yield Rendered(item.id, content)
+    with Runner(1) as runner:
+        for _, outcomes in runner.map(render_chunk, chunks(inputs, 1), fmt, templates_dir, lexicon_dir, seconds):
+            yield from outcomes

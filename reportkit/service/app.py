@@ -8,7 +8,6 @@ kept: the log line of a request is its method, path, status and duration.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from pydantic import BaseModel
 from reportkit import __version__
 from reportkit.lexicon import Term, load_lexicon
 from reportkit.models import ReportResult, StructuredReport
+from reportkit.engine import failure_message
 from reportkit.postprocess import Draft, LintResult, PostprocessResult, analyse_draft, lint_draft, postprocess
 from reportkit.render import Format
 from reportkit.service.pool import Busy, TimedOut, WorkerPool
@@ -137,7 +137,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         except TimedOut:
             return JSONResponse({"detail": f"request took over {settings.timeout:g} s"}, status_code=504)
         except Exception as exc:  # the message may quote the report: log its type only
-            log.error("%s failed: %s", fn.__name__, exc if os.environ.get("REPORTKIT_DEBUG") else type(exc).__name__)
+            log.error("%s failed: %s", fn.__name__, failure_message(exc))
             return JSONResponse({"detail": "internal error"}, status_code=500)
         log.debug("%s done in %.1f ms", fn.__name__, (time.perf_counter() - started) * 1000)
         return Response(body, media_type=media_type)

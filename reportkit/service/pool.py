@@ -10,7 +10,8 @@ write and one read, where ``concurrent.futures``' process pool passes it through
 and two queues (about 3 ms more per request, measured). A free worker is taken from a queue of
 idle ones; a request that cannot get one within the time limit gets 503. Inside its process
 the job runs under the time limit (a SIGALRM timer, as the CLI's ``--time-limit``), so a
-runaway draft stops there (504) and the worker is free again; a worker that dies is replaced.
+runaway draft stops there (504) and the worker is free again; a worker that dies is replaced
+in the background, so its caller hears of the failure at once, not after the replacement's start.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from reportkit.pipeline.timeout import ReportTimeout, time_limit
+from reportkit.timeout import ReportTimeout, time_limit
 
 
 HARD_STOP_GRACE = 2.0  # seconds past the time limit before a worker deaf to its own alarm is killed
@@ -114,6 +115,7 @@ class WorkerPool:
         self._start: tuple[Callable[..., None], tuple] | None = None
         self._waiting = 0
         self._busy = 0
+        self._replacing: set[asyncio.Task] = set()
 
     async def start(self, warm_up: Callable[..., None], *args) -> None:
         """Start the processes, each running ``warm_up(*args)`` once; returns when all are ready."""
@@ -167,25 +169,29 @@ class WorkerPool:
             except Exception as exc:  # noqa: BLE001 - a job that cannot be pickled never reached the worker
                 answer = ("error", type(exc).__name__)
             if answer[0] == "died":
-                worker = await self._replace(worker)
-            self._idle.put_nowait(worker)
+                # the caller gets its answer now; the replacement joins the idle queue once started
+                replacing = asyncio.ensure_future(self._replace(worker))
+                self._replacing.add(replacing)
+                replacing.add_done_callback(self._replacing.discard)
+            else:
+                self._idle.put_nowait(worker)
             return answer
         finally:
             self._busy -= 1
 
-    async def _replace(self, dead: _Worker) -> _Worker:
-        """A new worker for one that died; it takes jobs once its pipeline is built."""
+    async def _replace(self, dead: _Worker) -> None:
+        """Start a new worker for one that died; it takes jobs once its pipeline is built."""
         dead.process.join(1)
         dead.conn.close()
         self._workers.remove(dead)
         worker = _Worker(*self._start)
-        await worker.receive()  # its "ready"
-        self._workers.append(worker)
-        return worker
+        self._workers.append(worker)  # stopped by shutdown() even if it never becomes ready
+        await worker.receive()  # its "ready" (if it died starting, its first job replaces it again)
+        self._idle.put_nowait(worker)
 
     async def drain(self) -> None:
-        """Wait until no job is in flight (graceful shutdown)."""
-        while self._busy:
+        """Wait until no job is in flight and no replacement is starting (graceful shutdown)."""
+        while self._busy or self._replacing:
             await asyncio.sleep(0.01)
 
     def shutdown(self) -> None:

@@ -12,44 +12,39 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from reportkit.audit.readers.jsonl import open_text
-from reportkit.audit.readers.text import TEXT_SUFFIXES
+from reportkit.io.readers import JSONL_SUFFIXES, TABLE_SUFFIXES, file_suffix
+from reportkit.io.readers.policy import DEFAULT_ENCODING, open_text
 
 
-def count_records(paths: Iterable[str | Path], formats: dict[str, str], encoding: str = "utf-8") -> int | None:
-    """Records in every path (``formats``: file -> reader name, None if unknown), or None when not cheaply known."""
+def count_records(files: Iterable[Path], encoding: str | None = None) -> int | None:
+    """Records in every file, or None when not cheaply known."""
     total = 0
-    for path in map(Path, paths):
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            if path.is_dir() and file.suffix.lower() not in TEXT_SUFFIXES and formats.get(file) is None:
-                continue  # a folder's unknown files are skipped by the reader too
-            count = _count_file(file, formats.get(file), encoding)
-            if count is None:
-                return None
-            total += count
+    for file in files:
+        count = _count_file(file, file_suffix(file), encoding or DEFAULT_ENCODING)
+        if count is None:
+            return None
+        total += count
     return total
 
 
-def _count_file(file: Path, kind: str | None, encoding: str) -> int | None:
+def _count_file(file: Path, suffix: str, encoding: str) -> int | None:
     try:
-        if kind == "text":
-            return 1
-        if kind == "jsonl":
+        if suffix in JSONL_SUFFIXES:
             with open_text(file, encoding) as handle:
                 first = next((line for line in handle if line.strip()), None)
                 if first is not None and '"resourceType"' in first:
                     return None  # FHIR NDJSON: a Bundle line may hold several reports
                 return (first is not None) + sum(1 for line in handle if line.strip())
-        if kind == "table":
-            delimiter = "\t" if ".tsv" in file.name.lower() else ","
+        if suffix in TABLE_SUFFIXES:
             with open_text(file, encoding) as handle:
-                rows = csv.reader(handle, delimiter=delimiter)
+                rows = csv.reader(handle, delimiter="\t" if suffix == ".tsv" else ",")
                 return max(sum(1 for row in rows if any(v.strip() for v in row)) - 1, 0)
-        if kind == "parquet":
+        if suffix == ".parquet":
             import pyarrow.parquet as pq
 
             return pq.ParquetFile(file).metadata.num_rows
+        if suffix in (".hl7", ".json"):
+            return None
+        return 1  # a text file (or one read as text)
     except (OSError, UnicodeDecodeError, csv.Error, ValueError, EOFError):
         return None
-    return None

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reportkit.audit.records import AuditInput, ReportMeta
+from reportkit.audit.records import ReportMeta
 from reportkit.audit.vocabulary import load_vocabulary, parse_date
-from reportkit.models import ErrorRecord
-
-META_FIELDS = tuple(ReportMeta.model_fields)
 
 
 def _clean(value: object) -> str | None:
@@ -52,16 +49,3 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
         side=side,
     )
     return meta, warnings
-
-
-def make_input(
-    report_id: object, text: object, source: str, line: int, fields: Mapping[str, object], procedure: str | None = None
-) -> AuditInput | ErrorRecord:
-    """An AuditInput, or an ErrorRecord when the id or text is missing or not text."""
-    rid = _clean(report_id)
-    if rid is None:
-        return ErrorRecord(source=source, line=line, error="missing report id")
-    if not isinstance(text, str) or not text.strip():
-        return ErrorRecord(id=rid, source=source, line=line, error="missing or empty report text")
-    meta, warnings = build_meta(fields, procedure)
-    return AuditInput(id=rid, text=text, source=source, line=line, meta=meta, warnings=warnings)

@@ -13,9 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from reportkit.audit.readers.jsonl import open_text
-from reportkit.audit.readers.metadata import make_input
-from reportkit.audit.records import AuditItem
+from reportkit.io.readers.policy import Input, not_decodable, open_text, report
 from reportkit.models import ErrorRecord
 
 TEXT_VALUE_TYPES = frozenset({"TX", "FT"})
@@ -68,7 +66,7 @@ def split_messages(lines: Iterator[str]) -> Iterator[tuple[int, int, list[str]]]
         yield 0, orphan_line, orphans
 
 
-def read_hl7(path: Path, encoding: str = "utf-8") -> Iterator[AuditItem]:
+def read_hl7(path: Path, encoding: str = "utf-8-sig") -> Iterator[Input]:
     """Yield one item per message; line = the message's number in the file (1-based)."""
     source = str(path)
     with open_text(path, encoding) as handle:
@@ -79,10 +77,10 @@ def read_hl7(path: Path, encoding: str = "utf-8") -> Iterator[AuditItem]:
                     continue
                 yield _message_item(segments, source, number, line_no)
         except UnicodeDecodeError as exc:
-            yield ErrorRecord(source=source, error=f"not {exc.encoding} text; reading stopped")
+            yield ErrorRecord(source=source, error=f"{not_decodable(exc, encoding, hint=True)}; reading stopped")
 
 
-def _message_item(segments: list[str], source: str, number: int, line_no: int) -> AuditItem:
+def _message_item(segments: list[str], source: str, number: int, line_no: int) -> Input:
     import hl7
 
     where = f"message {number} (line {line_no})"
@@ -106,7 +104,7 @@ def _message_item(segments: list[str], source: str, number: int, line_no: int) -
         return ErrorRecord(source=source, line=number, error=f"{where}: malformed HL7 ({type(exc).__name__})")
     if not text:
         return ErrorRecord(id=report_id or None, source=source, line=number, error=f"{where}: no OBX TX/FT report text")
-    item = make_input(report_id, text, source, number, fields, procedure)
+    item = report(report_id, text, source, number, f"{source}:{number}", fields, procedure)
     if isinstance(item, ErrorRecord):
         item.error = f"{where}: {item.error}"
     return item

@@ -1,4 +1,4 @@
-"""FHIR R4 DiagnosticReport resources: one per .json file, a Bundle of entries, or NDJSON (one resource per line).
+"""FHIR R4 DiagnosticReport resources: one per .json file, a Bundle of entries, or NDJSON lines (one resource each).
 
 Each resource is validated with fhir.resources (R4B models, the same DiagnosticReport as R4); an invalid
 one becomes an ErrorRecord naming its entry. Text: the first ``presentedForm`` attachment with text/plain
@@ -20,13 +20,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reportkit.audit.readers.jsonl import open_text
-from reportkit.audit.readers.metadata import make_input
-from reportkit.audit.records import AuditItem
+from reportkit.io.readers.policy import Input, not_decodable, open_text, report
 from reportkit.models import ErrorRecord
 
 
-def read_fhir_json(path: Path, encoding: str = "utf-8") -> Iterator[AuditItem]:
+def read_fhir_json(path: Path, encoding: str = "utf-8-sig") -> Iterator[Input]:
     """Yield the reports of a .json file holding one resource or a Bundle; line = 1-based entry number."""
     source = str(path)
     try:
@@ -36,27 +34,17 @@ def read_fhir_json(path: Path, encoding: str = "utf-8") -> Iterator[AuditItem]:
         yield ErrorRecord(source=source, line=exc.lineno, error=f"invalid JSON at line {exc.lineno}: {exc.msg}")
         return
     except UnicodeDecodeError as exc:
-        yield ErrorRecord(source=source, error=f"not {exc.encoding} text")
+        yield ErrorRecord(source=source, error=not_decodable(exc, encoding, hint=True))
         return
     yield from _resource_items(resource, source, None)
 
 
-def read_fhir_ndjson(path: Path, encoding: str = "utf-8") -> Iterator[AuditItem]:
-    """Yield the reports of an NDJSON file (one resource or Bundle per line); line = the line number."""
-    source = str(path)
-    with open_text(path, encoding) as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                resource = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield ErrorRecord(source=source, line=line_no, error=f"invalid JSON at column {exc.colno}: {exc.msg}")
-                continue
-            yield from _resource_items(resource, source, line_no)
+def resource_reports(resource: dict, source: str, line_no: int) -> Iterator[Input]:
+    """The reports of one NDJSON line holding a resource or a Bundle; line = the line number."""
+    return _resource_items(resource, source, line_no)
 
 
-def _resource_items(resource: object, source: str, line_no: int | None) -> Iterator[AuditItem]:
+def _resource_items(resource: object, source: str, line_no: int | None) -> Iterator[Input]:
     """One resource or each entry of a Bundle; ``line_no`` set for NDJSON, else the entry number is the line."""
     if not isinstance(resource, dict):
         yield ErrorRecord(source=source, line=line_no or 1, error="expected a FHIR resource (a JSON object)")
@@ -75,7 +63,7 @@ def _resource_items(resource: object, source: str, line_no: int | None) -> Itera
         yield ErrorRecord(source=source, line=line_no or 1, error="not a FHIR resource (no resourceType)")
 
 
-def report_item(resource: dict, source: str, line: int, where: str) -> AuditItem:
+def report_item(resource: dict, source: str, line: int, where: str) -> Input:
     """Validate one DiagnosticReport dict and turn it into an AuditInput, or an ErrorRecord saying why not."""
     from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 
@@ -99,7 +87,7 @@ def report_item(resource: dict, source: str, line: int, where: str) -> AuditItem
         "exam_date": resource.get("effectiveDateTime") or (resource.get("effectivePeriod") or {}).get("start")
         or resource.get("issued"),
     }
-    item = make_input(report_id, text, source, line, fields, procedure=_procedure(resource))
+    item = report(report_id, text, source, line, f"{source}:{line}", fields, procedure=_procedure(resource))
     if isinstance(item, ErrorRecord):
         item.error = f"{where}: {item.error}"
     return item

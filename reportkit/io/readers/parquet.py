@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from reportkit.audit.readers.table import ColumnMapError, resolve_columns, row_to_item
-from reportkit.audit.records import AuditItem
+from reportkit.io.readers.policy import Input
+from reportkit.io.readers.table import ColumnMapError, resolve_columns, row_to_item
 from reportkit.models import ErrorRecord
 
 BATCH_ROWS = 1024
 
 
-def read_parquet(path: Path, column_map: Mapping[str, str] | None = None) -> Iterator[AuditItem]:
-    """Yield one item per row; line = the 1-based row number in the file."""
+def read_parquet(path: Path, column_map: Mapping[str, str] | None = None) -> Iterator[Input]:
+    """Yield one item per row; line = the 1-based row number in the file; integer ids read as their digits."""
     source = str(path)
     try:
         import pyarrow.parquet as pq
@@ -35,6 +35,8 @@ def read_parquet(path: Path, column_map: Mapping[str, str] | None = None) -> Ite
         for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=wanted):
             for row in batch.to_pylist():
                 row_no += 1
+                if type(row.get(columns["id"])) is int:  # an integer column: its type is declared once, for all rows
+                    row[columns["id"]] = str(row[columns["id"]])
                 yield row_to_item(row, columns, source, row_no)
     except Exception as exc:  # a corrupt row group: report where reading stopped
         yield ErrorRecord(source=source, line=row_no + 1, error=f"unreadable from here on ({type(exc).__name__})")

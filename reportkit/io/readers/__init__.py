@@ -1,41 +1,58 @@
-"""The one reader for every command: files, folders, globs, JSONL and standard input.
+"""The one reader family for every command: files, folders, globs, archives and standard input.
 
-Every input yields either an item or an :class:`~reportkit.models.ErrorRecord` naming the
-file (and line) that could not be read, so nothing is lost silently and the counts of
-inputs, results and errors reconcile. What differs between commands is a :class:`Mode`:
+Every input yields either a :class:`Report` or an :class:`~reportkit.models.ErrorRecord` naming
+the file (and line) that could not be read, so nothing is lost silently and the counts of
+inputs, results and errors reconcile. Ids, text, the size limit and encodings follow one
+policy (:mod:`.policy`). What differs between commands is a :class:`Mode`:
 
-- ``REPORTS`` (extract, report): .txt/.text/.md and .jsonl/.ndjson files (gzipped too when
-  named: ``x.txt.gz``, ``x.jsonl.gz``); JSONL splits into one report per line (on ``\n`` only,
-  so U+2028 or U+0085 inside a record is text); a UTF-8 BOM is dropped; an empty report (file
-  or ``"text": ""``) is an error; a NUL byte becomes a space, so offsets stay valid.
+- ``REPORTS`` (extract, report) and ``ARCHIVES`` (audit run) read a file alike: text files
+  (.txt/.text/.md, one report each), JSONL (.jsonl/.ndjson: one report per line, split on
+  ``\n`` only, so U+2028 or U+0085 inside a record is text; a line holding a FHIR resource is
+  read as FHIR), CSV/TSV (:mod:`.table`, columns mapped by ``column_map``), Parquet
+  (:mod:`.parquet`), HL7 v2 (.hl7, :mod:`.hl7v2`) and FHIR R4 JSON (.json, :mod:`.fhir`), any
+  of them gzipped (``x.jsonl.gz``). They differ only in what a folder contributes: its text
+  and JSONL files for ``REPORTS`` (archives stay opt-in: name them); every file of those
+  formats, gzipped ones too, for ``ARCHIVES``.
 - ``DRAFTS`` (lint): .txt/.md only; a file is one draft, byte for byte (CRLF and a BOM
-  kept, so columns and ``--fix`` round-trip); an empty draft is still linted.
+  kept, so columns and ``--fix`` round-trip; a NUL kept); an empty draft is still linted.
 
-Both modes: a report over :data:`~reportkit.models.MAX_REPORT_CHARS` characters is an error
-record saying so; FIFOs and process substitution (``<(...)``) are read like files (JSONL when
-they start with ``{``); a closed standard input is an error record.
+Both modes: a file named outright with another suffix is read as text; FIFOs and process
+substitution (``<(...)``) are read like files (JSONL when they start with ``{``); a closed
+standard input is an error record.
 
 :func:`read_records` reads one JSONL file as plain objects (evaluation's gold and predictions).
-This module imports nothing from reportkit but the models, so any layer may read through it.
+This package imports nothing from reportkit but the models, so any layer may read through it.
 """
 
 from __future__ import annotations
 
-import codecs
 import glob
 import gzip
 import json
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from reportkit.models import MAX_REPORT_CHARS, ErrorRecord
+from reportkit.io.readers import fhir, hl7v2, parquet, table
+from reportkit.io.readers.policy import (
+    DEFAULT_ENCODING,
+    META_FIELDS,
+    Input,
+    Report,
+    check_encoding,
+    not_decodable,
+    report,
+)
+from reportkit.io.readers.table import ColumnMapError, check_column_map
+from reportkit.models import ErrorRecord
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md"})
 JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
+ARCHIVE_SUFFIXES = TABLE_SUFFIXES | {".parquet", ".hl7", ".json"}
 DRAFT_SUFFIXES = frozenset({".txt", ".md"})
 STDIN = "-"
 
@@ -44,28 +61,22 @@ STDIN = "-"
 class Mode:
     """How a command reads: which files a folder contributes, and how a file becomes items."""
 
-    suffixes: frozenset[str]
-    split_jsonl: bool  # .jsonl files, and stdin starting with "{", become one report per line
+    suffixes: frozenset[str]  # what a folder contributes; ".jsonl.gz" for a gzipped kind
+    archives: bool  # JSONL splits into records, and tables, Parquet, HL7 and FHIR files are read as such
     encoding: str  # "utf-8-sig" drops a BOM; "utf-8" keeps the text exactly as stored
     empty_is_error: bool
     missing: str  # the error for a path that names no file: says which files a folder contributes
-    nul_to_space: bool  # a NUL inside a word would hide it from matching; a space keeps every offset
+    nul_to_space: bool
 
 
-REPORTS = Mode(TEXT_SUFFIXES | JSONL_SUFFIXES, split_jsonl=True, encoding="utf-8-sig", empty_is_error=True,
+REPORTS = Mode(TEXT_SUFFIXES | JSONL_SUFFIXES, archives=True, encoding=DEFAULT_ENCODING, empty_is_error=True,
                missing="no such file, no .txt or .jsonl file in the folder, or no glob match", nul_to_space=True)
-DRAFTS = Mode(DRAFT_SUFFIXES, split_jsonl=False, encoding="utf-8", empty_is_error=False,
+_ARCHIVE_KINDS = TEXT_SUFFIXES | JSONL_SUFFIXES | ARCHIVE_SUFFIXES
+ARCHIVES = Mode(_ARCHIVE_KINDS | {kind + ".gz" for kind in _ARCHIVE_KINDS}, archives=True, encoding=DEFAULT_ENCODING,
+                empty_is_error=True, nul_to_space=True,
+                missing="no such file, no report file (.txt, .jsonl, .csv...) in the folder, or no glob match")
+DRAFTS = Mode(DRAFT_SUFFIXES, archives=False, encoding="utf-8", empty_is_error=False,
               missing="no such file, no .txt or .md file in the folder, or no glob match", nul_to_space=False)
-
-
-@dataclass(frozen=True)
-class Report:
-    """One report to process: its id, text, and the file (and JSONL line) it came from."""
-
-    id: str
-    text: str
-    source: str
-    line: int | None = None
 
 
 class Draft(NamedTuple):
@@ -84,25 +95,6 @@ class Record:
     line: int
 
 
-Input = Report | ErrorRecord
-
-
-def _not_decodable(exc: UnicodeDecodeError, encoding: str, hint: bool) -> str:
-    name = "UTF-8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
-    return f"not {name} text (byte {exc.start}: {exc.reason}{'; see --encoding' if hint else ''})"
-
-
-def check_encoding(encoding: str) -> str:
-    """The codec to decode reports with: UTF-8 accepts a BOM; an unknown name raises LookupError."""
-    return "utf-8-sig" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
-
-
-def _too_long(text: str) -> str | None:
-    if len(text) > MAX_REPORT_CHARS:
-        return f"report is {len(text):,} characters; the limit is {MAX_REPORT_CHARS:,}"
-    return None
-
-
 def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "utf-8-sig",
                    hint: bool = False) -> Iterator[Record | ErrorRecord]:
     """One object per non-blank line, read lazily so an archive never sits in memory whole."""
@@ -113,7 +105,7 @@ def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "u
                 line = raw.decode(encoding if number == 1 else encoding.removesuffix("-sig"))
             except UnicodeDecodeError as exc:
                 seen_any = True
-                yield ErrorRecord(source=source, line=number, error=_not_decodable(exc, encoding, hint))
+                yield ErrorRecord(source=source, line=number, error=not_decodable(exc, encoding, hint))
                 continue
         else:
             line = raw
@@ -133,34 +125,16 @@ def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "u
         yield ErrorRecord(source=source, error="empty file: no records")
 
 
-def _report(report_id: str, text: str, source: str, line: int | None, mode: Mode) -> Input:
-    """A report, or the error record for an empty or oversized one (the same for files and JSONL)."""
-    error = _too_long(text)
-    if error is None and mode.empty_is_error and not text.strip():
-        error = "empty file: no report text" if line is None else "empty report: no text"
-    if error:
-        return ErrorRecord(id=report_id, source=source, line=line, error=error)
-    if mode.nul_to_space:
-        text = text.replace("\0", " ")
-    return Report(id=report_id, text=text, source=source, line=line)
-
-
-def _jsonl_reports(lines: Iterable[bytes | str], source: str, mode: Mode, encoding: str) -> Iterator[Input]:
+def _jsonl_reports(lines: Iterable[bytes | str], source: str, encoding: str) -> Iterator[Input]:
     for item in _jsonl_objects(lines, source, encoding, hint=True):
         if isinstance(item, ErrorRecord):
             yield item
-            continue
-        report_id = item.data.get("id")
-        text_value = item.data.get("text")
-        if report_id is not None and not isinstance(report_id, str):
-            yield ErrorRecord(source=source, line=item.line,
-                              error=f"'id' must be a string, not {type(report_id).__name__}")
-            continue
-        if not isinstance(text_value, str):
-            yield ErrorRecord(id=report_id, source=source, line=item.line, error="record has no 'text' string")
-            continue
-        yield _report(report_id if report_id is not None else f"{source}:{item.line}", text_value, source,
-                      item.line, mode)
+        elif "resourceType" in item.data:  # FHIR NDJSON: a DiagnosticReport or a Bundle of them per line
+            yield from fhir.resource_reports(item.data, source, item.line)
+        else:
+            meta = {name: item.data.get(name) for name in META_FIELDS}
+            yield report(item.data.get("id"), item.data.get("text"), source, item.line,
+                         f"{source}:{item.line}", meta)
 
 
 def _from_data(data: bytes | str, source: str, report_id: str, as_jsonl: bool | None, mode: Mode,
@@ -170,18 +144,24 @@ def _from_data(data: bytes | str, source: str, report_id: str, as_jsonl: bool | 
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             yield ErrorRecord(id=None if as_jsonl else report_id, source=source,
-                              error=_not_decodable(exc, encoding, hint=mode.split_jsonl))
+                              error=not_decodable(exc, encoding, hint=mode.archives))
             return
     else:
         text = data
     if as_jsonl is None:  # standard input or a pipe: JSONL if it starts like a JSON object
-        as_jsonl = mode.split_jsonl and text.lstrip().startswith("{")
+        as_jsonl = mode.archives and text.lstrip().startswith("{")
     if as_jsonl:
         # JSON escapes every newline inside a string, so "\n" alone ends a record; str.splitlines
         # would also split at U+2028, U+0085 and friends, which JSON allows raw inside strings.
-        yield from _jsonl_reports(text.split("\n"), source, mode, encoding)
+        yield from _jsonl_reports(text.split("\n"), source, encoding)
     else:
-        yield _report(report_id, text, source, None, mode)
+        yield report(report_id, text, source, None, report_id, empty_is_error=mode.empty_is_error,
+                     nul_to_space=mode.nul_to_space)
+
+
+def file_suffix(path: Path) -> str:
+    """The suffix that says what a file holds: ``.jsonl`` for ``x.jsonl`` and for ``x.jsonl.gz``."""
+    return _base(path)[0]
 
 
 def _base(path: Path) -> tuple[str, bool]:
@@ -192,6 +172,11 @@ def _base(path: Path) -> tuple[str, bool]:
     return path.suffix.lower(), False
 
 
+def _folder_suffix(path: Path) -> str:
+    suffix, gzipped = _base(path)
+    return suffix + ".gz" if gzipped else suffix
+
+
 def _stem(path: Path) -> Path:
     return path.with_suffix("").with_suffix("") if _base(path)[1] else path.with_suffix("")
 
@@ -199,12 +184,12 @@ def _stem(path: Path) -> Path:
 def expand_path(raw: str, suffixes: Iterable[str]) -> list[Path]:
     """The files a path argument names: itself, a folder's files with ``suffixes``, or a glob's matches.
 
-    A path named outright may be a FIFO or ``/dev/fd/N`` (process substitution); gzipped files
-    count when named or globbed, not when a folder is expanded (archives stay opt-in).
+    A path named outright may be a FIFO or ``/dev/fd/N`` (process substitution); a folder gives its
+    files (in any subfolder) whose suffix is one of ``suffixes`` (``.jsonl.gz`` counts as itself).
     """
     path = Path(raw)
     if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+        return sorted(p for p in path.rglob("*") if p.is_file() and _folder_suffix(p) in suffixes)
     if path.exists():
         return [path]
     if glob.has_magic(raw):
@@ -212,13 +197,27 @@ def expand_path(raw: str, suffixes: Iterable[str]) -> list[Path]:
     return []
 
 
-def _read_file(path: Path, report_id: str, mode: Mode, encoding: str) -> Iterator[Input]:
+def _read_archive(path: Path, suffix: str, encoding: str, column_map: Mapping[str, str] | None) -> Iterator[Input]:
+    if suffix in JSONL_SUFFIXES:
+        with (gzip.open if path.suffix.lower() == ".gz" else open)(path, "rb") as handle:
+            yield from _jsonl_reports(handle, str(path), encoding)
+    elif suffix in TABLE_SUFFIXES:
+        yield from table.read_table(path, column_map, encoding, delimiter="\t" if suffix == ".tsv" else ",")
+    elif suffix == ".parquet":
+        yield from parquet.read_parquet(path, column_map)
+    elif suffix == ".hl7":
+        yield from hl7v2.read_hl7(path, encoding)
+    else:
+        yield from fhir.read_fhir_json(path, encoding)
+
+
+def _read_file(path: Path, report_id: str, mode: Mode, encoding: str,
+               column_map: Mapping[str, str] | None = None) -> Iterator[Input]:
     suffix, gzipped = _base(path)
     opener = gzip.open if gzipped else open
     try:
-        if mode.split_jsonl and suffix in JSONL_SUFFIXES:
-            with opener(path, "rb") as handle:
-                yield from _jsonl_reports(handle, str(path), mode, encoding)
+        if mode.archives and suffix in JSONL_SUFFIXES | ARCHIVE_SUFFIXES:
+            yield from _read_archive(path, suffix, encoding, column_map)
             return
         with opener(path, "rb") as handle:
             data = handle.read()
@@ -241,10 +240,19 @@ def _stdin_bytes() -> bytes | None:
         return None
 
 
-def read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None = None,
-         encoding: str | None = None) -> Iterator[Input]:
-    """Yield reports (or error records) from each path (file, folder, glob) in order; ``-`` reads stdin."""
-    encoding = check_encoding(encoding) if encoding else mode.encoding
+def read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None = None, encoding: str | None = None,
+         column_map: Mapping[str, str] | None = None) -> Iterator[Input]:
+    """Yield reports (or error records) from each path (file, folder, glob) in order; ``-`` reads stdin.
+
+    ``column_map``: {field: column} for CSV/TSV and Parquet files (see :mod:`.table`); an unknown
+    field raises :class:`ColumnMapError` before anything is read.
+    """
+    check_column_map(column_map)
+    return _read(paths, mode, stdin, check_encoding(encoding) if encoding else mode.encoding, column_map)
+
+
+def _read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None, encoding: str,
+          column_map: Mapping[str, str] | None) -> Iterator[Input]:
     for raw in paths:
         if raw == STDIN:
             data = stdin if stdin is not None else _stdin_bytes()
@@ -259,12 +267,18 @@ def read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None = None,
         folder = Path(raw) if Path(raw).is_dir() else None
         for file in files:
             report_id = str(_stem(file.relative_to(folder))) if folder else _stem(file).name
-            yield from _read_file(file, report_id, mode, encoding)
+            yield from _read_file(file, report_id, mode, encoding, column_map)
 
 
 def read_inputs(paths: Iterable[str], stdin: bytes | None = None, encoding: str | None = None) -> Iterator[Input]:
-    """Reports (or error records) for extract and report: text files, JSONL lines, stdin."""
+    """Reports (or error records) for extract and report: text files, JSONL, archives named outright, stdin."""
     return read(paths, REPORTS, stdin, encoding)
+
+
+def read_archives(paths: Iterable[str], column_map: Mapping[str, str] | None = None,
+                  encoding: str | None = None) -> Iterator[Input]:
+    """Reports (or error records) for an audit: as :func:`read_inputs`, a folder giving every known format."""
+    return read(paths, ARCHIVES, None, encoding, column_map)
 
 
 def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft | ErrorRecord]:

@@ -1,4 +1,8 @@
-"""Delimited tables (CSV, TSV) streamed with the csv module, plus the column mapping shared with Parquet."""
+"""Delimited tables (CSV, TSV) streamed with the csv module, plus the column mapping shared with Parquet.
+
+A column map names the column holding each field (``id``, ``text`` and the metadata fields);
+a field not named is read from the column of its own name when the table has one.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,7 @@ import csv
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from reportkit.audit.readers.jsonl import open_text
-from reportkit.audit.readers.metadata import META_FIELDS, make_input
-from reportkit.audit.records import AuditItem
+from reportkit.io.readers.policy import META_FIELDS, Input, not_decodable, open_text, report
 from reportkit.models import ErrorRecord
 
 REQUIRED_FIELDS = ("id", "text")
@@ -43,19 +45,16 @@ def resolve_columns(column_map: Mapping[str, str] | None, header: Sequence[str])
     return resolved
 
 
-def row_to_item(row: Mapping[str, object], columns: Mapping[str, str], source: str, line: int) -> AuditItem:
-    """An AuditInput (or ErrorRecord) from one table row keyed by column name."""
+def row_to_item(row: Mapping[str, object], columns: Mapping[str, str], source: str, line: int) -> Input:
+    """A report (or error record) from one table row keyed by column name; line = the row's line or number."""
     fields = {field: row.get(columns[field]) for field in META_FIELDS if field in columns}
-    return make_input(row.get(columns["id"]), row.get(columns["text"]), source, line, fields)
+    return report(row.get(columns["id"]), row.get(columns["text"]), source, line, f"{source}:{line}", fields)
 
 
-def read_table(
-    path: Path, column_map: Mapping[str, str] | None = None, encoding: str = "utf-8"
-) -> Iterator[AuditItem]:
-    """Yield one item per CSV/TSV row (TSV when the suffix says so); line = the row's first physical line."""
+def read_table(path: Path, column_map: Mapping[str, str] | None = None, encoding: str = "utf-8-sig",
+               delimiter: str = ",") -> Iterator[Input]:
+    """Yield one item per CSV/TSV row; line = the row's first physical line."""
     source = str(path)
-    suffixes = [s.lower() for s in path.suffixes]
-    delimiter = "\t" if ".tsv" in suffixes or ".tab" in suffixes else ","
     with open_text(path, encoding) as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
@@ -65,12 +64,12 @@ def read_table(
             yield ErrorRecord(source=source, line=1, error="empty table: no header row")
             return
         except (ColumnMapError, csv.Error, UnicodeDecodeError) as exc:
-            yield ErrorRecord(source=source, line=1, error=f"header: {_describe(exc)}")
+            yield ErrorRecord(source=source, line=1, error=f"header: {_describe(exc, encoding)}")
             return
-        yield from _rows(reader, header, columns, source)
+        yield from _rows(reader, header, columns, source, encoding)
 
 
-def _rows(reader, header: list[str], columns: dict[str, str], source: str) -> Iterator[AuditItem]:
+def _rows(reader, header: list[str], columns: dict[str, str], source: str, encoding: str) -> Iterator[Input]:
     start = reader.line_num + 1
     while True:
         try:
@@ -78,10 +77,10 @@ def _rows(reader, header: list[str], columns: dict[str, str], source: str) -> It
         except StopIteration:
             return
         except UnicodeDecodeError as exc:
-            yield ErrorRecord(source=source, line=start, error=f"unreadable from here on: {_describe(exc)}")
+            yield ErrorRecord(source=source, line=start, error=f"unreadable from here on: {_describe(exc, encoding)}")
             return
         except csv.Error as exc:
-            yield ErrorRecord(source=source, line=start, error=f"malformed row: {_describe(exc)}")
+            yield ErrorRecord(source=source, line=start, error=f"malformed row: {_describe(exc, encoding)}")
             start = reader.line_num + 1
             continue
         line, start = start, reader.line_num + 1
@@ -93,7 +92,7 @@ def _rows(reader, header: list[str], columns: dict[str, str], source: str) -> It
         yield row_to_item(dict(zip(header, values)), columns, source, line)
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, encoding: str) -> str:
     if isinstance(exc, UnicodeDecodeError):
-        return f"not {exc.encoding} text"
+        return not_decodable(exc, encoding, hint=True)
     return str(exc)

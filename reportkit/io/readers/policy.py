@@ -1,0 +1,100 @@
+"""The one policy every reader applies, whatever the format and whichever command reads.
+
+- **ids.** A string id is kept as given. A report without one (no ``id``, ``null``, an empty
+  table cell) is named after where it was: the file's name for a text file, ``SOURCE:LINE`` for
+  a record. Any other value (a JSON number, a list) is an error record ("'id' must be a string,
+  not int"): ``7``, ``7.0`` and ``"7"`` would otherwise be one id. A Parquet integer column is
+  text already in all but type, so its values are read as their decimal strings.
+- **text.** A report must be a string (else "record has no 'text' string") that is not blank
+  ("empty report: no text"; "empty file: no report text" for a whole file) and has at most
+  :data:`~reportkit.models.MAX_REPORT_CHARS` characters. A NUL byte becomes a space: inside a
+  word it would hide the word from matching, and a space keeps every offset.
+- **encodings.** UTF-8 by default, a BOM dropped; another codec when named (``--encoding``).
+  A line or file that does not decode is an error record naming the byte.
+- **errors** name the file and the line (or record, message, row), never the report's text.
+
+:func:`report` applies the rules to one report a format reader found; the format readers
+(text, JSONL, CSV/TSV, Parquet, HL7 v2, FHIR) only find ids, texts and metadata.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportkit.models import MAX_REPORT_CHARS, ErrorRecord
+
+# archive metadata a reader may find beside a report; the audit normalises and stores it
+META_FIELDS = ("patient_id", "accession", "exam_date", "modality", "body_part", "side")
+DEFAULT_ENCODING = "utf-8-sig"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report to process: its id, text, the file (and line) it came from, and any archive metadata.
+
+    ``meta``: raw values of :data:`META_FIELDS` as the file holds them; ``procedure``: the exam's
+    description (HL7 OBR-4, FHIR code), from which the audit may infer modality, body part and side.
+    """
+
+    id: str
+    text: str
+    source: str
+    line: int | None = None
+    meta: Mapping[str, object] = field(default_factory=dict, hash=False)
+    procedure: str | None = None
+
+
+Input = Report | ErrorRecord
+
+
+def check_encoding(encoding: str) -> str:
+    """The codec to decode reports with: UTF-8 accepts a BOM; an unknown name raises LookupError."""
+    return DEFAULT_ENCODING if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
+
+
+def not_decodable(exc: UnicodeDecodeError, encoding: str, hint: bool = False) -> str:
+    """The error for text that does not decode: the codec and the byte, never the bytes themselves."""
+    name = "UTF-8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
+    return f"not {name} text (byte {exc.start}: {exc.reason}{'; see --encoding' if hint else ''})"
+
+
+def open_text(path: Path, encoding: str):
+    """A file opened for streaming text (newlines kept as stored), gunzipped when it ends in .gz."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return path.open(encoding=encoding, newline="")
+
+
+def too_long(text: str) -> str | None:
+    """Why ``text`` is over the size limit, or None."""
+    if len(text) > MAX_REPORT_CHARS:
+        return f"report is {len(text):,} characters; the limit is {MAX_REPORT_CHARS:,}"
+    return None
+
+
+def report(report_id: object, text: object, source: str, line: int | None, default_id: str,
+           meta: Mapping[str, object] | None = None, procedure: str | None = None,
+           empty_is_error: bool = True, nul_to_space: bool = True) -> Input:
+    """A :class:`Report`, or the error record the policy makes of it (see the module's rules).
+
+    ``default_id``: the name of a report that has no id. ``empty_is_error`` and ``nul_to_space`` are
+    off only for lint's drafts, which are linted exactly as stored.
+    """
+    if report_id is None or report_id == "":
+        report_id = default_id
+    elif not isinstance(report_id, str):
+        return ErrorRecord(source=source, line=line, error=f"'id' must be a string, not {type(report_id).__name__}")
+    if not isinstance(text, str):
+        return ErrorRecord(id=report_id, source=source, line=line, error="record has no 'text' string")
+    error = too_long(text)
+    if error is None and empty_is_error and not text.strip():
+        error = "empty file: no report text" if line is None else "empty report: no text"
+    if error:
+        return ErrorRecord(id=report_id, source=source, line=line, error=error)
+    if nul_to_space:
+        text = text.replace("\0", " ")
+    return Report(report_id, text, source, line, dict(meta or {}), procedure)
