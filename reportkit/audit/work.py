@@ -125,12 +125,16 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
     tables = ("reports", "findings", "deposits", "assessments", "recommendations", "diagnostics", "errors")
     outcomes: list[ChunkRows] = [{} for _ in items]  # each item's rows, by table
     pending: list[tuple[int, ChunkItem, Verdict | None]] = []
+    prefilter: Prefilter | None = None  # looked up once a chunk
     for n, item in enumerate(items):
         if item[0] == "error":
             outcomes[n] = {"errors": [item[1:]]}
             continue
         try:
-            verdict = worker_state(options.lexicon_dir).prefilter.verdict(item[3]) if options.prefilter else None
+            verdict = None
+            if options.prefilter:
+                prefilter = prefilter or worker_state(options.lexicon_dir).prefilter
+                verdict = prefilter.verdict(item[3])
             if verdict is not None and (row := _skipped_row(item, verdict, options)) is not None:
                 outcomes[n] = {"reports": [row]}  # the report's only row, built whole
                 continue
