@@ -18,7 +18,6 @@ doubtful) and, if useful, ``note``.
 
 from __future__ import annotations
 
-import csv
 import math
 import random
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 from reportkit.engine import Engine, get_engine
 from reportkit.io.readers import read_records
 from reportkit.models import ErrorRecord, StructuredReport
+from reportkit import selfaudit
 from reportkit.selfaudit import SheetError
 
 COLUMNS = ("row", "advice_type", "advice_id", "file", "id", "start", "end", "evidence", "score", "advice",
@@ -201,24 +201,13 @@ def draw_sheet(corpus: AdviceCorpus, seed: int, per_type: int) -> list[dict]:
 
 
 def write_sheet(rows: list[dict], path: Path) -> None:
-    """Write the review sheet as CSV with empty judgement and note columns."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="")
-        writer.writeheader()
-        writer.writerows(rows)
+    """Write the advice review sheet as CSV with empty judgement and note columns."""
+    selfaudit.write_sheet(rows, path, COLUMNS)
 
 
 def read_sheet(path: Path) -> list[dict]:
     """The rows of an advice review sheet; a missing column is a SheetError naming the file."""
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            missing = set(COLUMNS) - set(reader.fieldnames or [])
-            if missing:
-                raise SheetError(f"{path}: missing columns {sorted(missing)}")
-            return list(reader)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SheetError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc.reason}") from exc
+    return selfaudit.read_sheet(path, COLUMNS)
 
 
 def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float]:

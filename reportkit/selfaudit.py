@@ -108,25 +108,25 @@ def _sample(rng: random.Random, population: list, k: int) -> list:
     return sorted(rng.sample(population, min(k, len(population))), key=lambda x: (x[0], str(x[1])))
 
 
-def write_sheet(rows: list[dict], path: Path) -> None:
-    """Write the review sheet as CSV with empty judgement columns."""
+def write_sheet(rows: list[dict], path: Path, columns: tuple[str, ...] = COLUMNS) -> None:
+    """Write a review sheet as CSV with empty judgement columns."""
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="")
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="")
         writer.writeheader()
         writer.writerows(rows)
 
 
-def read_sheet(path: Path) -> list[dict]:
-    """The rows of a review sheet; a missing column is a SheetError."""
+def read_sheet(path: Path, columns: tuple[str, ...] = COLUMNS) -> list[dict]:
+    """The rows of a review sheet; a missing column or an unreadable file is a SheetError naming the file."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             reader = csv.DictReader(handle)
-            missing = set(COLUMNS) - set(reader.fieldnames or [])
+            missing = set(columns) - set(reader.fieldnames or [])
             if missing:
                 raise SheetError(f"{path}: missing columns {sorted(missing)}")
             return list(reader)
-    except OSError as exc:
-        raise SheetError(f"{path}: cannot read: {exc.strerror}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SheetError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc.reason}") from exc
 
 
 @dataclass

@@ -101,14 +101,10 @@ def audit_score(
     as_json: Annotated[bool, typer.Option("--json", help="Print the estimates as JSON.")] = False,
 ) -> None:
     """Estimated precision (overall and per file), recall and wrong-side rate from a filled review sheet."""
-    from reportkit.selfaudit import SheetError, read_sheet, score_sheet, summarise
+    from reportkit import selfaudit
 
-    try:
-        summary = summarise(score_sheet(read_sheet(sheet), str(sheet)))
-    except SheetError as exc:
-        raise usage_error(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(summary, indent=2))
+    summary = _scored_sheet(selfaudit, sheet, as_json)
+    if summary is None:
         return
     typer.echo(f"{'file':<12}{'precision':>10}{'tp/judged':>11}{'recall':>8}{'missed/sent':>13}{'wrong side':>12}")
     for name, f in summary["files"].items():
@@ -159,15 +155,10 @@ def advice_score(
 
     Doubtful items are left out of precision and counted as wrong in the worst case.
     """
-    from reportkit.advice_audit import read_sheet, score_sheet, summarise
-    from reportkit.selfaudit import SheetError
+    from reportkit import advice_audit
 
-    try:
-        summary = summarise(score_sheet(read_sheet(sheet), str(sheet)))
-    except SheetError as exc:
-        raise usage_error(str(exc)) from exc
-    if as_json:
-        typer.echo(json.dumps(summary, indent=2))
+    summary = _scored_sheet(advice_audit, sheet, as_json)
+    if summary is None:
         return
 
     def figure(e: dict) -> str:
@@ -230,3 +221,18 @@ def advice_show(
         for s, e in parse_spans(row["evidence"]):
             if (s, e) != (start, end):
                 typer.echo(f"   evidence @{s}-{e}: {text[s:e]!r}")
+
+
+def _scored_sheet(module, sheet: Path, as_json: bool) -> dict | None:
+    """A filled sheet scored by ``module`` (read_sheet, score_sheet, summarise); printed as JSON (then None)
+    when asked. A bad sheet is a usage error naming the file and row."""
+    from reportkit.selfaudit import SheetError
+
+    try:
+        summary = module.summarise(module.score_sheet(module.read_sheet(sheet), str(sheet)))
+    except SheetError as exc:
+        raise usage_error(str(exc)) from exc
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2))
+        return None
+    return summary
