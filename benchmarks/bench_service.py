@@ -6,7 +6,7 @@ from 8 concurrent clients, and prints p50/p95/p99 latency and throughput beside 
 single-process throughput of the CLI's code path (reportkit.postprocess.postprocess in a
 loop, no HTTP) on the same report.
 
-Goals (issue 12): p99 <= 25 ms at 1 client; at 8 clients, throughput >= 0.8 x single-process
+Goals: p99 <= 25 ms at 1 client; at 8 clients, throughput >= 0.8 x single-process
 with no errors.
 Run: python benchmarks/bench_service.py [--requests N] [--workers N]
 """

@@ -1,4 +1,4 @@
-"""Audit report archives: read (``readers``), extract and reason (``engines``), store (``store``), summarise.
+"""Audit report archives: metadata (``readers``), each chunk's rows from the engine (``work``), store (``store``), summarise.
 
 Entry points: ``reportkit audit run|query|export|summary`` (:mod:`reportkit.cli.audit`).
 """

@@ -1,4 +1,4 @@
-"""The per-chunk work every engine runs: extract, reason and lint each report, return plain rows.
+"""The per-chunk work the runner's workers do: each report analysed and linted by the engine, as plain rows.
 
 A chunk travels as plain tuples and comes back as ``{table: [row tuples]}`` (see
 :data:`reportkit.audit.store.TABLES`); nothing spaCy or pydantic crosses a process boundary.

@@ -1,7 +1,7 @@
 """Reading inputs for every command (one reader family, one policy), and the one batch runner.
 
 :mod:`reportkit.io.readers` depends only on :mod:`reportkit.models`; :mod:`reportkit.io.runner`
-imports the api lazily, so ``reportkit --version`` loads no spaCy.
+imports the engine lazily, so ``reportkit --version`` loads no spaCy.
 """
 
 from reportkit.io.readers import (
