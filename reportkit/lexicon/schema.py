@@ -97,6 +97,8 @@ class Site(_Entry):
     )
     midline: bool = Field(default=False, description="a midline structure: a finding here has no side")
     scope: Scope | None = Field(default=None, description="the body system of the site (null: the site does not say)")
+    scope_weak: bool = Field(default=False, description=(
+        "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
 
@@ -167,6 +169,7 @@ class Modality(_Entry):
     id: ModalityName
     literal: str
     projection_radiograph: bool = False
+    scope: Scope | None = Field(default=None, description="the body system every deposit it shows lies in (mammography)")
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
 

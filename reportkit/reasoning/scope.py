@@ -1,9 +1,11 @@
 """The body system a deposit lies in: the reference article's advice is for musculoskeletal soft tissue only.
 
-A finding's scope is, in order: what its concepts themselves say (an organ-specific entity, or a word of
-the mention for a concept of several organs), the scope of its site (lexicons/anatomy.yaml), the
-nearest place its sentence names, the one system every place the report names agrees on; else
-"unknown". Everything a place says comes from anatomy.yaml (site ``scope`` and ``scope_words``).
+A finding's scope is, in order: what its concepts themselves say (an organ-specific entity, or a
+word of the mention for a concept of several organs), a modality that shows one system only
+(mammography), the scope of its site (lexicons/anatomy.yaml; a generic site word yields to another
+system its own clause names), the nearest place its sentence names, the one system every place the
+report names agrees on; else "unknown". What a place says is lexicon data (site ``scope``,
+``scope_weak`` and ``scope_words``; modality ``scope``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ class ScopeReader:
         self._concepts = {c.id: c for c in lexicon.concepts.concepts}
         anatomy = lexicon.anatomy
         self._site_scope: dict[str, Scope | None] = {t: s.scope for s in anatomy.sites for t in s.terms}
+        self._weak_sites = {t for s in anatomy.sites if s.scope_weak for t in s.terms}
+        self._modality_scope = {m.id: m.scope for m in lexicon.modalities.modalities if m.scope}
         places: dict[str, Scope] = {t: s.scope for s in anatomy.sites if s.scope for t in s.terms}
         for scope, words in anatomy.scope_words.items():
             places.update({w.strip().lower(): scope for w in words})
@@ -43,7 +47,11 @@ class ScopeReader:
                     return scope
             if concept.scope:
                 return concept.scope
+        if finding.modality in self._modality_scope:
+            return self._modality_scope[finding.modality]
         site_scope = self._site(finding.site)
+        if site_scope and (finding.site or "").lower() in self._weak_sites:
+            site_scope = self._other_in_own_clause(finding, ctx, site_scope) or site_scope
         if site_scope:
             return site_scope
         nearest = self._nearest_in_sentence(finding, ctx)
@@ -61,6 +69,15 @@ class ScopeReader:
             return self._site_scope[lowered]
         found = [m.group(0).lower() for m in self._place_words.finditer(lowered)]
         return self._places[max(found, key=len)] if found else None
+
+    def _other_in_own_clause(self, finding: Finding, ctx: ReportContext, scope: Scope) -> Scope | None:
+        """Another body system an affirmed place in the finding's own clause names, else None."""
+        for start, end in ctx.own_clauses(finding):
+            for m in self._place_words.finditer(ctx.text, start, end):
+                other = self._places[m.group(0).lower()]
+                if other != scope and ctx.affirmed(m.start(), m.end(), finding):
+                    return other
+        return None
 
     def _nearest_in_sentence(self, finding: Finding, ctx: ReportContext) -> Scope | None:
         """The scope of the affirmed place nearest the mention in its sentence."""
