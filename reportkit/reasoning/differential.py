@@ -15,6 +15,7 @@ from reportkit.reasoning.context import TOP, ReportContext
 from reportkit.text import find_words
 
 SHOWN = 5  # items of the differential an assessment lists
+MSK, UNKNOWN_SCOPE = "msk", "unknown"
 
 
 class DifferentialRanker:
@@ -53,6 +54,9 @@ class DifferentialRanker:
                     score += cue.weight
                     specific |= cue.specific
             is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
+            placed = bool(entity.requires_site)  # its required site is the deposit's own (checked above)
+            if advice and scope != MSK and not (is_named or placed or (supporting and scope != UNKNOWN_SCOPE)):
+                continue  # outside the article's scope, no guess from a prior: only what the report names or shows
             if is_named:
                 score += self.differential.named_bonus
                 supporting.insert(0, "named in the report")
