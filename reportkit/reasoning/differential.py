@@ -16,6 +16,7 @@ from reportkit.text import find_words
 
 SHOWN = 5  # items of the differential an assessment lists
 MSK, UNKNOWN_SCOPE = "msk", "unknown"
+LEADING_PRIOR = 3  # differential.yaml: the prior of the most frequent aetiology at a location
 
 
 class DifferentialRanker:
@@ -55,7 +56,10 @@ class DifferentialRanker:
                     specific |= cue.specific
             is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
             placed = bool(entity.requires_site)  # its required site is the deposit's own (checked above)
-            if advice and scope != MSK and not (is_named or placed or (supporting and scope != UNKNOWN_SCOPE)):
+            # the most frequent aetiology of a stated location (Table 1 in bold: arterial calcification in a vessel)
+            leading = finding.location_category is not None and prior >= LEADING_PRIOR
+            if advice and scope != MSK and not (is_named or placed or leading
+                                                or (supporting and scope != UNKNOWN_SCOPE)):
                 continue  # outside the article's scope, no guess from a prior: only what the report names or shows
             if is_named:
                 score += self.differential.named_bonus
