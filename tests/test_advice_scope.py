@@ -156,3 +156,27 @@ def test_unknown_scope_stays_quiet():
     assert report.assessments[0].differential == []
     assert not report.recommendations
     assert report.result.deposits[0].scope == "unknown"
+
+
+def test_rule_documentation_prints_the_precondition():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK302"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "Applies to: deposits of body system msk; affirmed" in out
+    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK101"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "radiograph_correlation: {" in out and "'scopes': ['msk']" in out
+
+
+def test_a_follow_up_rule_for_a_finding_must_state_its_body_systems():
+    import pytest
+    from pydantic import ValidationError
+
+    from reportkit.lexicon.reasoning_schema import FollowUpRule
+
+    rule = {"id": "r", "literal": "r", "text": "Consider it.", "source": "test", "when": {"kinds": ["calcification"]}}
+    with pytest.raises(ValidationError, match="must state the body systems"):
+        FollowUpRule.model_validate(rule)
+    FollowUpRule.model_validate({**rule, "when": {"kinds": ["calcification"], "scopes": ["msk"]}})

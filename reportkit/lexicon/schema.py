@@ -169,7 +169,8 @@ class Modality(_Entry):
     id: ModalityName
     literal: str
     projection_radiograph: bool = False
-    scope: Scope | None = Field(default=None, description="the body system every deposit it shows lies in (mammography)")
+    scope: Scope | None = Field(default=None,
+                                description="the body system every deposit it shows lies in (mammography)")
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
 

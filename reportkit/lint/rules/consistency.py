@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon m
     from reportkit.models import Finding
 
 
-@rule("RK601", "findings-impression-disagreement", "warning", reads=MENTIONS)
+@rule("RK601", "findings-impression-disagreement", "warning", reads=MENTIONS,
+      when=Precondition(affirmed=False))  # a statement about the report itself: any body system
 def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     """A finding negated in the findings but asserted in the impression, or the reverse.
 
