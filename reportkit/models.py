@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from reportkit.lexicon import Diagnosis, Kind, Laterality, LocationCategory, ModalityName, SectionCategory
+from reportkit.lexicon import Diagnosis, Kind, Laterality, LocationCategory, ModalityName, Scope, SectionCategory
 
 EvidenceRole = Literal[
     "term",
@@ -68,6 +68,9 @@ class Finding(_Record):
     section: SectionCategory
     location_category: LocationCategory | None = None
     site: str | None = Field(default=None, description="the anatomical site as written")
+    scope: Scope | None = Field(default=None, description=(
+        "the body system of the site and its context: 'msk' is the reference article's (musculoskeletal soft "
+        "tissue); other systems are outside its scope and get none of its advice ('unknown': nothing says)"))
     laterality: Laterality | None = None
     laterality_source: Literal["mention", "clause", "exam", "region", "antecedent"] | None = Field(
         default=None, description=(
@@ -121,6 +124,7 @@ class Deposit(_Record):
     section: SectionCategory = Field(description="section of the first mention")
     location_category: LocationCategory | None = None
     site: str | None = None
+    scope: Scope | None = Field(default=None, description="the body system of the deposit (see Finding.scope)")
     laterality: Laterality | None = None
     laterality_conflict: bool = Field(default=False, description="the mentions state different sides")
     descriptors: list[str] = Field(default_factory=list, description="cue ids of every mention and anaphor")

@@ -94,12 +94,13 @@ def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions, verdict
             rows["findings"].append((
                 rid, report_id, i, is_query, f.start, f.end, f.text, f.concept, list(f.named_concepts), f.kind,
                 f.negated, f.uncertain, f.historical, f.hypothetical, f.section, f.location_category, f.site,
-                f.laterality, f.laterality_source, list(f.descriptors), f.size_mm, list(f.dimensions_mm),
+                f.scope, f.laterality, f.laterality_source, list(f.descriptors), f.size_mm, list(f.dimensions_mm),
                 f.modality, f.diagnosis, f.diagnosis_uncertain, f.diagnosis_basis, f.sentence_start,
                 f.sentence_end, _json(f.evidence)))
     for i, deposit in enumerate(result.deposits):
         rows["deposits"].append((rid, report_id, deposit.findings[0], i, deposit.findings, deposit.kind,
-                                 deposit.negated, deposit.location_category, deposit.site, deposit.laterality,
+                                 deposit.negated, deposit.location_category, deposit.site, deposit.scope,
+                                 deposit.laterality,
                                  deposit.diagnosis, deposit.model_dump_json()))
     for a in report.assessments:
         rows["assessments"].append((

@@ -105,6 +105,17 @@ def lint(
     raise typer.Exit(failed)
 
 
+def _followup_conditions(selection: str) -> list[str]:
+    """Each follow-up rule a lint rule reads (``selection``: a lint.yaml list of ids, or "all"), with its
+    conditions as data."""
+    from reportkit.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    wanted = None if selection == "all" else set(getattr(lexicon.lint, selection))
+    return [f"{f.id}: {f.when.model_dump(exclude_defaults=True, mode='json')}"
+            for f in lexicon.followup.rules if wanted is None or f.id in wanted]
+
+
 def show_rule(
     code: Annotated[str | None, typer.Argument(help="Rule code (RK101) or name.")] = None,
     show_all: Annotated[bool, typer.Option("--all", help="List every rule.")] = False,
@@ -121,5 +132,10 @@ def show_rule(
     except LintError as exc:
         raise usage_error(str(exc)) from exc
     typer.echo(f"{r.code} {r.name} (default severity: {r.severity})")
-    typer.echo(f"Reads: {r.reads_summary}\n")
+    typer.echo(f"Reads: {r.reads_summary}")
+    typer.echo(f"Applies to: {r.when.summary if r.when else 'the report text (no deposit precondition)'}")
+    if r.when and r.when.recommendations:
+        for line in _followup_conditions(r.when.recommendations):
+            typer.echo(f"  {line}")
+    typer.echo("")
     typer.echo(r.doc)

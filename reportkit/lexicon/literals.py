@@ -10,6 +10,9 @@ SiteCategory = Literal[
     "tendon", "articular", "soft_tissue", "vascular", "other", "bone", "limb", "level", "lesion", "region"
 ]
 Laterality = Literal["left", "right", "bilateral"]
+# The body system a deposit lies in: the reference article covers only musculoskeletal soft tissue ("msk")
+Scope = Literal["msk", "thoracic", "abdominal_pelvic", "neuro_head_neck", "trunk_vessel", "unknown"]
+SCOPES: tuple[str, ...] = ("msk", "thoracic", "abdominal_pelvic", "neuro_head_neck", "trunk_vessel", "unknown")
 Diagnosis = Literal[
     "HADD",
     "CPPD",

@@ -15,6 +15,7 @@ from reportkit.lexicon.literals import (
     Kind,
     LocationCategory,
     ModalityName,
+    Scope,
     SectionCategory,
 )
 from reportkit.lexicon.schema import Code, _Entry, _lower_all, _require_unique
@@ -84,8 +85,14 @@ class Cue(_Entry):
     age: AgeRange | None = None
     weight: int = Field(gt=0)
     specific: bool = False
+    owned: bool = Field(default=False, description=(
+        "the words count for the advice only in the deposit's own site or clause, not anywhere in its sentence "
+        "or report (a site or cause word belongs to the deposit it is linked to)"))
+    unless: list[str] = Field(default_factory=list, description=(
+        "for the advice, the cue fails when the clause of its words holds one of these (injected contrast "
+        "is no corticoid injection)"))
 
-    _lower = field_validator("sentence", "document", "site")(_lower_all)
+    _lower = field_validator("sentence", "document", "site", "unless")(_lower_all)
 
     @model_validator(mode="after")
     def _one_source(self) -> Cue:
@@ -119,6 +126,9 @@ class Entity(_Entry):
     diagnosis: Diagnosis | None = None
     concepts: list[str] = Field(default_factory=list)
     requires_site: list[str] = Field(default_factory=list)
+    scopes: list[Scope] = Field(default_factory=lambda: ["msk"], description=(
+        "the body systems where the entity is advice (the article's: musculoskeletal soft tissue); entities valid "
+        "in every system (arterial calcification, a calcified node, a phlebolith) list them all"))
     priors: dict[LocationCategory, dict[Kind, int]]
     cues: list[Cue] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
@@ -141,12 +151,22 @@ class Differential(_Entry):
     density: Density
     named_bonus: int
     specific_margin: int
+    alternative_notes_margin: int = Field(ge=0, description=(
+        "an alternative's notes and warnings are shown only when its score is within this of the leading entity's"))
     entities: list[Entity]
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Differential:
         _require_unique(e.id for e in self.entities)
         return self
+
+
+class StudyEvidence(_Entry):
+    """What shows the study could measure or settle something: a modality, or words the report affirms."""
+    modalities: list[ModalityName] = Field(default_factory=list)
+    words: list[str] = Field(default_factory=list)
+
+    _lower = field_validator("words")(_lower_all)
 
 
 class FollowUpCondition(_Entry):
@@ -164,9 +184,19 @@ class FollowUpCondition(_Entry):
     study_modalities_only: list[ModalityName] = Field(
         default_factory=list, description="every modality the report names is one of these")
     document_none: list[str] = Field(default_factory=list, description="the report affirms none of these words")
+    scopes: list[Scope] = Field(default_factory=list, description="the deposit's body system is one of these")
+    own_words_any: list[str] = Field(default_factory=list, description=(
+        "the deposit's own site or clause (not merely its sentence or report) names one of these"))
+    kind_unsettled: bool = Field(default=False, description=(
+        "calcification versus foreign body is not settled: anything but a foreign body named outright, or one "
+        "hedged, contradicted by its cues or named both ways"))
+    study_shows_any: StudyEvidence | None = Field(default=None, description=(
+        "the study is one of these modalities or the report affirms one of these words"))
+    study_lacks_modalities: list[ModalityName] = Field(
+        default_factory=list, description="the report names none of these modalities (exam or already described)")
     include_negated: bool = False
 
-    _lower = field_validator("sentence_any", "document_any", "document_none")(_lower_all)
+    _lower = field_validator("sentence_any", "document_any", "document_none", "own_words_any")(_lower_all)
 
 
 class FollowUpRule(_Entry):
@@ -180,6 +210,12 @@ class FollowUpRule(_Entry):
     satisfied_by: list[str] = Field(default_factory=list)
 
     _lower = field_validator("satisfied_by")(_lower_all)
+
+    @model_validator(mode="after")
+    def _finding_rule_states_scope(self) -> FollowUpRule:
+        if self.scope == "finding" and not self.when.scopes:
+            raise ValueError(f"follow-up rule '{self.id}' must state the body systems (when.scopes) it is advice for")
+        return self
 
 
 class FollowUp(_Entry):

@@ -18,6 +18,7 @@ from reportkit.lexicon.literals import (
     Laterality,
     LocationCategory,
     ModalityName,
+    Scope,
     SectionCategory,
     SiteCategory,
     TokenPattern,
@@ -42,6 +43,10 @@ class Concept(_Entry):
     diagnosis: Diagnosis | None = None
     location: LocationCategory | None = None
     default_location: LocationCategory | None = None
+    scope: Scope | None = Field(default=None, description="the body system the concept itself names (an organ-specific "
+                                                          "entity); null: its site and context decide")
+    term_scopes: dict[Scope, list[str]] = Field(
+        default_factory=dict, description="words of a mention that name its body system (a concept of several organs)")
     negated: bool = False
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
@@ -87,6 +92,9 @@ class Site(_Entry):
         default=False, description="found in every limb region (tendon, joint, bone): lies in the examined region"
     )
     midline: bool = Field(default=False, description="a midline structure: a finding here has no side")
+    scope: Scope | None = Field(default=None, description="the body system of the site (null: the site does not say)")
+    scope_weak: bool = Field(default=False, description=(
+        "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
 
@@ -127,6 +135,8 @@ class Anatomy(_Entry):
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
     not_sites: list[str] = Field(default_factory=list, description="phrases holding a site word that is no site")
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
+    scope_words: dict[Scope, list[str]] = Field(
+        default_factory=dict, description="words that place a deposit in a body system without being linked sites")
 
     @model_validator(mode="after")
     def _unambiguous(self) -> Anatomy:
@@ -155,6 +165,8 @@ class Modality(_Entry):
     id: ModalityName
     literal: str
     projection_radiograph: bool = False
+    scope: Scope | None = Field(default=None,
+                                description="the body system every deposit it shows lies in (mammography)")
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
 

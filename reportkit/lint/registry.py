@@ -85,6 +85,43 @@ RuleCheck = Callable[[LintContext], Iterable[Violation]]
 
 
 @dataclass(frozen=True)
+class Precondition:
+    """What a deposit must be for a rule to speak about it, declared with the rule (``reportkit rule`` shows it).
+
+    ``scopes``: the body systems it is advice for (the article's: "msk"); empty, any. ``affirmed``: only
+    deposits the report asserts (neither negated nor hypothetical). A finding not yet given a scope (a
+    record made by hand, without the engine) is not held back by ``scopes``.
+    """
+
+    scopes: tuple[str, ...] = ()
+    affirmed: bool = True
+    # the rule speaks only through follow-up recommendations: those of lexicons/followup.yaml whose ids the lint
+    # vocabulary lists under this name (lint.yaml), or "all"; each recommendation states its own conditions
+    recommendations: str | None = None
+
+    def holds(self, finding) -> bool:  # a Finding or Deposit (annotation-free: listing rules loads no models)
+        """Whether the rule may speak about ``finding``."""
+        if self.affirmed and (finding.negated or getattr(finding, "hypothetical", False)):
+            return False
+        return not self.scopes or finding.scope is None or finding.scope in self.scopes
+
+    @property
+    def summary(self) -> str:
+        """The precondition in words."""
+        if self.recommendations:
+            return ("the deposits a follow-up recommendation is made for; each follow-up rule's conditions "
+                    "(lexicons/followup.yaml):")
+        parts = [f"body system {' or '.join(self.scopes)}" if self.scopes else "any body system"]
+        if self.affirmed:
+            parts.append("affirmed (not negated, not hypothetical)")
+        return "deposits of " + "; ".join(parts)
+
+
+# The article's advice: musculoskeletal soft-tissue deposits the report asserts
+MSK_AFFIRMED = Precondition(scopes=("msk",))
+
+
+@dataclass(frozen=True)
 class Rule:
     """A registered lint rule: code, kebab-case name, default severity, check, documentation and what it reads."""
 
@@ -95,6 +132,7 @@ class Rule:
     doc: str
     safe_fix: bool = False  # may offer a safe fix (see reportkit.lint.engine.run_rules)
     reads: Reads | None = None  # what may make it speak (reportkit.triggers); None: it may speak about any report
+    when: Precondition | None = None  # what a deposit must be for the rule to speak about it; None: no deposit rule
 
     @property
     def reads_summary(self) -> str:
@@ -140,13 +178,15 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(code: str, name: str, severity: Severity, safe_fix: bool = False,
-         reads: Reads | None = None) -> Callable[[RuleCheck], RuleCheck]:
+         reads: Reads | None = None, when: Precondition | None = None) -> Callable[[RuleCheck], RuleCheck]:
     """Register a lint rule. Its docstring is its documentation.
 
     ``safe_fix``: the rule may offer a fix marked safe. Only such rules are run to choose the
     fixes applied before the final lint, and the engine refuses a safe fix from any other rule.
     ``reads``: what may make it speak (:mod:`reportkit.triggers`): the audit's pre-filter lets a
     report skip lint only when no rule can speak about it. Undeclared, the rule runs on every report.
+    ``when``: the precondition a deposit must meet for the rule to speak about it (the rule checks it with
+    ``when.holds``); ``reportkit rule CODE`` prints it.
     """
 
     def register(check: RuleCheck) -> RuleCheck:
@@ -154,7 +194,7 @@ def rule(code: str, name: str, severity: Severity, safe_fix: bool = False,
             raise ValueError(f"duplicate rule code {code}")
         if not re.fullmatch(r"RK\d{3}", code) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
             raise ValueError(f"rule {code} {name}: code must be RKnnn and name kebab-case")
-        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix, reads)
+        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix, reads, when)
         return check
 
     return register

@@ -31,6 +31,7 @@ from reportkit.reasoning.context import ReportContext, finding_key
 from reportkit.reasoning.differential import DiagnosisInferrer, DifferentialRanker
 from reportkit.reasoning.followup import FollowUpRecommender
 from reportkit.reasoning.kind import KindAssessor
+from reportkit.reasoning.scope import ScopeReader
 
 __all__ = ["Reasoner", "ReportContext", "ReportReasoning", "get_reasoner"]
 
@@ -44,6 +45,7 @@ class Reasoner:
         self.ranker = DifferentialRanker(lexicon)
         self.diagnoses = DiagnosisInferrer(lexicon, self.ranker)
         self.followup = FollowUpRecommender(lexicon)
+        self.scopes = ScopeReader(lexicon)
 
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
         """The reasoning over one extracted report (``patient_age``: exam metadata, used when the text states none)."""
@@ -62,6 +64,7 @@ class ReportReasoning:
         self.reasoner = reasoner
         self.ctx = ctx
         self._ranked: dict[tuple, tuple[KindAssessment, list[DifferentialItem]]] = {}
+        self._advised: dict[tuple, list[DifferentialItem]] = {}
 
     def assess_and_rank(self, finding: Finding) -> tuple[KindAssessment, list[DifferentialItem]]:
         """Step 1, then step 2 with the assessed kind (the stated one when the cues are silent)."""
@@ -74,9 +77,27 @@ class ReportReasoning:
             known = self._ranked[key] = (kind, items)
         return known
 
+    def advised(self, finding: Finding, kind: KindAssessment) -> list[DifferentialItem]:
+        """The differential given as advice: only entities valid in the finding's scope, and cue words only
+        where they belong to the deposit (its site or clause). The diagnosis label reads the full ranking."""
+        key = finding_key(finding)
+        items = self._advised.get(key)
+        if items is None:
+            items = self._advised[key] = self.reasoner.ranker.rank(
+                finding, kind.kind if kind.kind != "indeterminate" else finding.kind, self.ctx,
+                scope=self.scope_of(finding))
+        return items
+
+    def scope_of(self, finding: Finding) -> str:
+        """The finding's body system: as labelled, else read now (a record made without the pipeline)."""
+        if finding.scope is None:
+            finding.scope = self.reasoner.scopes.of(finding, self.ctx)
+        return finding.scope
+
     def assess(self, index: int, finding: Finding) -> Assessment:
-        """Finding ``index``'s kind, preferred term and (when asserted) its ranked differential."""
-        kind, items = self.assess_and_rank(finding)
+        """Finding ``index``'s kind, preferred term and (when asserted) its ranked differential in its scope."""
+        kind, _ = self.assess_and_rank(finding)
+        items = self.advised(finding, kind)
         term = self.reasoner.lexicon.term_for_concept(finding.concept)
         assessment = Assessment(
             finding=index,
@@ -94,12 +115,16 @@ class ReportReasoning:
         return self.reasoner.diagnoses.infer(finding, items, self.ctx)
 
     def label(self, result: ReportResult) -> ReportResult:
-        """Fill in the diagnosis of every mention whose text names none (marked inferred, with its basis)."""
+        """Fill in every mention's scope, and the diagnosis of every mention whose text names none (marked
+        inferred, with its basis)."""
         for finding in result.findings + result.queries:
+            self.scope_of(finding)
             if finding.diagnosis is None:
                 finding.diagnosis, finding.diagnosis_basis = self.infer_diagnosis(finding)
                 finding.diagnosis_uncertain = finding.diagnosis_basis is not None
         for deposit in result.deposits:  # a deposit no mention names is judged on everything its mentions say
+            if deposit.scope is None:
+                deposit.scope = self.scope_of(deposit.as_finding(result.findings))
             if deposit.diagnosis is None:
                 diagnosis, basis = self.infer_diagnosis(deposit.as_finding(result.findings))
                 deposit.diagnosis, deposit.diagnosis_uncertain = diagnosis, basis is not None
@@ -111,6 +136,8 @@ class ReportReasoning:
             result = result.model_copy(
                 update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
         merged = [d.as_finding(result.findings) for d in result.deposits]
+        for deposit, finding in zip(result.deposits, merged, strict=True):
+            deposit.scope = self.scope_of(finding)
         assessments = []
         for index, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
             assessment = self.assess(deposit.findings[0], finding)

@@ -23,6 +23,9 @@ AGE = re.compile(
     re.IGNORECASE,
 )
 TOP = 3  # items of the differential that count as "considered"
+# Where a clause ends: a word belongs to a deposit only in the deposit's own clause (or site)
+CLAUSE_BREAK = re.compile(r"[;:,.()\n]|\b(?:but|however|whereas|although|while|which|and there|there is|there are)\b",
+                          re.IGNORECASE)
 
 
 @dataclass
@@ -34,6 +37,7 @@ class ReportContext:
     patient_age: int | None = None  # from exam metadata: used only when the text states no age
     scopes: list[AssertionScope] = field(default_factory=list)
     _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
+    places: list[tuple[int, int, str]] | None = field(default=None, repr=False)  # the report's place words (scope)
     # (mention span, descriptors, descriptor evidence) -> the affirmed descriptors
     _descriptors: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -59,6 +63,33 @@ class ReportContext:
     def find_in_sentence(self, phrases: Iterable[str], finding: Finding) -> Hit | None:
         """The first affirmed match of ``phrases`` in the finding's sentence."""
         return self.words.find(tuple(phrases), finding.sentence_start, finding.sentence_end, _span(finding))
+
+    def find_own(self, phrases: Iterable[str], finding: Finding) -> Hit | re.Match[str] | None:
+        """An affirmed match of ``phrases`` that belongs to the finding: in its site, or in the clause of one of
+        its own words (its term, interpretation or site), never merely elsewhere in its sentence or report."""
+        phrases = tuple(phrases)
+        site = self.site_match(phrases, finding)
+        if site is not None:
+            return site
+        for start, end in self.own_clauses(finding):
+            hit = self.words.find(phrases, start, end, _span(finding))
+            if hit is not None:
+                return hit
+        return None
+
+    def own_clauses(self, finding: Finding) -> list[tuple[int, int]]:
+        """The character ranges of the clauses holding the finding's own words (its mention, term, site)."""
+        spans = {(finding.start, finding.end)} | {(ev.start, ev.end) for ev in finding.evidence
+                                                   if ev.role in ("term", "interpretation", "site")}
+        return sorted({self.clause_of(start, end, finding) for start, end in spans})
+
+    def clause_of(self, start: int, end: int, finding: Finding) -> tuple[int, int]:
+        """The clause around [start, end): between the nearest clause breaks within the finding's sentence."""
+        low = max(finding.sentence_start, 0) if finding.sentence_start <= start else 0
+        high = finding.sentence_end if finding.sentence_end >= end else len(self.text)
+        before = [m.end() for m in CLAUSE_BREAK.finditer(self.text, low, start)]
+        after = CLAUSE_BREAK.search(self.text, end, high)
+        return (before[-1] if before else low, after.start() if after else high)
 
     def affirmed(self, start: int, end: int, finding: Finding | None = None) -> bool:
         """Whether the characters [start, end) are affirmed (for ``finding``: its own scopes aside)."""

@@ -7,11 +7,16 @@ warnings and phase shown beside it, and the diagnosis label of a finding whose t
 
 from __future__ import annotations
 
+import re
+
 from reportkit.lexicon import AgeRange, Concept, Cue, DiagnosisRule, Entity, Lexicon
 from reportkit.models import Assessment, DifferentialItem, Finding
 from reportkit.reasoning.context import TOP, ReportContext
+from reportkit.text import find_words
 
 SHOWN = 5  # items of the differential an assessment lists
+MSK, UNKNOWN_SCOPE = "msk", "unknown"
+LEADING_PRIOR = 3  # differential.yaml: the prior of the most frequent aetiology at a location
 
 
 class DifferentialRanker:
@@ -24,21 +29,38 @@ class DifferentialRanker:
         # (location, kind) -> the entities possible there with their priors: lexicon data, fixed for the ranker
         self._possible: dict[tuple[str | None, str], list[tuple[Entity, int]]] = {}
 
-    def rank(self, finding: Finding, kind: str, ctx: ReportContext) -> list[DifferentialItem]:
-        """The entities possible at the finding's location for ``kind``, best score first."""
+    def rank(self, finding: Finding, kind: str, ctx: ReportContext, scope: str | None = None) -> list[DifferentialItem]:
+        """The entities possible at the finding's location for ``kind``, best score first.
+
+        With a ``scope`` (the ranking given as advice), only entities valid in that body system, and a word
+        counts only where it belongs to the deposit: a required site in its site or clause, an ``owned``
+        cue's words in its clause, a cue with ``unless`` words not where its clause holds one. Without one
+        (the diagnosis label's ranking, unchanged), the sentence and report words count as they stand.
+        """
         items = []
+        advice = scope is not None
         for entity, prior in self._possible_at(finding.location_category, kind):
-            if entity.requires_site and not (ctx.site_match(entity.requires_site, finding)
-                                             or ctx.find_in_sentence(entity.requires_site, finding)):
+            if advice and scope not in entity.scopes:
+                continue
+            if entity.requires_site and not (
+                ctx.find_own(entity.requires_site, finding) if advice
+                else (ctx.site_match(entity.requires_site, finding)
+                      or ctx.find_in_sentence(entity.requires_site, finding))):
                 continue
             supporting, specific, score = [], False, prior
             for cue in entity.cues:
-                why = self._cue_matches(cue, finding, ctx)
+                why = self._cue_matches(cue, finding, ctx, advice)
                 if why:
                     supporting.append(why)
                     score += cue.weight
                     specific |= cue.specific
             is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
+            placed = bool(entity.requires_site)  # its required site is the deposit's own (checked above)
+            # the most frequent aetiology of a stated location (Table 1 in bold: arterial calcification in a vessel)
+            leading = finding.location_category is not None and prior >= LEADING_PRIOR
+            if advice and scope != MSK and not (is_named or placed or leading
+                                                or (supporting and scope != UNKNOWN_SCOPE)):
+                continue  # outside the article's scope, no guess from a prior: only what the report names or shows
             if is_named:
                 score += self.differential.named_bonus
                 supporting.insert(0, "named in the report")
@@ -69,7 +91,9 @@ class DifferentialRanker:
             assessment.suggested_diagnosis = top.diagnosis
             assessment.suggested_entity = top.id
         descriptors = ctx.descriptors(finding)
-        for item in items[:TOP]:
+        # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead
+        margin = self.differential.alternative_notes_margin
+        for item in (i for i in items[:TOP] if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             if item.warning:
                 assessment.warnings.append(item.warning)
@@ -86,18 +110,26 @@ class DifferentialRanker:
                     break
 
     @staticmethod
-    def _cue_matches(cue: Cue, finding: Finding, ctx: ReportContext) -> str | None:
-        """Why ``cue`` holds for the finding (shown as supporting evidence), else None."""
+    def _cue_matches(cue: Cue, finding: Finding, ctx: ReportContext, advice: bool = False) -> str | None:
+        """Why ``cue`` holds for the finding (shown as supporting evidence), else None (``advice``: see rank)."""
         if cue.descriptor:
             return cue.descriptor.replace("_", " ") if cue.descriptor in ctx.descriptors(finding) else None
+        if advice and cue.owned and (cue.sentence or cue.document):
+            own = ctx.find_own(cue.sentence or cue.document, finding)
+            return f"'{own.group(0) if isinstance(own, re.Match) else own.text}' in its clause" if own else None
         if cue.sentence:
             hit = ctx.find_in_sentence(cue.sentence, finding)
+            if hit and advice and cue.unless and _clause_holds(ctx, hit, cue.unless, finding):
+                return None
             return f"'{hit.text}' in the sentence" if hit else None
         if cue.site:
             m = ctx.site_match(cue.site, finding)
             return f"site '{m.group(0)}'" if m else None
         if cue.document:
             hit = ctx.find(cue.document, finding)
+            if hit and advice and cue.unless:
+                hit = next((h for h in ctx.words.find_all(tuple(cue.document), exempt=(finding.start, finding.end))
+                            if not _clause_holds(ctx, h, cue.unless, finding)), None)
             return f"'{hit.text}' in the report" if hit else None
         if cue.age and _in_range(cue.age, ctx.age):
             return f"age {ctx.age}"
@@ -119,6 +151,12 @@ class DifferentialRanker:
             values = [p[kind] for p in entity.priors.values() if kind in p]
             return min(values) if values else None
         return entity.priors.get(location, {}).get(kind)
+
+
+def _clause_holds(ctx: ReportContext, hit, words: list[str], finding: Finding) -> bool:
+    """Whether the clause of ``hit`` (a cue's words) also holds one of ``words`` ("contrast injection")."""
+    start, end = ctx.clause_of(hit.start, hit.end, finding)
+    return find_words(tuple(words), ctx.text[start:end]) is not None
 
 
 def _in_range(bounds: AgeRange, age: int | None) -> bool:

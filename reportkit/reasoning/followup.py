@@ -31,12 +31,13 @@ class _Condition:
     modalities: frozenset[str]
     locations: frozenset[str]
     study_only: frozenset[str]
+    scopes: frozenset[str]
 
     @classmethod
     def of(cls, when: FollowUpCondition) -> _Condition:
         return cls(when, frozenset(when.kinds), frozenset(when.diagnoses), frozenset(when.differential_includes),
                    frozenset(when.concepts), frozenset(when.descriptors_any), frozenset(when.modality_any),
-                   frozenset(when.location_any), frozenset(when.study_modalities_only))
+                   frozenset(when.location_any), frozenset(when.study_modalities_only), frozenset(when.scopes))
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,18 @@ class _Facts:
     kinds: frozenset[str]
     diagnoses: frozenset[str]
     top: frozenset[str]
+    kind_unsettled: bool
 
     @classmethod
-    def of(cls, finding: Finding, assessment: Assessment) -> _Facts:
-        return cls(frozenset({finding.kind, assessment.kind.kind}),
+    def of(cls, finding: Finding, assessment: Assessment, kinds_named: frozenset[str]) -> _Facts:
+        assessed = assessment.kind
+        # settled only as a foreign body named outright: HU in the calcification range cannot tell a
+        # calcification from glass or silicone
+        unsettled = (finding.kind != "foreign_body" or finding.uncertain or assessed.agrees is False
+                     or len(kinds_named) > 1)
+        return cls(frozenset({finding.kind, assessed.kind}),
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
-                   frozenset(item.id for item in assessment.differential[:TOP]))
+                   frozenset(item.id for item in assessment.differential[:TOP]), unsettled)
 
 
 def reads(rule: FollowUpRule) -> Reads | None:
@@ -72,12 +79,17 @@ class FollowUpRecommender:
     def __init__(self, lexicon: Lexicon) -> None:
         self.rules = lexicon.followup.rules
         self._conditions = [_Condition.of(rule.when) for rule in self.rules]
+        self._concept_kind = {c.id: c.kind for c in lexicon.concepts.concepts}
+
+    def _kinds_named(self, finding: Finding) -> frozenset[str]:
+        """The kinds the words naming the deposit give it (a "calcification or foreign body" names two)."""
+        return frozenset(k for c in {finding.concept, *finding.named_concepts} if (k := self._concept_kind.get(c)))
 
     def recommend(self, result: ReportResult, assessments: list[Assessment],
                   ctx: ReportContext) -> list[Recommendation]:
         """Every recommendation whose rule holds, merged by text, in lexicon order."""
         out: dict[str, Recommendation] = {}
-        facts = [_Facts.of(f, a) for f, a in zip(result.findings, assessments, strict=True)]
+        facts = [_Facts.of(f, a, self._kinds_named(f)) for f, a in zip(result.findings, assessments, strict=True)]
         for rule, condition in zip(self.rules, self._conditions, strict=True):
             if rule.scope == "report":
                 evidence = self._report_rule_evidence(rule, ctx)
@@ -112,7 +124,9 @@ class FollowUpRecommender:
         if finding.hypothetical:
             return False
         return (
-            (not condition.kinds or not condition.kinds.isdisjoint(facts.kinds))
+            (not condition.scopes or finding.scope in condition.scopes)
+            and (not when.kind_unsettled or facts.kind_unsettled)
+            and (not condition.kinds or not condition.kinds.isdisjoint(facts.kinds))
             and (not condition.diagnoses or not condition.diagnoses.isdisjoint(facts.diagnoses))
             and (not condition.differential or not condition.differential.isdisjoint(facts.top))
             and (not condition.concepts or finding.concept in condition.concepts)
@@ -120,10 +134,15 @@ class FollowUpRecommender:
             and (not condition.locations or finding.location_category in condition.locations)
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
             and (not condition.study_only or ctx.modalities <= condition.study_only)
+            and not ctx.modalities.intersection(when.study_lacks_modalities)
+            and (when.study_shows_any is None
+                 or bool(ctx.modalities.intersection(when.study_shows_any.modalities))
+                 or (bool(when.study_shows_any.words) and ctx.find(when.study_shows_any.words) is not None))
             and (not condition.descriptors or not condition.descriptors.isdisjoint(ctx.descriptors(finding)))
             and (not when.sentence_any or ctx.find_in_sentence(when.sentence_any, finding) is not None)
             and (not when.document_any or ctx.find(when.document_any, finding) is not None)
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
+            and (not when.own_words_any or ctx.find_own(when.own_words_any, finding) is not None)
         )
 
     @staticmethod

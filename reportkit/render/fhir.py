@@ -45,6 +45,8 @@ def _finding_observation(report: StructuredReport, item: dict, lexicon: Lexicon)
         components.append({"code": {"text": "laterality"}, "valueCodeableConcept": side})
     if finding.location_category:
         components.append({"code": {"text": "location category"}, "valueString": finding.location_category})
+    if finding.scope:
+        components.append({"code": {"text": "body system (scope)"}, "valueString": finding.scope})
     if finding.size_mm is not None and math.isfinite(finding.size_mm):  # FHIR decimals have no infinity
         components.append({"code": {"text": "largest dimension"}, "valueQuantity": {
             "value": finding.size_mm, "unit": "mm", "system": "http://unitsofmeasure.org", "code": "mm"}})

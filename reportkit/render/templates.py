@@ -42,7 +42,17 @@ def environment(templates_dir: str | None = None) -> Environment:
     )
     env.filters["label"] = lambda value: "-" if value is None else str(value).replace("_", " ")
     env.filters["first_upper"] = lambda value: value[:1].upper() + value[1:]
+    env.filters["scope_note"] = scope_note
     return env
+
+
+def scope_note(scope: str | None) -> str:
+    """What a deposit's scope means for the advice shown with it ("" for a musculoskeletal one)."""
+    if scope in (None, "msk"):
+        return ""
+    if scope == "unknown":
+        return "body system not stated: the article's advice is withheld"
+    return f"{scope.replace('_', ' ')}: outside the article's scope (musculoskeletal soft tissue)"
 
 
 def render_template(report: StructuredReport, text: str, name: str, templates_dir: str | None = None,

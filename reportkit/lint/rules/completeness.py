@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import positive
 from reportkit.triggers import MENTIONS
 
 
-@rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS)
+@rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
 def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """A calcific tendinopathy (HADD) described without its tendon, size or appearance.
 
@@ -39,7 +39,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     tendons: set[str] | None = None  # made for the first HADD deposit: most reports have none
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
-        if deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0]):
+        if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
+                or not MSK_AFFIRMED.holds(deposit)):
             continue
         if tendons is None:
             tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
@@ -55,7 +56,7 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
             yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(missing)}")
 
 
-@rule("RK302", "calcification-without-location", "warning", reads=MENTIONS)
+@rule("RK302", "calcification-without-location", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
 def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     """A calcification or ossification whose location is missing or ambiguous.
 
@@ -77,7 +78,7 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
         No fix: the location must come from the images.
     """
     for f in ctx.result.findings:
-        if f.kind == "foreign_body" or not positive(f) or f.location_category is not None:
+        if f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.location_category is not None:
             continue
         if f.site:
             message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"

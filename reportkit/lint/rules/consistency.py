@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import LintContext, Precondition, Violation, rule
 from reportkit.lint.rules.helpers import first_match_in_findings, positive
 from reportkit.triggers import MENTIONS
 
@@ -13,7 +13,8 @@ if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon m
     from reportkit.models import Finding
 
 
-@rule("RK601", "findings-impression-disagreement", "warning", reads=MENTIONS)
+@rule("RK601", "findings-impression-disagreement", "warning", reads=MENTIONS,
+      when=Precondition(affirmed=False))  # a statement about the report itself: any body system
 def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     """A finding negated in the findings but asserted in the impression, or the reverse.
 
@@ -51,7 +52,8 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
                         f"impression but {state} in the findings ('{f.text}')")
 
 
-@rule("RK602", "finding-missing-from-impression", "info", reads=MENTIONS)
+@rule("RK602", "finding-missing-from-impression", "info", reads=MENTIONS,
+      when=Precondition(recommendations="all"))
 def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     """A finding that calls for a recommendation is not carried into the impression.
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import LintContext, Precondition, Violation, rule
 from reportkit.triggers import RECOMMENDATIONS
 
 
-@rule("RK101", "missing-radiograph-correlation", "warning", reads=RECOMMENDATIONS)
+@rule("RK101", "missing-radiograph-correlation", "warning", reads=RECOMMENDATIONS,
+      when=Precondition(recommendations="radiograph_rules"))
 def missing_radiograph_correlation(ctx: LintContext) -> Iterator[Violation]:
     """A calcification on MRI, or on ultrasound with acoustic shadowing, with no radiograph in the report.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from reportkit.lint.registry import Fix, LintContext, Violation, rule
+from reportkit.lint.registry import MSK_AFFIRMED, Fix, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, positive, replace
 from reportkit.triggers import MENTIONS
 
@@ -16,7 +16,8 @@ def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Vio
     swaps = words if stated == "calcification" else {v: k for k, v in words.items()}
     for a in ctx.report.assessments:  # one per deposit, on its first mention
         f = ctx.result.findings[a.finding]
-        if not (positive(f) and a.kind.stated == stated and a.kind.kind == assessed):
+        deposit = ctx.result.deposits[a.deposit] if a.deposit is not None and ctx.result.deposits else f
+        if not (positive(f) and MSK_AFFIRMED.holds(deposit) and a.kind.stated == stated and a.kind.kind == assessed):
             continue
         cues = ", ".join(ev.text for ev in a.kind.evidence)
         word = f.text.lower()
@@ -37,7 +38,7 @@ def _swap(ctx: LintContext, start: int, end: int, word: str) -> Fix:
     return replace(ctx, article_start, end, f"{agreed}{article.group(2)}{word}", safe=False)
 
 
-@rule("RK401", "ossification-called-calcification", "warning", reads=MENTIONS)
+@rule("RK401", "ossification-called-calcification", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
 def ossification_called_calcification(ctx: LintContext) -> Iterator[Violation]:
     """Ossification cues (cortex, trabeculae, fatty marrow, zonal pattern) in a "calcification".
 
@@ -62,7 +63,7 @@ def ossification_called_calcification(ctx: LintContext) -> Iterator[Violation]:
     return _kind_mismatch(ctx, "calcification", "ossification")
 
 
-@rule("RK402", "calcification-called-ossification", "warning", reads=MENTIONS)
+@rule("RK402", "calcification-called-ossification", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
 def calcification_called_ossification(ctx: LintContext) -> Iterator[Violation]:
     """Calcification cues (amorphous, cloudlike, linear) in an "ossification".
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import LintContext, Precondition, Violation, rule
 from reportkit.lint.rules.helpers import first_match_in_findings, positive
 from reportkit.text import find_words
 from reportkit.triggers import MENTIONS
@@ -18,7 +18,8 @@ def _sides_in(ctx: LintContext, text: str) -> set[str]:
     return {side for side, words in ctx.lexicon.anatomy.laterality.items() if find_words(words, text)}
 
 
-@rule("RK501", "laterality-conflict", "error", reads=MENTIONS)
+@rule("RK501", "laterality-conflict", "error", reads=MENTIONS,
+      when=Precondition(affirmed=False))  # a side contradicts itself in any body system
 def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     """The side of a finding contradicts the exam header, or findings and impression disagree.
 

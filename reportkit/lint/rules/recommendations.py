@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import LintContext, Precondition, Violation, rule
 from reportkit.text import find_words
 from reportkit.triggers import RECOMMENDATIONS
 
 
-@rule("RK701", "recommendation-omitted", "info", reads=RECOMMENDATIONS)
+@rule("RK701", "recommendation-omitted", "info", reads=RECOMMENDATIONS,
+      when=Precondition(recommendations="all"))
 def recommendation_omitted(ctx: LintContext) -> Iterator[Violation]:
     """A follow-up the article calls for is not mentioned in the draft.
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from reportkit.assertion import AffirmedText
-from reportkit.lint.registry import LintContext, Violation, rule
+from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, positive, replace
 from reportkit.text import find_all_words, find_words, section_at
 from reportkit.triggers import MENTIONS, LexiconWords, text
@@ -70,7 +70,7 @@ def _clause_around(text: str, start: int, end: int, reach: int = 40) -> str:
     return f"{before} {after}"
 
 
-@rule("RK202", "cppd-from-imaging-alone", "warning", reads=MENTIONS)
+@rule("RK202", "cppd-from-imaging-alone", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
 def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
     """CPPD deposition disease asserted from imaging where the finding is chondrocalcinosis.
 
@@ -96,7 +96,7 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     asserted = [f for f in ctx.result.findings
-                if f.concept == vocabulary.cppd_concept and positive(f) and not f.uncertain
+                if f.concept == vocabulary.cppd_concept and MSK_AFFIRMED.holds(f) and not f.uncertain
                 and f.section in vocabulary.statement_sections
                 and not find_words(vocabulary.cppd_not_imaging_alone,
                                    f.text + " " + _clause_around(ctx.text, f.end, f.end, 20))]

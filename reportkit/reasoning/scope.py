@@ -1,0 +1,99 @@
+"""The body system a deposit lies in: the reference article's advice is for musculoskeletal soft tissue only.
+
+A finding's scope is, in order: what its concepts themselves say (an organ-specific entity, or a
+word of the mention for a concept of several organs), a modality that shows one system only
+(mammography), the scope of its site (lexicons/anatomy.yaml; a generic site word yields to another
+system its own clause names), the nearest place its sentence names, the one system every place the
+report names agrees on; else "unknown". What a place says is lexicon data (site ``scope``,
+``scope_weak`` and ``scope_words``; modality ``scope``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from reportkit.lexicon import Lexicon, Scope
+from reportkit.models import Finding
+from reportkit.reasoning.context import ReportContext
+from reportkit.text import find_words
+
+UNKNOWN: Scope = "unknown"
+
+
+class ScopeReader:
+    """The scope of a finding, from lexicon data: concept, site, then the places of its sentence and report."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._concepts = {c.id: c for c in lexicon.concepts.concepts}
+        anatomy = lexicon.anatomy
+        self._site_scope: dict[str, Scope | None] = {t: s.scope for s in anatomy.sites for t in s.terms}
+        self._weak_sites = {t for s in anatomy.sites if s.scope_weak for t in s.terms}
+        self._modality_scope = {m.id: m.scope for m in lexicon.modalities.modalities if m.scope}
+        places: dict[str, Scope] = {t: s.scope for s in anatomy.sites if s.scope for t in s.terms}
+        for scope, words in anatomy.scope_words.items():
+            places.update({w.strip().lower(): scope for w in words})
+        self._places = places
+        alternation = "|".join(re.escape(w) for w in sorted(places, key=len, reverse=True))
+        self._place_words = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+
+    def of(self, finding: Finding, ctx: ReportContext) -> Scope:
+        """The body system of ``finding`` (``unknown`` when nothing places it)."""
+        for concept_id in dict.fromkeys([finding.concept, *finding.named_concepts]):  # its own concept first
+            concept = self._concepts.get(concept_id)
+            if concept is None:
+                continue
+            for scope, words in concept.term_scopes.items():
+                if find_words(tuple(words), finding.text):
+                    return scope
+            if concept.scope:
+                return concept.scope
+        if finding.modality in self._modality_scope:
+            return self._modality_scope[finding.modality]
+        site_scope = self._site(finding.site)
+        if site_scope and (finding.site or "").lower() in self._weak_sites:
+            site_scope = self._other_in_own_clause(finding, ctx, site_scope) or site_scope
+        if site_scope:
+            return site_scope
+        nearest = self._nearest_in_sentence(finding, ctx)
+        if nearest:
+            return nearest
+        named = {scope for start, end, scope in self._report_places(ctx) if ctx.affirmed(start, end, finding)}
+        return named.pop() if len(named) == 1 else UNKNOWN
+
+    def _site(self, site: str | None) -> Scope | None:
+        """The scope of a site as written: its anatomy entry's, else that of the longest place it names."""
+        if not site:
+            return None
+        lowered = site.lower()
+        if lowered in self._site_scope:
+            return self._site_scope[lowered]
+        found = [m.group(0).lower() for m in self._place_words.finditer(lowered)]
+        return self._places[max(found, key=len)] if found else None
+
+    def _other_in_own_clause(self, finding: Finding, ctx: ReportContext, scope: Scope) -> Scope | None:
+        """Another body system an affirmed place in the finding's own clause names, else None."""
+        for start, end in ctx.own_clauses(finding):
+            for m in self._place_words.finditer(ctx.text, start, end):
+                other = self._places[m.group(0).lower()]
+                if other != scope and ctx.affirmed(m.start(), m.end(), finding):
+                    return other
+        return None
+
+    def _nearest_in_sentence(self, finding: Finding, ctx: ReportContext) -> Scope | None:
+        """The scope of the affirmed place nearest the mention in its sentence."""
+        start, end = finding.sentence_start, finding.sentence_end
+        best: tuple[int, Scope] | None = None
+        for m in self._place_words.finditer(ctx.text, start, end):
+            if not ctx.affirmed(m.start(), m.end(), finding):
+                continue
+            distance = max(finding.start - m.end(), m.start() - finding.end, 0)
+            if best is None or distance < best[0]:
+                best = (distance, self._places[m.group(0).lower()])
+        return best[1] if best else None
+
+    def _report_places(self, ctx: ReportContext) -> list[tuple[int, int, Scope]]:
+        """Every place the report names, with its scope (kept on the context: every finding asks)."""
+        if ctx.places is None:
+            ctx.places = [(m.start(), m.end(), self._places[m.group(0).lower()])
+                          for m in self._place_words.finditer(ctx.text)]
+        return ctx.places

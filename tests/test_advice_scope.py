@@ -1,0 +1,182 @@
+"""Advice only where the reference article applies: musculoskeletal soft-tissue deposits.
+
+Each case is a short report written for this file. Out-of-scope findings (heart valve, gallbladder,
+kidney, lung, costal cartilage, liver) are still reported, but get no article differential, note or
+follow-up; a cue word counts only when it belongs to the deposit; an alternative's note is not
+printed under the leading entity. The musculoskeletal examples keep their advice.
+"""
+
+from __future__ import annotations
+
+import json
+
+from reportkit.engine import get_engine
+
+
+def analyse(text: str):
+    return get_engine().analyse(text, "case").report
+
+
+def entities(report) -> set[str]:
+    return {item.id for a in report.assessments for item in a.differential}
+
+
+def supported(report, entity: str) -> list[str]:
+    """The cues that raised ``entity`` in any assessment (empty when it is listed on its prior alone, or not)."""
+    return [cue for a in report.assessments for item in a.differential if item.id == entity for cue in item.supporting]
+
+
+def recommendations(report) -> set[str]:
+    return {r.id for r in report.recommendations}
+
+
+def test_a_heart_valve_annulus_gets_no_intradiscal_cppd():
+    report = analyse("EXAM: CT of the chest.\nFINDINGS: Dense calcification of the mitral valve annulus. "
+                     "Mild degenerative disc disease of the thoracic spine.")
+    assert report.result.deposits, "the valve calcification is still reported"
+    assert not entities(report) & {"disc_cppd", "disc_hadd", "cppd"}
+    assert report.result.deposits[0].scope == "thoracic"
+
+
+def test_gallbladder_and_urinary_stones_get_no_calcinosis_of_renal_failure():
+    report = analyse("HISTORY: On dialysis for renal failure.\nFINDINGS: Calcified density in the right upper "
+                     "quadrant representing a gallstone. Calcified density projecting at the ureterovesical "
+                     "junction, likely a stone.")
+    assert len(report.result.deposits) == 2
+    assert not entities(report) & {"tumoral_calcinosis_secondary", "calcinosis_ssc", "gout", "hadd"}
+    assert not report.recommendations  # no calcinosis work-up
+    assert {d.scope for d in report.result.deposits} == {"abdominal_pelvic"}
+
+
+def test_a_shadowing_gallstone_on_ultrasound_gets_no_radiograph():
+    report = analyse("EXAM: Ultrasound of the abdomen.\nFINDINGS: The gallbladder is distended. Multiple "
+                     "shadowing calcifications are present, consistent with gallstones.")
+    assert report.result.deposits
+    assert "radiograph_correlation_shadowing" not in recommendations(report)
+
+
+def test_lung_granulomas_over_the_spine_get_no_destructive_spondyloarthropathy():
+    report = analyse("EXAM: Chest radiograph, two views.\nFINDINGS: Calcified granulomas in the right lower lobe "
+                     "projecting over the lower thoracic spine, where there is dense sclerosis and disc space "
+                     "narrowing.")
+    assert report.result.deposits
+    assert "destructive_spondyloarthropathy" not in entities(report)
+    assert not any(a.warnings for a in report.assessments)
+
+
+def test_costal_cartilage_calcification_gets_no_cppd():
+    report = analyse("EXAM: Chest radiograph.\nFINDINGS: Mild calcification of the cartilage of the first ribs. "
+                     "Lungs are clear.")
+    assert report.result.deposits
+    assert report.result.deposits[0].location_category == "articular"  # extraction as before: "cartilage"
+    assert not entities(report) & {"cppd", "disc_cppd"}
+    assert report.result.deposits[0].scope == "thoracic"
+
+
+def test_a_liver_capsule_calcification_gets_no_articular_advice():
+    report = analyse("EXAM: CT of the abdomen.\nFINDINGS: Punctate calcification of the capsule of the liver.")
+    assert report.result.deposits
+    assert report.result.deposits[0].location_category == "articular"  # extraction as before: "capsule"
+    assert entities(report) == set()
+    assert not report.recommendations
+    assert report.result.deposits[0].scope == "abdominal_pelvic"
+
+
+def test_injected_arthrogram_contrast_is_no_corticoid_injection():
+    report = analyse("EXAM: MR arthrogram of the right shoulder.\nTECHNIQUE: Dilute gadolinium contrast injection "
+                     "into the glenohumeral joint under fluoroscopic guidance.\nFINDINGS: Small calcification in "
+                     "the subacromial bursa.")
+    assert report.result.deposits
+    assert supported(report, "corticoid_injection") == []
+    assert report.assessments[0].suggested_entity != "corticoid_injection"
+    # a corticoid injection stated as the history still counts
+    treated = analyse("EXAM: Radiograph of the right shoulder. HISTORY: Corticosteroid injection of the "
+                      "subacromial bursa two months ago.\nFINDINGS: Small calcification in the subacromial bursa.")
+    assert supported(treated, "corticoid_injection")
+
+
+def test_dens_and_facet_words_of_another_structure_give_no_spine_crystal_advice():
+    report = analyse("EXAM: CT of the cervical spine.\nFINDINGS: The dens is intact. Amorphous calcification of "
+                     "the nuchal ligament posterior to C6, and mild facet arthropathy at C4-C5.")
+    assert report.result.deposits
+    assert not recommendations(report) & {"spine_crystal_mimic", "facet_hadd_septic_mimic"}
+    # the same words, when they are the deposit's own, keep the advice
+    own = analyse("EXAM: CT of the cervical spine.\nFINDINGS: Amorphous calcification surrounding the dens, "
+                  "consistent with crowned dens. Cloudlike calcification in the left C3-C4 facet joint.")
+    assert {"spine_crystal_mimic", "facet_hadd_septic_mimic"} <= recommendations(own)
+
+
+def test_an_alternatives_note_is_not_printed_under_calcific_tendinitis():
+    report = analyse("EXAM: Radiograph of the right shoulder. HISTORY: 45-year-old with shoulder pain.\nFINDINGS: "
+                     "Amorphous cloudlike calcification in the supraspinatus tendon, consistent with calcific "
+                     "tendinitis.")
+    assessment = report.assessments[0]
+    assert assessment.differential[0].id == "hadd"
+    assert "cppd" in {item.id for item in assessment.differential}  # still listed as an alternative
+    assert not [note for note in assessment.notes if "haemochromatosis" in note]
+
+
+def test_the_hu_note_needs_ct_or_hu_wording():
+    operative = analyse("PROCEDURE: Removal of a glass foreign body from the palm of the left hand.\n"
+                        "The glass fragment was removed through a small incision.")
+    assert "foreign_body_hu_overlap" not in recommendations(operative)
+    on_ct = analyse("EXAM: CT of the foot.\nHISTORY: Stepped on broken glass.\nFINDINGS: Calcification in the "
+                    "plantar soft tissues measuring 300 HU.")
+    assert "foreign_body_hu_overlap" in recommendations(on_ct)
+
+
+def test_radiograph_correlation_only_for_a_musculoskeletal_finding():
+    aorta = analyse("EXAM: MRI of the lumbar spine.\nFINDINGS: Calcification of the abdominal aorta.")
+    assert "radiograph_correlation" not in recommendations(aorta)
+    assert aorta.result.deposits[0].scope == "trunk_vessel"
+    tendon = analyse("EXAM: MRI of the right shoulder.\nFINDINGS: Calcification in the supraspinatus tendon.")
+    assert "radiograph_correlation" in recommendations(tendon)
+
+
+def test_no_cross_sectional_imaging_for_a_mass_already_on_ct():
+    text = "FINDINGS: Soft-tissue mass of the thigh with central faint calcification."
+    assert "mass_cross_sectional" in recommendations(analyse("EXAM: Radiograph of the left thigh.\n" + text))
+    assert "mass_cross_sectional" not in recommendations(analyse("EXAM: CT of the left thigh.\n" + text))
+
+
+def test_scope_is_in_the_json_output_and_the_report():
+    engine = get_engine()
+    text = "EXAM: CT of the chest.\nFINDINGS: Calcified granuloma in the left upper lobe."
+    report = engine.analyse(text, "case").report
+    data = json.loads(report.model_dump_json())
+    assert data["result"]["deposits"][0]["scope"] == "thoracic"
+    assert data["result"]["findings"][0]["scope"] == "thoracic"
+    from reportkit.render.templates import render_template
+
+    assert "outside the article's scope" in render_template(report, text, "report.txt.j2")
+
+
+def test_unknown_scope_stays_quiet():
+    report = analyse("FINDINGS: There is a small calcification.")
+    assert report.assessments[0].differential == []
+    assert not report.recommendations
+    assert report.result.deposits[0].scope == "unknown"
+
+
+def test_rule_documentation_prints_the_precondition():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK302"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "Applies to: deposits of body system msk; affirmed" in out
+    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK101"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "radiograph_correlation: {" in out and "'scopes': ['msk']" in out
+
+
+def test_a_follow_up_rule_for_a_finding_must_state_its_body_systems():
+    import pytest
+    from pydantic import ValidationError
+
+    from reportkit.lexicon.reasoning_schema import FollowUpRule
+
+    rule = {"id": "r", "literal": "r", "text": "Consider it.", "source": "test", "when": {"kinds": ["calcification"]}}
+    with pytest.raises(ValidationError, match="must state the body systems"):
+        FollowUpRule.model_validate(rule)
+    FollowUpRule.model_validate({**rule, "when": {"kinds": ["calcification"], "scopes": ["msk"]}})
