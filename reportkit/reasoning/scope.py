@@ -15,7 +15,7 @@ import re
 from reportkit.lexicon import Lexicon, Scope
 from reportkit.models import Finding
 from reportkit.reasoning.context import ReportContext
-from reportkit.text import find_words
+from reportkit.text import find_words, trie_pattern
 
 UNKNOWN: Scope = "unknown"
 
@@ -33,7 +33,9 @@ class ScopeReader:
         for scope, words in anatomy.scope_words.items():
             places.update({w.strip().lower(): scope for w in words})
         self._places = places
-        alternation = "|".join(re.escape(w) for w in sorted(places, key=len, reverse=True))
+        # a trie of the words: each position fails on its first character (an alternation of hundreds of
+        # words tried them all at every character of a long report)
+        alternation = trie_pattern([re.escape(c) for c in word] for word in places)
         self._place_words = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
 
     def of(self, finding: Finding, ctx: ReportContext) -> Scope:
