@@ -180,3 +180,38 @@ def test_a_follow_up_rule_for_a_finding_must_state_its_body_systems():
     with pytest.raises(ValidationError, match="must state the body systems"):
         FollowUpRule.model_validate(rule)
     FollowUpRule.model_validate({**rule, "when": {"kinds": ["calcification"], "scopes": ["msk"]}})
+
+
+def lint_codes(text: str) -> list[str]:
+    return [d.code for d in get_engine().lint_text(text)]
+
+
+def test_an_impression_restating_a_deposit_the_findings_describe_is_no_disagreement():
+    # the findings affirm the foreign body and negate "another" one: the impression agrees with them
+    radiology = ("EXAM: Radiograph of the right hand.\nFINDINGS: Metallic foreign body in the soft tissues of the "
+                 "thenar eminence. No additional foreign body.\nIMPRESSION: Foreign body in the thenar soft tissues.")
+    assert "RK601" not in lint_codes(radiology)
+    # a clinical note: its "assessment" and examination headers are no radiology findings and impression
+    clinic = ("CHIEF COMPLAINT: Thorn in the left palm.\nPHYSICAL EXAM: A thorn is seen under the skin of the palm; "
+              "no foreign body in the wrist.\nASSESSMENT: Foreign body of the left hand.\nPLAN: Removal.")
+    assert "RK601" not in lint_codes(clinic)
+    # a true disagreement still speaks, quoting the term
+    messages = [d.message for d in get_engine().lint_text(
+        "EXAM: Radiograph of the left knee.\nFINDINGS: No chondrocalcinosis.\nIMPRESSION: Chondrocalcinosis.")
+        if d.code == "RK601"]
+    assert messages and "'Chondrocalcinosis'" in messages[0]
+
+
+def test_a_deposit_seen_at_surgery_gets_no_radiograph_correlation():
+    operative = ("PREOPERATIVE DIAGNOSIS: Lumbar disc herniation.\nINDICATION: Back pain; MRI showed a large disc "
+                 "herniation at L4-L5.\nPROCEDURE: The patient was brought to the operating room under general "
+                 "anesthesia. A skin incision was made. Calcified disc material was removed from the L4-L5 disc "
+                 "space with a curette under fluoroscopy.")
+    report = analyse(operative)
+    assert report.result.deposits, "the calcified disc material is still reported"
+    assert not recommendations(report) & {"radiograph_correlation", "mri_inflammation_mimic"}
+    assert "RK101" not in lint_codes(operative)
+    # the same deposit on the MRI itself keeps its correlation
+    mri = "EXAM: MRI of the lumbar spine.\nFINDINGS: Calcified disc material at L4-L5 in the disc space."
+    assert "radiograph_correlation" in recommendations(analyse(mri))
+    assert "RK101" in lint_codes(mri)

@@ -39,9 +39,10 @@ class LintVocabulary(_Entry):
     hadd_appearance: list[str]
     kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
+    clinical_note_titles: list[str] = Field(default_factory=list)
 
     _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone",
-                             "misuse_judged_elsewhere")(_lower_all)
+                             "misuse_judged_elsewhere", "clinical_note_titles")(_lower_all)
 
 
 class DiagnosisRule(_Entry):
@@ -221,6 +222,11 @@ class FollowUpRule(_Entry):
 class FollowUp(_Entry):
     """followup.yaml: every follow-up rule."""
     rules: list[FollowUpRule]
+    procedure_titles: list[str] = Field(default_factory=list, description=(
+        "section titles of an operative or procedure note: its deposits were seen at the procedure, so the "
+        "only modality that showed one is a modality its own sentence names"))
+
+    _lower = field_validator("procedure_titles")(_lower_all)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> FollowUp:

@@ -48,9 +48,11 @@ class _Facts:
     diagnoses: frozenset[str]
     top: frozenset[str]
     kind_unsettled: bool
+    modality: str | None  # the modality that showed the deposit (see FollowUpRecommender._modality_seen)
 
     @classmethod
-    def of(cls, finding: Finding, assessment: Assessment, kinds_named: frozenset[str]) -> _Facts:
+    def of(cls, finding: Finding, assessment: Assessment, kinds_named: frozenset[str],
+           modality: str | None) -> _Facts:
         assessed = assessment.kind
         # settled only as a foreign body named outright: HU in the calcification range cannot tell a
         # calcification from glass or silicone
@@ -58,7 +60,7 @@ class _Facts:
                      or len(kinds_named) > 1)
         return cls(frozenset({finding.kind, assessed.kind}),
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
-                   frozenset(item.id for item in assessment.differential[:TOP]), unsettled)
+                   frozenset(item.id for item in assessment.differential[:TOP]), unsettled, modality)
 
 
 def reads(rule: FollowUpRule) -> Reads | None:
@@ -80,6 +82,7 @@ class FollowUpRecommender:
         self.rules = lexicon.followup.rules
         self._conditions = [_Condition.of(rule.when) for rule in self.rules]
         self._concept_kind = {c.id: c.kind for c in lexicon.concepts.concepts}
+        self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
 
     def _kinds_named(self, finding: Finding) -> frozenset[str]:
         """The kinds the words naming the deposit give it (a "calcification or foreign body" names two)."""
@@ -89,7 +92,9 @@ class FollowUpRecommender:
                   ctx: ReportContext) -> list[Recommendation]:
         """Every recommendation whose rule holds, merged by text, in lexicon order."""
         out: dict[str, Recommendation] = {}
-        facts = [_Facts.of(f, a, self._kinds_named(f)) for f, a in zip(result.findings, assessments, strict=True)]
+        at_procedure = any((s.title or "").strip(" :").lower() in self._procedure_titles for s in result.sections)
+        facts = [_Facts.of(f, a, self._kinds_named(f), self._modality_seen(f, at_procedure))
+                 for f, a in zip(result.findings, assessments, strict=True)]
         for rule, condition in zip(self.rules, self._conditions, strict=True):
             if rule.scope == "report":
                 evidence = self._report_rule_evidence(rule, ctx)
@@ -112,6 +117,16 @@ class FollowUpRecommender:
         return list(merged.values())
 
     @staticmethod
+    def _modality_seen(finding: Finding, at_procedure: bool) -> str | None:
+        """The modality that showed the deposit: the finding's, except in an operative or procedure note, where
+        only a modality its own sentence names showed it (the study's, often an MRI of the history, did not)."""
+        if not at_procedure:
+            return finding.modality
+        own = any(ev.role == "modality" and finding.sentence_start <= ev.start and ev.end <= finding.sentence_end
+                  for ev in finding.evidence)
+        return finding.modality if own else None
+
+    @staticmethod
     def _condition_holds(condition: _Condition, finding: Finding, facts: _Facts, ctx: ReportContext) -> bool:
         """Whether a finding rule's every condition holds for one asserted finding.
 
@@ -130,7 +145,7 @@ class FollowUpRecommender:
             and (not condition.diagnoses or not condition.diagnoses.isdisjoint(facts.diagnoses))
             and (not condition.differential or not condition.differential.isdisjoint(facts.top))
             and (not condition.concepts or finding.concept in condition.concepts)
-            and (not condition.modalities or finding.modality in condition.modalities)
+            and (not condition.modalities or facts.modality in condition.modalities)
             and (not condition.locations or finding.location_category in condition.locations)
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
             and (not condition.study_only or ctx.modalities <= condition.study_only)

@@ -20,7 +20,10 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         The same diagnosis (or concept) stated as absent in one section and present in the
-        other; an impression mention that restates a deposit of the findings is not compared.
+        other, in a radiology report with both a findings and an impression section (the
+        examination and assessment of a clinical or operative note are not compared). An
+        impression mention that restates a deposit of the findings, or that the findings also
+        state the same way ("foreign body in the palm; no other foreign body"), is not compared.
 
     Why it matters:
         The impression is what clinicians act on; a contradiction with the findings makes the
@@ -35,18 +38,33 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: only the radiologist knows which statement is right.
     """
+    vocabulary = ctx.lexicon.lint
+    categories = {s.category for s in ctx.result.sections}
+    if "impression" not in categories or categories.isdisjoint(vocabulary.finding_sections) or any(
+            (s.title or "").strip(" :").lower() in vocabulary.clinical_note_titles for s in ctx.result.sections):
+        return
+
     def same_finding(imp: Finding, f: Finding) -> bool:
-        named = f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.diagnosis not in ctx.lexicon.lint.broad_diagnoses
+        named = f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.diagnosis not in vocabulary.broad_diagnoses
         specific = f.concept == imp.concept and ctx.lexicon.concept(f.concept).role != "generic"
-        return (named or specific) and f.negated != imp.negated
+        return named or specific
+
+    def same_kind_of_finding(imp: Finding, f: Finding) -> bool:
+        """Loosely the same: enough to show the findings describe what the impression states."""
+        return (f.diagnosis is not None and f.diagnosis == imp.diagnosis) or f.concept == imp.concept
 
     findings = ctx.result.findings
-    finding_sections = ctx.lexicon.lint.finding_sections
+    finding_sections = vocabulary.finding_sections
+    body = [f for f in findings if f.section in finding_sections]
     # an impression mention that restates a deposit of the findings agrees with them: only the others are compared
     restating = {i for d in ctx.result.deposits if any(findings[m].section in finding_sections for m in d.findings)
                  for i in d.findings}
-    own = [f for i, f in enumerate(findings) if f.section != "impression" or i not in restating]
-    for imp, f in first_match_in_findings(own, finding_sections, same_finding):
+    # ... and so does one the findings also state the same way (a "no other ..." negates another deposit)
+    stated_alike = {i for i, imp in enumerate(findings) if imp.section == "impression"
+                    and any(f.negated == imp.negated and same_kind_of_finding(imp, f) for f in body)}
+    own = [f for i, f in enumerate(findings) if f.section != "impression" or i not in restating | stated_alike]
+    for imp, f in first_match_in_findings(own, finding_sections,
+                                          lambda imp, f: same_finding(imp, f) and f.negated != imp.negated):
         state = "absent" if f.negated else "present"
         yield Violation(imp.start, imp.end, f"'{imp.text}' is {'absent' if imp.negated else 'present'} in the "
                         f"impression but {state} in the findings ('{f.text}')")
