@@ -215,3 +215,47 @@ def test_a_deposit_seen_at_surgery_gets_no_radiograph_correlation():
     mri = "EXAM: MRI of the lumbar spine.\nFINDINGS: Calcified disc material at L4-L5 in the disc space."
     assert "radiograph_correlation" in recommendations(analyse(mri))
     assert "RK101" in lint_codes(mri)
+
+
+def leading(report) -> list[str]:
+    return [a.differential[0].id for a in report.assessments if a.differential]
+
+
+def test_flowing_spine_ossification_or_named_dish_leads_to_dish_not_syndesmophytes():
+    for text in ("EXAM: Chest radiograph.\nFINDINGS: Flowing anterior osteophytes along the mid thoracic spine.",
+                 "EXAM: Chest radiograph.\nFINDINGS: Degenerative thoracic spine, possibly related to DISH."):
+        report = analyse(text)
+        assert leading(report) == ["dish"], text
+        assert report.assessments[0].suggested_entity == "dish"
+    # a report that says syndesmophytes keeps them
+    spondylitis = analyse("EXAM: Radiograph of the lumbar spine. HISTORY: Ankylosing spondylitis.\nFINDINGS: "
+                          "Thin marginal syndesmophytes bridging L1 to L4.")
+    assert leading(spondylitis)[0] == "syndesmophyte"
+
+
+def test_spurs_at_the_margins_of_an_osteoarthritic_joint_are_no_enthesophytes():
+    report = analyse("EXAM: Radiographs of the left knee.\nFINDINGS: Severe narrowing of the medial compartment "
+                     "with spurs at the joint margins and on the patella, consistent with osteoarthritis.")
+    assert report.result.deposits
+    assert "enthesophyte" not in entities(report)
+    assert set(leading(report)) <= {"marginal_osteophyte"}
+    # a spur where a tendon or fascia inserts stays an enthesophyte
+    heel = analyse("EXAM: Radiograph of the right foot.\nFINDINGS: Plantar calcaneal spur at the insertion of the "
+                   "plantar fascia.")
+    assert leading(heel) == ["enthesophyte"]
+
+
+def test_words_of_another_structure_give_no_node_or_musculoskeletal_advice():
+    mammogram = analyse("EXAM: Bilateral screening mammogram.\nFINDINGS: Scattered benign-appearing calcifications "
+                        "in both breasts as well as normal axillary lymph nodes.")
+    assert mammogram.result.deposits
+    assert entities(mammogram) == set()
+    rib = analyse("EXAM: Chest radiograph, two views.\nFINDINGS: There is a large calcified tip to the left "
+                  "anterior first rib. The lungs are clear.")
+    assert rib.result.deposits
+    assert entities(rib) == set()
+    assert rib.result.deposits[0].scope == "thoracic"
+    # a node that is the deposit's own keeps its advice
+    node = analyse("EXAM: CT of the chest.\nFINDINGS: Calcified mediastinal lymph nodes, likely old granulomatous "
+                   "disease.")
+    assert "calcified_lymph_node" in entities(node)

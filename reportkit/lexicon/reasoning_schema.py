@@ -127,6 +127,11 @@ class Entity(_Entry):
     diagnosis: Diagnosis | None = None
     concepts: list[str] = Field(default_factory=list)
     requires_site: list[str] = Field(default_factory=list)
+    requires_own: list[str] = Field(default_factory=list, description=(
+        "advice only: the entity is listed only when one of these words belongs to the deposit (its site or own "
+        "clause): an enthesophyte needs an insertion, a tendon or ligament; the diagnosis label does not read it"))
+    advice_only: bool = Field(default=False, description=(
+        "an entity of the advice only, absent from the ranking the diagnosis label reads (extraction)"))
     scopes: list[Scope] = Field(default_factory=lambda: ["msk"], description=(
         "the body systems where the entity is advice (the article's: musculoskeletal soft tissue); entities valid "
         "in every system (arterial calcification, a calcified node, a phlebolith) list them all"))
@@ -137,7 +142,7 @@ class Entity(_Entry):
     warning: str | None = None
     source: str
 
-    _lower = field_validator("requires_site")(_lower_all)
+    _lower = field_validator("requires_site", "requires_own")(_lower_all)
 
 
 class Density(_Entry):

@@ -33,19 +33,23 @@ class DifferentialRanker:
         """The entities possible at the finding's location for ``kind``, best score first.
 
         With a ``scope`` (the ranking given as advice), only entities valid in that body system, and a word
-        counts only where it belongs to the deposit: a required site in its site or clause, an ``owned``
+        counts only where it belongs to the deposit: a required site in its site (in its clause when it states
+        none), a ``requires_own`` word in its site or clause, an ``owned``
         cue's words in its clause, a cue with ``unless`` words not where its clause holds one. Without one
-        (the diagnosis label's ranking, unchanged), the sentence and report words count as they stand.
+        (the diagnosis label's ranking, unchanged), the sentence and report words count as they stand and
+        ``advice_only`` entities are left out.
         """
         items = []
         advice = scope is not None
         for entity, prior in self._possible_at(finding.location_category, kind):
-            if advice and scope not in entity.scopes:
+            if (scope not in entity.scopes) if advice else entity.advice_only:
                 continue
             if entity.requires_site and not (
-                ctx.find_own(entity.requires_site, finding) if advice
+                _own_site(entity.requires_site, finding, ctx) if advice
                 else (ctx.site_match(entity.requires_site, finding)
                       or ctx.find_in_sentence(entity.requires_site, finding))):
+                continue
+            if advice and entity.requires_own and not ctx.find_own(entity.requires_own, finding):
                 continue
             supporting, specific, score = [], False, prior
             for cue in entity.cues:
@@ -151,6 +155,20 @@ class DifferentialRanker:
             values = [p[kind] for p in entity.priors.values() if kind in p]
             return min(values) if values else None
         return entity.priors.get(location, {}).get(kind)
+
+
+_COORDINATION = re.compile(r"\b(?:and|as well as|along with|with|or|plus|but)\b|;", re.IGNORECASE)
+
+
+def _own_site(words: list[str], finding: Finding, ctx: ReportContext):
+    """A required site word of the deposit: in its site, or in its own clause; when the deposit states a site
+    of its own, a clause word joined to it by a coordination names another structure ("calcifications in both
+    breasts as well as normal axillary lymph nodes")."""
+    hit = ctx.find_own(words, finding)
+    if hit is None or isinstance(hit, re.Match) or not finding.site:
+        return hit
+    gap = ctx.text[finding.end:hit.start] if hit.start >= finding.end else ctx.text[hit.end:finding.start]
+    return None if _COORDINATION.search(gap) else hit
 
 
 def _clause_holds(ctx: ReportContext, hit, words: list[str], finding: Finding) -> bool:
