@@ -259,3 +259,12 @@ def test_words_of_another_structure_give_no_node_or_musculoskeletal_advice():
     node = analyse("EXAM: CT of the chest.\nFINDINGS: Calcified mediastinal lymph nodes, likely old granulomatous "
                    "disease.")
     assert "calcified_lymph_node" in entities(node)
+
+
+def test_a_capsule_named_after_another_structure_gets_no_joint_advice():
+    implant = analyse("OPERATIVE FINDINGS: The old incision under the left breast was reopened. "
+                      "Dissection reached the capsule. It was densely calcified.")
+    assert implant.result.deposits and implant.result.deposits[0].scope == "thoracic"
+    assert not entities(implant) & {"cppd", "corticoid_injection", "hadd"}
+    joint = analyse("FINDINGS: Effusion of the left knee. The capsule is thickened. It is densely calcified.")
+    assert joint.result.deposits and joint.result.deposits[0].scope == "msk"

@@ -18,6 +18,7 @@ from reportkit.reasoning.context import ReportContext
 from reportkit.text import find_words, trie_pattern
 
 UNKNOWN: Scope = "unknown"
+SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
 
 class ScopeReader:
@@ -28,6 +29,7 @@ class ScopeReader:
         anatomy = lexicon.anatomy
         self._site_scope: dict[str, Scope | None] = {t: s.scope for s in anatomy.sites for t in s.terms}
         self._weak_sites = {t for s in anatomy.sites if s.scope_weak for t in s.terms}
+        self._site_category = {t: s.category for s in anatomy.sites for t in s.terms}
         self._modality_scope = {m.id: m.scope for m in lexicon.modalities.modalities if m.scope}
         places: dict[str, Scope] = {t: s.scope for s in anatomy.sites if s.scope for t in s.terms}
         for scope, words in anatomy.scope_words.items():
@@ -54,6 +56,10 @@ class ScopeReader:
         site_scope = self._site(finding.site)
         if site_scope and (finding.site or "").lower() in self._weak_sites:
             site_scope = self._other_in_own_clause(finding, ctx, site_scope) or site_scope
+            if site_scope != UNKNOWN and self._site_category.get((finding.site or "").lower()) == "articular":
+                # a joint word (capsule, cartilage) is named by the organ it belongs to, which a report may name
+                # only in the sentence before ("... the breast. ... the capsule."); soft tissue stays soft tissue
+                site_scope = self._other_before_site(finding, ctx, site_scope) or site_scope
         if site_scope:
             return site_scope
         nearest = self._nearest_in_sentence(finding, ctx)
@@ -80,6 +86,21 @@ class ScopeReader:
                 if other != scope and ctx.affirmed(m.start(), m.end(), finding):
                     return other
         return None
+
+    def _other_before_site(self, finding: Finding, ctx: ReportContext, scope: Scope) -> Scope | None:
+        """The one other body system the sentence before a generic site word names, when that sentence names
+        no place of the site's own system ("... turned to the breast. Dissection reached the capsule.")."""
+        sites = [ev.start for ev in finding.evidence if ev.role == "site"]
+        if not sites:
+            return None
+        site = min(sites)
+        ends = [m.end() for m in SENTENCE_END.finditer(ctx.text, 0, site)]
+        if not ends:
+            return None
+        start = ends[-2] if len(ends) > 1 else 0
+        named = {self._places[m.group(0).lower()] for m in self._place_words.finditer(ctx.text, start, ends[-1])
+                 if ctx.affirmed(m.start(), m.end(), finding)}
+        return named.pop() if len(named) == 1 and scope not in named else None
 
     def _nearest_in_sentence(self, finding: Finding, ctx: ReportContext) -> Scope | None:
         """The scope of the affirmed place nearest the mention in its sentence."""
