@@ -12,11 +12,11 @@ import re
 from reportkit.lexicon import AgeRange, Concept, Cue, DiagnosisRule, Entity, Lexicon
 from reportkit.models import Assessment, DifferentialItem, Finding
 from reportkit.reasoning.context import TOP, ReportContext
-from reportkit.text import find_words
+from reportkit.reasoning.scope import UNKNOWN
+from reportkit.text import find_words, words_pattern
 
 SHOWN = 5  # items of the differential an assessment lists
-MSK, UNKNOWN_SCOPE = "msk", "unknown"
-LEADING_PRIOR = 3  # differential.yaml: the prior of the most frequent aetiology at a location
+MSK = "msk"  # the article's body system
 
 
 class DifferentialRanker:
@@ -26,6 +26,7 @@ class DifferentialRanker:
         self.differential = lexicon.differential
         self.entities = {e.id: e for e in self.differential.entities}
         self._concepts = {e.id: frozenset(e.concepts) for e in self.differential.entities}
+        self._coordination = words_pattern(self.differential.coordination)
         # (location, kind) -> the entities possible there with their priors: lexicon data, fixed for the ranker
         self._possible: dict[tuple[str | None, str], list[tuple[Entity, int]]] = {}
 
@@ -45,7 +46,7 @@ class DifferentialRanker:
             if (scope not in entity.scopes) if advice else entity.advice_only:
                 continue
             if entity.requires_site and not (
-                _own_site(entity.requires_site, finding, ctx) if advice
+                self._own_site(entity.requires_site, finding, ctx) if advice
                 else (ctx.site_match(entity.requires_site, finding)
                       or ctx.find_in_sentence(entity.requires_site, finding))):
                 continue
@@ -61,9 +62,9 @@ class DifferentialRanker:
             is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
             placed = bool(entity.requires_site)  # its required site is the deposit's own (checked above)
             # the most frequent aetiology of a stated location (Table 1 in bold: arterial calcification in a vessel)
-            leading = finding.location_category is not None and prior >= LEADING_PRIOR
+            leading = finding.location_category is not None and prior >= self.differential.leading_prior
             if advice and scope != MSK and not (is_named or placed or leading
-                                                or (supporting and scope != UNKNOWN_SCOPE)):
+                                                or (supporting and scope != UNKNOWN)):
                 continue  # outside the article's scope, no guess from a prior: only what the report names or shows
             if is_named:
                 score += self.differential.named_bonus
@@ -148,6 +149,16 @@ class DifferentialRanker:
                                               if (prior := self._prior(entity, location, kind)) is not None]
         return possible
 
+    def _own_site(self, words: list[str], finding: Finding, ctx: ReportContext):
+        """A required site word of the deposit: in its site, or in its own clause; when the deposit states a site
+        of its own, a clause word joined to it by a ``coordination`` word names another structure
+        ("calcifications in both breasts as well as normal axillary lymph nodes")."""
+        hit = ctx.find_own(words, finding)
+        if hit is None or isinstance(hit, re.Match) or not finding.site:
+            return hit
+        gap = ctx.text[finding.end:hit.start] if hit.start >= finding.end else ctx.text[hit.end:finding.start]
+        return None if self._coordination.search(gap) else hit
+
     @staticmethod
     def _prior(entity: Entity, location: str | None, kind: str) -> int | None:
         """The entity's prior at ``location`` (the lowest over locations when none is stated)."""
@@ -155,20 +166,6 @@ class DifferentialRanker:
             values = [p[kind] for p in entity.priors.values() if kind in p]
             return min(values) if values else None
         return entity.priors.get(location, {}).get(kind)
-
-
-_COORDINATION = re.compile(r"\b(?:and|as well as|along with|with|or|plus|but)\b|;", re.IGNORECASE)
-
-
-def _own_site(words: list[str], finding: Finding, ctx: ReportContext):
-    """A required site word of the deposit: in its site, or in its own clause; when the deposit states a site
-    of its own, a clause word joined to it by a coordination names another structure ("calcifications in both
-    breasts as well as normal axillary lymph nodes")."""
-    hit = ctx.find_own(words, finding)
-    if hit is None or isinstance(hit, re.Match) or not finding.site:
-        return hit
-    gap = ctx.text[finding.end:hit.start] if hit.start >= finding.end else ctx.text[hit.end:finding.start]
-    return None if _COORDINATION.search(gap) else hit
 
 
 def _clause_holds(ctx: ReportContext, hit, words: list[str], finding: Finding) -> bool:
