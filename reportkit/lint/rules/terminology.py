@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from reportkit.assertion import AffirmedText
 from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
-from reportkit.lint.rules.helpers import match_case, positive, replace
+from reportkit.lint.rules.helpers import match_case, replace
 from reportkit.text import find_all_words, find_words, section_at
 from reportkit.triggers import MENTIONS, LexiconWords, text
 
