@@ -10,8 +10,9 @@ null counted as a value.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,11 @@ ATTRIBUTES = ("kind", "negated", "uncertain", "location_category", "laterality",
 # scored on every matched pair, null gold included: a side or site the text does not state is an error
 NULL_SCORED = {"laterality_all": "laterality", "location_category_all": "location_category"}
 KINDS = ("calcification", "ossification", "foreign_body")
+# per-category F1 tables and confusion views
+CATEGORY_ATTRIBUTES = ("location_category", "diagnosis")
+CONFUSION_ATTRIBUTES = ("kind", "location_category", "laterality")
+# the unlabelled corpus a pointer gold file refers to, relative to the working directory
+DEFAULT_CORPUS = Path("../shared/corpus")
 
 
 class EvalError(ValueError):
@@ -58,17 +64,60 @@ def _gold_problem(item: dict) -> str | None:
     return None
 
 
-def load_gold(path: Path) -> list[dict]:
-    """Gold items from a JSONL file; each mention gains ``end`` when it gives only ``start`` and ``span``."""
+def load_gold(path: Path, corpus: Path | None = None) -> list[dict]:
+    """Gold items from a JSONL file; each mention gains ``end`` when it gives only ``start`` and ``span``.
+
+    A pointer file (records with ``file`` and ``sha256`` instead of ``text``, mentions with
+    ``span_sha256``) is rebuilt from the corpus folder: the record and every span must hash to
+    what was labelled, else the file and record are named and nothing is scored.
+    """
+    records = _read_jsonl(path)
+    texts = _corpus_texts(path, records, corpus or DEFAULT_CORPUS)
     items = []
-    for record in _read_jsonl(path):
+    for record in records:
         item = record.data
+        if "text" not in item and "sha256" in item:
+            _rebuild(item, texts, f"{path}:{record.line}")
         if problem := _gold_problem(item):
             raise EvalError(f"{path}:{record.line}: {problem}")
         for mention in item["gold"]["mentions"]:
             mention.setdefault("end", mention["start"] + len(mention["span"]))
         items.append(item)
     return items
+
+
+def _corpus_texts(path: Path, records: list[Record], corpus: Path) -> dict[str, str]:
+    """Texts by id of the corpus files that pointer records name (none when there are none)."""
+    files = {r.data.get("file") for r in records if "text" not in r.data and "sha256" in r.data}
+    if not files:
+        return {}
+    texts: dict[str, str] = {}
+    for name in sorted(f for f in files if isinstance(f, str)):
+        source = corpus / name
+        if not source.is_file():
+            raise EvalError(f"{path}: pointer gold needs the corpus file {source} (give --corpus DIR)")
+        texts |= {r.data["id"]: r.data["text"] for r in _read_jsonl(source)
+                  if isinstance(r.data.get("id"), str) and isinstance(r.data.get("text"), str)}
+    return texts
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _rebuild(item: dict, texts: dict[str, str], where: str) -> None:
+    """Put the record's text and each mention's span back into a pointer record, checking hashes."""
+    text = texts.get(item.get("id"))
+    if text is None:
+        raise EvalError(f"{where}: record {item.get('id')!r} is not in the corpus")
+    if _sha256(text) != item["sha256"]:
+        raise EvalError(f"{where}: record {item['id']!r} differs from the text that was labelled")
+    item["text"] = text
+    for number, mention in enumerate(item.get("gold", {}).get("mentions", []), 1):
+        span = text[mention.get("start", 0):mention.get("end", 0)]
+        if _sha256(span) != mention.get("span_sha256"):
+            raise EvalError(f"{where}: record {item['id']!r} mention {number} does not hash to the labelled span")
+        mention["span"] = span
 
 
 def load_predictions(path: Path) -> dict[str, list[dict]]:
@@ -155,6 +204,13 @@ def _hungarian(cost: list[list[int]]) -> list[int]:
     return result
 
 
+MISSED, SPURIOUS = "(missed)", "(spurious)"
+
+
+def _shown(value: object) -> str:
+    return "null" if value is None else str(value)
+
+
 class PRF(BaseModel):
     """Precision, recall and F1 from true-positive, false-positive and false-negative counts."""
     tp: int
@@ -208,6 +264,34 @@ class EvalReport:
     modality: Accuracy
     items: int
     misses: list[Miss] = field(default_factory=list)
+    # every matched (gold, predicted) pair, and the mentions left unmatched on either side
+    pairs: list[tuple[dict, dict]] = field(default_factory=list)
+    unmatched_gold: list[dict] = field(default_factory=list)
+    unmatched_pred: list[dict] = field(default_factory=list)
+
+    def by_category(self, attribute: str) -> dict[str, PRF]:
+        """F1 per value of ``attribute``: a hit is a matched pair on which gold and prediction both have it."""
+        counts: dict[str, Counter] = {}
+        for gold, pred in self.pairs:
+            g, p = gold.get(attribute), pred.get(attribute)
+            if g == p:
+                counts.setdefault(_shown(g), Counter())["tp"] += 1
+            else:
+                counts.setdefault(_shown(g), Counter())["fn"] += 1
+                counts.setdefault(_shown(p), Counter())["fp"] += 1
+        for gold in self.unmatched_gold:
+            counts.setdefault(_shown(gold.get(attribute)), Counter())["fn"] += 1
+        for pred in self.unmatched_pred:
+            counts.setdefault(_shown(pred.get(attribute)), Counter())["fp"] += 1
+        return {value: PRF(tp=c["tp"], fp=c["fp"], fn=c["fn"]) for value, c in sorted(counts.items())}
+
+    def confusion(self, attribute: str) -> Counter:
+        """(gold value, predicted value) counts; a missed mention predicts MISSED, a spurious one has gold SPURIOUS."""
+        table: Counter = Counter()
+        table.update((_shown(g.get(attribute)), _shown(p.get(attribute))) for g, p in self.pairs)
+        table.update((_shown(g.get(attribute)), MISSED) for g in self.unmatched_gold)
+        table.update((SPURIOUS, _shown(p.get(attribute))) for p in self.unmatched_pred)
+        return table
 
     def summary(self) -> dict:
         """The scores as a plain dict (what `eval --json` prints)."""
@@ -226,6 +310,7 @@ class EvalReport:
             "mentions_untyped": prf(self.untyped),
             "mentions_typed": prf(self.typed),
             "typed_by_kind": {k: prf(v) for k, v in self.by_kind.items()},
+            **{f"by_{a}": {k: prf(v) for k, v in self.by_category(a).items()} for a in CATEGORY_ATTRIBUTES},
             "attributes": {
                 k: {"accuracy": round(v.value, 4), "correct": v.correct, "total": v.total}
                 for k, v in self.attributes.items()
@@ -243,6 +328,9 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
     attributes = {a: Counter() for a in (*ATTRIBUTES, *NULL_SCORED)}
     modality = Counter()
     misses: list[Miss] = []
+    matched: list[tuple[dict, dict]] = []
+    unmatched_gold: list[dict] = []
+    unmatched_pred: list[dict] = []
     items = 0
     for item in gold_items:
         items += 1
@@ -254,6 +342,9 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
         counts["fn"] += len(gold) - len(pairs)
         matched_gold = {i for i, _ in pairs}
         matched_pred = {j for _, j in pairs}
+        matched += [(gold[i], pred[j]) for i, j in pairs]
+        unmatched_gold += [g for i, g in enumerate(gold) if i not in matched_gold]
+        unmatched_pred += [p for j, p in enumerate(pred) if j not in matched_pred]
         misses += [Miss(item["id"], "missed", gold=g) for i, g in enumerate(gold) if i not in matched_gold]
         misses += [Miss(item["id"], "spurious", pred=p) for j, p in enumerate(pred) if j not in matched_pred]
         typed_pairs = max_overlap_matching(gold, pred, typed=True)
@@ -279,7 +370,7 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
                 attributes[name]["correct"] += ok
                 if not ok and gold[i].get(attr) is None:
                     misses.append(Miss(item["id"], f"wrong {name}", gold=gold[i], pred=pred[j]))
-        if modalities is not None and item["id"] in modalities:
+        if modalities is not None and item["id"] in modalities and "modality" in item["gold"]:
             modality["total"] += 1
             modality["correct"] += sorted(modalities[item["id"]]) == sorted(item["gold"].get("modality", []))
     n_pred = counts["tp"] + counts["fp"]
@@ -293,17 +384,40 @@ def score(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
         modality=Accuracy(correct=modality["correct"], total=modality["total"]),
         items=items,
         misses=misses,
+        pairs=matched,
+        unmatched_gold=unmatched_gold,
+        unmatched_pred=unmatched_pred,
     )
 
 
-def evaluate_pipeline(gold_path: Path, lexicon_dir: str | None = None) -> EvalReport:
-    """Run the pipeline over every gold item's text and score it."""
+def source_of(item: dict) -> str:
+    """The source an item comes from: its id's prefix (``iu``, ``mt``, ``mp``; ``mpc`` for captions)."""
+    prefix = item["id"].split("-", 1)[0]
+    return prefix
+
+
+def score_by(gold_items: Iterable[dict], predictions: dict[str, list[dict]],
+             group: Callable[[dict], str]) -> dict[str, EvalReport]:
+    """One report per group of gold items (e.g. by source or by sampling stratum)."""
+    groups: dict[str, list[dict]] = {}
+    for item in gold_items:
+        groups.setdefault(group(item), []).append(item)
+    return {name: score(items, predictions) for name, items in sorted(groups.items())}
+
+
+def predict(gold: list[dict], lexicon_dir: str | None = None) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
+    """The pipeline's findings and modalities for every gold item's text."""
     from reportkit.api import extract_many
 
-    gold = load_gold(gold_path)
     predictions: dict[str, list[dict]] = {}
     modalities: dict[str, list[str]] = {}
     for result in extract_many(((g["id"], g["text"]) for g in gold), lexicon_dir=lexicon_dir):
         predictions[result.id] = [f.model_dump() for f in result.findings]
         modalities[result.id] = list(result.modality)
-    return score(gold, predictions, modalities)
+    return predictions, modalities
+
+
+def evaluate_pipeline(gold_path: Path, lexicon_dir: str | None = None) -> EvalReport:
+    """Run the pipeline over every gold item's text and score it."""
+    gold = load_gold(gold_path)
+    return score(gold, *predict(gold, lexicon_dir))

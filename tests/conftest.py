@@ -49,11 +49,15 @@ def captions() -> dict[str, dict]:
     return {item["id"]: item for item in load_jsonl(DATA / "article_captions.jsonl")}
 
 
+def corpus_dir() -> Path:
+    configured = os.environ.get("REPORTKIT_CORPUS")
+    return Path(configured) if configured else _shared_dir() / "corpus"
+
+
 @pytest.fixture(scope="session")
 def corpus_records() -> list[tuple[str, str]]:
     """(id, text) of every unlabelled corpus report in shared/corpus (REPORTKIT_CORPUS overrides); skips without it."""
-    configured = os.environ.get("REPORTKIT_CORPUS")
-    corpus = Path(configured) if configured else _shared_dir() / "corpus"
+    corpus = corpus_dir()
     files = sorted(corpus.glob("*.jsonl")) if corpus.is_dir() else []
     if not files:
         pytest.skip(f"no shared corpus at {corpus}")

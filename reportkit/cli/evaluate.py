@@ -28,32 +28,105 @@ def _print_table(summary: dict, with_modality: bool) -> None:
         typer.echo(f"{'modality (per item)':<22}{m['accuracy']:>10.3f}{m['correct']:>4}/{m['total']:<4}")
 
 
+def _print_groups(title: str, reports: dict) -> None:
+    """One line per group: typed mention scores and the attributes users feel most."""
+    typer.echo(f"\nby {title}")
+    columns = ("negated", "laterality_all", "location_category_all", "diagnosis")
+    typer.echo(f"{'':<14}{'items':>6}{'gold':>6}{'P':>7}{'R':>7}{'F1':>7}" + "".join(f"{c[:13]:>14}" for c in columns))
+    for name, report in reports.items():
+        typed = report.typed
+        cells = "".join(f"{report.attributes[c].value:>8.3f}{report.attributes[c].total:>6}" for c in columns)
+        typer.echo(f"{name:<14}{report.items:>6}{typed.tp + typed.fn:>6}"
+                   f"{typed.precision:>7.3f}{typed.recall:>7.3f}{typed.f1:>7.3f}{cells}")
+
+
+def _print_categories(report) -> None:
+    from reportkit.evaluation import CATEGORY_ATTRIBUTES
+
+    for attribute in CATEGORY_ATTRIBUTES:
+        typer.echo(f"\nby {attribute} (a hit: matched, same value)")
+        typer.echo(f"{'':<28}{'P':>7}{'R':>7}{'F1':>7}{'TP':>5}{'FP':>5}{'FN':>5}")
+        for value, s in report.by_category(attribute).items():
+            typer.echo(f"{value:<28}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.tp:>5}{s.fp:>5}{s.fn:>5}")
+
+
+def _print_confusion(report) -> None:
+    from reportkit.evaluation import CONFUSION_ATTRIBUTES
+
+    for attribute in CONFUSION_ATTRIBUTES:
+        table = report.confusion(attribute)
+        golds = sorted({g for g, _ in table})
+        preds = sorted({p for _, p in table})
+        typer.echo(f"\nconfusion: {attribute} (rows gold, columns predicted)")
+        typer.echo(f"{'':<20}" + "".join(f"{p[:12]:>13}" for p in preds))
+        for g in golds:
+            typer.echo(f"{g[:20]:<20}" + "".join(f"{table[(g, p)] or '.':>13}" for p in preds))
+
+
+GROUPS = ("source", "stratum", "note_kind", "category")
+
+
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold JSONL in the shared/eval schema.")],
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL in the shared/eval schema, or a pointer gold file.")],
     pred: Annotated[Path | None, typer.Option("--pred", help="Score these predictions instead of running the pipeline.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     show_misses: Annotated[bool, typer.Option("--misses", help="List every missed, spurious or mislabelled mention.")] = False,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus folder a pointer gold file refers to "
+                                                "(default ../shared/corpus).")] = None,
+    split: Annotated[str | None, typer.Option("--split", help="Score only the gold items of this split "
+                                              "(a pointer gold file's 'work' or 'locked').")] = None,
+    by: Annotated[list[str] | None, typer.Option("--by", help=f"Also break the scores down by: {', '.join(GROUPS)} "
+                                                 "(repeatable).")] = None,
+    confusion: Annotated[bool, typer.Option("--confusion", help="Print gold-by-predicted tables for kind, "
+                                            "location category and side.")] = False,
     lexicons: LexiconOption = None,
 ) -> None:
-    """Precision/recall/F1 for mentions (overlap match, typed and untyped) and attribute accuracy."""
-    from reportkit.evaluation import EvalError, evaluate_pipeline, load_gold, load_predictions, score, unpredicted
+    """Precision/recall/F1 for mentions (overlap match, typed and untyped) and attribute accuracy.
 
+    Example: reportkit eval tests/gold/corpus.gold.jsonl --split work --by source --by category --confusion
+    """
+    from reportkit.evaluation import EvalError, load_gold, load_predictions, predict, score, score_by, source_of, unpredicted
+
+    if unknown := [b for b in by or [] if b not in GROUPS]:
+        raise usage_error(f"--by takes {', '.join(GROUPS)}, not {', '.join(unknown)}")
     try:
+        gold_items = load_gold(gold, corpus)
+        if split is not None:
+            gold_items = [item for item in gold_items if item.get("split") == split]
+            if not gold_items:
+                raise EvalError(f"{gold}: no gold item is in split {split!r}")
+        modalities = None
         if pred is None:
-            report = evaluate_pipeline(gold, lexicon_dir=lexicon_arg(lexicons))
+            predictions, modalities = predict(gold_items, lexicon_dir=lexicon_arg(lexicons))
         else:
-            gold_items, predictions = load_gold(gold), load_predictions(pred)
+            predictions = load_predictions(pred)
             if missing := unpredicted(gold_items, predictions):
                 typer.echo(f"warning: {pred} has no prediction for {missing} of {len(gold_items)} gold items; "
                            "they count as missed", err=True)
-            report = score(gold_items, predictions)
+        report = score(gold_items, predictions, modalities)
     except EvalError as exc:
         raise usage_error(str(exc)) from exc
+    groupers = {"source": source_of, "stratum": lambda item: str(item.get("stratum")),
+                "note_kind": lambda item: str(item.get("note_kind"))}
+    grouped = {b: score_by(gold_items, predictions, groupers[b]) for b in by or [] if b in groupers}
     summary = report.summary()
     if as_json:
+        summary |= {f"by_{b}": {name: r.summary() for name, r in reports.items()} for b, reports in grouped.items()}
+        if confusion:
+            from reportkit.evaluation import CONFUSION_ATTRIBUTES
+
+            summary["confusion"] = {a: [{"gold": g, "predicted": p, "count": n}
+                                        for (g, p), n in sorted(report.confusion(a).items())]
+                                    for a in CONFUSION_ATTRIBUTES}
         typer.echo(json.dumps(summary, indent=2))
     else:
-        _print_table(summary, with_modality=pred is None)
+        _print_table(summary, with_modality=modalities is not None and report.modality.total > 0)
+        for b, reports in grouped.items():
+            _print_groups(b, reports)
+        if "category" in (by or []):
+            _print_categories(report)
+        if confusion:
+            _print_confusion(report)
     if show_misses:
         for miss in report.misses:
             g = f"gold={miss.gold['span']!r}" if miss.gold else ""

@@ -1,0 +1,162 @@
+"""Agreement between the two annotations, the units an adjudicator decides, and the adjudicated gold.
+
+    python tests/gold/adjudicate.py agreement A.jsonl B.jsonl           # before adjudication
+    python tests/gold/adjudicate.py units A.jsonl B.jsonl -o UNITS       # disagreements, with context
+    python tests/gold/adjudicate.py apply A.jsonl B.jsonl DECISIONS -o GOLD --log LOG
+
+A and B are pointer files (tools.py pointers). UNITS holds report text for the adjudicator and
+stays outside the repository; GOLD and LOG hold ids, offsets, hashes and labels only.
+Mentions of A and B are paired by the scorer's matching (character overlap, one to one).
+A pair that agrees on every label is gold as it stands (A's span); every other pair, and every
+mention only one annotator labelled, is a unit the adjudicator decides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from reportkit.evaluation import load_gold, max_overlap_matching
+
+FIELDS = ("kind", "negated", "uncertain", "location_category", "laterality", "diagnosis")
+
+
+def paired(a_path: Path, b_path: Path) -> list[tuple[dict, dict | None, dict | None]]:
+    """(record, A mention or None, B mention or None) for every mention either annotator labelled."""
+    a_items = {i["id"]: i for i in load_gold(a_path)}
+    b_items = {i["id"]: i for i in load_gold(b_path)}
+    if set(a_items) != set(b_items):
+        raise SystemExit(f"the annotations cover different records: {len(set(a_items) ^ set(b_items))} differ")
+    out = []
+    for record_id in sorted(a_items):
+        a, b = a_items[record_id]["gold"]["mentions"], b_items[record_id]["gold"]["mentions"]
+        pairs = max_overlap_matching(a, b)
+        out += [(a_items[record_id], a[i], b[j]) for i, j in pairs]
+        out += [(a_items[record_id], m, None) for i, m in enumerate(a) if i not in {i for i, _ in pairs}]
+        out += [(a_items[record_id], None, m) for j, m in enumerate(b) if j not in {j for _, j in pairs}]
+    return out
+
+
+def kappa(pairs: list[tuple[object, object]]) -> float:
+    """Cohen's kappa of two raters' values (null is a value)."""
+    n = len(pairs)
+    if not n:
+        return float("nan")
+    observed = sum(a == b for a, b in pairs) / n
+    a_counts, b_counts = Counter(a for a, _ in pairs), Counter(b for _, b in pairs)
+    expected = sum(a_counts[v] * b_counts[v] for v in set(a_counts) | set(b_counts)) / n / n
+    return 1.0 if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def agreement(a_path: Path, b_path: Path) -> None:
+    rows = paired(a_path, b_path)
+    both = [(a, b) for _, a, b in rows if a and b]
+    only_a = sum(1 for _, a, b in rows if a and not b)
+    only_b = sum(1 for _, a, b in rows if b and not a)
+    f1 = 2 * len(both) / (2 * len(both) + only_a + only_b) if rows else 1.0
+    print(f"mentions: A {len(both) + only_a}, B {len(both) + only_b}, matched {len(both)}, "
+          f"A only {only_a}, B only {only_b}; mention F1 (untyped overlap) {f1:.3f}")
+    typed = sum(1 for a, b in both if a["kind"] == b["kind"])
+    print(f"typed mention F1 {2 * typed / (2 * len(both) + only_a + only_b):.3f}")
+    print(f"{'attribute (matched pairs)':<28}{'agree':>8}{'n':>6}{'kappa':>8}")
+    for field in FIELDS:
+        values = [(a.get(field), b.get(field)) for a, b in both]
+        same = sum(x == y for x, y in values)
+        print(f"{field:<28}{same / len(values):>8.3f}{len(values):>6}{kappa(values):>8.3f}")
+
+
+def units(a_path: Path, b_path: Path, out: Path) -> None:
+    count = 0
+    with open(out, "w", encoding="utf-8") as handle:
+        for record, a, b in paired(a_path, b_path):
+            if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
+                continue
+            text = record["text"]
+            anchor = a or b
+            lo = max(0, text.rfind("\n", 0, anchor["start"]) + 1, anchor["start"] - 400)
+            hi = min(len(text), anchor["end"] + 400)
+            nl = text.find("\n", anchor["end"])
+            hi = min(hi, nl) if nl >= 0 else hi
+            count += 1
+            handle.write(json.dumps({
+                "unit": count, "id": record["id"], "context": text[lo:hi],
+                "A": None if a is None else {"span": a["span"], **{f: a.get(f) for f in FIELDS}},
+                "B": None if b is None else {"span": b["span"], **{f: b.get(f) for f in FIELDS}},
+            }) + "\n")
+    print(f"{out}: {count} units to adjudicate")
+
+
+def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path) -> None:
+    """Agreed pairs plus every unit's decision -> the gold pointer file, and the decisions' log."""
+    decisions = {}
+    for number, line in enumerate(decisions_path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            row = json.loads(line)
+            decisions[row["unit"]] = row | {"_line": number}
+    records: dict[str, dict] = {}
+    log_rows = []
+    unit = 0
+    for record, a, b in paired(a_path, b_path):
+        gold = records.setdefault(record["id"], {k: record[k] for k in ("id", "file", "sha256", "stratum", "note_kind", "split")}
+                                  | {"gold": {"mentions": []}})
+        if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
+            gold["gold"]["mentions"].append(pointer(a, a))
+            continue
+        unit += 1
+        decision = decisions.get(unit)
+        if decision is None:
+            raise SystemExit(f"{decisions_path}: no decision for unit {unit}")
+        differing = [f for f in FIELDS if a and b and a.get(f) != b.get(f)]
+        log_rows.append({"unit": unit, "id": record["id"], "start": (a or b)["start"], "end": (a or b)["end"],
+                         "disagreement": "A only" if b is None else "B only" if a is None else ",".join(differing),
+                         "A": None if a is None else {f: a.get(f) for f in FIELDS},
+                         "B": None if b is None else {f: b.get(f) for f in FIELDS},
+                         "keep": decision["keep"], "labels": decision.get("labels"), "rule": decision.get("rule"),
+                         "reason": decision.get("reason")})
+        if decision["keep"]:
+            base = a or b
+            labels = {f: decision.get("labels", {}).get(f, base.get(f)) for f in FIELDS}
+            gold["gold"]["mentions"].append(pointer(base, labels))
+    for record in records.values():
+        record["gold"]["mentions"].sort(key=lambda m: (m["start"], m["end"]))
+    with open(out, "w", encoding="utf-8") as handle:
+        for record_id in sorted(records):
+            handle.write(json.dumps(records[record_id]) + "\n")
+    with open(log, "w", encoding="utf-8") as handle:
+        for row in log_rows:
+            handle.write(json.dumps(row) + "\n")
+    kept = sum(len(r["gold"]["mentions"]) for r in records.values())
+    print(f"{out}: {len(records)} records, {kept} mentions; {log}: {len(log_rows)} decisions")
+
+
+def pointer(mention: dict, labels: dict) -> dict:
+    return {"start": mention["start"], "end": mention["end"],
+            "span_sha256": hashlib.sha256(mention["span"].encode()).hexdigest(), **{f: labels.get(f) for f in FIELDS}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("agreement", "units", "apply"):
+        p = sub.add_parser(name)
+        p.add_argument("a", type=Path)
+        p.add_argument("b", type=Path)
+        if name == "apply":
+            p.add_argument("decisions", type=Path)
+            p.add_argument("--log", type=Path, required=True)
+        if name != "agreement":
+            p.add_argument("-o", dest="out", type=Path, required=True)
+    args = parser.parse_args()
+    if args.command == "agreement":
+        agreement(args.a, args.b)
+    elif args.command == "units":
+        units(args.a, args.b, args.out)
+    else:
+        apply(args.a, args.b, args.decisions, args.out, args.log)
+
+
+if __name__ == "__main__":
+    main()

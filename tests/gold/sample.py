@@ -1,0 +1,109 @@
+"""Draw the corpus gold set's records: a seeded sample stratified by source and finding class.
+
+The strata come from this script's own word patterns, never from reportkit's output, so the
+sample does not favour what reportkit already finds. Writes ``records.jsonl`` beside this file:
+one line per record (id, corpus file, sha256 of the text, stratum, split), no text.
+
+    python tests/gold/sample.py ../shared/corpus
+
+The split is fixed by a hash of the record id: a quarter of the records is locked (scored
+only at the end of a round of work), three quarters are for working on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).parent
+SEED = 20261206
+# Longer notes cost an annotator too much; length effects are measured by the benchmarks.
+MAX_CHARS = 8000
+
+FINDING = re.compile(
+    r"calcif|calcin|ossif|ossicle|foreign bod|fragment|bullet|shrapnel|pellet|needle|glass|metallic|"
+    r"phlebolith|toph(?:us|i|aceous)|enthesophyte|syndesmophyte|\bspurs?\b|\bDISH\b|\bOPLL\b|"
+    r"calcul|\bstones?\b|minerali[sz]|granuloma", re.I)
+FOREIGN = re.compile(r"foreign bod|bullet|shrapnel|pellet|needle|glass|metallic (?:fragment|density|object)", re.I)
+MSK = re.compile(
+    r"shoulder|knee|\bhip|elbow|wrist|ankle|\bfoot|\bfeet|\bhand|finger|\btoe|tendon|ligament|muscle|bursa|"
+    r"joint|cartilage|menisc|femor|femur|tibi|fibul|humer|radius|ulna|calcane|patell|soft tissue|spine|spinal|"
+    r"vertebra|sacr|pelvi|clavic|scapul|rotator|achilles|plantar|digit|phalan", re.I)
+NEGATION = re.compile(r"\b(?:no|without|negative for|free of|absence of|denies|resolved)\b", re.I)
+HEDGE = re.compile(r"\b(?:possibl[ey]|probabl[ey]|may (?:be|represent)|likely|suspicious|question(?:able)?|"
+                   r"cannot be excluded|presumed|consistent with|suggest)", re.I)
+OPERATIVE = re.compile(r"PROCEDURE|OPERATION|OPERATIVE|INCISION|ANESTHESIA", re.I)
+CLINICAL = re.compile(r"HISTORY OF PRESENT ILLNESS|CHIEF COMPLAINT|SUBJECTIVE:|ASSESSMENT|PLAN:|DISCHARGE", re.I)
+SENTENCE = re.compile(r"[^.\n]+")
+
+# records to draw per stratum; ALL takes the whole stratum. Chest radiographs (iu) are many and
+# mostly non-MSK, so only part of their plain-finding stratum is drawn; every MSK, negated,
+# hedged and several-finding record of every source is taken, so MSK text is over-represented.
+ALL = 10**6
+PLAN = {
+    "iu": {"msk": ALL, "negated": ALL, "hedged": ALL, "several": ALL, "foreign_body": ALL, "finding": 100, "none": 20},
+    "mp": {"msk": ALL, "negated": ALL, "hedged": ALL, "several": ALL, "foreign_body": ALL, "finding": ALL, "none": 15},
+    "mt": {"msk": ALL, "negated": ALL, "hedged": ALL, "several": ALL, "foreign_body": 50, "finding": ALL, "none": 15},
+}
+
+
+def split_of(record_id: str) -> str:
+    return "locked" if int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) % 4 == 0 else "work"
+
+
+def kind_of_note(text: str) -> str:
+    if OPERATIVE.search(text):
+        return "operative"
+    if CLINICAL.search(text):
+        return "clinical"
+    return "imaging"
+
+
+def stratum_of(text: str) -> str:
+    sentences = [s for s in SENTENCE.findall(text) if FINDING.search(s)]
+    if not sentences:
+        return "none"
+    if any(FOREIGN.search(s) for s in sentences):
+        return "foreign_body"
+    if any(MSK.search(s) for s in sentences):
+        return "msk"
+    if any(NEGATION.search(s) for s in sentences):
+        return "negated"
+    if any(HEDGE.search(s) for s in sentences):
+        return "hedged"
+    return "several" if len(sentences) > 1 else "finding"
+
+
+def main(corpus: Path) -> None:
+    rng = random.Random(SEED)
+    rows = []
+    for source, plan in PLAN.items():
+        by_stratum: dict[str, list[dict]] = {}
+        for line in (corpus / f"{source}.jsonl").read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            text = record["text"]
+            if len(text) > MAX_CHARS:
+                continue
+            by_stratum.setdefault(stratum_of(text), []).append({
+                "id": record["id"], "file": f"{source}.jsonl",
+                "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                "note_kind": kind_of_note(text) if source == "mt" else ("caption" if record["id"].startswith("mpc") else "report"),
+            })
+        for stratum, wanted in plan.items():
+            pool = sorted(by_stratum.get(stratum, []), key=lambda r: r["id"])
+            for row in rng.sample(pool, min(wanted, len(pool))):
+                rows.append({**row, "stratum": f"{source}/{stratum}", "split": split_of(row["id"])})
+    rows.sort(key=lambda r: r["id"])
+    with open(HERE / "records.jsonl", "w", encoding="utf-8") as out:
+        for row in rows:
+            out.write(json.dumps(row) + "\n")
+    print(f"{len(rows)} records", dict(Counter(r["stratum"] for r in rows)), dict(Counter(r["split"] for r in rows)))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else HERE.parents[2] / "shared" / "corpus"))
