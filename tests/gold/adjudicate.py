@@ -2,13 +2,17 @@
 
     python tests/gold/adjudicate.py agreement A.jsonl B.jsonl           # before adjudication
     python tests/gold/adjudicate.py units A.jsonl B.jsonl -o UNITS       # disagreements, with context
-    python tests/gold/adjudicate.py apply A.jsonl B.jsonl DECISIONS -o GOLD --log LOG
+    python tests/gold/adjudicate.py agreed A.jsonl B.jsonl -o AGREED     # agreed mentions, with context
+    python tests/gold/adjudicate.py apply A.jsonl B.jsonl DECISIONS -o GOLD --log LOG [--review REVIEW]
 
 A and B are pointer files (tools.py pointers). UNITS holds report text for the adjudicator and
 stays outside the repository; GOLD and LOG hold ids, offsets, hashes and labels only.
 Mentions of A and B are paired by the scorer's matching (character overlap, one to one).
 A pair that agrees on every label is gold as it stands (A's span); every other pair, and every
-mention only one annotator labelled, is a unit the adjudicator decides.
+mention only one annotator labelled, is a unit the adjudicator decides. Once the adjudication
+has written its rules, a review of the agreed mentions against those rules may relabel or drop
+an agreed mention ({"agreed": N, ...}) or add one both annotators missed ({"add": true, "id",
+"span", "occurrence", labels...}); the log records each with its rule.
 """
 
 from __future__ import annotations
@@ -68,42 +72,72 @@ def agreement(a_path: Path, b_path: Path) -> None:
         print(f"{field:<28}{same / len(values):>8.3f}{len(values):>6}{kappa(values):>8.3f}")
 
 
+def context(text: str, mention: dict) -> str:
+    """The mention's line, at most 400 characters either side."""
+    lo = max(0, text.rfind("\n", 0, mention["start"]) + 1, mention["start"] - 400)
+    hi = min(len(text), mention["end"] + 400)
+    nl = text.find("\n", mention["end"])
+    return text[lo:min(hi, nl) if nl >= 0 else hi]
+
+
+def agreed(a_path: Path, b_path: Path, out: Path) -> None:
+    count = 0
+    with open(out, "w", encoding="utf-8") as handle:
+        for record, a, b in paired(a_path, b_path):
+            if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
+                count += 1
+                handle.write(json.dumps({"agreed": count, "id": record["id"], "context": context(record["text"], a),
+                                         "span": a["span"], **{f: a.get(f) for f in FIELDS}}) + "\n")
+    print(f"{out}: {count} agreed mentions")
+
+
 def units(a_path: Path, b_path: Path, out: Path) -> None:
     count = 0
     with open(out, "w", encoding="utf-8") as handle:
         for record, a, b in paired(a_path, b_path):
             if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
                 continue
-            text = record["text"]
-            anchor = a or b
-            lo = max(0, text.rfind("\n", 0, anchor["start"]) + 1, anchor["start"] - 400)
-            hi = min(len(text), anchor["end"] + 400)
-            nl = text.find("\n", anchor["end"])
-            hi = min(hi, nl) if nl >= 0 else hi
             count += 1
             handle.write(json.dumps({
-                "unit": count, "id": record["id"], "context": text[lo:hi],
+                "unit": count, "id": record["id"], "context": context(record["text"], a or b),
                 "A": None if a is None else {"span": a["span"], **{f: a.get(f) for f in FIELDS}},
                 "B": None if b is None else {"span": b["span"], **{f: b.get(f) for f in FIELDS}},
             }) + "\n")
     print(f"{out}: {count} units to adjudicate")
 
 
-def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path) -> None:
-    """Agreed pairs plus every unit's decision -> the gold pointer file, and the decisions' log."""
-    decisions = {}
-    for number, line in enumerate(decisions_path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
-            row = json.loads(line)
-            decisions[row["unit"]] = row | {"_line": number}
-    records: dict[str, dict] = {}
+def read_rows(path: Path | None) -> list[dict]:
+    if path is None:
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path, review: Path | None) -> None:
+    """Agreed pairs plus every unit's decision and the review -> the gold pointer file, and the log."""
+    decisions = {row["unit"]: row for row in read_rows(decisions_path)}
+    reviewed = {row["agreed"]: row for row in read_rows(review) if "agreed" in row}
+    additions = [row for row in read_rows(review) if row.get("add")]
+    # every record is in the gold, those neither annotator found a mention in included
+    records: dict[str, dict] = {item["id"]: {k: item[k] for k in ("id", "file", "sha256", "stratum", "note_kind", "split")}
+                                | {"gold": {"mentions": []}, "_text": item["text"]} for item in load_gold(a_path)}
     log_rows = []
-    unit = 0
+    unit = agreed_number = 0
     for record, a, b in paired(a_path, b_path):
-        gold = records.setdefault(record["id"], {k: record[k] for k in ("id", "file", "sha256", "stratum", "note_kind", "split")}
-                                  | {"gold": {"mentions": []}})
+        gold = records[record["id"]]
         if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
-            gold["gold"]["mentions"].append(pointer(a, a))
+            agreed_number += 1
+            change = reviewed.get(agreed_number)
+            if change is None:
+                gold["gold"]["mentions"].append(pointer(a, a))
+                continue
+            labels = {f: change.get("labels", {}).get(f, a.get(f)) for f in FIELDS}
+            log_rows.append({"review": agreed_number, "id": record["id"], "start": a["start"], "end": a["end"],
+                             "disagreement": "agreed, reviewed against the rules", "A": {f: a.get(f) for f in FIELDS},
+                             "B": {f: b.get(f) for f in FIELDS}, "keep": change["keep"],
+                             "labels": labels if change["keep"] else None, "rule": change.get("rule"),
+                             "reason": change.get("reason")})
+            if change["keep"]:
+                gold["gold"]["mentions"].append(pointer(a, labels))
             continue
         unit += 1
         decision = decisions.get(unit)
@@ -120,7 +154,22 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
             base = a or b
             labels = {f: decision.get("labels", {}).get(f, base.get(f)) for f in FIELDS}
             gold["gold"]["mentions"].append(pointer(base, labels))
+    for row in additions:
+        record = records[row["id"]]
+        text = record["_text"]
+        start = -1
+        for _ in range(row.get("occurrence", 0) + 1):
+            start = text.find(row["span"], start + 1)
+        if start < 0:
+            raise SystemExit(f"{review}: added mention not found in {row['id']}")
+        mention = {"start": start, "end": start + len(row["span"]), "span": row["span"]}
+        labels = {f: row.get(f) for f in FIELDS}
+        record["gold"]["mentions"].append(pointer(mention, labels))
+        log_rows.append({"review": "added", "id": row["id"], "start": start, "end": mention["end"],
+                         "disagreement": "both annotators missed it", "A": None, "B": None, "keep": True,
+                         "labels": labels, "rule": row.get("rule"), "reason": row.get("reason")})
     for record in records.values():
+        del record["_text"]
         record["gold"]["mentions"].sort(key=lambda m: (m["start"], m["end"]))
     with open(out, "w", encoding="utf-8") as handle:
         for record_id in sorted(records):
@@ -140,13 +189,14 @@ def pointer(mention: dict, labels: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("agreement", "units", "apply"):
+    for name in ("agreement", "units", "agreed", "apply"):
         p = sub.add_parser(name)
         p.add_argument("a", type=Path)
         p.add_argument("b", type=Path)
         if name == "apply":
             p.add_argument("decisions", type=Path)
             p.add_argument("--log", type=Path, required=True)
+            p.add_argument("--review", type=Path)
         if name != "agreement":
             p.add_argument("-o", dest="out", type=Path, required=True)
     args = parser.parse_args()
@@ -154,8 +204,10 @@ def main() -> None:
         agreement(args.a, args.b)
     elif args.command == "units":
         units(args.a, args.b, args.out)
+    elif args.command == "agreed":
+        agreed(args.a, args.b, args.out)
     else:
-        apply(args.a, args.b, args.decisions, args.out, args.log)
+        apply(args.a, args.b, args.decisions, args.out, args.log, args.review)
 
 
 if __name__ == "__main__":

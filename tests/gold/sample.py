@@ -50,6 +50,9 @@ PLAN = {
     "mp": {"msk": ALL, "negated": ALL, "hedged": ALL, "several": ALL, "foreign_body": ALL, "finding": ALL, "none": 15},
     "mt": {"msk": ALL, "negated": ALL, "hedged": ALL, "several": ALL, "foreign_body": 50, "finding": ALL, "none": 15},
 }
+# A second draw, taken after the first from what it left, once the first draw's mentions fell
+# short of the set's size: the first draw and its annotation batches stay exactly as they were.
+EXTENSION = {"iu": {"finding": 70}}
 
 
 def split_of(record_id: str) -> str:
@@ -81,23 +84,32 @@ def stratum_of(text: str) -> str:
 
 def main(corpus: Path) -> None:
     rng = random.Random(SEED)
-    rows = []
-    for source, plan in PLAN.items():
-        by_stratum: dict[str, list[dict]] = {}
+    pools: dict[tuple[str, str], list[dict]] = {}
+    for source in PLAN:
         for line in (corpus / f"{source}.jsonl").read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             text = record["text"]
             if len(text) > MAX_CHARS:
                 continue
-            by_stratum.setdefault(stratum_of(text), []).append({
+            pools.setdefault((source, stratum_of(text)), []).append({
                 "id": record["id"], "file": f"{source}.jsonl",
                 "sha256": hashlib.sha256(text.encode()).hexdigest(),
                 "note_kind": kind_of_note(text) if source == "mt" else ("caption" if record["id"].startswith("mpc") else "report"),
             })
-        for stratum, wanted in plan.items():
-            pool = sorted(by_stratum.get(stratum, []), key=lambda r: r["id"])
-            for row in rng.sample(pool, min(wanted, len(pool))):
-                rows.append({**row, "stratum": f"{source}/{stratum}", "split": split_of(row["id"])})
+    rows = []
+    for draw, plan in enumerate((PLAN, EXTENSION)):
+        taken = {r["id"] for r in rows}
+        drawn = []
+        for source, strata in plan.items():
+            for stratum, wanted in strata.items():
+                pool = sorted((r for r in pools.get((source, stratum), []) if r["id"] not in taken), key=lambda r: r["id"])
+                drawn += [{**row, "stratum": f"{source}/{stratum}", "split": split_of(row["id"])}
+                          for row in rng.sample(pool, min(wanted, len(pool)))]
+        drawn.sort(key=lambda r: r["id"])
+        # annotation batches: the first draw alternates between two, a later draw is a batch of its own
+        for index, row in enumerate(drawn):
+            row["batch"] = 1 + index % 2 if draw == 0 else 2 + draw
+        rows += drawn
     rows.sort(key=lambda r: r["id"])
     with open(HERE / "records.jsonl", "w", encoding="utf-8") as out:
         for row in rows:

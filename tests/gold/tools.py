@@ -37,10 +37,6 @@ def records() -> list[dict]:
     return [json.loads(line) for line in (HERE / "records.jsonl").read_text().splitlines()]
 
 
-def batch_of(index: int) -> int:
-    return 1 + index % 2
-
-
 def texts(corpus: Path = CORPUS) -> dict[str, str]:
     wanted = {r["id"]: r for r in records()}
     found = {}
@@ -56,7 +52,7 @@ def texts(corpus: Path = CORPUS) -> dict[str, str]:
 
 
 def batch_ids(batch: int) -> list[str]:
-    return [r["id"] for i, r in enumerate(records()) if batch_of(i) == batch]
+    return [r["id"] for r in records() if r["batch"] == batch]
 
 
 def show(batch: int, start: int, count: int) -> None:
@@ -134,7 +130,7 @@ def pointers(paths: list[Path], out: Path) -> None:
     with open(out, "w", encoding="utf-8") as handle:
         for record_id in sorted(rows):
             handle.write(json.dumps(rows[record_id]) + "\n")
-    print(f"{out}: {len(rows)} records, {sum(len(r['mentions']) for r in rows.values())} mentions")
+    print(f"{out}: {len(rows)} records, {sum(len(r['gold']['mentions']) for r in rows.values())} mentions")
 
 
 def main() -> None:
