@@ -128,10 +128,17 @@ def evaluate(
         if confusion:
             _print_confusion(report)
     if show_misses:
+        from reportkit.evaluation import NULL_SCORED
+
         for miss in report.misses:
             g = f"gold={miss.gold['span']!r}" if miss.gold else ""
             p = f"pred={miss.pred.get('text', '')!r}" if miss.pred else ""
-            typer.echo(f"{miss.item}: {miss.what} {g} {p}".rstrip())
+            values = ""
+            if miss.gold and miss.pred and miss.what.startswith("wrong "):
+                attribute = miss.what.removeprefix("wrong ")
+                attribute = NULL_SCORED.get(attribute, attribute)
+                values = f" ({attribute}: gold {miss.gold.get(attribute)!r}, predicted {miss.pred.get(attribute)!r})"
+            typer.echo(f"{miss.item}: {miss.what}{values} {g} {p}".rstrip())
 
 
 def audit_sample(
