@@ -7,7 +7,8 @@
 
 A and B are pointer files (tools.py pointers). UNITS holds report text for the adjudicator and
 stays outside the repository; GOLD and LOG hold ids, offsets, hashes and labels only.
-Mentions of A and B are paired by the scorer's matching (character overlap, one to one).
+A decision names its record and each annotator's offsets (``id``, ``a``, ``b``), as UNITS
+lists them. Mentions of A and B are paired by the scorer's matching (character overlap, one to one).
 A pair that agrees on every label is gold as it stands (A's span); every other pair, and every
 mention only one annotator labelled, is a unit the adjudicator decides. Once the adjudication
 has written its rules, a review of the agreed mentions against those rules may relabel or drop
@@ -87,6 +88,7 @@ def agreed(a_path: Path, b_path: Path, out: Path) -> None:
             if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
                 count += 1
                 handle.write(json.dumps({"agreed": count, "id": record["id"], "context": context(record["text"], a),
+                                         "a": [a["start"], a["end"]], "b": [b["start"], b["end"]],
                                          "span": a["span"], **{f: a.get(f) for f in FIELDS}}) + "\n")
     print(f"{out}: {count} agreed mentions")
 
@@ -100,10 +102,20 @@ def units(a_path: Path, b_path: Path, out: Path) -> None:
             count += 1
             handle.write(json.dumps({
                 "unit": count, "id": record["id"], "context": context(record["text"], a or b),
+                "a": a and [a["start"], a["end"]], "b": b and [b["start"], b["end"]],
                 "A": None if a is None else {"span": a["span"], **{f: a.get(f) for f in FIELDS}},
                 "B": None if b is None else {"span": b["span"], **{f: b.get(f) for f in FIELDS}},
             }) + "\n")
     print(f"{out}: {count} units to adjudicate")
+
+
+def pair_key(record: dict, a: dict | None, b: dict | None) -> tuple:
+    """What a decision names: the record and each annotator's offsets (None for no mention)."""
+    return record["id"], a and (a["start"], a["end"]), b and (b["start"], b["end"])
+
+
+def key_of(row: dict) -> tuple:
+    return row["id"], row["a"] and tuple(row["a"]), row["b"] and tuple(row["b"])
 
 
 def read_rows(path: Path | None) -> list[dict]:
@@ -114,8 +126,8 @@ def read_rows(path: Path | None) -> list[dict]:
 
 def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path, review: Path | None) -> None:
     """Agreed pairs plus every unit's decision and the review -> the gold pointer file, and the log."""
-    decisions = {row["unit"]: row for row in read_rows(decisions_path)}
-    reviewed = {row["agreed"]: row for row in read_rows(review) if "agreed" in row}
+    decisions = {key_of(row): row for row in read_rows(decisions_path)}
+    reviewed = {key_of(row): row for row in read_rows(review) if "agreed" in row}
     additions = [row for row in read_rows(review) if row.get("add")]
     # every record is in the gold, those neither annotator found a mention in included
     records: dict[str, dict] = {item["id"]: {k: item[k] for k in ("id", "file", "sha256", "stratum", "note_kind", "split")}
@@ -126,7 +138,7 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
         gold = records[record["id"]]
         if a and b and all(a.get(f) == b.get(f) for f in FIELDS):
             agreed_number += 1
-            change = reviewed.get(agreed_number)
+            change = reviewed.pop(pair_key(record, a, b), None)
             if change is None:
                 gold["gold"]["mentions"].append(pointer(a, a))
                 continue
@@ -140,9 +152,9 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
                 gold["gold"]["mentions"].append(pointer(a, labels))
             continue
         unit += 1
-        decision = decisions.get(unit)
+        decision = decisions.pop(pair_key(record, a, b), None)
         if decision is None:
-            raise SystemExit(f"{decisions_path}: no decision for unit {unit}")
+            raise SystemExit(f"{decisions_path}: no decision for {record['id']} at {(a or b)['start']}")
         differing = [f for f in FIELDS if a and b and a.get(f) != b.get(f)]
         log_rows.append({"unit": unit, "id": record["id"], "start": (a or b)["start"], "end": (a or b)["end"],
                          "disagreement": "A only" if b is None else "B only" if a is None else ",".join(differing),
@@ -154,6 +166,8 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
             base = a or b
             labels = {f: decision.get("labels", {}).get(f, base.get(f)) for f in FIELDS}
             gold["gold"]["mentions"].append(pointer(base, labels))
+    if decisions or reviewed:
+        raise SystemExit(f"{len(decisions) + len(reviewed)} decisions match no disagreement or agreed mention")
     for row in additions:
         record = records[row["id"]]
         text = record["_text"]

@@ -53,6 +53,11 @@ PLAN = {
 # A second draw, taken after the first from what it left, once the first draw's mentions fell
 # short of the set's size: the first draw and its annotation batches stay exactly as they were.
 EXTENSION = {"iu": {"finding": 70}}
+# A third draw: every remaining record that names an MSK deposit in words the strata's finding
+# pattern does not cover (heterotopic bone, loose bodies, ...), so no MSK record is left out.
+MSK_DEPOSIT = re.compile(
+    r"calcific tendin|chondrocalcinosis|heterotopic|myositis ossificans|enthesophyte|\bspurs?\b|toph(?:us|i)|"
+    r"calcinosis|phlebolith|\bDISH\b|syndesmophyte|soft tissue calcif|ossific|loose bod", re.I)
 
 
 def split_of(record_id: str) -> str:
@@ -95,14 +100,17 @@ def main(corpus: Path) -> None:
                 "id": record["id"], "file": f"{source}.jsonl",
                 "sha256": hashlib.sha256(text.encode()).hexdigest(),
                 "note_kind": kind_of_note(text) if source == "mt" else ("caption" if record["id"].startswith("mpc") else "report"),
+                "msk_deposit": bool(MSK_DEPOSIT.search(text)),
             })
     rows = []
-    for draw, plan in enumerate((PLAN, EXTENSION)):
+    msk_plan = {source: {stratum: ALL for (s, stratum) in pools if s == source} for source in PLAN}
+    for draw, plan in enumerate((PLAN, EXTENSION, msk_plan)):
         taken = {r["id"] for r in rows}
         drawn = []
         for source, strata in plan.items():
             for stratum, wanted in strata.items():
-                pool = sorted((r for r in pools.get((source, stratum), []) if r["id"] not in taken), key=lambda r: r["id"])
+                pool = sorted((r for r in pools.get((source, stratum), [])
+                               if r["id"] not in taken and (draw < 2 or r["msk_deposit"])), key=lambda r: r["id"])
                 drawn += [{**row, "stratum": f"{source}/{stratum}", "split": split_of(row["id"])}
                           for row in rng.sample(pool, min(wanted, len(pool)))]
         drawn.sort(key=lambda r: r["id"])
@@ -113,7 +121,7 @@ def main(corpus: Path) -> None:
     rows.sort(key=lambda r: r["id"])
     with open(HERE / "records.jsonl", "w", encoding="utf-8") as out:
         for row in rows:
-            out.write(json.dumps(row) + "\n")
+            out.write(json.dumps({k: v for k, v in row.items() if k != "msk_deposit"}) + "\n")
     print(f"{len(rows)} records", dict(Counter(r["stratum"] for r in rows)), dict(Counter(r["split"] for r in rows)))
 
 
