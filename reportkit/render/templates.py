@@ -1,17 +1,26 @@
 """Jinja rendering of a StructuredReport (text, Markdown, HTML).
 
 Templates load from ``templates/`` in the package (Jinja2 PackageLoader); a user folder
-given as ``templates_dir`` overrides any of them by name. Every template runs in Jinja's
-sandbox (a user template is code from outside: no private attributes, no ``os``), undefined
-variables are errors (StrictUndefined) and HTML output escapes the report text.
+given as ``templates_dir`` overrides any of them by name. A user template is code from
+outside, so every template:
+- receives plain data only (dicts, lists, strings, numbers, booleans, None): no model object
+  whose methods could read files or unpickle;
+- runs in Jinja's immutable sandbox (no private attributes, no changing the data);
+- may not build a value or an output larger than ``MAX_SIZE`` characters or items, nor recurse
+  without end: each is refused with a SecurityError, which commands report as exit 2.
+Undefined variables are errors (StrictUndefined) and HTML output escapes the report text.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
+from collections.abc import Callable, Sized
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError, TemplateRuntimeError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportkit import __version__
 from reportkit.models import Finding, StructuredReport
@@ -27,12 +36,64 @@ LOCATION_TITLES = {
 }
 
 
+# far above any real report's output, far below what would exhaust a worker's memory
+MAX_SIZE = 5_000_000
+MAX_POWER_BITS = 100_000
+
+
+def _refuse_oversize(values: tuple) -> None:
+    for value in values:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int) and abs(value) > MAX_SIZE:
+            raise SecurityError(f"template used a number above {MAX_SIZE:,}")
+        if isinstance(value, Sized) and not isinstance(value, dict) and len(value) > MAX_SIZE:
+            raise SecurityError(f"template built a value longer than {MAX_SIZE:,}")
+
+
+def _bounded(function: Callable) -> Callable:
+    """A filter that refuses oversize arguments and results (``center(10**9)``, joins of huge lists)."""
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _refuse_oversize(args[1:] if getattr(function, "jinja_pass_arg", None) else args)
+        _refuse_oversize(tuple(kwargs.values()))
+        if function.__name__ in {"do_join", "sync_do_join"}:
+            joined = [a for a in args if isinstance(a, (list, tuple))]
+            if sum(len(str(item)) for value in joined for item in value) > MAX_SIZE:
+                raise SecurityError(f"template joined more than {MAX_SIZE:,} characters")
+        result = function(*args, **kwargs)
+        _refuse_oversize((result,))
+        return result
+    return bounded
+
+
+class ReportTemplateEnvironment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox, with sizes bounded where a template could build something huge."""
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def call_binop(self, context: Any, op: str, left: Any, right: Any) -> Any:
+        if op == "**" and isinstance(left, int) and isinstance(right, int) and left.bit_length() * right > MAX_POWER_BITS:
+            raise SecurityError(f"template raised a number past {MAX_POWER_BITS:,} bits")
+        if op == "*" and isinstance(left, int) and isinstance(right, Sized):
+            left, right = right, left
+        if op == "*" and isinstance(left, Sized) and isinstance(right, int) and len(left) * right > MAX_SIZE:
+            raise SecurityError(f"template built a value longer than {MAX_SIZE:,}")
+        if op == "+" and isinstance(left, Sized) and isinstance(right, Sized) and len(left) + len(right) > MAX_SIZE:
+            raise SecurityError(f"template built a value longer than {MAX_SIZE:,}")
+        return {"*": operator.mul, "**": operator.pow, "+": operator.add}[op](left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        _refuse_oversize(args)
+        _refuse_oversize(tuple(kwargs.values()))
+        return super().call(__context, __obj, *args, **kwargs)
+
+
 @functools.cache
 def environment(templates_dir: str | None = None) -> Environment:
     """The sandboxed Jinja environment: ``templates_dir`` first (when given), then the shipped templates."""
     loaders = [FileSystemLoader(templates_dir)] if templates_dir else []
     loaders.append(PackageLoader("reportkit.templates", "."))
-    env = SandboxedEnvironment(
+    env = ReportTemplateEnvironment(
         loader=ChoiceLoader(loaders),
         undefined=StrictUndefined,
         autoescape=lambda name: name is not None and ".html" in name,
@@ -43,7 +104,29 @@ def environment(templates_dir: str | None = None) -> Environment:
     env.filters["label"] = lambda value: "-" if value is None else str(value).replace("_", " ")
     env.filters["first_upper"] = lambda value: value[:1].upper() + value[1:]
     env.filters["scope_note"] = scope_note
+    env.filters = {name: _bounded(f) for name, f in env.filters.items()}
+    # a namespace lets a loop grow one value without bound; report templates do not need it
+    del env.globals["namespace"]
     return env
+
+
+def render_bounded(template: Any, context: dict) -> str:
+    """Render, refusing an output past ``MAX_SIZE`` and recursion without end (SecurityError)."""
+    parts, size = [], 0
+    try:
+        for part in template.generate(**context):
+            size += len(part)
+            if size > MAX_SIZE:
+                raise SecurityError(f"template output exceeds {MAX_SIZE:,} characters")
+            parts.append(part)
+    except RecursionError:
+        raise SecurityError("template recursion too deep") from None
+    except MemoryError:
+        raise SecurityError("template ran out of memory") from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        # a template's own mistake (e.g. a filter applied to the wrong value), not the report's
+        raise TemplateRuntimeError(f"template failed: {type(exc).__name__}") from None
+    return "".join(parts)
 
 
 def scope_note(scope: str | None) -> str:
@@ -58,16 +141,39 @@ def scope_note(scope: str | None) -> str:
 def render_template(report: StructuredReport, text: str, name: str, templates_dir: str | None = None,
                     highlight: bool = False) -> str:
     """Render template ``name``; with ``highlight`` it also gets ``text`` cut into marked segments."""
-    items = deposit_items(report)
+    items = [plain_item(it) for it in deposit_items(report)]
+    positives = [it for it in items if not it["finding"]["negated"]]
     template = environment(templates_dir).get_template(name)
-    return template.render(
-        report=report,
-        items=[it for it in items if not it["finding"].negated],
-        negatives=[it for it in items if it["finding"].negated],
-        groups=_by_location([it for it in items if not it["finding"].negated]),
+    return render_bounded(template, template_context(
+        report=report.model_dump(mode="json"),
+        items=positives,
+        negatives=[it for it in items if it["finding"]["negated"]],
+        groups=_by_location(positives),
         segments=_segments(text, report) if highlight else [],
         version=__version__,
-    )
+    ))
+
+
+def template_context(**context: Any) -> dict:
+    """The variables a template receives, refused unless every value in them is plain data."""
+    stack = list(context.values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            stack += value
+        elif value is not None and not isinstance(value, (str, int, float)):
+            raise TypeError(f"template data must be plain, not {type(value).__name__}")
+    return context
+
+
+def plain_item(item: dict) -> dict:
+    """A deposit item (``deposit_items``) as plain data."""
+    return {"index": item["index"], "finding": item["finding"].model_dump(mode="json"),
+            "assessment": item["assessment"].model_dump(mode="json"), "members": list(item["members"]),
+            "mentions": [m.model_dump(mode="json") for m in item["mentions"]],
+            "descriptors": list(item["descriptors"])}
 
 
 def deposit_items(report: StructuredReport) -> list[dict]:
@@ -96,7 +202,7 @@ def written_descriptors(finding: Finding) -> list[str]:
 def _by_location(items: list[dict]) -> list[dict]:
     groups = []
     for location in LOCATION_ORDER:
-        members = [it for it in items if it["finding"].location_category == location]
+        members = [it for it in items if it["finding"]["location_category"] == location]
         if members:
             groups.append({"location": location, "title": LOCATION_TITLES[location], "items": members})
     return groups
