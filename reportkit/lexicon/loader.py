@@ -73,6 +73,7 @@ class Lexicon(BaseModel):
         for term in self.terminology.terms:
             checks.append((f"terminology.yaml: term {term.id}", term.concepts, concept_ids))
         checks.append(("lint.yaml: hadd_appearance", self.lint.hadd_appearance, descriptor_ids))
+        checks.append(("lint.yaml: location_rules", self.lint.location_rules, {r.id for r in self.followup.rules}))
         for where, refs, known in checks:
             missing = set(refs) - known
             if missing:

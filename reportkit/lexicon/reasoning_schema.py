@@ -40,6 +40,8 @@ class LintVocabulary(_Entry):
     kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
     clinical_note_titles: list[str] = Field(default_factory=list)
+    location_rules: list[str] = Field(default_factory=list, description="followup.yaml rules RK302 speaks for")
+    location_advice: str = Field(min_length=1, description="RK302: how to settle a location the draft leaves open")
 
     _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone",
                              "misuse_judged_elsewhere", "clinical_note_titles")(_lower_all)
@@ -192,6 +194,9 @@ class FollowUpCondition(_Entry):
     document_any: list[str] = Field(default_factory=list)
     modality_any: list[ModalityName] = Field(default_factory=list)
     location_any: list[LocationCategory] = Field(default_factory=list)
+    location_unsettled: bool = Field(default=False, description=(
+        "the deposit names a place that does not say tendon, joint or soft tissue (a body region, or a structure "
+        "it is only projected over)"))
     study_lacks_modality: ModalityName | None = None
     study_modalities_only: list[ModalityName] = Field(
         default_factory=list, description="every modality the report names is one of these")

@@ -97,6 +97,7 @@ class Site(_Entry):
         "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="where the site's reading comes from, when it is no plain anatomy")
 
     _lower = field_validator("terms")(_lower_all)
 
@@ -155,6 +156,7 @@ class Descriptor(_Entry):
     literal: str
     suggests_kind: Kind | None = None
     terms: list[str]
+    pattern: TokenPattern | None = Field(default=None, description="a token pattern for wordings the terms cannot list")
     source: str
 
     _lower = field_validator("terms")(_lower_all)
@@ -213,6 +215,8 @@ class Linking(_Entry):
     apposition_openers: list[str]
     beside_bone: list[str]
     projection: list[str]
+    holder_links: list[str] = Field(default_factory=list, description=(
+        "words after a structure and before a finding it holds ('a mass with calcifications')"))
     clause_breaks: list[str]
     coordinators: list[str] = Field(description="words joining two findings: a modifier never reaches across them")
     exam_side_locations: list[LocationCategory | None] = Field(
@@ -226,7 +230,8 @@ class Linking(_Entry):
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
 
     _lower = field_validator(
-        "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
+        "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
+        "clause_breaks",
         "size_joiners", "anaphors",
     )(_lower_all)
 

@@ -147,6 +147,7 @@ class FollowUpRecommender:
             and (not condition.concepts or finding.concept in condition.concepts)
             and (not condition.modalities or facts.modality in condition.modalities)
             and (not condition.locations or finding.location_category in condition.locations)
+            and (not when.location_unsettled or (finding.location_category is None and finding.site is not None))
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
             and (not condition.study_only or ctx.modalities <= condition.study_only)
             and not ctx.modalities.intersection(when.study_lacks_modalities)

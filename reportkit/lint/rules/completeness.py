@@ -66,7 +66,10 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
 
     Why it matters:
         Location is the article's second step: each location (tendon, articular, other soft
-        tissue) has its own short differential (Freire 2018, Table 1).
+        tissue) has its own short differential (Freire 2018, Table 1). The article locates a
+        deposit by its shape, when it follows that of the structure involved, or more routinely
+        with multiple oblique views around the joint; CT can help but is most often not needed
+        (Freire 2018, Second step: what is the exact location?).
 
     Example:
         FINDINGS: Calcification in the shoulder.
@@ -75,7 +78,7 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
         FINDINGS: Calcification in the supraspinatus tendon.
 
     Fix safety:
-        No fix: the location must come from the images.
+        No fix: the location must come from the images (its shape, oblique views or CT).
     """
     for f in ctx.result.findings:
         if f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.location_category is not None:
@@ -84,4 +87,4 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
             message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"
         else:
             message = f"'{f.text}' has no stated location (tendon, joint, soft tissue or vessel)"
-        yield Violation(f.start, f.end, message)
+        yield Violation(f.start, f.end, f"{message}: {ctx.lexicon.lint.location_advice}")

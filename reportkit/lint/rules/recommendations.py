@@ -18,7 +18,7 @@ def recommendation_omitted(ctx: LintContext) -> Iterator[Violation]:
         Recommendations from lexicons/followup.yaml that fire for this report (CPPD work-up,
         calcinosis laboratory tests, Doppler for a venous malformation, follow-up of early
         myositis ossificans ...) when none of the rule's `satisfied_by` words is in the draft.
-        Radiograph correlation has its own rule (RK101).
+        Radiograph correlation has its own rule (RK101), and locating an ambiguous deposit RK302's.
 
     Why it matters:
         The article ties each finding to a short, specific work-up (Freire 2018); naming it in
@@ -36,7 +36,9 @@ def recommendation_omitted(ctx: LintContext) -> Iterator[Violation]:
     by_id = {r.id: r for r in ctx.lexicon.followup.rules}
     for rec in ctx.report.recommendations:
         words = by_id[rec.id].satisfied_by
-        if rec.id in ctx.lexicon.lint.radiograph_rules or not words or find_words(words, ctx.text):
+        vocabulary = ctx.lexicon.lint
+        if (rec.id in vocabulary.radiograph_rules or rec.id in vocabulary.location_rules or not words
+                or find_words(words, ctx.text)):
             continue
         anchor = rec.evidence[0] if rec.evidence else None
         start, end = (anchor.start, anchor.end) if anchor else (0, 0)

@@ -70,6 +70,8 @@ class CueFinder:
                 self._phrases.add(f"{family}|{_MASK}", [nlp.make_doc(t) for t in names])
         for desc in lexicon.descriptors.descriptors:
             self._phrases.add(f"desc|{desc.id}", [nlp.make_doc(t) for t in desc.terms])
+            if desc.pattern:
+                self._add_patterns(nlp, f"desc|{desc.id}", [desc.pattern])
         for mod in lexicon.modalities.modalities:
             if mod.terms:
                 self._phrases.add(f"mod|{mod.id}", [nlp.make_doc(t) for t in mod.terms])

@@ -19,6 +19,8 @@ class SiteReader:
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
+        self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
+        self._clause_breaks = Phrases(nlp, lexicon.linking.clause_breaks)
         self._before = window_before
 
     def value(self, cue: Cue, relation: str | None) -> tuple[str | None, bool]:
@@ -69,8 +71,12 @@ class SiteReader:
         if concept.location:
             category = concept.location
         elif category is None:
+            holder = self._holder_site(ctx)
             if group.kind == "foreign_body" and projected:
                 category = None
+            elif holder is not None:
+                category = self.value(holder, None)[0]
+                site_cue = site_cue or holder
             elif concept.default_location:
                 category = concept.default_location
             elif weak:
@@ -100,6 +106,26 @@ class SiteReader:
         for cue in index.sites.starting(group.end, ctx.window_end):
             near.append((cue, self.relation(index.lower[group.end : cue.start])))
         return near
+
+    def _holder_site(self, ctx: FindingContext) -> Cue | None:
+        """The first site that decides (not a limb or region) in the phrase of the structure holding the finding
+        ("a soft-tissue mass of the finger with calcifications"), when a holder word stands just before it."""
+        index, start = ctx.index, ctx.group.start
+        lo = max(ctx.sent.start, start - self._before)
+        link = next((i for i in range(start - 1, lo - 1, -1) if self._holder_links.starts_at(index.lower, i)), None)
+        if link is None or any(index.punct[link:start]):
+            return None
+        words = index.lower[ctx.sent.start : link]
+        clause_start = ctx.sent.start
+        for i in range(len(words) - 1, -1, -1):
+            if self._clause_breaks.starts_at(words, i):
+                clause_start = ctx.sent.start + i + 1
+                break
+        for cue in index.sites.starting(clause_start, link):
+            reading = self._readings[cue.category]
+            if cue.end <= link and reading.location is not None and not reading.weak:
+                return cue
+        return None
 
     def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:
         """The document's sites that decide a category: all, the usual ones, and the last resorts."""
