@@ -97,6 +97,7 @@ class Site(_Entry):
         "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
+    source: str | None = Field(default=None, description="the anatomy reference the names come from")
 
     _lower = field_validator("terms")(_lower_all)
 
