@@ -69,6 +69,7 @@ def test_missing_file_is_named(tmp_path):
         ("anatomy.yaml", "terms: [vein, veins,", "terms: [arteries, vein, veins,",
          "'arteries' is listed under both 'artery' and 'vein'"),
         ("differential.yaml", "{descriptor: zonal, weight: 3", "{descriptor: zonall, weight: 3", "unknown ids"),
+        ("differential.yaml", "site_of: [muscle]", "site_of: [muscles]", "unknown ids"),
         ("followup.yaml", "differential_includes: [soft_tissue_tumour]", "differential_includes: [sarcoma]",
          "unknown ids"),
     ],

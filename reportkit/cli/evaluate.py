@@ -85,7 +85,16 @@ def evaluate(
 
     Example: reportkit eval tests/gold/corpus.gold.jsonl --split work --by source --by category --confusion
     """
-    from reportkit.evaluation import EvalError, load_gold, load_predictions, predict, score, score_by, source_of, unpredicted
+    from reportkit.evaluation import (
+        EvalError,
+        load_gold,
+        load_predictions,
+        predict,
+        score,
+        score_by,
+        source_of,
+        unpredicted,
+    )
 
     if unknown := [b for b in by or [] if b not in GROUPS]:
         raise usage_error(f"--by takes {', '.join(GROUPS)}, not {', '.join(unknown)}")

@@ -56,6 +56,7 @@ class Lexicon(BaseModel):
         concept_ids = {c.id for c in self.concepts.concepts}
         descriptor_ids = {d.id for d in self.descriptors.descriptors}
         entity_ids = {e.id for e in self.differential.entities}
+        site_ids = {s.id for s in self.anatomy.sites}
         checks: list[tuple[str, Iterable[str], set[str]]] = []
         for i, rule in enumerate(self.diagnosis_rules.rules):
             checks += [(f"diagnosis_rules.yaml: rule {i}", rule.concepts, concept_ids),
@@ -64,6 +65,7 @@ class Lexicon(BaseModel):
             where = f"differential.yaml: entity {entity.id}"
             checks.append((where, entity.concepts, concept_ids))
             checks.append((where, [c.descriptor for c in entity.cues if c.descriptor], descriptor_ids))
+            checks.append((where, [i for c in entity.cues for i in c.site_of], site_ids))
             checks += [(where, p.descriptors_any, descriptor_ids) for p in entity.phases]
             checks += [(where, n.when_descriptors, descriptor_ids) for n in entity.notes]
         for rule in self.followup.rules:

@@ -85,6 +85,9 @@ class Cue(_Entry):
     sentence: list[str] = Field(default_factory=list)
     document: list[str] = Field(default_factory=list)
     site: list[str] = Field(default_factory=list)
+    site_of: list[str] = Field(default_factory=list, description=(
+        "anatomy.yaml site ids: with `site`, the cue also holds when the deposit's site is a term of one of these "
+        "entries (a named muscle, however it is named)"))
     age: AgeRange | None = None
     weight: int = Field(gt=0)
     specific: bool = False
@@ -99,9 +102,9 @@ class Cue(_Entry):
 
     @model_validator(mode="after")
     def _one_source(self) -> Cue:
-        sources = [self.descriptor, self.sentence, self.document, self.site, self.age]
+        sources = [self.descriptor, self.sentence, self.document, self.site or self.site_of, self.age]
         if sum(1 for s in sources if s) != 1:
-            raise ValueError("a cue names exactly one of descriptor, sentence, document, site, age")
+            raise ValueError("a cue names exactly one of descriptor, sentence, document, site (site_of), age")
         return self
 
 

@@ -97,7 +97,7 @@ class Site(_Entry):
         "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
-    source: str | None = Field(default=None, description="where the site's reading comes from, when it is no plain anatomy")
+    source: str | None = Field(default=None, description="where the site's reading or names come from, when it is no plain anatomy")
 
     _lower = field_validator("terms")(_lower_all)
 
@@ -228,11 +228,19 @@ class Linking(_Entry):
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
+    negative_locatives: list[str] = Field(
+        default_factory=list, description="words saying where a finding is not: the site after them is none")
+    interpretation_anaphors: list[str] = Field(
+        default_factory=list, description="pronouns whose interpretation takes the site of the finding they refer to")
+    interpretation_hedges: list[str] = Field(
+        default_factory=list, description="words that make an apposition an interpretation (', possibly a ...')")
+    interpretation_reach: int = Field(default=8, gt=0,
+                                      description="tokens between a pronoun or apposition and the interpretation")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
-        "clause_breaks",
-        "size_joiners", "anaphors",
+        "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "interpretation_anaphors",
+        "interpretation_hedges",
     )(_lower_all)
 
     @field_validator("size_units")

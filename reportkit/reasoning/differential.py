@@ -27,6 +27,7 @@ class DifferentialRanker:
         self.entities = {e.id: e for e in self.differential.entities}
         self._concepts = {e.id: frozenset(e.concepts) for e in self.differential.entities}
         self._coordination = words_pattern(self.differential.coordination)
+        self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
         # (location, kind) -> the entities possible there with their priors: lexicon data, fixed for the ranker
         self._possible: dict[tuple[str | None, str], list[tuple[Entity, int]]] = {}
 
@@ -114,8 +115,7 @@ class DifferentialRanker:
                     assessment.phase = phase.name
                     break
 
-    @staticmethod
-    def _cue_matches(cue: Cue, finding: Finding, ctx: ReportContext, advice: bool = False) -> str | None:
+    def _cue_matches(self, cue: Cue, finding: Finding, ctx: ReportContext, advice: bool = False) -> str | None:
         """Why ``cue`` holds for the finding (shown as supporting evidence), else None (``advice``: see rank)."""
         if cue.descriptor:
             return cue.descriptor.replace("_", " ") if cue.descriptor in ctx.descriptors(finding) else None
@@ -127,8 +127,10 @@ class DifferentialRanker:
             if hit and advice and cue.unless and _clause_holds(ctx, hit, cue.unless, finding):
                 return None
             return f"'{hit.text}' in the sentence" if hit else None
-        if cue.site:
-            m = ctx.site_match(cue.site, finding)
+        if cue.site or cue.site_of:
+            m = ctx.site_match(cue.site, finding) if cue.site else None
+            if m is None and self._site_ids.get((finding.site or "").lower()) in cue.site_of:
+                m = ctx.site_match([finding.site.lower()], finding)
             return f"site '{m.group(0)}'" if m else None
         if cue.document:
             hit = ctx.find(cue.document, finding)

@@ -186,8 +186,7 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
         del record["_text"]
         record["gold"]["mentions"].sort(key=lambda m: (m["start"], m["end"]))
     with open(out, "w", encoding="utf-8") as handle:
-        for record_id in sorted(records):
-            handle.write(json.dumps(records[record_id]) + "\n")
+        handle.writelines(json.dumps(records[record_id]) + "\n" for record_id in sorted(records))
     with open(log, "w", encoding="utf-8") as handle:
         for row in log_rows:
             handle.write(json.dumps(row) + "\n")

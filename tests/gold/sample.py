@@ -28,17 +28,17 @@ MAX_CHARS = 8000
 FINDING = re.compile(
     r"calcif|calcin|ossif|ossicle|foreign bod|fragment|bullet|shrapnel|pellet|needle|glass|metallic|"
     r"phlebolith|toph(?:us|i|aceous)|enthesophyte|syndesmophyte|\bspurs?\b|\bDISH\b|\bOPLL\b|"
-    r"calcul|\bstones?\b|minerali[sz]|granuloma", re.I)
-FOREIGN = re.compile(r"foreign bod|bullet|shrapnel|pellet|needle|glass|metallic (?:fragment|density|object)", re.I)
+    r"calcul|\bstones?\b|minerali[sz]|granuloma", re.IGNORECASE)
+FOREIGN = re.compile(r"foreign bod|bullet|shrapnel|pellet|needle|glass|metallic (?:fragment|density|object)", re.IGNORECASE)
 MSK = re.compile(
     r"shoulder|knee|\bhip|elbow|wrist|ankle|\bfoot|\bfeet|\bhand|finger|\btoe|tendon|ligament|muscle|bursa|"
     r"joint|cartilage|menisc|femor|femur|tibi|fibul|humer|radius|ulna|calcane|patell|soft tissue|spine|spinal|"
-    r"vertebra|sacr|pelvi|clavic|scapul|rotator|achilles|plantar|digit|phalan", re.I)
-NEGATION = re.compile(r"\b(?:no|without|negative for|free of|absence of|denies|resolved)\b", re.I)
+    r"vertebra|sacr|pelvi|clavic|scapul|rotator|achilles|plantar|digit|phalan", re.IGNORECASE)
+NEGATION = re.compile(r"\b(?:no|without|negative for|free of|absence of|denies|resolved)\b", re.IGNORECASE)
 HEDGE = re.compile(r"\b(?:possibl[ey]|probabl[ey]|may (?:be|represent)|likely|suspicious|question(?:able)?|"
-                   r"cannot be excluded|presumed|consistent with|suggest)", re.I)
-OPERATIVE = re.compile(r"PROCEDURE|OPERATION|OPERATIVE|INCISION|ANESTHESIA", re.I)
-CLINICAL = re.compile(r"HISTORY OF PRESENT ILLNESS|CHIEF COMPLAINT|SUBJECTIVE:|ASSESSMENT|PLAN:|DISCHARGE", re.I)
+                   r"cannot be excluded|presumed|consistent with|suggest)", re.IGNORECASE)
+OPERATIVE = re.compile(r"PROCEDURE|OPERATION|OPERATIVE|INCISION|ANESTHESIA", re.IGNORECASE)
+CLINICAL = re.compile(r"HISTORY OF PRESENT ILLNESS|CHIEF COMPLAINT|SUBJECTIVE:|ASSESSMENT|PLAN:|DISCHARGE", re.IGNORECASE)
 SENTENCE = re.compile(r"[^.\n]+")
 
 # records to draw per stratum; ALL takes the whole stratum. Chest radiographs (iu) are many and
@@ -57,7 +57,7 @@ EXTENSION = {"iu": {"finding": 70}}
 # pattern does not cover (heterotopic bone, loose bodies, ...), so no MSK record is left out.
 MSK_DEPOSIT = re.compile(
     r"calcific tendin|chondrocalcinosis|heterotopic|myositis ossificans|enthesophyte|\bspurs?\b|toph(?:us|i)|"
-    r"calcinosis|phlebolith|\bDISH\b|syndesmophyte|soft tissue calcif|ossific|loose bod", re.I)
+    r"calcinosis|phlebolith|\bDISH\b|syndesmophyte|soft tissue calcif|ossific|loose bod", re.IGNORECASE)
 
 
 def split_of(record_id: str) -> str:

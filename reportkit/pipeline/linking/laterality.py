@@ -157,6 +157,23 @@ class SideReader:
                 return side
         return None
 
+    def _interpreted_sides(self, ctx: FindingContext, interpreted: tuple[int, int], sites: list[Cue],
+                           sides: SortedCues) -> list[Cue]:
+        """The side words the interpreted finding (its clause is ``interpreted``) states: the one naming its
+        site ("the left quadriceps tendon"), else those of its own phrase, up to the punctuation after its site."""
+        start, end = interpreted
+        site = next((c for c in sites if start <= c.start < end), None)
+        if site is None:
+            return []
+        punct, lower = ctx.index.punct, ctx.index.lower
+        naming = [c for c in sides.ending(max(site.start - self._clauses.before - 1, start), site.start)
+                  if not any(punct[c.end : site.start])
+                  and self._after_last_boundary(lower, c.end, site.start) == c.end]
+        if naming:
+            return naming[-1:]
+        phrase_end = next((i for i in range(site.end, end) if punct[i]), end)
+        return sides.starting(start, phrase_end)
+
     def clause_end(self, ctx: FindingContext) -> int:
         """Token offset where the finding's clause ends: a clause break, the next finding, or the sentence end."""
         group = ctx.group
@@ -171,11 +188,12 @@ class SideReader:
             caches.region_sides = self.region_sides(ctx.doc, ctx.index)
         return caches.region_sides
 
-    def __call__(self, ctx: FindingContext, sites: list[Cue],
-                 location: str | None) -> tuple[str | None, str | None, list[Evidence]]:
+    def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
+                 interpreted: tuple[int, int] | None = None) -> tuple[str | None, str | None, list[Evidence]]:
         """The finding's side, its basis ("mention", "clause", "exam", "region") and its evidence.
 
-        ``sites`` are the sites near the finding, the one it is at first.
+        ``sites`` are the sites near the finding, the one it is at first. ``interpreted``: the token range of
+        the clause of the finding this one interprets (:mod:`.antecedent`), whose stated side it takes.
         """
         doc, sides = ctx.doc, ctx.index.sides
 
@@ -201,6 +219,9 @@ class SideReader:
         naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
+        stated = self._interpreted_sides(ctx, interpreted, sites, sides) if interpreted is not None else []
+        if value := _pick(stated):
+            return value, "clause", [cite_side(cue, value) for cue in stated]
         in_clause = sides.starting(clause_start, self.clause_end(ctx))
         if in_clause:
             value = _pick(in_clause)

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Finding
 from reportkit.pipeline.extensions import register_extensions
+from reportkit.pipeline.linking.antecedent import Interpretations
 from reportkit.pipeline.linking.assertion import AssertionReader
 from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
 from reportkit.pipeline.linking.context import FindingContext, Group, cite, span_text
@@ -45,7 +46,8 @@ class FindingLinker:
     def __init__(self, nlp: Language, lexicon: Lexicon, fast: bool = True) -> None:
         self._find_cues = CueFinder(nlp, lexicon, fast)
         self._clauses = Clauses(nlp, lexicon.linking)
-        self._sites = SiteReader(nlp, lexicon, self._clauses.before)
+        self._sites = SiteReader(nlp, lexicon, self._clauses)
+        self._interpretations = Interpretations(nlp, lexicon.linking, self._clauses)
         self._sides = SideReader(nlp, lexicon, self._clauses)
         self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
         self._assertion = AssertionReader(lexicon)
@@ -58,6 +60,7 @@ class FindingLinker:
         present = {c.value for c in cues.modalities}
         doc._.rk_modality = [m for m in self._modality_order if m in present]
         index = DocIndex.build(doc, cues, doc._.rk_sections)
+        index.sites = self._sites.without_negative_locatives(index)
         groups = self._group(doc, index)
         index.set_groups(groups)
         findings, queries = [], []
@@ -84,10 +87,16 @@ class FindingLinker:
         assertion = self._assertion(group, ctx.section)
         concept = group.effective_concept
         near = self._sites.near_sites(ctx)
+        # an interpretation naming no site of its own is where the finding it interprets is
+        interpreted = None if near else self._interpretations.antecedent(ctx)
+        if interpreted is not None:
+            near = self._sites.clause_sites(ctx, *interpreted)
+            interpreted = interpreted if near else None
         location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)
         site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
         near_sites = [cue for cue, _ in near]
-        side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites, location)
+        side_sites = near_sites or [site_cue] if site_cue else near_sites
+        side, side_source, side_evidence = self._sides(ctx, side_sites, location, interpreted)
         found_descriptors, descriptor_evidence = descriptors(ctx)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)

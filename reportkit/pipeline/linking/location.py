@@ -6,22 +6,24 @@ from reportkit.lexicon import Concept, Lexicon
 from reportkit.models import Evidence
 from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
-from reportkit.pipeline.linking.index import SortedCues
-from reportkit.pipeline.linking.phrases import Phrases
+from reportkit.pipeline.linking.index import DocIndex, SortedCues
+from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
 
 class SiteReader:
     """Reads site cues as location categories, by the anatomy lexicon's meaning of each site category."""
 
-    def __init__(self, nlp: Language, lexicon: Lexicon, window_before: int) -> None:
+    def __init__(self, nlp: Language, lexicon: Lexicon, clauses: Clauses) -> None:
         self._readings = lexicon.anatomy.site_categories
         self._beside_category = {s.id: s.beside_category for s in lexicon.anatomy.sites}
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
-        self._clause_breaks = Phrases(nlp, lexicon.linking.clause_breaks)
-        self._before = window_before
+        self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
+        self._not_at = Phrases(nlp, lexicon.linking.negative_locatives)
+        self._clauses = clauses
+        self._before = clauses.before
 
     def value(self, cue: Cue, relation: str | None) -> tuple[str | None, bool]:
         """Location category for a site cue and whether it is only a weak hint."""
@@ -115,10 +117,13 @@ class SiteReader:
         link = next((i for i in range(start - 1, lo - 1, -1) if self._holder_links.starts_at(index.lower, i)), None)
         if link is None or any(index.punct[link:start]):
             return None
+        # "consistent with a glass fragment" interprets; it names no structure holding the finding
+        if self._interpretation_links.ends_at(index.lower, link + 1):
+            return None
         words = index.lower[ctx.sent.start : link]
         clause_start = ctx.sent.start
         for i in range(len(words) - 1, -1, -1):
-            if self._clause_breaks.starts_at(words, i):
+            if self._clauses.breaks.starts_at(words, i):
                 clause_start = ctx.sent.start + i + 1
                 break
         for cue in index.sites.starting(clause_start, link):
@@ -126,6 +131,37 @@ class SiteReader:
             if cue.end <= link and reading.location is not None and not reading.weak:
                 return cue
         return None
+
+    def clause_sites(self, ctx: FindingContext, start: int, end: int) -> list[tuple[Cue, str | None]]:
+        """The sites of another finding's clause (tokens ``start:end``) in text order, each with its relation to
+        the words before it, when one of them decides a category: the site of the finding an interpretation
+        refers to (:mod:`.antecedent`)."""
+        index = ctx.index
+        sites: list[tuple[Cue, str | None]] = []
+        previous_end = start
+        for cue in index.sites.starting(start, end):
+            sites.append((cue, self.relation(index.lower[previous_end : cue.start])))
+            previous_end = cue.end
+        return sites if any(self.decides(cue) for cue, _ in sites) else []
+
+    def without_negative_locatives(self, index: DocIndex) -> SortedCues:
+        """The document's sites less those a negative locative names ("separate from the joint", "not involving
+        the tendon or bursa"): the first site after the phrase in its clause, and the sites coordinated with it."""
+        lower, punct, sites = index.lower, index.punct, index.sites
+        dropped: set[int] = set()  # ids of the cues a negative locative names
+        for _, phrase_end in self._not_at.spans_in(lower):
+            previous_end = phrase_end
+            for cue in sites.starting(phrase_end, phrase_end + self._clauses.after):
+                gap = lower[previous_end : cue.start]
+                if any(punct[previous_end : cue.start]) or self._clauses.breaks.found_in(gap):
+                    break
+                if previous_end > phrase_end and not self._coordinators.found_in(gap):
+                    break  # "not involving the tendon with fluid in the bursa": the bursa is a place again
+                dropped.add(id(cue))
+                previous_end = cue.end
+        if not dropped:
+            return sites
+        return SortedCues([c for c in sites.cues if id(c) not in dropped])
 
     def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:
         """The document's sites that decide a category: all, the usual ones, and the last resorts."""

@@ -34,6 +34,23 @@ class Phrases:
         candidates = self._by_first.get(words[i]) if 0 <= i < len(words) else None
         return bool(candidates) and any(tuple(words[i : i + len(p)]) == p for p in candidates)
 
+    def ends_at(self, words: list[int], end: int) -> bool:
+        """Does a phrase occur in ``words`` ending just before index ``end``?"""
+        return any(tuple(words[end - len(p) : end]) == p for p in self._phrases if len(p) <= end)
+
+    def spans_in(self, words: list[int]) -> list[tuple[int, int]]:
+        """``(start, end)`` in ``words`` of each phrase occurrence, the longest at each start, none overlapping."""
+        spans: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words):
+            lengths = [len(p) for p in self._by_first.get(words[i], ()) if tuple(words[i : i + len(p)]) == p]
+            if lengths:
+                spans.append((i, i + max(lengths)))
+                i += max(lengths)
+            else:
+                i += 1
+        return spans
+
     def first_in(self, words: list[int]) -> int | None:
         """The index in ``words`` where the first phrase occurrence starts, else None."""
         for i, word in enumerate(words):
