@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent.parent
 README = ROOT / "README.md"
 DOCS = [README, *sorted((ROOT / "docs").glob("*.md")), ROOT / "benchmarks" / "README.md"]
 # What a command may read or write, copied so that no command touches the checkout.
-COPIED = ["examples", "lexicons", "templates", "schema", "benchmarks", "tests/data"]
+COPIED = ["examples", "lexicons", "templates", "schema", "benchmarks", "tests/data", "tests/gold"]
 MAX_BLOCKS_NOT_RUN = 3
 # Generous: a command that hangs fails the test instead of blocking the suite.
 COMMAND_TIMEOUT_S = 300
