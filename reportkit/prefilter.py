@@ -48,7 +48,7 @@ from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
 from reportkit.pipeline.triggers import mention_triggers, modality_cues
 from reportkit.reasoning.followup import reads
-from reportkit.text import KeyScan, lower_form, trie_pattern, words_pattern
+from reportkit.text import KeyScan, fold, lower_form, trie_pattern, words_pattern
 from reportkit.triggers import Reads
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
@@ -330,6 +330,11 @@ class Prefilter:
     def _may_mention(self, text: str, found: dict[int, list[int]] | None) -> bool:
         if not self.exact:
             return True
+        if (folded := fold(text)) is not text and self._may_mention_as_written(folded, self._scan.starts(folded)):
+            return True  # a token's LOWER is its plain spelling form: a regex test may match only there
+        return self._may_mention_as_written(text, found)
+
+    def _may_mention_as_written(self, text: str, found: dict[int, list[int]] | None) -> bool:
         search = self._scan.search
         return (self._at_trigger is not None and search(self._at_trigger, text, found) is not None
                 or any(search(gate, text, found) is not None for gate in self._at_gates)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from reportkit.api import analyse
-from reportkit.engine import lint_text
+from reportkit.engine import get_engine, lint_text
 from reportkit.lexicon import LEXICON_FILES, LexiconError, load_lexicon
 from reportkit.lint import LintConfig
 
@@ -221,3 +221,16 @@ def test_dashes_and_accented_letters_in_cue_and_site_words_are_folded():
     menisci = "EXAM: Radiograph of the knee.\nFINDINGS: Calcification in the ménisci."
     _, pairs = _assessments(menisci)
     assert pairs[0][0].location_category == "articular"
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiographs of both feet.\nFINDINGS: MÖNCKEBERG sclerosis of the dorsalis pedis arteries.",
+    "EXAM: Radiograph of the right knee.\nFINDINGS: Calcification in the ménisci – chondrocalcinosis.",
+    "EXAM: CT of the hip.\nFINDINGS: Périarticular calcified mass with fluid–fluid levels.",
+])
+def test_folded_spellings_read_alike_by_the_fast_and_plain_pipelines_and_pass_the_pre_filter(text):
+    fast, plain = get_engine(), get_engine(plain=True)
+    found = fast.extract(text, "a").result
+    assert found.findings
+    assert found.model_dump() == plain.extract(text, "a").result.model_dump()
+    assert fast.prefilter.triggers(text)
