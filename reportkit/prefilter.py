@@ -48,7 +48,7 @@ from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
 from reportkit.pipeline.triggers import mention_triggers, modality_cues
 from reportkit.reasoning.followup import reads
-from reportkit.text import KeyScan, trie_pattern, words_pattern
+from reportkit.text import KeyScan, fold, lower_form, trie_pattern, words_pattern
 from reportkit.triggers import Reads
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
@@ -65,11 +65,12 @@ Item = tuple[str, ...]  # a character-level test as a sequence of regex atoms (o
 
 @functools.cache
 def _fold_classes() -> dict[str, str]:
-    """For each lower-case char, a regex class of every char whose lower() it is (what LOWER compares)."""
+    """For each char LOWER can give, a regex class of every char whose LOWER it is (lower-cased and folded:
+    :func:`reportkit.text.lower_form`)."""
     classes: dict[str, set[str]] = {}
     for code in range(0x110000):
         char = chr(code)
-        lower = char.lower()
+        lower = lower_form(char)
         if lower != char and len(lower) == 1:
             classes.setdefault(lower, {lower}).add(char)
     return {c: "[" + "".join(re.escape(x) for x in sorted(chars)) + "]" for c, chars in classes.items()}
@@ -88,7 +89,7 @@ class _Tokens:
 
     def literal(self, value: str, fold: bool) -> Item:
         """A test for a token whose text is ``value`` (case-folded when ``fold``)."""
-        chars = value.lower() if fold else value
+        chars = lower_form(value) if fold else value
         atoms = tuple(self.folds.get(c, re.escape(c)) if fold else re.escape(c) for c in chars)
         if value.lower() not in self.special:
             atoms = (LETTER_BEFORE,) * value[:1].isalpha() + atoms + (LETTER_AFTER,) * value[-1:].isalpha()
@@ -329,6 +330,11 @@ class Prefilter:
     def _may_mention(self, text: str, found: dict[int, list[int]] | None) -> bool:
         if not self.exact:
             return True
+        if (folded := fold(text)) is not text and self._may_mention_as_written(folded, self._scan.starts(folded)):
+            return True  # a token's LOWER is its plain spelling form: a regex test may match only there
+        return self._may_mention_as_written(text, found)
+
+    def _may_mention_as_written(self, text: str, found: dict[int, list[int]] | None) -> bool:
         search = self._scan.search
         return (self._at_trigger is not None and search(self._at_trigger, text, found) is not None
                 or any(search(gate, text, found) is not None for gate in self._at_gates)

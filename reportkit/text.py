@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,31 @@ from reportkit.regex_syntax import KEY_END, LETTERS, NON_ASCII, STAND_IN, derive
 
 if TYPE_CHECKING:  # annotations only: lint rules use this module without the lexicon models
     from reportkit.models import Section
+
+
+@functools.lru_cache(maxsize=65536)
+def fold_char(char: str) -> str:
+    """One char in its plain spelling form: a letter without its diacritics ("ö" -> "o", "é" -> "e"), any dash
+    as a hyphen, a typographic apostrophe as "'"; every other char as it is (one char for one, so offsets hold)."""
+    if char.isascii():
+        return char
+    if unicodedata.category(char) == "Pd":
+        return "-"
+    if char in "\u2018\u2019\u02bc":
+        return "'"
+    base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
+def fold(text: str) -> str:
+    """``text`` in its plain spelling form, char by char (:func:`fold_char`): "Mönckeberg" -> "Monckeberg",
+    "Ehlers–Danlos" -> "Ehlers-Danlos". The same length as ``text``."""
+    return text if text.isascii() else "".join(map(fold_char, text))
+
+
+def lower_form(text: str) -> str:
+    """What term matching compares: ``text`` lower-cased and folded (spaCy's LOWER in the pipeline)."""
+    return fold(text.lower())
 
 
 @functools.cache

@@ -124,14 +124,12 @@ def test_ct_never_calls_for_radiographs_and_says_nothing_against_ct():
 # ---------------------------------------------------------------- 3. CPPD terminology (EULAR)
 
 
-def test_pseudogout_as_imaging_finding_is_flagged_and_clinical_use_gets_the_eular_name():
+def test_pseudogout_as_imaging_finding_is_flagged_and_clinical_use_is_correct():
     imaging = "EXAM: Radiographs of both knees.\nFINDINGS: Pseudogout in both menisci.\n"
     found = lint_text(imaging, "a.txt", LintConfig(select=["RK201"]))
     assert found and "chondrocalcinosis" in found[0].message
     clinical = "EXAM: Radiograph of the left knee.\nIMPRESSION: Effusion, which may fit an acute pseudogout flare.\n"
-    found = lint_text(clinical, "b.txt", LintConfig(select=["RK201"]))
-    assert found and "acute CPP crystal arthritis" in found[0].message
-    assert "chondrocalcinosis" not in found[0].message
+    assert not lint_text(clinical, "b.txt", LintConfig(select=["RK201"]))
 
 
 def test_known_pseudogout_in_history_and_cppd_pattern_are_not_flagged():

@@ -97,6 +97,8 @@ class Cue(_Entry):
     unless: list[str] = Field(default_factory=list, description=(
         "for the advice, the cue fails when the clause of its words holds one of these (injected contrast "
         "is no corticoid injection)"))
+    source: str = Field(min_length=1, description=(
+        "why the cue raises the entity by its weight: the article section, EULAR, or 'project choice' with a reason"))
 
     _lower = field_validator("sentence", "document", "site", "unless")(_lower_all)
 
@@ -141,6 +143,9 @@ class Entity(_Entry):
         "the body systems where the entity is advice (the article's: musculoskeletal soft tissue); entities valid "
         "in every system (arterial calcification, a calcified node, a phlebolith) list them all"))
     priors: dict[LocationCategory, dict[Kind, int]]
+    prior_source: str = Field(min_length=1, description=(
+        "why the priors are what they are: Table 1 (bold = most frequent), the article section, or 'project "
+        "choice' with a reason"))
     cues: list[Cue] = Field(default_factory=list)
     phases: list[Phase] = Field(default_factory=list)
     notes: list[EntityNote] = Field(default_factory=list)
@@ -170,11 +175,25 @@ class Differential(_Entry):
     coordination: list[str] = Field(min_length=1, description=(
         "words that join two structures: a required site word joined to the deposit's own site by one names "
         "another structure"))
+    weight_sources: dict[str, str] = Field(description=(
+        "for each ranking weight, prior threshold and margin above, why it has its value (article section, EULAR, "
+        "or 'project choice' with a reason)"))
     entities: list[Entity]
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Differential:
         _require_unique(e.id for e in self.entities)
+        return self
+
+    @model_validator(mode="after")
+    def _every_weight_sourced(self) -> Differential:
+        weights = {name for name, field in type(self).model_fields.items() if field.annotation is int}
+        missing = sorted(name for name in weights if not self.weight_sources.get(name, "").strip())
+        if missing:
+            raise ValueError(f"weight_sources: no source for {', '.join(missing)}")
+        unknown = sorted(set(self.weight_sources) - weights)
+        if unknown:
+            raise ValueError(f"weight_sources: {', '.join(unknown)} is no ranking weight")
         return self
 
 
@@ -190,12 +209,16 @@ class FollowUpCondition(_Entry):
     """When a follow-up rule applies: every stated condition must hold."""
     kinds: list[Kind] = Field(default_factory=list)
     diagnoses: list[Diagnosis] = Field(default_factory=list)
+    diagnoses_none: list[Diagnosis] = Field(default_factory=list, description=(
+        "the finding's diagnosis or suggested diagnosis is none of these (an entity with advice of its own)"))
     differential_includes: list[str] = Field(default_factory=list)
     concepts: list[str] = Field(default_factory=list)
     descriptors_any: list[str] = Field(default_factory=list)
     sentence_any: list[str] = Field(default_factory=list)
     document_any: list[str] = Field(default_factory=list)
     modality_any: list[ModalityName] = Field(default_factory=list)
+    modality_none: list[ModalityName] = Field(default_factory=list, description=(
+        "the modality that showed the finding is none of these (advice a study of that modality already settles)"))
     location_any: list[LocationCategory] = Field(default_factory=list)
     location_unsettled: bool = Field(default=False, description=(
         "the deposit names a place that does not say tendon, joint or soft tissue (a body region, or a structure "
@@ -257,9 +280,8 @@ class MisusedTerm(_Entry):
     """A term that is misused for this concept, with advice; near ``clinical_words`` it is used correctly."""
     term: str
     advice: str
-    clinical_words: list[str] = Field(default_factory=list,
-                                      description="words beside the term showing it names the clinical syndrome")
-    clinical_term: str | None = Field(default=None, description="the preferred name of that syndrome")
+    clinical_words: list[str] = Field(default_factory=list, description=(
+        "words beside the term showing it names the clinical syndrome, which is correct use"))
 
     _lower = field_validator("clinical_words")(_lower_all)
 

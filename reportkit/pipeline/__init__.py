@@ -23,6 +23,7 @@ Only :mod:`reportkit.engine` runs it; the public calls (`extract`, `extract_many
 import functools
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -36,6 +37,7 @@ from reportkit.pipeline.extensions import MENTION_GROUP, assertion_scopes, conte
 from reportkit.pipeline.fast import medspacy_components as _medspacy_components  # noqa: F401 - registers factories
 from reportkit.pipeline.fast.tokenizer import TextKeepingTokenizer
 from reportkit.pipeline.rules import context_rules, target_rules
+from reportkit.text import lower_form
 
 __all__ = ["CONTEXT", "MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
 
@@ -51,6 +53,7 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False) -> Langu
     lexicon = load_lexicon(lexicon_dir)
     fast = not plain
     nlp = spacy.blank("en")
+    fold_spelling(nlp)
     if fast:
         nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
@@ -70,6 +73,16 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False) -> Langu
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir, "fast": fast})
     nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
     return nlp
+
+
+def fold_spelling(nlp: Language) -> None:
+    """Match every term on its plain spelling form (:func:`reportkit.text.lower_form`): "Mönckeberg" is
+    "monckeberg", an en dash a hyphen, "’s" is "'s". LOWER is what the phrase matchers and the LOWER token patterns
+    compare; the words spaCy made before (its tokenizer exceptions) are set to it too."""
+    nlp.vocab.lex_attr_getters[LOWER] = lower_form
+    for lexeme in nlp.vocab:
+        if lexeme.lower_ != (folded := lower_form(lexeme.orth_)):
+            lexeme.lower_ = folded
 
 
 @functools.cache

@@ -15,6 +15,7 @@ reports where one of the citation regex's alternatives matches. Plain: ``re`` se
 whole report.
 """
 
+import heapq
 import re
 from itertools import pairwise
 
@@ -27,7 +28,7 @@ from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.fast.line_alternatives import line_alternatives
 from reportkit.pipeline.fast.token_prefilter import text_trigger, trigger_windows
-from reportkit.text import KeyScan, RegexSearch
+from reportkit.text import KeyScan, RegexSearch, fold
 
 
 @Language.factory("reportkit_gates", default_config={"lexicon_dir": None, "fast": True})
@@ -74,7 +75,11 @@ class DocumentGates:
             if trigger is None:  # no trigger (plain, or none derived): the whole report
                 spans += _new_matches(matcher(doc, as_spans=True), taken)
                 continue
-            for low, high in trigger_windows(doc, self._scan.finditer(trigger, text, found), reach, taken):
+            triggered = self._scan.finditer(trigger, text, found)
+            if (folded := fold(text)) is not text:  # a LOWER token sees the plain spelling form; the same offsets
+                triggered = heapq.merge(triggered, self._scan.finditer(trigger, folded, self._scan.starts(folded)),
+                                        key=lambda m: m.start())
+            for low, high in trigger_windows(doc, triggered, reach, taken):
                 spans += _new_matches(matcher(doc[low:high], as_spans=True), taken)
         citations = []
         if self._citation and spans and (

@@ -19,7 +19,7 @@ from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
 from reportkit.text import find_words
 
 AGE = re.compile(
-    r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*(?:old|o)\b|\b(\d{1,3})\s*y/o\b|\baged?\s+(\d{1,3})\b",
+    r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*(?:old|o)\b|\b(\d{1,3})\s*y/o\b|\baged?(?:\s*:\s*|\s+)(\d{1,3})\b",  # "aged 62", "Age: 62"
     re.IGNORECASE,
 )
 TOP = 3  # items of the differential that count as "considered"

@@ -25,19 +25,22 @@ class _Condition:
     when: FollowUpCondition
     kinds: frozenset[str]
     diagnoses: frozenset[str]
+    diagnoses_none: frozenset[str]
     differential: frozenset[str]
     concepts: frozenset[str]
     descriptors: frozenset[str]
     modalities: frozenset[str]
+    modalities_none: frozenset[str]
     locations: frozenset[str]
     study_only: frozenset[str]
     scopes: frozenset[str]
 
     @classmethod
     def of(cls, when: FollowUpCondition) -> _Condition:
-        return cls(when, frozenset(when.kinds), frozenset(when.diagnoses), frozenset(when.differential_includes),
-                   frozenset(when.concepts), frozenset(when.descriptors_any), frozenset(when.modality_any),
-                   frozenset(when.location_any), frozenset(when.study_modalities_only), frozenset(when.scopes))
+        return cls(when, frozenset(when.kinds), frozenset(when.diagnoses), frozenset(when.diagnoses_none),
+                   frozenset(when.differential_includes), frozenset(when.concepts), frozenset(when.descriptors_any),
+                   frozenset(when.modality_any), frozenset(when.modality_none), frozenset(when.location_any),
+                   frozenset(when.study_modalities_only), frozenset(when.scopes))
 
 
 @dataclass(frozen=True)
@@ -143,9 +146,11 @@ class FollowUpRecommender:
             and (not when.kind_unsettled or facts.kind_unsettled)
             and (not condition.kinds or not condition.kinds.isdisjoint(facts.kinds))
             and (not condition.diagnoses or not condition.diagnoses.isdisjoint(facts.diagnoses))
+            and condition.diagnoses_none.isdisjoint(facts.diagnoses)
             and (not condition.differential or not condition.differential.isdisjoint(facts.top))
             and (not condition.concepts or finding.concept in condition.concepts)
             and (not condition.modalities or facts.modality in condition.modalities)
+            and facts.modality not in condition.modalities_none
             and (not condition.locations or finding.location_category in condition.locations)
             and (not when.location_unsettled or (finding.location_category is None and finding.site is not None))
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from reportkit.assertion import AffirmedText
 from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import match_case, replace
+from reportkit.models import Finding
 from reportkit.text import find_all_words, find_words, section_at
 from reportkit.triggers import MENTIONS, LexiconWords, text
 
@@ -19,9 +20,10 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         Terms listed as `misused` for an imaging finding in lexicons/terminology.yaml
-        ("pseudogout") used in the findings or impression. Beside a clinical word ("an acute
-        pseudogout attack") the term names the syndrome correctly: the rule then only hints the
-        EULAR name ("acute CPP crystal arthritis"). Negated or questioned mentions are skipped.
+        ("pseudogout") used in the findings or impression as the name of what the image shows.
+        Beside a clinical word ("an acute pseudogout attack is a consideration", "the clinical
+        picture of pseudogout") the term names the syndrome, which is correct use: no warning.
+        Negated or questioned mentions are skipped.
 
     Why it matters:
         Chondrocalcinosis is an imaging finding; pseudogout is a clinical syndrome (acute CPP
@@ -36,8 +38,7 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
 
     Fix safety:
         Safe when the term is followed by its location ("pseudogout of/in ..."): the rewrite
-        names the same deposit. Unsafe otherwise, since the sentence may be about symptoms; the
-        clinical-name hint is never applied automatically.
+        names the same deposit. Unsafe otherwise, since the sentence may be about symptoms.
     """
     vocabulary = ctx.lexicon.lint
     prepositions = vocabulary.location_prepositions
@@ -51,12 +52,8 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
             for m in words.find_all([misuse.term]):
                 if section_at(ctx.result.sections, m.start).category not in vocabulary.statement_sections:
                     continue  # a clinical question in the history is legitimate
-                if misuse.clinical_term and find_words(misuse.clinical_words, _clause_around(ctx.text, m.start, m.end)):
-                    yield Violation(m.start, m.end,
-                                    f"'{m.text}' here names the clinical syndrome: the EULAR term is "
-                                    f"'{misuse.clinical_term}'",
-                                    replace(ctx, m.start, m.end, misuse.clinical_term, safe=False))
-                    continue
+                if find_words(misuse.clinical_words, _clause_around(ctx.text, m.start, m.end)):
+                    continue  # the clinical syndrome, named as such: correct use (Freire 2018; EULAR 2011)
                 following = ctx.text[m.end : m.end + 16].split()
                 safe = bool(following) and following[0].lower() in prepositions
                 yield Violation(m.start, m.end, misuse.advice,
@@ -75,10 +72,12 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
     """CPPD deposition disease asserted from imaging where the finding is chondrocalcinosis.
 
     What it checks:
-        "CPPD" or "calcium pyrophosphate deposition" stated as a finding (not hedged, not an
-        arthropathy pattern: "in a CPPD pattern" is correct use of the umbrella term) in the
-        findings or impression, with no affirmed crystal proof (synovial fluid, aspiration,
-        crystals identified) in the report.
+        "CPPD" stated as the name of a finding in the findings or impression, with no affirmed
+        crystal proof (synovial fluid, aspiration, crystals identified) in the report. The
+        accepted umbrella term is correct use and is left alone: the disease or the deposition
+        named as such ("CPPD disease", "CPPD deposition in the lateral meniscus"), a pattern or
+        an arthropathy ("in a CPPD pattern"), or CPPD as the category or cause of another finding
+        of its sentence ("chondrocalcinosis, which falls under CPPD"). Hedged mentions are skipped.
 
     Why it matters:
         Calcification in cartilage is chondrocalcinosis, a descriptive imaging finding that is
@@ -99,7 +98,8 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
                 if f.concept == vocabulary.cppd_concept and MSK_AFFIRMED.holds(f) and not f.uncertain
                 and f.section in vocabulary.statement_sections
                 and not find_words(vocabulary.cppd_not_imaging_alone,
-                                   f.text + " " + _clause_around(ctx.text, f.end, f.end, 20))]
+                                   f.text + " " + _clause_around(ctx.text, f.end, f.end, 20))
+                and not _interprets_earlier_finding(f, ctx.result.findings)]
     # the report is searched for crystal proof only when some finding asserts CPPD: most name none
     if not asserted or AffirmedText(ctx.text, ctx.result.assertion_scopes).find(vocabulary.crystal_proof):
         return
@@ -108,6 +108,13 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
                         f"'{f.text}' asserts CPPD deposition disease from imaging; the imaging finding is "
                         f"{vocabulary.cppd_imaging_term}",
                         replace(ctx, f.start, f.end, match_case(f.text, vocabulary.cppd_imaging_term), safe=False))
+
+
+def _interprets_earlier_finding(mention: Finding, findings: list[Finding]) -> bool:
+    """Whether an affirmed finding of another concept comes before ``mention`` in its sentence: the mention
+    then names its category or cause ("meniscal calcification, which falls under CPPD"), not the deposit."""
+    return any(other.concept != mention.concept and not other.negated and not other.hypothetical
+               and mention.sentence_start <= other.start < mention.start for other in findings)
 
 
 @rule("RK203", "deprecated-term", "warning", reads=text(LexiconWords("terminology.terms.deprecated")))

@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 
 from reportkit.pipeline.doc_text import doc_text
 from reportkit.regex_syntax import MAX_PHRASES, regex_words
+from reportkit.text import lower_form
 
 TokenSpec = dict
 Pattern = list[TokenSpec]
@@ -259,7 +260,7 @@ class PrefilteredMatcher:
 
     def __call__(self, doc) -> list[tuple[int, int, int]]:
         text = doc_text(doc)
-        lower = text.lower() if self._needs_lower else text
+        lower = lower_form(text) if self._needs_lower else text
         present = {i for i, (value, folded) in enumerate(self._first_words) if value in (lower if folded else text)}
         # the patterns this document may match: no required first word, or it is present and one word of each later list
         wanted = tuple(n for n, (_, _, first, later) in enumerate(self._patterns) if first is None or first in present

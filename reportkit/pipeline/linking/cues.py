@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 from reportkit.lexicon import Lexicon
 from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher, pattern_phrases, split_patterns, text_prefilter
+from reportkit.text import fold
 
 
 @dataclass
@@ -98,7 +99,10 @@ class CueFinder:
         matches = list(self._phrases(doc)) + (list(self._patterns(doc)) if len(self._patterns) else [])
         if self._prefiltered:
             text = doc_text(doc)
-            matches += [m for prefilter, matcher in self._prefiltered if prefilter.search(text) for m in matcher(doc)]
+            folded = fold(text)  # a LOWER regex sees the plain spelling form; the same offsets
+            matches += [m for prefilter, matcher in self._prefiltered
+                        if prefilter.search(text) or (folded is not text and prefilter.search(folded))
+                        for m in matcher(doc)]
         for match_id, start, end in matches:
             family, value = self._label(match_id)
             found[family].append((start, end, value))
