@@ -198,6 +198,16 @@ class ContextRuleDef(_Entry):
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
     max_scope: int | None = Field(default=None, gt=0)
     pattern: TokenPattern | None = None
+    scope: Literal["sentence", "subject"] = Field(
+        default="sentence",
+        description="subject: a predicate after its finding reaches back to its clause's start, and only to the "
+                    "subject's own noun phrases (not those of its prepositional phrases)")
+
+    @model_validator(mode="after")
+    def _subject_is_backward(self) -> ContextRuleDef:
+        if self.scope == "subject" and self.direction != "BACKWARD":
+            raise ValueError("scope: subject is for a BACKWARD rule (a predicate after its subject)")
+        return self
 
 
 class ContextRules(_Entry):
@@ -224,10 +234,19 @@ class Linking(_Entry):
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
+    finite_verbs: list[str] = Field(default_factory=list,
+                                    description="copulas, auxiliaries and modals: each stands for a clause's verb")
+    subject_negations: list[str] = Field(default_factory=list,
+                                         description="negations that open a clause's subject (no calcification is seen)")
+    clause_openers: list[str] = Field(default_factory=list,
+                                      description="words after which a new clause (and its subject) may start")
+    relative_pronouns: list[str] = Field(default_factory=list, description="words that open a relative clause")
+    prepositions: list[str] = Field(default_factory=list, description="words that open a prepositional phrase")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
-        "size_joiners", "anaphors",
+        "size_joiners", "anaphors", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
+        "prepositions",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -1,6 +1,7 @@
 """The ``reportkit_linker`` component: from matched terms to evidence-carrying findings.
 
-Runs after medspaCy's TargetMatcher and ConText. For each sentence it
+Runs after medspaCy's TargetMatcher and ConText, whose scopes it first cuts to the clause (:mod:`.scopes`).
+For each sentence it
 
 1. drops look-alikes (exclusion concepts, terms whose sentence fails the concept's word conditions);
 2. merges adjacent terms of one noun phrase ("calcified phleboliths");
@@ -29,6 +30,7 @@ from reportkit.pipeline.linking.index import DocIndex
 from reportkit.pipeline.linking.laterality import SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
+from reportkit.pipeline.linking.scopes import ScopeNarrower
 
 
 @Language.factory("reportkit_linker", default_config={"lexicon_dir": None, "fast": True})
@@ -49,6 +51,7 @@ class FindingLinker:
         self._sides = SideReader(nlp, lexicon, self._clauses)
         self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
         self._assertion = AssertionReader(lexicon)
+        self._narrow_scopes = ScopeNarrower(nlp, lexicon)
         self._size = SizeReader(lexicon.linking)
         self._modality = ModalityReader(lexicon)
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
@@ -58,6 +61,7 @@ class FindingLinker:
         present = {c.value for c in cues.modalities}
         doc._.rk_modality = [m for m in self._modality_order if m in present]
         index = DocIndex.build(doc, cues, doc._.rk_sections)
+        self._narrow_scopes(doc, index.lower)
         groups = self._group(doc, index)
         index.set_groups(groups)
         findings, queries = [], []
