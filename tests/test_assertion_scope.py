@@ -1,7 +1,9 @@
-"""Negation and resolution words reach only what they speak of.
+"""Negation, resolution and stage words reach only what they speak of; descriptors stay in their phrase.
 
 Written reports, read through the public calls: a resolution verb after a long subject negates that
-subject (and only it), and a sentence about what another disease does not do negates nothing else.
+subject (and only it), a sentence about what another disease does not do negates nothing else, the
+pre-calcific stage makes no deposit, and a descriptor of a neighbouring noun ("an adjacent corticated
+erosion") is not the finding's.
 """
 
 from __future__ import annotations
@@ -102,3 +104,75 @@ def test_an_explanation_of_what_gout_does_not_do_leaves_the_cppd_reading():
     negatives = [report.result.findings[i].text for i in report.pertinent_negatives]
     assert "CPPD" not in negatives
     assert report.assessments[0].differential[0].id == "cppd"
+
+
+# ---------------------------------------------------------------- stage words make no deposit
+
+@pytest.mark.parametrize("sentence", [
+    "Thickened supraspinatus tendon. Pre-calcific stage; no calcification is seen.",
+    "Supraspinatus tendinopathy in its precalcific stage, without calcification.",
+    "Pre-calcific stage of supraspinatus tendinopathy on ultrasound; no calcific deposit is seen.",
+])
+def test_the_pre_calcific_stage_makes_no_deposit(sentence):
+    result = extract("EXAM: Ultrasound of the left shoulder.\nFINDINGS: " + sentence)
+    assert all(f.negated for f in result.findings), [(f.text, f.negated) for f in result.findings]
+    assert all("calcific_stage" not in f.descriptors for f in result.findings)
+
+
+def test_a_negated_deposit_gets_no_stage():
+    result = extract("FINDINGS: There is no calcification in the rotator cuff; the calcific stage has not "
+                     "been reached.")
+    finding = mention(result, "calcification")
+    assert finding.negated and finding.descriptors == []
+
+
+def test_a_stated_stage_still_describes_its_deposit():
+    report = analyse("EXAM: Radiographs right shoulder.\nFINDINGS: Ill-defined 8 mm calcification in the "
+                     "supraspinatus tendon, calcific stage, resorptive phase.\n")
+    assert report.assessments[0].phase == "calcific stage, resorptive phase"
+
+
+# ---------------------------------------------------------------- a descriptor stays in its phrase
+
+@pytest.mark.parametrize("sentence, term, absent", [
+    (("Soft tissue density at the first MTP joint, a tophus with an adjacent corticated erosion of the "
+     "metatarsal head."), "tophus", "cortical_trabecular"),
+    ("A corticated erosion at the second metacarpal head lies next to a lobulated tophus.", "tophus",
+     "cortical_trabecular"),
+    ("Amorphous calcification lateral to the elbow next to a trabeculated bone fragment.", "calcification",
+     "cortical_trabecular"),
+    ("Mineralised focus in the prepatellar soft tissues beside a corticated osteophyte.", "mineralised focus",
+     "cortical_trabecular"),
+    ("Two cysts with thin calcified rims and well-defined walls in the liver, and dense nodules in the lung.",
+     "calcified", "dense"),
+    ("Calcification in the supraspinatus tendon and a cloud-like ossicle near the greater tuberosity.",
+     "calcification", "cloudlike"),
+])
+def test_a_descriptor_of_a_neighbouring_noun_is_not_the_findings(sentence, term, absent):
+    assert absent not in mention(extract("FINDINGS: " + sentence), term).descriptors
+
+
+@pytest.mark.parametrize("sentence, term, present", [
+    ("Ossification in the vastus lateralis with mature trabecular bone and a corticated margin.", "ossification",
+     "cortical_trabecular"),
+    (("A 15 mm ill-defined calcification in the supraspinatus tendon with adjacent cortical erosion of the "
+     "greater tuberosity."), "calcification", "intraosseous_extension"),
+    ("Soft tissue mass with punctate foci of calcification showing a ring-and-arc pattern.", "calcification",
+     "rings_and_arcs"),
+    ("Dense, amorphous calcification in the supraspinatus tendon.", "calcification", "dense"),
+    ("The calcification in the gluteus medius tendon is cloud-like.", "calcification", "cloudlike"),
+])
+def test_a_descriptor_of_the_finding_or_its_parts_is_kept(sentence, term, present):
+    assert present in mention(extract("FINDINGS: " + sentence), term).descriptors
+
+
+def test_a_tophus_beside_a_corticated_erosion_is_no_ossification():
+    text = ("EXAM: Radiographs of the right foot.\n"
+            "FINDINGS: Soft tissue density at the first metatarsophalangeal joint, a tophus with an adjacent "
+            "corticated erosion of the metatarsal head.\n")
+    report = analyse(text)
+    assessment = report.assessments[0]
+    assert assessment.kind.agrees
+    assert assessment.differential[0].id == "gout"
+    assert "heterotopic_ossification" not in [item.id for item in assessment.differential]
+    assert "RK401" not in codes(text)

@@ -154,6 +154,7 @@ class Descriptor(_Entry):
     id: str
     literal: str
     suggests_kind: Kind | None = None
+    stage: bool = Field(default=False, description="names a stage of a deposit's course: never given to a negated one")
     terms: list[str]
     source: str
 
@@ -242,11 +243,18 @@ class Linking(_Entry):
                                       description="words after which a new clause (and its subject) may start")
     relative_pronouns: list[str] = Field(default_factory=list, description="words that open a relative clause")
     prepositions: list[str] = Field(default_factory=list, description="words that open a prepositional phrase")
+    noun_links: list[str] = Field(default_factory=list, description="words that join two nouns into one phrase (of)")
+    determiners: list[str] = Field(default_factory=list, description="words that open a noun phrase")
+    other_entity: list[str] = Field(default_factory=list,
+                                    description="words that set another thing beside a finding (adjacent, next to)")
+    attribute_nouns: list[str] = Field(default_factory=list,
+                                       description="nouns naming a part, property or the make-up of a finding")
+    restating_nouns: list[str] = Field(default_factory=list, description="nouns that can restate a finding (focus)")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
         "size_joiners", "anaphors", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
-        "prepositions",
+        "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -22,7 +22,7 @@ from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.assertion import AssertionReader
-from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
+from reportkit.pipeline.linking.attributes import DescriptorReader, ModalityReader, SizeReader
 from reportkit.pipeline.linking.context import FindingContext, Group, cite, span_text
 from reportkit.pipeline.linking.cues import CueFinder
 from reportkit.pipeline.linking.grouping import Grouper
@@ -53,6 +53,7 @@ class FindingLinker:
         self._assertion = AssertionReader(lexicon)
         self._narrow_scopes = ScopeNarrower(nlp, lexicon)
         self._size = SizeReader(lexicon.linking)
+        self._descriptors = DescriptorReader(nlp, lexicon)
         self._modality = ModalityReader(lexicon)
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
 
@@ -92,7 +93,7 @@ class FindingLinker:
         site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
         near_sites = [cue for cue, _ in near]
         side, side_source, side_evidence = self._sides(ctx, near_sites or [site_cue] if site_cue else near_sites, location)
-        found_descriptors, descriptor_evidence = descriptors(ctx)
+        found_descriptors, descriptor_evidence = self._descriptors(ctx, assertion.negated)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)
         evidence += (assertion.evidence + site_evidence + side_evidence + descriptor_evidence + size_evidence
