@@ -97,6 +97,17 @@ def test_a_negation_still_reaches_its_own_argument(sentence, terms):
     assert all(mention(result, term).negated for term in terms)
 
 
+@pytest.mark.parametrize("sentence, term", [
+    ("Hydroxyapatite does not typically involve the menisci, so the meniscal calcification is most in keeping "
+     "with CPPD.", "meniscal calcification"),
+    ("Gout does not usually calcify hyaline cartilage, so this chondrocalcinosis is read as CPPD.",
+     "chondrocalcinosis"),
+])
+def test_a_negated_general_statement_leaves_the_next_clause_affirmed(sentence, term):
+    finding = mention(extract("FINDINGS: " + sentence), term)
+    assert not (finding.negated or finding.hypothetical or finding.uncertain)
+
+
 def test_an_explanation_of_what_gout_does_not_do_leaves_the_cppd_reading():
     report = analyse("EXAM: Radiographs of both knees.\n"
                      "FINDINGS: Thin linear calcification of both menisci. Gout does not calcify cartilage, so "

@@ -242,6 +242,7 @@ class Linking(_Entry):
     clause_openers: list[str] = Field(default_factory=list,
                                       description="words after which a new clause (and its subject) may start")
     relative_pronouns: list[str] = Field(default_factory=list, description="words that open a relative clause")
+    subject_pronouns: list[str] = Field(default_factory=list, description="pronouns that are a clause's subject")
     prepositions: list[str] = Field(default_factory=list, description="words that open a prepositional phrase")
     noun_links: list[str] = Field(default_factory=list, description="words that join two nouns into one phrase (of)")
     determiners: list[str] = Field(default_factory=list, description="words that open a noun phrase")
@@ -254,7 +255,7 @@ class Linking(_Entry):
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
         "size_joiners", "anaphors", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
-        "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
+        "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -10,7 +10,9 @@ trigger speak of less than that:
   deposit has resolved" does not, nor does "the calcification is unchanged and the bursitis has
   resolved";
 * a verbal negation ("Gout does not calcify cartilage") negates its own predicate: the subject of
-  a later clause's verb ("..., so CPPD is the likely explanation") is out of its reach.
+  a later clause's verb ("..., so CPPD is the likely explanation") is out of its reach. A generic
+  statement's word in a negated predicate ("Hydroxyapatite does not typically involve the menisci")
+  reaches no further than the negation does.
 
 The clause words are lexicon data (linking.yaml: ``finite_verbs``, ``clause_openers``,
 ``prepositions``, ``coordinators``). Both builds of the pipeline run this on ConText's graph,
@@ -25,6 +27,8 @@ from reportkit.pipeline.extensions import CONTEXT_CATEGORIES
 from reportkit.pipeline.linking.phrases import Phrases
 
 NEGATION = "NEGATED_EXISTENCE"
+GENERIC = "HYPOTHETICAL"  # a general statement's words ("typically", "tend to") set this category
+NEGATED_GENERIC_GAP = 2  # tokens from a negation to a general statement's word it forms one predicate with
 SUBJECT = "subject"
 PREDICATE_SPAN = 3  # tokens before a trigger that can hold its own auxiliary and adverbs ("has since been")
 PREDICATE_ADVERBS = frozenset({"now", "since", "been", "also", "all", "both", "then"})  # no -ly of their own
@@ -39,6 +43,7 @@ class ClauseWords:
         self.subject_negations = Phrases(nlp, linking.subject_negations)
         self.clause_openers = Phrases(nlp, linking.clause_openers)
         self.relative_pronouns = Phrases(nlp, linking.relative_pronouns)
+        self.subject_pronouns = Phrases(nlp, linking.subject_pronouns)
         self.prepositions = Phrases(nlp, linking.prepositions)
         self.coordinators = Phrases(nlp, linking.coordinators)
         # a subject's clause starts after one of these: an opener that is no coordinator of the subject itself
@@ -58,6 +63,7 @@ class ScopeNarrower:
         if graph is None or not graph.modifiers:
             return
         heads: dict[int, list[tuple[int, int]]] = {}  # id(modifier) -> the subject's head phrases
+        negation_ends = {m.modifier_span[1] for m in graph.modifiers if m.category == NEGATION}
         changed = False
         for modifier in graph.modifiers:
             low, high = modifier.scope_span
@@ -67,7 +73,10 @@ class ScopeNarrower:
                 low, phrases = self._subject(doc, words, modifier, low)
                 heads[id(modifier)] = phrases
             elif modifier.category == NEGATION and modifier.direction.upper() == "FORWARD":
-                high = self._clause_end(doc, words, modifier, high)
+                high = self._clause_end(words, modifier, high, 0 if self._opens_subject(doc, words, modifier) else 1)
+            elif (modifier.category == GENERIC and modifier.direction.upper() == "BIDIRECTIONAL"
+                  and any(modifier.modifier_span[0] - g in negation_ends for g in range(NEGATED_GENERIC_GAP + 1))):
+                high = self._clause_end(words, modifier, high, 1)
             if (low, high) != modifier.scope_span:
                 modifier.update_scope(doc[low:high])
                 changed = True
@@ -121,28 +130,36 @@ class ScopeNarrower:
         """Whether the finite verb at ``verb`` is a relative clause's ("that was seen before")."""
         return verb > 0 and self._words.relative_pronouns.starts_at(words, verb - 1)
 
-    def _clause_end(self, doc: Doc, words: list[int], modifier, high: int) -> int:
-        """Where a forward negation's clause ends: before the subject of a later clause's verb.
-
-        A negation that opens its clause's subject ("no calcification ... is seen") takes the first verb after
-        it as its own; any other ("does not show", "in the absence of") stands where its clause's verb is
-        already given or implied, so the next verb belongs to a new clause.
-        """
+    def _opens_subject(self, doc: Doc, words: list[int], modifier) -> bool:
+        """Whether a negation opens its clause's subject ("No calcification ... is seen"): a subject negation
+        at the start of a sentence or after a clause opener."""
         w = self._words
-        start, end = modifier.modifier_span
+        start = modifier.modifier_span[0]
         before = start - 1
         while before >= 0 and doc[before].is_space:
             before -= 1
-        opens_subject = w.subject_negations.starts_at(words, start) and (
+        return w.subject_negations.starts_at(words, start) and (
             before < 0 or any(doc[i].is_sent_start for i in range(before + 1, start + 1))
             or doc[before].is_punct or w.clause_openers.starts_at(words, before))
-        verbs_seen = 0 if opens_subject else 1
+
+    def _clause_end(self, words: list[int], modifier, high: int, verbs_seen: int) -> int:
+        """Where a trigger's clause ends, looking forward: before the subject of a later clause's verb.
+
+        ``verbs_seen``: the finite verbs of the trigger's clause already given before it. A negation that opens
+        its clause's subject ("no calcification ... is seen") takes the first verb after it as its own; one
+        inside a verb group ("does not show") or a phrase ("in the absence of") has its clause's verb given or
+        implied, so the next verb belongs to a new clause.
+        """
+        w = self._words
+        end = modifier.modifier_span[1]
         for i in range(end, high):
             if not w.finite_verbs.starts_at(words, i) or self._relative(words, i):
                 continue
             verbs_seen += 1
             if verbs_seen < 2:
                 continue
+            if i - 1 >= end and w.subject_pronouns.starts_at(words, i - 1):
+                return i - 1  # "..., it is": the pronoun is the new clause's whole subject
             j = i - 1
             while j >= end and not w.clause_openers.starts_at(words, j):
                 j -= 1
