@@ -155,6 +155,7 @@ class Descriptor(_Entry):
     id: str
     literal: str
     suggests_kind: Kind | None = None
+    stage: bool = Field(default=False, description="names a stage of a deposit's course: never given to a negated one")
     terms: list[str]
     pattern: TokenPattern | None = Field(default=None, description="a token pattern for wordings the terms cannot list")
     source: str
@@ -200,6 +201,16 @@ class ContextRuleDef(_Entry):
     direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
     max_scope: int | None = Field(default=None, gt=0)
     pattern: TokenPattern | None = None
+    scope: Literal["sentence", "subject"] = Field(
+        default="sentence",
+        description="subject: a predicate after its finding reaches back to its clause's start, and only to the "
+                    "subject's own noun phrases (not those of its prepositional phrases)")
+
+    @model_validator(mode="after")
+    def _subject_is_backward(self) -> ContextRuleDef:
+        if self.scope == "subject" and self.direction != "BACKWARD":
+            raise ValueError("scope: subject is for a BACKWARD rule (a predicate after its subject)")
+        return self
 
 
 class ContextRules(_Entry):
@@ -236,11 +247,28 @@ class Linking(_Entry):
         default_factory=list, description="words that make an apposition an interpretation (', possibly a ...')")
     interpretation_reach: int = Field(default=8, gt=0,
                                       description="tokens between a pronoun or apposition and the interpretation")
+    finite_verbs: list[str] = Field(default_factory=list,
+                                    description="copulas, auxiliaries and modals: each stands for a clause's verb")
+    subject_negations: list[str] = Field(default_factory=list,
+                                         description="negations that open a clause's subject (no calcification is seen)")
+    clause_openers: list[str] = Field(default_factory=list,
+                                      description="words after which a new clause (and its subject) may start")
+    relative_pronouns: list[str] = Field(default_factory=list, description="words that open a relative clause")
+    subject_pronouns: list[str] = Field(default_factory=list, description="pronouns that are a clause's subject")
+    prepositions: list[str] = Field(default_factory=list, description="words that open a prepositional phrase")
+    noun_links: list[str] = Field(default_factory=list, description="words that join two nouns into one phrase (of)")
+    determiners: list[str] = Field(default_factory=list, description="words that open a noun phrase")
+    other_entity: list[str] = Field(default_factory=list,
+                                    description="words that set another thing beside a finding (adjacent, next to)")
+    attribute_nouns: list[str] = Field(default_factory=list,
+                                       description="nouns naming a part, property or the make-up of a finding")
+    restating_nouns: list[str] = Field(default_factory=list, description="nouns that can restate a finding (focus)")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
         "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "interpretation_anaphors",
-        "interpretation_hedges",
+        "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
+        "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -27,6 +27,7 @@ def context_rules(lexicon: Lexicon) -> list[ConTextRule]:
             direction=rule.direction,
             pattern=rule.pattern,
             max_scope=rule.max_scope,
+            metadata={"scope": rule.scope},
         )
         for rule in lexicon.context.rules
     ]

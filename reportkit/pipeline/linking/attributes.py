@@ -4,14 +4,19 @@ import math
 import re
 from collections.abc import Iterator
 
+from spacy.language import Language
+from spacy.tokens import Span
+
 from reportkit.lexicon import Lexicon, Linking
 from reportkit.models import Evidence
-from reportkit.pipeline.linking.context import FindingContext, cite, span_text
+from reportkit.pipeline.linking.context import FindingContext, Group, cite, span_text
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import NearestGroup
+from reportkit.pipeline.linking.phrases import Phrases
 
 NUMBER = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"
 DIGIT = re.compile(r"\d")
+PHRASE_WORDS = 8  # words after a descriptor read for the noun it modifies
 
 
 def _nearest_in_sentence(ctx: FindingContext) -> NearestGroup:
@@ -22,22 +27,99 @@ def _nearest_in_sentence(ctx: FindingContext) -> NearestGroup:
     return cache[sentence]
 
 
-def descriptors(ctx: FindingContext) -> tuple[list[str], list[Evidence]]:
-    """Descriptor ids in the sentence nearest this finding (not another), with their evidence."""
-    cache, sentence = ctx.index.caches.descriptors_by_group, (ctx.sent.start, ctx.sent.end)
-    if sentence not in cache:  # each descriptor of the sentence goes to its nearest finding, once
+class DescriptorReader:
+    """Each descriptor of a sentence goes to the finding whose noun phrase it stands in.
+
+    Without a parser, a descriptor's phrase is read from the words after it up to the next function word
+    (linking.yaml: prepositions, noun links, determiners, clause openers, finite verbs, coordinators):
+
+    * a phrase that holds a finding's term: that finding ("ill-defined 8 mm calcification");
+    * no word after it ("the deposit is amorphous", "with cortical erosion"): the nearest finding;
+    * a noun after it that names a part, property or the make-up of a finding (``attribute_nouns``:
+      "ill-defined margins", "trabecular bone"), or another descriptor's words: the nearest finding, unless
+      a word that sets another thing beside it (``other_entity``: "adjacent", "next to", "and a") stands
+      between the two ("a tophus with an adjacent corticated erosion");
+    * a noun that can restate a finding (``restating_nouns``: "a dense rounded focus"): the same, and not
+      across a coordinator either ("hilar calcifications and dense lung nodules");
+    * any other noun ("dense sclerotic bone island"): that noun's, no finding's.
+
+    A stage descriptor (``stage: true``) is never given to a negated finding.
+    """
+
+    def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        linking = lexicon.linking
+        self._phrase_ends = Phrases(nlp, linking.prepositions + linking.noun_links + linking.determiners
+                                    + linking.clause_openers + linking.finite_verbs + linking.coordinators)
+        self._attribute_nouns = Phrases(nlp, linking.attribute_nouns)
+        self._restating_nouns = Phrases(nlp, linking.restating_nouns)
+        self._coordinators = Phrases(nlp, [c for c in linking.coordinators if c != ","])
+        self._other_entity = Phrases(nlp, linking.other_entity)
+        self._stages = {d.id for d in lexicon.descriptors.descriptors if d.stage}
+        self._joiners = {nlp.vocab.strings.add(j) for j in ("-", "/")}
+
+    def __call__(self, ctx: FindingContext, negated: bool) -> tuple[list[str], list[Evidence]]:
+        """Descriptor ids of this finding's phrases in its sentence, with their evidence."""
+        cache, sentence = ctx.index.caches.descriptors_by_group, (ctx.sent.start, ctx.sent.end)
+        if sentence not in cache:  # each descriptor of the sentence goes to one finding at most, once
+            cache[sentence] = self._by_group(ctx)
+        found: list[str] = []
+        evidence: list[Evidence] = []
+        for cue in cache[sentence].get(id(ctx.group), []):
+            if negated and cue.value in self._stages:
+                continue
+            if cue.value not in found:
+                found.append(cue.value)
+            evidence.append(cite(ctx.doc[cue.start : cue.end], "descriptor", cue.value))
+        return found, evidence
+
+    def _by_group(self, ctx: FindingContext) -> dict[int, list[Cue]]:
         nearest = _nearest_in_sentence(ctx)
+        groups = ctx.index.groups_starting(ctx.sent.start, ctx.sent.end)
+        cues = ctx.index.descriptors.starting(ctx.sent.start, ctx.sent.end)
         by_group: dict[int, list[Cue]] = {}
-        for cue in ctx.index.descriptors.starting(ctx.sent.start, ctx.sent.end):
-            by_group.setdefault(id(nearest(cue.start)), []).append(cue)
-        cache[sentence] = by_group
-    found: list[str] = []
-    evidence: list[Evidence] = []
-    for cue in cache[sentence].get(id(ctx.group), []):
-        if cue.value not in found:
-            found.append(cue.value)
-        evidence.append(cite(ctx.doc[cue.start : cue.end], "descriptor", cue.value))
-    return found, evidence
+        for cue in cues:
+            owner = self._owner(ctx, cue, cues, groups, nearest)
+            if owner is not None:
+                by_group.setdefault(id(owner), []).append(cue)
+        return by_group
+
+    def _owner(self, ctx: FindingContext, cue: Cue, cues: list[Cue], groups: list[Group],
+               nearest: NearestGroup) -> Group | None:
+        """The finding ``cue`` describes, else None."""
+        words, punct = ctx.index.lower, ctx.index.punct
+        end = min(ctx.sent.end, cue.end + PHRASE_WORDS)
+        phrase_end = cue.end
+        while phrase_end < end and not self._ends_phrase(words, punct, phrase_end):
+            phrase_end += 1
+        named = next((g for g in groups if any(s.start < phrase_end and cue.start < s.end for s in _terms(g))), None)
+        if named is not None:
+            return named
+        owner = nearest(cue.start)
+        if owner is None or phrase_end == cue.end:
+            return owner
+        head = phrase_end - 1
+        restating = self._restating_nouns.starts_at(words, head)
+        if not (restating or self._attribute_nouns.starts_at(words, head)
+                or any(c is not cue and c.start <= head < c.end for c in cues)):
+            return None  # it describes another noun
+        lo, hi = (owner.last_end, cue.start) if owner.start < cue.start else (phrase_end, owner.start)
+        between = words[lo:hi]
+        if self._other_entity.found_in(between) or restating and self._coordinators.found_in(between):
+            return None  # it describes another thing beside the finding
+        return owner
+
+    def _ends_phrase(self, words: list[int], punct: list[int], i: int) -> bool:
+        """Whether token ``i`` ends a noun phrase (a word joined by hyphens, "ring-and-arc", does not)."""
+        if words[i] in self._joiners:
+            return False
+        if i > 0 and words[i - 1] in self._joiners and i + 1 < len(words) and words[i + 1] in self._joiners:
+            return False
+        return bool(punct[i]) or self._phrase_ends.starts_at(words, i)
+
+
+def _terms(group: Group) -> list[Span]:
+    """Every span of a finding's own words: its terms and the interpretations and descriptions folded into it."""
+    return group.spans + [s for s, _ in group.interpretations] + group.descriptions
 
 
 class SizeReader:

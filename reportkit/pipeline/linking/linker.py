@@ -1,6 +1,7 @@
 """The ``reportkit_linker`` component: from matched terms to evidence-carrying findings.
 
-Runs after medspaCy's TargetMatcher and ConText. For each sentence it
+Runs after medspaCy's TargetMatcher and ConText, whose scopes it first cuts to the clause (:mod:`.scopes`).
+For each sentence it
 
 1. drops look-alikes (exclusion concepts, terms whose sentence fails the concept's word conditions);
 2. merges adjacent terms of one noun phrase ("calcified phleboliths");
@@ -22,7 +23,7 @@ from reportkit.models import Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.antecedent import Interpretations
 from reportkit.pipeline.linking.assertion import AssertionReader
-from reportkit.pipeline.linking.attributes import ModalityReader, SizeReader, descriptors
+from reportkit.pipeline.linking.attributes import DescriptorReader, ModalityReader, SizeReader
 from reportkit.pipeline.linking.context import FindingContext, Group, cite, span_text
 from reportkit.pipeline.linking.cues import CueFinder
 from reportkit.pipeline.linking.grouping import Grouper
@@ -30,6 +31,7 @@ from reportkit.pipeline.linking.index import DocIndex
 from reportkit.pipeline.linking.laterality import SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
+from reportkit.pipeline.linking.scopes import ScopeNarrower
 
 
 @Language.factory("reportkit_linker", default_config={"lexicon_dir": None, "fast": True})
@@ -51,7 +53,9 @@ class FindingLinker:
         self._sides = SideReader(nlp, lexicon, self._clauses)
         self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
         self._assertion = AssertionReader(lexicon)
+        self._narrow_scopes = ScopeNarrower(nlp, lexicon)
         self._size = SizeReader(lexicon.linking)
+        self._descriptors = DescriptorReader(nlp, lexicon)
         self._modality = ModalityReader(lexicon)
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
 
@@ -61,6 +65,7 @@ class FindingLinker:
         doc._.rk_modality = [m for m in self._modality_order if m in present]
         index = DocIndex.build(doc, cues, doc._.rk_sections)
         index.sites = self._sites.without_negative_locatives(index)
+        self._narrow_scopes(doc, index.lower)
         groups = self._group(doc, index)
         index.set_groups(groups)
         findings, queries = [], []
@@ -97,7 +102,7 @@ class FindingLinker:
         near_sites = [cue for cue, _ in near]
         side_sites = near_sites or [site_cue] if site_cue else near_sites
         side, side_source, side_evidence = self._sides(ctx, side_sites, location, interpreted)
-        found_descriptors, descriptor_evidence = descriptors(ctx)
+        found_descriptors, descriptor_evidence = self._descriptors(ctx, assertion.negated)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)
         evidence += (assertion.evidence + site_evidence + side_evidence + descriptor_evidence + size_evidence
