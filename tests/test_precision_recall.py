@@ -108,9 +108,10 @@ def test_except_for_after_a_negation_is_affirmed():
     assert found("No abnormality except for a calcification in the supraspinatus tendon.")[0][2] is False
 
 
-def test_not_definitively_calcified_is_uncertain_not_negated():
+def test_not_definitively_calcified_is_negated_not_uncertain():
+    # the corpus conventions: a nodule not shown to be calcified is a negated calcification
     assert found("An 8 mm nodule in the left lung, not definitively calcified.") == [
-        ("calcified", "calcification", False, True)]
+        ("calcified", "calcification", True, False)]
 
 
 def test_negation_stops_at_a_new_clause():

@@ -183,6 +183,10 @@ class SectionDef(_Entry):
     no_region_sides: bool = Field(
         default=False, description="a side named here (the arm contrast went into) is no side of a body region"
     )
+    generic_prose: bool = Field(
+        default=False,
+        description="prose about a disease in general: a sentence here that names no patient anchor states no finding",
+    )
     titles: list[str]
 
     _lower = field_validator("titles")(_lower_all)
@@ -224,10 +228,16 @@ class Linking(_Entry):
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
+    patient_anchors: list[str] = Field(
+        default_factory=list, description="phrases that tie a sentence of generic prose to this patient or case"
+    )
+    statement_verbs: list[str] = Field(
+        default_factory=list, description="verbs without which a line of generic prose is a summary of findings"
+    )
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
-        "size_joiners", "anaphors",
+        "size_joiners", "anaphors", "patient_anchors", "statement_verbs",
     )(_lower_all)
 
     @field_validator("size_units")

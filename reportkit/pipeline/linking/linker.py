@@ -48,7 +48,7 @@ class FindingLinker:
         self._sites = SiteReader(nlp, lexicon, self._clauses.before)
         self._sides = SideReader(nlp, lexicon, self._clauses)
         self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
-        self._assertion = AssertionReader(lexicon)
+        self._assertion = AssertionReader(nlp, lexicon)
         self._size = SizeReader(lexicon.linking)
         self._modality = ModalityReader(lexicon)
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
@@ -81,7 +81,7 @@ class FindingLinker:
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
         evidence += [cite(s, "description") for s in group.descriptions]
-        assertion = self._assertion(group, ctx.section)
+        assertion = self._assertion(group, ctx.section, index.lower[sent.start : sent.end])
         concept = group.effective_concept
         near = self._sites.near_sites(ctx)
         location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)

@@ -1,0 +1,98 @@
+"""Teaching-case prose and chest-radiograph wording: generic discussion statements, negation and hedge scope,
+stones outside the urinary tract, worn jewellery. Every sentence is written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportkit.api import extract
+
+
+def findings(text: str) -> list[tuple[str, bool, bool]]:
+    """(text, negated, uncertain) of every finding, lower-cased."""
+    return [(f.text.lower(), f.negated, f.uncertain) for f in extract(text).findings]
+
+
+def only(text: str):
+    result = extract(text).findings
+    assert len(result) == 1, [f.text for f in result]
+    return result[0]
+
+
+# ----------------------------------------------------------------- generic teaching statements
+@pytest.mark.parametrize("text", [
+    "Findings: Enhancing mass in the cerebellum.\nDiscussion: Such tumours are often cystic, and calcifications"
+    " are frequently seen on CT.",
+    "Findings: Lytic lesion of the skull.\nDiscussion: Uptake on bone scan may reflect a fracture, calcification"
+    " within a plasmacytoma or amyloid.",
+    "Findings: A renal mass.\nDiscussion: Gallstones can migrate into the common duct and cause pancreatitis.",
+    "Findings: Parotid swelling.\n\nDiscussion: Most salivary stones form in the submandibular duct, where the"
+    " saliva is thicker.",
+])
+def test_generic_discussion_sentence_is_no_finding(text):
+    assert findings(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Findings: Adrenal mass.\nDiscussion: In this patient the mass holds coarse calcification.",
+     [("coarse calcification", False, False)]),
+    ("Findings: Renal mass.\nDiscussion: The calcifications we saw here favour a benign lesion.",
+     [("calcifications", False, False)]),
+    ("Findings: Renal mass.\nDiscussion: The patient's CT showed a calcified rim around the cyst.",
+     [("calcified", False, False)]),
+    # a stated absence stays the case's own
+    ("Findings: Fatty renal mass.\nDiscussion: Also reassuring is the absence of calcification.",
+     [("calcification", True, False)]),
+])
+def test_discussion_sentence_about_the_case_keeps_its_finding(text, expected):
+    assert findings(text) == expected
+
+
+def test_verbless_summary_line_in_a_discussion_is_a_finding():
+    text = "DISCUSSION: Old inferior infarct, with calcified plaque in the proximal left anterior descending artery."
+    assert [f[0] for f in findings(text)] == ["calcified plaque"]
+
+
+def test_generic_statements_outside_a_discussion_are_still_read():
+    assert findings("Findings: Calcifications are seen in the right renal mass.")[0][1:] == (False, False)
+
+
+# ----------------------------------------------------------------- negation scope
+@pytest.mark.parametrize("text", [
+    "The renal lesion contains fat. Reassuring is the lack of calcification.",
+    "The adrenal mass lacks calcification.",
+    "A cyst lacking any calcification in the left kidney.",
+    "Findings:\n-no areas of calcification\n-no haemorrhage",
+    "A 7 mm nodule in the right upper lobe, not clearly calcified.",
+])
+def test_absence_wordings_negate(text):
+    assert findings(text)[0][1:] == (True, False)
+
+
+@pytest.mark.parametrize("text", [
+    "No pneumothorax, no definite effusion seen, right hilar calcifications from old granulomatous disease.",
+    "Clear lungs without consolidation or effusion.. Bilateral calcified hilar lymph nodes.",
+    "No fracture identified, calcific density in the supraspinatus tendon.",
+])
+def test_denial_ends_before_a_new_finding(text):
+    assert findings(text)[0][1] is False
+
+
+def test_not_all_is_a_generalisation_not_a_denial():
+    assert findings("Not all of the calcifications in the left breast are new.")[0][1] is False
+
+
+def test_a_denied_finding_is_not_hedged_by_its_sentence():
+    text = "Meningioma is possible, as every feature is present except for calcification."
+    assert findings(text) == [("calcification", True, False)]
+
+
+# ----------------------------------------------------------------- hedges
+@pytest.mark.parametrize("text", [
+    "There is a dense nodule in the left lower lobe which is most XXXX calcified.",
+    "Scattered small nodules in both lungs most XXXX represent calcified granulomas.",
+    "Degenerative change of the thoracic spine, possibly consistent with DISH.",
+    "Bridging changes in the thoracic spine, probably compatible with DISH.",
+])
+def test_hedges_that_reach_the_finding(text):
+    assert findings(text)[-1][2] is True
