@@ -96,3 +96,37 @@ def test_a_denied_finding_is_not_hedged_by_its_sentence():
 ])
 def test_hedges_that_reach_the_finding(text):
     assert findings(text)[-1][2] is True
+
+
+# ----------------------------------------------------------------- stones in other lumens
+@pytest.mark.parametrize("text", [
+    "Ultrasound: distended gallbladder with several gallstones and a thickened wall.",
+    "MRCP: a 6 mm filling defect in the distal common bile duct is a stone.",
+    "CT neck: the left submandibular gland is swollen, with a calculus in its duct.",
+    "Impression: cholelithiasis.",
+    "Sialolithiasis of the right parotid duct.",
+    "Dilated bile ducts in the left lobe of the liver, containing several calculi.",
+])
+def test_stones_in_a_lumen_are_other_calcifications(text):
+    finding = extract(text).findings[-1]
+    assert (finding.kind, finding.location_category, finding.diagnosis, finding.negated) == (
+        "calcification", "other", "other", False)
+
+
+@pytest.mark.parametrize("text", [
+    "Enlarged left parotid gland with stranding. No stones.",
+    "The gallbladder is normal without stones or wall thickening.",
+    "Mildly dilated bile ducts; no stones seen.",
+])
+def test_denied_luminal_stones_are_negated_other(text):
+    finding = only(text)
+    assert (finding.negated, finding.diagnosis) == (True, "other")
+
+
+@pytest.mark.parametrize("text", [
+    "Panoramic radiograph: calculus on the lower incisors, the parotid glands unremarkable.",
+    "Gallbladder: the differential is a polyp versus a stone.",
+    "The parotid glands are normal. Weight is 12 stone.",
+])
+def test_stone_look_alikes_are_not_findings(text):
+    assert findings(text) == []
