@@ -130,3 +130,48 @@ def test_denied_luminal_stones_are_negated_other(text):
 ])
 def test_stone_look_alikes_are_not_findings(text):
     assert findings(text) == []
+
+
+# ----------------------------------------------------------------- worn jewellery, implicit vascular calcification
+@pytest.mark.parametrize("text", [
+    "Heart size normal. Left nipple ring noted.",
+    "The lungs are clear. Bilateral nipple piercings project over the lower chest.",
+    "Frontal view of the chest: a navel ring overlies the upper abdomen.",
+])
+def test_worn_jewellery_is_an_external_foreign_body(text):
+    finding = only(text)
+    assert (finding.kind, finding.location_category, finding.diagnosis) == ("foreign_body", "other", "other")
+
+
+def test_a_piercing_procedure_is_no_object():
+    assert findings("PROCEDURE: Navel piercing with insertion of a navel ring.") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Lungs appear to be clear. Heart is not enlarged. There are atherosclerotic changes of the aorta.",
+    "The lung is hyperinflated. The aorta is atherosclerotic.",
+    "No acute cardiopulmonary disease. Aortic atherosclerosis.",
+])
+def test_atherosclerosis_on_a_chest_radiograph_is_arterial_calcification(text):
+    finding = only(text)
+    assert (finding.location_category, finding.diagnosis) == ("vascular", "arterial_calcification")
+
+
+def test_atherosclerosis_in_an_echo_report_is_not_calcification():
+    assert findings("Transesophageal echocardiogram: the lungs are clear of shunt; mild aortic atherosclerosis.") == []
+
+
+# ----------------------------------------------------------------- location
+@pytest.mark.parametrize("text", [
+    "Calcifications projecting over the left midlung, unchanged.",
+    "A calcification projects over the right lower lobe.",
+    "Brain MRI: multiple parenchymal calcifications.",
+    "Punctate intraparenchymal calcification in the right frontal region.",
+    "Renal mass with fat and enhancing soft tissue components. No calcification.",
+])
+def test_calcification_in_an_organ_is_other(text):
+    assert only(text).location_category == "other"
+
+
+def test_a_foreign_body_projected_over_an_organ_has_no_location():
+    assert only("A metallic fragment projects over the left lower lobe.").location_category is None

@@ -44,7 +44,7 @@ class SiteReader:
                near: list[tuple[Cue, str | None]]) -> tuple[str | None, Cue | None, list[Evidence]]:
         """Location category by precedence: fixed > near site > concept default > weak > sentence > before.
 
-        ``near`` are the finding's :meth:`near_sites`. A site the finding is only projected over ("overlying
+        ``near`` are the finding's :meth:`near_sites`. A site a foreign body is only projected over ("overlying
         the knee") is no location; a stated compartment ("in the subcutaneous tissues overlying the knee")
         is. Returns the category, the site cue and the site evidence.
         """
@@ -56,7 +56,9 @@ class SiteReader:
         category: str | None = None
         weak: tuple[Cue, str | None, str | None] | None = None
         for cue, rel in near:
-            if rel == "projection":
+            # an object only projected over a place is not in it; a calcification seen projecting over an organ
+            # on a radiograph is read as lying in it ("calcification projecting over the left midlung")
+            if rel == "projection" and group.kind == "foreign_body":
                 continue
             value, is_weak = self.value(cue, rel)
             if value and not is_weak:
