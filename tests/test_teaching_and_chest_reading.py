@@ -175,3 +175,16 @@ def test_calcification_in_an_organ_is_other(text):
 
 def test_a_foreign_body_projected_over_an_organ_has_no_location():
     assert only("A metallic fragment projects over the left lower lobe.").location_category is None
+
+
+# ----------------------------------------------------------------- a hedge between two places
+@pytest.mark.parametrize("text", [
+    "Calcified left paraesophageal versus intrapulmonary lymph node.",
+    "A densely calcified hilar vs mediastinal lymph node on the right.",
+])
+def test_a_hedge_between_two_sites_leaves_the_calcification_certain(text):
+    assert only(text).uncertain is False
+
+
+def test_a_hedge_between_two_readings_still_hedges():
+    assert findings("Calcified granuloma versus scar in the left lung.")[0][2] is True

@@ -8,6 +8,7 @@ from reportkit.lexicon import Lexicon
 from reportkit.models import Evidence, Section
 from reportkit.pipeline.extensions import CONTEXT_CATEGORIES
 from reportkit.pipeline.linking.context import Group, cite
+from reportkit.pipeline.linking.index import SortedCues
 from reportkit.pipeline.linking.phrases import Phrases
 
 
@@ -34,14 +35,18 @@ class AssertionReader:
         self._anchors = Phrases(nlp, linking.patient_anchors) if linking.patient_anchors else None
         self._verbs = {t.lower for verb in linking.statement_verbs for t in nlp.make_doc(verb)}
 
-    def __call__(self, group: Group, section: Section, sentence_words: list[int]) -> Assertion:
-        """``sentence_words``: the lower-cased word ids of the group's sentence (:mod:`.phrases`)."""
+    def __call__(self, group: Group, section: Section, sentence_words: list[int],
+                 sites: SortedCues | None = None) -> Assertion:
+        """``sentence_words``: the lower-cased word ids of the group's sentence (:mod:`.phrases`); ``sites``: the
+        document's site cues, to tell a hedge between two places (the site is in doubt, not the finding)."""
         flags = {meaning.role: False for meaning in CONTEXT_CATEGORIES.values()}
         evidence: list[Evidence] = []
         for span in group.spans:
             # ConText sets a span's flag for each modifier it links to the span: read the modifiers once
             for modifier in span._.modifiers:
                 meaning = CONTEXT_CATEGORIES.get(modifier.category)
+                if meaning and meaning.role == "uncertainty" and _between_sites(sites, *modifier.modifier_span):
+                    continue
                 if meaning:
                     flags[meaning.role] = True
                     m_start, m_end = modifier.modifier_span
@@ -66,3 +71,10 @@ class AssertionReader:
         return (section.category in self._generic_sections
                 and not self._verbs.isdisjoint(sentence_words)
                 and not (self._anchors is not None and self._anchors.found_in(sentence_words)))
+
+
+def _between_sites(sites: SortedCues | None, start: int, end: int) -> bool:
+    """Does the trigger at tokens ``start:end`` stand between two site words ("left paraesophageal versus
+    intrapulmonary node")? Then it weighs two places for one certain finding (conventions: a hedge on the site
+    alone leaves the finding certain)."""
+    return bool(sites) and bool(sites.ending(start - 1, start)) and bool(sites.starting(end, end + 1))

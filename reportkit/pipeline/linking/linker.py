@@ -81,7 +81,7 @@ class FindingLinker:
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
         evidence += [cite(s, "description") for s in group.descriptions]
-        assertion = self._assertion(group, ctx.section, index.lower[sent.start : sent.end])
+        assertion = self._assertion(group, ctx.section, index.lower[sent.start : sent.end], index.sites)
         concept = group.effective_concept
         near = self._sites.near_sites(ctx)
         location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)
