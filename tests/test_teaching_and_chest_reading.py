@@ -188,3 +188,18 @@ def test_a_hedge_between_two_sites_leaves_the_calcification_certain(text):
 
 def test_a_hedge_between_two_readings_still_hedges():
     assert findings("Calcified granuloma versus scar in the left lung.")[0][2] is True
+
+
+# ----------------------------------------------------------------- distinct structures in one sentence
+@pytest.mark.parametrize("text", [
+    "There is a calcified granuloma in the right lung base and calcified right hilar lymph nodes.",
+    "Calcified granuloma in the left upper lobe and calcified mediastinal lymph nodes.",
+    "A calcified nodule in the lingula, and calcified aortopulmonary window lymph nodes.",
+])
+def test_coordinated_deposits_in_distinct_structures_are_two_findings(text):
+    assert len(extract(text).findings) == 2
+
+
+def test_a_with_phrase_in_the_same_structure_stays_one_finding():
+    assert len(extract("Calcific tendinitis of the supraspinatus with calcification in the supraspinatus"
+                       " tendon.").findings) == 1
