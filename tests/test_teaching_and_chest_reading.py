@@ -203,3 +203,11 @@ def test_coordinated_deposits_in_distinct_structures_are_two_findings(text):
 def test_a_with_phrase_in_the_same_structure_stays_one_finding():
     assert len(extract("Calcific tendinitis of the supraspinatus with calcification in the supraspinatus"
                        " tendon.").findings) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Findings: Left renal mass.\nDiscussion: Coarse calcification was present at the margin of the mass.",
+    "Findings: Neck swelling.\nDiscussion: Ultrasound showed a shadowing stone in the submandibular duct.",
+])
+def test_a_past_tense_report_in_a_discussion_tells_of_the_case(text):
+    assert len(extract(text).findings) == 1
