@@ -211,3 +211,20 @@ def test_a_with_phrase_in_the_same_structure_stays_one_finding():
 ])
 def test_a_past_tense_report_in_a_discussion_tells_of_the_case(text):
     assert len(extract(text).findings) == 1
+
+
+# ----------------------------------------------------------------- a density read as a foreign body
+@pytest.mark.parametrize("text, uncertain", [
+    ("Small radiopaque density in the subcutaneous fat of the back XXXX represents a projectile fragment.", True),
+    ("Radiopaque density in the thigh soft tissues, possibly a retained bullet fragment.", True),
+    ("Radiopaque density in the gluteal soft tissues representing a metallic fragment.", False),
+])
+def test_a_density_read_as_a_fragment_is_one_foreign_body_as_certain_as_the_reading(text, uncertain):
+    finding = only(text)
+    assert (finding.kind, finding.diagnosis, finding.uncertain) == ("foreign_body", "foreign_body", uncertain)
+    assert finding.text.lower().endswith("density")
+
+
+def test_a_hedged_reading_of_a_calcified_density_hedges_only_its_type():
+    finding = only("A calcific density in the right midlung XXXX represents old granulomatous disease.")
+    assert (finding.kind, finding.uncertain) == ("calcification", False)

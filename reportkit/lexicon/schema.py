@@ -48,6 +48,11 @@ class Concept(_Entry):
     term_scopes: dict[Scope, list[str]] = Field(
         default_factory=dict, description="words of a mention that name its body system (a concept of several organs)")
     negated: bool = False
+    kind_by_reading: bool = Field(
+        default=False,
+        description="the term is a deposit of its kind only as the text reads it (a radiodensity read as a fragment):"
+                    " a hedge on that reading hedges the finding",
+    )
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)

@@ -99,7 +99,11 @@ class FindingLinker:
         return Finding(
             start=head.start_char, end=head.end_char, text=span_text(head), concept=group.concept.id, kind=group.kind,
             named_concepts=list(dict.fromkeys(named)),
-            negated=assertion.negated, uncertain=assertion.uncertain, historical=assertion.historical,
+            negated=assertion.negated,
+            # a density that is a foreign body only as the text reads it is as uncertain as that reading
+            uncertain=assertion.uncertain or (group.concept.kind_by_reading and interpretation_uncertain
+                                              and not assertion.negated),
+            historical=assertion.historical,
             hypothetical=assertion.hypothetical, section=ctx.section.category, location_category=location, site=site,
             laterality=side, laterality_source=side_source, descriptors=found_descriptors,
             size_mm=max(dimensions) if dimensions else None, dimensions_mm=dimensions, modality=modality,
