@@ -228,3 +228,12 @@ def test_a_density_read_as_a_fragment_is_one_foreign_body_as_certain_as_the_read
 def test_a_hedged_reading_of_a_calcified_density_hedges_only_its_type():
     finding = only("A calcific density in the right midlung XXXX represents old granulomatous disease.")
     assert (finding.kind, finding.uncertain) == ("calcification", False)
+
+
+@pytest.mark.parametrize("text", [
+    "1 cm nodule in the right middle lobe. No definite calcification, consider CT of the chest to characterise it.",
+    "Nodular opacity in the left upper lobe. It is not calcified; recommend CT of the chest.",
+    "Nodule in the lingula. Faint calcification, recommend chest CT in 3 months.",
+])
+def test_the_region_of_a_recommended_study_is_no_site_of_the_finding(text):
+    assert only(text).location_category == "other"
