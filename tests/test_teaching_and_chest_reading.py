@@ -237,3 +237,15 @@ def test_a_hedged_reading_of_a_calcified_density_hedges_only_its_type():
 ])
 def test_the_region_of_a_recommended_study_is_no_site_of_the_finding(text):
     assert only(text).location_category == "other"
+
+
+# ----------------------------------------------------------------- lists of different stones
+@pytest.mark.parametrize("text, count", [
+    ("Past history: renal calculi, cholelithiasis, asthma and gout.", 2),
+    ("CT: nephrolithiasis, gallstones and an appendicolith.", 3),
+    ("Tonsil hypertrophy and a tonsillolith on the left.", 1),
+])
+def test_stones_of_different_organs_in_a_list_are_separate_findings(text, count):
+    result = extract(text).findings
+    assert len(result) == count
+    assert all(f.location_category == "other" for f in result)

@@ -129,6 +129,13 @@ class Grouper:
         anchor.add(group.effective_concept.location or group.effective_concept.default_location)
         return not own & anchor
 
+    def _list_item(self, span: Span, index: DocIndex) -> bool:
+        """A term followed by a comma or a coordinator is an item of a list ("denies renal calculi,
+        cholelithiasis, asthma"): when it names another concept, a finding of its own, not an apposition
+        restating the one before it."""
+        after = index.lower[span.end : span.end + 1]
+        return bool(after) and self._coordinators.starts_at(after, 0)
+
     def _restates(self, group: Group, span: Span, concept: Concept, gap: Span, index: DocIndex) -> bool:
         """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
         if concept.role != "specific":
@@ -147,6 +154,8 @@ class Grouper:
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
         if self._names_another_site(group, span, index):
+            return False
+        if concept.id != anchor.id and self._list_item(span, index):
             return False
         for token in reversed(gap):
             if self._is_placeholder(token):
