@@ -206,11 +206,18 @@ def test_a_with_phrase_in_the_same_structure_stays_one_finding():
 
 
 @pytest.mark.parametrize("text", [
-    "Findings: Left renal mass.\nDiscussion: Coarse calcification was present at the margin of the mass.",
+    "Findings: Left renal mass.\nDiscussion: Follow-up CT demonstrated coarse calcification at the margin of the"
+    " mass.",
     "Findings: Neck swelling.\nDiscussion: Ultrasound showed a shadowing stone in the submandibular duct.",
 ])
 def test_a_past_tense_report_in_a_discussion_tells_of_the_case(text):
     assert len(extract(text).findings) == 1
+
+
+def test_a_risk_discussed_in_a_discussion_is_no_finding():
+    text = ("Findings: Morbid obesity.\nDiscussion: The risks of surgery were reviewed. Gallstone formation during"
+            " rapid weight loss was also discussed.")
+    assert findings(text) == []
 
 
 # ----------------------------------------------------------------- a density read as a foreign body
