@@ -187,8 +187,8 @@ def _pattern_runs() -> list[list[tuple[list[str], bool]]]:
 
 
 PATTERN_RUNS = _pattern_runs()
-# words the concepts' document gates look for (implicit atherosclerosis needs an imaging report, bare stones a
-# urinary one; an autopsy or the bile ducts veto them)
+# words the concepts' document gates look for (implicit atherosclerosis needs an imaging report and an autopsy
+# vetoes it; bare stones need a report about the urinary tract, the bile ducts or the salivary glands)
 GATE_WORDS = ["CT", "radiograph", "chest x-ray", "lungs are clear", "kidney", "ureteral", "bladder", "autopsy",
               "echocardiogram", "common bile duct", "parotid", "risk", "stenosis", "gallbladder"]
 

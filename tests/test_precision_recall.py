@@ -47,8 +47,8 @@ def kinds(text: str) -> list[str]:
     "Rigid bronchoscopy with removal of foreign body; the stent was removed piecemeal.",
     "Gas in the gluteal muscle marks the bullet tract.",
     "Splinter forceps were used on the nail bed.",
-    # gallstones are not named by the conventions
-    "Ultrasound shows cholelithiasis without cholecystitis.",
+    # dental calculus (tartar) is no stone in a lumen, even in a report about the kidneys
+    "The kidneys are normal; heavy calculus on the lower teeth.",
     # a follow-up plan, a proposed study
     "Come back if needed, and watch the wound for more foreign bodies.",
     "A CT would be of benefit for exclusion of calcification.",
@@ -108,9 +108,10 @@ def test_except_for_after_a_negation_is_affirmed():
     assert found("No abnormality except for a calcification in the supraspinatus tendon.")[0][2] is False
 
 
-def test_not_definitively_calcified_is_uncertain_not_negated():
+def test_not_definitively_calcified_is_negated_not_uncertain():
+    # the corpus conventions: a nodule not shown to be calcified is a negated calcification
     assert found("An 8 mm nodule in the left lung, not definitively calcified.") == [
-        ("calcified", "calcification", False, True)]
+        ("calcified", "calcification", True, False)]
 
 
 def test_negation_stops_at_a_new_clause():

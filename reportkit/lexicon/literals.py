@@ -32,6 +32,7 @@ Diagnosis = Literal[
 ]
 ModalityName = Literal["radiograph", "CT", "MRI", "ultrasound", "angiography", "nuclear_medicine", "mammography"]
 SectionCategory = Literal[
-    "unheaded", "exam", "indication", "technique", "comparison", "findings", "impression", "recommendation"
+    "unheaded", "exam", "indication", "technique", "comparison", "findings", "impression", "recommendation",
+    "discussion",
 ]
 TokenPattern = list[dict[str, Any]]

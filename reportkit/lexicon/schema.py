@@ -48,6 +48,11 @@ class Concept(_Entry):
     term_scopes: dict[Scope, list[str]] = Field(
         default_factory=dict, description="words of a mention that name its body system (a concept of several organs)")
     negated: bool = False
+    kind_by_reading: bool = Field(
+        default=False,
+        description="the term is a deposit of its kind only as the text reads it (a radiodensity read as a fragment):"
+                    " a hedge on that reading hedges the finding",
+    )
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)
@@ -186,6 +191,10 @@ class SectionDef(_Entry):
     no_region_sides: bool = Field(
         default=False, description="a side named here (the arm contrast went into) is no side of a body region"
     )
+    generic_prose: bool = Field(
+        default=False,
+        description="prose about a disease in general: a sentence here that names no patient anchor states no finding",
+    )
     titles: list[str]
 
     _lower = field_validator("titles")(_lower_all)
@@ -264,11 +273,19 @@ class Linking(_Entry):
                                        description="nouns naming a part, property or the make-up of a finding")
     restating_nouns: list[str] = Field(default_factory=list, description="nouns that can restate a finding (focus)")
 
+    patient_anchors: list[str] = Field(
+        default_factory=list, description="phrases that tie a sentence of generic prose to this patient or case"
+    )
+    statement_verbs: list[str] = Field(
+        default_factory=list, description="verbs without which a line of generic prose is a summary of findings"
+    )
+
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
         "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
+        "patient_anchors", "statement_verbs",
     )(_lower_all)
 
     @field_validator("size_units")

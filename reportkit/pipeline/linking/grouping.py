@@ -26,6 +26,7 @@ class Grouper:
         self._sites = sites
         self._clauses = clauses
         self._interpretation_links = Phrases(nlp, link.interpretation_links)
+        self._coordinators = Phrases(nlp, link.coordinators)
         self._apposition = set(link.apposition)
         self._apposition_openers = set(link.apposition_openers)
         self._placeholder = re.compile(link.placeholder_pattern)
@@ -91,9 +92,26 @@ class Grouper:
             return True
         if group.effective_concept.role != "specific":
             return False
-        if self._clauses.breaks.found_in(index.lower[gap.start : gap.end]):
+        gap_words = index.lower[gap.start : gap.end]
+        if self._clauses.breaks.found_in(gap_words):
+            return False
+        if self._coordinators.found_in(gap_words) and self._heads_another_structure(group, span, index):
             return False
         return not self._names_another_site(group, span, index)
+
+    def _heads_another_structure(self, group: Group, span: Span, index: DocIndex) -> bool:
+        """A coordinated noun phrase whose own head site is another structure than the finding's ("calcified
+        granuloma in the right lung base and calcified right hilar lymph nodes"): a second finding, even in an
+        organ of the same category (conventions: distinct structures give separate mentions)."""
+        clauses = self._clauses
+        sent_end = index.sentences.end_of(max(span.end - 1, span.start))
+        end = clauses.clause_end(index.lower, span.end, min(sent_end, span.end + clauses.after))
+        own = index.sites.starting(span.end, end)
+        if not own:
+            return False
+        head = own[-1].value  # English noun phrases are head-final: the last site names the structure
+        anchor = {c.value for c in index.sites.starting(group.start - clauses.before, span.start)}
+        return bool(anchor) and head not in anchor
 
     def _names_another_site(self, group: Group, span: Span, index: DocIndex) -> bool:
         """Does the text right after ``span`` place it at another kind of site than ``group``?
@@ -110,6 +128,13 @@ class Grouper:
         anchor = {key(c) for c in index.sites.starting(group.start - clauses.before, span.start)}
         anchor.add(group.effective_concept.location or group.effective_concept.default_location)
         return not own & anchor
+
+    def _list_item(self, span: Span, index: DocIndex) -> bool:
+        """A term followed by a comma or a coordinator is an item of a list ("denies renal calculi,
+        cholelithiasis, asthma"): when it names another concept, a finding of its own, not an apposition
+        restating the one before it."""
+        after = index.lower[span.end : span.end + 1]
+        return bool(after) and self._coordinators.starts_at(after, 0)
 
     def _restates(self, group: Group, span: Span, concept: Concept, gap: Span, index: DocIndex) -> bool:
         """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
@@ -129,6 +154,8 @@ class Grouper:
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
         if self._names_another_site(group, span, index):
+            return False
+        if concept.id != anchor.id and self._list_item(span, index):
             return False
         for token in reversed(gap):
             if self._is_placeholder(token):

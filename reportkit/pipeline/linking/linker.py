@@ -52,7 +52,7 @@ class FindingLinker:
         self._interpretations = Interpretations(nlp, lexicon.linking, self._clauses)
         self._sides = SideReader(nlp, lexicon, self._clauses)
         self._group = Grouper(nlp, lexicon, self._sites, self._clauses)
-        self._assertion = AssertionReader(lexicon)
+        self._assertion = AssertionReader(nlp, lexicon)
         self._narrow_scopes = ScopeNarrower(nlp, lexicon)
         self._size = SizeReader(lexicon.linking)
         self._descriptors = DescriptorReader(nlp, lexicon)
@@ -89,7 +89,7 @@ class FindingLinker:
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
         evidence += [cite(s, "description") for s in group.descriptions]
-        assertion = self._assertion(group, ctx.section)
+        assertion = self._assertion(group, ctx.section, index.lower[sent.start : sent.end], index.sites)
         concept = group.effective_concept
         near = self._sites.near_sites(ctx)
         # an interpretation naming no site of its own is where the finding it interprets is
@@ -113,7 +113,11 @@ class FindingLinker:
         return Finding(
             start=head.start_char, end=head.end_char, text=span_text(head), concept=group.concept.id, kind=group.kind,
             named_concepts=list(dict.fromkeys(named)),
-            negated=assertion.negated, uncertain=assertion.uncertain, historical=assertion.historical,
+            negated=assertion.negated,
+            # a density that is a foreign body only as the text reads it is as uncertain as that reading
+            uncertain=assertion.uncertain or (group.concept.kind_by_reading and interpretation_uncertain
+                                              and not assertion.negated),
+            historical=assertion.historical,
             hypothetical=assertion.hypothetical, section=ctx.section.category, location_category=location, site=site,
             laterality=side, laterality_source=side_source, descriptors=found_descriptors,
             size_mm=max(dimensions) if dimensions else None, dimensions_mm=dimensions, modality=modality,

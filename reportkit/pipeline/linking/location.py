@@ -16,6 +16,7 @@ class SiteReader:
     def __init__(self, nlp: Language, lexicon: Lexicon, clauses: Clauses) -> None:
         self._readings = lexicon.anatomy.site_categories
         self._beside_category = {s.id: s.beside_category for s in lexicon.anatomy.sites}
+        self._site_scope = {s.id: s.scope for s in lexicon.anatomy.sites}
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
@@ -48,7 +49,7 @@ class SiteReader:
                near: list[tuple[Cue, str | None]]) -> tuple[str | None, Cue | None, list[Evidence]]:
         """Location category by precedence: fixed > near site > concept default > weak > sentence > before.
 
-        ``near`` are the finding's :meth:`near_sites`. A site the finding is only projected over ("overlying
+        ``near`` are the finding's :meth:`near_sites`. A site a foreign body is only projected over ("overlying
         the knee") is no location; a stated compartment ("in the subcutaneous tissues overlying the knee")
         is. Returns the category, the site cue and the site evidence.
         """
@@ -60,7 +61,10 @@ class SiteReader:
         category: str | None = None
         weak: tuple[Cue, str | None, str | None] | None = None
         for cue, rel in near:
-            if rel == "projection":
+            # an object only projected over a place is not in it; a calcification seen projecting over an organ
+            # on a radiograph is read as lying in it ("calcification projecting over the left midlung"), but one
+            # projecting over a bone or joint may be in the tendon, the joint or the bone: the article's open case
+            if rel == "projection" and (group.kind == "foreign_body" or self._site_scope.get(cue.value) == "msk"):
                 continue
             value, is_weak = self.value(cue, rel)
             if value and not is_weak:
