@@ -133,6 +133,8 @@ class Anatomy(_Entry):
     site_categories: dict[SiteCategory, SiteCategoryReading]
     laterality: dict[Laterality, list[str]]
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
+    bilateral_determiners: list[str] = Field(
+        default_factory=list, description="words that say both sides directly before a paired structure's name")
     not_sites: list[str] = Field(default_factory=list, description="phrases holding a site word that is no site")
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
     scope_words: dict[Scope, list[str]] = Field(
@@ -224,10 +226,19 @@ class Linking(_Entry):
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
+    locative_openers: list[str] = Field(
+        default_factory=list, description="prepositions that open a sentence with the place of what the sentence states")
+    referring_determiners: list[str] = Field(
+        default_factory=list, description="determiners that make a finding's phrase refer back to one already named")
+    referring_pronouns: list[str] = Field(
+        default_factory=list, description="pronouns in a finding's clause that stand for something already named")
+    referring_nouns: list[str] = Field(
+        default_factory=list, description="nouns that, after a demonstrative, stand for a finding already named")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
-        "size_joiners", "anaphors",
+        "size_joiners", "anaphors", "locative_openers", "referring_determiners", "referring_pronouns",
+        "referring_nouns",
     )(_lower_all)
 
     @field_validator("size_units")
