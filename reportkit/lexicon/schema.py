@@ -135,6 +135,14 @@ class Anatomy(_Entry):
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
     bilateral_determiners: list[str] = Field(
         default_factory=list, description="words that say both sides directly before a paired structure's name")
+    paired_organs: dict[str, list[str]] = Field(
+        default_factory=dict, description="paired organs by name, with the words naming each: a later naming "
+        "with no side takes the one side the report gave the organ before")
+
+    @field_validator("paired_organs")
+    @classmethod
+    def _lower_organs(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {organ: _lower_all(terms) for organ, terms in value.items()}
     not_sites: list[str] = Field(default_factory=list, description="phrases holding a site word that is no site")
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
     scope_words: dict[Scope, list[str]] = Field(
@@ -232,13 +240,15 @@ class Linking(_Entry):
         default_factory=list, description="determiners that make a finding's phrase refer back to one already named")
     referring_pronouns: list[str] = Field(
         default_factory=list, description="pronouns in a finding's clause that stand for something already named")
+    relative_pronouns: list[str] = Field(
+        default_factory=list, description="clause breaks that open a relative clause about the noun before them")
     referring_nouns: list[str] = Field(
         default_factory=list, description="nouns that, after a demonstrative, stand for a finding already named")
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
         "size_joiners", "anaphors", "locative_openers", "referring_determiners", "referring_pronouns",
-        "referring_nouns",
+        "referring_nouns", "relative_pronouns",
     )(_lower_all)
 
     @field_validator("size_units")

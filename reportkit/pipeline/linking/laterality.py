@@ -58,6 +58,8 @@ class SideReader:
         # a demonstrative is a determiner that also stands alone ("this finding"); "the" never does
         self._demonstratives = self._determiners & {vocab.add(w) for w in ("this", "these", "that", "those")}
         self._referring_nouns = {vocab.add(w) for w in linking.referring_nouns}
+        self._relatives = {vocab.add(w) for w in linking.relative_pronouns}
+        self._organs = {organ: Phrases(nlp, terms) for organ, terms in lexicon.anatomy.paired_organs.items()}
 
     def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
@@ -247,14 +249,15 @@ class SideReader:
         naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
-        in_clause = sides.starting(clause_start, self.clause_end(ctx)) + self._opener_sides(ctx, sides)
+        in_clause = (sides.starting(clause_start, self.clause_end(ctx)) + self._opener_sides(ctx, sides)
+                     + self._host_sides(ctx, sides, clause_start))
         if in_clause:
             value = _pick(in_clause, self._joined(ctx, in_clause))
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
-            return self._antecedent_side(ctx, sites)
+            return self._carried_side(ctx, sites)
         report = self._region_sides(ctx)
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
@@ -270,11 +273,13 @@ class SideReader:
         for region in regions:
             if region is None:  # a site of every region lies in the limb region named last, never in a lesion
                 last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None
+                if last is not None and latest.region is None and doc[last.start].idx < ctx.section.start:
+                    last = None  # "left radial artery" in a list of grafts is no side of a later "radial artery"
             else:
                 last = sides_of.get(region)
             if last is not None:
                 return last.value, "region", [cite_side(last, last.value)]
-        return self._antecedent_side(ctx, sites)
+        return self._carried_side(ctx, sites)
 
     def _names_paired(self, ctx: FindingContext, side: Cue) -> bool:
         """Does the side word name a paired structure right after it ("right hilar")?"""
@@ -314,6 +319,20 @@ class SideReader:
             return []
         return sides.starting(start, start + end)
 
+    def _host_sides(self, ctx: FindingContext, sides: SortedCues, clause_start: int) -> list[Cue]:
+        """The sides of the clause a relative clause holding the finding hangs on ("bilateral nodules are
+        seen, most of which are calcified"): the finding's clause opens with a relative pronoun."""
+        which = clause_start - 1
+        if which <= ctx.sent.start or ctx.index.lower[which] not in self._relatives:
+            return []
+        lower = ctx.index.lower
+        host_start = ctx.sent.start
+        for i in range(which - 1, ctx.sent.start - 1, -1):
+            if self._clauses.breaks.starts_at(lower, i):
+                host_start = i + 1
+                break
+        return sides.starting(host_start, which)
+
     def _definite(self, ctx: FindingContext, token: int) -> bool:
         """Does a referring determiner head the noun phrase ending at ``token`` ("the mass", "this
         non-obstructing renal stone")? Only words of the phrase lie between (no stop word, no punctuation
@@ -343,15 +362,66 @@ class SideReader:
                 return "pronoun", None
             if lower[i] in self._determiners:
                 noun = next((w for w in lower[i + 1 : min(i + 4, ctx.group.start)] if w in self._referring_nouns), None)
-                if noun is not None and lower[i] in self._demonstratives:
+                if lower[i] in self._demonstratives and (noun is not None or self._stands_alone(ctx, i)):
                     return "pronoun", None
                 host = host if noun is None else noun
         return ("host", host) if host is not None else None
 
+    def _carried_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
+        """A side from before the finding's clause: of what it refers back to, else of the paired organ its
+        clause names again."""
+        side = self._antecedent_side(ctx, sites)
+        return side if side[0] is not None else self._organ_side(ctx)
+
+    def _organ_sides(self, ctx: FindingContext) -> dict[str, list[tuple[int, Cue]]]:
+        """Every naming of a paired organ in the document with the side word naming it ("right kidney",
+        "left lower pole renal", "both kidneys"), read once per document."""
+        caches, index = ctx.index.caches, ctx.index
+        if caches.organ_sides is None:
+            found: dict[str, list[tuple[int, Cue]]] = {}
+            lower = index.lower
+            for i in range(len(lower)):
+                for organ, names in self._organs.items():
+                    if not names.starts_at(lower, i):
+                        continue
+                    side = index.sides.containing(i, i + 1)
+                    if side is None:
+                        side = next((c for c in reversed(index.sides.ending(i - 4, i))
+                                     if not any(index.punct[c.end : i])), None)
+                    if side is not None:
+                        found.setdefault(organ, []).append((i, side))
+            caches.organ_sides = found
+        return caches.organ_sides
+
+    def _organ_side(self, ctx: FindingContext) -> tuple[str | None, str | None, list[Evidence]]:
+        """The side of a paired organ the finding's own clause names with no side, given to that organ
+        earlier in the same sentence ("the right ureter filled freely and there was no stone along the
+        ureter"), when it is the only organ so named and the sentence gives it one side only."""
+        index = ctx.index
+        clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
+        sided = {organ: before for organ, names in self._organs.items()
+                 if any(names.starts_at(index.lower, i) for i in range(clause_start, clause_end))
+                 and (before := [side for token, side in self._organ_sides(ctx).get(organ, [])
+                                 if ctx.sent.start <= token < clause_start])}
+        if len(sided) != 1:
+            return None, None, []
+        before = next(iter(sided.values()))
+        values = {c.value for c in before}
+        if len(values) != 1:
+            return None, None, []
+        value = values.pop()
+        return value, "clause", [cite(ctx.doc[c.start : c.end], "laterality", value) for c in before]
+
+    def _stands_alone(self, ctx: FindingContext, i: int) -> bool:
+        """Is the demonstrative at ``i`` a pronoun ("this was a stone", "these are calcified"): followed by a
+        function word, not by a noun it determines ("this study", "at this time")?"""
+        following = ctx.doc[i + 1] if i + 1 < len(ctx.doc) else None
+        return following is not None and following.is_stop and following.lower not in self._determiners
+
     def _antecedent_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
         """The side of what a finding with no side of its own refers back to: the nearest earlier sentence of
-        its section that states a side gives it, if that sentence states one side only; with none there, the
-        report before it, if it states one side only. A finding whose phrase is only headed by a determiner
+        its section that names the referent and states a side gives it (no nearer sentence stating another side);
+        with none there, the report before it, if it states one side only. A finding whose phrase is only headed by a determiner
         ("the stone") needs the sentence giving the side to name a finding of its kind or its own site; one inside
         a referring host ("within the mass") needs it to name the host."""
         reference = self._refers_back(ctx)
@@ -379,13 +449,19 @@ class SideReader:
 
         section_start = ctx.section.start
         end = ctx.sent.start
+        passed: set[str] = set()  # the sides of nearer sentences that do not name the referent
         while end > 0:
             start = index.sentences.start_of(end - 1)
             if doc[start].idx < section_start:
                 break
             cues = index.sides.starting(start, end)
             if cues:
-                return side_of(cues) if names_it(start, end) else (None, None, [])
+                values = {c.value for c in cues}
+                if passed and passed != values:
+                    return None, None, []  # a nearer sentence gives another side: the referent is in doubt
+                if names_it(start, end):
+                    return side_of(cues)
+                passed = values
             end = start
         cues = index.sides.starting(0, ctx.sent.start)
         if not cues or len({c.value for c in cues}) > 1:
