@@ -23,7 +23,6 @@ from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, ExamTitle, RegionMention, RegionSides, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
-
 _PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes the phrase instead of naming a noun
 
 
@@ -34,6 +33,11 @@ def _pick(cues: list[Cue], joined: bool = False) -> str | None:
     if "bilateral" in values or {"left", "right"} <= values:
         return "bilateral" if "bilateral" in values or joined else None
     return values.pop() if values else None
+
+
+def _head(lower: list[int], cue: Cue) -> int:
+    """The word id of a cue's last word: what a site phrase names ("upper lobe" and "lower lobe": a lobe)."""
+    return lower[cue.end - 1]
 
 
 class SideReader:
@@ -275,11 +279,23 @@ class SideReader:
                 last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None
                 if last is not None and latest.region is None and doc[last.start].idx < ctx.section.start:
                     last = None  # "left radial artery" in a list of grafts is no side of a later "radial artery"
+            elif region in self._lesion_regions:
+                last = self._lesion_side(ctx, report, regional)
             else:
                 last = sides_of.get(region)
             if last is not None:
                 return last.value, "region", [cite_side(last, last.value)]
         return self._carried_side(ctx, sites)
+
+    def _lesion_side(self, ctx: FindingContext, report: RegionSides, regional: list[Cue]) -> Cue | None:
+        """The side the report gave the lesion the finding is in ("the mass"): the sides given before to lesions
+        named by the same word, if they agree ("a mass in the left kidney, a cyst in the right kidney ... within
+        the mass" gives left)."""
+        lower = ctx.index.lower
+        heads = {_head(lower, c) for c in regional if self._region.get(c.value) in self._lesion_regions}
+        given = [m.side for m in report.named if m.side is not None and m.site.end <= ctx.group.start
+                 and m.region in self._lesion_regions and _head(lower, m.site) in heads]
+        return given[-1] if len({c.value for c in given}) == 1 else None
 
     def _names_paired(self, ctx: FindingContext, side: Cue) -> bool:
         """Does the side word name a paired structure right after it ("right hilar")?"""
@@ -288,13 +304,13 @@ class SideReader:
 
     def _joined(self, ctx: FindingContext, cues: list[Cue]) -> bool:
         """Are a left and a right of ``cues`` joined by a coordinating word, with no clause break between, as the
-        two sides of one kind of structure ("in the right upper lobe and left lower lobe"; not "overlying the
-        left chest, right neck", two places)?"""
+        two sides of one kind of structure, named by the same word ("in the right upper lobe and left lower
+        lobe"; not "overlying the left chest, right neck", two places)?"""
         lower, sites = ctx.index.lower, ctx.index.sites
 
-        def named(side: Cue) -> str | None:
+        def named(side: Cue) -> int | None:
             site = next(iter(sites.starting(side.end, side.end + 3)), None)
-            return site.value if site is not None and not any(ctx.index.punct[side.end : site.start]) else None
+            return _head(lower, site) if site is not None and not any(ctx.index.punct[side.end : site.start]) else None
 
         for a, b in pairwise(cues):
             if {a.value, b.value} == {"left", "right"}:
@@ -308,7 +324,7 @@ class SideReader:
         """The sides of the place a sentence opens with ("In the left lung base, there is a nodule ..."), when
         the finding is the first in its sentence."""
         start = ctx.sent.start
-        if ctx.index.punct[start + 1] and start + 2 < ctx.group.start:
+        if start + 2 < ctx.group.start and ctx.index.punct[start + 1]:
             start += 2  # "However, in the left lower lobe there is ..."
         if ctx.index.lower[start] not in self._openers or ctx.index.last_end_between(ctx.sent.start, ctx.group.start):
             return []
@@ -419,9 +435,9 @@ class SideReader:
         return following is not None and following.is_stop and following.lower not in self._determiners
 
     def _antecedent_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
-        """The side of what a finding with no side of its own refers back to: the nearest earlier sentence of
-        its section that names the referent and states a side gives it (no nearer sentence stating another side);
-        with none there, the report before it, if it states one side only. A finding whose phrase is only headed by a determiner
+        """The side of what a finding with no side of its own refers back to: the one side the earlier sentences
+        of its section state (with none there, the one side the report before it states), when one of them
+        names the referent; more than one side gives none. A finding whose phrase is only headed by a determiner
         ("the stone") needs the sentence giving the side to name a finding of its kind or its own site; one inside
         a referring host ("within the mass") needs it to name the host."""
         reference = self._refers_back(ctx)
@@ -447,26 +463,29 @@ class SideReader:
                 return None, None, []
             return value, "antecedent", [cite(doc[c.start : c.end], "laterality", value) for c in cues]
 
-        section_start = ctx.section.start
-        end = ctx.sent.start
-        passed: set[str] = set()  # the sides of nearer sentences that do not name the referent
+        def stated(start: int, end: int) -> list[Cue]:
+            """The sides a sentence gives something: a side word naming a site, or "bilateral(ly)" (not
+            "right-sided deviation of the stalk")."""
+            return [c for c in index.sides.starting(start, end) if c.value == "bilateral" or self._names_a_site(index, c)]
+
+        # the sentences before the finding's, nearest first: the first one naming what the finding refers back to
+        # and giving it a side gives it. Every side word of the sentences nearer than the first one naming the referent, and every side given
+        # in a sentence naming it, count against a conflict ("a stone in the right kidney ... a stone in the left
+        # kidney ... the stone" gives none); only a side given to something is carried
+        end, said, found = ctx.sent.start, set(), None
         while end > 0:
             start = index.sentences.start_of(end - 1)
-            if doc[start].idx < section_start:
-                break
-            cues = index.sides.starting(start, end)
-            if cues:
-                values = {c.value for c in cues}
-                if passed and passed != values:
-                    return None, None, []  # a nearer sentence gives another side: the referent is in doubt
-                if names_it(start, end):
-                    return side_of(cues)
-                passed = values
+            if sides_here := index.sides.starting(start, end):
+                given = stated(start, end)
+                naming = bool(given) and names_it(start, end)
+                if found is None:
+                    said |= {c.value for c in sides_here}
+                    found = given if naming else None
+                    if found is not None and basis == "pronoun":
+                        break  # a pronoun stands for what was named last
+                elif naming:
+                    said |= {c.value for c in given}
             end = start
-        cues = index.sides.starting(0, ctx.sent.start)
-        if not cues or len({c.value for c in cues}) > 1:
+        if found is None or len(said) > 1:
             return None, None, []
-        sentences = {index.sentences.start_of(c.start) for c in cues}
-        if not any(names_it(s, index.sentences.end_of(s)) for s in sentences):
-            return None, None, []
-        return side_of(cues)
+        return side_of(found)
