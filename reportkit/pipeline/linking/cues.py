@@ -115,8 +115,9 @@ class CueFinder:
         return cues
 
     def _add_both(self, doc: Doc, cues: Cues) -> None:
-        """A bilateral side for "both" or "each" directly before a paired structure's name or a placeholder
-        ("both hila", "each kidney", "both XXXX"), unless it opens "both A and B"."""
+        """A bilateral side for "both" or "each" directly before a paired structure's name (one modifier may come
+        between) or a placeholder ("both hila", "each kidney", "both frontal lobes", "both XXXX"), unless it
+        opens "both A and B"."""
         site_at = {c.start: c for c in cues.sites}
         taken = {i for c in cues.sides for i in range(c.start, c.end)}
         added = []
@@ -125,6 +126,8 @@ class CueFinder:
                 continue
             following = doc[token.i + 1]
             site = site_at.get(following.i)
+            if site is None and token.i + 2 < len(doc) and following.is_alpha and not following.is_stop:
+                site = site_at.get(following.i + 1)  # one modifier between: "both frontal lobes"
             if site is not None and site.value in self._paired:
                 end = site.end
             elif self._placeholder.match(following.text):

@@ -323,10 +323,14 @@ class SideReader:
     def _opener_sides(self, ctx: FindingContext, sides: SortedCues) -> list[Cue]:
         """The sides of the place a sentence opens with ("In the left lung base, there is a nodule ..."), when
         the finding is the first in its sentence."""
-        start = ctx.sent.start
+        doc, start = ctx.doc, ctx.sent.start
+        body = ctx.section.start + len(ctx.section.title or "")
+        while start < ctx.group.start and (doc[start].idx < body or doc[start].text == ":"):
+            start += 1  # the section's title ("FINDINGS:") opens no place
         if start + 2 < ctx.group.start and ctx.index.punct[start + 1]:
             start += 2  # "However, in the left lower lobe there is ..."
-        if ctx.index.lower[start] not in self._openers or ctx.index.last_end_between(ctx.sent.start, ctx.group.start):
+        if (start >= ctx.group.start or ctx.index.lower[start] not in self._openers
+                or ctx.index.last_end_between(ctx.sent.start, ctx.group.start)):
             return []
         lower = ctx.index.lower[start : ctx.group.start]
         end = next((i for i in range(len(lower)) if ctx.index.punct[start + i]
