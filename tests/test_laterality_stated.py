@@ -93,6 +93,7 @@ def test_a_midline_structure_of_another_sentence_does_not_block_a_side():
     ("FINDINGS: In the left lung base, there is a 9 mm nodule that is not calcified.", "left"),
     ("FINDINGS: However, in the right upper lobe there is a small calcified granuloma.", "right"),
     ("FINDINGS: Within the left kidney there is a 4 mm stone.", "left"),
+    ("FINDINGS: In the right middle lobe, there is a small nodule that is densely calcified.", "right"),
 ])
 def test_a_sentence_opening_with_a_place_gives_its_side(text, side):
     assert [s for _, s in sides(text)] == [side]
@@ -108,6 +109,7 @@ def test_an_opening_place_belongs_to_the_first_finding_only():
 @pytest.mark.parametrize(("text", "side"), [
     ("FINDINGS: Innumerable bilateral nodules are identified, most of which appear calcified.", "bilateral"),
     ("FINDINGS: Several nodules are seen in the left lung, some of which are calcified.", "left"),
+    ("FINDINGS: Scattered left-sided densities are present, a few of which are calcified.", "left"),
 ])
 def test_a_finding_in_a_relative_clause_takes_its_host_side(text, side):
     assert sides(text)[-1][1] == side
