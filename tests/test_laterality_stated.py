@@ -155,6 +155,20 @@ def test_a_lesion_takes_the_side_given_to_a_lesion_of_the_same_name():
     assert side_of(text, "calcification") == "left"
 
 
+def test_a_lesion_referred_to_as_known_takes_the_one_side_given_to_lesions():
+    text = ("FINDINGS: The larger lesion lies in the left parietal lobe. The smaller lesion lies in the left "
+            "frontal lobe. The signal is due to chondroid matrix produced by the tumor.")
+    assert side_of(text, "chondroid matrix") == "left"
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: A sellar mass extends into the left cavernous sinus. The mass contains a focus of calcification.",
+    "FINDINGS: The pituitary lesion is invading the right cavernous sinus. There is calcification within the lesion.",
+])
+def test_where_a_lesion_reaches_is_no_side_of_it(text):
+    assert side_of(text, "calcification") is None
+
+
 def test_a_solid_mass_named_in_passing_gives_a_later_generic_mass_no_side():
     text = ("FINDINGS: The right kidney shows a solid mass.\nThe left kidney is hydronephrotic. "
             "No stone or solid masses seen.")

@@ -240,6 +240,8 @@ class Linking(_Entry):
         default_factory=list, description="determiners that make a finding's phrase refer back to one already named")
     referring_pronouns: list[str] = Field(
         default_factory=list, description="pronouns in a finding's clause that stand for something already named")
+    extension: list[str] = Field(
+        default_factory=list, description="words before a side naming where something reaches, not where it is")
     relative_pronouns: list[str] = Field(
         default_factory=list, description="clause breaks that open a relative clause about the noun before them")
     referring_nouns: list[str] = Field(
@@ -248,7 +250,7 @@ class Linking(_Entry):
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "clause_breaks",
         "size_joiners", "anaphors", "locative_openers", "referring_determiners", "referring_pronouns",
-        "referring_nouns", "relative_pronouns",
+        "referring_nouns", "relative_pronouns", "extension",
     )(_lower_all)
 
     @field_validator("size_units")

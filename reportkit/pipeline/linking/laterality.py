@@ -63,6 +63,7 @@ class SideReader:
         self._demonstratives = self._determiners & {vocab.add(w) for w in ("this", "these", "that", "those")}
         self._referring_nouns = {vocab.add(w) for w in linking.referring_nouns}
         self._relatives = {vocab.add(w) for w in linking.relative_pronouns}
+        self._extension = Phrases(nlp, linking.extension)
         self._organs = {organ: Phrases(nlp, terms) for organ, terms in lexicon.anatomy.paired_organs.items()}
 
     def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
@@ -82,8 +83,9 @@ class SideReader:
                 sentences = index.sentences
                 in_sentence = index.sides.starting(sentences.start_of(site.start), sentences.end_of(site.start))
                 side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
-                if side is not None and not self._names_a_site(index, side):
-                    side = None  # "right-sided deviation of the stalk": the side of something else
+                if side is not None and (not self._names_a_site(index, side)
+                                         or self._extension.found_in(index.lower[max(side.start - 3, 0) : side.start])):
+                    side = None  # "right-sided deviation of the stalk", "extends into the left sinus": not its side
                 if side is not None and any(0 <= o.start - side.end <= 2 and not self._regional(o)
                                             and (o.category == "vascular" or o.value in self._midline)
                                             for o in index.sites.starting(side.end, side.end + 3)):
@@ -265,9 +267,6 @@ class SideReader:
         report = self._region_sides(ctx)
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
-        # "the lesion" is on the side the report gave the lesion; "solid masses" is no lesion named before
-        regional = [c for c in regional if c.value not in self._region or self._region[c.value] not in
-                    self._lesion_regions or self._definite(ctx, c.start)]
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
         if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):
             return exam.side.value, "exam", [cite_side(exam.side, exam.side.value)]
@@ -288,14 +287,18 @@ class SideReader:
         return self._carried_side(ctx, sites)
 
     def _lesion_side(self, ctx: FindingContext, report: RegionSides, regional: list[Cue]) -> Cue | None:
-        """The side the report gave the lesion the finding is in ("the mass"): the sides given before to lesions
-        named by the same word, if they agree ("a mass in the left kidney, a cyst in the right kidney ... within
-        the mass" gives left)."""
+        """The side the report gave the lesion the finding is in: the side given before to lesions named by the
+        same word ("a mass in the left kidney, a cyst in the right kidney ... within the mass" gives left), else,
+        for a lesion referred to as known ("the tumor"), the side given to every lesion before; one side only."""
         lower = ctx.index.lower
-        heads = {_head(lower, c) for c in regional if self._region.get(c.value) in self._lesion_regions}
-        given = [m.side for m in report.named if m.side is not None and m.site.end <= ctx.group.start
-                 and m.region in self._lesion_regions and _head(lower, m.site) in heads]
-        return given[-1] if len({c.value for c in given}) == 1 else None
+        own = [c for c in regional if self._region.get(c.value) in self._lesion_regions]
+        heads = {_head(lower, c) for c in own}
+        before = [m for m in report.named if m.side is not None and m.site.end <= ctx.group.start
+                  and m.region in self._lesion_regions]
+        given = [m.side for m in before if _head(lower, m.site) in heads]
+        if not given and any(self._definite(ctx, c.start) for c in own):
+            given = [m.side for m in before]
+        return given[-1] if given and len({c.value for c in given}) == 1 else None
 
     def _names_paired(self, ctx: FindingContext, side: Cue) -> bool:
         """Does the side word name a paired structure right after it ("right hilar")?"""
@@ -469,8 +472,10 @@ class SideReader:
 
         def stated(start: int, end: int) -> list[Cue]:
             """The sides a sentence gives something: a side word naming a site, or "bilateral(ly)" (not
-            "right-sided deviation of the stalk")."""
-            return [c for c in index.sides.starting(start, end) if c.value == "bilateral" or self._names_a_site(index, c)]
+            "right-sided deviation of the stalk", nor where something reaches: "extends into the left sinus")."""
+            return [c for c in index.sides.starting(start, end)
+                    if (c.value == "bilateral" or self._names_a_site(index, c))
+                    and not self._extension.found_in(index.lower[max(c.start - 3, 0) : c.start])]
 
         # the sentences before the finding's, nearest first: the first one naming what the finding refers back to
         # and giving it a side gives it. Every side word of the sentences nearer than the first one naming the referent, and every side given
