@@ -142,6 +142,9 @@ def test_a_finding_referring_back_takes_the_side_of_what_it_refers_to(text, find
     # a side that names no structure ("right-sided deviation") is no side of the lesion
     ("FINDINGS: There is right-sided deviation of the pituitary stalk by a mass. The mass contains a "
      "calcification.", "calcification"),
+    # "the" before a finding at another site refers to no earlier finding of the lung
+    ("FINDINGS: There is a calcified granuloma in the left lung. The heart is normal. The calcified costal "
+     "cartilages are unremarkable.", "calcified costal cartilages"),
     # a midline structure takes no side, whatever came before
     ("INDICATION: Left flank pain.\nFINDINGS: Stone in the bladder. The stone measures 5 mm.", "stone"),
 ])

@@ -453,16 +453,17 @@ class SideReader:
             return None, None, []  # a finding at a midline structure ("the pelvic phleboliths") takes no side
         basis, host = reference
         doc = ctx.doc
-        own_names = {tuple(index.lower[c.start : c.end]) for c in sites}
+        own_sites = {c.value for c in sites if ctx.sent.start <= c.start < ctx.sent.end}
 
         def names_it(start: int, end: int) -> bool:
-            """Does the sentence name what the finding refers back to?"""
+            """Does the sentence name what the finding refers back to: for "the stone", a finding of its kind,
+            at its own site if it names one ("the calcified costal cartilages" is no granuloma of the lung)?"""
             if basis == "pronoun":
                 return True
             if basis == "host":
                 return host in index.lower[start:end]
             return (any(g.kind == ctx.group.kind for g in index.groups_starting(start, end))
-                    or any(tuple(index.lower[c.start : c.end]) in own_names for c in index.sites.starting(start, end)))
+                    and (not own_sites or any(c.value in own_sites for c in index.sites.starting(start, end))))
 
         def side_of(cues: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
             value = _pick(cues, self._joined(ctx, cues))
