@@ -168,9 +168,16 @@ def test_a_side_in_another_statement_of_the_sentence_is_not_the_findings():
 
 
 def test_a_side_naming_an_organ_still_places_a_lesion_in_it():
-    text = ("FINDINGS: Two cysts with calcified rims lie in the posterior right hepatic lobe. "
+    text = ("FINDINGS: Two cysts with calcified rims lie in the lower pole of the right kidney. "
             "Coarse calcifications are noted within one of the cysts.")
     assert [side for _, side in sides(text)] == ["right", "right"]
+
+
+def test_a_lobe_of_the_liver_is_no_side():
+    # the liver is unpaired: "right hepatic lobe" names a part of it, not a side of the body
+    text = ("FINDINGS: Two cysts with calcified rims lie in the posterior right hepatic lobe. "
+            "Coarse calcifications are noted within one of the cysts.")
+    assert [side for _, side in sides(text)] == [None, None]
 
 
 def test_a_side_naming_a_heart_wall_is_no_side_of_a_coronary_vessel():

@@ -46,7 +46,7 @@ def test_an_interpretation_takes_the_site_of_the_finding_it_interprets(text, loc
     ("EXAM: CT BOTH KNEES\nFINDINGS: Ovoid density in the left quadriceps tendon, and a joint effusion on the "
      "right. It probably represents a calcific deposit.", "left"),
     ("EXAM: RADIOGRAPH BOTH HANDS\nFINDINGS: Linear radiopaque density in the soft tissues of the left thumb, "
-     "right hand normal, compatible with a glass fragment.", "left"),
+     "compatible with a glass fragment. The right hand is normal.", "left"),
 ])
 def test_an_interpretation_takes_the_side_its_finding_states(text, side):
     [finding] = extract(text).findings

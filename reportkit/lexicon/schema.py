@@ -139,6 +139,16 @@ class Anatomy(_Entry):
     site_categories: dict[SiteCategory, SiteCategoryReading]
     laterality: dict[Laterality, list[str]]
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
+    bilateral_determiners: list[str] = Field(
+        default_factory=list, description="words that say both sides directly before a paired structure's name")
+    paired_organs: dict[str, list[str]] = Field(
+        default_factory=dict, description="paired organs by name, with the words naming each: a later naming "
+        "with no side takes the one side the report gave the organ before")
+
+    @field_validator("paired_organs")
+    @classmethod
+    def _lower_organs(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {organ: _lower_all(terms) for organ, terms in value.items()}
     not_sites: list[str] = Field(default_factory=list, description="phrases holding a site word that is no site")
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
     scope_words: dict[Scope, list[str]] = Field(
@@ -280,12 +290,24 @@ class Linking(_Entry):
         default_factory=list, description="verbs without which a line of generic prose is a summary of findings"
     )
 
+    locative_openers: list[str] = Field(
+        default_factory=list, description="prepositions that open a sentence with the place of what the sentence states")
+    referring_determiners: list[str] = Field(
+        default_factory=list, description="determiners that make a finding's phrase refer back to one already named")
+    referring_pronouns: list[str] = Field(
+        default_factory=list, description="pronouns in a finding's clause that stand for something already named")
+    extension: list[str] = Field(
+        default_factory=list, description="words before a side naming where something reaches, not where it is")
+    referring_nouns: list[str] = Field(
+        default_factory=list, description="nouns that, after a demonstrative, stand for a finding already named")
+
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
         "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
-        "patient_anchors", "statement_verbs",
+        "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "referring_pronouns",
+        "referring_nouns", "extension",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -60,6 +60,10 @@ class CueFinder:
         self._prefiltered: list[tuple[re.Pattern[str], Matcher]] = []
         anatomy = lexicon.anatomy
         self._site_category = {s.id: s.category for s in anatomy.sites}
+        self._paired = {s.id for s in anatomy.sites if not s.midline}
+        self._both = {nlp.vocab.strings.add(w.strip().lower()) for w in anatomy.bilateral_determiners}
+        self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
+        self._placeholder = re.compile(lexicon.linking.placeholder_pattern)
         for site in anatomy.sites:
             self._phrases.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
             if site.patterns:
@@ -112,7 +116,35 @@ class CueFinder:
                 Cue(start, end, value, self._site_category.get(value, ""))
                 for start, end, value in longest_first(spans) if value != _MASK
             ])
+        if self._both:
+            self._add_both(doc, cues)
         return cues
+
+    def _add_both(self, doc: Doc, cues: Cues) -> None:
+        """A bilateral side for "both" or "each" directly before a paired structure's name (one modifier may come
+        between) or a placeholder ("both hila", "each kidney", "both frontal lobes", "both XXXX"), unless it
+        opens "both A and B"."""
+        site_at = {c.start: c for c in cues.sites}
+        taken = {i for c in cues.sides for i in range(c.start, c.end)}
+        added = []
+        for token in doc:
+            if token.lower not in self._both or token.i in taken or token.i + 1 >= len(doc):
+                continue
+            following = doc[token.i + 1]
+            site = site_at.get(following.i)
+            if site is None and token.i + 2 < len(doc) and following.is_alpha and not following.is_stop:
+                site = site_at.get(following.i + 1)  # one modifier between: "both frontal lobes"
+            if site is not None and site.value in self._paired:
+                end = site.end
+            elif self._placeholder.match(following.text):
+                end = following.i + 1
+            else:
+                continue
+            if any(t.lower in self._and for t in doc[end : end + 3]):
+                continue  # "both hilar and mediastinal": the two named, not two sides
+            added.append(Cue(token.i, token.i + 1, "bilateral"))
+        if added:
+            cues.sides = sorted(cues.sides + added, key=lambda c: c.start)
 
     def _label(self, match_id: int) -> tuple[str, str]:
         """(family, value) of a match id ("site|knee" -> ("site", "knee")), decoded once per id."""

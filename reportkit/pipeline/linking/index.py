@@ -140,6 +140,7 @@ class LinkingCaches:
     descriptors_by_group: dict[Sentence, dict[int, list[Cue]]] = field(default_factory=dict)
     sizes_by_group: dict[Sentence, dict[int, tuple[list[float], list[Evidence]]]] = field(default_factory=dict)
     region_sides: RegionSides | None = None
+    organ_sides: dict[str, list[tuple[int, Cue]]] | None = None  # paired organ -> (token, side naming it), in order
     deciding_sites: tuple[SortedCues, SortedCues, SortedCues] | None = None  # all, the usual ones, last resorts
     study_modality: Cue | None = None
     study_modality_read: bool = False

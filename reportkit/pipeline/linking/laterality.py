@@ -1,5 +1,6 @@
-"""Laterality: a side only with a basis: the finding's own phrase, its own clause, the exam title, or
-the side the report gives the finding's body region.
+"""Laterality: a side only with a basis: the finding's own phrase, its own clause (or the place the sentence
+opens with), the exam title, the side the report gives the finding's body region, or the side of what the
+finding refers back to ("the stone", "It is not calcified").
 
 The last two need the finding to lie in that region: its site belongs to the region (anatomy.yaml
 `region`), or is found in every limb region (`in_every_region`: tendons, joints, bones, soft tissues)
@@ -9,6 +10,7 @@ and none for a midline structure (anatomy.yaml `midline`). Names that hold a sid
 """
 
 from bisect import bisect_left
+from itertools import pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -21,16 +23,21 @@ from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, ExamTitle, RegionMention, RegionSides, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
-
 _PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes the phrase instead of naming a noun
 
 
-def _pick(cues: list[Cue]) -> str | None:
-    """One side from several: "bilateral" if named, None if left and right conflict."""
+def _pick(cues: list[Cue], joined: bool = False) -> str | None:
+    """One side from several: "bilateral" if named, or if left and right are ``joined`` as the places of one
+    finding ("in the right upper lobe and left lower lobe"); None if left and right conflict."""
     values = {c.value for c in cues}
     if "bilateral" in values or {"left", "right"} <= values:
-        return "bilateral" if "bilateral" in values else None
+        return "bilateral" if "bilateral" in values or joined else None
     return values.pop() if values else None
+
+
+def _head(lower: list[int], cue: Cue) -> int:
+    """The word id of a cue's last word: what a site phrase names ("upper lobe" and "lower lobe": a lobe)."""
+    return lower[cue.end - 1]
 
 
 class SideReader:
@@ -47,6 +54,17 @@ class SideReader:
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
         self._sideless_sections = {s.category for s in lexicon.sections.sections if s.no_region_sides}
         self._clauses = clauses
+        linking = lexicon.linking
+        vocab = nlp.vocab.strings
+        self._openers = {vocab.add(w) for w in linking.locative_openers}
+        self._determiners = {vocab.add(w) for w in linking.referring_determiners}
+        self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
+        # a demonstrative is a determiner that also stands alone ("this finding"); "the" never does
+        self._demonstratives = self._determiners & {vocab.add(w) for w in ("this", "these", "that", "those")}
+        self._referring_nouns = {vocab.add(w) for w in linking.referring_nouns}
+        self._relatives = {vocab.add(w) for w in linking.relative_pronouns}
+        self._extension = Phrases(nlp, linking.extension)
+        self._organs = {organ: Phrases(nlp, terms) for organ, terms in lexicon.anatomy.paired_organs.items()}
 
     def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
@@ -65,6 +83,9 @@ class SideReader:
                 sentences = index.sentences
                 in_sentence = index.sides.starting(sentences.start_of(site.start), sentences.end_of(site.start))
                 side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+                if side is not None and (not self._names_a_site(index, side)
+                                         or self._extension.found_in(index.lower[max(side.start - 3, 0) : side.start])):
+                    side = None  # "right-sided deviation of the stalk", "extends into the left sinus": not its side
                 if side is not None and any(0 <= o.start - side.end <= 2 and not self._regional(o)
                                             and (o.category == "vascular" or o.value in self._midline)
                                             for o in index.sites.starting(side.end, side.end + 3)):
@@ -74,6 +95,13 @@ class SideReader:
             if side is not None or site.value in self._region:
                 named.append(RegionMention(site, self._region.get(site.value), side))
         return RegionSides(self.exam_title(doc, index), named)
+
+    @staticmethod
+    def _names_a_site(index: DocIndex, side: Cue) -> bool:
+        """Does the side word name a site: directly before its name ("left hip", "right renal mass"), or holding
+        it ("both breasts")?"""
+        return any(not any(index.punct[side.end : site.start])
+                   for site in index.sites.starting(side.start, side.end + 3))
 
     def _regional(self, site: Cue) -> bool:
         """Is ``site`` in a limb region (named by one, or found in every one) and not midline?"""
@@ -142,6 +170,24 @@ class SideReader:
         return (bool(words) and ctx.doc[ctx.group.last_end].lower_.isalpha()
                 and self._coordinators.first_in(words) == 0)
 
+    def _after_other_noun(self, ctx: FindingContext, side: Cue) -> bool:
+        """Is the side after the finding beyond a coordinating word that opens a statement about another thing
+        ("shrapnel overlies the midline and surgical clips are noted at the right apex")? A side right after
+        the coordinating word, or after only sites, still joins the finding's places."""
+        start = ctx.group.last_end
+        if side.start <= start or not self._names_a_site(ctx.index, side):
+            return False  # a side that names nothing ("stone or obstruction bilaterally") is the finding's
+        words = ctx.index.lower[start : side.start]
+        # a word ("and"), not a comma: "stone, status post right nephrolithotomy" still speaks of the stone
+        last = next((i for i in range(len(words) - 1, -1, -1)
+                     if self._coordinators.starts_at(words, i) and ctx.doc[start + i].is_alpha), None)
+        if last is None:
+            return False
+        # a participle after the coordinating word opens a statement of its own ("and a stent placed in")
+        site_tokens = {i for c in ctx.index.sites.starting(start, side.start) for i in range(c.start, c.end)}
+        return any(t.is_alpha and t.lower_.endswith("ed") and t.i not in site_tokens
+                   for t in ctx.doc[start + last + 1 : side.start])
+
     def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: list[Cue]) -> Cue | None:
         """The side word naming the finding's site in its sentence ("right common carotid artery"), if any."""
         site = next(iter(sites), None)
@@ -200,21 +246,29 @@ class SideReader:
         def cite_side(cue: Cue, value: str | None) -> Evidence:
             return cite(doc[cue.start : cue.end], "laterality", value)
 
-        site = next((c for c in sites if c.value in self._midline), None)
+        clause_start = self.clause_start(ctx)
+        phrase_start = self.phrase_start(ctx, clause_start)
+        # a midline structure named in another sentence ("The trachea is midline.") says nothing of this finding
+        site = next((c for c in sites if c.value in self._midline and ctx.sent.start <= c.start < ctx.sent.end), None)
         if site is not None:
-            # only a side word naming the structure itself ("left pelvic phleboliths") gives a side
+            # only a side word naming the structure itself ("left pelvic phleboliths"), or a paired structure
+            # named beside it in the finding's phrase ("mediastinal and right hilar nodes"), gives a side
             naming = sides.ending(site.start - 1, site.start)
             if naming:
                 return naming[0].value, "mention", [cite_side(naming[0], naming[0].value)]
+            paired = [c for c in sides.starting(phrase_start, ctx.window_end) if self._names_paired(ctx, c)]
+            if paired:
+                value = _pick(paired, self._joined(ctx, paired))
+                return value, "mention", [cite_side(cue, value) for cue in paired]
             return None, None, []
         # a side after a coordinating word names the noun it joins ("nephrolithiasis and left renal cyst")
-        coordinated = [c for c in sides.starting(ctx.group.last_end, ctx.sent.end) if self._coordinated_after(ctx, c)]
+        coordinated = [c for c in sides.starting(ctx.group.last_end, ctx.sent.end)
+                       if self._coordinated_after(ctx, c) or self._after_other_noun(ctx, c)]
         if coordinated:
             sides = SortedCues([c for c in sides.cues if c not in coordinated])
-        clause_start = self.clause_start(ctx)
-        own = sides.starting(self.phrase_start(ctx, clause_start), ctx.window_end)
+        own = sides.starting(phrase_start, ctx.window_end)
         if own:
-            value = _pick(own)
+            value = _pick(own, self._joined(ctx, own))
             return value, "mention", [cite_side(cue, value) for cue in own]
         naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
         if naming is not None:  # "right common carotid artery ... which was calcified"
@@ -222,14 +276,15 @@ class SideReader:
         stated = self._interpreted_sides(ctx, interpreted, sites, sides) if interpreted is not None else []
         if value := _pick(stated):
             return value, "clause", [cite_side(cue, value) for cue in stated]
-        in_clause = sides.starting(clause_start, self.clause_end(ctx))
+        in_clause = (sides.starting(clause_start, self.clause_end(ctx)) + self._opener_sides(ctx, sides)
+                     + self._host_sides(ctx, sides, clause_start))
         if in_clause:
-            value = _pick(in_clause)
+            value = _pick(in_clause, self._joined(ctx, in_clause))
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
-            return None, None, []
+            return self._carried_side(ctx, sites)
         report = self._region_sides(ctx)
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
@@ -242,8 +297,226 @@ class SideReader:
         for region in regions:
             if region is None:  # a site of every region lies in the limb region named last, never in a lesion
                 last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None
+                if last is not None and latest.region is None and doc[last.start].idx < ctx.section.start:
+                    last = None  # "left radial artery" in a list of grafts is no side of a later "radial artery"
+            elif region in self._lesion_regions:
+                last = self._lesion_side(ctx, report, regional)
             else:
                 last = sides_of.get(region)
             if last is not None:
                 return last.value, "region", [cite_side(last, last.value)]
-        return None, None, []
+        return self._carried_side(ctx, sites)
+
+    def _lesion_side(self, ctx: FindingContext, report: RegionSides, regional: list[Cue]) -> Cue | None:
+        """The side the report gave the lesion the finding is in: the side given before to lesions named by the
+        same word ("a mass in the left kidney, a cyst in the right kidney ... within the mass" gives left), else,
+        for a lesion referred to as known ("the tumor"), the side given to every lesion before; one side only."""
+        lower = ctx.index.lower
+        own = [c for c in regional if self._region.get(c.value) in self._lesion_regions]
+        heads = {_head(lower, c) for c in own}
+        before = [m for m in report.named if m.side is not None and m.site.end <= ctx.group.start
+                  and m.region in self._lesion_regions]
+        given = [m.side for m in before if _head(lower, m.site) in heads]
+        if not given and any(self._definite(ctx, c.start) for c in own):
+            given = [m.side for m in before]
+        return given[-1] if given and len({c.value for c in given}) == 1 else None
+
+    def _names_paired(self, ctx: FindingContext, side: Cue) -> bool:
+        """Does the side word name a paired structure right after it ("right hilar")?"""
+        return any(c.value not in self._midline and not any(ctx.index.punct[side.end : c.start])
+                   for c in ctx.index.sites.starting(side.end, side.end + 3))
+
+    def _joined(self, ctx: FindingContext, cues: list[Cue]) -> bool:
+        """Are a left and a right of ``cues`` joined by a coordinating word, with no clause break between, as the
+        two sides of one kind of structure, named by the same word ("in the right upper lobe and left lower
+        lobe"; not "overlying the left chest, right neck", two places)?"""
+        lower, sites = ctx.index.lower, ctx.index.sites
+
+        def named(side: Cue) -> int | None:
+            site = next(iter(sites.starting(side.end, side.end + 3)), None)
+            return _head(lower, site) if site is not None and not any(ctx.index.punct[side.end : site.start]) else None
+
+        for a, b in pairwise(cues):
+            if {a.value, b.value} == {"left", "right"}:
+                words = lower[a.end : b.start]
+                if (self._coordinators.found_in(words) and not self._clauses.breaks.found_in(words)
+                        and named(a) is not None and named(a) == named(b)):
+                    return True
+        return False
+
+    def _opener_sides(self, ctx: FindingContext, sides: SortedCues) -> list[Cue]:
+        """The sides of the place a sentence opens with ("In the left lung base, there is a nodule ..."), when
+        the finding is the first in its sentence."""
+        doc, start = ctx.doc, ctx.sent.start
+        body = ctx.section.start + len(ctx.section.title or "")
+        while start < ctx.group.start and (doc[start].idx < body or doc[start].text == ":"):
+            start += 1  # the section's title ("FINDINGS:") opens no place
+        if start + 2 < ctx.group.start and ctx.index.punct[start + 1]:
+            start += 2  # "However, in the left lower lobe there is ..."
+        if (start >= ctx.group.start or ctx.index.lower[start] not in self._openers
+                or ctx.index.last_end_between(ctx.sent.start, ctx.group.start)):
+            return []
+        lower = ctx.index.lower[start : ctx.group.start]
+        end = next((i for i in range(len(lower)) if ctx.index.punct[start + i]
+                    or self._clauses.breaks.starts_at(lower, i)), None)
+        if end is None:
+            return []
+        return sides.starting(start, start + end)
+
+    def _host_sides(self, ctx: FindingContext, sides: SortedCues, clause_start: int) -> list[Cue]:
+        """The sides of the clause a relative clause holding the finding hangs on ("bilateral nodules are
+        seen, most of which are calcified"): the finding's clause opens with a relative pronoun."""
+        which = clause_start - 1
+        if which <= ctx.sent.start or ctx.index.lower[which] not in self._relatives:
+            return []
+        lower = ctx.index.lower
+        host_start = ctx.sent.start
+        for i in range(which - 1, ctx.sent.start - 1, -1):
+            if self._clauses.breaks.starts_at(lower, i):
+                host_start = i + 1
+                break
+        return sides.starting(host_start, which)
+
+    def _definite(self, ctx: FindingContext, token: int) -> bool:
+        """Does a referring determiner head the noun phrase ending at ``token`` ("the mass", "this
+        non-obstructing renal stone")? Only words of the phrase lie between (no stop word, no punctuation
+        but a hyphen)."""
+        doc = ctx.doc
+        for i in range(token - 1, max(token - 6, ctx.sent.start - 1), -1):
+            t = doc[i]
+            if t.lower in self._determiners:
+                return True
+            if t.is_stop or (t.is_punct and t.text != "-"):
+                return False
+        return False
+
+    def _refers_back(self, ctx: FindingContext) -> tuple[str, int | None] | None:
+        """How the finding refers back to something named before: ("phrase", None) when a determiner heads it
+        ("the stone"); ("pronoun", None) for a pronoun, or a demonstrative before a referring noun, in its
+        sentence before it ("It is not calcified", "this finding could be due to calcification"); ("host", noun)
+        for a determiner before a referring noun ("within the mass"); else None."""
+        if self._definite(ctx, ctx.group.start):
+            return "phrase", None
+        lower = ctx.index.lower
+        # a pronoun may open the sentence before a clause break ("this finding could be due to calcification")
+        start = max(ctx.sent.start, ctx.index.last_end_between(ctx.sent.start, ctx.group.start - 1) or 0)
+        host = None
+        for i in range(start, ctx.group.start):
+            if lower[i] in self._pronouns:
+                return "pronoun", None
+            if lower[i] in self._determiners:
+                noun = next((w for w in lower[i + 1 : min(i + 4, ctx.group.start)] if w in self._referring_nouns), None)
+                if lower[i] in self._demonstratives and (noun is not None or self._stands_alone(ctx, i)):
+                    return "pronoun", None
+                host = host if noun is None else noun
+        return ("host", host) if host is not None else None
+
+    def _carried_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
+        """A side from before the finding's clause: of what it refers back to, else of the paired organ its
+        clause names again."""
+        side = self._antecedent_side(ctx, sites)
+        return side if side[0] is not None else self._organ_side(ctx)
+
+    def _organ_sides(self, ctx: FindingContext) -> dict[str, list[tuple[int, Cue]]]:
+        """Every naming of a paired organ in the document with the side word naming it ("right kidney",
+        "left lower pole renal", "both kidneys"), read once per document."""
+        caches, index = ctx.index.caches, ctx.index
+        if caches.organ_sides is None:
+            found: dict[str, list[tuple[int, Cue]]] = {}
+            lower = index.lower
+            for i in range(len(lower)):
+                for organ, names in self._organs.items():
+                    if not names.starts_at(lower, i):
+                        continue
+                    side = index.sides.containing(i, i + 1)
+                    if side is None:
+                        side = next((c for c in reversed(index.sides.ending(i - 4, i))
+                                     if not any(index.punct[c.end : i])), None)
+                    if side is not None:
+                        found.setdefault(organ, []).append((i, side))
+            caches.organ_sides = found
+        return caches.organ_sides
+
+    def _organ_side(self, ctx: FindingContext) -> tuple[str | None, str | None, list[Evidence]]:
+        """The side of a paired organ the finding's own clause names with no side, given to that organ
+        earlier in the same sentence ("the right ureter filled freely and there was no stone along the
+        ureter"), when it is the only organ so named and the sentence gives it one side only."""
+        index = ctx.index
+        clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
+        sided = {organ: before for organ, names in self._organs.items()
+                 if any(names.starts_at(index.lower, i) for i in range(clause_start, clause_end))
+                 and (before := [side for token, side in self._organ_sides(ctx).get(organ, [])
+                                 if ctx.sent.start <= token < clause_start])}
+        if len(sided) != 1:
+            return None, None, []
+        before = next(iter(sided.values()))
+        values = {c.value for c in before}
+        if len(values) != 1:
+            return None, None, []
+        value = values.pop()
+        return value, "clause", [cite(ctx.doc[c.start : c.end], "laterality", value) for c in before]
+
+    def _stands_alone(self, ctx: FindingContext, i: int) -> bool:
+        """Is the demonstrative at ``i`` a pronoun ("this was a stone", "these are calcified"): followed by a
+        function word, not by a noun it determines ("this study", "at this time")?"""
+        following = ctx.doc[i + 1] if i + 1 < len(ctx.doc) else None
+        return following is not None and following.is_stop and following.lower not in self._determiners
+
+    def _antecedent_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
+        """The side of what a finding with no side of its own refers back to: the one side the earlier sentences
+        of its section state (with none there, the one side the report before it states), when one of them
+        names the referent; more than one side gives none. A finding whose phrase is only headed by a determiner
+        ("the stone") needs the sentence giving the side to name a finding of its kind or its own site; one inside
+        a referring host ("within the mass") needs it to name the host."""
+        reference = self._refers_back(ctx)
+        index = ctx.index
+        if reference is None or any(c.value in self._midline for c in index.sites.starting(ctx.sent.start, ctx.sent.end)):
+            return None, None, []  # a finding at a midline structure ("the pelvic phleboliths") takes no side
+        basis, host = reference
+        doc = ctx.doc
+        own_sites = {c.value for c in sites if ctx.sent.start <= c.start < ctx.sent.end}
+
+        def names_it(start: int, end: int) -> bool:
+            """Does the sentence name what the finding refers back to: for "the stone", a finding of its kind,
+            at its own site if it names one ("the calcified costal cartilages" is no granuloma of the lung)?"""
+            if basis == "pronoun":
+                return True
+            if basis == "host":
+                return host in index.lower[start:end]
+            return (any(g.kind == ctx.group.kind for g in index.groups_starting(start, end))
+                    and (not own_sites or any(c.value in own_sites for c in index.sites.starting(start, end))))
+
+        def side_of(cues: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
+            value = _pick(cues, self._joined(ctx, cues))
+            if value is None:
+                return None, None, []
+            return value, "antecedent", [cite(doc[c.start : c.end], "laterality", value) for c in cues]
+
+        def stated(start: int, end: int) -> list[Cue]:
+            """The sides a sentence gives something: a side word naming a site, or "bilateral(ly)" (not
+            "right-sided deviation of the stalk", nor where something reaches: "extends into the left sinus")."""
+            return [c for c in index.sides.starting(start, end)
+                    if (c.value == "bilateral" or self._names_a_site(index, c))
+                    and not self._extension.found_in(index.lower[max(c.start - 3, 0) : c.start])]
+
+        # the sentences before the finding's, nearest first: the first one naming what the finding refers back to
+        # and giving it a side gives it. Every side word of the sentences nearer than the first one naming the referent, and every side given
+        # in a sentence naming it, count against a conflict ("a stone in the right kidney ... a stone in the left
+        # kidney ... the stone" gives none); only a side given to something is carried
+        end, said, found = ctx.sent.start, set(), None
+        while end > 0:
+            start = index.sentences.start_of(end - 1)
+            if sides_here := index.sides.starting(start, end):
+                given = stated(start, end)
+                naming = bool(given) and names_it(start, end)
+                if found is None:
+                    said |= {c.value for c in sides_here}
+                    found = given if naming else None
+                    if found is not None and basis == "pronoun":
+                        break  # a pronoun stands for what was named last
+                elif naming:
+                    said |= {c.value for c in given}
+            end = start
+        if found is None or len(said) > 1:
+            return None, None, []
+        return side_of(found)

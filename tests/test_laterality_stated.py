@@ -1,0 +1,213 @@
+"""Sides stated for a finding, in its own sentence or in what it refers back to, and names that state none.
+
+Every sentence is written by the team. The rules are the project's labelling rules (tests/gold/CONVENTIONS.md
+R1-R4): lobe abbreviations give a side, names of parts of unpaired organs do not, a plural alone is not
+"bilateral", and a side carries to a mention that refers back to one lateralised thing.
+"""
+
+import pytest
+
+from reportkit import extract
+
+
+def sides(text: str) -> list[tuple[str, str | None]]:
+    """(finding text, side) for every finding of ``text``."""
+    return [(f.text, f.laterality) for f in extract(text).findings]
+
+
+def side_of(text: str, finding: str) -> str | None:
+    """The side of the last finding of ``text`` whose text is ``finding``."""
+    found = [side for name, side in sides(text) if name == finding]
+    assert found, sides(text)
+    return found[-1]
+
+
+# ------------------------------------------------------------------ lobe abbreviations and the lingula (R2)
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("FINDINGS: Small calcified granuloma in the RLL.", "right"),
+    ("FINDINGS: A densely calcified nodule is present in the LUL.", "left"),
+    ("IMPRESSION: RML calcified granuloma, unchanged.", "right"),
+    ("FINDINGS: Punctate calcification within the lingula.", "left"),
+    ("FINDINGS: Calcified lingular granuloma.", "left"),
+])
+def test_a_lobe_abbreviation_or_the_lingula_gives_the_lung_side(text, side):
+    assert [s for _, s in sides(text)] == [side]
+
+
+# ------------------------------------------------------------------ "both" and "each" before a paired structure
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: Calcified lymph nodes in both hila.",
+    "FINDINGS: Small nonobstructing stones are seen in each kidney.",
+    "FINDINGS: Calcified lymph XXXX in both XXXX.",
+    "FINDINGS: There are punctate calcifications in both adrenal glands.",
+])
+def test_both_or_each_before_a_paired_structure_is_bilateral(text):
+    assert [s for _, s in sides(text)] == ["bilateral"]
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: Calcified lymph nodes, both hilar and mediastinal.",
+    "FINDINGS: Calcification of both the aortic arch and the descending aorta.",
+    "FINDINGS: Calcified granulomas in the lungs.",
+    "FINDINGS: Multiple kidney stones.",
+])
+def test_both_of_two_named_things_or_a_plural_alone_is_no_side(text):
+    assert all(s is None for _, s in sides(text))
+
+
+# ------------------------------------------------------------------ each side named for one kind of structure
+
+@pytest.mark.parametrize("text", [
+    "IMPRESSION: Small calcified granulomas in the right upper lobe and left lower lobe.",
+    "FINDINGS: Calcified nodules in the left lung and the right lung.",
+    "FINDINGS: Chondrocalcinosis of the right knee and the left knee.",
+])
+def test_a_left_and_a_right_structure_of_one_kind_are_bilateral(text):
+    assert [s for _, s in sides(text)][0] == "bilateral"
+
+
+def test_a_left_and_a_right_of_two_places_are_no_side():
+    assert sides("FINDINGS: Metallic fragments overlying the left chest and the right neck.")[0][1] is None
+
+
+# ------------------------------------------------------------------ a paired structure beside a midline one
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("FINDINGS: There are densely calcified mediastinal and right hilar lymph nodes.", "right"),
+    ("FINDINGS: Calcified mediastinal and left hilar nodes from old granulomatous disease.", "left"),
+])
+def test_a_side_naming_a_paired_structure_beside_a_midline_one_is_taken(text, side):
+    assert sides(text)[0][1] == side
+
+
+def test_a_midline_structure_of_another_sentence_does_not_block_a_side():
+    text = "FINDINGS: The trachea is midline. Small calcified nodules are seen bilaterally."
+    assert [s for _, s in sides(text)] == ["bilateral"]
+
+
+# ------------------------------------------------------------------ the place a sentence opens with
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("FINDINGS: In the left lung base, there is a 9 mm nodule that is not calcified.", "left"),
+    ("FINDINGS: However, in the right upper lobe there is a small calcified granuloma.", "right"),
+    ("FINDINGS: Within the left kidney there is a 4 mm stone.", "left"),
+    ("FINDINGS: In the right middle lobe, there is a small nodule that is densely calcified.", "right"),
+])
+def test_a_sentence_opening_with_a_place_gives_its_side(text, side):
+    assert [s for _, s in sides(text)] == [side]
+
+
+def test_an_opening_place_belongs_to_the_first_finding_only():
+    text = "FINDINGS: In the left lower lobe there is a calcified granuloma and an old bullet fragment."
+    assert sides(text)[-1][1] is None
+
+
+# ------------------------------------------------------------------ a relative clause hanging on a host
+
+@pytest.mark.parametrize(("text", "side"), [
+    ("FINDINGS: Innumerable bilateral nodules are identified, most of which appear calcified.", "bilateral"),
+    ("FINDINGS: Several nodules are seen in the left lung, some of which are calcified.", "left"),
+    ("FINDINGS: Scattered left-sided densities are present, a few of which are calcified.", "left"),
+])
+def test_a_finding_in_a_relative_clause_takes_its_host_side(text, side):
+    assert sides(text)[-1][1] == side
+
+
+# ------------------------------------------------------------------ a finding referring back (R4)
+
+@pytest.mark.parametrize(("text", "finding", "side"), [
+    ("FINDINGS: A 2 cm nodule has developed in the left lower lobe. It is not calcified.", "calcified", "left"),
+    ("IMPRESSION: Ill-defined densities are seen in both frontal lobes. Less likely, this finding could be due "
+     "to cortical calcification.", "calcification", "bilateral"),
+    ("PREOPERATIVE DIAGNOSIS: Right renal stone.\nPROCEDURE: Shockwave lithotripsy.\nDETAILS: The patient was "
+     "placed supine. With increasing energy the stone broke into small fragments.", "stone", "right"),
+    ("FINDINGS: A 5 cm mass arises from the right kidney. No calcification is seen within the mass.",
+     "calcification", "right"),
+    ("HISTORY: She had a left ureteral stone. The patient was told this was a struvite stone.", "stone", "left"),
+])
+def test_a_finding_referring_back_takes_the_side_of_what_it_refers_to(text, finding, side):
+    assert side_of(text, finding) == side
+
+
+@pytest.mark.parametrize(("text", "finding"), [
+    # no reference back: a general survey statement
+    ("FINDINGS: Right lower lobe pneumonia. Calcified granuloma.", "Calcified granuloma"),
+    # a definite noun, but nothing of its kind was named with a side before
+    ("FINDINGS: Right lower lobe pneumonia. The calcified granulomas are stable.", "calcified granulomas"),
+    # two sides were given to what it may refer to
+    ("FINDINGS: A stone was seen in the right kidney. A stone was seen in the left kidney. The stone is small.",
+     "stone"),
+    # a side that names no structure ("right-sided deviation") is no side of the lesion
+    ("FINDINGS: There is right-sided deviation of the pituitary stalk by a mass. The mass contains a "
+     "calcification.", "calcification"),
+    # "the" before a finding at another site refers to no earlier finding of the lung
+    ("FINDINGS: There is a calcified granuloma in the left lung. The heart is normal. The calcified costal "
+     "cartilages are unremarkable.", "calcified costal cartilages"),
+    # a midline structure takes no side, whatever came before
+    ("INDICATION: Left flank pain.\nFINDINGS: Stone in the bladder. The stone measures 5 mm.", "stone"),
+])
+def test_no_side_is_carried_without_a_single_stated_referent(text, finding):
+    assert side_of(text, finding) is None
+
+
+def test_a_lesion_takes_the_side_given_to_a_lesion_of_the_same_name():
+    text = ("FINDINGS: A 3 cm mass arises from the left kidney. There is a simple cyst in the right kidney. "
+            "There is no calcification within the mass.")
+    assert side_of(text, "calcification") == "left"
+
+
+def test_a_lesion_referred_to_as_known_takes_the_one_side_given_to_lesions():
+    text = ("FINDINGS: The larger lesion lies in the left parietal lobe. The smaller lesion lies in the left "
+            "frontal lobe. The signal is due to chondroid matrix produced by the tumor.")
+    assert side_of(text, "chondroid matrix") == "left"
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: A sellar mass extends into the left cavernous sinus. The mass contains a focus of calcification.",
+    "FINDINGS: The pituitary lesion is invading the right cavernous sinus. There is calcification within the lesion.",
+])
+def test_where_a_lesion_reaches_is_no_side_of_it(text):
+    assert side_of(text, "calcification") is None
+
+
+def test_a_solid_mass_named_in_passing_gives_a_later_generic_mass_no_side():
+    text = ("FINDINGS: The right kidney shows a solid mass.\nThe left kidney is hydronephrotic. "
+            "No stone or solid masses seen.")
+    assert side_of(text, "stone") is None
+
+
+def test_a_paired_organ_named_again_in_the_clause_takes_the_side_of_its_sentence():
+    text = ("FINDINGS: The right ureter filled freely with contrast and there was no stone along the entire "
+            "course of the ureter.")
+    assert side_of(text, "stone") == "right"
+
+
+# ------------------------------------------------------------------ names that state no side (R1) and "left" as a verb
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: Two cysts with calcified rims in the right hepatic lobe.",
+    "FINDINGS: Coarse calcification in the left lobe of the liver.",
+    "FINDINGS: A calcified appendicolith is not seen; stool fills the right colon.",
+    "FINDINGS: There was absolutely no foreign body left behind.",
+    "FINDINGS: The drain was left in place and no retained stone was seen.",
+])
+def test_unpaired_organ_parts_and_left_as_a_verb_give_no_side(text):
+    assert all(s is None for _, s in sides(text))
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: Shrapnel overlies the midline and surgical clips are noted at the right lung apex.",
+    "IMPRESSION: Nephrolithiasis status post lithotripsy and a stent placed in the left ureter.",
+])
+def test_a_side_in_a_statement_about_another_thing_is_not_taken(text):
+    assert sides(text)[0][1] is None
+
+
+@pytest.mark.parametrize("text", [
+    "FINDINGS: No renal stone or obstruction bilaterally.",
+    "IMPRESSION: Residual stone, status post right percutaneous nephrolithotomy.",
+])
+def test_a_side_after_the_finding_still_belongs_to_it(text):
+    assert sides(text)[0][1] in ("bilateral", "right")
