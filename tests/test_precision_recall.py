@@ -47,8 +47,8 @@ def kinds(text: str) -> list[str]:
     "Rigid bronchoscopy with removal of foreign body; the stent was removed piecemeal.",
     "Gas in the gluteal muscle marks the bullet tract.",
     "Splinter forceps were used on the nail bed.",
-    # gallstones are not named by the conventions
-    "Ultrasound shows cholelithiasis without cholecystitis.",
+    # tartar on teeth is not a luminal stone
+    "Dental cleaning removed calculus from the lower teeth.",
     # a follow-up plan, a proposed study
     "Come back if needed, and watch the wound for more foreign bodies.",
     "A CT would be of benefit for exclusion of calcification.",
