@@ -37,6 +37,28 @@ def test_denials_and_failed_searches_negate(text, term):
     assert (term, True, False) in found(text)
 
 
+@pytest.mark.parametrize("text, term", [
+    ("Renal calculi were not appreciated on the scout image.", "renal calculi"),
+    ("A foreign body was not found on exploration of the wound.", "foreign body"),
+    ("He has never had kidney stones.", "kidney stones"),
+])
+def test_other_denial_wording_negates(text, term):
+    assert (term, True, False) in found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Left ureteroscopy: after basket extraction the ureter was clear of stones.",
+    "Right nephrolithotomy; the kidney was stone-free on the final fluoroscopy.",
+])
+def test_a_statement_of_absence_after_removal_negates(text):
+    assert [negated for _, negated, _ in found(text)] == [True]
+
+
+def test_removal_alone_does_not_negate():
+    text = "Cystoscopy: a 9 mm bladder stone was crushed and removed."
+    assert found(text) == [("bladder stone", False, False)]
+
+
 @pytest.mark.parametrize("text", [
     "Negative for fever.. chills.. kidney stones.",
     "No mass -- renal calculi -- or hydronephrosis.",
