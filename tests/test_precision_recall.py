@@ -49,6 +49,8 @@ def kinds(text: str) -> list[str]:
     "Splinter forceps were used on the nail bed.",
     # dental calculus (tartar) is no stone in a lumen, even in a report about the kidneys
     "The kidneys are normal; heavy calculus on the lower teeth.",
+    # tartar on teeth is not a luminal stone
+    "Dental cleaning removed calculus from the lower teeth.",
     # a follow-up plan, a proposed study
     "Come back if needed, and watch the wound for more foreign bodies.",
     "A CT would be of benefit for exclusion of calcification.",

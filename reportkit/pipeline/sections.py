@@ -22,7 +22,7 @@ QUERY_MARK = re.compile(r"\?")
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
 STARTS_KEY = "reportkit_sentence_starts"
-SENTENCE_ENDS = (".", "..", "!", "\n\n")  # ".." is a doubled full stop; "?" marks a query in dictation ("? pseudogout"): it does not end a sentence
+SENTENCE_ENDS = (".", "!", "\n\n")  # "?" marks a query in dictation ("? pseudogout"): it does not end a sentence
 Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
 

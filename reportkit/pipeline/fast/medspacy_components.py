@@ -20,6 +20,7 @@ from collections import defaultdict
 
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.context import ConText, ConTextGraph, ConTextModifier
+from medspacy.context import context_modifier as _context_modifier
 from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -27,6 +28,16 @@ from spacy.tokens import Doc, Span
 
 from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher
 from reportkit.pipeline.sections import sentence_starts
+
+
+def _scopes_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Do two token ranges share a token? medspaCy's own test misses a range that lies inside the other, so once
+    one terminating word had narrowed a scope ("there is ... calcific plaque ..., but a lesion cannot be
+    excluded"), no later one ("but") could narrow it again. Both builds use this test."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+_context_modifier.tuple_overlaps = _scopes_overlap
 
 
 def _medspacy_matcher(component: object, attribute: str) -> MedspacyMatcher | None:

@@ -150,7 +150,17 @@ class Grouper:
         if not compatible:
             return False
         gap_words = [t.lower for t in gap if not self._is_placeholder(t)]
+        only_comma = [t.text for t in gap if not self._is_placeholder(t)] == [","]
+        if anchor.role == "specific" and only_comma and (anchor.id == concept.id or concept.diagnosis == "other"):
+            # a list, not an apposition: findings of one concept, or of the catch-all diagnosis, which names
+            # no entity for the second to restate ("cholelithiasis, choledocholithiasis", "renal calculi, gallstones")
+            return False
         if self._interpretation_links.found_in(gap_words):
+            return True
+        # a term in parentheses right after another glosses it ("heterotopic ossification (HO) around the hip"):
+        # a site after the parenthesis is the site of both
+        if [t.text for t in gap if not self._is_placeholder(t)] == ["("] and span.end < len(span.doc) \
+                and span.doc[span.end].text == ")":
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
         if self._names_another_site(group, span, index):
