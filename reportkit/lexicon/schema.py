@@ -97,6 +97,12 @@ class Site(_Entry):
         default=False, description="found in every limb region (tendon, joint, bone): lies in the examined region"
     )
     midline: bool = Field(default=False, description="a midline structure: a finding here has no side")
+    named_after: str | None = Field(default=None, description=(
+        "a site read from a shape: shown as the structure the text names right after it, then this word "
+        "('paralleling the subchondral bone of the lateral femoral condyle': 'lateral femoral condyle "
+        "articular cartilage'); the word alone when the text names none"))
+    in_exam_region: dict[str, str] = Field(default_factory=dict, description=(
+        "exam region -> id of the site this generic word is read as in an exam of that region"))
     scope: Scope | None = Field(default=None, description="the body system of the site (null: the site does not say)")
     scope_weak: bool = Field(default=False, description=(
         "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
@@ -128,6 +134,9 @@ class SiteCategoryReading(_Entry):
     weak: bool = Field(default=False, description="only a hint: a site that decides, or the concept, wins")
     beside: LocationCategory | None = Field(
         default=None, description="weak location when the text places the finding beside the site"
+    )
+    mass_beside: LocationCategory | None = Field(
+        default=None, description="weak location of a mass the text places beside the site (else `beside`)"
     )
     last_resort: bool = Field(default=False, description="weak, used only when no other near site gives a category")
 
@@ -161,6 +170,13 @@ class Anatomy(_Entry):
         unread = {s.category for s in self.sites} - set(self.site_categories)
         if unread:
             raise ValueError(f"site_categories has no reading for {sorted(unread)}")
+        ids = {s.id for s in self.sites}
+        unknown = {v for s in self.sites for v in s.in_exam_region.values()} - ids
+        if unknown:
+            raise ValueError(f"in_exam_region names unknown sites {sorted(unknown)}")
+        unsourced = [s.id for s in self.sites if s.in_exam_region and not s.source]
+        if unsourced:
+            raise ValueError(f"sites read by exam region need a source: {unsourced}")
         return self
 
 

@@ -82,6 +82,8 @@ class ScopeReader:
         """Another body system an affirmed place in the finding's own clause names, else None."""
         for start, end in ctx.own_clauses(finding):
             for m in self._place_words.finditer(ctx.text, start, end):
+                if m.group(0).lower() in self._weak_sites:  # a generic word ("nodule") overrules no other
+                    continue
                 other = self._places[m.group(0).lower()]
                 if other != scope and ctx.affirmed(m.start(), m.end(), finding):
                     return other

@@ -98,7 +98,7 @@ class FindingLinker:
             near = self._sites.clause_sites(ctx, *interpreted)
             interpreted = interpreted if near else None
         location, site_cue, site_evidence = self._sites.locate(ctx, concept, near)
-        site = span_text(doc[site_cue.start : site_cue.end]) if site_cue else None
+        site = self._sites.site_text(ctx, site_cue) if site_cue else None
         near_sites = [cue for cue, _ in near]
         side_sites = near_sites or [site_cue] if site_cue else near_sites
         side, side_source, side_evidence = self._sides(ctx, side_sites, location, interpreted)

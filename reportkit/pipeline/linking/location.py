@@ -4,7 +4,7 @@ from spacy.language import Language
 
 from reportkit.lexicon import Concept, Lexicon
 from reportkit.models import Evidence
-from reportkit.pipeline.linking.context import FindingContext, cite
+from reportkit.pipeline.linking.context import FindingContext, cite, span_text
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, SortedCues
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
@@ -17,6 +17,12 @@ class SiteReader:
         self._readings = lexicon.anatomy.site_categories
         self._beside_category = {s.id: s.beside_category for s in lexicon.anatomy.sites}
         self._site_scope = {s.id: s.scope for s in lexicon.anatomy.sites}
+        self._generic_sites = {s.id for s in lexicon.anatomy.sites if s.scope_weak}
+        self._site_category = {s.id: s.category for s in lexicon.anatomy.sites}
+        self._region = {s.id: s.region for s in lexicon.anatomy.sites if s.region}
+        self._structure_openers = {*lexicon.linking.noun_links, *lexicon.linking.determiners}
+        self._named_after = {s.id: s.named_after for s in lexicon.anatomy.sites if s.named_after}
+        self._in_exam_region = {s.id: s.in_exam_region for s in lexicon.anatomy.sites if s.in_exam_region}
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
@@ -26,9 +32,15 @@ class SiteReader:
         self._clauses = clauses
         self._before = clauses.before
 
-    def value(self, cue: Cue, relation: str | None) -> tuple[str | None, bool]:
-        """Location category for a site cue and whether it is only a weak hint."""
+    def value(self, cue: Cue, relation: str | None, forms_mass: bool = False) -> tuple[str | None, bool]:
+        """Location category for a site cue and whether it is only a weak hint.
+
+        A deposit beside an enthesis is at the tendon insertion, but a mass beside it is a soft-tissue mass
+        ("calcified mass lateral to the greater trochanter"): ``forms_mass`` keeps the category's own reading.
+        """
         reading = self._readings[cue.category]
+        if relation == "beside" and forms_mass and (reading.mass_beside or reading.beside):
+            return reading.mass_beside or reading.beside, True
         if relation == "beside" and reading.beside is not None:
             return self._beside_category[cue.value] or reading.beside, True
         return reading.location, reading.weak
@@ -38,10 +50,16 @@ class SiteReader:
         return self._readings[cue.category].location is not None
 
     def relation(self, words: list[int]) -> str | None:
-        """How ``words`` (between a finding and a site) place the finding at the site: "projection", "beside" or None."""
-        if self._projection.found_in(words):
+        """How ``words`` (between a finding and a site) place the finding at the site: "projection", "beside" or None.
+
+        The relation word nearest the site decides: "over the extensor surface of the olecranon" places the
+        finding beside the bone, not only projected over it.
+        """
+        projection = [start for start, _ in self._projection.spans_in(words)]
+        beside = [start for start, _ in self._beside_bone.spans_in(words)]
+        if projection and (not beside or max(projection) > max(beside)):
             return "projection"
-        if self._beside_bone.found_in(words):
+        if beside:
             return "beside"
         return None
 
@@ -60,15 +78,19 @@ class SiteReader:
         chosen: tuple[Cue, str | None] | None = None
         category: str | None = None
         weak: tuple[Cue, str | None, str | None] | None = None
+        # the finding's own phrase names a mass ("calcified mass lateral to ..."): it is a mass, not a deposit
+        forms_mass = any(rel is None and self._readings[cue.category].last_resort for cue, rel in near)
         for cue, rel in near:
             # an object only projected over a place is not in it; a calcification seen projecting over an organ
             # on a radiograph is read as lying in it ("calcification projecting over the left midlung"), but one
             # projecting over a bone or joint may be in the tendon, the joint or the bone: the article's open case
             if rel == "projection" and (group.kind == "foreign_body" or self._site_scope.get(cue.value) == "msk"):
                 continue
-            value, is_weak = self.value(cue, rel)
+            value, is_weak = self.value(cue, rel, forms_mass)
             if value and not is_weak:
                 chosen, category = (cue, rel), value
+                if cue.value in self._generic_sites:  # "soft tissue mass of the biceps brachii": the muscle
+                    chosen = self._named_instead(cue, value, near) or chosen
                 break
             if value and (weak is None or self._readings[weak[0].category].last_resort):
                 weak = weak if weak and self._readings[cue.category].last_resort else (cue, rel, value)
@@ -82,7 +104,7 @@ class SiteReader:
                 category = None
             elif holder is not None:
                 category = self.value(holder, None)[0]
-                site_cue = site_cue or holder
+                site_cue = holder  # the place that decided, not a bone the holder only lies beside
             elif concept.default_location:
                 category = concept.default_location
             elif weak:
@@ -95,8 +117,50 @@ class SiteReader:
             site_cue = self._sentence_site(ctx)
         if site_cue is None:
             return category, None, []
+        if not concept.location and site_cue.value in self._in_exam_region and category == self.value(site_cue, None)[0]:
+            category = self._exam_reading(ctx, site_cue) or category
         span = doc[site_cue.start : site_cue.end]
         return category, site_cue, [cite(span, "site", category)]
+
+    def _named_instead(self, generic: Cue, category: str, near: list[tuple[Cue, str | None]]) -> tuple[Cue, None] | None:
+        """A named structure of the same category later in the finding's own phrase, to stand for a generic site."""
+        for cue, rel in near:
+            if (cue.start > generic.start and rel is None and cue.value not in self._generic_sites
+                    and self.value(cue, None) == (category, False)):
+                return cue, None
+        return None
+
+    def site_text(self, ctx: FindingContext, cue: Cue) -> str:
+        """The site as the report names it; a shape read as a site ("paralleling the subchondral bone") is named by
+        the structure it follows when the text names one right after it ("... of the lateral femoral condyle"), else by
+        its site word alone."""
+        doc, index = ctx.doc, ctx.index
+        word = self._named_after.get(cue.value)
+        if word is not None:
+            structure = next(iter(index.sites.starting(cue.end, min(cue.end + 5, ctx.sent.end))), None)
+            if structure is not None and not any(index.punct[cue.end : structure.start]):
+                start = cue.end
+                while start < structure.start and doc[start].lower_ in self._structure_openers:
+                    start += 1
+                return f"{span_text(doc[start : structure.end])} {word}"
+            return word
+        return span_text(doc[cue.start : cue.end])
+
+    def _exam_reading(self, ctx: FindingContext, cue: Cue) -> str | None:
+        """The category a generic site word has in the region the exam title names ("bursal" on a shoulder
+        radiograph is the bursa beside the cuff), else None."""
+        index = ctx.index
+        for section in index.sections:
+            if section.category != "exam":
+                continue
+            start = ctx.doc.char_span(section.start, section.end, alignment_mode="expand")
+            if start is None:
+                continue
+            for site in index.sites.starting(start.start, start.end):
+                named = self._in_exam_region[cue.value].get(self._region.get(site.value) or "")
+                if named is not None:
+                    return self._readings[self._site_category[named]].location
+        return None
 
     def near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
         """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""
@@ -130,11 +194,11 @@ class SiteReader:
             if self._clauses.breaks.starts_at(words, i):
                 clause_start = ctx.sent.start + i + 1
                 break
-        for cue in index.sites.starting(clause_start, link):
-            reading = self._readings[cue.category]
-            if cue.end <= link and reading.location is not None and not reading.weak:
-                return cue
-        return None
+        deciding = [cue for cue in index.sites.starting(clause_start, link)
+                    if cue.end <= link and self._readings[cue.category].location is not None
+                    and not self._readings[cue.category].weak]
+        # a named structure outranks a generic word ("soft tissue mass of the biceps brachii")
+        return next((c for c in deciding if c.value not in self._generic_sites), deciding[0] if deciding else None)
 
     def clause_sites(self, ctx: FindingContext, start: int, end: int) -> list[tuple[Cue, str | None]]:
         """The sites of another finding's clause (tokens ``start:end``) in text order, each with its relation to
