@@ -158,3 +158,10 @@ def test_a_deposit_following_the_articular_surface_names_the_cartilage(sentence,
     finding, _ = only_deposit(f"EXAM: RADIOGRAPHS\nAge: 80\nFINDINGS: {sentence}")
     assert finding.site == site
     assert finding.location_category == "articular"
+
+
+def test_a_lung_nodule_named_by_its_lobe_and_restated_as_a_nodule_is_one_deposit():
+    report = analyse("EXAM: CHEST RADIOGRAPH\nFINDINGS: In the right lung base there is an 8 mm nodule that is "
+                     "possibly calcified.\nIMPRESSION: 8 mm right lower lobe pulmonary nodule possibly calcified.")
+    assert len(report.result.deposits) == 1
+    assert report.result.deposits[0].scope == "thoracic"

@@ -77,8 +77,9 @@ class DepositGrouper:
         return entry is not None and entry.category == "region"
 
     def _site_compatible(self, a: str | None, b: str | None) -> bool:
-        """Sites that can be one place: either unstated, one's words contain the other's, or a region and a site
-        anatomy.yaml places in it ("shoulder", "supraspinatus tendon")."""
+        """Sites that can be one place: either unstated, one's words contain the other's, a region and a site
+        anatomy.yaml places in it ("shoulder", "supraspinatus tendon"), or a lesion word of a body system and a
+        site of that system ("nodule", "left lung base")."""
         if a is None or b is None:
             return True
         a, b = a.lower(), b.lower()
@@ -91,7 +92,10 @@ class DepositGrouper:
         def within(word: str, region: Site, site: Site) -> bool:
             return region.category == "region" and site.region is not None and site.region in (word, word.rstrip("s"))
 
-        return within(a, site_a, site_b) or within(b, site_b, site_a)
+        def lesion_at(lesion: Site, site: Site) -> bool:  # "nodule" and "lung base": a lesion of that system
+            return lesion.category == "lesion" and lesion.scope is not None and lesion.scope == site.scope
+
+        return within(a, site_a, site_b) or within(b, site_b, site_a) or lesion_at(site_a, site_b) or lesion_at(site_b, site_a)
 
     def __call__(self, doc: Doc) -> Doc:
         findings: list[Finding] = doc._.rk_findings or []
