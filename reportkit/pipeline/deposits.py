@@ -5,7 +5,8 @@ finding stays; this component adds ``doc._.rk_deposits``, one :class:`~reportkit
 per deposit. A mention joins the last deposit named before it when it is
 
 1. an anaphor inside a phrase of ``linking.yaml`` ``anaphors`` ("these calcifications") of the
-   same kind, at a compatible site;
+   same kind, at a compatible site; or a term in a clause that opens with one of ``restating_demonstratives``
+   ("This chondrocalcinosis belongs to the spectrum of CPPD"), at a compatible site or location;
 2. an impression restatement: the same concept or named diagnosis at a compatible site; or
 3. the same concept at the same site with the same side, in another section;
 
@@ -70,6 +71,26 @@ class DepositGrouper:
         self._size = SizeReader(lexicon.linking)
         self._broad = set(lexicon.lint.broad_diagnoses)
         self._sites = {term: site for site in lexicon.anatomy.sites for term in site.terms}
+        self._demonstratives = set(lexicon.linking.restating_demonstratives)
+        self._clause_openers = {w for w in lexicon.linking.clause_openers if " " not in w}
+
+    def _in_restating_clause(self, doc: Doc, f: Finding) -> bool:
+        """Does ``f``'s clause open with a demonstrative ("this is chondrocalcinosis", "these findings are
+        consistent with ...")? Then it speaks of the deposit just named."""
+        span = doc.char_span(f.start, f.end, alignment_mode="expand")
+        if span is None:
+            return False
+        i = span.start - 1
+        while i >= span.sent.start and doc[i].lower_ not in self._clause_openers:
+            i -= 1
+        opener = i + 1
+        return opener < span.start and doc[opener].lower_ in self._demonstratives
+
+    def _generic_place(self, f: Finding, first: Finding) -> bool:
+        """Is ``f``'s site only a generic word ("cartilage", "soft tissue") for the location of ``first``?"""
+        entry = self._sites.get((f.site or "").lower())
+        return (entry is not None and entry.scope_weak and f.location_category is not None
+                and f.location_category == first.location_category)
 
     def _is_region(self, site: str | None) -> bool:
         """Is ``site`` only a body region ("shoulder"), which says no more than where to look?"""
@@ -77,8 +98,9 @@ class DepositGrouper:
         return entry is not None and entry.category == "region"
 
     def _site_compatible(self, a: str | None, b: str | None) -> bool:
-        """Sites that can be one place: either unstated, one's words contain the other's, or a region and a site
-        anatomy.yaml places in it ("shoulder", "supraspinatus tendon")."""
+        """Sites that can be one place: either unstated, one's words contain the other's, one is the bare word of the
+        other's anatomy.yaml site ("meniscal", "lateral meniscus"), or a region and a site anatomy.yaml places in it
+        ("shoulder", "supraspinatus tendon")."""
         if a is None or b is None:
             return True
         a, b = a.lower(), b.lower()
@@ -87,6 +109,8 @@ class DepositGrouper:
         site_a, site_b = self._sites.get(a), self._sites.get(b)
         if site_a is None or site_b is None:
             return False
+        if site_a is site_b and min(len(a.split()), len(b.split())) == 1:
+            return True
 
         def within(word: str, region: Site, site: Site) -> bool:
             return region.category == "region" and site.region is not None and site.region in (word, word.rstrip("s"))
@@ -104,11 +128,12 @@ class DepositGrouper:
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
             anaphoric = k >= 0 and finding.start < anaphors[k].end_char
+            restating = not anaphoric and self._in_restating_clause(doc, finding)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
-            candidates = [d for d in recent if self._joins(finding, anaphoric, d, findings)]
+            candidates = [d for d in recent if self._joins(finding, anaphoric or restating, d, findings, restating)]
             unstated = finding.site is None or self._is_region(finding.site)
-            target = self._antecedent(finding, anaphoric, unstated, candidates, findings)
+            target = self._antecedent(finding, anaphoric or restating, unstated, candidates, findings)
             if target is None:
                 drafts.append(_Draft([i]))
                 same_kind.append(drafts[-1])
@@ -141,8 +166,10 @@ class DepositGrouper:
         top = [d for d in candidates if affinity(d) == best]
         return top[0] if not unstated or len(top) == 1 else None
 
-    def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding]) -> bool:
-        """Does mention ``f`` describe the deposit of ``draft``?"""
+    def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding],
+               restating: bool = False) -> bool:
+        """Does mention ``f`` describe the deposit of ``draft``? (``restating``: ``f``'s clause opens with a
+        demonstrative, so it names the deposit just described, whose location it shares.)"""
         members = [findings[m] for m in draft.members]
         first = members[0]
         if f.kind != first.kind or f.negated != first.negated:
@@ -151,9 +178,11 @@ class DepositGrouper:
         if side and any(_stated_side(m) not in (None, side) for m in members):
             return False
         site = next((m.site for m in members if m.site), None)
-        if not self._site_compatible(f.site, site):
+        if not self._site_compatible(f.site, site) and not (restating and self._generic_place(f, first)):
             return False
         same = any(self._same_thing(f, m) for m in members)
+        if restating:  # a name given to the deposit just described, or one that fits its diagnosis
+            return same or any(self._concepts[m.concept].role == "generic" for m in (f, first))
         if anaphoric:
             return same or self._concepts[f.concept].role == "generic"
         if f.section == "impression" and any(m.section != "impression" for m in members):
