@@ -240,6 +240,10 @@ class ContextRuleDef(_Entry):
         default="sentence",
         description="subject: a predicate after its finding reaches back to its clause's start, and only to the "
                     "subject's own noun phrases (not those of its prepositional phrases)")
+    reason_for_study: bool = Field(
+        default=False,
+        description="in a question section (indication), what the trigger reaches is why the study was done "
+                    "('follow-up of calcific tendinitis'), not a finding of it")
 
     @model_validator(mode="after")
     def _subject_is_backward(self) -> ContextRuleDef:
@@ -274,6 +278,8 @@ class Linking(_Entry):
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
+    site_alternatives: list[str] = Field(
+        default_factory=list, description="words that set two sites as alternatives for one finding (or, versus)")
     negative_locatives: list[str] = Field(
         default_factory=list, description="words saying where a finding is not: the site after them is none")
     interpretation_anaphors: list[str] = Field(
@@ -310,6 +316,8 @@ class Linking(_Entry):
         default_factory=list, description="prepositions that open a sentence with the place of what the sentence states")
     referring_determiners: list[str] = Field(
         default_factory=list, description="determiners that make a finding's phrase refer back to one already named")
+    restating_demonstratives: list[str] = Field(
+        default_factory=list, description="words that open a clause speaking of the deposit just named (this, these)")
     referring_pronouns: list[str] = Field(
         default_factory=list, description="pronouns in a finding's clause that stand for something already named")
     extension: list[str] = Field(
@@ -319,10 +327,10 @@ class Linking(_Entry):
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
-        "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "interpretation_anaphors",
+        "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "site_alternatives", "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
-        "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "referring_pronouns",
+        "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",
         "referring_nouns", "extension",
     )(_lower_all)
 

@@ -5,7 +5,8 @@ finding stays; this component adds ``doc._.rk_deposits``, one :class:`~reportkit
 per deposit. A mention joins the last deposit named before it when it is
 
 1. an anaphor inside a phrase of ``linking.yaml`` ``anaphors`` ("these calcifications") of the
-   same kind, at a compatible site;
+   same kind, at a compatible site; or a term in a clause that opens with one of ``restating_demonstratives``
+   ("This chondrocalcinosis belongs to the spectrum of CPPD"), at a compatible site or location;
 2. an impression restatement: the same concept or named diagnosis at a compatible site; or
 3. the same concept at the same site with the same side, in another section;
 
@@ -33,6 +34,8 @@ from reportkit.text import section_at
 LOOKBACK = 64  # earlier deposits of the same kind a mention may restate (a report names far fewer)
 STATED_SIDE = {"mention", "clause"}  # laterality sources that are the mention's own words
 UNSTATED_SIDE: set[str] = set()  # every laterality source names a basis (mention, clause, exam, region) to pass on
+TERM_REACH = 3  # words from a demonstrative to the term it heads ("this linear chondrocalcinosis")
+STEM = 5  # letters two forms of one anatomical word share ("menis|cal", "menis|cus")
 ANAPHOR_REACH = 2  # sentences back an anaphor with no mention of its own may point
 
 
@@ -70,6 +73,36 @@ class DepositGrouper:
         self._size = SizeReader(lexicon.linking)
         self._broad = set(lexicon.lint.broad_diagnoses)
         self._sites = {term: site for site in lexicon.anatomy.sites for term in site.terms}
+        linking = lexicon.linking
+        self._demonstratives = set(linking.restating_demonstratives)
+        self._clause_openers = {w for w in linking.clause_openers if " " not in w}
+        # what may follow a demonstrative that stands for the deposit: its verb ("this is", "these may"), a
+        # noun for it ("these findings") or an interpretation ("this likely represents")
+        self._restating_words = ({w for w in linking.finite_verbs + linking.referring_nouns if " " not in w}
+                                 | {w.split()[0] for w in linking.interpretation_links})
+
+    def _in_restating_clause(self, doc: Doc, f: Finding, starts: set[int]) -> bool:
+        """Does ``f``'s clause open with a demonstrative that stands for the deposit just named: one heading a
+        term ("This chondrocalcinosis belongs to ..."), or one that is the subject of an interpretation ("...,
+        this is chondrocalcinosis from CPPD", "These findings are consistent with ...")? Not a demonstrative
+        for something else ("This showed a density ..."). ``starts``: the token starts of every mention."""
+        span = doc.char_span(f.start, f.end, alignment_mode="expand")
+        if span is None:
+            return False
+        i = span.start - 1
+        while i >= span.sent.start and doc[i].lower_ not in self._clause_openers:
+            i -= 1
+        opener = i + 1
+        if not (opener < span.start and doc[opener].lower_ in self._demonstratives):
+            return False
+        heads_a_term = any(j in starts for j in range(opener + 1, min(opener + 1 + TERM_REACH, span.start + 1)))
+        return heads_a_term or doc[opener + 1].lower_ in self._restating_words
+
+    def _generic_place(self, f: Finding, first: Finding) -> bool:
+        """Is ``f``'s site only a generic word ("cartilage", "soft tissue") for the location of ``first``?"""
+        entry = self._sites.get((f.site or "").lower())
+        return (entry is not None and entry.scope_weak and f.location_category is not None
+                and f.location_category == first.location_category)
 
     def _is_region(self, site: str | None) -> bool:
         """Is ``site`` only a body region ("shoulder"), which says no more than where to look?"""
@@ -77,9 +110,10 @@ class DepositGrouper:
         return entry is not None and entry.category == "region"
 
     def _site_compatible(self, a: str | None, b: str | None) -> bool:
-        """Sites that can be one place: either unstated, one's words contain the other's, a region and a site
-        anatomy.yaml places in it ("shoulder", "supraspinatus tendon"), or a lesion word of a body system and a
-        site of that system ("nodule", "left lung base")."""
+        """Sites that can be one place: either unstated, one's words contain the other's, one is a word form of the
+        other's anatomy.yaml site ("meniscal", "lateral meniscus"), a region and a site anatomy.yaml places in it
+        ("shoulder", "supraspinatus tendon"), or a lesion word of a body system and a site of that system
+        ("nodule", "left lung base")."""
         if a is None or b is None:
             return True
         a, b = a.lower(), b.lower()
@@ -88,6 +122,8 @@ class DepositGrouper:
         site_a, site_b = self._sites.get(a), self._sites.get(b)
         if site_a is None or site_b is None:
             return False
+        if site_a is site_b and _word_form_of(a, b):
+            return True
 
         def within(word: str, region: Site, site: Site) -> bool:
             return region.category == "region" and site.region is not None and site.region in (word, word.rstrip("s"))
@@ -101,6 +137,7 @@ class DepositGrouper:
         findings: list[Finding] = doc._.rk_findings or []
         anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
         anaphor_starts = [a.start_char for a in anaphors]
+        starts = {s.start for f in findings if (s := doc.char_span(f.start, f.end, alignment_mode="expand"))}
         drafts: list[_Draft] = []
         # a mention joins only a deposit of its own kind and negation: keep those apart, and look back at most
         # LOOKBACK of them, so that grouping stays linear in the number of mentions
@@ -108,11 +145,12 @@ class DepositGrouper:
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
             anaphoric = k >= 0 and finding.start < anaphors[k].end_char
+            restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
-            candidates = [d for d in recent if self._joins(finding, anaphoric, d, findings)]
+            candidates = [d for d in recent if self._joins(finding, anaphoric or restating, d, findings, restating)]
             unstated = finding.site is None or self._is_region(finding.site)
-            target = self._antecedent(finding, anaphoric, unstated, candidates, findings)
+            target = self._antecedent(finding, anaphoric or restating, unstated, candidates, findings)
             if target is None:
                 drafts.append(_Draft([i]))
                 same_kind.append(drafts[-1])
@@ -145,8 +183,10 @@ class DepositGrouper:
         top = [d for d in candidates if affinity(d) == best]
         return top[0] if not unstated or len(top) == 1 else None
 
-    def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding]) -> bool:
-        """Does mention ``f`` describe the deposit of ``draft``?"""
+    def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding],
+               restating: bool = False) -> bool:
+        """Does mention ``f`` describe the deposit of ``draft``? (``restating``: ``f``'s clause opens with a
+        demonstrative, so it names the deposit just described, whose location it shares.)"""
         members = [findings[m] for m in draft.members]
         first = members[0]
         if f.kind != first.kind or f.negated != first.negated:
@@ -155,9 +195,11 @@ class DepositGrouper:
         if side and any(_stated_side(m) not in (None, side) for m in members):
             return False
         site = next((m.site for m in members if m.site), None)
-        if not self._site_compatible(f.site, site):
+        if not self._site_compatible(f.site, site) and not (restating and self._generic_place(f, first)):
             return False
         same = any(self._same_thing(f, m) for m in members)
+        if restating:  # a name given to the deposit just described, or one that fits its diagnosis
+            return same or any(self._concepts[m.concept].role == "generic" for m in (f, first))
         if anaphoric:
             return same or self._concepts[f.concept].role == "generic"
         if f.section == "impression" and any(m.section != "impression" for m in members):
@@ -234,6 +276,15 @@ class DepositGrouper:
             diagnosis_uncertain=named.diagnosis_uncertain if named else False,
             evidence=_unique(evidence),
         )
+
+
+def _word_form_of(a: str, b: str) -> bool:
+    """Is one of two names of a site a single word of the same stem as a word of the other ("meniscal",
+    "lateral meniscus")? Two names of one anatomy.yaml entry that share no stem are different places of it
+    ("RCA", "OM1")."""
+    short, long = sorted((a, b), key=lambda s: len(s.split()))
+    return (len(short.split()) == 1 and len(short) >= STEM
+            and any(word[:STEM] == short[:STEM] for word in long.split()))
 
 
 def merged_side(members: list[Finding]) -> tuple[str | None, bool]:

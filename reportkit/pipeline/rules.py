@@ -27,7 +27,7 @@ def context_rules(lexicon: Lexicon) -> list[ConTextRule]:
             direction=rule.direction,
             pattern=rule.pattern,
             max_scope=rule.max_scope,
-            metadata={"scope": rule.scope},
+            metadata={"scope": rule.scope, "reason_for_study": rule.reason_for_study},
         )
         for rule in lexicon.context.rules
     ]

@@ -41,6 +41,7 @@ class AssertionReader:
         document's site cues, to tell a hedge between two places (the site is in doubt, not the finding)."""
         flags = {meaning.role: False for meaning in CONTEXT_CATEGORIES.values()}
         evidence: list[Evidence] = []
+        reason_for_study = False
         for span in group.spans:
             # ConText sets a span's flag for each modifier it links to the span: read the modifiers once
             for modifier in span._.modifiers:
@@ -49,11 +50,14 @@ class AssertionReader:
                     continue
                 if meaning:
                     flags[meaning.role] = True
+                    reason_for_study |= bool((modifier.rule.metadata or {}).get("reason_for_study"))
                     m_start, m_end = modifier.modifier_span
                     evidence.append(cite(span.doc[m_start:m_end], meaning.role))
         question = flags["question"]
         negated = flags["negation"] or any(s.label_ in self._negated_concepts for s in group.spans)
-        hypothetical = (flags["hypothetical"] or (question and section.category in self._question_sections)
+        # the indication's questions, and what it names as followed up, say why the study was done
+        asks = section.category in self._question_sections and (question or reason_for_study)
+        hypothetical = (flags["hypothetical"] or asks
                         or (not negated and self._generic(section, sentence_words)))
         return Assertion(
             negated=negated,

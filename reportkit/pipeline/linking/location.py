@@ -29,6 +29,8 @@ class SiteReader:
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
         self._not_at = Phrases(nlp, lexicon.linking.negative_locatives)
+        self._alternatives = Phrases(nlp, lexicon.linking.site_alternatives)
+        self._phrase_openers = Phrases(nlp, lexicon.linking.determiners + lexicon.linking.prepositions)
         self._clauses = clauses
         self._before = clauses.before
 
@@ -98,6 +100,8 @@ class SiteReader:
 
         if concept.location:
             category = concept.location
+        elif chosen is not None and self._has_alternative(ctx, chosen[0], category):
+            category = None  # "tendinous or capsular": the writer leaves the location open
         elif category is None:
             holder = self._holder_site(ctx)
             if group.kind == "foreign_body" and projected:
@@ -161,6 +165,28 @@ class SiteReader:
                 if named is not None:
                     return self._readings[self._site_category[named]].location
         return None
+
+    def _has_alternative(self, ctx: FindingContext, site: Cue, category: str | None) -> bool:
+        """Whether the sentence sets ``site`` against another site of a different location category as its
+        alternative: only an alternative word, determiners, prepositions and no punctuation stand between them."""
+        index, sent = ctx.index, ctx.sent
+        for other in index.sites.starting(sent.start, sent.end):
+            if other is site or not self.decides(other):
+                continue
+            first, second = (other, site) if other.start < site.start else (site, other)
+            if first.end > second.start or second.start - first.end > self._clauses.after:
+                continue
+            words = index.lower[first.end : second.start]
+            if any(index.punct[first.end : second.start]) or not self._alternatives.found_in(words):
+                continue
+            rest = [i for i in range(len(words)) if not (self._alternatives.starts_at(words, i)
+                                                        or self._phrase_openers.starts_at(words, i))]
+            if rest:
+                continue
+            value, _ = self.value(other, None)
+            if value is not None and value != category:
+                return True
+        return False
 
     def near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
         """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""

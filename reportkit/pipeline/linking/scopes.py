@@ -93,9 +93,11 @@ class ScopeNarrower:
         start = modifier.modifier_span[0]
         i = start - 1
         # the predicate's own auxiliary and adverbs ("has since been", "is now") belong to it
-        while i >= low and start - i <= PREDICATE_SPAN and (w.finite_verbs.starts_at(words, i)
-                                                            or not w.clause_openers.starts_at(words, i)
-                                                            and _adverb(doc[i].lower_)):
+        # (an opener right after the auxiliary is its adverb: "has since disappeared")
+        while i >= low and start - i <= PREDICATE_SPAN and (
+                w.finite_verbs.starts_at(words, i)
+                or _adverb(doc[i].lower_) and (not w.clause_openers.starts_at(words, i)
+                                               or i > low and w.finite_verbs.starts_at(words, i - 1))):
             i -= 1
         predicate_start = i + 1
         while i >= low and not w.clause_starts.starts_at(words, i):
