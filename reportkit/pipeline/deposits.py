@@ -70,6 +70,7 @@ class DepositGrouper:
         self._size = SizeReader(lexicon.linking)
         self._broad = set(lexicon.lint.broad_diagnoses)
         self._sites = {term: site for site in lexicon.anatomy.sites for term in site.terms}
+        self._lesion_parts = set(lexicon.linking.lesion_parts)
 
     def _is_region(self, site: str | None) -> bool:
         """Is ``site`` only a body region ("shoulder"), which says no more than where to look?"""
@@ -106,6 +107,10 @@ class DepositGrouper:
             anaphoric = k >= 0 and finding.start < anaphors[k].end_char
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
+            part_of = self._part_of(doc, finding, findings)
+            if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
+                anaphoric = True
+                recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
             candidates = [d for d in recent if self._joins(finding, anaphoric, d, findings)]
             unstated = finding.site is None or self._is_region(finding.site)
             target = self._antecedent(finding, anaphoric, unstated, candidates, findings)
@@ -123,6 +128,15 @@ class DepositGrouper:
                 self._describe_from(doc, anaphor, drafts, findings)
         doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
         return doc
+
+    def _part_of(self, doc: Doc, f: Finding, findings: list[Finding]) -> int | None:
+        """The start of ``f``'s sentence when ``f`` names a part of a lesion (linking.yaml ``lesion_parts``) and
+        a mention before it in that sentence names the lesion; else None."""
+        span = doc.char_span(f.start, f.end, alignment_mode="expand")
+        if span is None or span.end >= len(doc) or doc[span.end].lower_ not in self._lesion_parts:
+            return None
+        start = span.sent.start_char
+        return start if any(start <= g.start < f.start for g in findings) else None
 
     def _antecedent(self, f: Finding, anaphoric: bool, unstated: bool, candidates: list[_Draft],
                     findings: list[Finding]) -> _Draft | None:
