@@ -43,9 +43,9 @@ class DifferentialRanker:
         """
         items = []
         advice = scope is not None
-        # the article locates a calcification before ranking its causes (second step): unlocated, the advice lists
-        # only what the report names, a required site places, or a specific cue supports
-        unlocated = advice and finding.location_category is None and kind != "foreign_body"
+        # the article locates a musculoskeletal calcification before ranking its causes (second step): unlocated,
+        # the advice lists only what the report names, a required site places, or a specific cue supports
+        unlocated = scope == MSK and finding.location_category is None and kind != "foreign_body"
         for entity, prior in self._possible_at(finding.location_category, kind):
             if (scope not in entity.scopes) if advice else entity.advice_only:
                 continue
