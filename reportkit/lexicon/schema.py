@@ -68,6 +68,8 @@ class Concept(_Entry):
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)
+    requires_also: list[str] = Field(default_factory=list, description=(
+        "a second word condition: the term's sentence names one of these as well as one of requires_any"))
     vetoed_by: list[str] = Field(default_factory=list)
     document_requires: str | None = Field(default=None, description="regex the whole report must match")
     document_vetoed_by: str | None = Field(default=None, description="regex the whole report must not match")
@@ -77,7 +79,7 @@ class Concept(_Entry):
     )
     source: str
 
-    _lower = field_validator("requires_any", "vetoed_by")(_lower_all)
+    _lower = field_validator("requires_any", "requires_also", "vetoed_by")(_lower_all)
     _spellings = field_validator("terms")(_lower_spellings)
 
     @field_validator("document_requires", "document_vetoed_by")
