@@ -181,3 +181,34 @@ def test_a_calcified_muscle_mass_on_ct_or_mri_keeps_the_biopsy_planning_advice(t
 ])
 def test_no_biopsy_planning_advice_for_myositis_ossificans_or_when_a_biopsy_is_planned(text):
     assert "mass_biopsy_planning" not in {r.id for r in analyse(text).recommendations}
+
+
+# ---------------------------------------------------------------- an ossicle described as bone at an insertion
+
+
+def _found(text: str) -> list[tuple[str, str | None]]:
+    return [(f.kind, f.location_category) for f in analyse(text).result.findings]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiographs of the right knee.\nFINDINGS: Well-corticated ossific fragment with trabecular pattern "
+    "anterior to the tibial tuberosity, in keeping with an ununited ossicle.",
+    "EXAM: Radiograph of the left knee.\nFINDINGS: A corticated ossicle lies within the distal patellar tendon at "
+    "its insertion.",
+    "EXAM: Radiograph of the right hip.\nFINDINGS: Ossific fragment with cortex and trabeculae adjacent to the "
+    "anterior inferior iliac spine at the rectus femoris tendon origin, old avulsion.",
+])
+def test_an_ossicle_with_bone_structure_at_a_tendon_insertion_is_a_tendon_ossification(text):
+    assert _found(text) == [("ossification", "tendon")]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiograph of the left foot.\nFINDINGS: Corticated ossicle at the navicular tuberosity, an accessory "
+    "navicular.",
+    "EXAM: Radiograph of the right ankle.\nFINDINGS: Small ossific fragment at the tip of the lateral malleolus, "
+    "likely an old avulsion.",
+    "EXAM: Radiograph of the left knee.\nFINDINGS: Well-corticated ossific body in the joint, a loose body.",
+    "EXAM: Radiograph of the right foot.\nFINDINGS: A corticated ossicle with trabeculae beside the cuboid.",
+])
+def test_accessory_bones_and_fragments_without_bone_structure_at_an_insertion_stay_unlabelled(text):
+    assert _found(text) == []
