@@ -38,6 +38,18 @@ def fold(text: str) -> str:
     return text if text.isascii() else "".join(map(fold_char, text))
 
 
+# German umlauts written without the diacritic are transliterated by adding "e" ("Teutschlaender" for
+# "Teutschländer"); the plain spelling form drops the diacritic instead, so a name needs both spellings.
+_TRANSLITERATED = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"}
+
+
+def spellings(term: str) -> list[str]:
+    """``term`` and, when it has a German umlaut, its transliterated spelling ("teutschländer" ->
+    "teutschlaender"); :func:`fold` gives the spelling without the diacritic at match time."""
+    transliterated = "".join(_TRANSLITERATED.get(c, c) for c in term)
+    return [term] if transliterated == term else [term, transliterated]
+
+
 def lower_form(text: str) -> str:
     """What term matching compares: ``text`` lower-cased and folded (spaCy's LOWER in the pipeline)."""
     return fold(text.lower())

@@ -147,6 +147,9 @@ class Entity(_Entry):
         "why the priors are what they are: Table 1 (bold = most frequent), the article section, or 'project "
         "choice' with a reason"))
     cues: list[Cue] = Field(default_factory=list)
+    lead_needs_cue: str | None = Field(default=None, min_length=1, description=(
+        "advice only: the source of why the entity is not put first on its prior and shared features alone, but "
+        "only when a specific cue (its stated cause, its age of onset) or the report's own naming backs it"))
     phases: list[Phase] = Field(default_factory=list)
     notes: list[EntityNote] = Field(default_factory=list)
     warning: str | None = None

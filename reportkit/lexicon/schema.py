@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from reportkit.text import spellings
+
 from reportkit.lexicon.literals import (
     Diagnosis,
     Kind,
@@ -31,6 +33,11 @@ class _Entry(BaseModel):
 
 def _lower_all(values: list[str]) -> list[str]:
     return [v.strip().lower() for v in values]
+
+
+def _lower_spellings(values: list[str]) -> list[str]:
+    """Lower-cased terms, each followed by its other accepted spellings (:func:`reportkit.text.spellings`)."""
+    return list(dict.fromkeys(s for v in _lower_all(values) for s in spellings(v)))
 
 
 class Concept(_Entry):
@@ -53,9 +60,16 @@ class Concept(_Entry):
         description="the term is a deposit of its kind only as the text reads it (a radiodensity read as a fragment):"
                     " a hedge on that reading hedges the finding",
     )
+    kind_unworded: bool = Field(
+        default=False,
+        description="the terms name a mineral density without saying calcification or ossification "
+                    "(\"mineralized\"): the cues decide the kind, and no wording contradicts them",
+    )
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)
+    requires_also: list[str] = Field(default_factory=list, description=(
+        "a second word condition: the term's sentence names one of these as well as one of requires_any"))
     vetoed_by: list[str] = Field(default_factory=list)
     document_requires: str | None = Field(default=None, description="regex the whole report must match")
     document_vetoed_by: str | None = Field(default=None, description="regex the whole report must not match")
@@ -65,7 +79,8 @@ class Concept(_Entry):
     )
     source: str
 
-    _lower = field_validator("terms", "requires_any", "vetoed_by")(_lower_all)
+    _lower = field_validator("requires_any", "requires_also", "vetoed_by")(_lower_all)
+    _spellings = field_validator("terms")(_lower_spellings)
 
     @field_validator("document_requires", "document_vetoed_by")
     @classmethod
@@ -280,6 +295,11 @@ class Linking(_Entry):
     anaphors: list[str] = Field(default_factory=list, description="phrases that refer back to a deposit already named")
     site_alternatives: list[str] = Field(
         default_factory=list, description="words that set two sites as alternatives for one finding (or, versus)")
+    lesion_parts: list[str] = Field(
+        default_factory=list,
+        description="parts of one lesion: a mention naming one (\"a less mineralized centre\") describes the deposit "
+                    "already named in its sentence",
+    )
     negative_locatives: list[str] = Field(
         default_factory=list, description="words saying where a finding is not: the site after them is none")
     interpretation_anaphors: list[str] = Field(
@@ -327,7 +347,8 @@ class Linking(_Entry):
 
     _lower = field_validator(
         "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
-        "clause_breaks", "size_joiners", "anaphors", "negative_locatives", "site_alternatives", "interpretation_anaphors",
+        "clause_breaks", "size_joiners", "anaphors", "lesion_parts", "negative_locatives", "site_alternatives",
+        "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
         "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",

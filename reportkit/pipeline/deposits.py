@@ -80,6 +80,7 @@ class DepositGrouper:
         # noun for it ("these findings") or an interpretation ("this likely represents")
         self._restating_words = ({w for w in linking.finite_verbs + linking.referring_nouns if " " not in w}
                                  | {w.split()[0] for w in linking.interpretation_links})
+        self._lesion_parts = set(linking.lesion_parts)
 
     def _in_restating_clause(self, doc: Doc, f: Finding, starts: set[int]) -> bool:
         """Does ``f``'s clause open with a demonstrative that stands for the deposit just named: one heading a
@@ -148,6 +149,10 @@ class DepositGrouper:
             restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
+            part_of = self._part_of(doc, finding, findings)
+            if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
+                anaphoric = True
+                recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
             candidates = [d for d in recent if self._joins(finding, anaphoric or restating, d, findings, restating)]
             unstated = finding.site is None or self._is_region(finding.site)
             target = self._antecedent(finding, anaphoric or restating, unstated, candidates, findings)
@@ -165,6 +170,15 @@ class DepositGrouper:
                 self._describe_from(doc, anaphor, drafts, findings)
         doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
         return doc
+
+    def _part_of(self, doc: Doc, f: Finding, findings: list[Finding]) -> int | None:
+        """The start of ``f``'s sentence when ``f`` names a part of a lesion (linking.yaml ``lesion_parts``) and
+        a mention before it in that sentence names the lesion; else None."""
+        span = doc.char_span(f.start, f.end, alignment_mode="expand")
+        if span is None or span.end >= len(doc) or doc[span.end].lower_ not in self._lesion_parts:
+            return None
+        start = span.sent.start_char
+        return start if any(start <= g.start < f.start for g in findings) else None
 
     def _antecedent(self, f: Finding, anaphoric: bool, unstated: bool, candidates: list[_Draft],
                     findings: list[Finding]) -> _Draft | None:

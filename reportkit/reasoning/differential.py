@@ -43,6 +43,9 @@ class DifferentialRanker:
         """
         items = []
         advice = scope is not None
+        # the article locates a musculoskeletal calcification before ranking its causes (second step): unlocated,
+        # the advice lists only what the report names, a required site places, or a specific cue supports
+        unlocated = scope == MSK and finding.location_category is None and kind != "foreign_body"
         for entity, prior in self._possible_at(finding.location_category, kind):
             if (scope not in entity.scopes) if advice else entity.advice_only:
                 continue
@@ -67,6 +70,8 @@ class DifferentialRanker:
             if advice and scope != MSK and not (is_named or placed or leading
                                                 or (supporting and scope != UNKNOWN)):
                 continue  # outside the article's scope, no guess from a prior: only what the report names or shows
+            if unlocated and not (is_named or placed or specific):
+                continue
             if is_named:
                 score += self.differential.named_bonus
                 supporting.insert(0, "named in the report")
@@ -78,7 +83,17 @@ class DifferentialRanker:
                 warning=entity.warning if entity.warning and specific else None,
             ))
         items.sort(key=lambda i: -i.score)
+        if advice:
+            # an entity that leads only on a specific cue gives the lead to the best entity free of that need
+            lead = next((i for i in items if not self._needs_cue(i)), None)
+            if lead is not None and lead is not items[0]:
+                items.remove(lead)
+                items.insert(0, lead)
         return items
+
+    def _needs_cue(self, item: DifferentialItem) -> bool:
+        """Is ``item`` an entity that may not lead (``lead_needs_cue``) and lacks the specific cue that would let it?"""
+        return self.entities[item.id].lead_needs_cue is not None and not item.specific
 
     def suggestion(self, items: list[DifferentialItem]) -> DifferentialItem | None:
         """The top item, only when the evidence for it is specific and it leads."""

@@ -49,7 +49,9 @@ class KindAssessor:
         kind = max(votes, key=lambda k: len(votes[k]))
         if len(votes) > 1 and len({len(v) for v in votes.values()}) == 1:
             kind = "indeterminate"  # cues disagree evenly
+        unworded = self.lexicon.concept(finding.concept).kind_unworded
         return KindAssessment(
-            kind=kind, stated=finding.kind, agrees=None if kind == "indeterminate" else kind == finding.kind,
+            kind=kind, stated=finding.kind,
+            agrees=None if kind == "indeterminate" or unworded else kind == finding.kind,
             evidence=[ev for evs in votes.values() for ev in evs],
         )

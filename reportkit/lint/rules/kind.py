@@ -17,7 +17,8 @@ def _kind_mismatch(ctx: LintContext, stated: str, assessed: str) -> Iterator[Vio
     for a in ctx.report.assessments:  # one per deposit, on its first mention
         f = ctx.result.findings[a.finding]
         deposit = ctx.result.deposits[a.deposit] if a.deposit is not None and ctx.result.deposits else f
-        if not (positive(f) and MSK_AFFIRMED.holds(deposit) and a.kind.stated == stated and a.kind.kind == assessed):
+        if not (positive(f) and MSK_AFFIRMED.holds(deposit) and a.kind.agrees is False
+                and a.kind.stated == stated and a.kind.kind == assessed):
             continue
         cues = ", ".join(ev.text for ev in a.kind.evidence)
         word = f.text.lower()

@@ -31,7 +31,9 @@ class Grouper:
         self._apposition_openers = set(link.apposition_openers)
         self._placeholder = re.compile(link.placeholder_pattern)
         self._word_conditions = {  # concept -> its sentence's required and vetoing words
-            c.id: (Phrases(nlp, c.requires_any), Phrases(nlp, c.vetoed_by)) for c in lexicon.concepts.concepts
+            c.id: ([Phrases(nlp, words) for words in (c.requires_any, c.requires_also) if words],
+                   Phrases(nlp, c.vetoed_by))
+            for c in lexicon.concepts.concepts
         }
 
     def __call__(self, doc: Doc, index: DocIndex) -> list[Group]:
@@ -67,13 +69,13 @@ class Grouper:
 
     def _keep(self, words: list[int], concept: Concept) -> bool:
         """Not a look-alike: no exclusion concept, and the term's sentence (its ``words``) passes the concept's
-        word conditions (``requires_any``, ``vetoed_by``)."""
+        word conditions (``requires_any``, ``requires_also``, ``vetoed_by``)."""
         if concept.role == "exclusion":
             return False
         requires, vetoes = self._word_conditions[concept.id]
         if not requires and not vetoes:
             return True
-        if requires and not requires.found_in(words):
+        if not all(required.found_in(words) for required in requires):
             return False
         return not (vetoes and vetoes.found_in(words))
 

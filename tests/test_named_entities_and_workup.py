@@ -1,0 +1,214 @@
+"""Named entities read as one concept, neutral mineral wording, ranking before a location is known, and the
+work-up of a calcified mass seen on a cross-sectional study.
+
+Short reports written for these tests; the article is Freire 2018 (Insights Imaging, CC BY 4.0).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reportkit.api import analyse
+from reportkit.engine import lint_text
+from reportkit.lint import LintConfig
+from reportkit.text import spellings
+
+
+def _pairs(text: str):
+    report = analyse(text)
+    return report, [(report.result.findings[a.finding], a) for a in report.assessments]
+
+
+# ---------------------------------------------------------------- a longer named entity is one concept
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiographs of the left foot.\nHISTORY: Diabetic, 71 years.\nFINDINGS: Parallel linear calcification "
+    "of the dorsalis pedis artery.\nIMPRESSION: Mönckeberg medial calcinosis.",
+    "EXAM: Radiograph of the right leg.\nFINDINGS: Medial arterial calcinosis of the calf vessels.",
+    "EXAM: Radiograph of the left ankle.\nIMPRESSION: Findings in keeping with Moenckeberg calcinosis of the "
+    "anterior tibial artery.",
+    "EXAM: Radiographs of both feet.\nFINDINGS: Extensive medial calcinosis along the plantar arteries.",
+])
+def test_an_arterial_calcinosis_name_is_one_vascular_finding_without_calcinosis_workup(text):
+    report, pairs = _pairs(text)
+    assert pairs and all(f.location_category == "vascular" for f, _ in pairs)
+    assert "arterial_calcification" in {f.concept for f in report.result.findings}
+    assert not any(f.concept == "calcinosis" for f in report.result.findings)
+    assert not {"calcinosis_labs", "calcinosis_concept_labs"} & {r.id for r in report.recommendations}
+
+
+@pytest.mark.parametrize("name", ["Teutschländer disease", "Teutschlaender disease", "Teutschlander disease",
+                                  "TEUTSCHLÄNDER DISEASE"])
+def test_a_german_name_matches_with_the_umlaut_its_transliteration_or_its_plain_letter(name):
+    text = (f"EXAM: Radiograph of the right hip.\nHISTORY: 13-year-old.\nFINDINGS: Large lobulated calcified mass "
+            f"lateral to the hip joint.\nIMPRESSION: {name}.")
+    report = analyse(text)
+    assert "tumoral_calcinosis" in {f.concept for f in report.result.findings}
+
+
+def test_the_transliterated_spelling_is_added_only_where_a_term_has_an_umlaut():
+    assert spellings("mönckeberg sclerosis") == ["mönckeberg sclerosis", "moenckeberg sclerosis"]
+    assert spellings("tumoral calcinosis") == ["tumoral calcinosis"]
+
+
+def test_tumoral_calcinosis_named_in_full_stays_one_tumoral_calcinosis_finding():
+    report = analyse("EXAM: Radiograph of the left shoulder.\nFINDINGS: Idiopathic tumoral calcinosis about "
+                     "the shoulder.")
+    assert [f.concept for f in report.result.findings] == ["tumoral_calcinosis"]
+
+
+# ---------------------------------------------------------------- ranking: the renal form needs its cause
+
+
+@pytest.mark.parametrize("text", [
+    "HISTORY: 24-year-old with a painful swelling behind the knee.\nEXAM: Radiographs of the right knee.\n"
+    "FINDINGS: Periarticular soft tissue mass posterior to the knee with faint calcifications.",
+    "Patient: 31 years old. Radiograph of the left ankle: a periarticular soft-tissue mass containing faint "
+    "calcification anterior to the ankle.",
+    "EXAM: Radiographs of the right hip. HISTORY: 28-year-old man, enlarging lump. FINDINGS: Periarticular mass "
+    "near the hip with faint calcifications.",
+])
+def test_a_young_adults_periarticular_mass_with_faint_calcification_leads_with_a_tumour(text):
+    _, pairs = _pairs(text)
+    assert pairs
+    for _, assessment in pairs:
+        ranking = [i.id for i in assessment.differential]
+        assert ranking[0] == "soft_tissue_tumour"
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiograph of the left elbow.\nFINDINGS: Lobulated calcified mass on the extensor surface of the "
+    "elbow.",
+    "EXAM: Radiograph of the right shoulder.\nHISTORY: 55 years.\nFINDINGS: Multiloculated periarticular "
+    "calcified masses about the shoulder with fluid-fluid levels.",
+])
+def test_the_secondary_form_of_chronic_renal_failure_does_not_lead_without_a_renal_cue(text):
+    _, pairs = _pairs(text)
+    assert pairs
+    for _, assessment in pairs:
+        assert assessment.differential and assessment.differential[0].id != "tumoral_calcinosis_secondary"
+
+
+def test_with_renal_failure_stated_the_secondary_form_still_leads():
+    text = ("HISTORY: End-stage renal disease on haemodialysis.\nEXAM: Radiograph of the left elbow.\n"
+            "FINDINGS: Lobulated calcified mass on the extensor surface of the elbow.")
+    _, pairs = _pairs(text)
+    assert pairs[0][1].differential[0].id == "tumoral_calcinosis_secondary"
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiographs of the right elbow, two views.\nFINDINGS: A small calcific density projects over the "
+    "lateral elbow.",
+    "EXAM: Radiograph of the left wrist.\nFINDINGS: Punctate calcification around the wrist, seen on one view "
+    "only.",
+    "EXAM: Radiographs of the right ankle.\nFINDINGS: A calcific focus behind the ankle; whether it lies in "
+    "the tendon or the joint cannot be told.",
+])
+def test_an_unlocated_deposit_gets_the_advice_to_locate_it_instead_of_a_ranking(text):
+    report, pairs = _pairs(text)
+    assert pairs
+    for finding, assessment in pairs:
+        assert finding.location_category is None
+        assert assessment.differential == []
+    assert "locate_by_shape_or_oblique_views" in {r.id for r in report.recommendations}
+
+
+# ---------------------------------------------------------------- neutral mineral wording
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: CT of the right thigh.\nHISTORY: 30-year-old, thigh injury 5 weeks ago.\nFINDINGS: Peripheral "
+    "mineralization within the rectus femoris with a lucent centre, a zonal pattern.",
+    "EXAM: Radiographs of the left arm.\nFINDINGS: Mineralized mass in the brachialis muscle with a well-formed "
+    "peripheral cortex and a zonal pattern.",
+    "EXAM: Radiograph of the right forearm.\nFINDINGS: Mineralised focus in the flexor muscles with trabecular "
+    "pattern and a cortical rim.",
+])
+def test_neutral_mineral_wording_is_not_said_to_contradict_ossification_cues(text):
+    report, pairs = _pairs(text)
+    assert pairs
+    assert not any(a.kind.agrees is False for _, a in pairs)
+    assert not [d for d in lint_text(text, "a.txt", LintConfig(select=["RK401"]))]
+
+
+def test_the_word_calcification_with_ossification_cues_still_warns():
+    text = ("EXAM: Radiograph of the left thigh.\nFINDINGS: Calcification in the adductor muscles with cortical "
+            "and trabecular pattern.")
+    assert [d.code for d in lint_text(text, "a.txt", LintConfig(select=["RK401"]))] == ["RK401"]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: CT of the left thigh.\nFINDINGS: A 4 cm mass in the vastus lateralis with rim-like mineralization "
+    "and a less mineralized centre.",
+    "EXAM: CT of the right calf.\nFINDINGS: Lesion of the soleus with peripheral calcification and a "
+    "partially calcified core.",
+    "EXAM: Radiograph of the left thigh.\nFINDINGS: Soft tissue mass in the adductors with dense ossification "
+    "and a less ossified center.",
+])
+def test_a_part_of_the_same_lesion_is_no_second_deposit(text):
+    report = analyse(text)
+    assert len(report.result.findings) == 2
+    assert len(report.result.deposits) == 1
+
+
+def test_two_deposits_named_in_one_sentence_stay_two():
+    report = analyse("EXAM: Radiograph of the right shoulder.\nFINDINGS: Calcification in the supraspinatus "
+                     "tendon and calcification in the subscapularis tendon.")
+    assert len(report.result.deposits) == 2
+
+
+# ---------------------------------------------------------------- a calcified mass on a cross-sectional study
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: CT of the right arm.\nHISTORY: 50-year-old with a slowly enlarging lump.\nFINDINGS: Lobulated soft "
+    "tissue mass of the biceps brachii containing central calcifications, 5 cm.",
+    "EXAM: MRI of the left thigh.\nFINDINGS: Heterogeneous mass within the vastus intermedius with foci of "
+    "calcification centrally.",
+    "EXAM: CT of the left forearm.\nFINDINGS: 3 cm calcified mass within the pronator teres.\nIMPRESSION: "
+    "Calcified intramuscular mass, a soft tissue tumour is the main consideration.",
+])
+def test_a_calcified_muscle_mass_on_ct_or_mri_keeps_the_biopsy_planning_advice(text):
+    recommendations = {r.id for r in analyse(text).recommendations}
+    assert "mass_biopsy_planning" in recommendations
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: CT of the left thigh.\nHISTORY: Kicked playing football 4 weeks ago.\nFINDINGS: Mass in the vastus "
+    "medialis with peripheral rim-like calcification and a lucent centre, in keeping with myositis ossificans.",
+    "EXAM: CT of the left thigh.\nFINDINGS: Calcified mass in the vastus medialis; biopsy has been arranged.",
+])
+def test_no_biopsy_planning_advice_for_myositis_ossificans_or_when_a_biopsy_is_planned(text):
+    assert "mass_biopsy_planning" not in {r.id for r in analyse(text).recommendations}
+
+
+# ---------------------------------------------------------------- an ossicle described as bone at an insertion
+
+
+def _found(text: str) -> list[tuple[str, str | None]]:
+    return [(f.kind, f.location_category) for f in analyse(text).result.findings]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiographs of the right knee.\nFINDINGS: Well-corticated ossific fragment with trabecular pattern "
+    "anterior to the tibial tuberosity, in keeping with an ununited ossicle.",
+    "EXAM: Radiograph of the left knee.\nFINDINGS: A corticated ossicle lies within the distal patellar tendon at "
+    "its insertion.",
+    "EXAM: Radiograph of the right hip.\nFINDINGS: Ossific fragment with cortex and trabeculae adjacent to the "
+    "anterior inferior iliac spine at the rectus femoris tendon origin, old avulsion.",
+])
+def test_an_ossicle_with_bone_structure_at_a_tendon_insertion_is_a_tendon_ossification(text):
+    assert _found(text) == [("ossification", "tendon")]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: Radiograph of the left foot.\nFINDINGS: Corticated ossicle at the navicular tuberosity, an accessory "
+    "navicular.",
+    "EXAM: Radiograph of the right ankle.\nFINDINGS: Small ossific fragment at the tip of the lateral malleolus, "
+    "likely an old avulsion.",
+    "EXAM: Radiograph of the left knee.\nFINDINGS: Well-corticated ossific body in the joint, a loose body.",
+    "EXAM: Radiograph of the right foot.\nFINDINGS: A corticated ossicle with trabeculae beside the cuboid.",
+])
+def test_accessory_bones_and_fragments_without_bone_structure_at_an_insertion_stay_unlabelled(text):
+    assert _found(text) == []
