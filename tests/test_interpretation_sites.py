@@ -59,6 +59,20 @@ def test_an_interpretation_naming_its_own_site_keeps_it():
     assert [location for _, location, _ in placed(text)] == ["articular"]
 
 
+@pytest.mark.parametrize("text", [
+    "EXAM: MRI LEFT KNEE\nIMPRESSION: HADD of the quadriceps tendon. Possible chondrocalcinosis.",
+    "EXAM: MRI RIGHT ANKLE\nIMPRESSION: Calcific tendinopathy of the peroneus longus tendon. Probable "
+    "chondrocalcinosis.",
+    "EXAM: CT LEFT HIP\nFINDINGS: Enthesophyte at the gluteus medius insertion. Suspected heterotopic "
+    "ossification.",
+])
+def test_a_hedge_opening_a_sentence_names_a_finding_of_its_own(text):
+    # "Possible X." is a hedged finding, not an interpretation of the sentence before: it does not take that
+    # sentence's tendon as its site
+    last = extract(text).findings[-1]
+    assert last.location_category != "tendon" and "tendon" not in (last.site or "") and "insertion" not in (last.site or "")
+
+
 # ---------------------------------------------------------------- a place the text rules out
 
 @pytest.mark.parametrize(("text", "location", "site"), [

@@ -37,6 +37,12 @@ class Interpretations:
     def _interprets(self, words: list[int]) -> bool:
         return self._links.found_in(words) or self._hedges.found_in(words)
 
+    def _opens_an_interpretation(self, words: list[int]) -> bool:
+        """Do a sentence's words before its finding interpret the sentence before: a link, or a hedge after a
+        subject ("Appearances suggest"), not a hedge that opens the sentence as the finding's own adjective?"""
+        hedge = self._hedges.first_in(words)
+        return self._links.found_in(words) or (hedge is not None and hedge > 0)
+
     def antecedent(self, ctx: FindingContext) -> tuple[int, int] | None:
         """Token range ``(start, end)`` of the clause holding the finding ``ctx``'s finding interprets, else None."""
         group, index = ctx.group, ctx.index
@@ -51,7 +57,7 @@ class Interpretations:
                 if not self._interprets(lower[i + 1 : group.start]):
                     return None
                 if all(punct[ctx.sent.start : i]):  # "- Likely a calcific deposit."
-                    return self._sentence_before(ctx)
+                    return self._sentence_before(ctx) if self._links.found_in(lower[i + 1 : group.start]) else None
                 return self._clause_before(ctx, i)
             if self._anaphors.starts_at(lower, i):  # the nearest pronoun decides ("this calcification" is no lead)
                 if not self._interprets(lower[i : group.start]):
@@ -59,8 +65,10 @@ class Interpretations:
                 if all(punct[ctx.sent.start : i]):  # the pronoun opens its sentence
                     return self._sentence_before(ctx)
                 return self._clause_before(ctx, i)
-        if lo == ctx.sent.start and previous_end is None and self._interprets(lower[lo : group.start]):
-            return self._sentence_before(ctx)  # "Appearances suggest a calcific deposit."
+        # "Appearances suggest a calcific deposit." interprets the sentence before; a hedge alone opening a
+        # sentence ("Possible chondrocalcinosis.") names a finding of its own
+        if lo == ctx.sent.start and previous_end is None and self._opens_an_interpretation(lower[lo : group.start]):
+            return self._sentence_before(ctx)
         return None
 
     def _clause_before(self, ctx: FindingContext, end: int) -> tuple[int, int] | None:
