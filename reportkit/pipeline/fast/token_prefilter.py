@@ -35,12 +35,16 @@ Pattern = list[TokenSpec]
 def split_first_in(pattern: Pattern) -> list[Pattern]:
     """``pattern`` as one pattern per value of its first token's ``LOWER``/``ORTH`` ``IN`` list (else as is)."""
     first = pattern[0] if pattern else {}
-    if len(first) != 1 or not set(first) <= {"LOWER", "ORTH"}:
-        return [pattern]  # an operator or a second attribute on the first token: left alone
-    ((attribute, value),) = first.items()
+    words = [k for k in first if k in {"LOWER", "ORTH"}]
+    if len(words) != 1 or "OP" in first:
+        return [pattern]  # an operator on the first token, or no word attribute: left alone
+    (attribute,) = words
+    value = first[attribute]
     if not (isinstance(value, dict) and set(value) == {"IN"} and value["IN"]):
         return [pattern]
-    return [[{attribute: item}, *pattern[1:]] for item in dict.fromkeys(value["IN"])]
+    # other predicates on the token ("IS_SENT_START") only narrow its matches: each split keeps them
+    others = {k: v for k, v in first.items() if k != attribute}
+    return [[{attribute: item, **others}, *pattern[1:]] for item in dict.fromkeys(value["IN"])]
 
 
 def split_patterns(patterns: list[Pattern]) -> list[Pattern]:
@@ -119,9 +123,11 @@ def required_first_word(pattern: Pattern) -> Word | None:
     is an ASCII ``value`` puts it in the lower-cased text (only ASCII, where lowering is one char to one).
     """
     first = pattern[0] if pattern else {}
-    if len(first) != 1 or first.get("OP", None) is not None:
+    if first.get("OP", None) is not None:
         return None
-    words = _token_words(first)
+    # other predicates on the token ("IS_SENT_START") only narrow its matches: the word is still required
+    word_specs = {k: v for k, v in first.items() if k in {"LOWER", "ORTH", "TEXT"}}
+    words = _token_words(word_specs) if len(word_specs) == 1 else None
     return words[0] if words and len(words) == 1 else None
 
 
@@ -221,7 +227,8 @@ class PrefilteredMatcher:
 
     def __init__(self, vocab) -> None:
         self._vocab = vocab
-        self._patterns: list[tuple[str, Pattern, int | None, tuple]] = []  # key, pattern, its first word, later words
+        # key, pattern, its first word, later words, and a text regex for a first token that is a REGEX
+        self._patterns: list[tuple[str, Pattern, int | None, tuple, re.Pattern[str] | None]] = []
         self._first_words: list[tuple[str, bool]] = []
         self._needs_lower = False  # any word sought in the lower-cased text: lower it once per document
         self._cache: dict[tuple[int, ...], Matcher] = {}
@@ -250,9 +257,10 @@ class PrefilteredMatcher:
             if first is not None and first not in self._first_words:
                 self._first_words.append(first)
                 self._needs_lower = self._needs_lower or first[1]
-            later = required_later_words(pattern) if first is not None else ()
+            later = required_later_words(pattern)
             self._needs_lower = self._needs_lower or any(folded for words in later for _, folded in words)
-            self._patterns.append((key, pattern, None if first is None else self._first_words.index(first), later))
+            self._patterns.append((key, pattern, None if first is None else self._first_words.index(first), later,
+                                   text_prefilter(pattern) if first is None else None))
         self._cache.clear()
 
     def __len__(self) -> int:
@@ -262,8 +270,10 @@ class PrefilteredMatcher:
         text = doc_text(doc)
         lower = lower_form(text) if self._needs_lower else text
         present = {i for i, (value, folded) in enumerate(self._first_words) if value in (lower if folded else text)}
-        # the patterns this document may match: no required first word, or it is present and one word of each later list
-        wanted = tuple(n for n, (_, _, first, later) in enumerate(self._patterns) if first is None or first in present
+        # the patterns this document may match: its required first word is present (or, with none, its first
+        # token's regex, if any, matches the text), and one word of each later required word list
+        wanted = tuple(n for n, (_, _, first, later, regex) in enumerate(self._patterns)
+                       if (first in present if first is not None else regex is None or regex.search(text))
                        and all(any(value in (lower if folded else text) for value, folded in words) for words in later))
         matcher = self._cache.get(wanted)
         if matcher is None:
@@ -271,7 +281,7 @@ class PrefilteredMatcher:
                 self._cache.clear()
             matcher = self._cache[wanted] = Matcher(self._vocab)
             for n in wanted:
-                key, pattern, _, _ = self._patterns[n]
+                key, pattern, _, _, _ = self._patterns[n]
                 matcher.add(key, [pattern])
         matches = list(matcher(doc)) if len(matcher) else []  # an empty Matcher warns (W036) on every call
         for phrases in self._phrases.values():

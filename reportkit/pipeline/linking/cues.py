@@ -8,6 +8,9 @@ so they hide the side or site word inside them.
 import re
 from dataclasses import dataclass, field
 
+import numpy
+
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -62,6 +65,7 @@ class CueFinder:
         self._site_category = {s.id: s.category for s in anatomy.sites}
         self._paired = {s.id for s in anatomy.sites if not s.midline}
         self._both = {nlp.vocab.strings.add(w.strip().lower()) for w in anatomy.bilateral_determiners}
+        self._both_ids = numpy.array(sorted(self._both), dtype=numpy.uint64)
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
         self._placeholder = re.compile(lexicon.linking.placeholder_pattern)
         for site in anatomy.sites:
@@ -127,8 +131,10 @@ class CueFinder:
         site_at = {c.start: c for c in cues.sites}
         taken = {i for c in cues.sides for i in range(c.start, c.end)}
         added = []
-        for token in doc:
-            if token.lower not in self._both or token.i in taken or token.i + 1 >= len(doc):
+        # the few tokens that are "both"/"each", found at array speed rather than token by token
+        for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), self._both_ids)).tolist():
+            token = doc[i]
+            if token.i in taken or token.i + 1 >= len(doc):
                 continue
             following = doc[token.i + 1]
             site = site_at.get(following.i)

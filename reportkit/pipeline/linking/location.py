@@ -242,8 +242,10 @@ class SiteReader:
         """The document's sites less those a negative locative names ("separate from the joint", "not involving
         the tendon or bursa"): the first site after the phrase in its clause, and the sites coordinated with it."""
         lower, punct, sites = index.lower, index.punct, index.sites
+        if not sites.cues:
+            return sites
         dropped: set[int] = set()  # ids of the cues a negative locative names
-        for _, phrase_end in self._not_at.spans_in(lower):
+        for _, phrase_end in self._negative_locatives_before_sites(lower, sites):
             previous_end = phrase_end
             for cue in sites.starting(phrase_end, phrase_end + self._clauses.after):
                 gap = lower[previous_end : cue.start]
@@ -256,6 +258,20 @@ class SiteReader:
         if not dropped:
             return sites
         return SortedCues([c for c in sites.cues if id(c) not in dropped])
+
+    def _negative_locatives_before_sites(self, lower: list[int], sites: SortedCues) -> list[tuple[int, int]]:
+        """The negative locatives that end at most a clause's reach before some site: only the windows before the
+        document's few sites are searched, not every word of a long report."""
+        reach = self._clauses.after + self._not_at.longest
+        windows: list[list[int]] = []
+        for cue in sites.cues:
+            low = max(0, cue.start - reach)
+            if windows and low <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], cue.start)
+            else:
+                windows.append([low, cue.start])
+        return [(low + start, low + end) for low, high in windows
+                for start, end in self._not_at.spans_in(lower[low:high])]
 
     def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:
         """The document's sites that decide a category: all, the usual ones, and the last resorts."""

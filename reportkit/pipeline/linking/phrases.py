@@ -18,6 +18,7 @@ class Phrases:
         if not all(self._phrases):
             raise ValueError(f"a lexicon phrase is empty: {[p for p in phrases if not nlp.make_doc(p)]!r}")
         # by first word: each position is checked only against the phrases that can start there
+        self.longest = max((len(p) for p in self._phrases), default=0)
         self._by_first: dict[int, list[tuple[int, ...]]] = {}
         for phrase in self._phrases:
             self._by_first.setdefault(phrase[0], []).append(phrase)
@@ -41,6 +42,8 @@ class Phrases:
     def spans_in(self, words: list[int]) -> list[tuple[int, int]]:
         """``(start, end)`` in ``words`` of each phrase occurrence, the longest at each start, none overlapping."""
         spans: list[tuple[int, int]] = []
+        if self._by_first.keys().isdisjoint(words):  # most documents hold none of the first words: one C-level pass
+            return spans
         i = 0
         while i < len(words):
             lengths = [len(p) for p in self._by_first.get(words[i], ()) if tuple(words[i : i + len(p)]) == p]
