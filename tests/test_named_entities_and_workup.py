@@ -183,6 +183,20 @@ def test_no_biopsy_planning_advice_for_myositis_ossificans_or_when_a_biopsy_is_p
     assert "mass_biopsy_planning" not in {r.id for r in analyse(text).recommendations}
 
 
+@pytest.mark.parametrize("text", [
+    "EXAM: CT RIGHT HIP\nHISTORY: Haemodialysis for chronic kidney disease.\nFINDINGS: Multiloculated calcified "
+    "periarticular mass lateral to the hip with fluid-fluid levels.",
+    "EXAM: MRI LEFT SHOULDER\nHISTORY: End-stage renal disease.\nFINDINGS: Lobulated calcified periarticular mass "
+    "about the shoulder with fluid-calcium levels.",
+    "EXAM: RADIOGRAPH RIGHT ELBOW\nHISTORY: Chronic kidney disease stage 5.\nFINDINGS: Large lobulated calcified "
+    "mass over the extensor surface of the elbow.",
+])
+def test_tumoral_calcinosis_with_its_cause_stated_gets_labs_not_a_biopsy_work_up(text):
+    # the renal cause read from the report makes the mass calcinosis: serum calcium and phosphate are its work-up
+    ids = {r.id for r in analyse(text).recommendations}
+    assert not ids & {"mass_biopsy_planning", "mass_cross_sectional"}
+
+
 # ---------------------------------------------------------------- an ossicle described as bone at an insertion
 
 

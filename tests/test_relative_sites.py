@@ -165,3 +165,16 @@ def test_a_lung_nodule_named_by_its_lobe_and_restated_as_a_nodule_is_one_deposit
                      "possibly calcified.\nIMPRESSION: 8 mm right lower lobe pulmonary nodule possibly calcified.")
     assert len(report.result.deposits) == 1
     assert report.result.deposits[0].scope == "thoracic"
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: MRI LEFT SHOULDER\nFINDINGS: Calcified mass in the deltoid muscle with ring-and-arc chondroid "
+    "mineralisation.",
+    "EXAM: CT RIGHT THIGH\nFINDINGS: Mass in the vastus lateralis with ill-defined, cloud-like calcification.",
+    "EXAM: RADIOGRAPH LEFT FOREARM\nFINDINGS: Soft tissue mass of the forearm with popcorn-like calcifications.",
+])
+def test_a_hyphenated_modifier_does_not_cut_a_finding_off_from_the_mass_holding_it(text):
+    # "with ring-and-arc ...": the hyphenated words are one modifier, so the mass's soft-tissue site still holds
+    # the finding; none of them is read as intra-osseous matrix
+    assert all(f.location_category == "soft_tissue" for f, _ in deposits(text)), [
+        (f.text, f.location_category) for f, _ in deposits(text)]

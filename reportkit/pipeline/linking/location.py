@@ -206,10 +206,17 @@ class SiteReader:
     def _holder_site(self, ctx: FindingContext) -> Cue | None:
         """The first site that decides (not a limb or region) in the phrase of the structure holding the finding
         ("a soft-tissue mass of the finger with calcifications"), when a holder word stands just before it."""
-        index, start = ctx.index, ctx.group.start
-        lo = max(ctx.sent.start, start - self._before)
+        index, start, doc = ctx.index, ctx.group.start, ctx.doc
+        # the holder word lies within the window's reach in words: a hyphenated modifier ("ring-and-arc") is one
+        lo, words = start, 0
+        while lo > ctx.sent.start and words < self._before:
+            lo -= 1
+            words += lo == ctx.sent.start or bool(doc[lo - 1].whitespace_)
         link = next((i for i in range(start - 1, lo - 1, -1) if self._holder_links.starts_at(index.lower, i)), None)
-        if link is None or any(index.punct[link:start]):
+        # a comma or stop between the holder word and the finding ends the holder's phrase; a hyphen inside a
+        # word ("with ring-and-arc calcifications") does not
+        if link is None or any(index.punct[i] and (doc[i - 1].whitespace_ or doc[i].whitespace_)
+                               for i in range(link, start)):
             return None
         # "consistent with a glass fragment" interprets; it names no structure holding the finding
         if self._interpretation_links.ends_at(index.lower, link + 1):
