@@ -118,3 +118,19 @@ def test_a_demonstrative_clause_at_another_named_place_is_a_second_deposit():
             "FINDINGS: Calcification in the supraspinatus tendon. This is accompanied by a calcification in the "
             "teres minor tendon.")
     assert len(extract(text).deposits) == 2
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    ("EXAM: RADIOGRAPH RIGHT HIP\nFINDINGS: Lobulated calcified mass lateral to the hip. Teutschlaender disease "
+     "is not considered.", "Teutschlaender disease"),
+    ("EXAM: CT LEFT ELBOW\nFINDINGS: Calcified mass over the olecranon. Idiopathic tumoral calcinosis is not "
+     "considered likely given the age.", "Idiopathic tumoral calcinosis"),
+    ("EXAM: RADIOGRAPH LEFT KNEE\nFINDINGS: Chondrocalcinosis of the lateral meniscus is not favoured; the linear "
+     "density is vascular.", "Chondrocalcinosis"),
+    ("EXAM: RADIOGRAPH LEFT SHOULDER\nFINDINGS: Calcific tendinitis is not suspected on this study.",
+     "Calcific tendinitis"),
+])
+def test_a_diagnosis_set_aside_after_its_name_is_no_finding(text, entity):
+    # the entity the clause sets aside is negated, so it drives no advice
+    [named] = [f for f in extract(text).findings if f.text == entity]
+    assert named.negated
