@@ -75,7 +75,7 @@ def test_a_left_and_a_right_of_two_places_are_no_side():
 # ------------------------------------------------------------------ a paired structure beside a midline one
 
 @pytest.mark.parametrize(("text", "side"), [
-    ("FINDINGS: There are densely calcified mediastinal and right hilar lymph nodes.", "right"),
+    ("FINDINGS: Dense calcification of mediastinal and right hilar nodes.", "right"),
     ("FINDINGS: Calcified mediastinal and left hilar nodes from old granulomatous disease.", "left"),
 ])
 def test_a_side_naming_a_paired_structure_beside_a_midline_one_is_taken(text, side):
@@ -90,7 +90,7 @@ def test_a_midline_structure_of_another_sentence_does_not_block_a_side():
 # ------------------------------------------------------------------ the place a sentence opens with
 
 @pytest.mark.parametrize(("text", "side"), [
-    ("FINDINGS: In the left lung base, there is a 9 mm nodule that is not calcified.", "left"),
+    ("FINDINGS: In the left lung base, a 9 mm nodule is seen which is not calcified.", "left"),
     ("FINDINGS: However, in the right upper lobe there is a small calcified granuloma.", "right"),
     ("FINDINGS: Within the left kidney there is a 4 mm stone.", "left"),
     ("FINDINGS: In the right middle lobe, there is a small nodule that is densely calcified.", "right"),
@@ -107,7 +107,7 @@ def test_an_opening_place_belongs_to_the_first_finding_only():
 # ------------------------------------------------------------------ a relative clause hanging on a host
 
 @pytest.mark.parametrize(("text", "side"), [
-    ("FINDINGS: Innumerable bilateral nodules are identified, most of which appear calcified.", "bilateral"),
+    ("FINDINGS: Many bilateral pulmonary nodules are seen, most of which are calcified.", "bilateral"),
     ("FINDINGS: Several nodules are seen in the left lung, some of which are calcified.", "left"),
     ("FINDINGS: Scattered left-sided densities are present, a few of which are calcified.", "left"),
 ])
@@ -143,7 +143,7 @@ def test_a_finding_referring_back_takes_the_side_of_what_it_refers_to(text, find
     ("FINDINGS: There is right-sided deviation of the pituitary stalk by a mass. The mass contains a "
      "calcification.", "calcification"),
     # "the" before a finding at another site refers to no earlier finding of the lung
-    ("FINDINGS: There is a calcified granuloma in the left lung. The heart is normal. The calcified costal "
+    ("FINDINGS: A calcified granuloma lies in the left lung. Heart size is normal. The calcified costal "
      "cartilages are unremarkable.", "calcified costal cartilages"),
     # a midline structure takes no side, whatever came before
     ("INDICATION: Left flank pain.\nFINDINGS: Stone in the bladder. The stone measures 5 mm.", "stone"),
@@ -198,7 +198,7 @@ def test_unpaired_organ_parts_and_left_as_a_verb_give_no_side(text):
 
 
 @pytest.mark.parametrize("text", [
-    "FINDINGS: Shrapnel overlies the midline and surgical clips are noted at the right lung apex.",
+    "FINDINGS: Shrapnel overlies the midline and surgical clips are identified at the right lung apex.",
     "IMPRESSION: Nephrolithiasis status post lithotripsy and a stent placed in the left ureter.",
 ])
 def test_a_side_in_a_statement_about_another_thing_is_not_taken(text):

@@ -148,7 +148,7 @@ def test_a_piercing_procedure_is_no_object():
 
 
 @pytest.mark.parametrize("text", [
-    "Lungs appear to be clear. Heart is not enlarged. There are atherosclerotic changes of the aorta.",
+    "Lungs appear to be clear. Heart is not enlarged. Atherosclerotic change of the aortic arch is seen.",
     "The lung is hyperinflated. The aorta is atherosclerotic.",
     "No acute cardiopulmonary disease. Aortic atherosclerosis.",
 ])
@@ -192,7 +192,7 @@ def test_a_hedge_between_two_readings_still_hedges():
 
 # ----------------------------------------------------------------- distinct structures in one sentence
 @pytest.mark.parametrize("text", [
-    "There is a calcified granuloma in the right lung base and calcified right hilar lymph nodes.",
+    "There is a calcified granuloma at the left lower lung and calcified left hilar lymph nodes.",
     "Calcified granuloma in the left upper lobe and calcified mediastinal lymph nodes.",
     "A calcified nodule in the lingula, and calcified aortopulmonary window lymph nodes.",
 ])

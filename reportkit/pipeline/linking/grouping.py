@@ -103,7 +103,7 @@ class Grouper:
 
     def _heads_another_structure(self, group: Group, span: Span, index: DocIndex) -> bool:
         """A coordinated noun phrase whose own head site is another structure than the finding's ("calcified
-        granuloma in the right lung base and calcified right hilar lymph nodes"): a second finding, even in an
+        granuloma at the right base and calcified right hilar nodes"): a second finding, even in an
         organ of the same category (conventions: distinct structures give separate mentions)."""
         clauses = self._clauses
         sent_end = index.sentences.end_of(max(span.end - 1, span.start))

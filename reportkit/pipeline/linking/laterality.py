@@ -172,7 +172,7 @@ class SideReader:
 
     def _after_other_noun(self, ctx: FindingContext, side: Cue) -> bool:
         """Is the side after the finding beyond a coordinating word that opens a statement about another thing
-        ("shrapnel overlies the midline and surgical clips are noted at the right apex")? A side right after
+        ("shrapnel over the midline, and clips seen at the right apex")? A side right after
         the coordinating word, or after only sites, still joins the finding's places."""
         start = ctx.group.last_end
         if side.start <= start or not self._names_a_site(ctx.index, side):
