@@ -66,6 +66,7 @@ class CueFinder:
         self._paired = {s.id for s in anatomy.sites if not s.midline}
         self._both = {nlp.vocab.strings.add(w.strip().lower()) for w in anatomy.bilateral_determiners}
         self._both_ids = numpy.array(sorted(self._both), dtype=numpy.uint64)
+        self._both_words = [w.strip().lower() for w in anatomy.bilateral_determiners]
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
         self._placeholder = re.compile(lexicon.linking.placeholder_pattern)
         for site in anatomy.sites:
@@ -121,7 +122,9 @@ class CueFinder:
                 for start, end, value in longest_first(spans) if value != _MASK
             ])
         if self._both:
-            self._add_both(doc, cues)
+            lowered = doc_text(doc).lower()  # most reports say neither "both" nor "each": no token array then
+            if any(word in lowered for word in self._both_words):
+                self._add_both(doc, cues)
         return cues
 
     def _add_both(self, doc: Doc, cues: Cues) -> None:
