@@ -1,6 +1,9 @@
 """Location: the site a finding is at and the location category it implies (anatomy.yaml `site_categories`)."""
 
+from bisect import bisect_left
+
 from spacy.language import Language
+from spacy.matcher import PhraseMatcher
 
 from reportkit.lexicon import Concept, Lexicon
 from reportkit.models import Evidence
@@ -28,7 +31,8 @@ class SiteReader:
         self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
-        self._not_at = Phrases(nlp, lexicon.linking.negative_locatives)
+        self._not_at_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._not_at_matcher.add("negative_locative", [nlp.make_doc(p) for p in lexicon.linking.negative_locatives])
         self._alternatives = Phrases(nlp, lexicon.linking.site_alternatives)
         self._phrase_openers = Phrases(nlp, lexicon.linking.determiners + lexicon.linking.prepositions)
         self._clauses = clauses
@@ -252,7 +256,7 @@ class SiteReader:
         if not sites.cues:
             return sites
         dropped: set[int] = set()  # ids of the cues a negative locative names
-        for _, phrase_end in self._negative_locatives_before_sites(lower, sites):
+        for _, phrase_end in self._negative_locatives_before_sites(index.doc, sites):
             previous_end = phrase_end
             for cue in sites.starting(phrase_end, phrase_end + self._clauses.after):
                 gap = lower[previous_end : cue.start]
@@ -266,19 +270,18 @@ class SiteReader:
             return sites
         return SortedCues([c for c in sites.cues if id(c) not in dropped])
 
-    def _negative_locatives_before_sites(self, lower: list[int], sites: SortedCues) -> list[tuple[int, int]]:
-        """The negative locatives that end at most a clause's reach before some site: only the windows before the
-        document's few sites are searched, not every word of a long report."""
-        reach = self._clauses.after + self._not_at.longest
-        windows: list[list[int]] = []
-        for cue in sites.cues:
-            low = max(0, cue.start - reach)
-            if windows and low <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], cue.start)
-            else:
-                windows.append([low, cue.start])
-        return [(low + start, low + end) for low, high in windows
-                for start, end in self._not_at.spans_in(lower[low:high])]
+    def _negative_locatives_before_sites(self, doc, sites: SortedCues) -> list[tuple[int, int]]:
+        """(start, end) of each negative locative that ends at most a clause's reach before some site, the longest
+        at each start and none overlapping, as :meth:`Phrases.spans_in` reads them; found in one PhraseMatcher
+        pass, since a report rarely holds one."""
+        spans = sorted(((start, end) for _, start, end in self._not_at_matcher(doc)), key=lambda m: (m[0], -m[1]))
+        kept: list[tuple[int, int]] = []
+        for start, end in spans:
+            if not kept or start >= kept[-1][1]:
+                kept.append((start, end))
+        starts = [c.start for c in sites.cues]
+        return [(start, end) for start, end in kept
+                if (i := bisect_left(starts, end)) < len(starts) and starts[i] - end < self._clauses.after]
 
     def _deciding(self, ctx: FindingContext) -> tuple[SortedCues, SortedCues, SortedCues]:
         """The document's sites that decide a category: all, the usual ones, and the last resorts."""

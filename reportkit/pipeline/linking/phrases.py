@@ -18,7 +18,6 @@ class Phrases:
         if not all(self._phrases):
             raise ValueError(f"a lexicon phrase is empty: {[p for p in phrases if not nlp.make_doc(p)]!r}")
         # by first word: each position is checked only against the phrases that can start there
-        self.longest = max((len(p) for p in self._phrases), default=0)
         self._by_first: dict[int, list[tuple[int, ...]]] = {}
         for phrase in self._phrases:
             self._by_first.setdefault(phrase[0], []).append(phrase)
