@@ -324,6 +324,8 @@ class Linking(_Entry):
     attribute_nouns: list[str] = Field(default_factory=list,
                                        description="nouns naming a part, property or the make-up of a finding")
     restating_nouns: list[str] = Field(default_factory=list, description="nouns that can restate a finding (focus)")
+    predicate_adverbs: list[str] = Field(
+        default_factory=list, description="adverbs without -ly that stand inside a predicate (has since been, is now)")
 
     patient_anchors: list[str] = Field(
         default_factory=list, description="phrases that tie a sentence of generic prose to this patient or case"
@@ -350,7 +352,7 @@ class Linking(_Entry):
         "clause_breaks", "size_joiners", "anaphors", "lesion_parts", "negative_locatives", "site_alternatives",
         "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
-        "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns",
+        "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns", "predicate_adverbs",
         "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",
         "referring_nouns", "extension",
     )(_lower_all)

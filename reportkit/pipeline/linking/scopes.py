@@ -31,7 +31,6 @@ GENERIC = "HYPOTHETICAL"  # a general statement's words ("typically", "tend to")
 NEGATED_GENERIC_GAP = 2  # tokens from a negation to a general statement's word it forms one predicate with
 SUBJECT = "subject"
 PREDICATE_SPAN = 3  # tokens before a trigger that can hold its own auxiliary and adverbs ("has since been")
-PREDICATE_ADVERBS = frozenset({"now", "since", "been", "also", "all", "both", "then"})  # no -ly of their own
 
 
 class ClauseWords:
@@ -46,9 +45,15 @@ class ClauseWords:
         self.subject_pronouns = Phrases(nlp, linking.subject_pronouns)
         self.prepositions = Phrases(nlp, linking.prepositions)
         self.coordinators = Phrases(nlp, linking.coordinators)
+        self.predicate_adverbs = frozenset(linking.predicate_adverbs)
         # a subject's clause starts after one of these: an opener that is no coordinator of the subject itself
         self.clause_starts = Phrases(nlp, [w for w in linking.clause_openers
                                            if w not in set(linking.coordinators) | {":", "("}])
+
+
+    def adverb(self, word: str) -> bool:
+        """Whether a word before a predicate reads as its adverb ("completely", "since", "now")."""
+        return word.endswith("ly") or word in self.predicate_adverbs
 
 
 class ScopeNarrower:
@@ -96,7 +101,7 @@ class ScopeNarrower:
         # (an opener right after the auxiliary is its adverb: "has since disappeared")
         while i >= low and start - i <= PREDICATE_SPAN and (
                 w.finite_verbs.starts_at(words, i)
-                or _adverb(doc[i].lower_) and (not w.clause_openers.starts_at(words, i)
+                or w.adverb(doc[i].lower_) and (not w.clause_openers.starts_at(words, i)
                                                or i > low and w.finite_verbs.starts_at(words, i - 1))):
             i -= 1
         predicate_start = i + 1
@@ -168,11 +173,6 @@ class ScopeNarrower:
             if end <= j < i - 1:  # a subject of its own between the opener and the verb
                 return j
         return high
-
-
-def _adverb(word: str) -> bool:
-    """Whether a word before a predicate reads as its adverb ("completely", "since", "now")."""
-    return word.endswith("ly") or word in PREDICATE_ADVERBS
 
 
 def _covers(modifier, target: Span) -> bool:
