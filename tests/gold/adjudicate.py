@@ -19,10 +19,11 @@ an agreed mention ({"agreed": N, ...}) or add one both annotators missed ({"add"
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from collections import Counter
 from pathlib import Path
+
+from tools import locate, pointer_mention
 
 from reportkit.evaluation import load_gold, max_overlap_matching
 
@@ -140,7 +141,7 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
             agreed_number += 1
             change = reviewed.pop(pair_key(record, a, b), None)
             if change is None:
-                gold["gold"]["mentions"].append(pointer(a, a))
+                gold["gold"]["mentions"].append(pointer_mention(a["start"], a["span"], a, FIELDS))
                 continue
             labels = {f: change.get("labels", {}).get(f, a.get(f)) for f in FIELDS}
             log_rows.append({"review": agreed_number, "id": record["id"], "start": a["start"], "end": a["end"],
@@ -149,7 +150,7 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
                              "labels": labels if change["keep"] else None, "rule": change.get("rule"),
                              "reason": change.get("reason")})
             if change["keep"]:
-                gold["gold"]["mentions"].append(pointer(a, labels))
+                gold["gold"]["mentions"].append(pointer_mention(a["start"], a["span"], labels, FIELDS))
             continue
         unit += 1
         decision = decisions.pop(pair_key(record, a, b), None)
@@ -165,21 +166,19 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
         if decision["keep"]:
             base = a or b
             labels = {f: decision.get("labels", {}).get(f, base.get(f)) for f in FIELDS}
-            gold["gold"]["mentions"].append(pointer(base, labels))
+            gold["gold"]["mentions"].append(pointer_mention(base["start"], base["span"], labels, FIELDS))
     if decisions or reviewed:
         raise SystemExit(f"{len(decisions) + len(reviewed)} decisions match no disagreement or agreed mention")
     for row in additions:
         record = records[row["id"]]
         text = record["_text"]
-        start = -1
-        for _ in range(row.get("occurrence", 0) + 1):
-            start = text.find(row["span"], start + 1)
-        if start < 0:
-            raise SystemExit(f"{review}: added mention not found in {row['id']}")
-        mention = {"start": start, "end": start + len(row["span"]), "span": row["span"]}
+        try:
+            start = locate(text, row["span"], row.get("occurrence", 0))
+        except ValueError:
+            raise SystemExit(f"{review}: added mention not found in {row['id']}") from None
         labels = {f: row.get(f) for f in FIELDS}
-        record["gold"]["mentions"].append(pointer(mention, labels))
-        log_rows.append({"review": "added", "id": row["id"], "start": start, "end": mention["end"],
+        record["gold"]["mentions"].append(pointer_mention(start, row["span"], labels, FIELDS))
+        log_rows.append({"review": "added", "id": row["id"], "start": start, "end": start + len(row["span"]),
                          "disagreement": "both annotators missed it", "A": None, "B": None, "keep": True,
                          "labels": labels, "rule": row.get("rule"), "reason": row.get("reason")})
     for record in records.values():
@@ -192,11 +191,6 @@ def apply(a_path: Path, b_path: Path, decisions_path: Path, out: Path, log: Path
             handle.write(json.dumps(row) + "\n")
     kept = sum(len(r["gold"]["mentions"]) for r in records.values())
     print(f"{out}: {len(records)} records, {kept} mentions; {log}: {len(log_rows)} decisions")
-
-
-def pointer(mention: dict, labels: dict) -> dict:
-    return {"start": mention["start"], "end": mention["end"],
-            "span_sha256": hashlib.sha256(mention["span"].encode()).hexdigest(), **{f: labels.get(f) for f in FIELDS}}
 
 
 def main() -> None:

@@ -73,6 +73,12 @@ def locate(text: str, span: str, occurrence: int) -> int:
     return at
 
 
+def pointer_mention(start: int, span: str, labels: dict, fields) -> dict:
+    """A mention as stored: its offsets, the sha256 of its span and its labels (``fields``, in that order)."""
+    return {"start": start, "end": start + len(span), "span_sha256": hashlib.sha256(span.encode()).hexdigest(),
+            **{f: labels.get(f) for f in fields}}
+
+
 def read_labels(path: Path) -> dict[str, dict]:
     out = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -121,10 +127,7 @@ def pointers(paths: list[Path], out: Path) -> None:
             mentions = []
             for mention in row.get("mentions", []):
                 start = locate(text, mention["span"], mention.get("occurrence", 0))
-                end = start + len(mention["span"])
-                mentions.append({"start": start, "end": end,
-                                 "span_sha256": hashlib.sha256(text[start:end].encode()).hexdigest(),
-                                 **{f: mention.get(f) for f in LABELS}})
+                mentions.append(pointer_mention(start, mention["span"], mention, LABELS))
             mentions.sort(key=lambda m: (m["start"], m["end"]))
             rows[record_id] = pointer_record(meta[record_id], mentions)
     with open(out, "w", encoding="utf-8") as handle:
