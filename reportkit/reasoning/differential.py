@@ -46,8 +46,11 @@ class DifferentialRanker:
         # the article locates a musculoskeletal calcification before ranking its causes (second step): unlocated,
         # the advice lists only what the report names, a required site places, or a specific cue supports
         unlocated = scope == MSK and finding.location_category is None and kind != "foreign_body"
+        # the label keeps to the body system too when the finding's is known: an article entity is no cause of a
+        # deposit elsewhere ("annular calcification" of a heart valve is no intradiscal CPPD)
+        known = finding.scope if finding.scope not in (None, UNKNOWN) else None
         for entity, prior in self._possible_at(finding.location_category, kind):
-            if (scope not in entity.scopes) if advice else entity.advice_only:
+            if (scope not in entity.scopes) if advice else (entity.advice_only or (known and known not in entity.scopes)):
                 continue
             if entity.requires_site and not (
                 self._own_site(entity.requires_site, finding, ctx) if advice
