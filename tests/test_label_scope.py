@@ -37,3 +37,25 @@ def test_mediastinal_mass_is_not_given_a_joint_disease(text: str) -> None:
 ])
 def test_msk_labels_are_kept(text: str) -> None:
     assert any(dx == "CPPD" for _, _, dx in labels(text)), labels(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Attention was turned to the breast and the old incision was opened. Dissection reached the capsule. "
+    "It was densely calcified.",
+    "Mammography: the capsule around the left breast implant is calcified.",
+    "Dissection was carried to the implant capsule, which was heavily calcified.",
+])
+def test_a_generic_joint_word_of_another_organ_is_no_joint(text: str) -> None:
+    found = [f for f in extract(text).findings if not f.negated]
+    assert found, text
+    for f in found:
+        assert f.location_category not in ("articular", "tendon", "soft_tissue"), (f.site, f.location_category)
+        assert f.diagnosis not in ("CPPD", "HADD", "gout"), (f.site, f.diagnosis)
+
+
+@pytest.mark.parametrize("text", [
+    "Right shoulder radiograph: calcification of the joint capsule.",
+    "Knee: the posterior capsule is calcified.",
+])
+def test_a_joint_capsule_stays_articular(text: str) -> None:
+    assert any(f.location_category == "articular" for f in extract(text).findings), text

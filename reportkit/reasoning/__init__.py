@@ -118,13 +118,17 @@ class ReportReasoning:
         """Fill in every mention's scope, and the diagnosis of every mention whose text names none (marked
         inferred, with its basis)."""
         for finding in result.findings + result.queries:
-            self.scope_of(finding)
+            if self.reasoner.scopes.leaves_site(finding, self.scope_of(finding)):
+                finding.location_category = "other"
             if finding.diagnosis is None:
                 finding.diagnosis, finding.diagnosis_basis = self.infer_diagnosis(finding)
                 finding.diagnosis_uncertain = finding.diagnosis_basis is not None
         for deposit in result.deposits:  # a deposit no mention names is judged on everything its mentions say
             if deposit.scope is None:
-                deposit.scope = self.scope_of(deposit.as_finding(result.findings))
+                merged = deposit.as_finding(result.findings)
+                deposit.scope = self.scope_of(merged)
+                if self.reasoner.scopes.leaves_site(merged, deposit.scope):
+                    deposit.location_category = "other"
             if deposit.diagnosis is None:
                 diagnosis, basis = self.infer_diagnosis(deposit.as_finding(result.findings))
                 deposit.diagnosis, deposit.diagnosis_uncertain = diagnosis, basis is not None
