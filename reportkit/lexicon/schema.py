@@ -342,6 +342,9 @@ class Linking(_Entry):
         default_factory=list, description="words that open a clause speaking of the deposit just named (this, these)")
     referring_pronouns: list[str] = Field(
         default_factory=list, description="pronouns in a finding's clause that stand for something already named")
+    referring_modifiers: list[str] = Field(
+        default_factory=list, description=(
+            "words before a negated finding that make it speak of the object already named (no further stones)"))
     extension: list[str] = Field(
         default_factory=list, description="words before a side naming where something reaches, not where it is")
     referring_nouns: list[str] = Field(
@@ -354,7 +357,7 @@ class Linking(_Entry):
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns", "predicate_adverbs",
         "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",
-        "referring_nouns", "extension",
+        "referring_nouns", "extension", "referring_modifiers",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from reportkit.lexicon import Lexicon
 from reportkit.models import Evidence
 from reportkit.pipeline.doc_text import doc_text
+from reportkit.pipeline.linking.assertion import Assertion
 from reportkit.pipeline.linking.context import FindingContext, cite
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, ExamTitle, RegionMention, RegionSides, SortedCues
@@ -59,12 +60,16 @@ class SideReader:
         self._openers = {vocab.add(w) for w in linking.locative_openers}
         self._determiners = {vocab.add(w) for w in linking.referring_determiners}
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
+        self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
         # a demonstrative is a determiner that also stands alone ("this finding"); "the" never does
         self._demonstratives = self._determiners & {vocab.add(w) for w in ("this", "these", "that", "those")}
         self._referring_nouns = {vocab.add(w) for w in linking.referring_nouns}
         self._relatives = {vocab.add(w) for w in linking.relative_pronouns}
         self._extension = Phrases(nlp, linking.extension)
         self._organs = {organ: Phrases(nlp, terms) for organ, terms in lexicon.anatomy.paired_organs.items()}
+        # plural names of a paired organ ("kidneys"): no one organ of the pair, so no side is carried to them
+        self._organ_plurals = {vocab.add(t) for terms in lexicon.anatomy.paired_organs.values() for t in terms
+                               if " " not in t and t.endswith("s") and t[:-1] in terms}
 
     def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
@@ -235,11 +240,13 @@ class SideReader:
         return caches.region_sides
 
     def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
-                 interpreted: tuple[int, int] | None = None) -> tuple[str | None, str | None, list[Evidence]]:
+                 interpreted: tuple[int, int] | None = None,
+                 assertion: Assertion | None = None) -> tuple[str | None, str | None, list[Evidence]]:
         """The finding's side, its basis ("mention", "clause", "exam", "region") and its evidence.
 
         ``sites`` are the sites near the finding, the one it is at first. ``interpreted``: the token range of
         the clause of the finding this one interprets (:mod:`.antecedent`), whose stated side it takes.
+        ``assertion``: the finding's, which decides whether it may take the side of an organ named before.
         """
         doc, sides = ctx.doc, ctx.index.sides
 
@@ -284,7 +291,7 @@ class SideReader:
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
-            return self._carried_side(ctx, sites)
+            return self._carried_side(ctx, sites, assertion)
         report = self._region_sides(ctx)
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
@@ -305,7 +312,7 @@ class SideReader:
                 last = sides_of.get(region)
             if last is not None:
                 return last.value, "region", [cite_side(last, last.value)]
-        return self._carried_side(ctx, sites)
+        return self._carried_side(ctx, sites, assertion)
 
     def _lesion_side(self, ctx: FindingContext, report: RegionSides, regional: list[Cue]) -> Cue | None:
         """The side the report gave the lesion the finding is in: the side given before to lesions named by the
@@ -411,11 +418,12 @@ class SideReader:
                 host = host if noun is None else noun
         return ("host", host) if host is not None else None
 
-    def _carried_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
+    def _carried_side(self, ctx: FindingContext, sites: list[Cue],
+                      assertion: Assertion | None) -> tuple[str | None, str | None, list[Evidence]]:
         """A side from before the finding's clause: of what it refers back to, else of the paired organ its
         clause names again."""
-        side = self._antecedent_side(ctx, sites)
-        return side if side[0] is not None else self._organ_side(ctx)
+        side = self._antecedent_side(ctx, sites, assertion)
+        return side if side[0] is not None else self._organ_side(ctx, assertion)
 
     def _organ_sides(self, ctx: FindingContext) -> dict[str, list[tuple[int, Cue]]]:
         """Every naming of a paired organ in the document with the side word naming it ("right kidney",
@@ -437,24 +445,57 @@ class SideReader:
             caches.organ_sides = found
         return caches.organ_sides
 
-    def _organ_side(self, ctx: FindingContext) -> tuple[str | None, str | None, list[Evidence]]:
-        """The side of a paired organ the finding's own clause names with no side, given to that organ
-        earlier in the same sentence ("the right ureter filled freely and there was no stone along the
-        ureter"), when it is the only organ so named and the sentence gives it one side only."""
+    def _organ_side(self, ctx: FindingContext,
+                    assertion: Assertion | None) -> tuple[str | None, str | None, list[Evidence]]:
+        """The side of the paired organ the finding's own clause names with no side, when it is the only organ
+        so named: the one side given to it earlier in the same sentence ("the right ureter filled freely and
+        there was no stone along the ureter"); else, the same organ named again, the side the report gave it
+        before, when every side word of the report is that one side ("Left ureteroscopy. ... A stone was seen in
+        the mid ureter."). A plural name ("the kidneys") names no one organ of the pair; a history, or a plain
+        negation (a survey of the organ, not "no further stones"), takes nothing from another sentence."""
         index = ctx.index
         clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
-        sided = {organ: before for organ, names in self._organs.items()
-                 if any(names.starts_at(index.lower, i) for i in range(clause_start, clause_end))
-                 and (before := [side for token, side in self._organ_sides(ctx).get(organ, [])
-                                 if ctx.sent.start <= token < clause_start])}
-        if len(sided) != 1:
+        named = {organ: tokens for organ, names in self._organs.items()
+                 if (tokens := [i for i in range(clause_start, clause_end) if names.starts_at(index.lower, i)])}
+        organ_sides = self._organ_sides(ctx)
+        sided = {organ: before for organ in named
+                 if (before := [side for token, side in organ_sides.get(organ, [])
+                                if ctx.sent.start <= token < clause_start])}
+        if len(sided) == 1:
+            before, basis = next(iter(sided.values())), "clause"
+        elif not sided and len(named) == 1 and self._takes_earlier_side(ctx, assertion):
+            organ, tokens = next(iter(named.items()))
+            given = organ_sides.get(organ, [])
+            if any(index.lower[i] in self._organ_plurals for i in tokens) or {t for t, _ in given} & set(tokens):
+                return None, None, []  # "the kidneys"; or the clause names the organ with a side of something else
+            if len({c.value for c in index.sides.cues}) != 1:
+                return None, None, []  # a report giving two sides gives none to an organ it names again
+            # a side given to a lesion of the organ ("left renal cyst") is the lesion's, not the organ's
+            before = [side for token, side in given if token < ctx.sent.start
+                      and not any(c.category == "lesion" for c in index.sites.starting(token + 1, token + 3))]
+            basis = "antecedent"
+        else:
             return None, None, []
-        before = next(iter(sided.values()))
         values = {c.value for c in before}
-        if len(values) != 1:
+        if len(values) != 1 or "bilateral" in values:
             return None, None, []
         value = values.pop()
-        return value, "clause", [cite(ctx.doc[c.start : c.end], "laterality", value) for c in before]
+        return value, basis, [cite(ctx.doc[c.start : c.end], "laterality", value) for c in before]
+
+    def _takes_earlier_side(self, ctx: FindingContext, assertion: Assertion | None) -> bool:
+        """May the finding take a side stated in another sentence: not a history, and affirmed or negated only as
+        the object already named ("no further stones")?"""
+        if assertion is None or assertion.historical:
+            return False
+        return not assertion.negated or self._negated_as_named(ctx, assertion)
+
+    def _negated_as_named(self, ctx: FindingContext, assertion: Assertion | None) -> bool:
+        """Is the finding negated as the object already named: a referring modifier in its phrase ("no further
+        stones", "no residual fragment")?"""
+        if assertion is None or not assertion.negated:
+            return False
+        start = self.phrase_start(ctx, self.clause_start(ctx))
+        return any(w in self._referring_modifiers for w in ctx.index.lower[start : ctx.group.start])
 
     def _stands_alone(self, ctx: FindingContext, i: int) -> bool:
         """Is the demonstrative at ``i`` a pronoun ("this was a stone", "these are calcified"): followed by a
@@ -462,13 +503,16 @@ class SideReader:
         following = ctx.doc[i + 1] if i + 1 < len(ctx.doc) else None
         return following is not None and following.is_stop and following.lower not in self._determiners
 
-    def _antecedent_side(self, ctx: FindingContext, sites: list[Cue]) -> tuple[str | None, str | None, list[Evidence]]:
+    def _antecedent_side(self, ctx: FindingContext, sites: list[Cue],
+                         assertion: Assertion | None = None) -> tuple[str | None, str | None, list[Evidence]]:
         """The side of what a finding with no side of its own refers back to: the one side the earlier sentences
         of its section state (with none there, the one side the report before it states), when one of them
         names the referent; more than one side gives none. A finding whose phrase is only headed by a determiner
         ("the stone") needs the sentence giving the side to name a finding of its kind or its own site; one inside
         a referring host ("within the mass") needs it to name the host."""
         reference = self._refers_back(ctx)
+        if reference is None and self._negated_as_named(ctx, assertion):
+            reference = ("phrase", None)  # "there were no further stones": the stone named before
         index = ctx.index
         if reference is None or any(c.value in self._midline for c in index.sites.starting(ctx.sent.start, ctx.sent.end)):
             return None, None, []  # a finding at a midline structure ("the pelvic phleboliths") takes no side

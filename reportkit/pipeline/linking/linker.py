@@ -101,7 +101,7 @@ class FindingLinker:
         site = self._sites.site_text(ctx, site_cue) if site_cue else None
         near_sites = [cue for cue, _ in near]
         side_sites = near_sites or [site_cue] if site_cue else near_sites
-        side, side_source, side_evidence = self._sides(ctx, side_sites, location, interpreted)
+        side, side_source, side_evidence = self._sides(ctx, side_sites, location, interpreted, assertion)
         found_descriptors, descriptor_evidence = self._descriptors(ctx, assertion.negated)
         dimensions, size_evidence = self._size(ctx)
         modality, modality_evidence = self._modality(ctx)

@@ -1,0 +1,57 @@
+"""A note about one side: a finding whose clause names the same paired organ again, with no side of its own,
+takes the side the note gave that organ (a basis: the same structure named); a removed object's "no further
+stones" takes the side of the stone named before. Never from a note giving two sides, never to a history, a
+plain survey negation, a plural organ, or from a side that belonged to another lesion of the organ."""
+
+import pytest
+
+from reportkit import extract
+
+URETEROSCOPY = (
+    "PREOPERATIVE DIAGNOSIS: Left proximal ureteral calculus.\n"
+    "PROCEDURE: Cystoscopy, left ureteroscopy and laser lithotripsy.\n"
+    "DESCRIPTION: The scope was advanced under fluoroscopic guidance. {sentence} The fragments were "
+    "basket-extracted. {after}\n"
+)
+
+
+def sides(text: str) -> list[tuple[str, bool, str | None]]:
+    return [(f.text, f.negated, f.laterality) for f in extract(text).findings]
+
+
+@pytest.mark.parametrize("sentence", [
+    "A calculus was seen in the upper ureter.",
+    "A 6 mm stone was impacted at the mid ureter.",
+    "Fluoroscopy confirmed a single stone within the ureter.",
+])
+def test_the_organ_named_again_takes_the_notes_side(sentence: str) -> None:
+    found = sides(URETEROSCOPY.format(sentence=sentence, after=""))
+    assert found[-1][2] == "left", found
+
+
+@pytest.mark.parametrize("after", [
+    "There were no further stones.",
+    "No residual calculi were identified.",
+    "No remaining stone fragments were seen on the final look.",
+])
+def test_no_further_stones_speaks_of_the_stone_named_before(after: str) -> None:
+    found = sides(URETEROSCOPY.format(sentence="", after=after))
+    assert found[-1][1] and found[-1][2] == "left", found
+
+
+@pytest.mark.parametrize("text", [
+    # the note gives two sides
+    "PROCEDURE: Right ureteroscopy. The left kidney was not examined. A stone was seen in the mid ureter.",
+    # a plain survey negation
+    "Left ureteral stent exchange. Findings: no kidney stones.",
+    # a history
+    "Left ureteral stent placement. History of ureteral stone years ago.",
+    # a plural organ
+    "Left renal colic. CT: the kidneys contain several stones.",
+    # the side was given to a cyst of the organ, not to the organ
+    "History: known left renal cyst. Impression: renal cyst and renal calculi.",
+])
+def test_no_side_without_a_basis(text: str) -> None:
+    found = [f for f in sides(text) if f[0].lower() not in ("left", "right")]
+    assert found, text
+    assert all(side is None for _, _, side in found), found
