@@ -55,3 +55,28 @@ def test_no_side_without_a_basis(text: str) -> None:
     found = [f for f in sides(text) if f[0].lower() not in ("left", "right")]
     assert found, text
     assert all(side is None for _, _, side in found), found
+
+
+@pytest.mark.parametrize("text", [
+    "RENAL ULTRASOUND\nThe right kidney measures 10 cm and is normal.\nThe left kidney shows mild hydronephrosis. "
+    "No stone or solid mass is seen.",
+    "CT neck: enlargement and enhancement of the left submandibular gland with stranding. No stones.",
+    "The left parotid gland is enlarged and heterogeneous. A 3 mm calculus is present.",
+])
+def test_a_sentence_continuing_the_organ_before_takes_its_side(text: str) -> None:
+    found = sides(text)
+    assert found and found[-1][2] == "left", found
+
+
+@pytest.mark.parametrize("text", [
+    # the sentence before does not open with the organ, and the report names both sides
+    "The right breast is smaller than the left. There is coarsening of the right breast parenchyma. "
+    "A few benign-appearing microcalcifications are present.",
+    # a paragraph break between
+    "The left kidney is normal.\n\nNo stones are seen.",
+    # the finding's own sentence names the organs
+    "The left kidney is normal. No stones in either kidney.",
+])
+def test_no_side_from_the_sentence_before_without_a_basis(text: str) -> None:
+    found = sides(text)
+    assert found and found[-1][2] is None, found

@@ -423,7 +423,9 @@ class SideReader:
         """A side from before the finding's clause: of what it refers back to, else of the paired organ its
         clause names again."""
         side = self._antecedent_side(ctx, sites, assertion)
-        return side if side[0] is not None else self._organ_side(ctx, assertion)
+        if side[0] is None:
+            side = self._organ_side(ctx, assertion)
+        return side if side[0] is not None else self._previous_organ_side(ctx, sites, assertion)
 
     def _organ_sides(self, ctx: FindingContext) -> dict[str, list[tuple[int, Cue]]]:
         """Every naming of a paired organ in the document with the side word naming it ("right kidney",
@@ -481,6 +483,41 @@ class SideReader:
             return None, None, []
         value = values.pop()
         return value, basis, [cite(ctx.doc[c.start : c.end], "laterality", value) for c in before]
+
+    def _previous_organ_side(self, ctx: FindingContext, sites: list[Cue],
+                             assertion: Assertion | None) -> tuple[str | None, str | None, list[Evidence]]:
+        """The side of the one paired organ the sentence just before names, in the same paragraph, for a finding
+        whose own sentence names no place of its own but a lesion, no organ and no side ("The left kidney
+        demonstrates hydronephrosis. No stone or solid mass is seen."): that sentence continues the organ's, when
+        the one before opens with the organ or the report gives no other side."""
+        if assertion is None or assertion.historical:
+            return None, None, []
+        index, sent = ctx.index, ctx.sent
+        if sent.start == 0 or index.sides.starting(sent.start, sent.end):
+            return None, None, []
+        if any(c.category != "lesion" for c in sites if sent.start <= c.start < sent.end):
+            return None, None, []
+        if any(names.starts_at(index.lower, i) for names in self._organs.values() for i in range(sent.start, sent.end)):
+            return None, None, []
+        start = index.sentences.start_of(sent.start - 1)
+        doc = ctx.doc
+        if (index.section_at(doc[start].idx) is not ctx.section
+                or "\n\n" in doc_text(doc)[doc[start].idx : sent.start_char]):
+            return None, None, []
+        given = [side for organ_sides in self._organ_sides(ctx).values()
+                 for token, side in organ_sides if start <= token < sent.start]
+        if not given or len({c.value for c in index.sides.starting(start, sent.start)}) != 1:
+            return None, None, []
+        # the sentence is about that organ when it opens with it ("The left kidney demonstrates ..."), or when the
+        # report has no other side
+        body = ctx.section.start + len(ctx.section.title or "")
+        opening = next((i for i in range(start, sent.start) if doc[i].idx >= body and doc[i].text != ":"), start)
+        if given[0].start > opening + 1 and len({c.value for c in index.sides.cues}) != 1:
+            return None, None, []
+        value = given[0].value
+        if value == "bilateral":
+            return None, None, []
+        return value, "antecedent", [cite(doc[c.start : c.end], "laterality", value) for c in given]
 
     def _takes_earlier_side(self, ctx: FindingContext, assertion: Assertion | None) -> bool:
         """May the finding take a side stated in another sentence: not a history, and affirmed or negated only as
