@@ -223,5 +223,5 @@ def test_dashboard_screenshot(tmp_path):
     run_audit(tmp_path / "run", [str(archive)], read_archive, lambda: audit_runner(1, options), options)
     assert runner.invoke(audit_app, ["summary", str(tmp_path / "run"), "-o", str(tmp_path)]).exit_code == 0
     shot = Path(target).resolve()
-    done = _headless(browser, 1280, 2300, f"--screenshot={shot}", (tmp_path / "dashboard.html").as_uri())
+    done = _headless(browser, 1280, 2760, f"--screenshot={shot}", (tmp_path / "dashboard.html").as_uri())
     assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]

@@ -38,7 +38,8 @@ REPORT_CORRELATION = (
 DRILL_LIMIT = 50  # report ids listed per row
 
 KIND_WORDS = {"foreign_body": "foreign body"}
-LOCATION_WORDS = {"soft_tissue": "soft tissue", "articular": "joint (articular)", None: "location not stated"}
+LOCATION_WORDS = {"soft_tissue": "soft tissue", "articular": "joint (articular)", "other": "other location",
+                  None: "location not stated"}
 DIAGNOSIS_WORDS = {
     "HADD": "calcific tendinopathy (HADD)", "CPPD": "CPPD crystal deposition",
     "calcinosis_SSc": "calcinosis in systemic sclerosis", "calcinosis_dermatomyositis": "calcinosis in dermatomyositis",
@@ -269,29 +270,38 @@ def format_summary(summary: Summary) -> str:
     return "\n".join(out)
 
 
+LONG_LABEL = 14  # characters: a bar chart with a longer label lies horizontally
 CHART_HEIGHT = 380  # px; the page reserves it, so drawing a chart never moves the others
 SERIES_COLOURS = {"present": "#1f77b4", "negated": "#b0b0b0", "hedged": "#f0a030"}
 
 
 def _figure(chart: Chart) -> dict:
-    """The chart as plotly figure JSON: no fixed width, so it takes its box's width when drawn."""
+    """The chart as plotly figure JSON: no fixed width, so it takes its box's width when drawn.
+
+    Bars with long labels (lint rules, recommendations, diagnoses) lie horizontally, so the labels read across.
+    """
     import plotly.graph_objects as go
 
+    across = chart.kind == "bar" and max(len(label) for label in chart.x) > LONG_LABEL
+    categories = {"title": {"text": chart.x_title}, "automargin": True, "type": "category"}
+    values = {"title": {"text": chart.y_title}, "automargin": True, "rangemode": "tozero"}
     figure = go.Figure()
-    for name, values in chart.series.items():
-        common = {"x": chart.x, "y": values, "name": name, "hovertext": chart.hover.get(name)}
-        colour = SERIES_COLOURS.get(name)
+    for name, series in chart.series.items():
+        common = {"name": name, "hovertext": chart.hover.get(name)}
         if chart.kind == "line":
-            figure.add_trace(go.Scatter(mode="lines+markers", connectgaps=False, **common))
+            figure.add_trace(go.Scatter(x=chart.x, y=series, mode="lines+markers", connectgaps=False, **common))
+        elif across:
+            figure.add_trace(go.Bar(x=series, y=chart.x, orientation="h", marker_color=SERIES_COLOURS.get(name),
+                                    **common))
         else:
-            figure.add_trace(go.Bar(marker_color=colour, **common))
+            figure.add_trace(go.Bar(x=chart.x, y=series, marker_color=SERIES_COLOURS.get(name), **common))
     # the title and note are the page's own (they wrap); the figure keeps its axis titles
     figure.update_layout(
         autosize=True, height=CHART_HEIGHT, barmode="group", showlegend=len(chart.series) > 1,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "xanchor": "left"},
         margin={"l": 60, "r": 20, "t": 30, "b": 40},
-        xaxis={"title": {"text": chart.x_title}, "automargin": True, "type": "category"},
-        yaxis={"title": {"text": chart.y_title}, "automargin": True, "rangemode": "tozero"})
+        xaxis=values if across else categories,
+        yaxis={**categories, "autorange": "reversed"} if across else values)
     return json.loads(figure.to_json())
 
 
