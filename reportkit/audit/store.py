@@ -56,6 +56,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
              ("options", S), ("read", I), ("results", I), ("errors", I), ("status", S)],
 }
 ROW_TABLES = [t for t in TABLES if t not in ("correlations", "chunks_done", "runs")]
+INTERNAL_TABLES = ("chunks_done",)  # resume bookkeeping: neither listed by `audit tables` nor exported
 _ARROW = {S: pa.string(), I: pa.int64(), B: pa.bool_(), F: pa.float64(), D: pa.date32(),
           SL: pa.list_(pa.string()), FL: pa.list_(pa.float64()), IL: pa.list_(pa.int64())}
 ARROW_SCHEMAS = {t: pa.schema([(c, _ARROW[k]) for c, k in cols]) for t, cols in TABLES.items() if t != "runs"}
@@ -154,3 +155,7 @@ class Store:
         """Every table in the store (the readers' ``correlations`` included when present)."""
         return [r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
+
+    def user_tables(self) -> list[str]:
+        """The tables that hold the audit's data: every table but the internal bookkeeping."""
+        return [t for t in self.tables() if t not in INTERNAL_TABLES]

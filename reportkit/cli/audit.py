@@ -149,13 +149,30 @@ def run(
         raise typer.Exit(1)
 
 
+OutputFormat = Annotated[str | None, typer.Option(
+    "--format", help="table | csv | tsv | json | jsonl (default: table on a terminal, tsv otherwise)")]
+OUTPUT_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+
+
 @audit_app.command()
-def query(run_dir: RunDir, sql: Annotated[str, typer.Argument(help="a SQL query over the store's tables")]) -> None:
-    """Run SQL over RUN_DIR's store and print the result as a table."""
+def query(
+    run_dir: RunDir,
+    sql: Annotated[str, typer.Argument(help="a SQL query over the store's tables")],
+    fmt: OutputFormat = None,
+) -> None:
+    """Run SQL over RUN_DIR's store and print the result.
+
+    Examples:
+
+        reportkit audit query runs/sample "SELECT kind, count(*) AS n FROM deposits GROUP BY 1"
+
+        reportkit audit query runs/sample "SELECT * FROM diagnostics" --format csv > diagnostics.csv
+    """
     import duckdb
 
     from reportkit.audit.store import Store, StoreError
 
+    _check_format(fmt)
     try:
         store = Store(run_dir, read_only=True)
     except StoreError as exc:
@@ -169,22 +186,87 @@ def query(run_dir: RunDir, sql: Annotated[str, typer.Argument(help="a SQL query 
         raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
         store.close()
-    _print_table(columns, rows)
+    _print_rows(columns, rows, fmt)
 
 
-def _print_table(columns: list[str], rows: list[tuple]) -> None:
-    if sys.stdout.isatty():
+@audit_app.command()
+def tables(run_dir: RunDir, fmt: OutputFormat = None) -> None:
+    """List the tables of RUN_DIR's store with their row counts.
+
+    Example:
+
+        reportkit audit tables runs/sample
+    """
+    from reportkit.audit.store import Store, StoreError
+
+    _check_format(fmt)
+    try:
+        store = Store(run_dir, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        rows = [(t, store.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in store.user_tables()]
+    finally:
+        store.close()
+    _print_rows(["table", "rows"], rows, fmt)
+
+
+def _check_format(fmt: str | None) -> None:
+    if fmt is not None and fmt not in OUTPUT_FORMATS:
+        raise _fail(f"--format must be one of {', '.join(OUTPUT_FORMATS)}, not '{fmt}'")
+
+
+def _json_value(value):
+    """A DuckDB value as JSON: dates and times in ISO 8601, decimals as numbers, anything else as text."""
+    import datetime as dt
+    import decimal
+
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return str(value)
+
+
+def _cell(value) -> str:
+    """One value as a CSV/TSV/table cell: null empty, lists and structs as JSON."""
+    import json
+
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, default=_json_value)
+    return str(value)
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str | None) -> None:
+    import json
+
+    fmt = fmt or ("table" if sys.stdout.isatty() else "tsv")
+    if fmt in ("json", "jsonl"):
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        if fmt == "json":
+            typer.echo(json.dumps(records, default=_json_value, indent=2))
+        for record in records if fmt == "jsonl" else ():
+            typer.echo(json.dumps(record, default=_json_value))
+    elif fmt in ("csv", "tsv"):
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n", **({"delimiter": "\t"} if fmt == "tsv" else {}))
+        writer.writerow(columns)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+        typer.echo(buffer.getvalue(), nl=False)
+    else:
         from rich.console import Console
         from rich.table import Table
 
         table = Table(*columns)
         for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        Console().print(table)
-        return
-    typer.echo("\t".join(columns))
-    for row in rows:
-        typer.echo("\t".join("" if v is None else str(v) for v in row))
+            table.add_row(*(_cell(v) for v in row), end_section=False)
+        # off a terminal the table keeps its natural width instead of wrapping at 80 columns
+        Console(width=None if sys.stdout.isatty() else 10_000, highlight=False).print(table)
 
 
 @audit_app.command()
@@ -206,7 +288,7 @@ def export(
         raise _fail(str(exc)) from None
     out.mkdir(parents=True, exist_ok=True)
     try:
-        for table in store.tables():
+        for table in store.user_tables():  # not the resume bookkeeping
             target = out / f"{table}.{fmt}"
             option = "FORMAT parquet" if fmt == "parquet" else ("FORMAT csv, HEADER" if fmt == "csv" else "FORMAT json")
             store.con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{target.as_posix()}' ({option})")
