@@ -80,3 +80,30 @@ def test_a_sentence_continuing_the_organ_before_takes_its_side(text: str) -> Non
 def test_no_side_from_the_sentence_before_without_a_basis(text: str) -> None:
     found = sides(text)
     assert found and found[-1][2] is None, found
+
+
+@pytest.mark.parametrize("text", [
+    "PREOPERATIVE DIAGNOSIS: Foreign body, right naris.\nPROCEDURE: Removal under sedation. "
+    "On inspection a foreign body was noted and grasped with forceps.",
+    "POSTOPERATIVE DIAGNOSIS: Right lower pole renal stone.\nHISTORY: Imaging showed a lower pole stone "
+    "with a stent in place.",
+    "Indication: retained glass, right palm. Findings: retained glass is seen near the thenar crease.",
+])
+def test_the_same_object_named_again_takes_the_notes_one_side(text: str) -> None:
+    found = sides(text)
+    assert len(found) >= 2 and found[-1][2] == "right", found
+
+
+@pytest.mark.parametrize("text", [
+    # two sides in the report
+    "Right renal stone. Left renal cyst. The bladder is normal. A stone is also seen.",
+    # more objects than the one named
+    "Left distal ureteral stone. The patient had stones twice before.",
+    # a survey negation
+    "Left ureteral stone. No stones elsewhere.",
+    # "left" as a verb is no side
+    "The bladder stone was fragmented; some stone was still left at the end. The stone fragments were irrigated.",
+])
+def test_no_restated_side_without_a_basis(text: str) -> None:
+    found = sides(text)
+    assert found and found[-1][2] is None, found

@@ -58,6 +58,8 @@ class Lexicon(BaseModel):
         entity_ids = {e.id for e in self.differential.entities}
         site_ids = {s.id for s in self.anatomy.sites}
         checks: list[tuple[str, Iterable[str], set[str]]] = []
+        checks += [(f"concepts.yaml: concept {c.id} restates", c.restates, concept_ids)
+                   for c in self.concepts.concepts if c.restates]
         for i, rule in enumerate(self.diagnosis_rules.rules):
             checks += [(f"diagnosis_rules.yaml: rule {i}", rule.concepts, concept_ids),
                        (f"diagnosis_rules.yaml: rule {i}", rule.descriptors_any, descriptor_ids)]

@@ -65,6 +65,8 @@ class Concept(_Entry):
         description="the terms name a mineral density without saying calcification or ossification "
                     "(\"mineralized\"): the cues decide the kind, and no wording contradicts them",
     )
+    restates: list[str] = Field(default_factory=list, description=(
+        "concepts whose object a bare mention of this one names again (\"the stone\" after \"a renal stone\")"))
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)

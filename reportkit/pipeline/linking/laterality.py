@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
-from reportkit.models import Evidence
+from reportkit.models import Evidence, Finding
 from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.linking.assertion import Assertion
 from reportkit.pipeline.linking.context import FindingContext, cite
@@ -61,6 +61,8 @@ class SideReader:
         self._determiners = {vocab.add(w) for w in linking.referring_determiners}
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
         self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
+        # concept -> the concepts whose object a mention of it may name again: itself, and what it restates
+        self._restated = {c.id: {c.id, *c.restates} for c in lexicon.concepts.concepts}
         # a demonstrative is a determiner that also stands alone ("this finding"); "the" never does
         self._demonstratives = self._determiners & {vocab.add(w) for w in ("this", "these", "that", "those")}
         self._referring_nouns = {vocab.add(w) for w in linking.referring_nouns}
@@ -314,6 +316,32 @@ class SideReader:
                 return last.value, "region", [cite_side(last, last.value)]
         return self._carried_side(ctx, sites, assertion)
 
+    def restated_sides(self, findings: list[Finding], index: DocIndex) -> None:
+        """Give a finding with no side the side an earlier finding states for the same object, in a report that
+        gives one side only ("a foreign body in the right nostril ... a foreign body was noted and removed"): the
+        same concept, or one the later concept restates ("the stone" after "a right renal stone"), at no other
+        location or site. Not to a history or a negation (a survey, not the object)."""
+        values = {c.value for c in index.sides.cues}
+        if len(values) != 1 or "bilateral" in values:
+            return
+        stated: list[Finding] = []
+        for finding in findings:
+            if finding.laterality is not None:
+                if finding.laterality_source in ("mention", "clause") and not finding.negated:
+                    stated.append(finding)
+                continue
+            if finding.negated or finding.historical:
+                continue
+            earlier = next((g for g in reversed(stated) if g.concept in self._restated.get(finding.concept, ())
+                            and g.sentence_start < finding.sentence_start and _same_place(finding, g)), None)
+            if earlier is not None and _plural(finding.text) and not _plural(earlier.text):
+                continue  # "stones" after "a stone": more than the object named
+            if earlier is None:
+                continue
+            finding.laterality, finding.laterality_source = earlier.laterality, "antecedent"
+            finding.evidence += [ev.model_copy(update={"role": "antecedent"}) for ev in earlier.evidence
+                                 if ev.role == "laterality"]
+
     def _lesion_side(self, ctx: FindingContext, report: RegionSides, regional: list[Cue]) -> Cue | None:
         """The side the report gave the lesion the finding is in: the side given before to lesions named by the
         same word ("a mass in the left kidney, a cyst in the right kidney ... within the mass" gives left), else,
@@ -489,7 +517,7 @@ class SideReader:
         """The side of the one paired organ the sentence just before names, in the same paragraph, for a finding
         whose own sentence names no place of its own but a lesion, no organ and no side ("The left kidney
         demonstrates hydronephrosis. No stone or solid mass is seen."): that sentence continues the organ's, when
-        the one before opens with the organ or the report gives no other side."""
+        the one before names no finding and opens with the organ, or the report gives no other side."""
         if assertion is None or assertion.historical:
             return None, None, []
         index, sent = ctx.index, ctx.sent
@@ -501,6 +529,8 @@ class SideReader:
             return None, None, []
         start = index.sentences.start_of(sent.start - 1)
         doc = ctx.doc
+        if index.groups_starting(start, sent.start):
+            return None, None, []  # a sentence naming a finding speaks of it, not only of the organ
         if (index.section_at(doc[start].idx) is not ctx.section
                 or "\n\n" in doc_text(doc)[doc[start].idx : sent.start_char]):
             return None, None, []
@@ -601,3 +631,15 @@ class SideReader:
         if found is None or len(said) > 1:
             return None, None, []
         return side_of(found)
+
+
+def _plural(text: str) -> bool:
+    """Does a mention's last word read as a plural noun ("stones", "calculi", "bodies"; not "calculus")?"""
+    word = text.split()[-1].lower() if text.split() else ""
+    return (word.endswith("s") and not word.endswith(("ss", "us", "is"))) or word.endswith("li")
+
+
+def _same_place(a: Finding, b: Finding) -> bool:
+    """Can two findings be at one place: each location and site unstated in one of them or the same in both?"""
+    return (None in (a.location_category, b.location_category) or a.location_category == b.location_category) and (
+        None in (a.site, b.site) or a.site.lower() == b.site.lower())

@@ -72,6 +72,7 @@ class FindingLinker:
         for group in groups:
             finding = self._finding(doc, group, index)
             (queries if finding.hypothetical else findings).append(finding)
+        self._sides.restated_sides(findings, index)
         doc._.rk_findings = findings
         doc._.rk_queries = queries
         return doc
