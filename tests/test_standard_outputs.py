@@ -101,3 +101,173 @@ def test_sarif_from_stdin_describes_the_input():
     validate_sarif(log)
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert "uri" not in location and location["description"]["text"] == "standard input"
+
+
+# ---------------------------------------------------------------------- the HTML report
+
+# Written for these tests: a side conflict (left finding, right exam), a clinical question, a
+# size in two dimensions, a restated deposit, a younger patient's chondrocalcinosis (a note) and
+# an ossification called a calcification (a note).
+HTML_DRAFT = (
+    "EXAM: MRI RIGHT SHOULDER\n"
+    "CLINICAL HISTORY: Shoulder pain. Rule out calcific tendinitis.\n"
+    "FINDINGS: There is a 14 × 9 mm ovoid calcification in the left supraspinatus tendon. "
+    "The calcification in the supraspinatus tendon is dense.\n"
+    "IMPRESSION: Calcific tendinitis of the supraspinatus.\n"
+)
+NOTES_DRAFT = (
+    "EXAM: Radiograph of the left knee.\n"
+    "CLINICAL HISTORY: 44 year old woman with knee pain. Query pseudogout.\n"
+    "FINDINGS: Linear calcification of the medial meniscus. A 14 x 9 mm calcification with trabecular bone "
+    "pattern in the soft tissues of the thigh.\n"
+    "IMPRESSION: Chondrocalcinosis.\n"
+)
+
+
+class Page:
+    """The parts of a rendered page the tests read: elements by id, classes and text."""
+
+    def __init__(self, html: str) -> None:
+        from html.parser import HTMLParser
+
+        page = self
+        self.text_by_id: dict[str, str] = {}
+        self.classes_in: dict[str, set[str]] = {}
+        self.rows: list[tuple[str, str]] = []  # (class, text) of each table row
+
+        class Parser(HTMLParser):
+            def __init__(self):
+                super().__init__(convert_charrefs=True)
+                self.open: list[tuple[str, str | None]] = []  # (tag, id)
+                self.row: list | None = None
+
+            def handle_starttag(self, tag, attrs):
+                attributes = dict(attrs)
+                if tag in ("br", "meta"):
+                    return
+                self.open.append((tag, attributes.get("id")))
+                for _, element_id in self.open:
+                    if element_id:
+                        page.classes_in.setdefault(element_id, set()).update((attributes.get("class") or "").split())
+                if tag == "tr":
+                    self.row = [attributes.get("class") or "", ""]
+
+            def handle_endtag(self, tag):
+                if tag == "tr" and self.row is not None:
+                    page.rows.append(tuple(self.row))
+                    self.row = None
+                while self.open:
+                    if self.open.pop()[0] == tag:
+                        break
+
+            def handle_data(self, data):
+                for _, element_id in self.open:
+                    if element_id:
+                        page.text_by_id[element_id] = page.text_by_id.get(element_id, "") + data
+                if self.row is not None:
+                    self.row[1] += data + " "
+
+        Parser().feed(html)
+
+
+def _report_page(tmp_path: Path, text: str, name: str, fmt: str = "html") -> str:
+    draft = tmp_path / name
+    draft.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["report", str(draft), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_html_shows_lint_diagnostics_and_marks_the_side_conflict(tmp_path):
+    page = Page(_report_page(tmp_path, HTML_DRAFT, "shoulder.txt"))
+    conflict = [text for cls, text in page.rows if "severity-error" in cls and "RK501" in text]
+    assert len(conflict) == 1 and "left" in conflict[0] and "right" in conflict[0]
+    assert "lint-error" in page.classes_in["report-text"]  # the conflicting word is marked in the text
+
+
+def test_html_shows_the_notes_the_text_format_shows(tmp_path):
+    text_format = _report_page(tmp_path, NOTES_DRAFT, "knee.txt", "text")
+    notes = [line.strip() for line in text_format.splitlines()
+             if line.strip().startswith(("Note:", "Caution:", "Scope:", "Clinical questions"))]
+    assert len(notes) >= 3  # a younger patient's CPPD, a kind disagreement, the clinical question
+    html = _report_page(tmp_path, NOTES_DRAFT, "knee.txt")
+    from html import unescape
+    import re
+
+    page_text = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+    for note in notes:
+        assert note in page_text
+
+
+def test_html_shows_sizes_as_written_and_each_evidence_once(tmp_path):
+    html = _report_page(tmp_path, HTML_DRAFT, "shoulder.txt")
+    page = Page(html)
+    findings = page.text_by_id["findings"]
+    assert "14 × 9 mm" in findings and "14.0 mm" not in html
+    (row,) = [text for cls, text in page.rows if "finding-row" in cls]
+    # "left" is the first mention's side and the restatement's antecedent: one piece of evidence
+    assert row.count("“left”") == 1
+    assert "laterality, antecedent: “left”" in row
+
+
+def test_html_legend_names_every_colour_the_text_uses(tmp_path):
+    page = Page(_report_page(tmp_path, HTML_DRAFT + NOTES_DRAFT, "both.txt"))
+    used = page.classes_in["report-text"] - {"report"}
+    legend = page.classes_in["legend"]
+    assert used <= legend, used - legend
+    assert {"query", "lint-warning", "finding", "ev-size", "ev-laterality"} <= used
+    assert {f"lint-{severity}" for severity in ("error", "warning", "info")} <= legend
+
+
+def _chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+# Runs in the page: the computed style of each legend entry and of the first mark of its class in the
+# report text, written into the DOM for --dump-dom to carry out.
+STYLE_PROBE = """<script>
+addEventListener("load", () => {
+  const look = el => { const s = getComputedStyle(el);
+    return [s.backgroundColor, s.textDecorationLine, s.textDecorationStyle, s.fontWeight, s.outlineStyle].join("|"); };
+  const plain = look(document.querySelector("#report-text"));
+  const out = {plain, legend: {}, text: {}};
+  for (const el of document.querySelectorAll("#legend li > *")) out.legend[el.className] = look(el);
+  for (const el of document.querySelectorAll("#report-text [class]"))
+    for (const c of el.classList) if (!(c in out.text)) out.text[c] = look(el);
+  const probe = document.createElement("pre"); probe.id = "style-probe";
+  probe.textContent = JSON.stringify(out); document.body.append(probe);
+});
+</script>"""
+
+
+def test_html_highlighting_is_styled_in_headless_chromium(tmp_path):
+    import os
+    import re
+    import subprocess
+
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
+        pytest.skip("chromium not installed")
+    html = _report_page(tmp_path, HTML_DRAFT, "shoulder.txt")
+    page = tmp_path / "probe.html"
+    page.write_text(html.replace("</body>", STYLE_PROBE + "</body>"), encoding="utf-8")
+    dom = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout
+    from html import unescape
+
+    styles = json.loads(unescape(re.search(r'<pre id="style-probe">(.*?)</pre>', dom, re.S)[1]))
+    # every legend entry and every highlighted word looks different from plain text
+    for name, look in {**styles["legend"], **styles["text"]}.items():
+        assert look != styles["plain"], f"{name} is not styled"
+    # the clinical question is highlighted in the text as in the legend (the CSS once matched only <mark>)
+    assert styles["text"]["query"] == styles["legend"]["query"]
+    assert styles["text"]["lint-error"].split("|")[1:3] == ["underline", "wavy"]
+

@@ -37,14 +37,19 @@ TEMPLATES = {Format.text: "report.txt.j2", Format.md: "report.md.j2", Format.htm
 
 
 def render(report: StructuredReport, text: str, fmt: Format | str, templates_dir: str | None = None,
-           lexicon_dir: str | None = None) -> str:
-    """Render one report. ``text`` is the original report text (for HTML highlighting)."""
+           lexicon_dir: str | None = None, diagnostics: list[dict] | None = None) -> str:
+    """Render one report. ``text`` is the original report text (for HTML highlighting).
+
+    ``diagnostics``: the report's lint diagnostics as ``Diagnostic.to_dict()`` records, shown by the
+    HTML page (None: not linted).
+    """
     fmt = Format(fmt)
     if fmt is Format.json:
         return report.model_dump_json(indent=2) + "\n"
     if fmt is Format.fhir:
         return json.dumps(to_fhir(report, lexicon_dir), indent=2) + "\n"
-    return render_template(report, text, TEMPLATES[fmt], templates_dir, highlight=fmt is Format.html)
+    return render_template(report, text, TEMPLATES[fmt], templates_dir, highlight=fmt is Format.html,
+                           diagnostics=diagnostics)
 
 
 def _file_stem(report_id: str) -> str:
