@@ -271,3 +271,167 @@ def test_html_highlighting_is_styled_in_headless_chromium(tmp_path):
     assert styles["text"]["query"] == styles["legend"]["query"]
     assert styles["text"]["lint-error"].split("|")[1:3] == ["underline", "wavy"]
 
+
+# ---------------------------------------------------------------------- FHIR
+
+KNEE = "EXAM: Radiograph of the left knee.\nFINDINGS: Chondrocalcinosis of the medial meniscus. No foreign body.\n"
+LOCAL_CODES = "http://example.org/fhir/exam-codes"  # a made-up code system: the codes are the test's own
+
+
+def _bundles(stdout: str) -> list[dict]:
+    from fhir.resources.R4B.bundle import Bundle
+
+    bundles = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+    for bundle in bundles:
+        Bundle.model_validate(bundle)  # valid FHIR R4 (R4B models)
+    return bundles
+
+
+def _diagnostic_report(bundle: dict) -> dict:
+    (report,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "DiagnosticReport"]
+    return report
+
+
+def _accession(report: dict) -> str:
+    (identifier,) = report["identifier"]
+    assert identifier["type"]["coding"][0]["code"] == "ACSN"
+    return identifier["value"]
+
+
+def test_fhir_carries_patient_accession_date_and_exam_code_from_jsonl(tmp_path):
+    records = tmp_path / "reports.jsonl"
+    records.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "k1", "text": KNEE, "patient_id": "PAT-1", "accession": "ACC-1", "exam_date": "2024-02-28",
+         "exam_code": {"system": LOCAL_CODES, "code": "XR-KNEE-L", "display": "XR knee left"}},
+        {"id": "k2", "text": KNEE, "exam_date": "20240301093000", "exam_code": "XR-KNEE"},
+        {"id": "k3", "text": KNEE},
+    ]) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["report", str(records), "--format", "fhir"])
+    assert result.exit_code == 0, result.output
+    first, second, third = map(_diagnostic_report, _bundles(result.stdout))
+    assert first["subject"] == {"type": "Patient", "identifier": {"value": "PAT-1"}}
+    assert _accession(first) == "ACC-1"
+    assert first["effectiveDateTime"] == "2024-02-28"
+    assert first["code"] == {"coding": [{"system": LOCAL_CODES, "code": "XR-KNEE-L", "display": "XR knee left"}],
+                             "text": "XR knee left"}
+    # a compact HL7/DICOM timestamp has no timezone, which a FHIR dateTime with a time needs: the date stays
+    assert second["effectiveDateTime"] == "2024-03-01" and second["code"]["coding"] == [{"code": "XR-KNEE"}]
+    assert "subject" not in second and "identifier" not in second
+    assert not {"subject", "identifier", "effectiveDateTime"} & set(third)
+
+
+def test_fhir_carries_the_metadata_of_hl7_and_fhir_inputs(tmp_path):
+    hl7 = tmp_path / "feed.hl7"
+    hl7.write_text("MSH|^~\\&|RIS|SITE|RK|TEST|20240301||ORU^R01|M1|P|2.5.1\r"
+                   "PID|1||PAT9^^^SITE^MR\r"
+                   "OBR|1|PL1|ACC9|KNEE2^XR knee two views^99RK|||20240228\r"
+                   f"OBX|1|TX|R^Report||{KNEE.splitlines()[1]}||||||F\r", encoding="utf-8")
+    fhir_input = tmp_path / "reports.ndjson"
+    fhir_input.write_text(json.dumps({
+        "resourceType": "DiagnosticReport", "id": "dr1", "status": "final",
+        "subject": {"reference": "Patient/PAT7"},
+        "identifier": [{"type": {"coding": [{"code": "ACSN"}]}, "value": "ACC7"}],
+        "effectiveDateTime": "2024-01-05T10:30:00+01:00",
+        "code": {"coding": [{"system": LOCAL_CODES, "code": "XR-KNEE-L", "display": "XR knee left"}]},
+        "conclusion": KNEE,
+    }) + "\n", encoding="utf-8")
+    for path, patient, accession, date, coding in [
+        (hl7, "PAT9", "ACC9", "2024-02-28", {"code": "KNEE2", "display": "XR knee two views"}),  # 99RK: local, no URI
+        (fhir_input, "PAT7", "ACC7", "2024-01-05T10:30:00+01:00",
+         {"system": LOCAL_CODES, "code": "XR-KNEE-L", "display": "XR knee left"}),
+    ]:
+        result = runner.invoke(app, ["report", str(path), "--format", "fhir"])
+        assert result.exit_code == 0, result.output
+        (report,) = map(_diagnostic_report, _bundles(result.stdout))
+        assert report["subject"]["identifier"]["value"] == patient and _accession(report) == accession
+        assert report["effectiveDateTime"] == date and report["code"]["coding"] == [coding]
+
+
+def test_fhir_sections_carry_their_loinc_codes():
+    from reportkit.engine import get_engine
+    from reportkit.render import to_fhir
+
+    text = (HTML_DRAFT + "No foreign body.\n")
+    bundle = to_fhir(get_engine().analyse(text, "s1").report)
+    report = _diagnostic_report(bundle)
+    by_url = {e["fullUrl"]: e["resource"] for e in bundle["entry"]}
+    results = [by_url[r["reference"]] for r in report["result"]]
+    sections = {r["code"]["coding"][0]["code"]: r for r in results if r["code"].get("coding", [{}])[0].get(
+        "system") == "http://loinc.org"}
+    assert list(sections) == ["59776-5", "19005-8", "18783-1"]
+    assert [sections[c]["code"]["text"] for c in sections] == ["Findings", "Impression", "Recommendations"]
+    findings, impression, recommendations = sections.values()
+    assert "supraspinatus tendon" in findings["valueString"] and findings["hasMember"]
+    assert all(by_url[m["reference"]]["interpretation"][0]["coding"][0]["code"] == "POS" for m in findings["hasMember"])
+    assert impression["valueString"].startswith("Calcific tendinopathy")
+    assert "radiograph" in recommendations["valueString"].lower()
+
+
+def test_fhir_codes_chondrocalcinosis_in_snomed_ct_beside_icd10():
+    from reportkit.engine import get_engine
+    from reportkit.render import to_fhir
+
+    bundle = to_fhir(get_engine().analyse(KNEE, "k").report)
+    codings = [e["resource"]["code"].get("coding", []) for e in bundle["entry"]]
+    chondrocalcinosis = next(c for c in codings if any(x["code"] == "M11.2" for x in c))
+    assert {"system": "http://snomed.info/sct", "code": "239838005", "display": "Chondrocalcinosis"} in chondrocalcinosis
+
+
+def test_every_snomed_ct_code_names_its_source():
+    from reportkit.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    codes = [c for t in lexicon.terminology.terms for c in t.codes] + list(lexicon.anatomy.laterality_codes.values())
+    snomed = [c for c in codes if c.system == "SNOMED CT"]
+    assert {c.code for c in snomed} >= {"239838005", "7771000", "24028007", "51440002"}
+    for code in snomed:  # a value set a reader can look the code up in, not a bare claim
+        assert code.code in code.verified_by and ("http" in code.verified_by or "DICOM CID" in code.verified_by)
+
+
+@pytest.mark.parametrize("status", ["done", "FINAL"])
+def test_fhir_input_with_a_status_that_is_no_fhir_status_is_refused(tmp_path, status):
+    good = {"resourceType": "DiagnosticReport", "id": "ok", "status": "final", "code": {"text": "XR knee"},
+            "conclusion": KNEE}
+    bad = {**good, "id": "bad", "status": status}
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                  "entry": [{"resource": good}, {"resource": bad}]}), encoding="utf-8")
+    result = runner.invoke(app, ["report", str(bundle), "--format", "fhir"])
+    assert result.exit_code == 1
+    assert len(_bundles(result.stdout)) == 1  # the valid report is still written
+    assert "Bundle.entry[1]" in result.stderr
+    assert f"{status!r} is not a FHIR DiagnosticReport status" in result.stderr
+
+
+# ---------------------------------------------------------------------- the service: the same outputs over HTTP
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("fastapi")
+    pytest.importorskip("uvicorn")
+    from service_server import Server
+
+    server = Server(tmp_path_factory.mktemp("serve") / "server.log", "--workers", "1", "--timeout", "30")
+    try:
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            yield client
+    finally:
+        server.stop()
+
+
+def test_service_fhir_takes_the_study_from_exam_and_html_shows_diagnostics(service):
+    exam = {"side": "right", "patient_id": "PAT-5", "accession": "ACC-5", "exam_date": "2024-04-02",
+            "exam_code": {"system": LOCAL_CODES, "code": "MR-SHO-R", "display": "MR shoulder right"}}
+    response = service.post("/v1/report?format=fhir", json={"id": "s5", "text": HTML_DRAFT, "exam": exam})
+    assert response.status_code == 200, response.text
+    (report,) = map(_diagnostic_report, _bundles(json.dumps(response.json())))
+    assert report["subject"]["identifier"]["value"] == "PAT-5" and _accession(report) == "ACC-5"
+    assert report["effectiveDateTime"] == "2024-04-02" and report["code"]["coding"][0]["code"] == "MR-SHO-R"
+    processed = service.post("/v1/postprocess?fhir=true", json={"text": HTML_DRAFT, "exam": exam}).json()
+    assert _diagnostic_report(processed["fhir"])["subject"]["identifier"]["value"] == "PAT-5"
+    assert service.post("/v1/report?format=fhir", json={"text": HTML_DRAFT, "exam": {"accession": ["x"]}}
+                        ).status_code == 422
+    page = Page(service.post("/v1/report?format=html", json={"text": HTML_DRAFT}).text)
+    assert any("severity-error" in cls and "RK501" in text for cls, text in page.rows)

@@ -100,7 +100,8 @@ def do_report(draft: Draft, lexicon_dir: str | None, fmt: str) -> tuple[bytes, s
     diagnostics = None
     if fmt == "html":
         diagnostics = [d.model_dump() for d in lint_draft(draft, lexicon_dir).diagnostics]
-    return render(report, draft.text, fmt, diagnostics=diagnostics).encode(), MEDIA_TYPES[fmt]
+    exam = draft.exam.model_dump(exclude_none=True) if draft.exam else None
+    return render(report, draft.text, fmt, diagnostics=diagnostics, exam=exam).encode(), MEDIA_TYPES[fmt]
 
 
 def warm_up(lexicon_dir: str | None) -> None:
