@@ -33,8 +33,7 @@ ACCESSION_TYPE = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v
                               "display": "Accession ID"}]}
 RADIOLOGY = {"system": "http://terminology.hl7.org/CodeSystem/v2-0074", "code": "RAD", "display": "Radiology"}
 # coding systems an HL7 v2 message names by mnemonic (table 0396), as FHIR system URIs
-V2_CODING_SYSTEMS = {"LN": LOINC, "SCT": "http://snomed.info/sct", "SNM": "http://snomed.info/sct",
-                     "RADLEX": "http://www.radlex.org"}
+V2_CODING_SYSTEMS = {"LN": LOINC, "SCT": "http://snomed.info/sct"}
 
 
 def _ref(report_id: str, name: str) -> str:
