@@ -19,6 +19,7 @@ Entry points: :func:`get_engine` (one :class:`Engine` per lexicon folder and pro
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -41,8 +42,22 @@ if TYPE_CHECKING:
     from reportkit.reasoning import Reasoner, ReportReasoning
 
 
+class ExamCode(BaseModel):
+    """The exam's code, e.g. a LOINC or RadLex Playbook procedure code (system: a URI, or HL7 v2's LN)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system: str | None = Field(default=None, max_length=200)
+    code: str = Field(min_length=1, max_length=100)
+    display: str | None = Field(default=None, max_length=200)
+
+
 class Exam(BaseModel):
-    """Order metadata from the RIS; each field is used only where the text is silent."""
+    """Order metadata from the RIS; each field is used only where the text is silent.
+
+    The study's identity (patient, accession, date, code) is not read by the analysis: FHIR output
+    puts it on the DiagnosticReport.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -50,6 +65,10 @@ class Exam(BaseModel):
     body_part: str | None = Field(default=None, max_length=100, description="echoed in the block header")
     side: Laterality | None = None
     patient_age: int | None = Field(default=None, ge=0, le=130)
+    patient_id: str | None = Field(default=None, max_length=100, description="FHIR: DiagnosticReport.subject")
+    accession: str | None = Field(default=None, max_length=100, description="FHIR: DiagnosticReport.identifier")
+    exam_date: dt.date | dt.datetime | None = Field(default=None, description="FHIR: effectiveDateTime")
+    exam_code: ExamCode | None = Field(default=None, description="FHIR: DiagnosticReport.code")
 
 
 @dataclass

@@ -244,7 +244,7 @@ def postprocess(text: str, id: str = "draft", exam: Exam | None = None, lexicon_
         block=_block(report, current, diagnostics),
         report=report,
         exam_used=engine.exam_fields_used(analysis, exam),
-        fhir=to_fhir(report) if fhir else None,
+        fhir=to_fhir(report, lexicon_dir, exam.model_dump(exclude_none=True)) if fhir else None,
     )
 
 

@@ -71,12 +71,14 @@ def test_fhir_bundle_validates_and_links_members():
     report = resources[0]
     assert report.__resource_type__ == "DiagnosticReport"
     assert report.status == "preliminary"
-    panel, negatives = resources[1], resources[2]
-    observations = resources[3:]
+    # the narrative sections (findings: the panel of present deposits), then the pertinent negatives
+    panel, impression, recommendations, negatives = resources[1:5]
+    observations = resources[5:]
+    assert [r.code.coding[0].code for r in (panel, impression, recommendations)] == ["59776-5", "19005-8", "18783-1"]
     assert negatives.code.text == "Pertinent negatives"
     # one Observation per deposit: the impression restatements are not second entries
     assert len(observations) == 3 and len(panel.hasMember) == 2 and len(negatives.hasMember) == 1
-    urls = [e.fullUrl for e in bundle.entry[3:]]
+    urls = [e.fullUrl for e in bundle.entry[5:]]
     assert [m.reference for m in panel.hasMember] == urls[:2]
     assert [m.reference for m in negatives.hasMember] == urls[2:]
     first = observations[0]
@@ -99,7 +101,7 @@ def test_fhir_takes_laterality_codes_from_the_given_lexicons(tmp_path):
             text = text.replace('code: "24028007", display: Right,', 'code: "999999", display: Right side,')
         (folder / name).write_text(text, encoding="utf-8")
     bundle = json.loads(render(structured(SHOULDER, "shoulder"), SHOULDER, "fhir", None, str(folder)))
-    first = bundle["entry"][3]["resource"]
+    first = bundle["entry"][5]["resource"]  # after the report, its three sections and the pertinent negatives
     laterality = next(c for c in first["component"] if c["code"]["text"] == "laterality")
     assert laterality["valueCodeableConcept"]["coding"][0]["code"] == "999999"
 
@@ -191,7 +193,8 @@ def test_html_page_highlights_spans_in_headless_chromium(tmp_path):
                 self.marks.append(data)
 
     parser = Marks()
-    parser.feed(dom)
+    text_start = dom.index('id="report-text"')  # the report text, not the legend's samples
+    parser.feed(dom[dom.rindex("<pre", 0, text_start): dom.index("</pre>", text_start)])
     findings = extract(SHOULDER).findings
     assert parser.marks == [f.text for f in findings]
     assert {"ev-site", "ev-laterality", "ev-negation", "ev-uncertainty", "ev-size"} <= parser.evidence

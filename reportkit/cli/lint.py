@@ -61,6 +61,9 @@ def lint(
         "--unsafe-fixes", help="Also apply fixes marked unsafe (with --fix or --diff only).")] = False,
     config: Annotated[Path | None, typer.Option(
         "--config", help="reportkit.toml or pyproject.toml to use (default: the nearest above each file).")] = None,
+    base: Annotated[Path | None, typer.Option(
+        "--base", help="SARIF only: give file locations relative to this folder (uriBaseId SRCROOT); "
+        "default: absolute file: URIs.")] = None,
     lexicons: LexiconOption = None,
     time_limit: TimeLimitOption = 30.0,
 ) -> None:
@@ -68,6 +71,8 @@ def lint(
     from reportkit.engine import lint_drafts
     from reportkit.lint import ConfigFinder, LintError, format_github, format_json, format_sarif, format_text, unified_diff
 
+    if base is not None and output_format is not LintFormat.sarif:
+        raise usage_error("--base only applies to --format sarif")
     if unsafe_fixes and not (fix or diff):
         raise usage_error("--unsafe-fixes only changes what --fix or --diff do: add one of them")
     lexicon_dir = lexicon_arg(lexicons)
@@ -98,7 +103,7 @@ def lint(
     formatters = {
         LintFormat.text: lambda: format_text(run.diagnostics, run.texts),
         LintFormat.json: lambda: format_json(run.diagnostics),
-        LintFormat.sarif: lambda: format_sarif(run.diagnostics),
+        LintFormat.sarif: lambda: format_sarif(run.diagnostics, base),
         LintFormat.github: lambda: format_github(run.diagnostics),
     }
     sys.stdout.write(formatters[output_format]())

@@ -258,10 +258,15 @@ def render_chunk(items: list[Input], fmt: str, templates_dir: str | None, lexico
             continue
         try:
             with time_limit(seconds):
-                structured = get_engine(lexicon_dir).analyse(item.text, item.id).report
-                result = structured.result.model_copy(update={"source": item.source, "line": item.line})
-                structured = structured.model_copy(update={"result": result})
-                content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir)
+                engine = get_engine(lexicon_dir)
+                analysis = engine.analyse(item.text, item.id)
+                result = analysis.report.result.model_copy(update={"source": item.source, "line": item.line})
+                structured = analysis.report.model_copy(update={"result": result})
+                # the page shows the lint diagnostics; FHIR carries the study's identity from the archive
+                diagnostics = [d.to_dict() for d in engine.lint(analysis, item.id)] if fmt == "html" else None
+                content = render(structured, item.text, fmt, templates_dir, lexicon_dir=lexicon_dir,
+                                 diagnostics=diagnostics,
+                                 exam={**item.meta, "procedure": item.procedure, "exam_code": item.exam_code})
         except TemplateError:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad report must not stop the run

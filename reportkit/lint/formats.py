@@ -6,6 +6,7 @@ import bisect
 import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from reportkit import __version__
 from reportkit.lint.registry import Diagnostic, rules
@@ -78,8 +79,30 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def format_sarif(diagnostics: list[Diagnostic]) -> str:
-    """SARIF 2.1.0: one run, every registered rule described, one result per diagnostic."""
+# the uriBaseId of paths made relative to ``--base`` (SARIF §3.14.14; GitHub code scanning reads it)
+SARIF_BASE_ID = "SRCROOT"
+
+
+def sarif_artifact_location(path: str, base: Path | None = None) -> dict:
+    """Where a draft is, as a SARIF artifactLocation whose ``uri`` is a valid, percent-encoded URI reference.
+
+    Under ``base``: a relative URI with ``uriBaseId`` :data:`SARIF_BASE_ID`; elsewhere an absolute
+    ``file:`` URI. Standard input has no URI: it is described instead.
+    """
+    if path == "-":
+        return {"description": {"text": "standard input"}}
+    absolute = Path(path).resolve()
+    if base is not None and absolute.is_relative_to(base.resolve()):
+        relative = absolute.relative_to(base.resolve()).as_posix()
+        return {"uri": quote(relative, safe="/"), "uriBaseId": SARIF_BASE_ID}
+    return {"uri": absolute.as_uri()}
+
+
+def format_sarif(diagnostics: list[Diagnostic], base: Path | None = None) -> str:
+    """SARIF 2.1.0: one run, every registered rule described, one result per diagnostic.
+
+    Artifact locations are ``file:`` URIs, or URIs relative to ``base`` (see :func:`sarif_artifact_location`).
+    """
     all_rules = list(rules().values())
     index = {r.code: i for i, r in enumerate(all_rules)}
     level = {"error": "error", "warning": "warning", "info": "note"}
@@ -98,27 +121,31 @@ def format_sarif(diagnostics: list[Diagnostic]) -> str:
     for d in diagnostics:
         region = {"startLine": d.line, "startColumn": d.column, "endLine": d.end_line, "endColumn": d.end_column,
                   "charOffset": d.start, "charLength": d.end - d.start}
-        location = {"physicalLocation": {"artifactLocation": {"uri": Path(d.path).as_posix()}, "region": region}}
+        artifact = sarif_artifact_location(d.path, base)
+        location = {"physicalLocation": {"artifactLocation": artifact, "region": region}}
         result = {"ruleId": d.code, "ruleIndex": index[d.code], "level": level[d.severity],
                   "message": {"text": d.message}, "locations": [location]}
         if d.fix:
             result["fixes"] = [{
                 "description": {"text": f"{d.fix.description} ({'safe' if d.fix.safe else 'unsafe'})"},
                 "artifactChanges": [{
-                    "artifactLocation": {"uri": Path(d.path).as_posix()},
+                    "artifactLocation": artifact,
                     "replacements": [{"deletedRegion": {"charOffset": e.start, "charLength": e.end - e.start},
                                       "insertedContent": {"text": e.replacement}} for e in d.fix.edits],
                 }],
             }]
         results.append(result)
+    run: dict = {
+        "tool": {"driver": {"name": "reportkit", "version": __version__, "semanticVersion": __version__,
+                            "rules": descriptors}},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if base is not None:  # a base URI ends in "/", or resolving against it would drop its last segment
+        run["originalUriBaseIds"] = {SARIF_BASE_ID: {"uri": base.resolve().as_uri().rstrip("/") + "/"}}
     log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "reportkit", "version": __version__, "semanticVersion": __version__,
-                                "rules": descriptors}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [run],
     }
     return json.dumps(log, indent=2) + "\n"

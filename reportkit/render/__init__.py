@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 
@@ -37,14 +37,20 @@ TEMPLATES = {Format.text: "report.txt.j2", Format.md: "report.md.j2", Format.htm
 
 
 def render(report: StructuredReport, text: str, fmt: Format | str, templates_dir: str | None = None,
-           lexicon_dir: str | None = None) -> str:
-    """Render one report. ``text`` is the original report text (for HTML highlighting)."""
+           lexicon_dir: str | None = None, diagnostics: list[dict] | None = None,
+           exam: Mapping[str, object] | None = None) -> str:
+    """Render one report. ``text`` is the original report text (for HTML highlighting).
+
+    ``diagnostics``: the report's lint diagnostics as ``Diagnostic.to_dict()`` records, shown by the
+    HTML page (None: not linted). ``exam``: the study's metadata for FHIR (see :func:`to_fhir`).
+    """
     fmt = Format(fmt)
     if fmt is Format.json:
         return report.model_dump_json(indent=2) + "\n"
     if fmt is Format.fhir:
-        return json.dumps(to_fhir(report, lexicon_dir), indent=2) + "\n"
-    return render_template(report, text, TEMPLATES[fmt], templates_dir, highlight=fmt is Format.html)
+        return json.dumps(to_fhir(report, lexicon_dir, exam), indent=2) + "\n"
+    return render_template(report, text, TEMPLATES[fmt], templates_dir, highlight=fmt is Format.html,
+                           diagnostics=diagnostics)
 
 
 def _file_stem(report_id: str) -> str:

@@ -139,8 +139,11 @@ def scope_note(scope: str | None) -> str:
 
 
 def render_template(report: StructuredReport, text: str, name: str, templates_dir: str | None = None,
-                    highlight: bool = False) -> str:
-    """Render template ``name``; with ``highlight`` it also gets ``text`` cut into marked segments."""
+                    highlight: bool = False, diagnostics: list[dict] | None = None) -> str:
+    """Render template ``name``; with ``highlight`` it also gets ``text`` cut into marked segments.
+
+    ``diagnostics``: the report's lint diagnostics (``Diagnostic.to_dict()``), or None when not linted.
+    """
     items = [plain_item(it) for it in deposit_items(report)]
     positives = [it for it in items if not it["finding"]["negated"]]
     template = environment(templates_dir).get_template(name)
@@ -149,7 +152,8 @@ def render_template(report: StructuredReport, text: str, name: str, templates_di
         items=positives,
         negatives=[it for it in items if it["finding"]["negated"]],
         groups=_by_location(positives),
-        segments=_segments(text, report) if highlight else [],
+        segments=_segments(text, report, diagnostics or []) if highlight else [],
+        diagnostics=diagnostics,
         version=__version__,
     ))
 
@@ -173,7 +177,30 @@ def plain_item(item: dict) -> dict:
     return {"index": item["index"], "finding": item["finding"].model_dump(mode="json"),
             "assessment": item["assessment"].model_dump(mode="json"), "members": list(item["members"]),
             "mentions": [m.model_dump(mode="json") for m in item["mentions"]],
-            "descriptors": list(item["descriptors"])}
+            "descriptors": list(item["descriptors"]), "evidence": evidence_spans(item["finding"]),
+            "sizes": written_sizes(item["finding"])}
+
+
+def evidence_spans(finding: Finding) -> list[dict]:
+    """The finding's evidence, each span of the text once with every role it plays, in text order.
+
+    A deposit merges its mentions' evidence, so one word ("left") can be a mention's side and
+    another's antecedent: it is one piece of evidence, shown once.
+    """
+    spans: dict[tuple[int, int], dict] = {}
+    for ev in finding.evidence:
+        span = spans.setdefault((ev.start, ev.end), {"text": ev.text, "start": ev.start, "end": ev.end, "roles": []})
+        if ev.role not in span["roles"]:
+            span["roles"].append(ev.role)
+    return [spans[key] for key in sorted(spans)]
+
+
+def written_sizes(finding: Finding) -> list[str]:
+    """The deposit's sizes as the report writes them ("14 × 9 mm"), each once; the parsed size if none is cited."""
+    sizes = list(dict.fromkeys(ev.text for ev in finding.evidence if ev.role == "size"))
+    if not sizes and finding.size_mm is not None:
+        sizes = [f"{finding.size_mm:g} mm"]
+    return sizes
 
 
 def deposit_items(report: StructuredReport) -> list[dict]:
@@ -208,9 +235,11 @@ def _by_location(items: list[dict]) -> list[dict]:
     return groups
 
 
-def _segments(text: str, report: StructuredReport) -> list[dict]:
-    """Split ``text`` into runs covered by the same finding terms and evidence roles."""
+def _segments(text: str, report: StructuredReport, diagnostics: list[dict]) -> list[dict]:
+    """Split ``text`` into runs covered by the same finding terms, evidence roles and lint diagnostics."""
     marks: list[tuple[int, int, str, int]] = []
+    for d in diagnostics:
+        marks.append((d["start"], d["end"], f"lint-{d['severity']}", -1))
     for i, finding in enumerate(report.result.findings):
         marks.append((finding.start, finding.end, "finding", i))
         for ev in finding.evidence:

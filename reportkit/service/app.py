@@ -97,7 +97,11 @@ def do_report(draft: Draft, lexicon_dir: str | None, fmt: str) -> tuple[bytes, s
     from reportkit.render import render
 
     report, _ = analyse_draft(draft.text, draft.id, draft.exam, lexicon_dir)
-    return render(report, draft.text, fmt).encode(), MEDIA_TYPES[fmt]
+    diagnostics = None
+    if fmt == "html":
+        diagnostics = [d.model_dump() for d in lint_draft(draft, lexicon_dir).diagnostics]
+    exam = draft.exam.model_dump(exclude_none=True) if draft.exam else None
+    return render(report, draft.text, fmt, diagnostics=diagnostics, exam=exam).encode(), MEDIA_TYPES[fmt]
 
 
 def warm_up(lexicon_dir: str | None) -> None:

@@ -134,7 +134,7 @@ def _jsonl_reports(lines: Iterable[bytes | str], source: str, encoding: str) -> 
         else:
             meta = {name: item.data.get(name) for name in META_FIELDS}
             yield report(item.data.get("id"), item.data.get("text"), source, item.line,
-                         f"{source}:{item.line}", meta)
+                         f"{source}:{item.line}", meta, exam_code=item.data.get("exam_code"))
 
 
 def _from_data(data: bytes | str, source: str, report_id: str, as_jsonl: bool | None, mode: Mode,

@@ -4,7 +4,8 @@ Each resource is validated with fhir.resources (R4B models, the same DiagnosticR
 one becomes an ErrorRecord naming its entry. Text: the first ``presentedForm`` attachment with text/plain
 (or else text/html, tags stripped) base64 ``data``; else ``conclusion``. Metadata: ``subject`` (patient id),
 ``identifier`` (accession: the ACSN-typed one, or else the first), ``effectiveDateTime`` /
-``effectivePeriod.start`` / ``issued`` (exam date), ``code`` and ``category`` (modality, body part, side).
+``effectivePeriod.start`` / ``issued`` (exam date), ``code`` and ``category`` (modality, body part, side; the first coding of ``code`` is the exam code).
+A ``status`` that is not one of R4's DiagnosticReport statuses is an error naming the entry.
 Resources of other types (Patient, ImagingStudy in a Bundle) are not reports and are passed over.
 A .json file is parsed whole; use NDJSON for archives too big for memory.
 """
@@ -22,6 +23,10 @@ from pydantic import ValidationError
 
 from reportkit.io.readers.policy import Input, not_decodable, open_text, report
 from reportkit.models import ErrorRecord
+
+# DiagnosticReport.status (required binding to the R4 value set diagnostic-report-status)
+REPORT_STATUSES = ("registered", "partial", "preliminary", "final", "amended", "corrected", "appended",
+                   "cancelled", "entered-in-error", "unknown")
 
 
 def read_fhir_json(path: Path, encoding: str = "utf-8-sig") -> Iterator[Input]:
@@ -75,6 +80,12 @@ def report_item(resource: dict, source: str, line: int, where: str) -> Input:
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         return ErrorRecord(id=resource.get("id"), source=source, line=line,
                            error=f"{where}: invalid DiagnosticReport at {path}: {first['type']}{more}")
+    if resource.get("status") not in REPORT_STATUSES:  # the models check the type, not the value set
+        status = resource.get("status")
+        shown = repr(status) if isinstance(status, str) and len(status) <= 40 else "its value"
+        return ErrorRecord(id=resource.get("id"), source=source, line=line,
+                           error=f"{where}: invalid DiagnosticReport at status: {shown} is not a FHIR "
+                                 f"DiagnosticReport status ({', '.join(REPORT_STATUSES)})")
     text = _presented_text(resource.get("presentedForm") or []) or (resource.get("conclusion") or "").strip()
     identifiers = resource.get("identifier") or []
     accession = _accession(identifiers)
@@ -87,7 +98,8 @@ def report_item(resource: dict, source: str, line: int, where: str) -> Input:
         "exam_date": resource.get("effectiveDateTime") or (resource.get("effectivePeriod") or {}).get("start")
         or resource.get("issued"),
     }
-    item = report(report_id, text, source, line, f"{source}:{line}", fields, procedure=_procedure(resource))
+    item = report(report_id, text, source, line, f"{source}:{line}", fields, procedure=_procedure(resource),
+                  exam_code=_exam_code(resource.get("code") or {}))
     if isinstance(item, ErrorRecord):
         item.error = f"{where}: {item.error}"
     return item
@@ -149,6 +161,12 @@ def _patient(subject: dict) -> str | None:
     if reference:
         return reference.rsplit("/", 1)[-1]
     return (subject.get("identifier") or {}).get("value")
+
+
+def _exam_code(code: dict) -> dict | None:
+    """The first coding of the report's code that has a code: the exam's code."""
+    return next(({k: c.get(k) for k in ("system", "code", "display") if c.get(k)}
+                 for c in code.get("coding") or [] if isinstance(c, dict) and c.get("code")), None)
 
 
 def _procedure(resource: dict) -> str | None:

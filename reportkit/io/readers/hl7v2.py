@@ -100,11 +100,14 @@ def _message_item(segments: list[str], source: str, number: int, line_no: int) -
             "modality": _get(message, "OBR.F24.R1.C1"),
         }
         procedure = _procedure(message)
+        # OBR-4, universal service identifier: code ^ text ^ coding system
+        exam_code = {"code": _get(message, "OBR.F4.R1.C1"), "display": _get(message, "OBR.F4.R1.C2"),
+                     "system": _get(message, "OBR.F4.R1.C3")} if _has(message, "OBR") else None
     except Exception as exc:  # python-hl7 raises ParseException, IndexError, KeyError... on malformed input
         return ErrorRecord(source=source, line=number, error=f"{where}: malformed HL7 ({type(exc).__name__})")
     if not text:
         return ErrorRecord(id=report_id or None, source=source, line=number, error=f"{where}: no OBX TX/FT report text")
-    item = report(report_id, text, source, number, f"{source}:{number}", fields, procedure)
+    item = report(report_id, text, source, number, f"{source}:{number}", fields, procedure, exam_code=exam_code)
     if isinstance(item, ErrorRecord):
         item.error = f"{where}: {item.error}"
     return item

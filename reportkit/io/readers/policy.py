@@ -37,7 +37,9 @@ class Report:
     """One report to process: its id, text, the file (and line) it came from, and any archive metadata.
 
     ``meta``: raw values of :data:`META_FIELDS` as the file holds them; ``procedure``: the exam's
-    description (HL7 OBR-4, FHIR code), from which the audit may infer modality, body part and side.
+    description (HL7 OBR-4, FHIR code), from which the audit may infer modality, body part and side;
+    ``exam_code``: the exam's code as the file gives it (a bare code, or ``{system, code, display}``),
+    which FHIR output puts on the DiagnosticReport.
     """
 
     id: str
@@ -46,6 +48,7 @@ class Report:
     line: int | None = None
     meta: Mapping[str, object] = field(default_factory=dict, hash=False)
     procedure: str | None = None
+    exam_code: str | Mapping[str, object] | None = field(default=None, hash=False)
 
 
 Input = Report | ErrorRecord
@@ -78,7 +81,8 @@ def too_long(text: str) -> str | None:
 
 def report(report_id: object, text: object, source: str, line: int | None, default_id: str,
            meta: Mapping[str, object] | None = None, procedure: str | None = None,
-           empty_is_error: bool = True, nul_to_space: bool = True) -> Input:
+           empty_is_error: bool = True, nul_to_space: bool = True,
+           exam_code: str | Mapping[str, object] | None = None) -> Input:
     """A :class:`Report`, or the error record the policy makes of it (see the module's rules).
 
     ``default_id``: the name of a report that has no id. ``empty_is_error`` and ``nul_to_space`` are
@@ -97,4 +101,4 @@ def report(report_id: object, text: object, source: str, line: int | None, defau
         return ErrorRecord(id=report_id, source=source, line=line, error=error)
     if nul_to_space:
         text = text.replace("\0", " ")
-    return Report(report_id, text, source, line, dict(meta or {}), procedure)
+    return Report(report_id, text, source, line, dict(meta or {}), procedure, exam_code)
