@@ -55,6 +55,9 @@ class Grouper:
                 if not previous.interpretations and not previous.descriptions and self._adjacent(gap):
                     _merge(previous, span, concept)
                     continue
+                if self._other_part(previous, concept, gap):
+                    previous.add_description(span)
+                    continue
                 if self._restates(previous, span, concept, gap, index):
                     previous.add_interpretation(span, concept)
                     continue
@@ -82,6 +85,13 @@ class Grouper:
     def _adjacent(self, gap: Span) -> bool:
         """Two terms of one noun phrase: nothing, or placeholders only, between them."""
         return all(self._is_placeholder(t) for t in gap)
+
+    def _other_part(self, group: Group, concept: Concept, gap: Span) -> bool:
+        """A "non-" form coordinated right after a term of its kind names the other part of one mixed noun phrase
+        ("mixed calcific and non-calcific plaque", "no calcific or non-calcific plaque"): one finding, asserted
+        as its first term is, not a second, negated one."""
+        return (concept.negated and not group.concept.negated and (concept.kind or "calcification") == group.kind
+                and len(gap) == 1 and self._coordinators.starts_at([gap[0].lower], 0) and gap[0].text != ",")
 
     def _describes(self, group: Group, span: Span, concept: Concept, gap: Span, index: DocIndex) -> bool:
         """A generic term after a named finding, at no other kind of site, describes that finding

@@ -1,0 +1,29 @@
+"""A deposit described by both a term and its "non-" form ("mixed calcific and non-calcific plaque") is one
+mention, asserted as its first term is; "non-calcific" alone is the negated wording of the conventions."""
+
+import pytest
+
+from reportkit import extract
+
+
+def mentions(text: str) -> list[tuple[bool, str | None, str | None]]:
+    return [(f.negated, f.location_category, f.diagnosis) for f in extract(text).findings]
+
+
+@pytest.mark.parametrize("text, negated", [
+    ("Coronary CTA: there is mixed calcific and non-calcific plaque in the proximal LAD.", False),
+    ("The RCA shows calcified and noncalcified plaque without stenosis.", False),
+    ("The circumflex has a normal ostium. There is no calcific or non-calcific plaque.", True),
+])
+def test_mixed_plaque_is_one_arterial_calcification(text: str, negated: bool) -> None:
+    assert mentions(text) == [(negated, "vascular", "arterial_calcification")]
+
+
+def test_non_calcific_alone_is_negated() -> None:
+    found = extract("There is non-calcific plaque in the mid LAD.").findings
+    assert [f.negated for f in found] == [True]
+
+
+def test_a_term_and_its_non_form_on_one_noun_are_one_mention() -> None:
+    found = extract("Calcified and non-calcified pulmonary nodules are present.").findings
+    assert [f.negated for f in found] == [False]
