@@ -11,10 +11,40 @@ import time
 from pathlib import Path
 from typing import Annotated, Literal
 
+import click
 import typer
+from typer.core import TyperGroup
 
-audit_app = typer.Typer(help="Audit report archives: extract, reason and lint every report into a DuckDB store.",
-                        no_args_is_help=True, add_completion=False)
+# the modules of the audit extra (pyproject.toml), by import name
+AUDIT_EXTRA_MODULES = ("duckdb", "pyarrow", "hl7", "plotly")
+
+
+def missing_audit_module() -> str | None:
+    """The first module of the audit extra that cannot be imported, None when all can."""
+    import importlib.util
+
+    for name in AUDIT_EXTRA_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ImportError:
+            return name
+    return None
+
+
+class AuditGroup(TyperGroup):
+    """``reportkit audit``: refuses every command (not its help) on an install without the audit extra."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if not any(a in ctx.help_option_names for a in args) and (name := missing_audit_module()):
+            typer.echo(f"error: reportkit audit needs the audit extra: pip install 'reportkit[audit]' ({name})",
+                       err=True)
+            raise typer.Exit(2)
+        return super().resolve_command(ctx, args)
+
+
+audit_app = typer.Typer(cls=AuditGroup, no_args_is_help=True, add_completion=False,
+                        help="Audit report archives: extract, reason and lint every report into a DuckDB store.")
 
 RunDir = Annotated[Path, typer.Argument(help="folder holding the audit store (created if missing)")]
 
