@@ -77,3 +77,71 @@ def test_every_command_help_shows_an_example_of_itself():
         examples = result.stdout.split("Examples:", 1)
         assert len(examples) == 2, f"reportkit {' '.join(path)} --help shows no example"
         assert f"reportkit {' '.join(path)}".strip() in examples[1], path
+
+
+# ---------------------------------------------------------------------- honest outputs
+
+TENDON = "EXAM: Radiograph of the right shoulder.\nFINDINGS: Calcific tendinitis of the right supraspinatus tendon.\n"
+
+
+def test_lint_of_a_missing_file_never_says_all_checks_passed(tmp_path):
+    result = runner.invoke(app, ["lint", str(tmp_path / "missing.txt")])
+    assert result.exit_code == 2
+    assert "All checks passed" not in result.stdout
+    assert f"error: {tmp_path / 'missing.txt'}:" in result.stderr
+    assert result.stdout.strip() == "No diagnostics; 1 input could not be read."
+
+
+def test_report_to_a_file_name_writes_that_file(tmp_path):
+    source = tmp_path / "shoulder.txt"
+    source.write_text(TENDON)
+    target = tmp_path / "shoulder-report.html"
+    result = runner.invoke(app, ["report", str(source), "-f", "html", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert target.is_file() and target.read_text().lstrip().lower().startswith("<!doctype html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shoulder-report.html", "shoulder.txt"]
+    # json to a .json file: the one indented record
+    as_json = tmp_path / "one.json"
+    assert runner.invoke(app, ["report", str(source), "-f", "json", "-o", str(as_json)]).exit_code == 0
+    assert json.loads(as_json.read_text())["result"]["id"] == "shoulder"
+    # several reports never squeeze into one file; an existing folder stays a folder
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"id": f"r{i}", "text": TENDON}) + "\n" for i in range(2)))
+    refused = runner.invoke(app, ["report", str(batch), "-f", "html", "-o", str(tmp_path / "both.html")])
+    assert refused.exit_code == 2 and "2 reports do not fit in one file; give a folder" in refused.stderr
+    assert not (tmp_path / "both.html").exists()
+    folder = tmp_path / "out.html"
+    folder.mkdir()
+    assert runner.invoke(app, ["report", str(batch), "-f", "html", "-o", str(folder)]).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["r0.html", "r1.html"]
+    several = runner.invoke(app, ["report", str(batch), "-f", "md", "-o", str(tmp_path / "md")])
+    assert several.exit_code == 0 and sorted(p.name for p in (tmp_path / "md").iterdir()) == ["r0.md", "r1.md"]
+
+
+def test_schema_does_not_import_spacy(tmp_path):
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom reportkit.cli import app\n"
+            f"result = CliRunner().invoke(app, ['schema', '-o', {str(tmp_path / 's.json')!r}])\n"
+            "assert result.exit_code == 0, result.output\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'medspacy', 'thinc')))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert json.loads((tmp_path / "s.json").read_text())["title"]
+
+
+def test_eval_misses_show_gold_and_predicted_values(tmp_path):
+    text = "FINDINGS: Calcific tendinitis of the left supraspinatus tendon."
+    start = text.index("Calcific")
+    gold = {"id": "g1", "text": text, "gold": {"mentions": [
+        {"start": start, "span": "Calcific tendinitis", "kind": "calcification", "laterality": "left",
+         "diagnosis": "HADD", "negated": False}]}}
+    predicted = {"id": "g1", "findings": [
+        {"start": start, "end": start + len("Calcific tendinitis"), "text": "Calcific tendinitis",
+         "kind": "calcification", "laterality": "right", "diagnosis": "HADD", "negated": False}]}
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n")
+    (tmp_path / "pred.jsonl").write_text(json.dumps(predicted) + "\n")
+    result = runner.invoke(app, ["eval", str(tmp_path / "gold.jsonl"), "--pred", str(tmp_path / "pred.jsonl"),
+                                 "--misses"])
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("g1: wrong laterality")]
+    assert "(laterality: gold 'left', predicted 'right')" in line
