@@ -145,3 +145,55 @@ def test_eval_misses_show_gold_and_predicted_values(tmp_path):
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("g1: wrong laterality")]
     assert "(laterality: gold 'left', predicted 'right')" in line
+
+
+# ---------------------------------------------------------------------- audit run: refuse early, skip, count
+
+
+def _audit_run(args: list[str]) -> subprocess.CompletedProcess:
+    return _reportkit(["audit", "run", *args, "--workers", "1"])
+
+
+def test_a_csv_without_a_usable_column_mapping_is_refused_before_the_run(tmp_path):
+    archive = tmp_path / "archive.csv"
+    archive.write_text('ACC,REPORT\nA1,"FINDINGS: Calcific tendinitis of the right supraspinatus tendon."\n'
+                       'A2,"FINDINGS: No soft-tissue calcification."\n')
+    run_dir = tmp_path / "run"
+    refused = _audit_run([str(run_dir), str(archive)])
+    assert refused.returncode == 2
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith(f"error: {archive}: column(s) not in the header: id -> 'id', text -> 'text'")
+    assert "(the header has: ACC, REPORT)" in line and "--columns id=COLUMN,text=COLUMN" in line
+    assert "Calcific" not in refused.stderr
+    # RUN_DIR was left alone: the corrected command runs in it
+    done = _audit_run([str(run_dir), str(archive), "--columns", "id=ACC,text=REPORT", "-q"])
+    assert done.returncode == 0, done.stderr
+    query = _reportkit(["audit", "query", str(run_dir), "SELECT id FROM reports ORDER BY id"])
+    assert query.stdout.split() == ["id", "A1", "A2"]
+
+
+def test_hl7_messages_that_are_no_result_are_skipped_and_counted(tmp_path):
+    header = "MSH|^~\\&|RIS|SITE|RK|AUDIT|20240301||{kind}|{id}|P|2.5.1\r"
+    feed = (header.format(kind="ORU^R01", id="M1") + "PID|1||P1\rOBR|1||ACC1|P^XR SHOULDER RIGHT|||20240101\r"
+            "OBX|1|TX|R||Calcific tendinitis of the supraspinatus tendon.||||||F\r"
+            + header.format(kind="ADT^A01", id="M2") + "PID|1||P1\r"
+            + header.format(kind="ADT^A01", id="M3") + "PID|1||P2\r"
+            + header.format(kind="ORM^O01", id="M4") + "PID|1||P2\r")
+    (tmp_path / "feed.hl7").write_text(feed)
+    done = _audit_run([str(tmp_path / "run"), str(tmp_path / "feed.hl7")])
+    assert done.returncode == 0, done.stderr
+    (line,) = [line for line in done.stderr.splitlines() if line.startswith("read ")]
+    assert line.startswith("read 1 = 1 results + 0 errors; skipped 3 HL7 message(s) that are no result "
+                           "(ADT^A01: 2, ORM^O01: 1)")
+
+
+def test_quiet_audit_still_prints_the_count_line_when_records_fail(tmp_path):
+    archive = tmp_path / "a.jsonl"
+    archive.write_text(json.dumps({"id": "ok", "text": TENDON}) + "\n" + json.dumps({"id": "empty", "text": ""}) + "\n")
+    failed = _audit_run([str(tmp_path / "run"), str(archive), "-q"])
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines()[-1].startswith("read 2 = 1 results + 1 errors")
+    clean = tmp_path / "b.jsonl"
+    clean.write_text(json.dumps({"id": "ok", "text": TENDON}) + "\n")
+    quiet = _audit_run([str(tmp_path / "run2"), str(clean), "-q"])
+    assert quiet.returncode == 0 and quiet.stderr == ""
