@@ -7,7 +7,6 @@ The extraction lexicons (concepts, anatomy, descriptors, modalities, sections, C
 from __future__ import annotations
 
 import re
-
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
