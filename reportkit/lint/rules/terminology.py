@@ -204,9 +204,11 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
             continue
         other = next(ctx.text[s:e] for _, s, e in written if norm(ctx.text[s:e]) != norm(name))
         safe = norm(name) in synonyms and norm(preferred) in synonyms
+        # an acronym ("HADD") has no case to carry: the preferred term is written as the sentence needs
+        acronym = name.isupper() and len(name) <= 5
+        replacement = _name_in_case_of(ctx.text, start, preferred) if acronym else match_case(name, preferred)
         yield Violation(f.start, f.end, f"'{name}' and '{other}' name the same disease: use one term, "
-                        f"the preferred '{preferred}'",
-                        replace(ctx, start, end, _name_in_case_of(ctx.text, start, preferred), safe=safe))
+                        f"the preferred '{preferred}'", replace(ctx, start, end, replacement, safe=safe))
 
 
 def _name_in_case_of(text: str, start: int, name: str) -> str:
