@@ -53,10 +53,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 
 def examples_epilog(path: str) -> str | None:
     """The ``Examples:`` block of the command at ``path``, its brackets escaped for rich markup."""
-    from rich.markup import escape
-
     lines = EXAMPLES.get(path)
-    return escape("Examples:\n" + "\n".join(f"  {line}" for line in lines)) if lines else None
+    return "Examples:\n" + "\n".join(f"  {line}".replace("[", "\\[") for line in lines) if lines else None
 
 
 def add_examples(app: typer.Typer, path: str = "") -> None:
