@@ -12,7 +12,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -36,7 +35,7 @@ def missing_audit_module() -> str | None:
 class AuditGroup(TyperGroup):
     """``reportkit audit``: refuses every command (not its help) on an install without the audit extra."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]):
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
         if not any(a in ctx.help_option_names for a in args) and (name := missing_audit_module()):
             typer.echo(f"error: reportkit audit needs the audit extra: pip install 'reportkit[audit]' ({name})",
                        err=True)
