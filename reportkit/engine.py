@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reportkit.lexicon import Laterality, Lexicon, ModalityName, load_lexicon
 from reportkit.lint import REGISTRY, SEVERITY_RANK, Diagnostic, LintConfig, apply_fixes, run_rules
+from reportkit.lint.fixes import chosen_fixes
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.timeout import ReportTimeout, time_limit
 
@@ -211,15 +212,22 @@ class Engine:
 
     def fix_text(self, text: str, path: str, config: LintConfig, unsafe: bool = False) -> tuple[str, int, list]:
         """Fix, re-lint and repeat until nothing more applies; returns (text, fixes, remaining)."""
-        total = 0
+        text, fixed, diagnostics = self.fix_passes(text, path, config, unsafe)
+        return text, len(fixed), diagnostics
+
+    def fix_passes(self, text: str, path: str, config: LintConfig,
+                   unsafe: bool = False) -> tuple[str, list[Diagnostic], list[Diagnostic]]:
+        """Fix, re-lint and repeat until nothing more applies; returns (text, the fixed diagnostics, remaining)."""
+        fixed: list[Diagnostic] = []
         diagnostics = self.lint_text(text, path, config)
         for _ in range(MAX_FIX_PASSES):
-            text, applied = apply_fixes(text, diagnostics, unsafe)
-            if not applied:
+            chosen = chosen_fixes(diagnostics, unsafe)
+            if not chosen:
                 break
-            total += applied
+            text, _ = apply_fixes(text, chosen, unsafe)
+            fixed += chosen
             diagnostics = self.lint_text(text, path, config)
-        return text, total, diagnostics
+        return text, fixed, diagnostics
 
     def audit(self, text: str, report_id: str, *, prefilter: bool = True,
               verdict: Verdict | None = None) -> Audited:
@@ -305,6 +313,7 @@ class LintRun:
     originals: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, str] = field(default_factory=dict)  # path -> fixed text, where it changed
     fixes_applied: int = 0
+    fixed_diagnostics: list[Diagnostic] = field(default_factory=list)  # what --fix fixed, in order
     failed: bool = False  # some diagnostic at or above its file's fail-on severity
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of drafts that could not be linted
 
@@ -351,15 +360,16 @@ def lint_drafts(drafts: Iterable[tuple[str, str]], config: LintConfig | Callable
         try:
             with time_limit(seconds):
                 if fix:
-                    fixed, applied, diagnostics = engine.fix_text(text, path, settings, unsafe)
+                    fixed, fixed_diagnostics, diagnostics = engine.fix_passes(text, path, settings, unsafe)
                 else:
-                    fixed, applied, diagnostics = text, 0, engine.lint_text(text, path, settings)
+                    fixed, fixed_diagnostics, diagnostics = text, [], engine.lint_text(text, path, settings)
         except ReportTimeout as exc:
             run.errors.append((path, str(exc)))
             continue
-        if applied:
+        if fixed_diagnostics:
             run.fixed[path] = fixed
-            run.fixes_applied += applied
+            run.fixes_applied += len(fixed_diagnostics)
+            run.fixed_diagnostics += fixed_diagnostics
         run.diagnostics += diagnostics
         run.failed |= any(SEVERITY_RANK[d.severity] >= SEVERITY_RANK[settings.fail_on] for d in diagnostics)
     return run

@@ -8,6 +8,7 @@ import gzip
 import importlib.util
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -137,17 +138,20 @@ def test_hl7_ft_escapes_tx_lines_mllp_and_malformed_messages(tmp_path):
     not_oru = HL7_HEADER.format(id="M4").replace("ORU^R01", "ADT^A01") + "PID|1||PAT9\r"
     path = tmp_path / "feed.hl7"
     path.write_text(f"\x0b{first}\x1c\r\n{second}\n{no_text}{not_oru}PV1|orphan\r", encoding="utf-8")
-    inputs, errors = _split(read_archive([path]))
+    skipped = Counter()
+    inputs, errors = _split(read_archive([path], skipped=skipped))
     assert [i.id for i in inputs] == ["M1", "M2"]
     assert inputs[0].text == "FINDINGS: Calcific deposit & bursitis.\nIMPRESSION: HADD."
     assert inputs[1].text == "Two views.\nNo fracture."
     assert inputs[0].meta.model_dump() == {"patient_id": "PAT9", "accession": "ACC9", "exam_date": dt.date(2024, 2, 28),
                                            "modality": "MRI", "body_part": "shoulder", "side": "right"}
     assert inputs[1].meta.modality == "radiograph" and inputs[1].line == 2
-    assert [e.line for e in errors] == [3, 4]
-    assert "no OBX TX/FT report text" in errors[0].error and "ADT^A01" in errors[1].error
+    assert [e.line for e in errors] == [3]
+    assert "no OBX TX/FT report text" in errors[0].error
+    # an ADT message is no result: skipped and counted, not an error
+    assert skipped == {"ADT^A01": 1}
     # "PV1|orphan" follows message 4 in the same framing-free run: it belongs to message 4, not an orphan
-    assert len(inputs) + len(errors) == 4
+    assert len(inputs) + len(errors) == 3
 
 
 def test_hl7_garbage_before_first_message_is_an_error_row(tmp_path):
@@ -207,7 +211,7 @@ def test_error_messages_never_quote_report_text(tmp_path):
     items = list(read_archive([tmp_path / "a.jsonl", tmp_path / "b.json", tmp_path / "c.hl7"]))
     messages = [i.error for i in items if isinstance(i, ErrorRecord)] + [w for i in items if isinstance(i, AuditInput)
                                                                           for w in i.warnings]
-    assert len(messages) == 4
+    assert len(messages) == 3  # the ORU^R99 message is no result: skipped, not an error
     assert not any("Zanzibar" in m for m in messages)
 
 

@@ -77,13 +77,37 @@ def test_hadd_fix_replaces_only_the_name():
             "FINDINGS: Mineralized calcific tendinitis of the supraspinatus tendon.\n"
             "IMPRESSION: Hydroxyapatite deposition disease.\n")
     fixed, applied, _ = fix_text(text, "d.txt", LintConfig())
-    assert applied == 1
-    assert fixed.endswith("IMPRESSION: Calcific tendinitis.\n")
+    assert applied == 2  # both names move to the preferred term
+    assert "FINDINGS: Mineralized calcific tendinopathy of the supraspinatus tendon.\n" in fixed
+    assert fixed.endswith("IMPRESSION: Calcific tendinopathy.\n")
     assert _meaning(fixed) == _meaning(text)
     # a name that is not a listed synonym (it may carry its own site) is never rewritten by --fix
     bursitis = "FINDINGS: Calcific tendinitis of the supraspinatus.\nIMPRESSION: Calcific bursitis.\n"
-    (rk204,) = [d for d in lint_text(bursitis, "d.txt", LintConfig(select=["RK204"]))]
+    tendinitis, rk204 = lint_text(bursitis, "d.txt", LintConfig(select=["RK204"]))
+    assert tendinitis.fix is not None and tendinitis.fix.safe  # a listed synonym moves to the preferred term
     assert rk204.fix is not None and not rk204.fix.safe
+
+
+def test_hadd_fix_moves_toward_the_preferred_term_never_away():
+    from reportkit.lexicon import load_lexicon
+
+    preferred = load_lexicon().term_for_concept("hadd").preferred_name
+    assert preferred == "calcific tendinopathy"  # what `reportkit terms` shows first
+    text = ("EXAM: Radiograph of the right shoulder.\n"
+            "FINDINGS: Calcific tendinopathy of the supraspinatus tendon.\n"
+            "IMPRESSION: Calcific tendinitis of the supraspinatus.\n")
+    (rk204,) = lint_text(text, "d.txt", LintConfig(select=["RK204"]))
+    assert text[rk204.start:rk204.end].startswith("Calcific tendinitis")  # the name that is not preferred
+    fixed, _, _ = fix_text(text, "d.txt", LintConfig())
+    assert "Calcific tendinopathy of the supraspinatus tendon" in fixed and "tendinitis" not in fixed
+    assert _meaning(fixed) == _meaning(text)
+    # whichever name comes first, a report ends on the preferred term and keeps it
+    for first, second in [("calcific tendinitis", "HADD"), ("HADD", "calcific tendinopathy"),
+                          ("calcific tendinopathy", "calcifying tendinitis")]:
+        draft = f"FINDINGS: Ill-defined {first} of the supraspinatus.\nIMPRESSION: {second[0].upper() + second[1:]}.\n"
+        fixed, _, remaining = fix_text(draft, "d.txt", LintConfig())
+        assert "RK204" not in {d.code for d in remaining}
+        assert fixed.lower().count(preferred) == 2, fixed
 
 
 SIDES = ["", "right ", "left "]

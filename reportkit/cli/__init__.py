@@ -12,6 +12,7 @@ import typer
 
 from reportkit import __version__
 from reportkit.cli import audit, evaluate, extract, lint, report, schema, service, terms
+from reportkit.cli.examples import add_examples
 
 app = typer.Typer(
     help="Find and reason over soft-tissue calcification, ossification and foreign-body mentions "
@@ -50,5 +51,6 @@ app.command()(schema.schema)
 app.command("postprocess")(service.postprocess_command)
 app.command("serve")(service.serve_command)
 app.add_typer(audit.audit_app, name="audit")
+add_examples(app)
 
 __all__ = ["app", "main"]

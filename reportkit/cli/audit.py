@@ -8,13 +8,43 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from typer.core import TyperGroup
 
-audit_app = typer.Typer(help="Audit report archives: extract, reason and lint every report into a DuckDB store.",
-                        no_args_is_help=True, add_completion=False)
+# the modules of the audit extra (pyproject.toml), by import name
+AUDIT_EXTRA_MODULES = ("duckdb", "pyarrow", "hl7", "plotly")
+
+
+def missing_audit_module() -> str | None:
+    """The first module of the audit extra that cannot be imported, None when all can."""
+    import importlib.util
+
+    for name in AUDIT_EXTRA_MODULES:
+        try:
+            if importlib.util.find_spec(name) is None:
+                return name
+        except ImportError:
+            return name
+    return None
+
+
+class AuditGroup(TyperGroup):
+    """``reportkit audit``: refuses every command (not its help) on an install without the audit extra."""
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]):
+        if not any(a in ctx.help_option_names for a in args) and (name := missing_audit_module()):
+            typer.echo(f"error: reportkit audit needs the audit extra: pip install 'reportkit[audit]' ({name})",
+                       err=True)
+            raise typer.Exit(2)
+        return super().resolve_command(ctx, args)
+
+
+audit_app = typer.Typer(cls=AuditGroup, no_args_is_help=True, add_completion=False,
+                        help="Audit report archives: extract, reason and lint every report into a DuckDB store.")
 
 RunDir = Annotated[Path, typer.Argument(help="folder holding the audit store (created if missing)")]
 
@@ -96,11 +126,12 @@ def run(
         help="days before an MRI/US exam a radiograph still correlates")] = 365,
     correlation_window_after: Annotated[int, typer.Option(
         help="days after an MRI/US exam a radiograph still correlates")] = 30,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output; the final count line only "
+                                        "when some records became errors")] = False,
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
     from reportkit.audit.correlation import Window
-    from reportkit.audit.readers import count_archive, read_archive
+    from reportkit.audit.readers import ColumnMapError, column_map_problems, count_archive, read_archive
     from reportkit.audit.run import audit_runner, run_audit
     from reportkit.audit.store import StoreError
     from reportkit.audit.work import WorkOptions
@@ -114,6 +145,14 @@ def run(
     if lexicons is not None and not lexicons.is_dir():
         raise _fail(f"{lexicons}: no such lexicon folder")
     lexicon_dir = lexicon_arg(lexicons)  # a broken lexicon is refused here, naming file and line
+    column_map = _columns(columns)
+    try:  # before RUN_DIR is touched: a run that could read no table would leave a store made with its options
+        problems = column_map_problems(inputs, column_map)
+    except ColumnMapError as exc:
+        raise _fail(f"--columns: {exc}") from None
+    if problems:
+        raise _fail(f"{problems[0]}; give the columns with --columns id=COLUMN,text=COLUMN"
+                    + (f" ({len(problems) - 1} more file(s) like it)" if len(problems) > 1 else ""))
     from reportkit.io.runner import cpu_count
 
     cpus = cpu_count()
@@ -129,11 +168,16 @@ def run(
     def make_runner():
         return audit_runner(count, options, engine, scheduler)
 
+    skipped: Counter[str] = Counter()  # HL7 messages that are no result: neither report nor error
+
+    def read_reports(paths, column_map):
+        return read_archive(paths, column_map, skipped=skipped)
+
     # the total (for an ETA) only where a bar shows it and counting is cheap: JSONL, CSV, Parquet, text
     total = count_archive(inputs) if not quiet and sys.stderr.isatty() else None
     try:
         with Progress(quiet, total) as progress:
-            totals = run_audit(run_dir, inputs, read_archive, make_runner, options, _columns(columns),
+            totals = run_audit(run_dir, inputs, read_reports, make_runner, options, column_map,
                                chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine,
                                window=Window(correlation_window_before, correlation_window_after),
                                on_resumed=progress.resumed_chunk)
@@ -141,8 +185,11 @@ def run(
         raise _fail(str(exc)) from None
     except OSError as exc:
         raise _fail(f"{exc.filename or run_dir}: {exc.strerror}") from None
-    if not quiet:
+    if not quiet or totals.errors:  # quiet hides progress, never why the exit code is 1
         resumed = f" ({totals.chunks_skipped} chunks already done)" if totals.chunks_skipped else ""
+        if skipped:
+            kinds = ", ".join(f"{kind}: {count}" for kind, count in sorted(skipped.items()))
+            resumed += f"; skipped {skipped.total()} HL7 message(s) that are no result ({kinds})"
         typer.echo(f"read {totals.read} = {totals.results} results + {totals.errors} errors{resumed}; "
                    f"radiograph correlation checked for {totals.correlations} MRI/US findings; store: {run_dir}", err=True)
     if totals.errors:

@@ -81,10 +81,7 @@ def evaluate(
                                             "location category and side.")] = False,
     lexicons: LexiconOption = None,
 ) -> None:
-    """Precision/recall/F1 for mentions (overlap match, typed and untyped) and attribute accuracy.
-
-    Example: reportkit eval tests/gold/corpus.gold.jsonl --split work --by source --by category --confusion
-    """
+    """Precision/recall/F1 for mentions (overlap match, typed and untyped) and attribute accuracy."""
     from reportkit.evaluation import (
         EvalError,
         load_gold,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -59,6 +60,10 @@ def lint(
     diff: Annotated[bool, typer.Option("--diff", help="Show the fixes as a diff; write nothing.")] = False,
     unsafe_fixes: Annotated[bool, typer.Option(
         "--unsafe-fixes", help="Also apply fixes marked unsafe (with --fix or --diff only).")] = False,
+    statistics: Annotated[bool, typer.Option(
+        "--statistics", help="Count the diagnostics per rule instead of listing them (text or json).")] = False,
+    show_fixes: Annotated[bool, typer.Option(
+        "--show-fixes", help="With --fix: list what was fixed, per file and rule.")] = False,
     config: Annotated[Path | None, typer.Option(
         "--config", help="reportkit.toml or pyproject.toml to use (default: the nearest above each file).")] = None,
     base: Annotated[Path | None, typer.Option(
@@ -68,13 +73,28 @@ def lint(
     time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Lint draft reports. Exit 0: nothing at or above --fail-on; 1: diagnostics; 2: usage or input error."""
+    import json
+
     from reportkit.engine import lint_drafts
-    from reportkit.lint import ConfigFinder, LintError, format_github, format_json, format_sarif, format_text, unified_diff
+    from reportkit.lint import (
+        ConfigFinder,
+        LintError,
+        format_fixed,
+        format_github,
+        format_json,
+        format_sarif,
+        format_statistics,
+        format_text,
+        unified_diff,
+    )
+    from reportkit.lint import statistics as count_by_rule
 
     if base is not None and output_format is not LintFormat.sarif:
         raise usage_error("--base only applies to --format sarif")
     if unsafe_fixes and not (fix or diff):
         raise usage_error("--unsafe-fixes only changes what --fix or --diff do: add one of them")
+    if statistics and output_format not in (LintFormat.text, LintFormat.json):
+        raise usage_error("--statistics prints text or json, not --format " + output_format.value)
     lexicon_dir = lexicon_arg(lexicons)
     input_errors: list = []
     try:
@@ -94,20 +114,35 @@ def lint(
         raise typer.Exit(2 if input_errors else 1 if run.fixed else 0)
     if fix:
         _write_fixes(run.fixed)
+        if show_fixes:
+            sys.stderr.write(format_fixed(run.fixed_diagnostics))
         if "-" in run.originals:  # stdout carries the draft, whole, so `lint - --fix > out.txt` never loses it
             sys.stdout.write(run.texts["-"])
             sys.stderr.write(_summary(run.diagnostics))
             typer.echo(f"{run.fixes_applied} fix(es) applied; {len(run.diagnostics)} diagnostic(s) remain", err=True)
             raise typer.Exit(failed)
         typer.echo(f"{run.fixes_applied} fix(es) applied", err=True)
-    formatters = {
-        LintFormat.text: lambda: format_text(run.diagnostics, run.texts),
-        LintFormat.json: lambda: format_json(run.diagnostics),
-        LintFormat.sarif: lambda: format_sarif(run.diagnostics, base),
-        LintFormat.github: lambda: format_github(run.diagnostics),
-    }
-    sys.stdout.write(formatters[output_format]())
+    color = output_format is LintFormat.text and _colour(sys.stdout)
+    unread = len(input_errors)
+    if statistics:
+        output = (json.dumps(count_by_rule(run.diagnostics), indent=2) + "\n" if output_format is LintFormat.json
+                  else format_statistics(run.diagnostics, color, unread))
+    else:
+        output = {
+            LintFormat.text: lambda: format_text(run.diagnostics, run.texts, color, unread),
+            LintFormat.json: lambda: format_json(run.diagnostics),
+            LintFormat.sarif: lambda: format_sarif(run.diagnostics, base),
+            LintFormat.github: lambda: format_github(run.diagnostics),
+        }[output_format]()
+    sys.stdout.write(output)
     raise typer.Exit(failed)
+
+
+def _colour(stream) -> bool:
+    """Colour on a terminal, as ruff: never with NO_COLOR set (no-color.org), always with FORCE_COLOR set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
 
 
 def _followup_conditions(selection: str) -> list[str]:

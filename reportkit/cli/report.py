@@ -38,6 +38,28 @@ def _one_line(content: str, fmt: ReportFormat) -> str:
     return content
 
 
+def _names_a_file(output: Path, fmt) -> bool:
+    """Whether ``-o`` names one output file: not an existing folder, and its extension is the format's
+    (report.html for html; .json for json and fhir)."""
+    from reportkit.render import EXTENSIONS
+
+    return not output.is_dir() and output.suffix.lower() == "." + EXTENSIONS[fmt].rsplit(".", 1)[-1]
+
+
+def _write_one(output: Path, outputs: list[tuple[str, str]]) -> None:
+    """Write the single report to ``output`` (replaced only once it is whole)."""
+    from reportkit.io import atomic_output
+
+    if not outputs:
+        return  # every input was an error, already reported: nothing to write
+    try:
+        with atomic_output(output) as handle:
+            handle.write(outputs[0][1])
+    except OSError as exc:
+        raise usage_error(f"{output}: cannot write: {exc.strerror or exc}") from exc
+    typer.echo(f"wrote {output}", err=True)
+
+
 def report(
     paths: Annotated[list[str], typer.Argument(help=".txt files, folders, .jsonl files (.gz too), pipes, or - for stdin.")],
     output_format: Annotated[ReportFormat, typer.Option(
@@ -45,8 +67,9 @@ def report(
         "with -o, one indented file per report.")] = ReportFormat.text,
     templates: Annotated[Path | None, typer.Option("--templates", help="Folder whose templates override the shipped ones.")] = None,
     output_dir: Annotated[Path | None, typer.Option(
-        "--output-dir", "-o", help="Write <id>.<ext> files in this folder instead of stdout (names made safe and "
-        "unique; a renamed one is noted on stderr).")] = None,
+        "--output-dir", "-o", help="Write here instead of stdout: a file named for the format (report.html) takes "
+        "a single report; otherwise a folder of <id>.<ext> files (names made safe and unique; a renamed one is "
+        "noted on stderr).")] = None,
     encoding: EncodingOption = "utf-8",
     lexicons: LexiconOption = None,
     time_limit: TimeLimitOption = 30.0,
@@ -55,7 +78,15 @@ def report(
     from jinja2 import TemplateError
     from jinja2.exceptions import SecurityError
 
-    from reportkit.io import REPORTS, Tally, input_files, output_folder_problem, read_inputs, render_inputs
+    from reportkit.io import (
+        REPORTS,
+        Tally,
+        input_files,
+        output_file_problem,
+        output_folder_problem,
+        read_inputs,
+        render_inputs,
+    )
     from reportkit.models import ErrorRecord
     from reportkit.render import Format, write_reports
 
@@ -63,7 +94,10 @@ def report(
     encoding = encoding_arg(encoding)
     if templates is not None and not templates.is_dir():
         raise usage_error(f"{templates}: templates folder not found")
-    if output_dir is not None and (problem := output_folder_problem(output_dir)):
+    output_file = output_dir if output_dir is not None and _names_a_file(output_dir, fmt) else None
+    if output_file is not None and (problem := output_file_problem(output_file, input_files(paths, REPORTS.suffixes))):
+        raise usage_error(problem)
+    if output_dir is not None and output_file is None and (problem := output_folder_problem(output_dir)):
         raise usage_error(problem)
     lexicon_dir = lexicon_arg(lexicons)
     tally = Tally()
@@ -83,7 +117,11 @@ def report(
         raise usage_error(f"template refused by the sandbox: {exc}") from exc
     except TemplateError as exc:
         raise usage_error(f"template: {exc}") from exc
-    if output_dir:
+    if output_file is not None:
+        if len(outputs) > 1:
+            raise usage_error(f"{output_file}: {len(outputs)} reports do not fit in one file; give a folder")
+        _write_one(output_file, outputs)
+    elif output_dir:
         try:
             for path, note in write_reports(outputs, fmt, output_dir, input_files(paths, REPORTS.suffixes)):
                 if note:

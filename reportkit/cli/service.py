@@ -71,7 +71,7 @@ def serve_command(
     lexicons: LexiconOption = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
-    """Serve the library over HTTP (FastAPI on uvicorn; pip install 'reportkit[server]')."""
+    """Serve the library over HTTP (FastAPI on uvicorn; pip install 'reportkit\\[server]')."""
     try:
         import uvicorn
 

@@ -6,6 +6,7 @@ The extraction lexicons (concepts, anatomy, descriptors, modalities, sections, C
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -301,6 +302,12 @@ class Term(_Entry):
     misused: list[MisusedTerm] = Field(default_factory=list)
     codes: list[Code] = Field(default_factory=list)
     source: str
+
+    @property
+    def preferred_name(self) -> str:
+        """The preferred term as written in a report: without its gloss in brackets
+        ("calcific tendinopathy" of "calcific tendinopathy (hydroxyapatite deposition disease, HADD)")."""
+        return re.sub(r"\s*\([^()]*\)\s*$", "", self.preferred) or self.preferred
 
 
 class Terminology(_Entry):

@@ -12,7 +12,16 @@ from reportkit.lint import rules as _rule_families  # noqa: F401  (registers eve
 from reportkit.lint.config import ConfigFinder, LintConfig, find_config_file, load_config
 from reportkit.lint.engine import run_rules
 from reportkit.lint.fixes import apply_fixes, drop_conflicting_fixes, unified_diff
-from reportkit.lint.formats import Position, format_github, format_json, format_sarif, format_text
+from reportkit.lint.formats import (
+    Position,
+    format_fixed,
+    format_github,
+    format_json,
+    format_sarif,
+    format_statistics,
+    format_text,
+    statistics,
+)
 from reportkit.lint.registry import (
     DOC_HEADINGS,
     REGISTRY,
@@ -31,9 +40,34 @@ from reportkit.lint.registry import (
 )
 
 __all__ = [
-    "ConfigFinder", "DOC_HEADINGS", "REGISTRY", "SEVERITY_RANK", "Diagnostic", "Edit", "Fix", "LintConfig", "LintContext",
-    "LintError", "Position", "Rule", "Severity", "Violation", "apply_fixes", "find_rule",
-    "format_github", "format_json", "format_sarif", "format_text",
-    "drop_conflicting_fixes", "find_config_file", "load_config", "rule", "rules", "run_rules",
+    "DOC_HEADINGS",
+    "REGISTRY",
+    "SEVERITY_RANK",
+    "ConfigFinder",
+    "Diagnostic",
+    "Edit",
+    "Fix",
+    "LintConfig",
+    "LintContext",
+    "LintError",
+    "Position",
+    "Rule",
+    "Severity",
+    "Violation",
+    "apply_fixes",
+    "drop_conflicting_fixes",
+    "find_config_file",
+    "find_rule",
+    "format_fixed",
+    "format_github",
+    "format_json",
+    "format_sarif",
+    "format_statistics",
+    "format_text",
+    "load_config",
+    "rule",
+    "rules",
+    "run_rules",
+    "statistics",
     "unified_diff",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,6 +39,9 @@ class LintConfig(BaseModel):
     ignore: list[str] = Field(default_factory=list)
     severity: dict[str, Severity] = Field(default_factory=dict)
     fail_on: Severity = Field(default="warning", alias="fail-on")
+    # glob -> codes ignored in the files it matches, as ruff's per-file-ignores: matched against the path
+    # relative to the configuration file's folder (the working directory without one) and the file name
+    per_file_ignores: dict[str, list[str]] = Field(default_factory=dict, alias="per-file-ignores")
 
     @field_validator("select", "ignore")
     @classmethod
@@ -47,6 +51,22 @@ class LintConfig(BaseModel):
         if values and not selectors:
             raise ValueError("empty rule selection")
         return selectors
+
+    @field_validator("per_file_ignores")
+    @classmethod
+    def _known_per_file_selectors(cls, values: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {glob: rule_selectors(codes) for glob, codes in values.items()}
+
+    def for_file(self, path: Path, base: Path) -> LintConfig:
+        """This configuration with the per-file ignores of the file at ``path`` (globs relative to ``base``)."""
+        absolute = path.resolve()
+        try:
+            relative = absolute.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            relative = absolute.as_posix()
+        ignored = [code for glob, codes in self.per_file_ignores.items()
+                   if _glob_matches(glob, relative, absolute.name) for code in codes]
+        return self.model_copy(update={"ignore": self.ignore + ignored}) if ignored else self
 
     def enabled(self, code: str) -> bool:
         """Whether the rule code matches a selected prefix and no ignored one."""
@@ -69,6 +89,12 @@ class LintConfig(BaseModel):
                 raise LintError(f"{option}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from exc
             data[key] = data[key] + values if key == "ignore" else values
         return LintConfig.model_validate(data)
+
+
+def _glob_matches(glob: str, relative: str, name: str) -> bool:
+    """Whether a per-file-ignores glob matches a file (``**/`` also matches no folder at all)."""
+    candidates = [glob, glob[3:]] if glob.startswith("**/") else [glob]
+    return any(fnmatch.fnmatchcase(relative, g) or fnmatch.fnmatchcase(name, g) for g in candidates)
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -116,21 +142,30 @@ class ConfigFinder:
         self.explicit = explicit
         self.options = (select, ignore, fail_on)
         self._by_folder: dict[Path, LintConfig] = {}
+        self._base: dict[Path, Path] = {}  # the folder per-file-ignores globs are relative to
         if explicit:  # a bad explicit file or option is reported before any input is read
             self.for_folder(Path.cwd())
         else:
             LintConfig().with_options(*self.options)
 
     def for_path(self, path: str) -> LintConfig:
-        """The configuration for the draft at ``path`` (``-``: the working directory's)."""
-        return self.for_folder(Path.cwd() if path == "-" else Path(path).parent)
+        """The configuration for the draft at ``path`` (``-``: the working directory's), with its per-file ignores."""
+        if path == "-":
+            return self.for_folder(Path.cwd())
+        config = self.for_folder(Path(path).parent)
+        return config.for_file(Path(path), self._base[self._key(Path(path).parent)])
 
     def for_folder(self, folder: Path) -> LintConfig:
         """The configuration for drafts in ``folder``, with the command-line options applied."""
-        key = Path("<explicit>") if self.explicit else folder.resolve()
+        key = self._key(folder)
         if key not in self._by_folder:
-            self._by_folder[key] = load_config(self.explicit, folder)[0].with_options(*self.options)
+            config, found = load_config(self.explicit, folder)
+            self._by_folder[key] = config.with_options(*self.options)
+            self._base[key] = found.parent if found else Path.cwd()
         return self._by_folder[key]
+
+    def _key(self, folder: Path) -> Path:
+        return Path("<explicit>") if self.explicit else folder.resolve()
 
 
 def _lint_table(path: Path) -> dict | None:

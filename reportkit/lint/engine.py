@@ -12,7 +12,7 @@ from reportkit.lint.config import LintConfig
 from reportkit.lint.fixes import drop_conflicting_fixes
 from reportkit.lint.formats import Position
 from reportkit.lint.registry import Diagnostic, LintContext, Rule, rules
-from reportkit.lint.suppressions import Suppressions
+from reportkit.lint.suppressions import UNUSED_SUPPRESSION, Suppressions
 
 if TYPE_CHECKING:
     from reportkit.lexicon import Lexicon
@@ -39,9 +39,11 @@ def _run(context: LintContext, path: str, config: LintConfig, selected: Iterable
     position = Position(text)
     suppressions = Suppressions(text)
     diagnostics = []
+    ran: set[str] = set()
     for r in selected:
         if not config.enabled(r.code):
             continue
+        ran.add(r.code)
         for v in r.check(context):
             if v.fix is not None and v.fix.safe and not r.safe_fix:
                 raise RuntimeError(f"rule {r.code} offers a safe fix: register it with safe_fix=True")
@@ -51,5 +53,21 @@ def _run(context: LintContext, path: str, config: LintConfig, selected: Iterable
                 continue
             diagnostics.append(Diagnostic(path, r.code, r.name, config.severity_of(r), v.message, v.start, v.end,
                                           line, column, end_line, end_column + 1, v.fix))
+    if UNUSED_SUPPRESSION in ran:  # judged once every other rule has run: which ignores silenced something
+        unused = rules()[UNUSED_SUPPRESSION]
+        for ignore in suppressions.unused():
+            line, column = position.line_col(ignore.start)
+            end_line, end_column = position.line_col(ignore.end - 1)
+            if ignore.code is not None and suppressions.hides(unused.code, line, ignore.start):
+                continue
+            written = text[ignore.start:ignore.end]
+            if ignore.code is None:
+                message = "this suppression silences nothing on its line: remove it"
+            elif ignore.code in ran:
+                message = f"'{written}' in this suppression silences nothing on its line: remove it"
+            else:  # as ruff's RUF100 ("non-enabled"): the rule did not run, so the code can silence nothing
+                message = f"'{written}' in this suppression silences nothing: {ignore.code} is not enabled"
+            diagnostics.append(Diagnostic(path, unused.code, unused.name, config.severity_of(unused), message,
+                                          ignore.start, ignore.end, line, column, end_line, end_column + 1))
     diagnostics.sort(key=lambda d: (d.start, d.code))
     return drop_conflicting_fixes(diagnostics)

@@ -31,9 +31,9 @@ def drop_conflicting_fixes(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return [replace(d, fix=None) if id(d) in dropped else d for d in diagnostics]
 
 
-def apply_fixes(text: str, diagnostics: list[Diagnostic], unsafe: bool = False) -> tuple[str, int]:
-    """Apply non-overlapping fixes (safe ones, and unsafe ones if asked); returns (text, count)."""
-    chosen: list[Fix] = []
+def chosen_fixes(diagnostics: list[Diagnostic], unsafe: bool = False) -> list[Diagnostic]:
+    """The diagnostics whose fixes apply together: safe ones (and unsafe ones if asked), none overlapping."""
+    chosen: list[Diagnostic] = []
     taken: list[tuple[int, int]] = []
     for d in diagnostics:
         if d.fix is None or (not d.fix.safe and not unsafe):
@@ -42,9 +42,15 @@ def apply_fixes(text: str, diagnostics: list[Diagnostic], unsafe: bool = False) 
         # a later fix touching text an earlier one rewrites would splice the two edits together
         if any(s < te and ts < e or s == ts for s, e in spans for ts, te in taken):
             continue
-        chosen.append(d.fix)
+        chosen.append(d)
         taken += spans
-    edits = sorted((e for f in chosen for e in f.edits), key=lambda e: e.start, reverse=True)
+    return chosen
+
+
+def apply_fixes(text: str, diagnostics: list[Diagnostic], unsafe: bool = False) -> tuple[str, int]:
+    """Apply non-overlapping fixes (safe ones, and unsafe ones if asked); returns (text, count)."""
+    chosen = chosen_fixes(diagnostics, unsafe)
+    edits = sorted((e for d in chosen for e in d.fix.edits), key=lambda e: e.start, reverse=True)
     for e in edits:
         text = text[: e.start] + e.replacement + text[e.end :]
     return text, len(chosen)

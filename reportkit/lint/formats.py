@@ -31,28 +31,88 @@ class Position:
         return self.text[start:end].rstrip("\r\n")
 
 
-def format_text(diagnostics: list[Diagnostic], texts: dict[str, str]) -> str:
-    """Human-readable diagnostics with the source line and carets, then a summary line."""
+# ANSI styles of the text format on a terminal (ruff's palette: bold location, red code, cyan fix)
+STYLES = {"path": "1", "code": "1;31", "error": "31", "warning": "33", "info": "36", "caret": "31", "fix": "36",
+          "dim": "2"}
+
+
+def _styler(color: bool):
+    def style(name: str, value: str) -> str:
+        return f"\x1b[{STYLES[name]}m{value}\x1b[0m" if color else value
+
+    return style
+
+
+def format_text(diagnostics: list[Diagnostic], texts: dict[str, str], color: bool = False, unread: int = 0) -> str:
+    """Human-readable diagnostics with the source line and carets, then a summary line.
+
+    ``color``: ANSI colours, for a terminal. ``unread``: inputs that could not be read (reported elsewhere);
+    with none of them a run without diagnostics ends "All checks passed."."""
+    style = _styler(color)
     out = []
     for d in diagnostics:
         position = Position(texts[d.path])
-        out.append(f"{d.path}:{d.line}:{d.column}: {d.code} [{d.severity}] {d.message} ({d.name})")
+        out.append(f"{style('path', f'{d.path}:{d.line}:{d.column}:')} {style('code', d.code)} "
+                   f"{style(d.severity, f'[{d.severity}]')} {d.message} {style('dim', f'({d.name})')}")
         source = position.line_text(d.line)
         width = len(str(d.line))
         caret_end = d.end_column if d.end_line == d.line else len(source) + 1
-        out.append(f"  {d.line} | {source}")
-        out.append(f"  {' ' * width} | {' ' * (d.column - 1)}{'^' * max(1, caret_end - d.column)}")
+        gutter = " " * width
+        out.append(f"  {style('dim', f'{d.line} |')} {source}")
+        out.append(f"  {style('dim', gutter + ' |')} {' ' * (d.column - 1)}"
+                   f"{style('caret', '^' * max(1, caret_end - d.column))}")
         if d.fix:
-            out.append(f"  {' ' * width} = fix ({'safe' if d.fix.safe else 'unsafe'}): {d.fix.description}")
+            safety = "safe" if d.fix.safe else "unsafe"
+            out.append(f"  {gutter} {style('fix', f'= fix ({safety}): {d.fix.description}')}")
+    out.append(summary_line(diagnostics, unread))
+    return "\n".join(out) + "\n"
+
+
+def summary_line(diagnostics: list[Diagnostic], unread: int = 0) -> str:
+    """The closing line of the text format: counts by severity and fixable, or "All checks passed."."""
+    not_read = f"; {unread} input{'s' if unread != 1 else ''} could not be read" if unread else ""
+    if not diagnostics:
+        return f"No diagnostics{not_read}." if unread else "All checks passed."
     counts = {s: sum(1 for d in diagnostics if d.severity == s) for s in ("error", "warning", "info")}
     fixable = sum(1 for d in diagnostics if d.fix and d.fix.safe)
-    if diagnostics:
-        out.append(f"Found {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''} "
-                   f"({counts['error']} error, {counts['warning']} warning, {counts['info']} info); "
-                   f"{fixable} fixable with --fix.")
-    else:
-        out.append("All checks passed.")
-    return "\n".join(out) + "\n"
+    return (f"Found {len(diagnostics)} diagnostic{'s' if len(diagnostics) != 1 else ''} "
+            f"({counts['error']} error, {counts['warning']} warning, {counts['info']} info); "
+            f"{fixable} fixable with --fix{not_read}.")
+
+
+def statistics(diagnostics: list[Diagnostic]) -> list[dict]:
+    """Diagnostics counted by rule, most frequent first (``lint --statistics``, as ruff's)."""
+    by_code: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_code.setdefault(d.code, []).append(d)
+    rows = [{"code": code, "name": found[0].name, "count": len(found),
+             "fixable": any(d.fix is not None and d.fix.safe for d in found)} for code, found in by_code.items()]
+    return sorted(rows, key=lambda row: (-row["count"], row["code"]))
+
+
+def format_statistics(diagnostics: list[Diagnostic], color: bool = False, unread: int = 0) -> str:
+    """One line per rule: count, code, ``[*]`` when some are fixable with --fix, name; then the summary line."""
+    style = _styler(color)
+    rows = statistics(diagnostics)
+    width = max((len(str(row["count"])) for row in rows), default=1)
+    lines = [f"{row['count']:>{width}}\t{style('code', row['code'])}\t{'[*]' if row['fixable'] else '[ ]'} {row['name']}"
+             for row in rows]
+    return "\n".join([*lines, summary_line(diagnostics, unread)]) + "\n"
+
+
+def format_fixed(fixed: list[Diagnostic]) -> str:
+    """What --fix fixed, per file and rule (``lint --show-fixes``, as ruff's)."""
+    if not fixed:
+        return "No fixes applied.\n"
+    by_path: dict[str, dict[tuple[str, str], int]] = {}
+    for d in fixed:
+        counts = by_path.setdefault(d.path, {})
+        counts[(d.code, d.name)] = counts.get((d.code, d.name), 0) + 1
+    lines = [f"Fixed {len(fixed)} diagnostic{'s' if len(fixed) != 1 else ''}:"]
+    for path, counts in by_path.items():
+        lines.append(f"- {path}:")
+        lines += [f"    {count} \u00d7 {code} ({name})" for (code, name), count in counts.items()]
+    return "\n".join(lines) + "\n"
 
 
 def format_json(diagnostics: list[Diagnostic]) -> str:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from reportkit.lint.formats import Position
 from reportkit.lint.registry import rules
 
+# the rule reporting ignores that silence nothing; the engine judges it after every other rule has run
+UNUSED_SUPPRESSION = "RK002"
+
 SUPPRESS = re.compile(r"\[reportkit:\s*(?P<verb>ignore|off|on)\b(?P<codes>[^\]]*)\]", re.IGNORECASE)
 
 
@@ -24,19 +27,41 @@ class UnknownCode:
     end: int
 
 
+@dataclass(frozen=True)
+class LineIgnore:
+    """One rule silenced on one line by an ignore directive (``code`` None: every rule), and where it is written."""
+
+    line: int
+    code: str | None
+    start: int
+    end: int
+
+
 class Suppressions:
-    """Where a draft silences rules: per-line ignores, [off, on) character ranges, unknown codes."""
+    """Where a draft silences rules: per-line ignores, [off, on) character ranges, unknown codes.
+
+    :meth:`hides` remembers which line ignores silenced something, so :meth:`unused` can tell the
+    ones that silenced nothing (ruff's unused ``noqa``)."""
 
     def __init__(self, text: str) -> None:
         self.per_line: dict[int, set[str] | None] = {}  # line -> codes, or None for every rule
         self.off_ranges: list[tuple[int, int]] = []
         self.unknown: list[UnknownCode] = []
+        self.line_ignores: list[LineIgnore] = []
+        self._used: set[tuple[int, str | None]] = set()
         self._read(text)
 
     def hides(self, code: str, line: int, start: int) -> bool:
         """Whether a diagnostic of ``code`` starting at ``start`` on ``line`` is suppressed."""
         ignored = self.per_line.get(line, set())
-        return ignored is None or code in ignored or any(a <= start < b for a, b in self.off_ranges)
+        if ignored is None or code in ignored:
+            self._used.add((line, None if ignored is None else code))
+            return True
+        return any(a <= start < b for a, b in self.off_ranges)
+
+    def unused(self) -> list[LineIgnore]:
+        """The line ignores that silenced nothing (so far: ask once every rule has run)."""
+        return [i for i in self.line_ignores if (i.line, i.code) not in self._used]
 
     def _read(self, text: str) -> None:
         if SUPPRESS.search(text) is None:
@@ -55,6 +80,13 @@ class Suppressions:
                 self.unknown += [UnknownCode(w.group(0), m.start("codes") + w.start(), m.start("codes") + w.end())
                                  for w in found if w.group(0).upper() not in known and w.group(0).lower() not in by_name]
                 codes.discard("")
+                if not words:
+                    self.line_ignores.append(LineIgnore(line, None, m.start(), m.end()))
+                for w in found:
+                    code = w.group(0).upper() if w.group(0).upper() in known else by_name.get(w.group(0).lower())
+                    if code:
+                        start = m.start("codes") + w.start()
+                        self.line_ignores.append(LineIgnore(line, code, start, start + len(w.group(0))))
                 if not words or self.per_line.get(line, set()) is None:
                     self.per_line[line] = None
                 else:

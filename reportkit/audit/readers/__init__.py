@@ -7,25 +7,27 @@ mapped to reportkit's words (an unusable value dropped with a warning, the repor
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from reportkit.audit.readers.count import count_records
 from reportkit.audit.readers.metadata import build_meta
 from reportkit.audit.records import AuditInput, AuditItem
-from reportkit.io.readers import ARCHIVES, ColumnMapError, Input, expand_path, read_archives
+from reportkit.io.readers import ARCHIVES, ColumnMapError, Input, column_map_problems, expand_path, read_archives
 from reportkit.models import ErrorRecord
 
-__all__ = ["ColumnMapError", "count_archive", "read_archive", "read_path"]
+__all__ = ["ColumnMapError", "column_map_problems", "count_archive", "read_archive", "read_path"]
 
 
 def read_archive(paths: Iterable[str | Path], column_map: Mapping[str, str] | None = None,
-                 encoding: str | None = None) -> Iterator[AuditItem]:
+                 encoding: str | None = None, skipped: Counter[str] | None = None) -> Iterator[AuditItem]:
     """Yield every report of every path in order, with its metadata; a path that names nothing yields one ErrorRecord.
 
-    Raises ColumnMapError before reading anything when ``column_map`` names an unknown field.
+    Raises ColumnMapError before reading anything when ``column_map`` names an unknown field. ``skipped``
+    counts, by message type, the HL7 messages that are no result (ADT, ORM...): no report, no error.
     """
-    return map(audit_item, read_archives([str(p) for p in paths], column_map, encoding))
+    return map(audit_item, read_archives([str(p) for p in paths], column_map, encoding, skipped))
 
 
 def read_path(path: Path, column_map: Mapping[str, str] | None = None,

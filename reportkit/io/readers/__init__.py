@@ -31,6 +31,7 @@ import gzip
 import json
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,7 +198,8 @@ def expand_path(raw: str, suffixes: Iterable[str]) -> list[Path]:
     return []
 
 
-def _read_archive(path: Path, suffix: str, encoding: str, column_map: Mapping[str, str] | None) -> Iterator[Input]:
+def _read_archive(path: Path, suffix: str, encoding: str, column_map: Mapping[str, str] | None,
+                  skipped: Counter[str] | None = None) -> Iterator[Input]:
     if suffix in JSONL_SUFFIXES:
         with (gzip.open if path.suffix.lower() == ".gz" else open)(path, "rb") as handle:
             yield from _jsonl_reports(handle, str(path), encoding)
@@ -206,18 +208,18 @@ def _read_archive(path: Path, suffix: str, encoding: str, column_map: Mapping[st
     elif suffix == ".parquet":
         yield from parquet.read_parquet(path, column_map)
     elif suffix == ".hl7":
-        yield from hl7v2.read_hl7(path, encoding)
+        yield from hl7v2.read_hl7(path, encoding, skipped)
     else:
         yield from fhir.read_fhir_json(path, encoding)
 
 
 def _read_file(path: Path, report_id: str, mode: Mode, encoding: str,
-               column_map: Mapping[str, str] | None = None) -> Iterator[Input]:
+               column_map: Mapping[str, str] | None = None, skipped: Counter[str] | None = None) -> Iterator[Input]:
     suffix, gzipped = _base(path)
     opener = gzip.open if gzipped else open
     try:
         if mode.archives and suffix in JSONL_SUFFIXES | ARCHIVE_SUFFIXES:
-            yield from _read_archive(path, suffix, encoding, column_map)
+            yield from _read_archive(path, suffix, encoding, column_map, skipped)
             return
         with opener(path, "rb") as handle:
             data = handle.read()
@@ -241,18 +243,19 @@ def _stdin_bytes() -> bytes | None:
 
 
 def read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None = None, encoding: str | None = None,
-         column_map: Mapping[str, str] | None = None) -> Iterator[Input]:
+         column_map: Mapping[str, str] | None = None, skipped: Counter[str] | None = None) -> Iterator[Input]:
     """Yield reports (or error records) from each path (file, folder, glob) in order; ``-`` reads stdin.
 
     ``column_map``: {field: column} for CSV/TSV and Parquet files (see :mod:`.table`); an unknown
-    field raises :class:`ColumnMapError` before anything is read.
+    field raises :class:`ColumnMapError` before anything is read. ``skipped``: counts the records that
+    hold no report and are no error (HL7 messages other than results), by kind.
     """
     check_column_map(column_map)
-    return _read(paths, mode, stdin, check_encoding(encoding) if encoding else mode.encoding, column_map)
+    return _read(paths, mode, stdin, check_encoding(encoding) if encoding else mode.encoding, column_map, skipped)
 
 
 def _read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None, encoding: str,
-          column_map: Mapping[str, str] | None) -> Iterator[Input]:
+          column_map: Mapping[str, str] | None, skipped: Counter[str] | None = None) -> Iterator[Input]:
     for raw in paths:
         if raw == STDIN:
             data = stdin if stdin is not None else _stdin_bytes()
@@ -267,7 +270,30 @@ def _read(paths: Iterable[str], mode: Mode, stdin: bytes | str | None, encoding:
         folder = Path(raw) if Path(raw).is_dir() else None
         for file in files:
             report_id = str(_stem(file.relative_to(folder))) if folder else _stem(file).name
-            yield from _read_file(file, report_id, mode, encoding, column_map)
+            yield from _read_file(file, report_id, mode, encoding, column_map, skipped)
+
+
+def column_map_problems(paths: Iterable[str], column_map: Mapping[str, str] | None = None,
+                        encoding: str | None = None) -> list[str]:
+    """``file: why`` for each CSV/TSV/Parquet file among ``paths`` whose header the column map does not fit
+    (id and text must be found), read from the headers alone, so a run can refuse before it starts."""
+    check_column_map(column_map)
+    problems = []
+    for raw in paths:
+        for file in expand_path(raw, ARCHIVES.suffixes) if raw != STDIN else []:
+            if not file.is_file():
+                continue  # a pipe is read once, by the run
+            suffix = _base(file)[0]
+            if suffix in TABLE_SUFFIXES:
+                problem = table.header_problem(file, column_map, check_encoding(encoding) if encoding
+                                               else ARCHIVES.encoding, "\t" if suffix == ".tsv" else ",")
+            elif suffix == ".parquet":
+                problem = table.parquet_header_problem(file, column_map)
+            else:
+                continue
+            if problem:
+                problems.append(f"{file}: {problem}")
+    return problems
 
 
 def read_inputs(paths: Iterable[str], stdin: bytes | None = None, encoding: str | None = None) -> Iterator[Input]:
@@ -276,9 +302,10 @@ def read_inputs(paths: Iterable[str], stdin: bytes | None = None, encoding: str 
 
 
 def read_archives(paths: Iterable[str], column_map: Mapping[str, str] | None = None,
-                  encoding: str | None = None) -> Iterator[Input]:
-    """Reports (or error records) for an audit: as :func:`read_inputs`, a folder giving every known format."""
-    return read(paths, ARCHIVES, None, encoding, column_map)
+                  encoding: str | None = None, skipped: Counter[str] | None = None) -> Iterator[Input]:
+    """Reports (or error records) for an audit: as :func:`read_inputs`, a folder giving every known format
+    (``skipped``: see :func:`read`)."""
+    return read(paths, ARCHIVES, None, encoding, column_map, skipped)
 
 
 def read_drafts(paths: Iterable[str], stdin_text: str | None = None) -> Iterator[Draft | ErrorRecord]:

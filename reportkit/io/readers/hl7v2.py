@@ -4,12 +4,16 @@ Report text: OBX-5 of every OBX whose value type (OBX-2) is TX or FT, repetition
 newlines, escape sequences decoded (``\\.br\\`` is a line break). Metadata: MSH-10 (report id), PID-3
 (patient id), OBR-3 or else OBR-2 (accession), OBR-7 (exam date), OBR-24 and OBR-4 (modality, body part,
 side, from the procedure description). One report per message: the first OBR names the exam.
+
+Messages of other types (ADT, ORM, ACK...) carry no report: they are skipped, and counted when the caller
+passes a counter, never errors.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,8 +70,10 @@ def split_messages(lines: Iterator[str]) -> Iterator[tuple[int, int, list[str]]]
         yield 0, orphan_line, orphans
 
 
-def read_hl7(path: Path, encoding: str = "utf-8-sig") -> Iterator[Input]:
-    """Yield one item per message; line = the message's number in the file (1-based)."""
+def read_hl7(path: Path, encoding: str = "utf-8-sig", skipped: Counter[str] | None = None) -> Iterator[Input]:
+    """Yield one item per result message; line = the message's number in the file (1-based).
+
+    A message of another type is skipped and counted in ``skipped`` by its type (``ADT^A01``)."""
     source = str(path)
     with open_text(path, encoding) as handle:
         try:
@@ -75,21 +81,28 @@ def read_hl7(path: Path, encoding: str = "utf-8-sig") -> Iterator[Input]:
                 if number == 0:
                     yield ErrorRecord(source=source, line=line_no, error=f"line {line_no}: segments outside a message (no MSH)")
                     continue
-                yield _message_item(segments, source, number, line_no)
+                item = _message_item(segments, source, number, line_no)
+                if isinstance(item, str):
+                    if skipped is not None:
+                        skipped[item] += 1
+                    continue
+                yield item
         except UnicodeDecodeError as exc:
             yield ErrorRecord(source=source, error=f"{not_decodable(exc, encoding, hint=True)}; reading stopped")
 
 
-def _message_item(segments: list[str], source: str, number: int, line_no: int) -> Input:
+def _message_item(segments: list[str], source: str, number: int, line_no: int) -> Input | str:
+    """The message's report or error record; its type (``ADT^A01``) when it is no result message."""
     import hl7
 
     where = f"message {number} (line {line_no})"
     try:
         message = hl7.parse("\r".join(segments))
         message_type = "^".join(filter(None, (_get(message, "MSH.F9.R1.C1"), _get(message, "MSH.F9.R1.C2"))))
+        if not message_type:
+            return ErrorRecord(source=source, line=number, error=f"{where}: no message type (MSH-9)")
         if message_type != "ORU^R01":
-            message_type = message_type or "no message type (MSH-9):"
-            return ErrorRecord(source=source, line=number, error=f"{where}: {message_type} is not an ORU^R01 result")
+            return message_type
         text = _report_text(message)
         accession = _get(message, "OBR.F3.R1.C1") or _get(message, "OBR.F2.R1.C1")
         report_id = _get(message, "MSH.F10") or accession

@@ -45,6 +45,36 @@ def resolve_columns(column_map: Mapping[str, str] | None, header: Sequence[str])
     return resolved
 
 
+def header_problem(path: Path, column_map: Mapping[str, str] | None, encoding: str = "utf-8-sig",
+                   delimiter: str = ",") -> str | None:
+    """Why the table's header cannot be read with ``column_map`` (with the header's columns), else None."""
+    try:
+        with open_text(path, encoding) as handle:
+            header = next(csv.reader(handle, delimiter=delimiter), None)
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return None  # not a column problem: reading reports it, record by record
+    return None if header is None else _columns_problem(column_map, header)
+
+
+def parquet_header_problem(path: Path, column_map: Mapping[str, str] | None) -> str | None:
+    """As :func:`header_problem`, for a Parquet file's schema."""
+    try:
+        import pyarrow.parquet as pq
+
+        names = pq.ParquetFile(path).schema_arrow.names
+    except Exception:  # no pyarrow, or not Parquet: reading reports it
+        return None
+    return _columns_problem(column_map, names)
+
+
+def _columns_problem(column_map: Mapping[str, str] | None, header: Sequence[str]) -> str | None:
+    try:
+        resolve_columns(column_map, header)
+    except ColumnMapError as exc:
+        return f"{exc} (the header has: {', '.join(header)})"
+    return None
+
+
 def row_to_item(row: Mapping[str, object], columns: Mapping[str, str], source: str, line: int) -> Input:
     """A report (or error record) from one table row keyed by column name; line = the row's line or number."""
     fields = {field: row.get(columns[field]) for field in META_FIELDS if field in columns}

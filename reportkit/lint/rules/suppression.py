@@ -34,3 +34,32 @@ def unknown_suppression(ctx: LintContext) -> Iterator[Violation]:
     for unknown in Suppressions(ctx.text).unknown:
         yield Violation(unknown.start, unknown.end,
                         f"'{unknown.code}' in this suppression is no rule code or name: it suppresses nothing")
+
+
+@rule("RK002", "unused-suppression", "warning", reads=text(Regex(SUPPRESS, "an inline suppression")))
+def unused_suppression(ctx: LintContext) -> Iterator[Violation]:
+    """An inline suppression that silences nothing on its line.
+
+    What it checks:
+        Each code of a `[reportkit: ignore ...]` directive, and a bare `[reportkit: ignore]`, must
+        silence a diagnostic of its line; one that silences nothing is reported (as ruff reports an
+        unused `noqa`, RUF100). A code whose rule is not enabled (`--select`, `ignore`,
+        `per-file-ignores`) silences nothing either and is reported as such. `[reportkit: off]` ...
+        `[reportkit: on]` regions are not judged.
+
+    Why it matters:
+        A suppression outlives the wording it was written for: once the draft is corrected it silences
+        nothing, but it would silence a new diagnostic of that rule on its line without anyone seeing it.
+
+    Example:
+        IMPRESSION: Calcific tendinitis of the right supraspinatus. [reportkit: ignore RK501]
+
+    Use instead:
+        IMPRESSION: Calcific tendinitis of the right supraspinatus.
+
+    Fix safety:
+        No fix: remove the code (or the directive) by hand once it is no longer needed.
+    """
+    # judged by the lint engine (reportkit.lint.engine) once every other rule has run: a rule sees one draft,
+    # not which diagnostics the draft's suppressions silenced
+    return iter(())

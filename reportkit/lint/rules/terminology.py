@@ -150,59 +150,65 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
     """Several names for calcific tendinopathy (HADD) in one report.
 
     What it checks:
-        Mentions of calcific tendinopathy that use a different name from the first one in the
-        report ("calcific tendinitis" then "HADD" then "calcific tendinopathy").
+        A report that names calcific tendinopathy in more than one way ("calcific tendinitis"
+        then "HADD"): every mention that does not use the preferred term of
+        lexicons/terminology.yaml (`reportkit terms`: "calcific tendinopathy") is reported. A
+        mention already using the preferred term is never reported, and a report that keeps to one
+        name throughout is left alone.
 
     Why it matters:
         HADD and calcific tendinitis/tendinopathy name the same disease (Freire 2018, Calcific
         tendinopathy); switching names suggests two different findings to the reader and to
-        downstream coding.
+        downstream coding. Unifying on the lexicon's preferred term, rather than on whichever
+        name came first, keeps reports comparable with each other.
 
     Example:
         FINDINGS: Calcific tendinitis of the supraspinatus. IMPRESSION: HADD.
 
     Use instead:
-        FINDINGS: Calcific tendinitis of the supraspinatus. IMPRESSION: Calcific tendinitis.
+        FINDINGS: Calcific tendinopathy of the supraspinatus. IMPRESSION: Calcific tendinopathy.
 
     Fix safety:
-        Safe when both names are listed as synonyms in lexicons/terminology.yaml: the fix
-        replaces only the name (not the descriptors, site or side around it) with the report's
-        first name. Unsafe for other names of the concept ("calcific bursitis", names that
-        carry a site), which can move the finding.
+        The fix replaces only the name (not the descriptors, site or side around it) with the
+        preferred term, so it always moves toward the preferred term, never away from it. Safe
+        when both the name and the preferred term are listed as synonyms in
+        lexicons/terminology.yaml. Unsafe for other names of the concept ("calcific bursitis",
+        names that carry a site), which can move the finding.
     """
     concept = ctx.lexicon.lint.hadd_concept
     mentions = sorted((f for f in ctx.result.findings + ctx.result.queries if f.concept == concept),
                       key=lambda f: f.start)
-    if not mentions:
+    entry = ctx.lexicon.term_for_concept(concept)
+    if not mentions or entry is None:
         return
     names = ctx.lexicon.concept(concept).terms
-    entry = ctx.lexicon.term_for_concept(concept)
     variants = ctx.lexicon.lint.spelling_variants
 
     def norm(value: str) -> str:
         return " ".join(variants.get(w, w) for w in value.lower().split())
 
-    synonyms: dict[str, str] = {}
-    for synonym in entry.synonyms if entry else []:
-        synonyms.setdefault(norm(synonym), synonym)
+    synonyms = {norm(synonym) for synonym in entry.synonyms}
+    preferred = entry.preferred_name
 
     def name_in(f) -> tuple[int, int]:
         """Where the concept's name is inside the mention (the whole mention if no name is found)."""
         m = find_words(names, f.text)
         return (f.start + m.start(), f.start + m.end()) if m else (f.start, f.end)
 
-    first_start, first_end = name_in(mentions[0])
-    first = ctx.text[first_start:first_end]
-    for f in mentions[1:]:
-        start, end = name_in(f)
-        written = ctx.text[start:end]
-        if norm(written) == norm(first):
+    written = [(f, *name_in(f)) for f in mentions]
+    if len({norm(ctx.text[start:end]) for _, start, end in written}) < 2:
+        return  # one name throughout: consistent, whichever it is
+    for f, start, end in written:
+        name = ctx.text[start:end]
+        if norm(name) == norm(preferred):
             continue
-        safe = norm(written) in synonyms and norm(first) in synonyms
-        listed = synonyms.get(norm(first), "")
-        replacement = _name_in_case_of(ctx.text, start, listed if listed != listed.lower() else first.lower())
-        yield Violation(f.start, f.end, f"'{written}' and '{first}' name the same disease: use one term",
-                        replace(ctx, start, end, replacement, safe=safe))
+        other = next(ctx.text[s:e] for _, s, e in written if norm(ctx.text[s:e]) != norm(name))
+        safe = norm(name) in synonyms and norm(preferred) in synonyms
+        # an acronym ("HADD") has no case to carry: the preferred term is written as the sentence needs
+        acronym = name.isupper() and len(name) <= 5
+        replacement = _name_in_case_of(ctx.text, start, preferred) if acronym else match_case(name, preferred)
+        yield Violation(f.start, f.end, f"'{name}' and '{other}' name the same disease: use one term, "
+                        f"the preferred '{preferred}'", replace(ctx, start, end, replacement, safe=safe))
 
 
 def _name_in_case_of(text: str, start: int, name: str) -> str:
