@@ -379,6 +379,16 @@ class Concepts(_Entry):
     concepts: list[Concept]
     audit_triggers: list[str] = Field(default_factory=list, description="word prefixes for the recall sample")
     citation_line: str | None = Field(default=None, description="regex of a line that cites literature")
+    person_titles: list[str] = Field(default_factory=list, description=(
+        "words before a person's name (Dr, Mr): a capitalised term after one, or after one and a given name, names"
+        " a person"))
+    person_suffixes: list[str] = Field(default_factory=list, description=(
+        "degrees after a person's name (MD, PhD), dots left out: a capitalised term before one names a person"))
+
+    @field_validator("person_titles", "person_suffixes")
+    @classmethod
+    def _plain_lower(cls, value: list[str]) -> list[str]:
+        return [w.strip().lower().replace(".", "") for w in value]
 
     @field_validator("citation_line")
     @classmethod

@@ -6,7 +6,8 @@ Runs between medspaCy's TargetMatcher and ConText. It
 * applies the concepts' document gates: drops terms of a concept whose ``document_requires`` regex the
   report does not match, or whose ``document_vetoed_by`` regex it does (implicit atherosclerosis counts
   only in imaging reports);
-* drops every term on a line that reads as a literature citation (``citation_line``).
+* drops every term on a line that reads as a literature citation (``citation_line``), and every capitalised
+  term that is part of a person's name (``person_titles``, ``person_suffixes``).
 
 Fast (the default): every regex is searched in one keyed pass (:class:`reportkit.text.KeyScan`); the typo
 patterns run only on the tokens around the words their text trigger (derived from the patterns,
@@ -45,6 +46,7 @@ class DocumentGates:
         requires = {c.id: re.compile(c.document_requires) for c in concepts.concepts if c.document_requires}
         vetoes = {c.id: re.compile(c.document_vetoed_by) for c in concepts.concepts if c.document_vetoed_by}
         self._citation = re.compile(concepts.citation_line, re.MULTILINE) if concepts.citation_line else None
+        self._titles, self._degrees = set(concepts.person_titles), set(concepts.person_suffixes)
         signals = line_alternatives(self._citation) if fast else None
         typos: list[tuple[re.Pattern[str] | None, Matcher, int]] = []  # text trigger, matcher, longest pattern
         for concept in concepts.concepts:
@@ -86,10 +88,27 @@ class DocumentGates:
                 self._signals is None or any(self._scan.search(i, text, found) for i in self._signals)):
             citations = [(m.start(), m.end()) for m in self._citation.finditer(text)]
         passes: dict[str, bool] = {}  # concept -> does the report pass its document gates (searched once)
-        kept = [s for s in spans if self._passes(text, found, s.label_, passes) and not _cited(s, citations)]
+        kept = [s for s in spans if self._passes(text, found, s.label_, passes) and not _cited(s, citations)
+                and not self._names_a_person(s)]
         if len(spans) != original or len(kept) != original or any(a.start > b.start for a, b in pairwise(kept)):
             doc.spans[MENTION_GROUP] = sorted(kept, key=lambda s: s.start)  # else the group already is this
         return doc
+
+    def _names_a_person(self, span: Span) -> bool:
+        """Is a capitalised term part of a person's name: after a title, with at most a given name or an initial
+        between ("Dr. Stone", "Dr Peter Stone"), or before a degree ("John Stone, MD")?"""
+        first = span[0]
+        if not first.is_title:
+            return False
+        doc, i = span.doc, span.start - 1
+        for _ in range(3):  # a title's dot, then a given name or an initial and its dot
+            if i < 0 or not (doc[i].text == "." or (doc[i].is_title and _plain(doc[i]) not in self._titles)):
+                break
+            i -= 1
+        if i >= 0 and _plain(doc[i]) in self._titles:
+            return True
+        j = span.end + (span.end < len(doc) and doc[span.end].text == ",")
+        return j < len(doc) and _plain(doc[j]) in self._degrees
 
     def _passes(self, text: str, found, concept: str, known: dict[str, bool]) -> bool:
         if concept not in known:
@@ -111,3 +130,8 @@ def _new_matches(matches: list[Span], taken: set[int]) -> list[Span]:
 
 def _cited(span: Span, citations: list[tuple[int, int]]) -> bool:
     return any(start <= span.start_char < end for start, end in citations)
+
+
+def _plain(token) -> str:
+    """A token lower-cased without dots ("Dr." -> "dr", "M.D." -> "md")."""
+    return token.lower_.replace(".", "")
