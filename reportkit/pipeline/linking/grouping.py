@@ -171,8 +171,10 @@ class Grouper:
             return True
         # a term in parentheses right after another glosses it ("heterotopic ossification (HO) around the hip"):
         # a site after the parenthesis is the site of both
-        if [t.text for t in gap if not self._is_placeholder(t)] == ["("] and span.end < len(span.doc) \
-                and span.doc[span.end].text == ")":
+        # ("calcium pyrophosphate deposition disease (CPPD)": the head noun the term leaves out may stand before it)
+        words = [t for t in gap if not self._is_placeholder(t)]
+        if (words and words[-1].text == "(" and len(words) <= 3 and all(t.is_alpha for t in words[:-1])
+                and span.end < len(span.doc) and span.doc[span.end].text == ")"):
             return True
         # apposition: "syndesmophytes in the thoracic spine, DISH" / "hyperostosis (DISH)"
         if self._names_another_site(group, span, index):

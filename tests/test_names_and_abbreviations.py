@@ -1,5 +1,6 @@
-"""A capitalised term that is part of a person's name names no finding: after a title (with or without a given
-name or an initial between) or before a degree. The same word as a finding, in any case, still counts."""
+"""Names that are no findings: a capitalised term that is part of a person's name (after a title, with or without a
+given name or an initial between, or before a degree); and a parenthesised abbreviation of a finding, which is
+the same mention. The same words as findings still count."""
 
 import pytest
 
@@ -28,3 +29,12 @@ def test_names_of_people_are_not_findings(text: str, kept: list[str]) -> None:
 ])
 def test_the_same_words_as_findings_still_count(text: str, kept: list[str]) -> None:
     assert terms(text) == kept
+
+
+@pytest.mark.parametrize("text", [
+    "Calcium pyrophosphate dihydrate deposition disease (CPPD) of the left knee.",
+    "Heterotopic ossification (HO) about the right hip.",
+    "Diffuse idiopathic skeletal hyperostosis (DISH) of the thoracic spine.",
+])
+def test_a_parenthesised_abbreviation_is_the_same_mention(text: str) -> None:
+    assert len(terms(text)) == 1, terms(text)
