@@ -68,7 +68,8 @@ def test_costal_cartilage_calcification_gets_no_cppd():
     report = analyse("EXAM: Chest radiograph.\nFINDINGS: Mild calcification of the cartilage of the first ribs. "
                      "Lungs are clear.")
     assert report.result.deposits
-    assert report.result.deposits[0].location_category == "articular"  # extraction as before: "cartilage"
+    # the conventions file costal cartilage under "other": the thoracic scope overrules the joint word
+    assert report.result.deposits[0].location_category == "other"
     assert not entities(report) & {"cppd", "disc_cppd"}
     assert report.result.deposits[0].scope == "thoracic"
 
@@ -76,7 +77,7 @@ def test_costal_cartilage_calcification_gets_no_cppd():
 def test_a_liver_capsule_calcification_gets_no_articular_advice():
     report = analyse("EXAM: CT of the abdomen.\nFINDINGS: Punctate calcification of the capsule of the liver.")
     assert report.result.deposits
-    assert report.result.deposits[0].location_category == "articular"  # extraction as before: "capsule"
+    assert report.result.deposits[0].location_category == "other"  # a liver's capsule is no joint's
     assert entities(report) == set()
     assert not report.recommendations
     assert report.result.deposits[0].scope == "abdominal_pelvic"
@@ -236,9 +237,9 @@ def test_flowing_spine_ossification_or_named_dish_leads_to_dish_not_syndesmophyt
 def test_spurs_at_the_margins_of_an_osteoarthritic_joint_are_no_enthesophytes():
     report = analyse("EXAM: Radiographs of the left knee.\nFINDINGS: Severe narrowing of the medial compartment "
                      "with spurs at the joint margins and on the patella, consistent with osteoarthritis.")
-    assert report.result.deposits
+    # osteophytes are not labelled (eval conventions): no deposit, so no advice at all
+    assert not report.result.deposits
     assert "enthesophyte" not in entities(report)
-    assert set(leading(report)) <= {"marginal_osteophyte"}
     # a spur where a tendon or fascia inserts stays an enthesophyte
     heel = analyse("EXAM: Radiograph of the right foot.\nFINDINGS: Plantar calcaneal spur at the insertion of the "
                    "plantar fascia.")

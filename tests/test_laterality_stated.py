@@ -175,6 +175,9 @@ def test_where_a_lesion_reaches_is_no_side_of_it(text):
 def test_a_solid_mass_named_in_passing_gives_a_later_generic_mass_no_side():
     text = ("FINDINGS: The right kidney shows a solid mass.\nThe left kidney is hydronephrotic. "
             "No stone or solid masses seen.")
+    # never the right mass's side; the sentence continues the left kidney's (project labelling rules R4)
+    assert side_of(text, "stone") == "left"
+    text = ("FINDINGS: The right kidney shows a solid mass.\nNo stone or solid masses seen in the other kidney.")
     assert side_of(text, "stone") is None
 
 
