@@ -4,15 +4,19 @@ Each ConText category we act on sets one Span flag (medspaCy's own ``is_*`` name
 and, when the linker cites the trigger words, one evidence role.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args
 
 from spacy.tokens import Doc, Span
 
-from reportkit.models import AssertionScope
+from reportkit.models import AssertionScope, Finding
 from reportkit.pipeline.doc_text import doc_text
 
-MENTION_GROUP = "reportkit_mentions"
+MENTION_GROUP = "reportkit_mentions"  # the concept terms matched (the target matcher's span group), not yet findings
+FINDINGS_KEY = "reportkit_findings"  # the mentions as the output records them, labelled (reportkit_findings)
+LEXICON_KEY = "reportkit_lexicon_dir"  # the lexicons the span extensions reason with
+LABELLED_KEY = "reportkit_labelled"  # (start, end) -> the mention, its scope and diagnosis labelled
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,59 @@ def context_span_attrs() -> dict[str, dict[str, bool]]:
     return {category: {meaning.attribute: True} for category, meaning in CONTEXT_CATEGORIES.items()}
 
 
+def labelled_finding(span: Span) -> Finding | None:
+    """The mention ``span`` covers exactly, as the output records it: scope and diagnosis labelled by the
+    reasoning as :func:`reportkit.extract` does (without exam metadata). None when the span is no mention.
+    Reasoned on first use for the whole Doc, on a copy: the Doc's own records stay as the pipeline left them."""
+    doc = span.doc
+    labelled = doc.user_data.get(LABELLED_KEY)
+    if labelled is None:
+        from reportkit.pipeline import to_result
+        from reportkit.reasoning import get_reasoner
+
+        result = to_result(doc, "doc").model_copy(deep=True)
+        get_reasoner(doc.user_data.get(LEXICON_KEY)).over(result, doc_text(doc)).label(result)
+        labelled = doc.user_data[LABELLED_KEY] = {(f.start, f.end): f for f in result.findings + result.queries}
+    return labelled.get((span.start_char, span.end_char))
+
+
+def _assertion(finding: Finding) -> str:
+    """One word for the mention's assertion: the first of negated, hypothetical, uncertain, historical that holds,
+    else "affirmed"."""
+    for flag in ("negated", "hypothetical", "uncertain", "historical"):
+        if getattr(finding, flag):
+            return flag
+    return "affirmed"
+
+
+def _of_finding(read: Callable[[Finding], Any]) -> Callable[[Span], Any]:
+    def getter(span: Span) -> Any:
+        finding = labelled_finding(span)
+        return None if finding is None else read(finding)
+    return getter
+
+
+# Span extensions over the mention a span covers (None on any other span); reportkit_findings makes the spans
+SPAN_GETTERS: dict[str, Callable[[Span], Any]] = {
+    "rk_finding": labelled_finding,
+    "rk_site": _of_finding(lambda f: f.site),
+    "rk_side": _of_finding(lambda f: f.laterality),
+    "rk_size_mm": _of_finding(lambda f: f.size_mm),
+    "rk_scope": _of_finding(lambda f: f.scope),
+    "rk_assertion": _of_finding(_assertion),
+    "rk_diagnosis": _of_finding(lambda f: f.diagnosis),
+    "rk_evidence": _of_finding(lambda f: f.evidence),
+}
+
+
 def register_extensions() -> None:
     """Register every Doc/Span extension the pipeline sets; safe to call more than once."""
     for meaning in CONTEXT_CATEGORIES.values():
         if not Span.has_extension(meaning.attribute):
             Span.set_extension(meaning.attribute, default=False)
+    for name, getter in SPAN_GETTERS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, getter=getter)
     for name in DOC_EXTENSIONS:
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)
