@@ -26,8 +26,11 @@ Only :mod:`reportkit.engine` runs it; the public calls (`extract`, `extract_many
 """
 
 import functools
+from typing import cast
 
 import spacy
+from medspacy.context import ConText
+from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -75,16 +78,16 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bo
     if fast:  # reportkit's matcher and ConText load the lexicon's rules themselves
         nlp.add_pipe("reportkit_target_matcher", name="medspacy_target_matcher", config={"lexicon_dir": lexicon_dir})
     else:
-        matcher = nlp.add_pipe("medspacy_target_matcher",
-                               config={"result_type": "group", "span_group_name": MENTION_GROUP})
+        matcher = cast(TargetMatcher, nlp.add_pipe(
+            "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}))
         matcher.add(target_rules(lexicon))
     nlp.add_pipe("reportkit_gates", config={"lexicon_dir": lexicon_dir, "fast": fast})
     if fast:
         nlp.add_pipe("reportkit_context", name=CONTEXT, config={"lexicon_dir": lexicon_dir})
     else:
-        context = nlp.add_pipe("medspacy_context", config={
+        context = cast(ConText, nlp.add_pipe("medspacy_context", config={
             "rules": None, "input_span_type": "group", "span_group_name": MENTION_GROUP,
-            "span_attrs": context_span_attrs()})
+            "span_attrs": context_span_attrs()}))
         context.add(context_rules(lexicon))
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir, "fast": fast})
     nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
