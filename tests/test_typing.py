@@ -1,6 +1,8 @@
 """The library is typed: it ships py.typed, its lazily imported names have their real types, and mypy passes on
 the public API (configured in pyproject.toml)."""
 
+import importlib
+import inspect
 import re
 import subprocess
 import sys
@@ -74,3 +76,35 @@ def test_the_wheel_ships_py_typed(tmp_path):
     )
     (wheel,) = tmp_path.glob("reportkit-*.whl")
     assert "reportkit/py.typed" in zipfile.ZipFile(wheel).namelist()
+
+
+DOCUMENTED = [ROOT / "docs" / "api.md", ROOT / "docs" / "spacy.md"]
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
+
+
+def test_the_documented_examples_type_check(tmp_path):
+    """The Python examples of the API pages (run by tests/test_docs.py) also pass mypy."""
+    files = []
+    for page in DOCUMENTED:
+        for i, block in enumerate(PYTHON_BLOCK.findall(page.read_text(encoding="utf-8"))):
+            files.append(tmp_path / f"{page.stem}_{i}.py")
+            files[-1].write_text(block)
+    assert len(files) >= 8
+    run = _mypy(tmp_path, *map(str, files))
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_api_reference_names_every_public_name():
+    reference = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    modules = ["reportkit", "reportkit.engine", "reportkit.lint", "reportkit.models", "reportkit.pipeline",
+               "reportkit.render"]
+    missing = []
+    for name in modules:
+        module = importlib.import_module(name)
+        public = getattr(module, "__all__", None) or [
+            n for n, v in vars(module).items()
+            if not n.startswith("_") and getattr(v, "__module__", None) == name
+            and (inspect.isclass(v) or inspect.isfunction(v))]
+        assert f"## `{name}`" in reference
+        missing += [f"{name}.{n}" for n in public if not re.search(rf"`{re.escape(n)}\b", reference)]
+    assert not missing, missing
