@@ -79,7 +79,7 @@ def test_the_wheel_ships_py_typed(tmp_path):
 
 
 DOCUMENTED = [ROOT / "docs" / "api.md", ROOT / "docs" / "spacy.md"]
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.S | re.M)
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
 
 def test_the_documented_examples_type_check(tmp_path):

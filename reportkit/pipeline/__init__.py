@@ -91,7 +91,7 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bo
         context.add(context_rules(lexicon))
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir, "fast": fast})
     nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
-    nlp.add_pipe("reportkit_findings", config={"ents": ents, "lexicon_dir": lexicon_dir})
+    nlp.add_pipe("reportkit_findings", config={"ents": ents})
     return nlp
 
 

@@ -15,8 +15,8 @@ from reportkit.pipeline.doc_text import doc_text
 
 MENTION_GROUP = "reportkit_mentions"  # the concept terms matched (the target matcher's span group), not yet findings
 FINDINGS_KEY = "reportkit_findings"  # the mentions as the output records them, labelled (reportkit_findings)
-LEXICON_KEY = "reportkit_lexicon_dir"  # the lexicons the span extensions reason with
-LABELLED_KEY = "reportkit_labelled"  # (start, end) -> the mention, its scope and diagnosis labelled
+MENTIONS_KEY = "reportkit_mention_spans"  # (start, end) -> the mention, for the span extensions
+SCOPES_KEY = "reportkit_assertion_scopes"  # the Doc's assertion scopes, for the span extensions
 
 
 @dataclass(frozen=True)
@@ -72,20 +72,24 @@ def context_span_attrs() -> dict[str, dict[str, bool]]:
     return {category: {meaning.attribute: True} for category, meaning in CONTEXT_CATEGORIES.items()}
 
 
-def labelled_finding(span: Span) -> Finding | None:
-    """The mention ``span`` covers exactly, as the output records it: scope and diagnosis labelled by the
-    reasoning as :func:`reportkit.extract` does (without exam metadata). None when the span is no mention.
-    Reasoned on first use for the whole Doc, on a copy: the Doc's own records stay as the pipeline left them."""
+def mention_of(span: Span) -> Finding | None:
+    """The mention ``span`` covers exactly, as the pipeline records it (the engine's reasoning then adds the body
+    system and a diagnosis the text does not name); None when the span is no mention."""
     doc = span.doc
-    labelled = doc.user_data.get(LABELLED_KEY)
-    if labelled is None:
-        from reportkit.pipeline import to_result
-        from reportkit.reasoning import get_reasoner
+    mentions = doc.user_data.get(MENTIONS_KEY)
+    if mentions is None:
+        found = (doc._.rk_findings or []) + (doc._.rk_queries or [])
+        mentions = doc.user_data[MENTIONS_KEY] = {(f.start, f.end): f for f in found}
+    return mentions.get((span.start_char, span.end_char))
 
-        result = to_result(doc, "doc").model_copy(deep=True)
-        get_reasoner(doc.user_data.get(LEXICON_KEY)).over(result, doc_text(doc)).label(result)
-        labelled = doc.user_data[LABELLED_KEY] = {(f.start, f.end): f for f in result.findings + result.queries}
-    return labelled.get((span.start_char, span.end_char))
+
+def scopes_around(span: Span) -> list[AssertionScope]:
+    """The ConText scopes of a non-affirming category (:func:`assertion_scopes`) that hold the whole span."""
+    doc = span.doc
+    scopes = doc.user_data.get(SCOPES_KEY)
+    if scopes is None:
+        scopes = doc.user_data[SCOPES_KEY] = assertion_scopes(doc)
+    return [s for s in scopes if s.start <= span.start_char and span.end_char <= s.end]
 
 
 def _assertion(finding: Finding) -> str:
@@ -97,23 +101,23 @@ def _assertion(finding: Finding) -> str:
     return "affirmed"
 
 
-def _of_finding(read: Callable[[Finding], Any]) -> Callable[[Span], Any]:
+def _of_mention(read: Callable[[Finding], Any]) -> Callable[[Span], Any]:
     def getter(span: Span) -> Any:
-        finding = labelled_finding(span)
+        finding = mention_of(span)
         return None if finding is None else read(finding)
     return getter
 
 
 # Span extensions over the mention a span covers (None on any other span); reportkit_findings makes the spans
 SPAN_GETTERS: dict[str, Callable[[Span], Any]] = {
-    "rk_finding": labelled_finding,
-    "rk_site": _of_finding(lambda f: f.site),
-    "rk_side": _of_finding(lambda f: f.laterality),
-    "rk_size_mm": _of_finding(lambda f: f.size_mm),
-    "rk_scope": _of_finding(lambda f: f.scope),
-    "rk_assertion": _of_finding(_assertion),
-    "rk_diagnosis": _of_finding(lambda f: f.diagnosis),
-    "rk_evidence": _of_finding(lambda f: f.evidence),
+    "rk_finding": mention_of,
+    "rk_site": _of_mention(lambda f: f.site),
+    "rk_side": _of_mention(lambda f: f.laterality),
+    "rk_size_mm": _of_mention(lambda f: f.size_mm),
+    "rk_assertion": _of_mention(_assertion),
+    "rk_assertion_scopes": scopes_around,
+    "rk_diagnosis": _of_mention(lambda f: f.diagnosis),
+    "rk_evidence": _of_mention(lambda f: f.evidence),
 }
 
 

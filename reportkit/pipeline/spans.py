@@ -5,8 +5,8 @@ in text order, labelled with the concept id the output records (``Finding.concep
 ``doc.ents`` too (a span overlapping another entity: the longer is kept, as spaCy's ``filter_spans`` does). Each
 span's medspaCy flags (``is_negated``, ``is_uncertain``, ``is_historical``, ``is_hypothetical``) are the mention's
 as the linker decided them, and the span extensions of :mod:`reportkit.pipeline.extensions` (``rk_site``,
-``rk_side``, ``rk_size_mm``, ``rk_scope``, ``rk_assertion``, ``rk_diagnosis``, ``rk_evidence``, ``rk_finding``)
-give what the output records for it.
+``rk_side``, ``rk_size_mm``, ``rk_assertion``, ``rk_assertion_scopes``, ``rk_diagnosis``, ``rk_evidence``,
+``rk_finding``) give what the pipeline records for it.
 """
 
 from spacy.language import Language
@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from reportkit.models import Finding
-from reportkit.pipeline.extensions import CONTEXT_CATEGORIES, FINDINGS_KEY, LEXICON_KEY, register_extensions
+from reportkit.pipeline.extensions import CONTEXT_CATEGORIES, FINDINGS_KEY, register_extensions
 from reportkit.pipeline.steps import PipelineStep
 
 # the medspaCy flags a span gets from its mention (rk_is_question has no Finding field)
@@ -22,26 +22,22 @@ FLAGS = {meaning.attribute: meaning.attribute.removeprefix("is_")
          for meaning in CONTEXT_CATEGORIES.values() if meaning.attribute.startswith("is_")}
 
 
-@Language.factory("reportkit_findings", default_config={"ents": False, "lexicon_dir": None},
-                  assigns=["doc.spans", "doc.ents"])
-def make_finding_spans(nlp: Language, name: str, ents: bool, lexicon_dir: str | None) -> "FindingSpans":
-    """spaCy factory for :class:`FindingSpans` (``ents``: put the mentions in ``doc.ents`` too; ``lexicon_dir``:
-    the lexicons the span extensions reason with, as the other components')."""
+@Language.factory("reportkit_findings", default_config={"ents": False}, assigns=["doc.spans", "doc.ents"])
+def make_finding_spans(nlp: Language, name: str, ents: bool) -> "FindingSpans":
+    """spaCy factory for :class:`FindingSpans` (``ents``: put the mentions in ``doc.ents`` too)."""
     register_extensions()
-    return FindingSpans(nlp, ents, lexicon_dir)
+    return FindingSpans(nlp, ents)
 
 
 class FindingSpans(PipelineStep):
     """Sets ``doc.spans["reportkit_findings"]`` (and, with ``ents``, ``doc.ents``) from the linker's mentions."""
 
-    def __init__(self, nlp: Language, ents: bool = False, lexicon_dir: str | None = None) -> None:
+    def __init__(self, nlp: Language, ents: bool = False) -> None:
         self.nlp = nlp
         self.ents = ents
-        self.lexicon_dir = lexicon_dir
 
     def __call__(self, doc: Doc) -> Doc:
         self.check_order()
-        doc.user_data[LEXICON_KEY] = self.lexicon_dir
         findings: list[Finding] = sorted((doc._.rk_findings or []) + (doc._.rk_queries or []), key=_place)
         spans = []
         for finding in findings:

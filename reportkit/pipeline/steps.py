@@ -48,7 +48,7 @@ def check_pipeline(nlp: Language, component: object, saving: bool = False) -> bo
     here = nlp.pipe_names.index(names[0])
     own = factories[here]
     last = -1
-    for step, (label, accepted) in enumerate(STEPS[: STEP_OF[own]]):
+    for label, accepted in STEPS[: STEP_OF.get(own, 0)]:  # a component made by another factory: nothing to check
         found = [i for i in range(here) if factories[i] in accepted]
         if not found or found[0] < last:
             where = "before it" if not found else f"after {factories[last]}"
