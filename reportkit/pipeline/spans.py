@@ -1,6 +1,6 @@
 """The ``reportkit_findings`` component: the mentions as labelled spans, where medspaCy and displaCy look.
 
-``doc.spans["reportkit_findings"]`` holds one span per mention (findings, then queries: hypothetical mentions),
+``doc.spans["reportkit_findings"]`` holds one span per mention (findings and queries: hypothetical mentions),
 in text order, labelled with the concept id the output records (``Finding.concept``). With ``ents`` set they are
 ``doc.ents`` too (a span overlapping another entity: the longer is kept, as spaCy's ``filter_spans`` does). Each
 span's medspaCy flags (``is_negated``, ``is_uncertain``, ``is_historical``, ``is_hypothetical``) are the mention's
