@@ -5,6 +5,10 @@ so ``reportkit --version`` and the lint rule listing never load spaCy.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # type checkers see the real functions; at run time __getattr__ imports them on first use
+    from reportkit.api import analyse, extract, extract_many
 
 try:
     __version__ = version("reportkit")
@@ -14,7 +18,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = ["__version__", "analyse", "extract", "extract_many"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in ("analyse", "extract", "extract_many"):
         from reportkit import api
 

@@ -138,7 +138,8 @@ def test_pipeline_is_built_from_blank_english_without_a_model():
     nlp = get_pipeline()
     assert (nlp.lang, nlp.meta["name"], len(nlp.vocab.vectors)) == ("en", "pipeline", 0)  # blank, no model
     assert nlp.pipe_names == ["reportkit_sections", "medspacy_target_matcher",
-                              "reportkit_gates", "medspacy_context", "reportkit_linker", "reportkit_deposits"]
+                              "reportkit_gates", "medspacy_context", "reportkit_linker", "reportkit_deposits",
+                              "reportkit_findings"]
 
 
 @pytest.mark.parametrize("text", ["", "   \n", "x" * 5000, "?? ;; .. ::"])

@@ -10,6 +10,11 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
     -> medspacy_context     negation, hedging, history, hypotheticals (lexicons/context.yaml)
     -> reportkit_linker     fold, site, side, cues, size, modality -> Finding records
     -> reportkit_deposits   mentions of one deposit grouped, restatements inherit site -> Deposit records
+    -> reportkit_findings   the mentions as labelled spans (doc.spans["reportkit_findings"], doc.ents as an option)
+
+Every component is registered through the ``spacy_factories`` entry point, so ``nlp.add_pipe(name)`` for each
+name of :data:`ORDER` assembles the same pipeline without importing reportkit; each component checks that the
+steps before it are in place (:mod:`.steps`) and says which is missing.
 
 Two builds from the same lexicons give the same results: the fast one (the default) and the plain one
 (``plain=True``: spaCy's own tokenizer, medspaCy's own TargetMatcher and ConText, ``re`` searches, spaCy's
@@ -21,9 +26,11 @@ Only :mod:`reportkit.engine` runs it; the public calls (`extract`, `extract_many
 """
 
 import functools
+from typing import cast
 
 import spacy
-from spacy.attrs import LOWER
+from medspacy.context import ConText
+from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -33,21 +40,31 @@ from reportkit.pipeline import deposits as _deposits  # noqa: F401 - registers t
 from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
 from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
 from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
-from reportkit.pipeline.extensions import MENTION_GROUP, assertion_scopes, context_span_attrs, register_extensions
+from reportkit.pipeline import spans as _spans  # noqa: F401 - registers the reportkit_findings factory
+from reportkit.pipeline.extensions import (
+    FINDINGS_KEY,
+    MENTION_GROUP,
+    assertion_scopes,
+    context_span_attrs,
+    register_extensions,
+)
 from reportkit.pipeline.fast import medspacy_components as _medspacy_components  # noqa: F401 - registers factories
 from reportkit.pipeline.fast.tokenizer import TextKeepingTokenizer
-from reportkit.pipeline.rules import context_rules, target_rules
-from reportkit.text import lower_form
+from reportkit.pipeline.rules import context_rules, fold_spelling, target_rules
+from reportkit.pipeline.steps import ORDER, PipelineError
 
-__all__ = ["CONTEXT", "MENTION_GROUP", "build_pipeline", "get_pipeline", "to_result"]
+__all__ = ["CONTEXT", "FINDINGS_KEY", "MENTION_GROUP", "ORDER", "PipelineError", "build_pipeline", "fold_spelling",
+           "get_pipeline", "to_result"]
 
 CONTEXT = "medspacy_context"  # the ConText component's name in the pipeline
 
 
-def build_pipeline(lexicon_dir: str | None = None, plain: bool = False) -> Language:
+def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bool = False) -> Language:
     """Assemble the pipeline from ``spacy.blank("en")``; nothing is downloaded.
 
     ``plain``: the same components without the fast paths (spaCy's and medspaCy's own code), for reference.
+    ``ents``: the mentions in ``doc.ents`` too (they are always in ``doc.spans["reportkit_findings"]``).
+    The same pipeline can be assembled by hand: ``nlp.add_pipe(name)`` for each name of :data:`ORDER`.
     """
     register_extensions()
     lexicon = load_lexicon(lexicon_dir)
@@ -58,31 +75,24 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False) -> Langu
         nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
     nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir, "fast": fast})
-    matcher = nlp.add_pipe(
-        "reportkit_target_matcher" if fast else "medspacy_target_matcher", name="medspacy_target_matcher",
-        config={"result_type": "group", "span_group_name": MENTION_GROUP},
-    )
-    matcher.add(target_rules(lexicon))
+    if fast:  # reportkit's matcher and ConText load the lexicon's rules themselves
+        nlp.add_pipe("reportkit_target_matcher", name="medspacy_target_matcher", config={"lexicon_dir": lexicon_dir})
+    else:
+        matcher = cast(TargetMatcher, nlp.add_pipe(
+            "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}))
+        matcher.add(target_rules(lexicon))
     nlp.add_pipe("reportkit_gates", config={"lexicon_dir": lexicon_dir, "fast": fast})
-    context_config = {"input_span_type": "group", "span_group_name": MENTION_GROUP, "span_attrs": context_span_attrs()}
-    context = nlp.add_pipe(
-        "reportkit_context" if fast else "medspacy_context", name=CONTEXT,
-        config=context_config if fast else {"rules": None, **context_config},
-    )
-    context.add(context_rules(lexicon))
+    if fast:
+        nlp.add_pipe("reportkit_context", name=CONTEXT, config={"lexicon_dir": lexicon_dir})
+    else:
+        context = cast(ConText, nlp.add_pipe("medspacy_context", config={
+            "rules": None, "input_span_type": "group", "span_group_name": MENTION_GROUP,
+            "span_attrs": context_span_attrs()}))
+        context.add(context_rules(lexicon))
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir, "fast": fast})
     nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
+    nlp.add_pipe("reportkit_findings", config={"ents": ents})
     return nlp
-
-
-def fold_spelling(nlp: Language) -> None:
-    """Match every term on its plain spelling form (:func:`reportkit.text.lower_form`): "Mönckeberg" is
-    "monckeberg", an en dash a hyphen, "’s" is "'s". LOWER is what the phrase matchers and the LOWER token patterns
-    compare; the words spaCy made before (its tokenizer exceptions) are set to it too."""
-    nlp.vocab.lex_attr_getters[LOWER] = lower_form
-    for lexeme in nlp.vocab:
-        if lexeme.lower_ != (folded := lower_form(lexeme.orth_)):
-            lexeme.lower_ = folded
 
 
 @functools.cache

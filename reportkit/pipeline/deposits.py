@@ -29,6 +29,7 @@ from reportkit.models import Deposit, Evidence, Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
 from reportkit.pipeline.linking.context import cite, span_text
+from reportkit.pipeline.steps import PipelineStep
 from reportkit.text import section_at
 
 LOOKBACK = 64  # earlier deposits of the same kind a mention may restate (a report names far fewer)
@@ -39,7 +40,7 @@ STEM = 5  # letters two forms of one anatomical word share ("menis|cal", "menis|
 ANAPHOR_REACH = 2  # sentences back an anaphor with no mention of its own may point
 
 
-@Language.factory("reportkit_deposits", default_config={"lexicon_dir": None})
+@Language.factory("reportkit_deposits", default_config={"lexicon_dir": None}, assigns=["doc._.rk_deposits"])
 def make_deposit_grouper(nlp: Language, name: str, lexicon_dir: str | None) -> "DepositGrouper":
     """spaCy factory for :class:`DepositGrouper` configured by the lexicons."""
     register_extensions()
@@ -60,10 +61,11 @@ def _stated_side(f: Finding) -> str | None:
     return f.laterality if f.laterality_source in STATED_SIDE else None
 
 
-class DepositGrouper:
+class DepositGrouper(PipelineStep):
     """Sets ``doc._.rk_deposits`` from ``doc._.rk_findings``, inheriting site and side into restatements."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon) -> None:
+        self.nlp = nlp
         self._concepts = {c.id: c for c in lexicon.concepts.concepts}  # a dict read, not a pydantic private attr
         self._anaphors = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._anaphors.add("anaphor", [nlp.make_doc(p) for p in lexicon.linking.anaphors])
@@ -135,6 +137,7 @@ class DepositGrouper:
         return within(a, site_a, site_b) or within(b, site_b, site_a) or lesion_at(site_a, site_b) or lesion_at(site_b, site_a)
 
     def __call__(self, doc: Doc) -> Doc:
+        self.check_order()
         findings: list[Finding] = doc._.rk_findings or []
         anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
         anaphor_starts = [a.start_char for a in anaphors]

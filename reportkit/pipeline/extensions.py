@@ -4,15 +4,19 @@ Each ConText category we act on sets one Span flag (medspaCy's own ``is_*`` name
 and, when the linker cites the trigger words, one evidence role.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import get_args
+from typing import Any, get_args
 
 from spacy.tokens import Doc, Span
 
-from reportkit.models import AssertionScope
+from reportkit.models import AssertionScope, Finding
 from reportkit.pipeline.doc_text import doc_text
 
-MENTION_GROUP = "reportkit_mentions"
+MENTION_GROUP = "reportkit_mentions"  # the concept terms matched (the target matcher's span group), not yet findings
+FINDINGS_KEY = "reportkit_findings"  # the mentions as the output records them, labelled (reportkit_findings)
+MENTIONS_KEY = "reportkit_mention_spans"  # (start, end) -> the mention, for the span extensions
+SCOPES_KEY = "reportkit_assertion_scopes"  # the Doc's assertion scopes, for the span extensions
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,63 @@ def context_span_attrs() -> dict[str, dict[str, bool]]:
     return {category: {meaning.attribute: True} for category, meaning in CONTEXT_CATEGORIES.items()}
 
 
+def mention_of(span: Span) -> Finding | None:
+    """The mention ``span`` covers exactly, as the pipeline records it (the engine's reasoning then adds the body
+    system and a diagnosis the text does not name); None when the span is no mention."""
+    doc = span.doc
+    mentions = doc.user_data.get(MENTIONS_KEY)
+    if mentions is None:
+        found = (doc._.rk_findings or []) + (doc._.rk_queries or [])
+        mentions = doc.user_data[MENTIONS_KEY] = {(f.start, f.end): f for f in found}
+    return mentions.get((span.start_char, span.end_char))
+
+
+def scopes_around(span: Span) -> list[AssertionScope]:
+    """The ConText scopes of a non-affirming category (:func:`assertion_scopes`) that hold the whole span."""
+    doc = span.doc
+    scopes = doc.user_data.get(SCOPES_KEY)
+    if scopes is None:
+        scopes = doc.user_data[SCOPES_KEY] = assertion_scopes(doc)
+    return [s for s in scopes if s.start <= span.start_char and span.end_char <= s.end]
+
+
+def _assertion(finding: Finding) -> str:
+    """One word for the mention's assertion: the first of negated, hypothetical, uncertain, historical that holds,
+    else "affirmed"."""
+    for flag in ("negated", "hypothetical", "uncertain", "historical"):
+        if getattr(finding, flag):
+            return flag
+    return "affirmed"
+
+
+def _of_mention(read: Callable[[Finding], Any]) -> Callable[[Span], Any]:
+    def getter(span: Span) -> Any:
+        finding = mention_of(span)
+        return None if finding is None else read(finding)
+    return getter
+
+
+# Span extensions over the mention a span covers (None on any other span); reportkit_findings makes the spans
+SPAN_GETTERS: dict[str, Callable[[Span], Any]] = {
+    "rk_finding": mention_of,
+    "rk_site": _of_mention(lambda f: f.site),
+    "rk_side": _of_mention(lambda f: f.laterality),
+    "rk_size_mm": _of_mention(lambda f: f.size_mm),
+    "rk_assertion": _of_mention(_assertion),
+    "rk_assertion_scopes": scopes_around,
+    "rk_diagnosis": _of_mention(lambda f: f.diagnosis),
+    "rk_evidence": _of_mention(lambda f: f.evidence),
+}
+
+
 def register_extensions() -> None:
     """Register every Doc/Span extension the pipeline sets; safe to call more than once."""
     for meaning in CONTEXT_CATEGORIES.values():
         if not Span.has_extension(meaning.attribute):
             Span.set_extension(meaning.attribute, default=False)
+    for name, getter in SPAN_GETTERS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, getter=getter)
     for name in DOC_EXTENSIONS:
         if not Doc.has_extension(name):
             Doc.set_extension(name, default=None)

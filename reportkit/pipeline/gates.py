@@ -29,19 +29,21 @@ from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.fast.line_alternatives import line_alternatives
 from reportkit.pipeline.fast.token_prefilter import text_trigger, trigger_windows
+from reportkit.pipeline.steps import PipelineStep
 from reportkit.text import KeyScan, RegexSearch, fold
 
 
-@Language.factory("reportkit_gates", default_config={"lexicon_dir": None, "fast": True})
+@Language.factory("reportkit_gates", default_config={"lexicon_dir": None, "fast": True}, assigns=["doc.spans"])
 def make_gates(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "DocumentGates":
     """spaCy factory for :class:`DocumentGates` configured by lexicons/concepts.yaml."""
     return DocumentGates(nlp, lexicon_dir, fast)
 
 
-class DocumentGates:
+class DocumentGates(PipelineStep):
     """Adds typo-pattern matches and removes concept terms that fail a document gate or sit on a citation line."""
 
     def __init__(self, nlp: Language, lexicon_dir: str | None, fast: bool = True) -> None:
+        self.nlp = nlp
         concepts = load_lexicon(lexicon_dir).concepts
         requires = {c.id: re.compile(c.document_requires) for c in concepts.concepts if c.document_requires}
         vetoes = {c.id: re.compile(c.document_vetoed_by) for c in concepts.concepts if c.document_vetoed_by}
@@ -68,6 +70,7 @@ class DocumentGates:
         self._signals = None if signals is None else [next(slots) for _ in signals]
 
     def __call__(self, doc: Doc) -> Doc:
+        self.check_order()
         text = doc_text(doc)
         found = self._scan.starts(text)
         spans = list(doc.spans[MENTION_GROUP])

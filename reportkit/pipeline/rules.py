@@ -1,9 +1,23 @@
-"""medspaCy rules from the lexicon: TargetRules for concept terms, ConTextRules for modifiers."""
+"""medspaCy rules from the lexicon: TargetRules for concept terms, ConTextRules for modifiers, and the spelling
+form they match on."""
 
 from medspacy.context import ConTextRule
 from medspacy.target_matcher import TargetRule
+from spacy.attrs import LOWER
+from spacy.language import Language
 
 from reportkit.lexicon import Lexicon
+from reportkit.text import lower_form
+
+
+def fold_spelling(nlp: Language) -> None:
+    """Match every term on its plain spelling form (:func:`reportkit.text.lower_form`): "Mönckeberg" is
+    "monckeberg", an en dash a hyphen, "’s" is "'s". LOWER is what the phrase matchers and the LOWER token patterns
+    compare; the words spaCy made before (its tokenizer exceptions) are set to it too."""
+    nlp.vocab.lex_attr_getters[LOWER] = lower_form
+    for lexeme in nlp.vocab:
+        if lexeme.lower_ != (folded := lower_form(lexeme.orth_)):
+            lexeme.lower_ = folded
 
 
 def target_rules(lexicon: Lexicon) -> list[TargetRule]:

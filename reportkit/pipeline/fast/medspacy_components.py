@@ -26,8 +26,12 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
+from reportkit.lexicon import load_lexicon
+from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs, register_extensions
 from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher
+from reportkit.pipeline.rules import context_rules, fold_spelling, target_rules
 from reportkit.pipeline.sections import sentence_starts
+from reportkit.pipeline.steps import PipelineStep
 
 
 def _scopes_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -57,32 +61,48 @@ def _install_token_prefilter(matcher: MedspacyMatcher | None, vocab) -> bool:
 
 @Language.factory(
     "reportkit_target_matcher",
-    default_config={"result_type": "group", "span_group_name": "medspacy_spans"},
+    default_config={"result_type": "group", "span_group_name": MENTION_GROUP, "lexicon_dir": None},
+    assigns=["doc.spans"],
 )
-class PrefilteredTargetMatcher(TargetMatcher):
-    """medspaCy's TargetMatcher whose token patterns run through the token prefilter."""
+class PrefilteredTargetMatcher(PipelineStep, TargetMatcher):
+    """medspaCy's TargetMatcher whose token patterns run through the token prefilter, holding the lexicon's
+    concept terms (``lexicon_dir``; default: the shipped lexicons) from the start."""
 
-    def __init__(self, nlp: Language, name: str, result_type: str, span_group_name: str) -> None:
+    def __init__(self, nlp: Language, name: str, result_type: str, span_group_name: str,
+                 lexicon_dir: str | None = None) -> None:
         super().__init__(nlp, name=name, result_type=result_type, span_group_name=span_group_name)
         self.prefiltered = _install_token_prefilter(_medspacy_matcher(self, "_TargetMatcher__matcher"), nlp.vocab)
+        fold_spelling(nlp)  # before the phrases are made: they match on the plain spelling form
+        self.add(target_rules(load_lexicon(lexicon_dir)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        self.check_order()
+        return super().__call__(doc)
 
 
 @Language.factory(
     "reportkit_context",
-    default_config={"input_span_type": "group", "span_group_name": "medspacy_spans", "span_attrs": None},
+    default_config={"input_span_type": "group", "span_group_name": MENTION_GROUP,
+                    "span_attrs": context_span_attrs(), "lexicon_dir": None},
+    assigns=["doc._.context_graph"],
 )
-class SentenceConText(ConText):
-    """medspaCy's ConText (no rules of its own), comparing modifiers and targets only within a sentence, its token
-    patterns behind the token prefilter, silent about spaCy's W036 (a Matcher without patterns)."""
+class SentenceConText(PipelineStep, ConText):
+    """medspaCy's ConText with the lexicon's modifier rules (``lexicon_dir``; default: the shipped lexicons),
+    comparing modifiers and targets only within a sentence, its token patterns behind the token prefilter, silent
+    about spaCy's W036 (a Matcher without patterns)."""
 
     def __init__(self, nlp: Language, name: str, input_span_type: str, span_group_name: str,
-                 span_attrs: dict | None) -> None:
+                 span_attrs: dict | None, lexicon_dir: str | None = None) -> None:
+        register_extensions()  # the span flags span_attrs names
         super().__init__(nlp, name=name, rules=None, input_span_type=input_span_type,
                          span_group_name=span_group_name, span_attrs=span_attrs)
         self._matcher = _medspacy_matcher(self, "_ConText__matcher")
         self.prefiltered = _install_token_prefilter(self._matcher, nlp.vocab)
+        fold_spelling(nlp)
+        self.add(context_rules(load_lexicon(lexicon_dir)))
 
     def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
+        self.check_order()
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"\[W036\]", category=UserWarning)
             if (self._matcher is None or targets or self.input_span_type != "group" or self.max_scope

@@ -32,9 +32,11 @@ from reportkit.pipeline.linking.laterality import SideReader
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses
 from reportkit.pipeline.linking.scopes import ScopeNarrower
+from reportkit.pipeline.steps import PipelineStep
 
 
-@Language.factory("reportkit_linker", default_config={"lexicon_dir": None, "fast": True})
+@Language.factory("reportkit_linker", default_config={"lexicon_dir": None, "fast": True},
+                  assigns=["doc._.rk_findings", "doc._.rk_queries", "doc._.rk_modality"])
 def make_linker(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "FindingLinker":
     """spaCy factory for :class:`FindingLinker` configured by the lexicons (``fast``: cue matching's token
     prefilter)."""
@@ -42,10 +44,11 @@ def make_linker(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -
     return FindingLinker(nlp, load_lexicon(lexicon_dir), fast)
 
 
-class FindingLinker:
+class FindingLinker(PipelineStep):
     """Sets ``doc._.rk_findings``, ``doc._.rk_queries`` (hypothetical mentions) and ``doc._.rk_modality``."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon, fast: bool = True) -> None:
+        self.nlp = nlp
         self._find_cues = CueFinder(nlp, lexicon, fast)
         self._clauses = Clauses(nlp, lexicon.linking)
         self._sites = SiteReader(nlp, lexicon, self._clauses)
@@ -60,6 +63,7 @@ class FindingLinker:
         self._modality_order = [m.id for m in lexicon.modalities.modalities]
 
     def __call__(self, doc: Doc) -> Doc:
+        self.check_order()
         cues = self._find_cues(doc)
         present = {c.value for c in cues.modalities}
         doc._.rk_modality = [m for m in self._modality_order if m in present]
