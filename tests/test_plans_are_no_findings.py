@@ -1,0 +1,26 @@
+"""A procedure planned and not yet done, or an outcome hoped for, is no finding (project labelling rules R8):
+its object is a query, never a mention; the object described where it is, in its own sentence, still counts."""
+
+import pytest
+
+from reportkit import extract
+
+BEFORE = "FINDINGS: A 6 mm stone is seen in the left ureter. A retained needle fragment lies in the left thumb. "
+
+
+@pytest.mark.parametrize("plan", [
+    "Hopefully, the stone will pass on its own.",
+    "Plan is to remove the stone with a basket next week.",
+    "The patient will undergo removal of the foreign body in clinic.",
+    "He is scheduled for extraction of the needle fragment.",
+    "We plan to retrieve the needle fragment under fluoroscopy.",
+])
+def test_a_plan_or_a_hope_adds_no_finding(plan: str) -> None:
+    before = extract(BEFORE).findings
+    result = extract(BEFORE + plan)
+    assert len(result.findings) == len(before), [f.text for f in result.findings]
+    assert result.queries, "the planned object is kept as a query"
+
+
+def test_the_described_objects_still_count() -> None:
+    assert [f.negated for f in extract(BEFORE).findings] == [False, False]
