@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,14 @@ def corpus_records() -> list[tuple[str, str]]:
         pytest.skip(f"no shared corpus at {corpus}")
     return [(record["id"], record["text"]) for file in files
             for record in map(json.loads, file.read_text(encoding="utf-8").splitlines())]
+
+
+@pytest.fixture
+def chromium() -> str:
+    """Headless Chromium's path. Skips where it is not installed, but fails in CI, whose set-up installs it."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
+        pytest.skip("chromium not installed")
+    return browser

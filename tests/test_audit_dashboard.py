@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
-import pytest
 from test_audit_engine import archive, local_store  # noqa: F401 - shared fixtures
 from typer.testing import CliRunner
 
@@ -24,12 +21,8 @@ def test_summary_prints_figures_and_writes_a_dashboard_without_report_text(local
     assert "RK201" in html and "http://" not in html.split("<script>")[0]
 
 
-def test_dashboard_renders_its_charts_in_headless_chromium(local_store, tmp_path):  # noqa: F811
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-        pytest.skip("chromium not installed")
+def test_dashboard_renders_its_charts_in_headless_chromium(local_store, tmp_path, chromium):  # noqa: F811
+    browser = chromium
     assert runner.invoke(audit_app, ["summary", str(local_store), "-o", str(tmp_path)]).exit_code == 0
     page = tmp_path / "dashboard.html"
     flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",

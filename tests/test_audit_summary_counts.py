@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from html import unescape
@@ -170,15 +169,6 @@ window.addEventListener("load", function () { setTimeout(function () {
 </script>"""
 
 
-def _chromium() -> str:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-        pytest.skip("chromium not installed")
-    return browser
-
-
 def _headless(browser: str, width: int, height: int, *args: str) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run(
@@ -189,8 +179,8 @@ def _headless(browser: str, width: int, height: int, *args: str) -> subprocess.C
 
 
 @pytest.mark.parametrize("width", [1024, 1280, 1600])
-def test_every_chart_is_drawn_inside_its_box_in_headless_chromium(store_dir, tmp_path, width):
-    browser = _chromium()
+def test_every_chart_is_drawn_inside_its_box_in_headless_chromium(store_dir, tmp_path, width, chromium):
+    browser = chromium
     assert runner.invoke(audit_app, ["summary", str(store_dir), "-o", str(tmp_path)]).exit_code == 0
     page = (tmp_path / "dashboard.html").read_text(encoding="utf-8")
     head, tail = page.rsplit("</body>", 1)
@@ -209,7 +199,7 @@ def test_every_chart_is_drawn_inside_its_box_in_headless_chromium(store_dir, tmp
         assert abs(chart["drawn_left"] - chart["box_left"]) <= 1, chart
 
 
-def test_dashboard_screenshot(tmp_path):
+def test_dashboard_screenshot(tmp_path, chromium):
     """Writes docs/dashboard.png when REPORTKIT_SCREENSHOT names the target: a 1280 px wide dashboard of a
     generated archive (the audit tests' text)."""
     target = os.environ.get("REPORTKIT_SCREENSHOT")
@@ -217,7 +207,7 @@ def test_dashboard_screenshot(tmp_path):
         pytest.skip("set REPORTKIT_SCREENSHOT=docs/dashboard.png to refresh the screenshot")
     from audit_corpus import write_archive
 
-    browser = _chromium()
+    browser = chromium
     archive = write_archive(tmp_path / "archive.jsonl", 600, seed=5, bad_lines=0)
     options = WorkOptions()
     run_audit(tmp_path / "run", [str(archive)], read_archive, lambda: audit_runner(1, options), options)

@@ -4,8 +4,6 @@ StrictUndefined, escaping, user templates."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -153,16 +151,8 @@ def test_user_html_template_autoescapes(tmp_path):
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def test_html_page_highlights_spans_in_headless_chromium(tmp_path):
-    browser = _chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-        pytest.skip("chromium not installed")
+def test_html_page_highlights_spans_in_headless_chromium(tmp_path, chromium):
+    browser = chromium
     page = tmp_path / "shoulder.html"
     page.write_text(render(structured(SHOULDER, "shoulder"), SHOULDER, "html"), encoding="utf-8")
     dom = subprocess.run(

@@ -219,12 +219,6 @@ def test_html_legend_names_every_colour_the_text_uses(tmp_path):
     assert {f"lint-{severity}" for severity in ("error", "warning", "info")} <= legend
 
 
-def _chromium() -> str | None:
-    import shutil
-
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 # Runs in the page: the computed style of each legend entry and of the first mark of its class in the
 # report text, written into the DOM for --dump-dom to carry out.
 STYLE_PROBE = """<script>
@@ -242,16 +236,11 @@ addEventListener("load", () => {
 </script>"""
 
 
-def test_html_highlighting_is_styled_in_headless_chromium(tmp_path):
-    import os
+def test_html_highlighting_is_styled_in_headless_chromium(tmp_path, chromium):
     import re
     import subprocess
 
-    browser = _chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
-        pytest.skip("chromium not installed")
+    browser = chromium
     html = _report_page(tmp_path, HTML_DRAFT, "shoulder.txt")
     page = tmp_path / "probe.html"
     page.write_text(html.replace("</body>", STYLE_PROBE + "</body>"), encoding="utf-8")
