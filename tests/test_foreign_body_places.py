@@ -46,3 +46,28 @@ def test_a_list_item_beside_the_object_is_not_its_place() -> None:
     found = foreign_bodies("Eyes: conjunctivae with no erythema, foreign body, or lacerations.")
     assert len(found) == 1 and found[0].negated
     assert found[0].location_category != "soft_tissue"
+
+
+@pytest.mark.parametrize("text, side", [
+    ("PROCEDURE: Rigid bronchoscopy with foreign body removal.", None),
+    ("PROCEDURE: Upper endoscopy with foreign body removal.", None),
+    ("FINDINGS: A plastic foreign body was seen in the right main stem.", "right"),
+    ("Penny in the proximal esophagus.", None),
+])
+def test_an_object_in_the_airway_or_gut_is_other(text: str, side: str | None) -> None:
+    found = foreign_bodies(text)
+    assert len(found) == 1, found
+    assert (found[0].location_category, found[0].laterality) == ("other", side)
+
+
+@pytest.mark.parametrize("text", [
+    "Chest CT: a coin lesion in the right upper lobe.",
+    "The incision was marked with a skin marker and the skin was prepped.",
+])
+def test_a_coin_lesion_and_a_marking_pen_are_no_foreign_bodies(text: str) -> None:
+    assert foreign_bodies(text) == []
+
+
+def test_the_coronary_left_main_stem_keeps_no_side_and_no_airway() -> None:
+    found = extract("Calcification of the left main stem and LAD.").findings
+    assert [(f.location_category, f.laterality) for f in found] == [("vascular", None)]

@@ -47,6 +47,7 @@ class SideReader:
     def __init__(self, nlp: Language, lexicon: Lexicon, clauses: Clauses) -> None:
         sites = lexicon.anatomy.sites
         self._midline = {s.id for s in sites if s.midline}
+        self._midline_terms = {t for s in sites if s.midline for t in s.terms}
         self._region = {s.id: s.region for s in sites if s.region}
         self._everywhere = {s.id for s in sites if s.in_every_region}
         # "the lesion" is a region a site of every region (an artery, a bone) does not lie in
@@ -320,7 +321,7 @@ class SideReader:
         """Give a finding with no side the side an earlier finding states for the same object, in a report that
         gives one side only ("a foreign body in the right nostril ... a foreign body was noted and removed"): the
         same concept, or one the later concept restates ("the stone" after "a right renal stone"), at no other
-        location or site. Not to a history or a negation (a survey, not the object)."""
+        location category. Not to a history or a negation (a survey, not the object), nor at a midline place."""
         values = {c.value for c in index.sides.cues}
         if len(values) != 1 or "bilateral" in values:
             return
@@ -330,10 +331,12 @@ class SideReader:
                 if finding.laterality_source in ("mention", "clause") and not finding.negated:
                     stated.append(finding)
                 continue
-            if finding.negated or finding.historical:
-                continue
+            if finding.negated or finding.historical or (finding.site or "").lower() in self._midline_terms:
+                continue  # a midline place (the bladder, the trachea) has no side to take
             earlier = next((g for g in reversed(stated) if g.concept in self._restated.get(finding.concept, ())
-                            and g.sentence_start < finding.sentence_start and _same_place(finding, g)), None)
+                            and g.sentence_start < finding.sentence_start
+                            and (None in (finding.location_category, g.location_category)
+                                 or finding.location_category == g.location_category)), None)
             if earlier is not None and _plural(finding.text) and not _plural(earlier.text):
                 continue  # "stones" after "a stone": more than the object named
             if earlier is None:
@@ -638,8 +641,3 @@ def _plural(text: str) -> bool:
     word = text.split()[-1].lower() if text.split() else ""
     return (word.endswith("s") and not word.endswith(("ss", "us", "is"))) or word.endswith("li")
 
-
-def _same_place(a: Finding, b: Finding) -> bool:
-    """Can two findings be at one place: each location and site unstated in one of them or the same in both?"""
-    return (None in (a.location_category, b.location_category) or a.location_category == b.location_category) and (
-        None in (a.site, b.site) or a.site.lower() == b.site.lower())
