@@ -81,3 +81,34 @@ def test_cross_references_and_ambiguous_terms_are_rejected(tmp_path, name, old, 
     path.write_text(path.read_text().replace(old, new, 1))
     with pytest.raises(LexiconError, match=message):
         load_lexicon(str(folder))
+
+
+def test_the_fast_yaml_parser_reads_every_lexicon_as_the_pure_one_does():
+    """libyaml's parser (used where PyYAML has it) gives the same data and the same line marks."""
+    import yaml
+
+    from reportkit.lexicon import yaml_lines
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+
+    class PureLoader(yaml.SafeLoader):
+        pass
+
+    PureLoader.yaml_constructors = dict(yaml_lines._LineLoader.yaml_constructors)
+    PureLoader.yaml_implicit_resolvers = yaml_lines._LineLoader.yaml_implicit_resolvers
+
+    def marks(node):
+        if isinstance(node, dict):
+            return [getattr(node, "line", None)] + [m for v in node.values() for m in marks(v)]
+        if isinstance(node, list):
+            return [tuple(getattr(node, "lines", ()))] + [m for v in node for m in marks(v)]
+        return []
+
+    lexicons = Path(__file__).parent.parent / "lexicons"
+    for path in sorted(lexicons.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        fast = yaml.load(text, Loader=yaml_lines._LineLoader)  # noqa: S506 - SafeLoader subclasses
+        pure = yaml.load(text, Loader=PureLoader)  # noqa: S506
+        assert fast == pure, path.name
+        assert marks(fast) == marks(pure), path.name
