@@ -141,6 +141,7 @@ class LinkingCaches:
     sizes_by_group: dict[Sentence, dict[int, tuple[list[float], list[Evidence]]]] = field(default_factory=dict)
     region_sides: RegionSides | None = None
     organ_sides: dict[str, list[tuple[int, Cue]]] | None = None  # paired organ -> (token, side naming it), in order
+    organ_namings: dict[str, list[int]] | None = None  # paired organ -> the tokens where a name of it starts, in order
     deciding_sites: tuple[SortedCues, SortedCues, SortedCues] | None = None  # all, the usual ones, last resorts
     study_modality: Cue | None = None
     study_modality_read: bool = False

@@ -464,19 +464,28 @@ class SideReader:
         caches, index = ctx.index.caches, ctx.index
         if caches.organ_sides is None:
             found: dict[str, list[tuple[int, Cue]]] = {}
+            namings: dict[str, list[int]] = {}
             lower = index.lower
             for i in range(len(lower)):
                 for organ, names in self._organs.items():
                     if not names.starts_at(lower, i):
                         continue
+                    namings.setdefault(organ, []).append(i)
                     side = index.sides.containing(i, i + 1)
                     if side is None:
                         side = next((c for c in reversed(index.sides.ending(i - 4, i))
                                      if not any(index.punct[c.end : i])), None)
                     if side is not None:
                         found.setdefault(organ, []).append((i, side))
-            caches.organ_sides = found
+            caches.organ_sides, caches.organ_namings = found, namings
         return caches.organ_sides
+
+    def _organs_named(self, ctx: FindingContext, start: int, end: int) -> dict[str, list[int]]:
+        """The paired organs named between tokens ``start`` and ``end``, with where each name starts."""
+        self._organ_sides(ctx)
+        namings = ctx.index.caches.organ_namings or {}
+        named = {organ: tokens[bisect_left(tokens, start) : bisect_left(tokens, end)] for organ, tokens in namings.items()}
+        return {organ: tokens for organ, tokens in named.items() if tokens}
 
     def _organ_side(self, ctx: FindingContext,
                     assertion: Assertion | None) -> tuple[str | None, str | None, list[Evidence]]:
@@ -488,8 +497,7 @@ class SideReader:
         negation (a survey of the organ, not "no further stones"), takes nothing from another sentence."""
         index = ctx.index
         clause_start, clause_end = self.clause_start(ctx), self.clause_end(ctx)
-        named = {organ: tokens for organ, names in self._organs.items()
-                 if (tokens := [i for i in range(clause_start, clause_end) if names.starts_at(index.lower, i)])}
+        named = self._organs_named(ctx, clause_start, clause_end)
         organ_sides = self._organ_sides(ctx)
         sided = {organ: before for organ in named
                  if (before := [side for token, side in organ_sides.get(organ, [])
@@ -528,7 +536,7 @@ class SideReader:
             return None, None, []
         if any(c.category != "lesion" for c in sites if sent.start <= c.start < sent.end):
             return None, None, []
-        if any(names.starts_at(index.lower, i) for names in self._organs.values() for i in range(sent.start, sent.end)):
+        if self._organs_named(ctx, sent.start, sent.end):
             return None, None, []
         start = index.sentences.start_of(sent.start - 1)
         doc = ctx.doc
