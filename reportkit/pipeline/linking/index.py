@@ -142,6 +142,7 @@ class LinkingCaches:
     region_sides: RegionSides | None = None
     organ_sides: dict[str, list[tuple[int, Cue]]] | None = None  # paired organ -> (token, side naming it), in order
     organ_namings: dict[str, list[int]] | None = None  # paired organ -> the tokens where a name of it starts, in order
+    side_values: frozenset[str] | None = None  # every side the document states
     deciding_sites: tuple[SortedCues, SortedCues, SortedCues] | None = None  # all, the usual ones, last resorts
     study_modality: Cue | None = None
     study_modality_read: bool = False

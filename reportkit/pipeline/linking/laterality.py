@@ -322,21 +322,24 @@ class SideReader:
         gives one side only ("a foreign body in the right nostril ... a foreign body was noted and removed"): the
         same concept, or one the later concept restates ("the stone" after "a right renal stone"), at no other
         location category. Not to a history or a negation (a survey, not the object), nor at a midline place."""
-        values = {c.value for c in index.sides.cues}
+        values = _side_values(index)
         if len(values) != 1 or "bilateral" in values:
             return
-        stated: list[Finding] = []
+        # concept -> location category -> the last finding stating a side there (a lookup, not a scan back)
+        stated: dict[str, dict[str | None, Finding]] = {}
         for finding in findings:
             if finding.laterality is not None:
                 if finding.laterality_source in ("mention", "clause") and not finding.negated:
-                    stated.append(finding)
+                    stated.setdefault(finding.concept, {})[finding.location_category] = finding
                 continue
             if finding.negated or finding.historical or (finding.site or "").lower() in self._midline_terms:
                 continue  # a midline place (the bladder, the trachea) has no side to take
-            earlier = next((g for g in reversed(stated) if g.concept in self._restated.get(finding.concept, ())
-                            and g.sentence_start < finding.sentence_start
-                            and (None in (finding.location_category, g.location_category)
-                                 or finding.location_category == g.location_category)), None)
+            here = finding.location_category
+            candidates = [g for concept in self._restated.get(finding.concept, ())
+                          for where, g in stated.get(concept, {}).items()
+                          if (here is None or where is None or where == here)
+                          and g.sentence_start < finding.sentence_start]
+            earlier = max(candidates, key=lambda g: g.start, default=None)
             if earlier is not None and _plural(finding.text) and not _plural(earlier.text):
                 continue  # "stones" after "a stone": more than the object named
             if earlier is None:
@@ -509,7 +512,7 @@ class SideReader:
             given = organ_sides.get(organ, [])
             if any(index.lower[i] in self._organ_plurals for i in tokens) or {t for t, _ in given} & set(tokens):
                 return None, None, []  # "the kidneys"; or the clause names the organ with a side of something else
-            if len({c.value for c in index.sides.cues}) != 1:
+            if len(_side_values(index)) != 1:
                 return None, None, []  # a report giving two sides gives none to an organ it names again
             # a side given to a lesion of the organ ("left renal cyst") is the lesion's, not the organ's
             before = [side for token, side in given if token < ctx.sent.start
@@ -553,7 +556,7 @@ class SideReader:
         # report has no other side
         body = ctx.section.start + len(ctx.section.title or "")
         opening = next((i for i in range(start, sent.start) if doc[i].idx >= body and doc[i].text != ":"), start)
-        if given[0].start > opening + 1 and len({c.value for c in index.sides.cues}) != 1:
+        if given[0].start > opening + 1 and len(_side_values(index)) != 1:
             return None, None, []
         value = given[0].value
         if value == "bilateral":
@@ -649,3 +652,10 @@ def _plural(text: str) -> bool:
     word = text.split()[-1].lower() if text.split() else ""
     return (word.endswith("s") and not word.endswith(("ss", "us", "is"))) or word.endswith("li")
 
+
+
+def _side_values(index: DocIndex) -> frozenset[str]:
+    """Every side the document states, read once per document."""
+    if index.caches.side_values is None:
+        index.caches.side_values = frozenset(c.value for c in index.sides.cues)
+    return index.caches.side_values
