@@ -1,0 +1,55 @@
+"""Lint suppressions, CLI options and outputs that must refuse bad input plainly rather than
+silence, crash or mislead: suppressions that switch off only what they name, an empty rule
+selection, audit column mappings, the extract table, evaluation gold offsets and report folders."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from reportkit.cli import app
+from reportkit.engine import lint_text
+from reportkit.lint import LintConfig
+
+runner = CliRunner()
+
+RIGHT_KNEE_LEFT_FINDING = "EXAM: Radiograph of the right knee.\nFINDINGS: Chondrocalcinosis of the left meniscus."
+
+
+def _found(text: str) -> set[tuple[str, int]]:
+    return {(d.code, d.line) for d in lint_text(text, "d.txt", LintConfig())}
+
+
+# ---------------------------------------------------------------------- suppressions
+
+
+def test_off_with_codes_switches_off_only_those_codes(tmp_path):
+    text = f"[reportkit: off RK301]\n{RIGHT_KNEE_LEFT_FINDING}\n"
+    assert ("RK501", 3) in _found(text)  # the side conflict is still an error
+    draft = tmp_path / "d.txt"
+    draft.write_text(text)
+    assert runner.invoke(app, ["lint", str(draft)]).exit_code == 1
+    # the listed code is switched off, up to an "on" naming it or a bare "on"
+    assert ("RK501", 3) not in _found(f"[reportkit: off RK501]\n{RIGHT_KNEE_LEFT_FINDING}\n")
+    for on in ("[reportkit: on RK501]", "[reportkit: on]"):
+        text = f"[reportkit: off RK501]\n[reportkit: on RK301]\n{on}\n{RIGHT_KNEE_LEFT_FINDING}\n"
+        assert ("RK501", 5) in _found(text), on
+    closed_other = f"[reportkit: off RK501]\n[reportkit: on RK301]\n{RIGHT_KNEE_LEFT_FINDING}\n"
+    assert ("RK501", 4) not in _found(closed_other)
+    # a bare off still switches off every rule
+    assert not {code for code, _ in _found(f"[reportkit: off]\n{RIGHT_KNEE_LEFT_FINDING}\n")} - {"RK002"}
+
+
+def test_off_with_only_unknown_codes_switches_off_nothing_and_is_reported():
+    found = _found(f"[reportkit: off RK-501]\n{RIGHT_KNEE_LEFT_FINDING}\n")
+    assert ("RK501", 3) in found and ("RK001", 1) in found
+
+
+def test_ignore_with_an_empty_code_list_silences_nothing_and_is_reported():
+    for empty in ("[reportkit: ignore ,]", "[reportkit: ignore , ,]", "[reportkit: off ,]"):
+        found = [(d.code, d.line, d.message) for d in lint_text(f"{RIGHT_KNEE_LEFT_FINDING} {empty}\n", "d.txt",
+                                                                 LintConfig())]
+        assert ("RK501", 2) in {(code, line) for code, line, _ in found}, empty
+        (rk001,) = [message for code, _, message in found if code == "RK001"]
+        assert "lists no rule code" in rk001
+    # a bare ignore still silences its line (and is used, so RK002 stays quiet)
+    assert not {code for code, line in _found(f"{RIGHT_KNEE_LEFT_FINDING} [reportkit: ignore]\n") if line == 2}
