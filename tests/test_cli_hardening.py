@@ -53,3 +53,25 @@ def test_ignore_with_an_empty_code_list_silences_nothing_and_is_reported():
         assert "lists no rule code" in rk001
     # a bare ignore still silences its line (and is used, so RK002 stays quiet)
     assert not {code for code, line in _found(f"{RIGHT_KNEE_LEFT_FINDING} [reportkit: ignore]\n") if line == 2}
+
+
+# ---------------------------------------------------------------------- an empty rule selection
+
+
+def test_an_empty_select_in_a_configuration_file_is_an_error_naming_the_file(tmp_path, monkeypatch):
+    draft = tmp_path / "d.txt"
+    draft.write_text(f"{RIGHT_KNEE_LEFT_FINDING}\n")
+    monkeypatch.chdir(tmp_path)
+    for name, table in (("reportkit.toml", "[lint]"), ("pyproject.toml", "[tool.reportkit.lint]")):
+        config = tmp_path / name
+        config.write_text(f"{table}\nselect = []\n")
+        result = runner.invoke(app, ["lint", str(draft)])
+        assert result.exit_code == 2, name
+        assert f"{config}: lint.select: empty rule selection" in result.stderr
+        assert "All checks passed" not in result.stdout
+        config.unlink()
+    # as the command line refuses it
+    assert runner.invoke(app, ["lint", str(draft), "--select", ""]).exit_code == 2
+    # an empty ignore list ignores nothing, which is no error
+    (tmp_path / "reportkit.toml").write_text("[lint]\nignore = []\n")
+    assert runner.invoke(app, ["lint", str(draft)]).exit_code == 1
