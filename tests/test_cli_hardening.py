@@ -75,3 +75,29 @@ def test_an_empty_select_in_a_configuration_file_is_an_error_naming_the_file(tmp
     # an empty ignore list ignores nothing, which is no error
     (tmp_path / "reportkit.toml").write_text("[lint]\nignore = []\n")
     assert runner.invoke(app, ["lint", str(draft)]).exit_code == 1
+
+
+# ---------------------------------------------------------------------- audit run --columns
+
+
+def test_audit_columns_naming_an_unknown_field_is_refused_before_the_store_is_made(tmp_path):
+    archive = tmp_path / "a.csv"
+    archive.write_text("ACC,REPORT\n1,FINDINGS: Calcific tendinitis of the right shoulder.\n")
+    store = tmp_path / "run"
+    result = runner.invoke(app, ["audit", "run", str(store), str(archive), "--columns", "foo=bar", "-q"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: --columns: unknown field(s) in column map: foo")
+    assert "Traceback" not in result.output and not store.exists()
+
+
+def test_a_malformed_or_repeated_audit_column_mapping_is_one_plain_error(tmp_path):
+    archive = tmp_path / "a.csv"
+    archive.write_text("ACC,REPORT\n1,FINDINGS: Calcific tendinitis of the right shoulder.\n")
+    store = tmp_path / "run"
+    for value, message in (("id", "--columns must look like id=ACC,text=REPORT, not 'id'"),
+                           ("id=ACC,text=", "--columns must look like id=ACC,text=REPORT, not 'id=ACC,text='"),
+                           ("id=ACC,id=REPORT,text=REPORT", "--columns gives id more than once")):
+        result = runner.invoke(app, ["audit", "run", str(store), str(archive), "--columns", value, "-q"])
+        assert result.exit_code == 2, value
+        assert result.stderr == f"error: {message}\n", value  # one line, no stray exit code
+        assert not store.exists()
