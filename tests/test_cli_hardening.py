@@ -101,3 +101,27 @@ def test_a_malformed_or_repeated_audit_column_mapping_is_one_plain_error(tmp_pat
         assert result.exit_code == 2, value
         assert result.stderr == f"error: {message}\n", value  # one line, no stray exit code
         assert not store.exists()
+
+
+# ---------------------------------------------------------------------- extract -f table
+
+
+def test_extract_table_escapes_tabs_and_line_breaks_in_ids_and_gives_every_input_a_row(tmp_path):
+    import json
+
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join([
+        json.dumps({"id": "a\tb\nc\\d", "text": "FINDINGS: Chondrocalcinosis of the left meniscus."}),
+        json.dumps({"id": "clear", "text": "FINDINGS: Normal alignment. No fracture."}),
+        "{not json",
+        json.dumps({"id": "no-text"}),
+    ]) + "\n")
+    result = runner.invoke(app, ["extract", str(batch), "-f", "table"])
+    assert result.exit_code == 1  # two inputs became errors
+    header, *rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert all(len(row) == len(header) == 8 for row in rows)
+    assert [row[0] for row in rows] == ["a\\tb\\nc\\\\d", "clear", f"{batch}:3", "no-text"]
+    assert rows[0][2:4] == ["calcification", "Chondrocalcinosis"] and rows[0][6] == "left"
+    assert rows[1][1:] == ["-"] * 7  # a report without findings still has its row
+    assert [row[2] for row in rows[2:]] == ["error", "error"]
+    assert all(row[3] not in ("", "-") for row in rows[2:])  # the reason, as on stderr
