@@ -125,3 +125,43 @@ def test_extract_table_escapes_tabs_and_line_breaks_in_ids_and_gives_every_input
     assert rows[1][1:] == ["-"] * 7  # a report without findings still has its row
     assert [row[2] for row in rows[2:]] == ["error", "error"]
     assert all(row[3] not in ("", "-") for row in rows[2:])  # the reason, as on stderr
+
+
+# ---------------------------------------------------------------------- eval gold offsets
+
+GOLD_TEXT = "FINDINGS: Chondrocalcinosis of the left meniscus."
+
+
+def _gold_file(tmp_path, *mentions: dict):
+    import json
+
+    gold = tmp_path / "gold.jsonl"
+    lines = [{"id": "r1", "text": "FINDINGS: No fracture.", "gold": {"mentions": []}},
+             {"id": "r2", "text": GOLD_TEXT, "gold": {"mentions": list(mentions)}}]
+    gold.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    # r2 is predicted without findings: every gold mention is a miss
+    (tmp_path / "pred.jsonl").write_text(json.dumps({"id": "r1", "findings": []}) + "\n"
+                                         + json.dumps({"id": "r2", "findings": []}) + "\n")
+    return gold
+
+
+def test_eval_gold_mention_with_end_and_no_span_is_scored_and_listed(tmp_path):
+    start = GOLD_TEXT.index("Chondro")
+    gold = _gold_file(tmp_path, {"start": start, "end": start + len("Chondrocalcinosis"), "kind": "calcification"})
+    result = runner.invoke(app, ["eval", str(gold), "--pred", str(tmp_path / "pred.jsonl"), "--misses"])
+    assert result.exit_code == 0, result.output
+    assert "gold='Chondrocalcinosis'" in result.stdout
+
+
+def test_eval_gold_offsets_past_the_text_or_off_the_span_are_refused_naming_file_and_line(tmp_path):
+    start = GOLD_TEXT.index("Chondro")
+    for mention, why in (({"start": start, "end": len(GOLD_TEXT) + 5, "kind": "calcification"}, "not within the text"),
+                         ({"start": len(GOLD_TEXT), "span": "meniscus", "kind": "calcification"}, "not within the text"),
+                         ({"start": 12, "end": 4, "kind": "calcification"}, "not within the text"),
+                         ({"start": start, "span": "Chondrocalcinosus", "kind": "calcification"},
+                          "'span' is not the text")):
+        gold = _gold_file(tmp_path, mention)
+        result = runner.invoke(app, ["eval", str(gold), "--pred", str(tmp_path / "pred.jsonl")])
+        assert result.exit_code == 2, mention
+        assert result.stderr.startswith(f"error: {gold}:2: gold mention 1 ") and why in result.stderr, result.stderr
+        assert "Traceback" not in result.output
