@@ -165,3 +165,22 @@ def test_eval_gold_offsets_past_the_text_or_off_the_span_are_refused_naming_file
         assert result.exit_code == 2, mention
         assert result.stderr.startswith(f"error: {gold}:2: gold mention 1 ") and why in result.stderr, result.stderr
         assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------- report -o
+
+
+def test_report_to_a_folder_under_a_missing_folder_is_refused_before_anything_is_written(tmp_path):
+    import json
+
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("".join(json.dumps({"id": f"r{i}", "text": GOLD_TEXT}) + "\n" for i in range(2)))
+    for output in (tmp_path / "missing" / "out", tmp_path / "missing" / "deeper" / "out.html"):
+        result = runner.invoke(app, ["report", str(batch), "-f", "html", "-o", str(output)])
+        assert result.exit_code == 2, output
+        assert result.stderr == f"error: {output}: folder {output.parent} does not exist\n"
+        assert not (tmp_path / "missing").exists()
+    # the folder -o names is made when the folder it goes in exists, as documented
+    made = tmp_path / "out"
+    assert runner.invoke(app, ["report", str(batch), "-f", "md", "-o", str(made)]).exit_code == 0
+    assert sorted(p.name for p in made.iterdir()) == ["r0.md", "r1.md"]
