@@ -28,8 +28,9 @@ def test_off_with_codes_switches_off_only_those_codes(tmp_path):
     draft = tmp_path / "d.txt"
     draft.write_text(text)
     assert runner.invoke(app, ["lint", str(draft)]).exit_code == 1
-    # the listed code is switched off, up to an "on" naming it or a bare "on"
-    assert ("RK501", 3) not in _found(f"[reportkit: off RK501]\n{RIGHT_KNEE_LEFT_FINDING}\n")
+    # the listed code (or rule name) is switched off, up to an "on" naming it or a bare "on"
+    for listed in ("RK501", "laterality-conflict", "RK301, RK501"):
+        assert ("RK501", 3) not in _found(f"[reportkit: off {listed}]\n{RIGHT_KNEE_LEFT_FINDING}\n"), listed
     for on in ("[reportkit: on RK501]", "[reportkit: on]"):
         text = f"[reportkit: off RK501]\n[reportkit: on RK301]\n{on}\n{RIGHT_KNEE_LEFT_FINDING}\n"
         assert ("RK501", 5) in _found(text), on
