@@ -55,12 +55,29 @@ def _gold_problem(item: dict) -> str | None:
     if not isinstance(gold.get("mentions"), list):
         return "record's gold lacks a 'mentions' list"
     for number, mention in enumerate(gold["mentions"], 1):
-        if not isinstance(mention, dict) or not isinstance(mention.get("start"), int):
+        if not isinstance(mention, dict) or not _is_offset(mention.get("start")):
             return f"gold mention {number} lacks an integer 'start'"
-        if not isinstance(mention.get("end"), int) and not isinstance(mention.get("span"), str):
+        if not _is_offset(mention.get("end")) and not isinstance(mention.get("span"), str):
             return f"gold mention {number} lacks 'end' or 'span'"
         if not isinstance(mention.get("kind"), str):
             return f"gold mention {number} lacks 'kind'"
+        if problem := _offsets_problem(mention, item["text"]):
+            return f"gold mention {number} {problem}"
+    return None
+
+
+def _is_offset(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _offsets_problem(mention: dict, text: str) -> str | None:
+    """Why a mention's offsets do not pick a non-empty piece of the text (or not its ``span``), else None."""
+    start = mention["start"]
+    end = mention["end"] if _is_offset(mention.get("end")) else start + len(mention["span"])
+    if not 0 <= start < end <= len(text):
+        return f"offsets {start}-{end} are not within the text (0-{len(text)}, end after start)"
+    if isinstance(mention.get("span"), str) and text[start:end] != mention["span"]:
+        return f"'span' is not the text at offsets {start}-{end}"
     return None
 
 
@@ -80,8 +97,9 @@ def load_gold(path: Path, corpus: Path | None = None) -> list[dict]:
             _rebuild(item, texts, f"{path}:{record.line}")
         if problem := _gold_problem(item):
             raise EvalError(f"{path}:{record.line}: {problem}")
-        for mention in item["gold"]["mentions"]:
-            mention.setdefault("end", mention["start"] + len(mention["span"]))
+        for mention in item["gold"]["mentions"]:  # both, from whichever was given (checked against the text)
+            mention.setdefault("end", mention["start"] + len(mention.get("span", "")))
+            mention.setdefault("span", item["text"][mention["start"]:mention["end"]])
         items.append(item)
     return items
 

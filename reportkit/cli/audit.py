@@ -61,6 +61,9 @@ def _columns(value: str | None) -> dict[str, str] | None:
     pairs = [p.split("=", 1) for p in value.split(",") if p.strip()]
     if any(len(p) != 2 or not p[0].strip() or not p[1].strip() for p in pairs):
         raise _fail(f"--columns must look like id=ACC,text=REPORT, not '{value}'")
+    fields = [k.strip() for k, _ in pairs]
+    if twice := sorted({f for f in fields if fields.count(f) > 1}):
+        raise _fail(f"--columns gives {', '.join(twice)} more than once")
     return {k.strip(): v.strip() for k, v in pairs}
 
 

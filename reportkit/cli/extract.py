@@ -29,22 +29,32 @@ class ExtractFormat(StrEnum):
 
 TABLE_HEADER = "id\tspan\tkind\ttext\tflags\tlocation\tside\tdiagnosis\n"
 
+# as PostgreSQL's COPY text format: a tab, line break or backslash inside a cell cannot split a row
+_CELL_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _row(*cells: str) -> str:
+    return "\t".join(cell.translate(_CELL_ESCAPES) for cell in cells)
+
 
 def table_rows(result) -> list[str]:
-    """One tab-separated row per finding and query of a ReportResult."""
+    """One tab-separated row per finding and query of a ReportResult, or one row of ``-`` with none; a tab, line
+    break or backslash in a cell is written ``\\t``, ``\\n``, ``\\r``, ``\\\\``."""
     rows = []
     for f in result.findings + result.queries:
         flags = ",".join(
             name for name, on in (("neg", f.negated), ("unc", f.uncertain), ("hist", f.historical),
                                   ("query", f.hypothetical)) if on
         ) or "-"
-        rows.append(
-            "\t".join(
-                [result.id, f"{f.start}-{f.end}", f.kind, f.text.replace("\n", " "), flags,
-                 f.location_category or "-", f.laterality or "-", f.diagnosis or "-"]
-            )
-        )
-    return rows
+        rows.append(_row(result.id, f"{f.start}-{f.end}", f.kind, f.text.replace("\n", " "), flags,
+                         f.location_category or "-", f.laterality or "-", f.diagnosis or "-"))
+    return rows or [_row(result.id, *"-" * 7)]
+
+
+def error_row(record) -> str:
+    """The row of an input that became an error record: kind ``error``, the reason in the text column."""
+    where = record.id or record.source + (f":{record.line}" if record.line else "")
+    return _row(where, "-", "error", record.error, *"-" * 4)
 
 
 def _write(stream, paths: list[str], output_format: ExtractFormat, workers: int, lexicon_dir: str | None,
@@ -61,8 +71,8 @@ def _write(stream, paths: list[str], output_format: ExtractFormat, workers: int,
         tally.add(outcome)
         if isinstance(outcome, ErrorRecord):
             echo_error(outcome)
-            if output_format is ExtractFormat.jsonl:
-                stream.write(outcome.model_dump_json() + "\n")
+            stream.write(outcome.model_dump_json() + "\n" if output_format is ExtractFormat.jsonl
+                         else error_row(outcome) + "\n")
         elif output_format is ExtractFormat.jsonl:
             stream.write(outcome.model_dump_json() + "\n")
         else:

@@ -97,8 +97,12 @@ def report(
     output_file = output_dir if output_dir is not None and _names_a_file(output_dir, fmt) else None
     if output_file is not None and (problem := output_file_problem(output_file, input_files(paths, REPORTS.suffixes))):
         raise usage_error(problem)
-    if output_dir is not None and output_file is None and (problem := output_folder_problem(output_dir)):
-        raise usage_error(problem)
+    if output_dir is not None and output_file is None:
+        if problem := output_folder_problem(output_dir):
+            raise usage_error(problem)
+        # the folder itself is made, not a missing path above it: as extract -o FILE, -o names a place in an existing folder
+        if not output_dir.exists() and not output_dir.absolute().parent.is_dir():
+            raise usage_error(f"{output_dir}: folder {output_dir.absolute().parent} does not exist")
     lexicon_dir = lexicon_arg(lexicons)
     tally = Tally()
     outputs: list[tuple[str, str]] = []

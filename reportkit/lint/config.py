@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from reportkit.lint.registry import LintError, Rule, Severity, find_rule, rules
 
@@ -45,10 +45,11 @@ class LintConfig(BaseModel):
 
     @field_validator("select", "ignore")
     @classmethod
-    def _known_selectors(cls, values: list[str]) -> list[str]:
-        """A selector that matches no rule would silently lint nothing (or ignore nothing)."""
+    def _known_selectors(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        """A selector that matches no rule would silently lint nothing (or ignore nothing); so would
+        selecting no rule at all, in a file (``select = []``) as on the command line (``--select ''``)."""
         selectors = rule_selectors(values)
-        if values and not selectors:
+        if not selectors and (values or info.field_name == "select"):
             raise ValueError("empty rule selection")
         return selectors
 

@@ -14,13 +14,15 @@ def unknown_suppression(ctx: LintContext) -> Iterator[Violation]:
     """An inline suppression names a code that is no rule, so it silences nothing.
 
     What it checks:
-        Every word of a `[reportkit: ignore ...]` directive must be a rule code (RK501) or a
-        rule name (laterality-conflict); "RK31", "RK-301" or a misspelt name is reported.
+        Every word of a `[reportkit: ignore ...]`, `[reportkit: off ...]` or `[reportkit: on ...]`
+        directive must be a rule code (RK501) or a rule name (laterality-conflict); "RK31", "RK-301",
+        a misspelt name or a list with no code at all (`[reportkit: ignore ,]`) is reported.
 
     Why it matters:
         A suppression that silenced every rule on its line when a code was mistyped would hide
-        errors such as a laterality conflict; an unknown code instead suppresses nothing and is
-        reported here, so the typo is seen and corrected.
+        errors such as a laterality conflict, and an `off` whose codes were mistyped would hide
+        every error to the end of the draft; an unknown code or an empty list instead suppresses
+        nothing and is reported here, so the typo is seen and corrected.
 
     Example:
         IMPRESSION: Calcific tendinitis of the left shoulder. [reportkit: ignore RK-501]
@@ -32,8 +34,11 @@ def unknown_suppression(ctx: LintContext) -> Iterator[Violation]:
         No fix: only the author knows which rule was meant.
     """
     for unknown in Suppressions(ctx.text).unknown:
-        yield Violation(unknown.start, unknown.end,
-                        f"'{unknown.code}' in this suppression is no rule code or name: it suppresses nothing")
+        if unknown.code:
+            message = f"'{unknown.code}' in this suppression is no rule code or name: it suppresses nothing"
+        else:
+            message = "this suppression lists no rule code or name: it suppresses nothing"
+        yield Violation(unknown.start, unknown.end, message)
 
 
 @rule("RK002", "unused-suppression", "warning", reads=text(Regex(SUPPRESS, "an inline suppression")))

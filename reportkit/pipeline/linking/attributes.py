@@ -15,6 +15,12 @@ from reportkit.pipeline.linking.index import NearestGroup
 from reportkit.pipeline.linking.phrases import Phrases
 
 NUMBER = r"\d+(?:\.\d+|,\d{1,2}(?!\d))?"
+# Where a size's first number may not start, so no part of a longer number is read as a size (none is better
+# than a wrong one): inside a number ("1,500 cm", ".5 cm", "1.500,5 mm"), in an exponent ("1e400 mm", "10^3 mm"),
+# or as a digit group after a space or an apostrophe ("1 500 mm" as SI groups thousands, "1'500 mm")
+SIZE_START = (r"(?<![\d.^])(?<!\d[,'\u2019])(?<!\d[eE])(?<!\d[eE][+-])"
+              r"(?!(?<=\d[ \u00a0\u2009\u202f])\d{3}(?!\d))")
+LARGEST_SIZE_MM = 1000  # no deposit or foreign body in a report measures a metre: a larger reading is a misreading
 DIGIT = re.compile(r"\d")
 PHRASE_WORDS = 8  # words after a descriptor read for the noun it modifies
 
@@ -127,13 +133,14 @@ class SizeReader:
 
     def __init__(self, linking: Linking) -> None:
         self._units = linking.size_units
-        # "1,5 cm" is a decimal comma; "1,500" (three digits) is left alone as a thousands group
+        # "1,5 cm" is a decimal comma; "1,500" (three digits) is a thousands group, read as no size at all
         number = NUMBER
         joiners = "|".join(re.escape(j) for j in linking.size_joiners)
         units = "|".join(re.escape(u) for u in sorted(self._units, key=len, reverse=True))
-        # (?<!\d): a match starts where a number starts, so a huge run of digits is read once, not once per digit
+        # a match starts where a whole number starts, so a huge run of digits is read once, not once per digit
         self._pattern = re.compile(
-            rf"(?<!\d)(?P<dims>{number}(?:\s*(?:{joiners})\s*{number}){{0,2}})\s*(?P<unit>{units})\b", re.IGNORECASE
+            rf"{SIZE_START}(?P<dims>{number}(?:\s*(?:{joiners})\s*{number}){{0,2}})\s*(?P<unit>{units})\b",
+            re.IGNORECASE,
         )
 
     def __call__(self, ctx: FindingContext) -> tuple[list[float], list[Evidence]]:
@@ -163,7 +170,7 @@ class SizeReader:
         for m in self._pattern.finditer(text, first_digit.start()):
             factor = self._units[m.group("unit").lower()]
             dims = [round(float(x.replace(",", ".")) * factor, 2) for x in re.findall(NUMBER, m.group("dims"))]
-            if not all(math.isfinite(d) for d in dims):  # a 400-digit "size" is not a measurement
+            if not all(math.isfinite(d) and 0 < d <= LARGEST_SIZE_MM for d in dims):  # "0 mm", 400 digits: no size
                 continue
             value = " x ".join(f"{d:g}" for d in dims) + " mm"
             yield dims, Evidence(role="size", text=m.group(0), start=offset + m.start(), end=offset + m.end(),
