@@ -8,7 +8,9 @@ Each process builds the pipeline once, at start, and answers with bytes.
 Each worker has its own pipe, read by the event loop itself (``add_reader``): a job costs one
 write and one read, where ``concurrent.futures``' process pool passes it through three threads
 and two queues (about 3 ms more per request, measured). A free worker is taken from a queue of
-idle ones; a request that cannot get one within the time limit gets 503. Inside its process
+idle ones; a request that cannot get one within the time limit, or finds ``queue`` requests
+already waiting for one, gets 503. A worker found dead when taken (it died idle) is replaced
+and the request waits for the next one, so it does not fail for a death it did not cause. Inside its process
 the job runs under the time limit (a SIGALRM timer, as the CLI's ``--time-limit``), so a
 runaway draft stops there (504) and the worker is free again; a worker that dies is replaced
 in the background, so its caller hears of the failure at once, not after the replacement's start.
@@ -104,7 +106,10 @@ class _Worker:
 
 
 class WorkerPool:
-    """Run blocking calls on at most ``size`` worker processes, each within ``timeout`` seconds."""
+    """Run blocking calls on at most ``size`` worker processes, each within ``timeout`` seconds.
+
+    At most ``queue`` calls (default 8 per worker) wait for a free worker; one more is refused (Busy).
+    """
 
     def __init__(self, size: int, timeout: float, queue: int | None = None) -> None:
         self.size = size
@@ -134,28 +139,46 @@ class WorkerPool:
         if self._idle is None:
             raise RuntimeError("WorkerPool.start() was not awaited")
         deadline = time.monotonic() + self.timeout
-        if self._waiting >= self.queue:
+        if self._idle.empty() and self._waiting >= self.queue:
             raise Busy()
-        self._waiting += 1
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
-        except TimeoutError as exc:
-            raise Busy() from exc
-        finally:
-            self._waiting -= 1
-        seconds = max(deadline - time.monotonic(), 0.001)
-        # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
-        job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
-        try:
-            status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
-        except TimeoutError as exc:
-            worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
-            raise TimedOut() from exc
+        while True:
+            worker = await self._take(deadline)
+            seconds = max(deadline - time.monotonic(), 0.001)
+            # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
+            job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
+            try:
+                status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
+            except TimeoutError as exc:
+                worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
+                raise TimedOut() from exc
+            if status != "unsent":  # a job that never reached its worker is safe to send again
+                break
         if status == "ok":
             return value
         if status == "timeout":
             raise TimedOut()
         raise WorkerFailed(value or "worker process died")
+
+    async def _take(self, deadline: float) -> _Worker:
+        """An idle worker that is alive; one that died while idle is replaced, and the wait goes on."""
+        self._waiting += 1
+        try:
+            while True:
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), max(deadline - time.monotonic(), 0))
+                except TimeoutError as exc:
+                    raise Busy() from exc
+                # an idle worker has nothing to say: a readable pipe is its end of file
+                if worker.process.is_alive() and not worker.conn.poll():
+                    return worker
+                self._start_replacement(worker)
+        finally:
+            self._waiting -= 1
+
+    def _start_replacement(self, dead: _Worker) -> None:
+        replacing = asyncio.ensure_future(self._replace(dead))
+        self._replacing.add(replacing)
+        replacing.add_done_callback(self._replacing.discard)
 
     async def _job(self, worker: _Worker, payload: tuple) -> tuple[str, Any]:
         """Send one job, wait for its answer, then give the worker (or its replacement) back."""
@@ -163,16 +186,15 @@ class WorkerPool:
         try:
             try:
                 worker.conn.send(payload)
-                answer = await worker.receive()
-            except OSError:
-                answer = ("died", None)
+            except OSError:  # the worker died before the job reached it
+                answer = ("unsent", None)
             except Exception as exc:  # noqa: BLE001 - a job that cannot be pickled never reached the worker
                 answer = ("error", type(exc).__name__)
-            if answer[0] == "died":
+            else:
+                answer = await worker.receive()
+            if answer[0] in ("died", "unsent"):
                 # the caller gets its answer now; the replacement joins the idle queue once started
-                replacing = asyncio.ensure_future(self._replace(worker))
-                self._replacing.add(replacing)
-                replacing.add_done_callback(self._replacing.discard)
+                self._start_replacement(worker)
             else:
                 self._idle.put_nowait(worker)
             return answer
