@@ -69,6 +69,8 @@ def serve_command(
     timeout: Annotated[float, typer.Option(min=0.1, help="Per-request time limit in seconds (504 past it).")] = 10.0,
     queue: Annotated[int | None, typer.Option(min=0, help="Requests that may wait for a busy worker; one more gets "
                                               "503 with Retry-After. Default: 8 per worker.")] = None,
+    client_workers: Annotated[int | None, typer.Option("--client-workers", min=1, help="Workers one client address "
+                              "may hold at once; its further requests wait. Default: all but one.")] = None,
     max_body: Annotated[int, typer.Option("--max-body", min=1024, help="Request body limit in bytes (413 past it).")] = 256 * 1024,
     header_timeout: Annotated[float, typer.Option("--header-timeout", min=0.1, help="Seconds a request's headers "
                               "may take to arrive; the connection is closed past it.")] = 10.0,
@@ -111,7 +113,7 @@ def serve_command(
     except OSError as exc:
         raise usage_error(f"cannot listen on {host} port {port}: {exc.strerror or exc}") from exc
     settings = ServiceSettings(token=token, max_body=max_body, body_timeout=body_timeout, timeout=timeout,
-                               workers=workers, queue=queue, cors_origins=cors_origin or [],
+                               workers=workers, queue=queue, per_client=client_workers, cors_origins=cors_origin or [],
                                lexicon_dir=lexicon_arg(lexicons))
     # uvicorn logs no bodies; graceful shutdown lets requests in flight finish
     config = uvicorn.Config(create_app(settings), log_level=log_level, timeout_graceful_shutdown=30, backlog=BACKLOG,

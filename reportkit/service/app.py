@@ -41,6 +41,7 @@ class ServiceSettings:
     timeout: float = 10.0
     workers: int = 2
     queue: int | None = None  # requests waiting for a worker before 503; default 8 per worker
+    per_client: int | None = None  # workers one client address may hold at once; default all but one
     cors_origins: list[str] = field(default_factory=list)
     lexicon_dir: str | None = None
 
@@ -145,7 +146,8 @@ def _log_paths_without_queries() -> None:
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     """The application, guarded by ``settings`` (token, body limit, CORS) with its worker pool."""
     settings = settings or ServiceSettings()
-    pool = WorkerPool(settings.workers, settings.timeout, settings.queue)
+    per_client = settings.per_client if settings.per_client is not None else max(settings.workers - 1, 1)
+    pool = WorkerPool(settings.workers, settings.timeout, settings.queue, per_client)
     state = {"ready": False}
     lexicon_dir = settings.lexicon_dir
 
@@ -165,14 +167,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
                   description="Dictation post-processing and extraction for MSK radiology reports. "
                               "Suggestions, not diagnoses; nothing is retained.")
 
-    async def run(fn, draft: Draft, *args) -> Response:
+    async def run(request: Request, fn, draft: Draft, *args) -> Response:
         started = time.perf_counter()
         if (where := _lone_surrogate(draft.model_dump(), ["body"])) is not None:
             return JSONResponse({"detail": [{"loc": where, "msg": "not valid Unicode: a lone surrogate",
                                              "type": "unicode_surrogate"}]}, status_code=422)
         args = (draft, *args)
         try:
-            body, media_type = await pool.run(fn, *args)
+            body, media_type = await pool.run(fn, *args, client=request.client.host if request.client else None)
         except Busy:
             return JSONResponse({"detail": "server busy: try again"}, status_code=503, headers={"retry-after": "1"})
         except TimedOut:
@@ -184,25 +186,25 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         return Response(body, media_type=media_type)
 
     @app.post("/v1/postprocess", response_model=PostprocessResult, tags=["dictation"])
-    async def post_postprocess(draft: Draft, fhir: bool = Query(False, description="add a FHIR R4 Bundle")):
+    async def post_postprocess(request: Request, draft: Draft, fhir: bool = Query(False, description="add a FHIR R4 Bundle")):
         """Safe fixes with their offsets, diagnostics of the fixed draft, the structured block; FHIR if asked."""
-        return await run(do_postprocess, draft, lexicon_dir, fhir)
+        return await run(request, do_postprocess, draft, lexicon_dir, fhir)
 
     @app.post("/v1/extract", response_model=ReportResult, tags=["library"])
-    async def post_extract(draft: Draft):
+    async def post_extract(request: Request, draft: Draft):
         """Every calcification, ossification and foreign-body mention of the draft."""
-        return await run(do_extract, draft, lexicon_dir)
+        return await run(request, do_extract, draft, lexicon_dir)
 
     @app.post("/v1/lint", response_model=LintResult, tags=["library"])
-    async def post_lint(draft: Draft):
+    async def post_lint(request: Request, draft: Draft):
         """Lint diagnostics of the draft as sent."""
-        return await run(do_lint, draft, lexicon_dir)
+        return await run(request, do_lint, draft, lexicon_dir)
 
     @app.post("/v1/report", tags=["library"], response_model=StructuredReport,
               responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}})
-    async def post_report(draft: Draft, format: Format = Format.json):  # noqa: A002 - the API's name
+    async def post_report(request: Request, draft: Draft, format: Format = Format.json):  # noqa: A002 - the API's name
         """The structured report rendered as text, Markdown, HTML, JSON (StructuredReport) or FHIR."""
-        return await run(do_report, draft, lexicon_dir, format.value)
+        return await run(request, do_report, draft, lexicon_dir, format.value)
 
     @app.get("/v1/rules", response_model=list[RuleInfo], tags=["reference"])
     def get_rules():

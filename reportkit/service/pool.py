@@ -111,10 +111,12 @@ class WorkerPool:
     At most ``queue`` calls (default 8 per worker) wait for a free worker; one more is refused (Busy).
     """
 
-    def __init__(self, size: int, timeout: float, queue: int | None = None) -> None:
+    def __init__(self, size: int, timeout: float, queue: int | None = None, per_client: int | None = None) -> None:
         self.size = size
         self.timeout = timeout
         self.queue = queue if queue is not None else 8 * size
+        self.per_client = per_client
+        self._clients: dict[str, list] = {}  # client -> [its semaphore, calls holding or awaiting it]
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: list[_Worker] = []
         self._start: tuple[Callable[..., None], tuple] | None = None
@@ -134,30 +136,70 @@ class WorkerPool:
             self._workers.append(worker)
             self._idle.put_nowait(worker)
 
-    async def run(self, fn: Callable[..., Any], *args) -> Any:
-        """``fn(*args)`` in a worker process; raises Busy, TimedOut or WorkerFailed."""
+    async def run(self, fn: Callable[..., Any], *args, client: str | None = None) -> Any:
+        """``fn(*args)`` in a worker process; raises Busy, TimedOut or WorkerFailed.
+
+        A ``client`` holds at most ``per_client`` workers at once: its further calls wait their turn.
+        """
         if self._idle is None:
             raise RuntimeError("WorkerPool.start() was not awaited")
         deadline = time.monotonic() + self.timeout
         if self._idle.empty() and self._waiting >= self.queue:
             raise Busy()
-        while True:
-            worker = await self._take(deadline)
-            seconds = max(deadline - time.monotonic(), 0.001)
-            # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
-            job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
-            try:
-                status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
-            except TimeoutError as exc:
-                worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
-                raise TimedOut() from exc
-            if status != "unsent":  # a job that never reached its worker is safe to send again
-                break
+        release = await self._client_slot(client, deadline)
+        job = None
+        try:
+            while True:
+                worker = await self._take(deadline)
+                seconds = max(deadline - time.monotonic(), 0.001)
+                # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
+                job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
+                try:
+                    status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
+                except TimeoutError as exc:
+                    worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
+                    raise TimedOut() from exc
+                if status != "unsent":  # a job that never reached its worker is safe to send again
+                    break
+        finally:  # the client's slot is free once its job is, even if the caller went away first
+            if job is None or job.done():
+                release()
+            else:
+                job.add_done_callback(lambda _job: release())
         if status == "ok":
             return value
         if status == "timeout":
             raise TimedOut()
         raise WorkerFailed(value or "worker process died")
+
+    async def _client_slot(self, client: str | None, deadline: float) -> Callable[[], None]:
+        """Wait until ``client`` holds fewer than ``per_client`` workers; returns the call that frees its slot."""
+        if client is None or self.per_client is None or self.per_client >= self.size:
+            return lambda: None
+        entry = self._clients.setdefault(client, [asyncio.Semaphore(self.per_client), 0])
+        entry[1] += 1
+
+        def release() -> None:
+            entry[0].release()
+            forget()
+
+        def forget() -> None:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._clients[client]
+
+        self._waiting += 1
+        try:
+            await asyncio.wait_for(entry[0].acquire(), max(deadline - time.monotonic(), 0))
+        except TimeoutError as exc:
+            forget()
+            raise Busy() from exc
+        except BaseException:
+            forget()
+            raise
+        finally:
+            self._waiting -= 1
+        return release
 
     async def _take(self, deadline: float) -> _Worker:
         """An idle worker that is alive; one that died while idle is replaced, and the wait goes on."""
