@@ -37,7 +37,8 @@ def start_server(workers: int) -> tuple[subprocess.Popen, str]:
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "REPORTKIT_TOKEN"}
     process = subprocess.Popen([sys.executable, "-m", "reportkit", "serve", "--port", str(port), "--workers", str(workers),
-                                "--log-level", "warning"], env=env)
+                                # every client here has one address: let it use every worker
+                                "--client-workers", str(workers), "--log-level", "warning"], env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:

@@ -22,7 +22,7 @@ def free_port() -> int:
 class Server:
     """A running server process whose stdout and stderr go to ``log``."""
 
-    def __init__(self, log: Path, *args: str, token: str | None = None) -> None:
+    def __init__(self, log: Path, *args: str, token: str | None = None, preexec_fn=None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if k not in ("REPORTKIT_TOKEN", "REPORTKIT_DEBUG")}
@@ -31,7 +31,7 @@ class Server:
         self.log = log
         self._out = log.open("w")
         self.process = subprocess.Popen([sys.executable, "-m", "reportkit", "serve", "--port", str(self.port), *args],
-                                        stdout=self._out, stderr=subprocess.STDOUT, env=env)
+                                        stdout=self._out, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec_fn)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -8,7 +8,9 @@ Each process builds the pipeline once, at start, and answers with bytes.
 Each worker has its own pipe, read by the event loop itself (``add_reader``): a job costs one
 write and one read, where ``concurrent.futures``' process pool passes it through three threads
 and two queues (about 3 ms more per request, measured). A free worker is taken from a queue of
-idle ones; a request that cannot get one within the time limit gets 503. Inside its process
+idle ones; a request that cannot get one within the time limit, or finds ``queue`` requests
+already waiting for one, gets 503. A worker found dead when taken (it died idle) is replaced
+and the request waits for the next one, so it does not fail for a death it did not cause. Inside its process
 the job runs under the time limit (a SIGALRM timer, as the CLI's ``--time-limit``), so a
 runaway draft stops there (504) and the worker is free again; a worker that dies is replaced
 in the background, so its caller hears of the failure at once, not after the replacement's start.
@@ -104,12 +106,17 @@ class _Worker:
 
 
 class WorkerPool:
-    """Run blocking calls on at most ``size`` worker processes, each within ``timeout`` seconds."""
+    """Run blocking calls on at most ``size`` worker processes, each within ``timeout`` seconds.
 
-    def __init__(self, size: int, timeout: float, queue: int | None = None) -> None:
+    At most ``queue`` calls (default 8 per worker) wait for a free worker; one more is refused (Busy).
+    """
+
+    def __init__(self, size: int, timeout: float, queue: int | None = None, per_client: int | None = None) -> None:
         self.size = size
         self.timeout = timeout
         self.queue = queue if queue is not None else 8 * size
+        self.per_client = per_client
+        self._clients: dict[str, list] = {}  # client -> [its semaphore, calls holding or awaiting it]
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: list[_Worker] = []
         self._start: tuple[Callable[..., None], tuple] | None = None
@@ -129,33 +136,91 @@ class WorkerPool:
             self._workers.append(worker)
             self._idle.put_nowait(worker)
 
-    async def run(self, fn: Callable[..., Any], *args) -> Any:
-        """``fn(*args)`` in a worker process; raises Busy, TimedOut or WorkerFailed."""
+    async def run(self, fn: Callable[..., Any], *args, client: str | None = None) -> Any:
+        """``fn(*args)`` in a worker process; raises Busy, TimedOut or WorkerFailed.
+
+        A ``client`` holds at most ``per_client`` workers at once: its further calls wait their turn.
+        """
         if self._idle is None:
             raise RuntimeError("WorkerPool.start() was not awaited")
         deadline = time.monotonic() + self.timeout
-        if self._waiting >= self.queue:
+        if self._idle.empty() and self._waiting >= self.queue:
             raise Busy()
-        self._waiting += 1
+        release = await self._client_slot(client, deadline)
+        job = None
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
-        except TimeoutError as exc:
-            raise Busy() from exc
-        finally:
-            self._waiting -= 1
-        seconds = max(deadline - time.monotonic(), 0.001)
-        # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
-        job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
-        try:
-            status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
-        except TimeoutError as exc:
-            worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
-            raise TimedOut() from exc
+            while True:
+                worker = await self._take(deadline)
+                seconds = max(deadline - time.monotonic(), 0.001)
+                # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
+                job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
+                try:
+                    status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
+                except TimeoutError as exc:
+                    worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
+                    raise TimedOut() from exc
+                if status != "unsent":  # a job that never reached its worker is safe to send again
+                    break
+        finally:  # the client's slot is free once its job is, even if the caller went away first
+            if job is None or job.done():
+                release()
+            else:
+                job.add_done_callback(lambda _job: release())
         if status == "ok":
             return value
         if status == "timeout":
             raise TimedOut()
         raise WorkerFailed(value or "worker process died")
+
+    async def _client_slot(self, client: str | None, deadline: float) -> Callable[[], None]:
+        """Wait until ``client`` holds fewer than ``per_client`` workers; returns the call that frees its slot."""
+        if client is None or self.per_client is None or self.per_client >= self.size:
+            return lambda: None
+        entry = self._clients.setdefault(client, [asyncio.Semaphore(self.per_client), 0])
+        entry[1] += 1
+
+        def release() -> None:
+            entry[0].release()
+            forget()
+
+        def forget() -> None:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._clients[client]
+
+        self._waiting += 1
+        try:
+            await asyncio.wait_for(entry[0].acquire(), max(deadline - time.monotonic(), 0))
+        except TimeoutError as exc:
+            forget()
+            raise Busy() from exc
+        except BaseException:
+            forget()
+            raise
+        finally:
+            self._waiting -= 1
+        return release
+
+    async def _take(self, deadline: float) -> _Worker:
+        """An idle worker that is alive; one that died while idle is replaced, and the wait goes on."""
+        self._waiting += 1
+        try:
+            while True:
+                try:
+                    worker = await asyncio.wait_for(self._idle.get(), max(deadline - time.monotonic(), 0))
+                except TimeoutError as exc:
+                    raise Busy() from exc
+                # an idle worker has nothing to say: a readable pipe is its end of file
+                if worker.process.is_alive() and not worker.conn.poll():
+                    return worker
+                self._start_replacement(worker)
+        finally:
+            self._waiting -= 1
+
+    def _start_replacement(self, dead: _Worker) -> None:
+        replacing = asyncio.ensure_future(self._replace(dead))
+        self._replacing.add(replacing)
+        replacing.add_done_callback(self._replacing.discard)
 
     async def _job(self, worker: _Worker, payload: tuple) -> tuple[str, Any]:
         """Send one job, wait for its answer, then give the worker (or its replacement) back."""
@@ -163,16 +228,15 @@ class WorkerPool:
         try:
             try:
                 worker.conn.send(payload)
-                answer = await worker.receive()
-            except OSError:
-                answer = ("died", None)
+            except OSError:  # the worker died before the job reached it
+                answer = ("unsent", None)
             except Exception as exc:  # noqa: BLE001 - a job that cannot be pickled never reached the worker
                 answer = ("error", type(exc).__name__)
-            if answer[0] == "died":
+            else:
+                answer = await worker.receive()
+            if answer[0] in ("died", "unsent"):
                 # the caller gets its answer now; the replacement joins the idle queue once started
-                replacing = asyncio.ensure_future(self._replace(worker))
-                self._replacing.add(replacing)
-                replacing.add_done_callback(self._replacing.discard)
+                self._start_replacement(worker)
             else:
                 self._idle.put_nowait(worker)
             return answer
