@@ -3,8 +3,9 @@
 - **ids.** A string id is kept as given. A report without one (no ``id``, ``null``, an empty
   table cell) is named after where it was: the file's name for a text file, ``SOURCE:LINE`` for
   a record. Any other value (a JSON number, a list) is an error record ("'id' must be a string,
-  not int"): ``7``, ``7.0`` and ``"7"`` would otherwise be one id. A Parquet integer column is
-  text already in all but type, so its values are read as their decimal strings.
+  not int"): ``7``, ``7.0`` and ``"7"`` would otherwise be one id. The same holds for the ids among
+  the metadata (``patient_id``, ``accession``), so ``audit`` stores only what ``extract`` accepts. A
+  Parquet integer column is text already in all but type, so its values are read as their decimal strings.
 - **text.** A report must be a string (else "record has no 'text' string") that is not blank
   ("empty report: no text"; "empty file: no report text" for a whole file) and has at most
   :data:`~reportkit.models.MAX_REPORT_CHARS` characters. A NUL byte becomes a space: inside a
@@ -33,6 +34,8 @@ from reportkit.models import MAX_REPORT_CHARS, ErrorRecord
 
 # archive metadata a reader may find beside a report; the audit normalises and stores it
 META_FIELDS = ("patient_id", "accession", "exam_date", "modality", "body_part", "side")
+# metadata that names a patient or an exam: a string, like the report's id (7, 7.0 and "7" are one patient)
+META_ID_FIELDS = ("patient_id", "accession")
 DEFAULT_ENCODING = "utf-8-sig"
 
 
@@ -152,6 +155,11 @@ def report(report_id: object, text: object, source: str, line: int | None, defau
         report_id = default_id
     elif not isinstance(report_id, str):
         return ErrorRecord(source=source, line=line, error=f"'id' must be a string, not {type(report_id).__name__}")
+    for name in META_ID_FIELDS:
+        value = (meta or {}).get(name)
+        if value is not None and not isinstance(value, str):
+            return ErrorRecord(id=usable_id(report_id), source=source, line=line,
+                               error=f"'{name}' must be a string, not {type(value).__name__}")
     for name, value in (("id", report_id), ("text", text), *(meta or {}).items(), ("procedure", procedure),
                         ("exam_code", exam_code)):
         if surrogate := lone_surrogate(value):
