@@ -2,7 +2,8 @@
 
 Each resource is validated with fhir.resources (R4B models, the same DiagnosticReport as R4); an invalid
 one becomes an ErrorRecord naming its entry. Text: the first ``presentedForm`` attachment with text/plain
-(or else text/html, tags stripped) base64 ``data``; else ``conclusion``. Metadata: ``subject`` (patient id),
+(or else text/html, tags stripped) base64 ``data``; else ``conclusion`` (also when an attachment's base64
+does not decode). A Bundle's ``entry`` must be a list, and a Bundle inside an entry is an error, not skipped. Metadata: ``subject`` (patient id),
 ``identifier`` (accession: the ACSN-typed one, or else the first), ``effectiveDateTime`` /
 ``effectivePeriod.start`` / ``issued`` (exam date), ``code`` and ``category`` (modality, body part, side; the first coding of ``code`` is the exam code).
 A ``status`` that is not one of R4's DiagnosticReport statuses is an error naming the entry.

@@ -10,8 +10,10 @@
   ("empty report: no text"; "empty file: no report text" for a whole file) and has at most
   :data:`~reportkit.models.MAX_REPORT_CHARS` characters. A NUL byte becomes a space: inside a
   word it would hide the word from matching, and a space keeps every offset.
-- **encodings.** UTF-8 by default, a BOM dropped; another codec when named (``--encoding``).
-  A line or file that does not decode is an error record naming the byte.
+- **encodings.** UTF-8 by default, a BOM dropped; another codec when named (``--encoding``), except
+  that a file starting with a UTF-8 BOM is UTF-8. Each record (JSONL line, CSV row, HL7 message) is
+  decoded on its own: one that does not decode is an error record naming the byte; a text file or
+  FHIR .json file is one record.
 - **Unicode.** A string holding a lone surrogate (a JSON escape such as ``"\ud800"``) is no text:
   the record is an error naming the field, since nothing downstream can encode it.
 - **errors** name the file and the line (or record, message, row), never the report's text.
