@@ -21,7 +21,9 @@ from reportkit.audit.radiographs import store_correlations
 from reportkit.audit.records import AuditInput, AuditItem
 from reportkit.audit.store import Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk, worker_state
+from reportkit.io.readers.policy import report, usable_id
 from reportkit.io.runner import Runner
+from reportkit.models import ErrorRecord
 
 LOCK_FILE = "audit.lock"
 ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
@@ -57,8 +59,13 @@ def run_lock(run_dir: Path) -> Iterator[None]:
 
 def _item(rid: int, item: AuditItem) -> ChunkItem:
     if isinstance(item, AuditInput):
+        # the reader policy again, for a caller's own reader: a record the store or pipeline cannot take
+        # (over the size limit, a lone surrogate) becomes an error row that says why
+        checked = report(item.id, item.text, item.source, item.line, item.id, item.meta.model_dump())
+        if isinstance(checked, ErrorRecord):
+            return ("error", rid, checked.id, item.source, item.line, checked.error)
         return ("report", rid, item.id, item.text, item.source, item.line, item.meta.model_dump())
-    return ("error", rid, item.id, item.source, item.line, item.error)
+    return ("error", rid, usable_id(item.id), item.source, item.line, item.error)
 
 
 def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:

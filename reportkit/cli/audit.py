@@ -15,6 +15,8 @@ from typing import Annotated, Literal
 import typer
 from typer.core import TyperGroup
 
+from reportkit.cli.common import EncodingOption
+
 # the modules of the audit extra (pyproject.toml), by import name
 AUDIT_EXTRA_MODULES = ("duckdb", "pyarrow", "hl7", "plotly")
 
@@ -122,6 +124,7 @@ def run(
     engine: Annotated[str, typer.Option(help="local | dask")] = "local",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (engine dask)")] = None,
     columns: Annotated[str | None, typer.Option(help="column mapping, e.g. id=ACC,text=REPORT")] = None,
+    encoding: EncodingOption = "utf-8",
     lexicons: Annotated[Path | None, typer.Option(help="lexicon folder (default: the shipped one)")] = None,
     store_text: Annotated[bool, typer.Option(help="keep each report's text in reports.text")] = False,
     chunk_size: Annotated[int, typer.Option(help="records per chunk (the unit of work and of resume)")] = 256,
@@ -138,8 +141,9 @@ def run(
     from reportkit.audit.run import audit_runner, run_audit
     from reportkit.audit.store import StoreError
     from reportkit.audit.work import WorkOptions
-    from reportkit.cli.common import lexicon_arg
+    from reportkit.cli.common import encoding_arg, lexicon_arg
 
+    encoding = encoding_arg(encoding)
     if engine not in ("local", "dask"):
         raise _fail(f"--engine must be local or dask, not '{engine}'")
     missing = [p for p in inputs if not Path(p).exists()]
@@ -150,7 +154,7 @@ def run(
     lexicon_dir = lexicon_arg(lexicons)  # a broken lexicon is refused here, naming file and line
     column_map = _columns(columns)
     try:  # before RUN_DIR is touched: a run that could read no table would leave a store made with its options
-        problems = column_map_problems(inputs, column_map)
+        problems = column_map_problems(inputs, column_map, encoding)
     except ColumnMapError as exc:
         raise _fail(f"--columns: {exc}") from None
     if problems:
@@ -174,10 +178,10 @@ def run(
     skipped: Counter[str] = Counter()  # HL7 messages that are no result: neither report nor error
 
     def read_reports(paths, column_map):
-        return read_archive(paths, column_map, skipped=skipped)
+        return read_archive(paths, column_map, encoding, skipped=skipped)
 
     # the total (for an ETA) only where a bar shows it and counting is cheap: JSONL, CSV, Parquet, text
-    total = count_archive(inputs) if not quiet and sys.stderr.isatty() else None
+    total = count_archive(inputs, encoding) if not quiet and sys.stderr.isatty() else None
     try:
         with Progress(quiet, total) as progress:
             totals = run_audit(run_dir, inputs, read_reports, make_runner, options, column_map,

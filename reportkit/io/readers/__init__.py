@@ -26,6 +26,7 @@ This package imports nothing from reportkit but the models, so any layer may rea
 
 from __future__ import annotations
 
+import codecs
 import glob
 import gzip
 import json
@@ -43,6 +44,7 @@ from reportkit.io.readers.policy import (
     META_FIELDS,
     Input,
     Report,
+    bom_encoding,
     check_encoding,
     not_decodable,
     report,
@@ -56,6 +58,7 @@ TABLE_SUFFIXES = frozenset({".csv", ".tsv"})
 ARCHIVE_SUFFIXES = TABLE_SUFFIXES | {".parquet", ".hl7", ".json"}
 DRAFT_SUFFIXES = frozenset({".txt", ".md"})
 STDIN = "-"
+TOO_DEEP = "not valid JSON: nested too deeply to read"
 
 
 @dataclass(frozen=True)
@@ -103,13 +106,13 @@ def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "u
     for number, raw in enumerate(lines, 1):
         if isinstance(raw, bytes):
             try:
-                line = raw.decode(encoding if number == 1 else encoding.removesuffix("-sig"))
+                line = raw.decode(bom_encoding(raw, encoding) if number == 1 else encoding.removesuffix("-sig"))
             except UnicodeDecodeError as exc:
                 seen_any = True
                 yield ErrorRecord(source=source, line=number, error=not_decodable(exc, encoding, hint))
                 continue
         else:
-            line = raw
+            line = raw.removeprefix("\ufeff") if number == 1 else raw
         if not line.strip():
             continue
         seen_any = True
@@ -117,6 +120,9 @@ def _jsonl_objects(lines: Iterable[bytes | str], source: str, encoding: str = "u
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             yield ErrorRecord(source=source, line=number, error=f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except RecursionError:
+            yield ErrorRecord(source=source, line=number, error=TOO_DEEP)
             continue
         if not isinstance(data, dict):
             yield ErrorRecord(source=source, line=number, error="a JSONL record must be an object with id and text")
@@ -140,24 +146,25 @@ def _jsonl_reports(lines: Iterable[bytes | str], source: str, encoding: str) -> 
 
 def _from_data(data: bytes | str, source: str, report_id: str, as_jsonl: bool | None, mode: Mode,
                encoding: str) -> Iterator[Input]:
+    if as_jsonl is None:  # standard input or a pipe: JSONL if it starts like a JSON object
+        start = data.removeprefix(codecs.BOM_UTF8) if isinstance(data, bytes) else data.removeprefix("\ufeff")
+        as_jsonl = mode.archives and start.lstrip().startswith(b"{" if isinstance(data, bytes) else "{")
+    if as_jsonl:
+        # JSON escapes every newline inside a string, so "\n" alone ends a record (and each record is
+        # decoded on its own); str.splitlines would also split at U+2028, U+0085 and friends, which JSON
+        # allows raw inside strings.
+        yield from _jsonl_reports(data.split(b"\n" if isinstance(data, bytes) else "\n"), source, encoding)
+        return
     if isinstance(data, bytes):
         try:
-            text = data.decode(encoding)
+            text = data.decode(bom_encoding(data, encoding) if mode.archives else encoding)  # lint keeps a BOM
         except UnicodeDecodeError as exc:
-            yield ErrorRecord(id=None if as_jsonl else report_id, source=source,
-                              error=not_decodable(exc, encoding, hint=mode.archives))
+            yield ErrorRecord(id=report_id, source=source, error=not_decodable(exc, encoding, hint=mode.archives))
             return
     else:
         text = data
-    if as_jsonl is None:  # standard input or a pipe: JSONL if it starts like a JSON object
-        as_jsonl = mode.archives and text.lstrip().startswith("{")
-    if as_jsonl:
-        # JSON escapes every newline inside a string, so "\n" alone ends a record; str.splitlines
-        # would also split at U+2028, U+0085 and friends, which JSON allows raw inside strings.
-        yield from _jsonl_reports(text.split("\n"), source, encoding)
-    else:
-        yield report(report_id, text, source, None, report_id, empty_is_error=mode.empty_is_error,
-                     nul_to_space=mode.nul_to_space)
+    yield report(report_id, text, source, None, report_id, empty_is_error=mode.empty_is_error,
+                 nul_to_space=mode.nul_to_space)
 
 
 def file_suffix(path: Path) -> str:

@@ -2,7 +2,8 @@
 
 Each resource is validated with fhir.resources (R4B models, the same DiagnosticReport as R4); an invalid
 one becomes an ErrorRecord naming its entry. Text: the first ``presentedForm`` attachment with text/plain
-(or else text/html, tags stripped) base64 ``data``; else ``conclusion``. Metadata: ``subject`` (patient id),
+(or else text/html, tags stripped) base64 ``data``; else ``conclusion`` (also when an attachment's base64
+does not decode). A Bundle's ``entry`` must be a list, and a Bundle inside an entry is an error, not skipped. Metadata: ``subject`` (patient id),
 ``identifier`` (accession: the ACSN-typed one, or else the first), ``effectiveDateTime`` /
 ``effectivePeriod.start`` / ``issued`` (exam date), ``code`` and ``category`` (modality, body part, side; the first coding of ``code`` is the exam code).
 A ``status`` that is not one of R4's DiagnosticReport statuses is an error naming the entry.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reportkit.io.readers.policy import Input, not_decodable, open_text, report
+from reportkit.io.readers.policy import Input, not_decodable, open_text, report, usable_id
 from reportkit.models import ErrorRecord
 
 # DiagnosticReport.status (required binding to the R4 value set diagnostic-report-status)
@@ -41,6 +42,9 @@ def read_fhir_json(path: Path, encoding: str = "utf-8-sig") -> Iterator[Input]:
     except UnicodeDecodeError as exc:
         yield ErrorRecord(source=source, error=not_decodable(exc, encoding, hint=True))
         return
+    except RecursionError:
+        yield ErrorRecord(source=source, error="not valid JSON: nested too deeply to read")
+        return
     yield from _resource_items(resource, source, None)
 
 
@@ -54,12 +58,19 @@ def _resource_items(resource: object, source: str, line_no: int | None) -> Itera
     if not isinstance(resource, dict):
         yield ErrorRecord(source=source, line=line_no or 1, error="expected a FHIR resource (a JSON object)")
     elif resource.get("resourceType") == "Bundle":
-        entries = resource.get("entry") or []
-        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        entries = resource.get("entry")
+        if entries is not None and not isinstance(entries, list):  # else its reports would vanish unseen
+            yield ErrorRecord(source=source, line=line_no or 1,
+                              error="Bundle.entry must be a list of entries, not " + type(entries).__name__)
+            return
+        for index, entry in enumerate(entries or []):
             where = f"Bundle.entry[{index}]" + (f" at line {line_no}" if line_no else "")
             inner = entry.get("resource") if isinstance(entry, dict) else None
             if not isinstance(inner, dict):
                 yield ErrorRecord(source=source, line=line_no or index + 1, error=f"{where}: entry without a resource")
+            elif inner.get("resourceType") == "Bundle":
+                yield ErrorRecord(source=source, line=line_no or index + 1,
+                                  error=f"{where}: a Bundle inside a Bundle is not read; give its reports as entries")
             elif inner.get("resourceType") == "DiagnosticReport":
                 yield report_item(inner, source, line_no or index + 1, where)
     elif resource.get("resourceType") == "DiagnosticReport":
@@ -73,17 +84,24 @@ def report_item(resource: dict, source: str, line: int, where: str) -> Input:
     from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 
     try:
-        DiagnosticReport.model_validate(resource)
+        try:
+            DiagnosticReport.model_validate(resource)
+        except ValidationError as exc:
+            # an attachment that does not decode (bad base64) need not lose a report whose conclusion holds its text
+            if not resource.get("conclusion") or any(e["loc"][:1] != ("presentedForm",) for e in exc.errors()):
+                raise
+            resource = {key: value for key, value in resource.items() if key != "presentedForm"}
+            DiagnosticReport.model_validate(resource)
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join(str(p) for p in first["loc"]) or "resource"
         more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        return ErrorRecord(id=resource.get("id"), source=source, line=line,
+        return ErrorRecord(id=usable_id(resource.get("id")), source=source, line=line,
                            error=f"{where}: invalid DiagnosticReport at {path}: {first['type']}{more}")
     if resource.get("status") not in REPORT_STATUSES:  # the models check the type, not the value set
         status = resource.get("status")
         shown = repr(status) if isinstance(status, str) and len(status) <= 40 else "its value"
-        return ErrorRecord(id=resource.get("id"), source=source, line=line,
+        return ErrorRecord(id=usable_id(resource.get("id")), source=source, line=line,
                            error=f"{where}: invalid DiagnosticReport at status: {shown} is not a FHIR "
                                  f"DiagnosticReport status ({', '.join(REPORT_STATUSES)})")
     text = _presented_text(resource.get("presentedForm") or []) or (resource.get("conclusion") or "").strip()
@@ -91,7 +109,7 @@ def report_item(resource: dict, source: str, line: int, where: str) -> Input:
     accession = _accession(identifiers)
     report_id = resource.get("id") or accession
     if not text:
-        return ErrorRecord(id=report_id, source=source, line=line, error=f"{where}: no presentedForm text or conclusion")
+        return ErrorRecord(id=usable_id(report_id), source=source, line=line, error=f"{where}: no presentedForm text or conclusion")
     fields = {
         "patient_id": _patient(resource.get("subject") or {}),
         "accession": accession,

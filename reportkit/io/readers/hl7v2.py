@@ -11,13 +11,15 @@ passes a counter, never errors.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-from reportkit.io.readers.policy import Input, not_decodable, open_text, report
+from reportkit.io.readers.policy import Input, escaped_byte, open_text, report, usable_id
 from reportkit.models import ErrorRecord
 
 TEXT_VALUE_TYPES = frozenset({"TX", "FT"})
@@ -34,8 +36,18 @@ class _NoTextInLogs(logging.Filter):
         return bool(os.environ.get("REPORTKIT_DEBUG"))
 
 
-logging.getLogger("hl7").addFilter(_NoTextInLogs())
-logging.getLogger("hl7.util").addFilter(_NoTextInLogs())
+@functools.cache
+def _hl7():
+    """python-hl7, its loggers filtered: it names them by file path (``getLogger(__file__)``), not "hl7"."""
+    import hl7
+
+    quiet = _NoTextInLogs()
+    for name, module in list(sys.modules.items()):
+        if name == "hl7" or name.startswith("hl7."):
+            for logger_name in (name, getattr(module, "__file__", None)):
+                if logger_name:
+                    logging.getLogger(logger_name).addFilter(quiet)
+    return hl7
 
 
 def split_messages(lines: Iterator[str]) -> Iterator[tuple[int, int, list[str]]]:
@@ -75,26 +87,25 @@ def read_hl7(path: Path, encoding: str = "utf-8-sig", skipped: Counter[str] | No
 
     A message of another type is skipped and counted in ``skipped`` by its type (``ADT^A01``)."""
     source = str(path)
-    with open_text(path, encoding) as handle:
-        try:
-            for number, line_no, segments in split_messages(handle):
-                if number == 0:
-                    yield ErrorRecord(source=source, line=line_no, error=f"line {line_no}: segments outside a message (no MSH)")
-                    continue
-                item = _message_item(segments, source, number, line_no)
-                if isinstance(item, str):
-                    if skipped is not None:
-                        skipped[item] += 1
-                    continue
-                yield item
-        except UnicodeDecodeError as exc:
-            yield ErrorRecord(source=source, error=f"{not_decodable(exc, encoding, hint=True)}; reading stopped")
+    with open_text(path, encoding, "surrogateescape") as handle:  # each message decoded on its own
+        for number, line_no, segments in split_messages(handle):
+            if number == 0:
+                yield ErrorRecord(source=source, line=line_no, error=f"line {line_no}: segments outside a message (no MSH)")
+                continue
+            if bad := next(filter(None, (escaped_byte(segment, encoding) for segment in segments)), None):
+                yield ErrorRecord(source=source, line=number, error=f"message {number} (line {line_no}): {bad}")
+                continue
+            item = _message_item(segments, source, number, line_no)
+            if isinstance(item, str):
+                if skipped is not None:
+                    skipped[item] += 1
+                continue
+            yield item
 
 
 def _message_item(segments: list[str], source: str, number: int, line_no: int) -> Input | str:
     """The message's report or error record; its type (``ADT^A01``) when it is no result message."""
-    import hl7
-
+    hl7 = _hl7()
     where = f"message {number} (line {line_no})"
     try:
         message = hl7.parse("\r".join(segments))
@@ -119,7 +130,7 @@ def _message_item(segments: list[str], source: str, number: int, line_no: int) -
     except Exception as exc:  # python-hl7 raises ParseException, IndexError, KeyError... on malformed input
         return ErrorRecord(source=source, line=number, error=f"{where}: malformed HL7 ({type(exc).__name__})")
     if not text:
-        return ErrorRecord(id=report_id or None, source=source, line=number, error=f"{where}: no OBX TX/FT report text")
+        return ErrorRecord(id=usable_id(report_id), source=source, line=number, error=f"{where}: no OBX TX/FT report text")
     item = report(report_id, text, source, number, f"{source}:{number}", fields, procedure, exam_code=exam_code)
     if isinstance(item, ErrorRecord):
         item.error = f"{where}: {item.error}"
@@ -147,8 +158,7 @@ def _report_text(message) -> str:
 
 def _repetitions(field) -> list[str]:
     """Each repetition of a field as raw (still escaped) text; components rejoined with '^'."""
-    import hl7
-
+    hl7 = _hl7()
     if len(field) and all(isinstance(part, hl7.Repetition) for part in field):
         return [str(rep) for rep in field]
     return [str(field)]

@@ -7,10 +7,11 @@ a field not named is read from the column of its own name when the table has one
 from __future__ import annotations
 
 import csv
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from reportkit.io.readers.policy import META_FIELDS, Input, not_decodable, open_text, report
+from reportkit.io.readers.policy import META_FIELDS, Input, escaped_byte, not_decodable, open_text, report
 from reportkit.models import ErrorRecord
 
 REQUIRED_FIELDS = ("id", "text")
@@ -49,11 +50,13 @@ def header_problem(path: Path, column_map: Mapping[str, str] | None, encoding: s
                    delimiter: str = ",") -> str | None:
     """Why the table's header cannot be read with ``column_map`` (with the header's columns), else None."""
     try:
-        with open_text(path, encoding) as handle:
+        with open_text(path, encoding, "surrogateescape") as handle:
             header = next(csv.reader(handle, delimiter=delimiter), None)
-    except (OSError, csv.Error, UnicodeDecodeError):
-        return None  # not a column problem: reading reports it, record by record
-    return None if header is None else _columns_problem(column_map, header)
+    except (OSError, EOFError, zlib.error, csv.Error, UnicodeDecodeError):
+        return None  # not a column problem (a truncated .gz, a bad byte): reading reports it, record by record
+    if header is None or any(escaped_byte(name, encoding) for name in header):
+        return None
+    return _columns_problem(column_map, header)
 
 
 def parquet_header_problem(path: Path, column_map: Mapping[str, str] | None) -> str | None:
@@ -83,17 +86,25 @@ def row_to_item(row: Mapping[str, object], columns: Mapping[str, str], source: s
 
 def read_table(path: Path, column_map: Mapping[str, str] | None = None, encoding: str = "utf-8-sig",
                delimiter: str = ",") -> Iterator[Input]:
-    """Yield one item per CSV/TSV row; line = the row's first physical line."""
+    """Yield one item per CSV/TSV row; line = the row's first physical line.
+
+    Each row is decoded on its own: a byte that does not decode makes that row an error, and the rows
+    around it are read. A header naming a column it reads (id, text, metadata) twice is an error: which would it be?
+    """
     source = str(path)
-    with open_text(path, encoding) as handle:
+    with open_text(path, encoding, "surrogateescape") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         try:
             header = next(reader)
+            if bad := next(filter(None, (escaped_byte(name, encoding) for name in header)), None):
+                raise ColumnMapError(bad)
             columns = resolve_columns(column_map, header)
+            if twice := sorted({name for name in columns.values() if header.count(name) > 1}):
+                raise ColumnMapError(f"column(s) named more than once: {', '.join(map(repr, twice))}")
         except StopIteration:
             yield ErrorRecord(source=source, line=1, error="empty table: no header row")
             return
-        except (ColumnMapError, csv.Error, UnicodeDecodeError) as exc:
+        except (ColumnMapError, csv.Error) as exc:
             yield ErrorRecord(source=source, line=1, error=f"header: {_describe(exc, encoding)}")
             return
         yield from _rows(reader, header, columns, source, encoding)
@@ -106,9 +117,6 @@ def _rows(reader, header: list[str], columns: dict[str, str], source: str, encod
             values = next(reader)
         except StopIteration:
             return
-        except UnicodeDecodeError as exc:
-            yield ErrorRecord(source=source, line=start, error=f"unreadable from here on: {_describe(exc, encoding)}")
-            return
         except csv.Error as exc:
             yield ErrorRecord(source=source, line=start, error=f"malformed row: {_describe(exc, encoding)}")
             start = reader.line_num + 1
@@ -116,6 +124,9 @@ def _rows(reader, header: list[str], columns: dict[str, str], source: str, encod
         line, start = start, reader.line_num + 1
         if not values or not any(v.strip() for v in values):
             continue  # a blank line is not a record
+        if bad := next(filter(None, (escaped_byte(value, encoding) for value in values)), None):
+            yield ErrorRecord(source=source, line=line, error=bad)
+            continue
         if len(values) != len(header):
             yield ErrorRecord(source=source, line=line, error=f"{len(values)} fields, header has {len(header)}")
             continue
