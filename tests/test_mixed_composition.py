@@ -11,9 +11,9 @@ def mentions(text: str) -> list[tuple[bool, str | None, str | None]]:
 
 
 @pytest.mark.parametrize("text, negated", [
-    ("Coronary CTA: there is mixed calcific and non-calcific plaque in the proximal LAD.", False),
+    ("Coronary CTA: proximal LAD with mixed calcific and non-calcific plaque, mild narrowing.", False),
     ("The RCA shows calcified and noncalcified plaque without stenosis.", False),
-    ("The circumflex has a normal ostium. There is no calcific or non-calcific plaque.", True),
+    ("Circumflex artery: patent origin and no calcific or non-calcific plaque.", True),
 ])
 def test_mixed_plaque_is_one_arterial_calcification(text: str, negated: bool) -> None:
     assert mentions(text) == [(negated, "vascular", "arterial_calcification")]
