@@ -9,6 +9,7 @@ same command after a crash (kill -9 included) processes exactly the chunks that 
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -40,19 +41,42 @@ class RunTotals:
     correlations: int = 0  # MRI/US findings given a radiograph-correlation verdict
 
 
+_held_locks: set[int] = set()  # descriptors of the run locks this process holds
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child: close the parent's lock descriptors, so a worker outliving its parent never keeps
+    the folder locked (an flock belongs to the open file, which a fork shares)."""
+    for descriptor in _held_locks:
+        os.close(descriptor)
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 @contextmanager
 def run_lock(run_dir: Path) -> Iterator[None]:
-    """Hold RUN_DIR's lock for the run's life; refuse when another run holds it."""
+    """Hold RUN_DIR's lock for the run's life; refuse when another run holds it.
+
+    The descriptor is close-on-exec and closed in forked children, so only this process holds the lock.
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
-    with (run_dir / LOCK_FILE).open("a") as handle:
+    descriptor = os.open(run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StoreError(f"{run_dir}: another audit run is using this folder") from None
+            raise StoreError(f"{run_dir}: a run is in progress (another audit run is using this folder)") from None
+        _held_locks.add(descriptor)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _held_locks.discard(descriptor)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
 
 
 def _item(rid: int, item: AuditItem) -> ChunkItem:
