@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
@@ -137,7 +137,6 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
                 done = store.done_chunks()
                 skipped: list[int] = []
                 ran = correlations = 0
-                status = "failed"
                 try:
                     todo = _todo(chunked(read_archive(inputs, column_map), chunk_size), done, skipped, on_resumed)
                     for (number, key), rows in runner.map(process_chunk, todo, options, ordered=False):
@@ -146,9 +145,15 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
                         if on_chunk:
                             on_chunk(len(rows["reports"]) + len(rows["errors"]), len(rows["errors"]))
                     correlations = store_correlations(store, window)
-                    status = "complete"
-                finally:
-                    read, results, errors = store.end_run(run, status)
-            finally:
-                store.close()
+                except BaseException:
+                    # the first failure is the one to report: recording the failed run may fail too (disk full)
+                    with suppress(Exception):
+                        store.end_run(run, "failed")
+                    raise
+                read, results, errors = store.end_run(run, "complete")
+            except BaseException:
+                with suppress(Exception):
+                    store.close()
+                raise
+            store.close()
     return RunTotals(read, results, errors, len(skipped), ran, correlations)
