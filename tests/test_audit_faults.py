@@ -156,3 +156,28 @@ def test_killing_the_parent_leaves_no_worker_and_the_resume_exports_what_an_unin
     assert all(landed), "a run finished before its kill: make the archive bigger"
     _finish(run_dir, archive)
     assert _export(run_dir, tmp_path / "export") == reference
+
+
+def test_a_runaway_record_becomes_an_error_row_after_the_time_limit_and_the_run_goes_on(tmp_path):
+    import json
+
+    import duckdb
+
+    clauses = ["small calcification in the left knee", "no calcification in the right hip",
+               "possible calcific tendinitis of the supraspinatus tendon measuring 5 mm"]
+    runaway = ", ".join(clauses[i % 3] for i in range(12000))  # no sentence break: slow to link
+    lines = [{"id": "a", "text": "Phleboliths in the pelvis."}, {"id": "runaway", "text": runaway},
+             {"id": "b", "text": "Calcific tendinitis of the supraspinatus."}]
+    archive = tmp_path / "reports.jsonl"
+    archive.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = CliRunner().invoke(audit_app, ["run", str(tmp_path / "run"), str(archive), "--workers", "1",
+                                            "--time-limit", "0.5"])
+    assert result.exit_code == 1, result.output
+    assert "read 3 = 2 results + 1 errors" in result.output
+    con = duckdb.connect(str(tmp_path / "run" / "audit.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT id, error FROM errors").fetchall() == [
+            ("runaway", "took longer than the 0.5 s time limit (--time-limit)")]
+        assert con.execute("SELECT id FROM reports ORDER BY id").fetchall() == [("a",), ("b",)]
+    finally:
+        con.close()

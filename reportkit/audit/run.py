@@ -23,6 +23,7 @@ from reportkit.audit.records import AuditInput, AuditItem
 from reportkit.audit.store import Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk, worker_state
 from reportkit.io.runner import Runner
+from reportkit.timeout import DEFAULT_TIME_LIMIT
 
 LOCK_FILE = "audit.lock"
 ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
@@ -118,10 +119,12 @@ def audit_runner(workers: int, options: WorkOptions, backend: str = "local", sch
 def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runner_factory: Callable[[], Runner],
               options: WorkOptions, column_map: dict[str, str] | None = None, chunk_size: int = 256,
               on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local",
-              window: Window = Window(), on_resumed: Callable[[int], None] | None = None) -> RunTotals:
+              window: Window = Window(), on_resumed: Callable[[int], None] | None = None,
+              time_limit: float | None = DEFAULT_TIME_LIMIT) -> RunTotals:
     """Process every input record not yet in RUN_DIR's store, then correlate; returns the store's totals.
 
     ``on_chunk(records, errors)`` follows each chunk processed, ``on_resumed(records)`` each chunk already done.
+    A report taking longer than ``time_limit`` seconds (None: no limit) becomes an error row.
     """
     result_options = {"inputs": [str(Path(p).resolve()) for p in inputs], "columns": column_map or {},
                       "chunk_size": chunk_size, "correlation_window": [window.days_before, window.days_after],
@@ -139,7 +142,7 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
                 ran = correlations = 0
                 try:
                     todo = _todo(chunked(read_archive(inputs, column_map), chunk_size), done, skipped, on_resumed)
-                    for (number, key), rows in runner.map(process_chunk, todo, options, ordered=False):
+                    for (number, key), rows in runner.map(process_chunk, todo, options, time_limit, ordered=False):
                         store.commit_chunk(number, key, rows)
                         ran += 1
                         if on_chunk:

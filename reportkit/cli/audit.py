@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
+from reportkit.cli.common import TimeLimitOption
+
 # the modules of the audit extra (pyproject.toml), by import name
 AUDIT_EXTRA_MODULES = ("duckdb", "pyarrow", "hl7", "plotly")
 
@@ -137,6 +139,7 @@ def run(
         help="days after an MRI/US exam a radiograph still correlates")] = 30,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output; the final count line only "
                                         "when some records became errors")] = False,
+    time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
     import duckdb
@@ -191,7 +194,7 @@ def run(
             totals = run_audit(run_dir, inputs, read_reports, make_runner, options, column_map,
                                chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine,
                                window=Window(correlation_window_before, correlation_window_after),
-                               on_resumed=progress.resumed_chunk)
+                               on_resumed=progress.resumed_chunk, time_limit=time_limit or None)
     except (StoreError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
     except (OSError, duckdb.Error) as exc:
