@@ -181,3 +181,50 @@ def test_a_runaway_record_becomes_an_error_row_after_the_time_limit_and_the_run_
         assert con.execute("SELECT id FROM reports ORDER BY id").fetchall() == [("a",), ("b",)]
     finally:
         con.close()
+
+
+def _run_small(run_dir: Path, *inputs: Path):
+    return CliRunner().invoke(audit_app, ["run", str(run_dir), *map(str, inputs), *CHUNK, "--quiet",
+                                          "--workers", "1"])
+
+
+def test_a_resume_after_a_record_was_inserted_at_the_top_is_refused_naming_the_file(tmp_path):
+    archive = write_archive(tmp_path / "reports.jsonl", 12, bad_lines=0)
+    assert _run_small(tmp_path / "run", archive).exit_code == 0
+    archive.write_text('{"id": "new", "text": "Phleboliths in the pelvis."}\n' + archive.read_text())
+    resumed = _run_small(tmp_path / "run", archive)
+    assert resumed.exit_code == 2, resumed.output
+    assert f"{archive.resolve()}: changed since this store was made" in resumed.output
+
+
+def test_a_resume_after_a_same_size_edit_is_refused_naming_the_file(tmp_path):
+    archive = write_archive(tmp_path / "reports.jsonl", 12, bad_lines=0)
+    assert _run_small(tmp_path / "run", archive).exit_code == 0
+    stat = archive.stat()
+    edited = archive.read_text().replace('"id": "r1"', '"id": "r9"', 1)  # the same number of bytes
+    archive.write_text(edited)
+    os.utime(archive, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old time stamp
+    resumed = _run_small(tmp_path / "run", archive)
+    assert resumed.exit_code == 2, resumed.output
+    assert f"{archive}: changed since this store was made" in resumed.output
+    assert "chunk 0" in resumed.output
+
+
+def test_a_resume_of_an_input_only_touched_goes_on(tmp_path):
+    archive = write_archive(tmp_path / "reports.jsonl", 12, bad_lines=0)
+    assert _run_small(tmp_path / "run", archive).exit_code == 0
+    os.utime(archive, ns=(time.time_ns(), time.time_ns() + 10**9))
+    resumed = CliRunner().invoke(audit_app, ["run", str(tmp_path / "run"), str(archive), *CHUNK, "--workers", "1"])
+    assert resumed.exit_code == 0, resumed.output
+    assert "(3 chunks already done)" in resumed.output
+
+
+def test_a_resume_with_a_new_file_in_an_input_folder_is_refused_naming_it(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    write_archive(folder / "a.jsonl", 8, bad_lines=0)
+    assert _run_small(tmp_path / "run", folder).exit_code == 0
+    added = write_archive(folder / "b.jsonl", 4, bad_lines=0)
+    resumed = _run_small(tmp_path / "run", folder)
+    assert resumed.exit_code == 2, resumed.output
+    assert f"{added.resolve()}: new since this store was made" in resumed.output

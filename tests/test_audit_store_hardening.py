@@ -78,7 +78,7 @@ def test_a_crafted_table_name_cannot_make_export_write_outside_the_output_folder
     new = _files(tmp_path) - before
     assert all(p == out.parent or p.is_relative_to(out) for p in new), sorted(map(str, new))
     assert {p.name for p in out.iterdir()} == {f"{t}.csv" for t in (
-        "assessments", "correlations", "deposits", "diagnostics", "errors", "findings", "recommendations",
+        "assessments", "correlations", "deposits", "diagnostics", "errors", "findings", "inputs", "recommendations",
         "reports", "runs")}
 
 

@@ -1,15 +1,20 @@
 """One audit run: lock the run folder, read inputs in chunks, skip committed chunks, store the rest.
 
 Resume: inputs are read in a fixed order and cut into chunks of ``chunk_size`` records; chunk
-``n`` holds records ``n*size .. n*size+size-1`` and its key is the source and record number of its
-first record. A chunk's rows and its ``chunks_done`` marker commit together, so rerunning the
-same command after a crash (kill -9 included) processes exactly the chunks that are missing.
+``n`` holds records ``n*size .. n*size+size-1``, its key is the source and record number of its
+first record and its hash covers every record read into it. A chunk's rows and its ``chunks_done``
+marker commit together, so rerunning the same command after a crash (kill -9 included) processes
+exactly the chunks that are missing. A resume whose input files changed size, or whose chunks
+already done now read differently, is refused, naming the file.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
@@ -27,7 +32,7 @@ from reportkit.timeout import DEFAULT_TIME_LIMIT
 
 LOCK_FILE = "audit.lock"
 ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
-Chunk = tuple[tuple[int, str], list[ChunkItem]]  # ((chunk number, chunk key), items)
+Chunk = tuple[tuple[int, str, str], list[ChunkItem]]  # ((chunk number, chunk key, chunk hash), items)
 
 
 @dataclass
@@ -80,6 +85,29 @@ def run_lock(run_dir: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
+def input_fingerprints(inputs: Iterable[str]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every regular file the inputs name (a folder: its archive files); a FIFO or
+    stdin has none."""
+    from reportkit.io.readers import ARCHIVES, expand_path
+
+    found = {}
+    for raw in inputs:
+        for path in expand_path(str(raw), ARCHIVES.suffixes):
+            try:
+                info = path.stat()
+            except OSError:
+                continue  # the reader makes it an error row
+            if stat.S_ISREG(info.st_mode):
+                found[str(path.resolve())] = (info.st_size, info.st_mtime_ns)
+    return [(path, size, mtime) for path, (size, mtime) in sorted(found.items())]
+
+
+def chunk_hash(rows: list[ChunkItem]) -> str:
+    """sha256 of a chunk's records as read: ids, text, sources, lines, metadata, error messages."""
+    text = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def _item(rid: int, item: AuditItem) -> ChunkItem:
     if isinstance(item, AuditInput):
         return ("report", rid, item.id, item.text, item.source, item.line, item.meta.model_dump())
@@ -93,22 +121,23 @@ def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
     while batch := list(islice(iterator, size)):
         rows = [_item(number * size + i, item) for i, item in enumerate(batch)]
         first = batch[0]
-        yield (number, f"{first.source}:{first.line}"), rows
+        yield (number, f"{first.source}:{first.line}", chunk_hash(rows)), rows
         number += 1
 
 
-def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int],
+def _todo(chunks: Iterator[Chunk], done: dict[int, tuple[str, str]], skipped: list[int],
           on_resumed: Callable[[int], None] | None = None) -> Iterator[Chunk]:
-    for (number, key), rows in chunks:
+    for (number, key, digest), rows in chunks:
         if number in done:
-            if done[number] != key:
-                raise StoreError(f"inputs changed since this store was made: chunk {number} started at "
-                                 f"{done[number]}, now at {key}; use a new RUN_DIR")
+            if done[number] != (key, digest):
+                sources = ", ".join(dict.fromkeys(str(row[4 if row[0] == "report" else 3]) for row in rows))
+                raise StoreError(f"{sources}: changed since this store was made (the records of chunk {number}, "
+                                 f"from {key}, differ from those stored): use a new RUN_DIR")
             skipped.append(number)
             if on_resumed:
                 on_resumed(len(rows))
             continue
-        yield (number, key), rows
+        yield (number, key, digest), rows
 
 
 def audit_runner(workers: int, options: WorkOptions, backend: str = "local", scheduler: str | None = None) -> Runner:
@@ -136,14 +165,16 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
             store = Store(run_dir)
             try:
                 store.check_options(__version__, checksum, result_options)
+                store.check_inputs(input_fingerprints(inputs))
                 run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
                 done = store.done_chunks()
                 skipped: list[int] = []
                 ran = correlations = 0
                 try:
                     todo = _todo(chunked(read_archive(inputs, column_map), chunk_size), done, skipped, on_resumed)
-                    for (number, key), rows in runner.map(process_chunk, todo, options, time_limit, ordered=False):
-                        store.commit_chunk(number, key, rows)
+                    for (number, key, digest), rows in runner.map(process_chunk, todo, options, time_limit,
+                                                                  ordered=False):
+                        store.commit_chunk(number, key, rows, digest)
                         ran += 1
                         if on_chunk:
                             on_chunk(len(rows["reports"]) + len(rows["errors"]), len(rows["errors"]))

@@ -55,11 +55,14 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     # radiograph correlation of MRI/US findings, recomputed over the whole store after each run
     "correlations": [("rid", I), ("finding_idx", I), ("status", S), ("radiograph_rid", I),
                      ("radiograph_accession", S), ("days_from_exam", I), ("side_checked", B), ("reason", S)],
-    "chunks_done": [("chunk", I), ("chunk_key", S), ("items", I), ("results", I), ("errors", I)],
+    # chunk_hash: sha256 of the chunk's records as read, so a resume sees an edited input
+    "chunks_done": [("chunk", I), ("chunk_key", S), ("chunk_hash", S), ("items", I), ("results", I), ("errors", I)],
+    # each input file as the first run found it; a resume refuses a file whose size changed, or that is new or gone
+    "inputs": [("path", S), ("size", I), ("mtime_ns", I)],
     "runs": [("run", I), ("started", "TIMESTAMP"), ("ended", "TIMESTAMP"), ("version", S), ("lexicon_checksum", S),
              ("options", S), ("read", I), ("results", I), ("errors", I), ("status", S)],
 }
-ROW_TABLES = [t for t in TABLES if t not in ("correlations", "chunks_done", "runs")]
+ROW_TABLES = [t for t in TABLES if t not in ("correlations", "chunks_done", "inputs", "runs")]
 INTERNAL_TABLES = ("chunks_done",)  # resume bookkeeping: neither listed by `audit tables` nor exported
 _ARROW = {S: pa.string(), I: pa.int64(), B: pa.bool_(), F: pa.float64(), D: pa.date32(),
           SL: pa.list_(pa.string()), FL: pa.list_(pa.float64()), IL: pa.list_(pa.int64())}
@@ -226,15 +229,16 @@ class Store:
         """Close the DuckDB connection."""
         self.con.close()
 
-    def done_chunks(self) -> dict[int, str]:
-        """Chunk number -> chunk key of every committed chunk."""
-        return dict(self.con.execute("SELECT chunk, chunk_key FROM chunks_done").fetchall())
+    def done_chunks(self) -> dict[int, tuple[str, str]]:
+        """Chunk number -> (chunk key, chunk hash) of every committed chunk."""
+        return {chunk: (key, digest) for chunk, key, digest in
+                self.con.execute("SELECT chunk, chunk_key, chunk_hash FROM chunks_done").fetchall()}
 
-    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows) -> None:
-        """Write a chunk's rows and its done marker atomically."""
+    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows, digest: str | None = None) -> None:
+        """Write a chunk's rows and its done marker (with the hash of its records, ``digest``) atomically."""
         results = len(rows.get("reports", ()))
         errors = len(rows.get("errors", ()))
-        marker = {"chunks_done": [(chunk, key, results + errors, results, errors)]}
+        marker = {"chunks_done": [(chunk, key, digest, results + errors, results, errors)]}
         self.con.begin()
         try:
             for table, table_rows in {**rows, **marker}.items():
@@ -283,6 +287,31 @@ class Store:
         self.con.execute("UPDATE runs SET ended = ?, read = ?, results = ?, errors = ?, status = ? WHERE run = ?",
                          [dt.datetime.now(), read, results, errors, status, run])
         return int(read), int(results), int(errors)
+
+    def check_inputs(self, fingerprints: list[tuple[str, int, int]]) -> None:
+        """Record the input files' (path, size, mtime_ns) on a store's first run (or while no chunk is done);
+        later, refuse inputs that changed size, or are new or gone, naming the file. A file only touched (same
+        size, new mtime) is left to the chunk hashes, which compare what was read."""
+        done = self.con.execute("SELECT count(*) FROM chunks_done").fetchone()[0]
+        if done:
+            was = {path: size for path, size, _ in self.con.execute("SELECT * FROM inputs").fetchall()}
+            now = {path: size for path, size, _ in fingerprints}
+            for path in sorted(was.keys() | now.keys()):
+                if path not in now:
+                    raise StoreError(f"{path}: gone since this store was made: resume with the same inputs "
+                                     "or use a new RUN_DIR")
+                if path not in was:
+                    raise StoreError(f"{path}: new since this store was made: resume with the same inputs "
+                                     "or use a new RUN_DIR")
+                if was[path] != now[path]:
+                    raise StoreError(f"{path}: changed since this store was made ({was[path]} bytes, now "
+                                     f"{now[path]}): use a new RUN_DIR")
+            return
+        self.con.begin()
+        self.con.execute("DELETE FROM inputs")
+        if fingerprints:
+            self.con.executemany("INSERT INTO inputs VALUES (?, ?, ?)", fingerprints)
+        self.con.commit()
 
     def tables(self) -> list[str]:
         """Every table in the store."""
