@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from reportkit.audit.run import run_lock
 from reportkit.audit.store import STORE_FILE, Store
-from reportkit.audit.summary import compute_summary
+from reportkit.audit.summary import compute_summary, write_dashboard
 from reportkit.cli.audit import audit_app
 
 runner = CliRunner()
@@ -244,6 +244,8 @@ def test_drill_down_keeps_ids_that_hold_spaces_whole(tmp_path):
         store.close()
     (_, count, ids), = summary.drill_down["Reports per lint rule"]
     assert count == 2 and ids == ["left knee 7", "r 2"]
+    page = write_dashboard(summary, tmp_path / "dashboard.html").read_text()
+    assert '<span class="id">left knee 7</span> <span class="id">r 2</span>' in page
 
 
 def test_files_left_by_a_run_killed_while_making_the_store_are_not_a_store(archive, tmp_path):

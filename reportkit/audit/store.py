@@ -205,6 +205,7 @@ class Store:
                 self.close()
         else:
             try:
+                run_dir.mkdir(parents=True, exist_ok=True)
                 _create(path)
             except (OSError, duckdb.Error) as exc:
                 reason = storage_failure(exc) or str(exc).splitlines()[0]
