@@ -25,12 +25,11 @@ from reportkit import __version__
 from reportkit.audit.correlation import Window
 from reportkit.audit.radiographs import store_correlations
 from reportkit.audit.records import AuditInput, AuditItem
-from reportkit.audit.store import Store, StoreError, lexicon_checksum
+from reportkit.audit.store import LOCK_FILE, Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk, worker_state
 from reportkit.io.runner import Runner
 from reportkit.timeout import DEFAULT_TIME_LIMIT
 
-LOCK_FILE = "audit.lock"
 ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
 Chunk = tuple[tuple[int, str, str], list[ChunkItem]]  # ((chunk number, chunk key, chunk hash), items)
 

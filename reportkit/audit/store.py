@@ -23,6 +23,7 @@ import pyarrow as pa
 from reportkit.lexicon import default_lexicon_dir
 
 STORE_FILE = "audit.duckdb"
+LOCK_FILE = "audit.lock"  # held (flock) by the run writing the store
 S, I, B, F, D = "VARCHAR", "BIGINT", "BOOLEAN", "DOUBLE", "DATE"
 SL, FL, IL = "VARCHAR[]", "DOUBLE[]", "BIGINT[]"
 
@@ -96,8 +97,6 @@ def storage_failure(exc: BaseException) -> str | None:
 
 def run_in_progress(run_dir: Path) -> bool:
     """Whether an audit run holds RUN_DIR's lock now."""
-    from reportkit.audit.run import LOCK_FILE
-
     try:
         descriptor = os.open(run_dir / LOCK_FILE, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
