@@ -136,8 +136,9 @@ class Runner:
             self.init(*self.init_args)  # once here; every worker forks with it already built (copy-on-write)
         elif method == "forkserver" and self.init is not None:
             context.set_forkserver_preload([self.init.__module__])
+        parent = os.getpid() if method == "fork" else None
         self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,
-                                         initargs=(os.getpid() if method == "fork" else None, self.init, self.init_args))
+                                         initargs=(parent, self.init, self.init_args))
         # start every worker now: a caller may open files or threads (DuckDB) that a fork must not copy
         list(self._pool.map(_start, [None] * self.workers))
 
