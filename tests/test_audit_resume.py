@@ -48,7 +48,7 @@ def reference(archive, tmp_path_factory) -> dict:
 
 
 def test_a_run_reconciles_and_reports_its_errors(reference):
-    read = sum(items for _, _, items, _, _ in reference["chunks_done"])
+    read = sum(items for _, _, _, items, _, _ in reference["chunks_done"])
     assert read == 403 == len(reference["reports"]) + len(reference["errors"])
     assert len(reference["errors"]) == 3 and reference["findings"] and reference["diagnostics"]
 

@@ -1,16 +1,22 @@
 """One audit run: lock the run folder, read inputs in chunks, skip committed chunks, store the rest.
 
 Resume: inputs are read in a fixed order and cut into chunks of ``chunk_size`` records; chunk
-``n`` holds records ``n*size .. n*size+size-1`` and its key is the source and record number of its
-first record. A chunk's rows and its ``chunks_done`` marker commit together, so rerunning the
-same command after a crash (kill -9 included) processes exactly the chunks that are missing.
+``n`` holds records ``n*size .. n*size+size-1``, its key is the source and record number of its
+first record and its hash covers every record read into it. A chunk's rows and its ``chunks_done``
+marker commit together, so rerunning the same command after a crash (kill -9 included) processes
+exactly the chunks that are missing. A resume whose input files changed size, or whose chunks
+already done now read differently, is refused, naming the file.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
+import json
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
@@ -19,15 +25,15 @@ from reportkit import __version__
 from reportkit.audit.correlation import Window
 from reportkit.audit.radiographs import store_correlations
 from reportkit.audit.records import AuditInput, AuditItem
-from reportkit.audit.store import Store, StoreError, lexicon_checksum
+from reportkit.audit.store import LOCK_FILE, Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk, worker_state
 from reportkit.io.readers.policy import report, usable_id
 from reportkit.io.runner import Runner
 from reportkit.models import ErrorRecord
+from reportkit.timeout import DEFAULT_TIME_LIMIT
 
-LOCK_FILE = "audit.lock"
 ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
-Chunk = tuple[tuple[int, str], list[ChunkItem]]  # ((chunk number, chunk key), items)
+Chunk = tuple[tuple[int, str, str], list[ChunkItem]]  # ((chunk number, chunk key, chunk hash), items)
 
 
 @dataclass
@@ -42,19 +48,65 @@ class RunTotals:
     correlations: int = 0  # MRI/US findings given a radiograph-correlation verdict
 
 
+_held_locks: set[int] = set()  # descriptors of the run locks this process holds
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child: close the parent's lock descriptors, so a worker outliving its parent never keeps
+    the folder locked (an flock belongs to the open file, which a fork shares)."""
+    for descriptor in _held_locks:
+        os.close(descriptor)
+    _held_locks.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
 @contextmanager
 def run_lock(run_dir: Path) -> Iterator[None]:
-    """Hold RUN_DIR's lock for the run's life; refuse when another run holds it."""
+    """Hold RUN_DIR's lock for the run's life; refuse when another run holds it.
+
+    The descriptor is close-on-exec and closed in forked children, so only this process holds the lock.
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
-    with (run_dir / LOCK_FILE).open("a") as handle:
+    descriptor = os.open(run_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise StoreError(f"{run_dir}: another audit run is using this folder") from None
+            raise StoreError(f"{run_dir}: a run is in progress (another audit run is using this folder)") from None
+        _held_locks.add(descriptor)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _held_locks.discard(descriptor)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+def input_fingerprints(inputs: Iterable[str]) -> list[tuple[str, int, int]]:
+    """(path, size, mtime_ns) of every regular file the inputs name (a folder: its archive files); a FIFO or
+    stdin has none."""
+    from reportkit.io.readers import ARCHIVES, expand_path
+
+    found = {}
+    for raw in inputs:
+        for path in expand_path(str(raw), ARCHIVES.suffixes):
+            try:
+                info = path.stat()
+            except OSError:
+                continue  # the reader makes it an error row
+            if stat.S_ISREG(info.st_mode):
+                found[str(path.resolve())] = (info.st_size, info.st_mtime_ns)
+    return [(path, size, mtime) for path, (size, mtime) in sorted(found.items())]
+
+
+def chunk_hash(rows: list[ChunkItem]) -> str:
+    """sha256 of a chunk's records as read: ids, text, sources, lines, metadata, error messages."""
+    text = json.dumps(rows, sort_keys=True, default=str, ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 def _item(rid: int, item: AuditItem) -> ChunkItem:
@@ -75,22 +127,23 @@ def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
     while batch := list(islice(iterator, size)):
         rows = [_item(number * size + i, item) for i, item in enumerate(batch)]
         first = batch[0]
-        yield (number, f"{first.source}:{first.line}"), rows
+        yield (number, f"{first.source}:{first.line}", chunk_hash(rows)), rows
         number += 1
 
 
-def _todo(chunks: Iterator[Chunk], done: dict[int, str], skipped: list[int],
+def _todo(chunks: Iterator[Chunk], done: dict[int, tuple[str, str]], skipped: list[int],
           on_resumed: Callable[[int], None] | None = None) -> Iterator[Chunk]:
-    for (number, key), rows in chunks:
+    for (number, key, digest), rows in chunks:
         if number in done:
-            if done[number] != key:
-                raise StoreError(f"inputs changed since this store was made: chunk {number} started at "
-                                 f"{done[number]}, now at {key}; use a new RUN_DIR")
+            if done[number] != (key, digest):
+                sources = ", ".join(dict.fromkeys(str(row[4 if row[0] == "report" else 3]) for row in rows))
+                raise StoreError(f"{sources}: changed since this store was made (the records of chunk {number}, "
+                                 f"from {key}, differ from those stored): use a new RUN_DIR")
             skipped.append(number)
             if on_resumed:
                 on_resumed(len(rows))
             continue
-        yield (number, key), rows
+        yield (number, key, digest), rows
 
 
 def audit_runner(workers: int, options: WorkOptions, backend: str = "local", scheduler: str | None = None) -> Runner:
@@ -101,10 +154,12 @@ def audit_runner(workers: int, options: WorkOptions, backend: str = "local", sch
 def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runner_factory: Callable[[], Runner],
               options: WorkOptions, column_map: dict[str, str] | None = None, chunk_size: int = 256,
               on_chunk: Callable[[int, int], None] | None = None, engine_name: str = "local",
-              window: Window = Window(), on_resumed: Callable[[int], None] | None = None) -> RunTotals:
+              window: Window = Window(), on_resumed: Callable[[int], None] | None = None,
+              time_limit: float | None = DEFAULT_TIME_LIMIT) -> RunTotals:
     """Process every input record not yet in RUN_DIR's store, then correlate; returns the store's totals.
 
     ``on_chunk(records, errors)`` follows each chunk processed, ``on_resumed(records)`` each chunk already done.
+    A report taking longer than ``time_limit`` seconds (None: no limit) becomes an error row.
     """
     result_options = {"inputs": [str(Path(p).resolve()) for p in inputs], "columns": column_map or {},
                       "chunk_size": chunk_size, "correlation_window": [window.days_before, window.days_after],
@@ -116,22 +171,29 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
             store = Store(run_dir)
             try:
                 store.check_options(__version__, checksum, result_options)
+                store.check_inputs(input_fingerprints(inputs))
                 run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
                 done = store.done_chunks()
                 skipped: list[int] = []
                 ran = correlations = 0
-                status = "failed"
                 try:
                     todo = _todo(chunked(read_archive(inputs, column_map), chunk_size), done, skipped, on_resumed)
-                    for (number, key), rows in runner.map(process_chunk, todo, options, ordered=False):
-                        store.commit_chunk(number, key, rows)
+                    for (number, key, digest), rows in runner.map(process_chunk, todo, options, time_limit,
+                                                                  ordered=False):
+                        store.commit_chunk(number, key, rows, digest)
                         ran += 1
                         if on_chunk:
                             on_chunk(len(rows["reports"]) + len(rows["errors"]), len(rows["errors"]))
                     correlations = store_correlations(store, window)
-                    status = "complete"
-                finally:
-                    read, results, errors = store.end_run(run, status)
-            finally:
-                store.close()
+                except BaseException:
+                    # the first failure is the one to report: recording the failed run may fail too (disk full)
+                    with suppress(Exception):
+                        store.end_run(run, "failed")
+                    raise
+                read, results, errors = store.end_run(run, "complete")
+            except BaseException:
+                with suppress(Exception):
+                    store.close()
+                raise
+            store.close()
     return RunTotals(read, results, errors, len(skipped), ran, correlations)

@@ -7,9 +7,13 @@ chunks or nothing. Report text is stored only when asked (``reports.text``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
+import fcntl
 import hashlib
 import json
+import os
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -19,6 +23,7 @@ import pyarrow as pa
 from reportkit.lexicon import default_lexicon_dir
 
 STORE_FILE = "audit.duckdb"
+LOCK_FILE = "audit.lock"  # held (flock) by the run writing the store
 S, I, B, F, D = "VARCHAR", "BIGINT", "BOOLEAN", "DOUBLE", "DATE"
 SL, FL, IL = "VARCHAR[]", "DOUBLE[]", "BIGINT[]"
 
@@ -51,21 +56,116 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     # radiograph correlation of MRI/US findings, recomputed over the whole store after each run
     "correlations": [("rid", I), ("finding_idx", I), ("status", S), ("radiograph_rid", I),
                      ("radiograph_accession", S), ("days_from_exam", I), ("side_checked", B), ("reason", S)],
-    "chunks_done": [("chunk", I), ("chunk_key", S), ("items", I), ("results", I), ("errors", I)],
+    # chunk_hash: sha256 of the chunk's records as read, so a resume sees an edited input
+    "chunks_done": [("chunk", I), ("chunk_key", S), ("chunk_hash", S), ("items", I), ("results", I), ("errors", I)],
+    # each input file as the first run found it; a resume refuses a file whose size changed, or that is new or gone
+    "inputs": [("path", S), ("size", I), ("mtime_ns", I)],
     "runs": [("run", I), ("started", "TIMESTAMP"), ("ended", "TIMESTAMP"), ("version", S), ("lexicon_checksum", S),
              ("options", S), ("read", I), ("results", I), ("errors", I), ("status", S)],
 }
-ROW_TABLES = [t for t in TABLES if t not in ("correlations", "chunks_done", "runs")]
+ROW_TABLES = [t for t in TABLES if t not in ("correlations", "chunks_done", "inputs", "runs")]
 INTERNAL_TABLES = ("chunks_done",)  # resume bookkeeping: neither listed by `audit tables` nor exported
 _ARROW = {S: pa.string(), I: pa.int64(), B: pa.bool_(), F: pa.float64(), D: pa.date32(),
           SL: pa.list_(pa.string()), FL: pa.list_(pa.float64()), IL: pa.list_(pa.int64())}
 ARROW_SCHEMAS = {t: pa.schema([(c, _ARROW[k]) for c, k in cols]) for t, cols in TABLES.items() if t != "runs"}
 
 ChunkRows = dict[str, list[tuple]]
+# nothing is downloaded at run time: DuckDB would otherwise fetch an extension to read, e.g., a SQLite file
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+SQLITE_MAGIC = b"SQLite format 3\0"
+EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
 
 
 class StoreError(ValueError):
     """The store cannot be used for this run (options differ, or it is not an audit store)."""
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as a DuckDB identifier: double-quoted, inner quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def storage_failure(exc: BaseException) -> str | None:
+    """Words for a write that failed because the disk (or the file size limit) is full, else None."""
+    text = str(exc)
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) or any(
+            words in text for words in ("No space left on device", "File too large", "Disk quota exceeded")):
+        return "the disk is full (no space left to write the store)"
+    return None
+
+
+def run_in_progress(run_dir: Path) -> bool:
+    """Whether an audit run holds RUN_DIR's lock now."""
+    try:
+        descriptor = os.open(run_dir / LOCK_FILE, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before DuckDB opens it, a file that cannot be a DuckDB store."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not head:
+        raise StoreError(f"{path}: an empty file, not an audit store")
+    if head.startswith(SQLITE_MAGIC):
+        raise StoreError(f"{path}: a SQLite database, not an audit store (DuckDB)")
+    if head[8:12] != DUCKDB_MAGIC:
+        raise StoreError(f"{path}: not a DuckDB file, so not an audit store")
+
+
+def _open_failure(path: Path, exc: Exception) -> str:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if "lock" in message.lower():
+        return f"{path}: open in another process (a run is in progress, or a query): try again when it has ended"
+    return f"{path}: cannot be opened as an audit store, damaged or truncated ({message})"
+
+
+def _schema_problem(con: duckdb.DuckDBPyConnection, path: Path) -> str | None:
+    """Why this database is no audit store of this reportkit (None when it is one)."""
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in con.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position").fetchall():
+        columns.setdefault(table, []).append((column, kind))
+    if not set(columns) & set(TABLES):
+        return f"{path}: a DuckDB file reportkit did not make (no audit tables); it was left unchanged"
+    for table, expected in TABLES.items():
+        if columns.get(table) != expected:
+            return (f"{path}: made by another version of reportkit (table {table} differs from this version's); "
+                    "use a new RUN_DIR")
+    return None
+
+
+def _create(path: Path) -> None:
+    """Make a new store beside PATH with every table, then move it into place: a store appears whole or not at
+    all, so a run killed while making it leaves nothing a later run would refuse."""
+    making = path.with_name(path.name + ".new")
+    for leftover in (making, making.with_name(making.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = duckdb.connect(str(making), config=DUCKDB_CONFIG)
+    try:
+        con.begin()
+        for table, columns in TABLES.items():
+            body = ", ".join(f"{quote_identifier(c)} {t}" for c, t in columns)
+            con.execute(f"CREATE TABLE {quote_identifier(table)} ({body})")
+        con.commit()
+        con.execute("CHECKPOINT")  # into the file itself, which alone is moved: it fails here when the disk is full
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+    os.replace(making, path)
 
 
 def lexicon_checksum(lexicon_dir: str | None = None) -> str:
@@ -81,28 +181,64 @@ class Store:
     """An open audit store."""
 
     def __init__(self, run_dir: Path, read_only: bool = False) -> None:
+        """Open RUN_DIR's store (made when missing, unless ``read_only``).
+
+        Anything but a store this version of reportkit made is refused with a :class:`StoreError`, before
+        anything in it is changed: a folder, an empty, random, truncated or SQLite file, another program's
+        DuckDB file, an older schema, a store a running audit holds.
+        """
         path = run_dir / STORE_FILE
-        if read_only and not path.is_file():
+        if run_dir.is_file():
+            raise StoreError(f"{run_dir}: a file; give the folder that holds {STORE_FILE}")
+        if path.is_dir():
+            raise StoreError(f"{path}: a folder, not an audit store")
+        exists = path.exists()
+        if read_only and not exists:
             raise StoreError(f"{run_dir}: no audit store ({STORE_FILE}) here")
-        self.con = duckdb.connect(str(path), read_only=read_only)
-        if not read_only:
-            for table, columns in TABLES.items():
-                body = ", ".join(f'"{c}" {t}' for c, t in columns)
-                self.con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({body})")
+        if read_only and run_in_progress(run_dir):
+            raise StoreError(f"{run_dir}: a run is in progress; try again when it has ended")
+        if exists:
+            _check_file(path)
+            if not read_only:  # looked at read-only first: a file that is no store is never written to
+                self._open(path, read_only=True)
+                self.close()
+        else:
+            try:
+                run_dir.mkdir(parents=True, exist_ok=True)
+                _create(path)
+            except (OSError, duckdb.Error) as exc:
+                reason = storage_failure(exc) or str(exc).splitlines()[0]
+                raise StoreError(f"{path}: cannot make the store: {reason}") from None
+        self._open(path, read_only)
+
+    def _open(self, path: Path, read_only: bool) -> None:
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only, config=DUCKDB_CONFIG)
+        except duckdb.Error as exc:
+            raise StoreError(_open_failure(path, exc)) from None
+        try:
+            problem = _schema_problem(self.con, path)
+        except duckdb.Error as exc:
+            problem = _open_failure(path, exc)
+        if problem:
+            with contextlib.suppress(duckdb.Error):
+                self.con.close()
+            raise StoreError(problem)
 
     def close(self) -> None:
         """Close the DuckDB connection."""
         self.con.close()
 
-    def done_chunks(self) -> dict[int, str]:
-        """Chunk number -> chunk key of every committed chunk."""
-        return dict(self.con.execute("SELECT chunk, chunk_key FROM chunks_done").fetchall())
+    def done_chunks(self) -> dict[int, tuple[str, str]]:
+        """Chunk number -> (chunk key, chunk hash) of every committed chunk."""
+        return {chunk: (key, digest) for chunk, key, digest in
+                self.con.execute("SELECT chunk, chunk_key, chunk_hash FROM chunks_done").fetchall()}
 
-    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows) -> None:
-        """Write a chunk's rows and its done marker atomically."""
+    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows, digest: str | None = None) -> None:
+        """Write a chunk's rows and its done marker (with the hash of its records, ``digest``) atomically."""
         results = len(rows.get("reports", ()))
         errors = len(rows.get("errors", ()))
-        marker = {"chunks_done": [(chunk, key, results + errors, results, errors)]}
+        marker = {"chunks_done": [(chunk, key, digest, results + errors, results, errors)]}
         self.con.begin()
         try:
             for table, table_rows in {**rows, **marker}.items():
@@ -116,7 +252,8 @@ class Store:
                     self.con.unregister("_batch")
             self.con.commit()
         except BaseException:
-            self.con.rollback()
+            with contextlib.suppress(duckdb.Error):  # a failed commit (disk full) may leave nothing to roll back
+                self.con.rollback()
             raise
 
     # ------------------------------------------------------------------ runs
@@ -151,11 +288,51 @@ class Store:
                          [dt.datetime.now(), read, results, errors, status, run])
         return int(read), int(results), int(errors)
 
+    def check_inputs(self, fingerprints: list[tuple[str, int, int]]) -> None:
+        """Record the input files' (path, size, mtime_ns) on a store's first run (or while no chunk is done);
+        later, refuse inputs that changed size, or are new or gone, naming the file. A file only touched (same
+        size, new mtime) is left to the chunk hashes, which compare what was read."""
+        done = self.con.execute("SELECT count(*) FROM chunks_done").fetchone()[0]
+        if done:
+            was = {path: size for path, size, _ in self.con.execute("SELECT * FROM inputs").fetchall()}
+            now = {path: size for path, size, _ in fingerprints}
+            for path in sorted(was.keys() | now.keys()):
+                if path not in now:
+                    raise StoreError(f"{path}: gone since this store was made: resume with the same inputs "
+                                     "or use a new RUN_DIR")
+                if path not in was:
+                    raise StoreError(f"{path}: new since this store was made: resume with the same inputs "
+                                     "or use a new RUN_DIR")
+                if was[path] != now[path]:
+                    raise StoreError(f"{path}: changed since this store was made ({was[path]} bytes, now "
+                                     f"{now[path]}): use a new RUN_DIR")
+            return
+        self.con.begin()
+        self.con.execute("DELETE FROM inputs")
+        if fingerprints:
+            self.con.executemany("INSERT INTO inputs VALUES (?, ?, ?)", fingerprints)
+        self.con.commit()
+
     def tables(self) -> list[str]:
-        """Every table in the store (the readers' ``correlations`` included when present)."""
+        """Every table in the store."""
         return [r[0] for r in self.con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1").fetchall()]
 
     def user_tables(self) -> list[str]:
-        """The tables that hold the audit's data: every table but the internal bookkeeping."""
-        return [t for t in self.tables() if t not in INTERNAL_TABLES]
+        """The tables that hold the audit's data: the store's tables reportkit made, but the internal bookkeeping."""
+        present = set(self.tables())
+        return [t for t in sorted(TABLES) if t in present and t not in INTERNAL_TABLES]
+
+    def export(self, out: Path, fmt: str) -> list[Path]:
+        """Write each of :meth:`user_tables` to ``OUT/TABLE.FMT`` (parquet, csv or jsonl), rows sorted; returns the
+        files. Only tables reportkit made are written, and names and paths reach DuckDB quoted or as parameters,
+        so no name in the store can write elsewhere."""
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"export format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}")
+        written = []
+        for table in self.user_tables():
+            target = out / f"{table}.{fmt}"
+            self.con.execute(f"COPY (SELECT * FROM {quote_identifier(table)} ORDER BY ALL) TO ? "
+                             f"({EXPORT_FORMATS[fmt]})", [str(target)])
+            written.append(target)
+        return written

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -232,17 +233,17 @@ def compute_summary(store: Store) -> Summary:
                      "SELECT rec_id, count(DISTINCT rid) FROM recommendations GROUP BY 1 ORDER BY 2 DESC, 1"),
     ]
     drill = {
-        "Reports per lint rule": _drill(con, "SELECT code, count(DISTINCT rid), string_agg(DISTINCT report_id, ' ' "
+        "Reports per lint rule": _drill(con, "SELECT code, count(DISTINCT rid), list(DISTINCT report_id "
                                              "ORDER BY report_id) FROM diagnostics GROUP BY 1 ORDER BY 1", rule_words),
-        "Reports per recommendation": _drill(con, "SELECT rec_id, count(DISTINCT rid), string_agg(DISTINCT report_id, "
-                                                  "' ' ORDER BY report_id) FROM recommendations GROUP BY 1 ORDER BY 1"),
+        "Reports per recommendation": _drill(con, "SELECT rec_id, count(DISTINCT rid), list(DISTINCT report_id "
+                                                  "ORDER BY report_id) FROM recommendations GROUP BY 1 ORDER BY 1"),
     }
     if has_correlations:
         charts.append(_count_chart(
             con, "Radiograph correlation of MRI/US reports with a finding", "radiograph correlation",
             f"SELECT status, count(*) FROM ({REPORT_CORRELATION}) GROUP BY 1 ORDER BY 1", CORRELATION_WORDS))
         drill["Reports with a finding without radiograph correlation"] = _drill(
-            con, f"SELECT c.status, count(*), string_agg(r.id, ' ' ORDER BY r.id) FROM ({REPORT_CORRELATION}) c "
+            con, f"SELECT c.status, count(*), list(r.id ORDER BY r.id) FROM ({REPORT_CORRELATION}) c "
                  "JOIN reports r USING (rid) WHERE c.status <> 'correlated' GROUP BY 1 ORDER BY 1",
             CORRELATION_WORDS)
     run = con.execute("SELECT version, lexicon_checksum, max(ended)::VARCHAR FROM runs GROUP BY 1, 2 "
@@ -252,7 +253,8 @@ def compute_summary(store: Store) -> Summary:
 
 
 def _drill(con, sql: str, labels: dict | None = None) -> list[tuple[str, int, list[str]]]:
-    return [(words(k, labels), int(n), (ids or "").split()[:DRILL_LIMIT]) for k, n, ids in con.execute(sql).fetchall()]
+    """(label, count, ids) rows; the SQL gives the ids as a list, since an id may hold spaces."""
+    return [(words(k, labels), int(n), list(ids or [])[:DRILL_LIMIT]) for k, n, ids in con.execute(sql).fetchall()]
 
 
 def format_summary(summary: Summary) -> str:
@@ -317,5 +319,12 @@ def write_dashboard(summary: Summary, target: Path) -> Path:
     html = env.get_template("audit_dashboard.html.j2").render(
         summary=summary, figures=Markup(figures), chart_height=CHART_HEIGHT, limit=DRILL_LIMIT, plotly_js=Markup(get_plotlyjs()),
         version=__version__, generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
-    target.write_text(html, encoding="utf-8")
+    # written beside the target and renamed: a full disk leaves the previous dashboard whole, never half of one
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_text(html, encoding="utf-8")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reportkit.startup import WARM_UP, freeze_start_up_objects
+from reportkit.timeout import DEFAULT_TIME_LIMIT, time_limit
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
     from reportkit.prefilter import Prefilter, Verdict
@@ -116,8 +117,10 @@ def _report_rows(rows: ChunkRows, item: ChunkItem, options: WorkOptions, verdict
                                     d.line, d.column, json.dumps(fix, sort_keys=True) if fix else None))
 
 
-def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
-    """Rows for every table from one chunk, in the chunk's order; a report that fails becomes an error row.
+def process_chunk(items: list[ChunkItem], options: WorkOptions, seconds: float | None = DEFAULT_TIME_LIMIT
+                  ) -> ChunkRows:
+    """Rows for every table from one chunk, in the chunk's order; a report that fails, or takes longer than
+    ``seconds`` (None: no limit), becomes an error row.
 
     Two passes: the pre-filter's verdict on every report, then the pipeline on the reports that need it, one
     after another. Back to back, the pipeline's code and data stay in the CPU's caches; with quiet reports
@@ -135,7 +138,8 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
             verdict = None
             if options.prefilter:
                 prefilter = prefilter or worker_state(options.lexicon_dir).prefilter
-                verdict = prefilter.verdict(item[3])
+                with time_limit(seconds):
+                    verdict = prefilter.verdict(item[3])
             if verdict is not None and (row := _skipped_row(item, verdict, options)) is not None:
                 outcomes[n] = {"reports": [row]}  # the report's only row, built whole
                 continue
@@ -146,7 +150,8 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions) -> ChunkRows:
     for n, item, verdict in pending:
         partial: ChunkRows = {t: [] for t in tables}
         try:
-            _report_rows(partial, item, options, verdict)
+            with time_limit(seconds):
+                _report_rows(partial, item, options, verdict)
         except Exception as exc:  # noqa: BLE001
             partial = {"errors": [_error_row(item, exc)]}  # nothing partial is kept
         outcomes[n] = partial

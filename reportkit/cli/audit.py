@@ -10,12 +10,12 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
-from reportkit.cli.common import EncodingOption
+from reportkit.cli.common import EncodingOption, TimeLimitOption
 
 # the modules of the audit extra (pyproject.toml), by import name
 AUDIT_EXTRA_MODULES = ("duckdb", "pyarrow", "hl7", "plotly")
@@ -55,6 +55,15 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` and return the exit for the caller to raise."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
+
+
+def _store_failure(exc: Exception, what: str) -> typer.Exit:
+    """The exit for a store (DuckDB) or file-system failure: one line saying what failed and why."""
+    from reportkit.audit.store import storage_failure
+
+    reason = storage_failure(exc) or (exc.strerror if isinstance(exc, OSError) and exc.strerror else
+                                      str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return _fail(f"{what}: {reason}")
 
 
 def _columns(value: str | None) -> dict[str, str] | None:
@@ -134,8 +143,11 @@ def run(
         help="days after an MRI/US exam a radiograph still correlates")] = 30,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress output; the final count line only "
                                         "when some records became errors")] = False,
+    time_limit: TimeLimitOption = 30.0,
 ) -> None:
     """Extract, reason and lint every report of INPUT... into RUN_DIR; rerun to resume."""
+    import duckdb
+
     from reportkit.audit.correlation import Window
     from reportkit.audit.readers import ColumnMapError, column_map_problems, count_archive, read_archive
     from reportkit.audit.run import audit_runner, run_audit
@@ -187,11 +199,11 @@ def run(
             totals = run_audit(run_dir, inputs, read_reports, make_runner, options, column_map,
                                chunk_size=chunk_size, on_chunk=progress.chunk, engine_name=engine,
                                window=Window(correlation_window_before, correlation_window_after),
-                               on_resumed=progress.resumed_chunk)
+                               on_resumed=progress.resumed_chunk, time_limit=time_limit or None)
     except (StoreError, RuntimeError) as exc:
         raise _fail(str(exc)) from None
-    except OSError as exc:
-        raise _fail(f"{exc.filename or run_dir}: {exc.strerror}") from None
+    except (OSError, duckdb.Error) as exc:
+        raise _store_failure(exc, str(getattr(exc, "filename", None) or run_dir)) from None
     if not quiet or totals.errors:  # quiet hides progress, never why the exit code is 1
         resumed = f" ({totals.chunks_skipped} chunks already done)" if totals.chunks_skipped else ""
         if skipped:
@@ -214,7 +226,7 @@ def query(
     sql: Annotated[str, typer.Argument(help="a SQL query over the store's tables")],
     fmt: OutputFormat = None,
 ) -> None:
-    """Run SQL over RUN_DIR's store and print the result.
+    """Run SQL over RUN_DIR's store, opened read-only, and print the result.
 
     Examples:
 
@@ -237,6 +249,8 @@ def query(
             return
         columns, rows = relation.columns, relation.fetchall()
     except duckdb.Error as exc:
+        if "read-only" in str(exc):
+            raise _fail("audit query opens the store read-only: a statement that changes it is refused") from None
         raise _fail(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
         store.close()
@@ -251,7 +265,9 @@ def tables(run_dir: RunDir, fmt: OutputFormat = None) -> None:
 
         reportkit audit tables runs/sample
     """
-    from reportkit.audit.store import Store, StoreError
+    import duckdb
+
+    from reportkit.audit.store import Store, StoreError, quote_identifier
 
     _check_format(fmt)
     try:
@@ -259,7 +275,10 @@ def tables(run_dir: RunDir, fmt: OutputFormat = None) -> None:
     except StoreError as exc:
         raise _fail(str(exc)) from None
     try:
-        rows = [(t, store.con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in store.user_tables()]
+        rows = [(t, store.con.execute(f"SELECT count(*) FROM {quote_identifier(t)}").fetchone()[0])
+                for t in store.user_tables()]
+    except duckdb.Error as exc:
+        raise _store_failure(exc, f"{run_dir}: cannot read the store") from None
     finally:
         store.close()
     _print_rows(["table", "rows"], rows, fmt)
@@ -331,22 +350,22 @@ def export(
         "audit-export"),
 ) -> None:
     """Write every table of RUN_DIR's store to OUT, one file per table."""
-    from reportkit.audit.store import Store, StoreError
+    import duckdb
 
-    formats: dict[str, Literal["parquet", "csv", "json"]] = {"parquet": "parquet", "csv": "csv", "jsonl": "json"}
-    if fmt not in formats:
+    from reportkit.audit.store import EXPORT_FORMATS, Store, StoreError
+
+    if fmt not in EXPORT_FORMATS:
         raise _fail(f"--format must be parquet, csv or jsonl, not '{fmt}'")
     try:
         store = Store(run_dir, read_only=True)
     except StoreError as exc:
         raise _fail(str(exc)) from None
-    out.mkdir(parents=True, exist_ok=True)
     try:
-        for table in store.user_tables():  # not the resume bookkeeping
-            target = out / f"{table}.{fmt}"
-            option = "FORMAT parquet" if fmt == "parquet" else ("FORMAT csv, HEADER" if fmt == "csv" else "FORMAT json")
-            store.con.execute(f"COPY (SELECT * FROM {table} ORDER BY ALL) TO '{target.as_posix()}' ({option})")
+        out.mkdir(parents=True, exist_ok=True)
+        for target in store.export(out, fmt):  # not the resume bookkeeping
             typer.echo(str(target))
+    except (OSError, duckdb.Error) as exc:
+        raise _store_failure(exc, f"{out}: export failed") from None
     finally:
         store.close()
 
@@ -357,6 +376,8 @@ def summary(
     out: Annotated[Path | None, typer.Option("--output", "-o", help="folder for dashboard.html")] = None,
 ) -> None:
     """Print the audit's figures and write a self-contained HTML dashboard."""
+    import duckdb
+
     from reportkit.audit.store import Store, StoreError
     from reportkit.audit.summary import compute_summary, format_summary, write_dashboard
 
@@ -366,11 +387,16 @@ def summary(
         raise _fail(str(exc)) from None
     try:
         figures = compute_summary(store)
+    except duckdb.Error as exc:
+        raise _store_failure(exc, f"{run_dir}: cannot read the store") from None
     finally:
         store.close()
     typer.echo(format_summary(figures))
     target = (out or run_dir) / "dashboard.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_dashboard(figures, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_dashboard(figures, target)
+    except OSError as exc:
+        raise _store_failure(exc, f"{target}: not written") from None
     typer.echo(f"dashboard: {target}", err=True)
 

@@ -63,6 +63,37 @@ def _start(_: object) -> None:
     """A no-op job: running one on each worker makes the pool start them all."""
 
 
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
+
+
+def die_with_parent(parent: int | None) -> None:
+    """End this worker when its parent process ends, however it ends (kill -9 included).
+
+    A pool worker inherits the pool's pipes, so it would otherwise wait on them for ever as an orphan. On Linux
+    the kernel sends SIGKILL on the parent's death (prctl PR_SET_PDEATHSIG); a parent already gone by then is
+    seen by ``getppid``. Elsewhere, or for a worker not forked by ``parent`` (None), nothing is done.
+    """
+    if parent is None or sys.platform != "linux":
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _worker_start(parent: int | None, init: Callable[..., Any] | None, init_args: tuple) -> None:
+    """A pool worker's start: tie its life to the parent's, then run the caller's ``init``."""
+    die_with_parent(parent)
+    if init is not None:
+        init(*init_args)
+
+
 class Runner:
     """Runs a work function over chunks on ``workers`` workers of ``backend``; a context manager owning them.
 
@@ -105,8 +136,9 @@ class Runner:
             self.init(*self.init_args)  # once here; every worker forks with it already built (copy-on-write)
         elif method == "forkserver" and self.init is not None:
             context.set_forkserver_preload([self.init.__module__])
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=self.init,
-                                         initargs=self.init_args)
+        parent = os.getpid() if method == "fork" else None
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,
+                                         initargs=(parent, self.init, self.init_args))
         # start every worker now: a caller may open files or threads (DuckDB) that a fork must not copy
         list(self._pool.map(_start, [None] * self.workers))
 
