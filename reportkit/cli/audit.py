@@ -236,13 +236,7 @@ def query(
     """
     import duckdb
 
-    from reportkit.audit.store import Store, StoreError
-
-    _check_format(fmt)
-    try:
-        store = Store(run_dir, read_only=True)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
+    store = _open_to_read(run_dir, fmt)
     try:
         relation = store.con.sql(sql)
         if relation is None:
@@ -267,13 +261,9 @@ def tables(run_dir: RunDir, fmt: OutputFormat = None) -> None:
     """
     import duckdb
 
-    from reportkit.audit.store import Store, StoreError, quote_identifier
+    from reportkit.audit.store import quote_identifier
 
-    _check_format(fmt)
-    try:
-        store = Store(run_dir, read_only=True)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
+    store = _open_to_read(run_dir, fmt)
     try:
         rows = [(t, store.con.execute(f"SELECT count(*) FROM {quote_identifier(t)}").fetchone()[0])
                 for t in store.user_tables()]
@@ -282,6 +272,17 @@ def tables(run_dir: RunDir, fmt: OutputFormat = None) -> None:
     finally:
         store.close()
     _print_rows(["table", "rows"], rows, fmt)
+
+
+def _open_to_read(run_dir: Path, fmt: str | None):
+    """RUN_DIR's store opened read-only for a command printing in ``fmt`` (checked first), or exit 2."""
+    from reportkit.audit.store import Store, StoreError
+
+    _check_format(fmt)
+    try:
+        return Store(run_dir, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
 
 
 def _check_format(fmt: str | None) -> None:
