@@ -12,11 +12,10 @@ import re
 from reportkit.lexicon import AgeRange, Concept, Cue, DiagnosisRule, Entity, Lexicon
 from reportkit.models import Assessment, DifferentialItem, Finding
 from reportkit.reasoning.context import TOP, ReportContext
-from reportkit.reasoning.scope import UNKNOWN
+from reportkit.reasoning.scope import MSK, UNKNOWN
 from reportkit.text import find_words, words_pattern
 
 SHOWN = 5  # items of the differential an assessment lists
-MSK = "msk"  # the article's body system
 
 
 class DifferentialRanker:

@@ -18,6 +18,7 @@ from reportkit.reasoning.context import ReportContext
 from reportkit.text import find_words, trie_pattern
 
 UNKNOWN: Scope = "unknown"
+MSK: Scope = "msk"  # the article's body system
 MSK_LOCATIONS = frozenset({"tendon", "articular", "soft_tissue"})  # the article's three places
 SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n")
 
@@ -73,7 +74,7 @@ class ScopeReader:
         """Has ``scope``, another body system, overruled a generic musculoskeletal site word ("capsule" of a breast
         implant, "cartilage" of the airway)? The site then names no musculoskeletal location."""
         return (finding.location_category in MSK_LOCATIONS and (finding.site or "").lower() in self._weak_sites
-                and self._site(finding.site) == "msk" and scope not in ("msk", UNKNOWN))
+                and self._site(finding.site) == MSK and scope not in (MSK, UNKNOWN))
 
     def _site(self, site: str | None) -> Scope | None:
         """The scope of a site as written: its anatomy entry's, else that of the longest place it names."""

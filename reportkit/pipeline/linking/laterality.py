@@ -340,10 +340,8 @@ class SideReader:
                           if (here is None or where is None or where == here)
                           and g.sentence_start < finding.sentence_start]
             earlier = max(candidates, key=lambda g: g.start, default=None)
-            if earlier is not None and _plural(finding.text) and not _plural(earlier.text):
-                continue  # "stones" after "a stone": more than the object named
-            if earlier is None:
-                continue
+            if earlier is None or (_plural(finding.text) and not _plural(earlier.text)):
+                continue  # nothing named before; or "stones" after "a stone", more than the object named
             finding.laterality, finding.laterality_source = earlier.laterality, "antecedent"
             finding.evidence += [ev.model_copy(update={"role": "antecedent"}) for ev in earlier.evidence
                                  if ev.role == "laterality"]
@@ -485,10 +483,17 @@ class SideReader:
 
     def _organs_named(self, ctx: FindingContext, start: int, end: int) -> dict[str, list[int]]:
         """The paired organs named between tokens ``start`` and ``end``, with where each name starts."""
-        self._organ_sides(ctx)
+        if ctx.index.caches.organ_namings is None:
+            self._organ_sides(ctx)  # reads the namings with the sides, once per document
         namings = ctx.index.caches.organ_namings or {}
         named = {organ: tokens[bisect_left(tokens, start) : bisect_left(tokens, end)] for organ, tokens in namings.items()}
         return {organ: tokens for organ, tokens in named.items() if tokens}
+
+    def _organ_sides_between(self, ctx: FindingContext, start: int, end: int) -> list[Cue]:
+        """The side words naming a paired organ between tokens ``start`` and ``end``, in text order."""
+        found = [side for given in self._organ_sides(ctx).values()
+                 for _, side in given[bisect_left(given, (start,)) : bisect_left(given, (end,))]]
+        return sorted(found, key=lambda c: c.start)
 
     def _organ_side(self, ctx: FindingContext,
                     assertion: Assertion | None) -> tuple[str | None, str | None, list[Evidence]]:
@@ -548,8 +553,7 @@ class SideReader:
         if (index.section_at(doc[start].idx) is not ctx.section
                 or "\n\n" in doc_text(doc)[doc[start].idx : sent.start_char]):
             return None, None, []
-        given = [side for organ_sides in self._organ_sides(ctx).values()
-                 for token, side in organ_sides if start <= token < sent.start]
+        given = self._organ_sides_between(ctx, start, sent.start)
         if not given or len({c.value for c in index.sides.starting(start, sent.start)}) != 1:
             return None, None, []
         # the sentence is about that organ when it opens with it ("The left kidney demonstrates ..."), or when the
@@ -651,7 +655,6 @@ def _plural(text: str) -> bool:
     """Does a mention's last word read as a plural noun ("stones", "calculi", "bodies"; not "calculus")?"""
     word = text.split()[-1].lower() if text.split() else ""
     return (word.endswith("s") and not word.endswith(("ss", "us", "is"))) or word.endswith("li")
-
 
 
 def _side_values(index: DocIndex) -> frozenset[str]:
