@@ -71,3 +71,20 @@ def test_a_coin_lesion_and_a_marking_pen_are_no_foreign_bodies(text: str) -> Non
 def test_the_coronary_left_main_stem_keeps_no_side_and_no_airway() -> None:
     found = extract("Calcification of the left main stem and LAD.").findings
     assert [(f.location_category, f.laterality) for f in found] == [("vascular", None)]
+
+
+@pytest.mark.parametrize("text, site, side", [
+    ("A foreign body in the right nose was removed.", "nose", "right"),
+    ("Slit lamp: a metallic foreign body in the left conjunctiva.", "conjunctiva", "left"),
+])
+def test_objects_in_the_nose_or_eye_lie_in_a_head_and_neck_organ(text: str, site: str, side: str) -> None:
+    found = foreign_bodies(text)
+    assert [(f.site, f.location_category, f.laterality) for f in found] == [(site, "other", side)]
+
+
+def test_two_names_of_one_paired_organ_are_one_place_for_a_restated_object() -> None:
+    # "nose" and "naris" name one organ: the assessment restates the object the examination found
+    result = extract("EXAMINATION: A foreign body is seen in the right nose and removed.\n"
+                     "ASSESSMENT: Foreign body, right naris.")
+    bodies = [d for d in result.deposits if d.kind == "foreign_body"]
+    assert len(bodies) == 1 and len(bodies[0].findings) == 2, bodies

@@ -27,3 +27,17 @@ def test_non_calcific_alone_is_negated() -> None:
 def test_a_term_and_its_non_form_on_one_noun_are_one_mention() -> None:
     found = extract("Calcified and non-calcified pulmonary nodules are present.").findings
     assert [f.negated for f in found] == [False]
+
+
+def test_a_site_in_a_coordinated_phrase_after_a_term_is_not_that_terms_site() -> None:
+    # "with ostial calcification" describes the plaque of one vessel; the lesion after "and" is another
+    # noun phrase, so it does not make the calcification a second finding elsewhere
+    found = extract("LAD: Dense calcific plaque within the proximal vessel with ostial calcification "
+                    "and possible flow-limiting proximal lesion.").findings
+    assert len(found) == 1, found
+    assert found[0].location_category == "vascular"
+
+
+def test_a_term_whose_own_phrase_names_another_place_stays_a_finding_of_its_own() -> None:
+    found = extract("Calcified plaque in the aorta and calcification within the mass.").findings
+    assert [(f.location_category, f.site) for f in found] == [("vascular", "aorta"), ("other", "mass")]

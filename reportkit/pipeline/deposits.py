@@ -75,6 +75,7 @@ class DepositGrouper(PipelineStep):
         self._size = SizeReader(lexicon.linking)
         self._broad = set(lexicon.lint.broad_diagnoses)
         self._sites = {term: site for site in lexicon.anatomy.sites for term in site.terms}
+        self._organs = {term: organ for organ, terms in lexicon.anatomy.paired_organs.items() for term in terms}
         linking = lexicon.linking
         self._demonstratives = set(linking.restating_demonstratives)
         self._clause_openers = {w for w in linking.clause_openers if " " not in w}
@@ -113,7 +114,8 @@ class DepositGrouper(PipelineStep):
         return entry is not None and entry.category == "region"
 
     def _site_compatible(self, a: str | None, b: str | None) -> bool:
-        """Sites that can be one place: either unstated, one's words contain the other's, one is a word form of the
+        """Sites that can be one place: either unstated, one's words contain the other's, two names of one paired
+        organ ("naris", "nose"), one is a word form of the
         other's anatomy.yaml site ("meniscal", "lateral meniscus"), a region and a site anatomy.yaml places in it
         ("shoulder", "supraspinatus tendon"), or a lesion word of a body system and a site of that system
         ("nodule", "left lung base")."""
@@ -121,6 +123,8 @@ class DepositGrouper(PipelineStep):
             return True
         a, b = a.lower(), b.lower()
         if a in b or b in a:
+            return True
+        if a in self._organs and self._organs.get(a) == self._organs.get(b):
             return True
         site_a, site_b = self._sites.get(a), self._sites.get(b)
         if site_a is None or site_b is None:

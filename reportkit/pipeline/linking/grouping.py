@@ -115,14 +115,11 @@ class Grouper:
         """A coordinated noun phrase whose own head site is another structure than the finding's ("calcified
         granuloma at the right base and calcified right hilar nodes"): a second finding, even in an
         organ of the same category (conventions: distinct structures give separate mentions)."""
-        clauses = self._clauses
-        sent_end = index.sentences.end_of(max(span.end - 1, span.start))
-        end = clauses.clause_end(index.lower, span.end, min(sent_end, span.end + clauses.after))
-        own = index.sites.starting(span.end, end)
+        own = self._own_sites(span, index)
         if not own:
             return False
         head = own[-1].value  # English noun phrases are head-final: the last site names the structure
-        anchor = {c.value for c in index.sites.starting(group.start - clauses.before, span.start)}
+        anchor = {c.value for c in index.sites.starting(group.start - self._clauses.before, span.start)}
         return bool(anchor) and head not in anchor
 
     def _names_another_site(self, group: Group, span: Span, index: DocIndex) -> bool:
@@ -131,15 +128,26 @@ class Grouper:
         def key(cue: Cue) -> str:  # a place that does not decide the category counts as its own ("pelvis")
             return self._sites.value(cue, None)[0] or f"{cue.category}:{cue.value}"
 
+        own = {key(c) for c in self._own_sites(span, index)}
+        if not own:
+            return False
+        anchor = {key(c) for c in index.sites.starting(group.start - self._clauses.before, span.start)}
+        anchor.add(group.effective_concept.location or group.effective_concept.default_location)
+        return not own & anchor
+
+    def _own_sites(self, span: Span, index: DocIndex) -> list[Cue]:
+        """The sites of the phrase after ``span``, up to its clause's end or a coordinator that opens another noun
+        phrase with no site named before it ("with ostial calcification and possible proximal lesion": the
+        lesion is not where the calcification is)."""
         clauses = self._clauses
         sent_end = index.sentences.end_of(max(span.end - 1, span.start))
         end = clauses.clause_end(index.lower, span.end, min(sent_end, span.end + clauses.after))
-        own = {key(c) for c in index.sites.starting(span.end, end)}
-        if not own:
-            return False
-        anchor = {key(c) for c in index.sites.starting(group.start - clauses.before, span.start)}
-        anchor.add(group.effective_concept.location or group.effective_concept.default_location)
-        return not own & anchor
+        own = index.sites.starting(span.end, end)
+        if own:
+            joined = self._coordinators.first_in(index.lower[span.end : own[0].start])
+            if joined is not None:
+                return []
+        return own
 
     def _list_item(self, span: Span, index: DocIndex) -> bool:
         """A term followed by a comma or a coordinator is an item of a list ("denies renal calculi,
