@@ -88,3 +88,20 @@ def test_two_names_of_one_paired_organ_are_one_place_for_a_restated_object() -> 
                      "ASSESSMENT: Foreign body, right naris.")
     bodies = [d for d in result.deposits if d.kind == "foreign_body"]
     assert len(bodies) == 1 and len(bodies[0].findings) == 2, bodies
+
+
+@pytest.mark.parametrize("text", [
+    "Nails: no clubbing, petechiae or splinter hemorrhages.",
+    "There were splinter-type hemorrhages under the fingernails of both hands.",
+    "Spitting up after feeds, not projectile in nature, nonbilious.",
+])
+def test_signs_named_after_objects_are_no_foreign_bodies(text: str) -> None:
+    assert foreign_bodies(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "PREOPERATIVE DIAGNOSIS: Oropharyngeal foreign body.",
+    "Laryngoscopy showed a 1 cm white foreign body in the left vallecula.",
+])
+def test_objects_in_the_throat_lie_in_a_viscus(text: str) -> None:
+    assert [f.location_category for f in foreign_bodies(text)] == ["other"]

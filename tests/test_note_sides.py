@@ -107,3 +107,23 @@ def test_the_same_object_named_again_takes_the_notes_one_side(text: str) -> None
 def test_no_restated_side_without_a_basis(text: str) -> None:
     found = sides(text)
     assert found and found[-1][2] is None, found
+
+
+@pytest.mark.parametrize("text", [
+    "PAST MEDICAL HISTORY: Hypertension, obstruction of the left ureteropelvic junction, cholelithiasis, gout.",
+    "History of right hip fracture, nephrolithiasis and gout.",
+    "PMH: left knee replacement, asthma, kidney stones.",
+])
+def test_a_side_in_an_earlier_item_of_a_list_is_not_the_findings(text: str) -> None:
+    assert [side for _, _, side in sides(text)] == [None]
+
+
+@pytest.mark.parametrize("text, side", [
+    ("Right renal and ureteral stones.", "right"),  # coordinated places of one noun
+    ("Bilaterally, numerous calcified pleural plaques.", "bilateral"),  # a side standing alone before the list
+    ("CT shows left kidney atrophy without hydronephrosis or stones.", "left"),  # a phrase hanging on the organ
+    ("Left knee: joint effusion, chondrocalcinosis and a Baker cyst.", "left"),  # the list's label
+    ("Right apical and left basal 5 mm calcified granulomas.", None),  # two sides, neither alone
+])
+def test_a_side_that_governs_the_list_still_counts(text: str, side: str | None) -> None:
+    assert [s for _, _, s in sides(text)] == [side]

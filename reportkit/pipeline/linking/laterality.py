@@ -62,6 +62,7 @@ class SideReader:
         self._determiners = {vocab.add(w) for w in linking.referring_determiners}
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
         self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
+        self._finite_verbs = {vocab.add(w) for w in linking.finite_verbs if " " not in w}
         # concept -> the concepts whose object a mention of it may name again: itself, and what it restates
         self._restated = {c.id: {c.id, *c.restates} for c in lexicon.concepts.concepts}
         # a demonstrative is a determiner that also stands alone ("this finding"); "the" never does
@@ -286,8 +287,8 @@ class SideReader:
         stated = self._interpreted_sides(ctx, interpreted, sites, sides) if interpreted is not None else []
         if value := _pick(stated):
             return value, "clause", [cite_side(cue, value) for cue in stated]
-        in_clause = (sides.starting(clause_start, self.clause_end(ctx)) + self._opener_sides(ctx, sides)
-                     + self._host_sides(ctx, sides, clause_start))
+        in_clause = ([c for c in sides.starting(clause_start, self.clause_end(ctx)) if not self._in_earlier_item(ctx, c)]
+                     + self._opener_sides(ctx, sides) + self._host_sides(ctx, sides, clause_start))
         if in_clause:
             value = _pick(in_clause, self._joined(ctx, in_clause))
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
@@ -359,6 +360,30 @@ class SideReader:
         if not given and any(self._definite(ctx, c.start) for c in own):
             given = [m.side for m in before]
         return given[-1] if given and len({c.value for c in given}) == 1 else None
+
+    def _in_earlier_item(self, ctx: FindingContext, side: Cue) -> bool:
+        """Is the side in an earlier item of a list the finding is an item of ("history of right hip fracture,
+        nephrolithiasis, gout")? A coordinating word or comma lies between them, and no colon or verb makes
+        the side's words the subject or label of the list ("Right knee: effusion, chondrocalcinosis")."""
+        if side.end > ctx.group.start:
+            return False
+        words = ctx.index.lower[side.end : ctx.group.start]
+        first = self._coordinators.first_in(words)
+        if not first:  # no list, or a side standing alone before it ("Bilaterally, numerous plaques")
+            return False
+        item = ctx.doc[side.end : side.end + first]
+        if any(t.is_stop for t in item):
+            return False  # the finding lies in a phrase hanging on the side's noun ("left kidney without stones")
+        index = ctx.index
+        if any(c.category == "lesion" for c in index.sites.ending(item.end - 1, item.end)):
+            return False  # a lesion and what it is ("right lower lobe nodule, calcified granuloma")
+        if index.sides.starting(item.end, ctx.group.start):
+            return False  # sided places of one noun ("right apical and left base granulomas")
+        site_tokens = {i for c in index.sites.starting(item.start, item.end) for i in range(c.start, c.end)}
+        if ctx.doc[item.end].is_alpha and all(t.i in site_tokens for t in item):
+            return False  # "right renal and ureteral stones"; not "left ureteropelvic junction, cholelithiasis"
+        between = ctx.doc[side.end : ctx.group.start]
+        return not any(t.text == ":" or t.lower in self._finite_verbs for t in between)
 
     def _names_paired(self, ctx: FindingContext, side: Cue) -> bool:
         """Does the side word name a paired structure right after it ("right hilar")?"""
