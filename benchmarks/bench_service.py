@@ -116,11 +116,12 @@ def run_clients(port: int, clients: int, per_client: int) -> dict:
     return {"p50": q[49], "p99": q[98], "throughput": len(latencies) / elapsed, "errors": len(errors)}
 
 
-def single_process_throughput(count: int) -> float:
-    start = time.perf_counter()
+def single_process(count: int) -> tuple[float, float]:
+    """Requests per second and CPU ms per request of the CLI's code path in this process."""
+    start, start_cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
         postprocess(REPORT)
-    return count / (time.perf_counter() - start)
+    return count / (time.perf_counter() - start), 1000 * (time.process_time() - start_cpu) / count
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -151,7 +152,7 @@ def children(pid: int) -> list[int]:
 
 def round_once(port: int, server_pid: int, requests: int) -> dict:
     """One round: single process, 8 clients, single process again, then 1 client."""
-    before = single_process_throughput(requests // 4)
+    before, single_cpu = single_process(requests // 4)
     workers = children(server_pid)
     cpu = [cpu_seconds(os.getpid()), cpu_seconds(server_pid), sum(map(cpu_seconds, workers))]
     start_cpu = time.process_time()
@@ -159,11 +160,11 @@ def round_once(port: int, server_pid: int, requests: int) -> dict:
     client_cpu = time.process_time() - start_cpu
     served = 8 * (requests // 8)
     cpu = [client_cpu, cpu_seconds(server_pid) - cpu[1], sum(map(cpu_seconds, workers)) - cpu[2]]
-    single = (before + single_process_throughput(requests // 4)) / 2
+    single = (before + single_process(requests // 4)[0]) / 2
     one = run_clients(port, 1, requests)
     return {"p50": one["p50"], "p99": one["p99"], "one": one["throughput"], "eight": eight["throughput"],
             "single": single, "ratio": eight["throughput"] / single, "errors": one["errors"] + eight["errors"],
-            "cpu": [1000 * c / served for c in cpu]}
+            "cpu": [1000 * c / served for c in cpu], "single_cpu": single_cpu}
 
 
 @contextmanager
@@ -178,22 +179,25 @@ def busy_process():
         process.wait()
 
 
+FIGURES = (("p50", "1 client, p50", "ms"), ("p99", "1 client, p99", "ms"), ("one", "1 client", "req/s"),
+           ("eight", "8 clients", "req/s"), ("single", "single process, no HTTP", "req/s"),
+           ("ratio", "8 clients / single process", "x"))
+
+
 def report(title: str, rounds: list[dict]) -> None:
     def median(key: str) -> float:
         return statistics.median(r[key] for r in rounds)
 
-    print(f"{title} (median of {len(rounds)} rounds; each round's figure in brackets)")
-    for key, name, unit in (("p50", "1 client, p50", "ms"), ("p99", "1 client, p99", "ms"), ("one", "1 client", "req/s"),
-                            ("eight", "8 clients", "req/s"), ("single", "single process, no HTTP", "req/s"),
-                            ("ratio", "8 clients / single process", "x")):
-        each = ", ".join(f"{r[key]:.2f}" if key == "ratio" else f"{r[key]:.1f}" for r in rounds)
-        print(f"  {name:<28}{median(key):>8.2f} {unit:<6} [{each}]" if key == "ratio" else
-              f"  {name:<28}{median(key):>8.1f} {unit:<6} [{each}]")
-    errors = sum(r["errors"] for r in rounds)
+    print(f"{title} (median of {len(rounds)} rounds; each round in brackets)")
+    for key, name, unit in FIGURES:
+        places = 2 if key == "ratio" else 1
+        each = ", ".join(f"{r[key]:.{places}f}" for r in rounds)
+        print(f"  {name:<28}{median(key):>8.{places}f} {unit:<6} [{each}]")
     cpu = [statistics.median(r["cpu"][i] for r in rounds) for i in range(3)]
     if any(cpu):
         print(f"  CPU per 8-client request: clients {cpu[0]:.2f} ms, server parent {cpu[1]:.2f} ms, "
-              f"workers {cpu[2]:.2f} ms (single process: {1000 / median('single'):.2f} ms)")
+              f"workers {cpu[2]:.2f} ms; single process {median('single_cpu'):.2f} ms")
+    errors = sum(r["errors"] for r in rounds)
     print(f"  goal p99 <= 25 ms at 1 client: {'met' if median('p99') <= 25 else 'NOT met'}; "
           f"goal 8 clients >= 0.8 x single process: {'met' if median('ratio') >= 0.8 and not errors else 'NOT met'}"
           f" ({errors} errors)")

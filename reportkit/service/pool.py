@@ -34,7 +34,6 @@ from typing import Any
 
 from reportkit.timeout import ReportTimeout, time_limit
 
-
 HARD_STOP_GRACE = 2.0  # seconds past the time limit before a worker deaf to its own alarm is killed
 
 
