@@ -10,7 +10,9 @@ starts and stops) runs beside them.
 
 The clients run on the same cores as the server, so they are kept light: plain HTTP/1.1 over
 kept-alive sockets from one asyncio loop, about a tenth of the CPU an httpx client takes per
-request. On Linux the CPU each side spent per 8-client request is printed too.
+request. On Linux the CPU each side spent per 8-client request is printed too, and p99 also as a
+multiple of one single-process request of the same round, which moves less with the machine's
+speed than milliseconds do.
 
 Goals, on a quiet machine: p99 <= 25 ms at 1 client; at 8 clients, throughput >= 0.8 x
 single-process with no errors.
@@ -162,7 +164,9 @@ def round_once(port: int, server_pid: int, requests: int) -> dict:
     cpu = [client_cpu, cpu_seconds(server_pid) - cpu[1], sum(map(cpu_seconds, workers)) - cpu[2]]
     single = (before + single_process(requests // 4)[0]) / 2
     one = run_clients(port, 1, requests)
-    return {"p50": one["p50"], "p99": one["p99"], "one": one["throughput"], "eight": eight["throughput"],
+    per_request = 1000 / single  # ms of one request in the single process
+    return {"p50": one["p50"], "p99": one["p99"], "p99_ratio": one["p99"] / per_request,
+            "one": one["throughput"], "eight": eight["throughput"],
             "single": single, "ratio": eight["throughput"] / single, "errors": one["errors"] + eight["errors"],
             "cpu": [1000 * c / served for c in cpu], "single_cpu": single_cpu}
 
@@ -179,7 +183,8 @@ def busy_process():
         process.wait()
 
 
-FIGURES = (("p50", "1 client, p50", "ms"), ("p99", "1 client, p99", "ms"), ("one", "1 client", "req/s"),
+FIGURES = (("p50", "1 client, p50", "ms"), ("p99", "1 client, p99", "ms"),
+           ("p99_ratio", "p99 / single-process request", "x"), ("one", "1 client", "req/s"),
            ("eight", "8 clients", "req/s"), ("single", "single process, no HTTP", "req/s"),
            ("ratio", "8 clients / single process", "x"))
 
@@ -190,7 +195,7 @@ def report(title: str, rounds: list[dict]) -> None:
 
     print(f"{title} (median of {len(rounds)} rounds; each round in brackets)")
     for key, name, unit in FIGURES:
-        places = 2 if key == "ratio" else 1
+        places = 2 if unit == "x" else 1
         each = ", ".join(f"{r[key]:.{places}f}" for r in rounds)
         print(f"  {name:<28}{median(key):>8.{places}f} {unit:<6} [{each}]")
     cpu = [statistics.median(r["cpu"][i] for r in rounds) for i in range(3)]
