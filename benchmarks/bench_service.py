@@ -156,12 +156,11 @@ def round_once(port: int, server_pid: int, requests: int) -> dict:
     """One round: single process, 8 clients, single process again, then 1 client."""
     before, single_cpu = single_process(requests // 4)
     workers = children(server_pid)
-    cpu = [cpu_seconds(os.getpid()), cpu_seconds(server_pid), sum(map(cpu_seconds, workers))]
-    start_cpu = time.process_time()
+    parent_cpu, workers_cpu, clients_cpu = cpu_seconds(server_pid), sum(map(cpu_seconds, workers)), time.process_time()
     eight = run_clients(port, 8, requests // 8)
-    client_cpu = time.process_time() - start_cpu
     served = 8 * (requests // 8)
-    cpu = [client_cpu, cpu_seconds(server_pid) - cpu[1], sum(map(cpu_seconds, workers)) - cpu[2]]
+    cpu = [time.process_time() - clients_cpu, cpu_seconds(server_pid) - parent_cpu,
+           sum(map(cpu_seconds, workers)) - workers_cpu]
     single = (before + single_process(requests // 4)[0]) / 2
     one = run_clients(port, 1, requests)
     per_request = 1000 / single  # ms of one request in the single process
