@@ -110,3 +110,33 @@ def test_a_job_that_cannot_be_sent_fails_alone() -> None:
             assert await pool.run(_add, 2, 2) == 4  # the worker was given back
 
     asyncio.run(scenario())
+
+
+def test_the_worker_freed_last_takes_the_next_job() -> None:
+    """A lone client's calls stay on one warm process instead of going round every worker."""
+    async def scenario() -> None:
+        pool = WorkerPool(2, timeout=5)
+        await pool.start(_no_warm_up)
+        try:
+            assert len({await pool.run(_pid) for _ in range(4)}) == 1
+        finally:
+            await pool.drain()
+            pool.shutdown()
+
+    asyncio.run(scenario())
+
+
+def test_a_call_cancelled_while_waiting_for_a_worker_leaves_no_trace() -> None:
+    async def scenario() -> None:
+        async with _started(timeout=5) as pool:
+            running = asyncio.ensure_future(pool.run(time.sleep, 0.5))
+            await asyncio.sleep(0.1)
+            waiting = asyncio.ensure_future(pool.run(_add, 1, 1))
+            await asyncio.sleep(0.1)
+            waiting.cancel()  # the client went away before a worker was free
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            await running
+            assert await asyncio.wait_for(pool.run(_add, 4, 4), 5) == 8
+
+    asyncio.run(scenario())

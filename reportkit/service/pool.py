@@ -5,12 +5,16 @@ worker threads shared one core with each other and with the event loop, and two 
 flight slowed each other down (8 clients reached 0.65-0.8x the single-process rate on 2 cores).
 Each process builds the pipeline once, at start, and answers with bytes.
 
-Each worker has its own pipe, read by the event loop itself (``add_reader``): a job costs one
-write and one read, where ``concurrent.futures``' process pool passes it through three threads
-and two queues (about 3 ms more per request, measured). A free worker is taken from a queue of
-idle ones; a request that cannot get one within the time limit, or finds ``queue`` requests
-already waiting for one, gets 503. A worker found dead when taken (it died idle) is replaced
-and the request waits for the next one, so it does not fail for a death it did not cause. Inside its process
+Each worker has its own pipe, watched by the event loop for the worker's whole life
+(``add_reader`` once, not per job): a job costs one write and one read, where
+``concurrent.futures``' process pool passes it through three threads and two queues (about 3 ms
+more per request, measured); a request that finds a worker free takes it without waiting on a queue.
+Requests waiting for a worker get one in the order they asked: a freed worker is handed to the
+longest-waiting request, so a newer one cannot overtake it; with none waiting, the worker freed
+last takes the next job, so a lone client keeps one process's caches warm. A request that cannot
+get a worker within the time limit, or finds ``queue`` requests already waiting for one, gets
+503. A worker found dead when taken (it died idle) is replaced and the request waits for the next
+one, so it does not fail for a death it did not cause. Inside its process
 the job runs under the time limit (a SIGALRM timer, as the CLI's ``--time-limit``), so a
 runaway draft stops there (504) and the worker is free again; a worker that dies is replaced
 in the background, so its caller hears of the failure at once, not after the replacement's start.
@@ -23,12 +27,12 @@ import multiprocessing
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 from reportkit.timeout import ReportTimeout, time_limit
-
 
 HARD_STOP_GRACE = 2.0  # seconds past the time limit before a worker deaf to its own alarm is killed
 
@@ -69,7 +73,7 @@ def _worker_main(conn: Connection, warm_up: Callable[..., None], args: tuple) ->
 
 
 class _Worker:
-    """One worker process and the server's end of its pipe."""
+    """One worker process and the server's end of its pipe, watched by the event loop for as long as it lives."""
 
     def __init__(self, warm_up: Callable[..., None], args: tuple) -> None:
         context = multiprocessing.get_context("spawn")  # the server runs threads: a forked lock may stay locked
@@ -77,22 +81,39 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(child, warm_up, args), daemon=True)
         self.process.start()
         child.close()
+        self.dead = False
+        self._loop = asyncio.get_running_loop()
+        self._message: asyncio.Future = self._loop.create_future()  # its first message: "ready"
+        self._message_asked = False
+        # watched once, not per job: the event loop reads each answer as it comes
+        self._loop.add_reader(self.conn.fileno(), self._readable)
+        os.set_blocking(self.conn.fileno(), True)  # uvloop makes a watched fd non-blocking; recv and send expect blocking
 
-    async def receive(self) -> tuple[str, Any]:
-        """The next message from the worker, read when the event loop sees the pipe readable."""
-        loop = asyncio.get_running_loop()
-        ready = loop.create_future()
-        fd = self.conn.fileno()
-        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    def next_message(self) -> asyncio.Future:
+        """The worker's next message (its first is "ready"), ``("died", None)`` once its pipe has closed.
+
+        One is outstanding at a time: ask for an answer once its job is sent.
+        """
+        if self._message_asked:
+            self._message = self._loop.create_future()
+            if self.dead:
+                self._message.set_result(("died", None))
+        self._message_asked = True
+        return self._message
+
+    def _readable(self) -> None:
         try:
-            await ready
-        finally:
-            loop.remove_reader(fd)
-            os.set_blocking(fd, True)  # uvloop leaves a watched fd non-blocking; recv and send expect blocking
-        try:
-            return self.conn.recv()
-        except (EOFError, OSError):
-            return ("died", None)
+            message = self.conn.recv()
+        except (EOFError, OSError):  # it died: its end of the pipe closed
+            message = ("died", None)
+            self._unwatch()
+        if not self._message.done():
+            self._message.set_result(message)
+
+    def _unwatch(self) -> None:
+        if not self.dead:
+            self.dead = True
+            self._loop.remove_reader(self.conn.fileno())
 
     def stop(self) -> None:
         try:
@@ -102,6 +123,12 @@ class _Worker:
         self.process.join(30)
         if self.process.is_alive():
             self.process.kill()
+        self.close()
+
+    def close(self) -> None:
+        """Stop watching the pipe and close it."""
+        if not self._loop.is_closed():
+            self._unwatch()
         self.conn.close()
 
 
@@ -109,6 +136,8 @@ class WorkerPool:
     """Run blocking calls on at most ``size`` worker processes, each within ``timeout`` seconds.
 
     At most ``queue`` calls (default 8 per worker) wait for a free worker; one more is refused (Busy).
+    Waiting calls get workers in the order they asked, and a free worker goes to the longest-waiting
+    call before any newer one; with none waiting, the worker that finished last takes the next job.
     """
 
     def __init__(self, size: int, timeout: float, queue: int | None = None, per_client: int | None = None) -> None:
@@ -117,7 +146,8 @@ class WorkerPool:
         self.queue = queue if queue is not None else 8 * size
         self.per_client = per_client
         self._clients: dict[str, list] = {}  # client -> [its semaphore, calls holding or awaiting it]
-        self._idle: asyncio.Queue[_Worker] | None = None
+        self._idle: list[_Worker] | None = None  # free workers, the last freed on top
+        self._takers: deque[asyncio.Future] = deque()  # calls waiting for a free worker, oldest first
         self._workers: list[_Worker] = []
         self._start: tuple[Callable[..., None], tuple] | None = None
         self._waiting = 0
@@ -127,14 +157,14 @@ class WorkerPool:
     async def start(self, warm_up: Callable[..., None], *args) -> None:
         """Start the processes, each running ``warm_up(*args)`` once; returns when all are ready."""
         self._start = (warm_up, args)
-        self._idle = asyncio.Queue()
+        self._idle = []
         workers = [_Worker(warm_up, args) for _ in range(self.size)]
+        self._workers.extend(workers)  # stopped by shutdown() even if start-up fails
         for worker in workers:
-            status, _ = await worker.receive()
+            status, _ = await worker.next_message()
             if status != "ready":
                 raise RuntimeError("a service worker failed to start")
-            self._workers.append(worker)
-            self._idle.put_nowait(worker)
+            self._free(worker)
 
     async def run(self, fn: Callable[..., Any], *args, client: str | None = None) -> Any:
         """``fn(*args)`` in a worker process; raises Busy, TimedOut or WorkerFailed.
@@ -144,28 +174,23 @@ class WorkerPool:
         if self._idle is None:
             raise RuntimeError("WorkerPool.start() was not awaited")
         deadline = time.monotonic() + self.timeout
-        if self._idle.empty() and self._waiting >= self.queue:
+        if not self._idle and self._waiting >= self.queue:
             raise Busy()
         release = await self._client_slot(client, deadline)
-        job = None
+        answer = None
         try:
             while True:
                 worker = await self._take(deadline)
-                seconds = max(deadline - time.monotonic(), 0.001)
-                # the job runs as its own task: a request that is cancelled or gives up does not strand the worker
-                job = asyncio.ensure_future(self._job(worker, (seconds, fn, args)))
-                try:
-                    status, value = await asyncio.wait_for(asyncio.shield(job), seconds + HARD_STOP_GRACE)
-                except TimeoutError as exc:
-                    worker.process.kill()  # deaf to its own alarm (stuck in C code): replaced by the job task
-                    raise TimedOut() from exc
+                answer = self._send(worker, fn, args, max(deadline - time.monotonic(), 0.001))
+                # shielded: a request that is cancelled or gives up does not strand the worker
+                status, value = await asyncio.shield(answer)
                 if status != "unsent":  # a job that never reached its worker is safe to send again
                     break
         finally:  # the client's slot is free once its job is, even if the caller went away first
-            if job is None or job.done():
+            if answer is None or answer.done():
                 release()
             else:
-                job.add_done_callback(lambda _job: release())
+                answer.add_done_callback(lambda _answer: release())
         if status == "ok":
             return value
         if status == "timeout":
@@ -188,6 +213,9 @@ class WorkerPool:
             if not entry[1]:
                 del self._clients[client]
 
+        if not entry[0].locked():  # a free slot: taken at once, no timer needed
+            await entry[0].acquire()
+            return release
         self._waiting += 1
         try:
             await asyncio.wait_for(entry[0].acquire(), max(deadline - time.monotonic(), 0))
@@ -202,56 +230,96 @@ class WorkerPool:
         return release
 
     async def _take(self, deadline: float) -> _Worker:
-        """An idle worker that is alive; one that died while idle is replaced, and the wait goes on."""
+        """A free worker that is alive; one that died while idle is replaced, and the wait goes on."""
+        while True:
+            if self._idle and not self._takers:
+                worker = self._idle.pop()
+            else:
+                worker = await self._wait_for_worker(deadline)
+            if not worker.dead and worker.process.is_alive():
+                return worker
+            self._start_replacement(worker)
+
+    async def _wait_for_worker(self, deadline: float) -> _Worker:
+        """The next worker freed, handed over in the order of asking; Busy past ``deadline``."""
+        loop = asyncio.get_running_loop()
+        taker = loop.create_future()
+        self._takers.append(taker)
+        expiry = loop.call_at(loop.time() + max(deadline - time.monotonic(), 0),
+                              lambda: taker.done() or taker.set_exception(Busy()))
         self._waiting += 1
         try:
-            while True:
-                try:
-                    worker = await asyncio.wait_for(self._idle.get(), max(deadline - time.monotonic(), 0))
-                except TimeoutError as exc:
-                    raise Busy() from exc
-                # an idle worker has nothing to say: a readable pipe is its end of file
-                if worker.process.is_alive() and not worker.conn.poll():
-                    return worker
-                self._start_replacement(worker)
+            return await taker
+        except BaseException:
+            if taker.done() and not taker.cancelled() and taker.exception() is None:
+                self._free(taker.result())  # handed over just as the caller went away: pass it on
+            raise
         finally:
             self._waiting -= 1
+            expiry.cancel()
+            if taker in self._takers:  # it timed out or was cancelled: no worker for it
+                self._takers.remove(taker)
+
+    def _free(self, worker: _Worker) -> None:
+        """Give a free worker to the longest-waiting call, else put it on top of the idle ones."""
+        while self._takers:
+            taker = self._takers.popleft()
+            if not taker.done():
+                taker.set_result(worker)
+                return
+        self._idle.append(worker)
+
+    def _send(self, worker: _Worker, fn: Callable[..., Any], args: tuple, seconds: float) -> asyncio.Future:
+        """Send one job; the future is its answer. The worker (or its replacement) is freed when it answers."""
+        answer = asyncio.get_running_loop().create_future()
+        try:
+            worker.conn.send((seconds, fn, args))
+        except OSError:  # the worker died before the job reached it
+            self._start_replacement(worker)
+            answer.set_result(("unsent", None))
+            return answer
+        except Exception as exc:  # noqa: BLE001 - a job that cannot be pickled never reached the worker
+            self._free(worker)
+            answer.set_result(("error", type(exc).__name__))
+            return answer
+        self._busy += 1
+        # deaf to its own alarm (stuck in C code): killed, and replaced once its pipe closes
+        hard_stop = asyncio.get_running_loop().call_later(seconds + HARD_STOP_GRACE, self._hard_stop, worker, answer)
+
+        def answered(message: asyncio.Future) -> None:
+            hard_stop.cancel()
+            self._busy -= 1
+            if message.result()[0] == "died":
+                # the caller gets its answer now; the replacement joins the free workers once started
+                self._start_replacement(worker)
+            else:
+                self._free(worker)
+            if not answer.done():
+                answer.set_result(message.result())
+
+        worker.next_message().add_done_callback(answered)
+        return answer
+
+    @staticmethod
+    def _hard_stop(worker: _Worker, answer: asyncio.Future) -> None:
+        worker.process.kill()
+        if not answer.done():
+            answer.set_result(("timeout", None))
 
     def _start_replacement(self, dead: _Worker) -> None:
         replacing = asyncio.ensure_future(self._replace(dead))
         self._replacing.add(replacing)
         replacing.add_done_callback(self._replacing.discard)
 
-    async def _job(self, worker: _Worker, payload: tuple) -> tuple[str, Any]:
-        """Send one job, wait for its answer, then give the worker (or its replacement) back."""
-        self._busy += 1
-        try:
-            try:
-                worker.conn.send(payload)
-            except OSError:  # the worker died before the job reached it
-                answer = ("unsent", None)
-            except Exception as exc:  # noqa: BLE001 - a job that cannot be pickled never reached the worker
-                answer = ("error", type(exc).__name__)
-            else:
-                answer = await worker.receive()
-            if answer[0] in ("died", "unsent"):
-                # the caller gets its answer now; the replacement joins the idle queue once started
-                self._start_replacement(worker)
-            else:
-                self._idle.put_nowait(worker)
-            return answer
-        finally:
-            self._busy -= 1
-
     async def _replace(self, dead: _Worker) -> None:
         """Start a new worker for one that died; it takes jobs once its pipeline is built."""
         dead.process.join(1)
-        dead.conn.close()
+        dead.close()
         self._workers.remove(dead)
         worker = _Worker(*self._start)
         self._workers.append(worker)  # stopped by shutdown() even if it never becomes ready
-        await worker.receive()  # its "ready" (if it died starting, its first job replaces it again)
-        self._idle.put_nowait(worker)
+        await worker.next_message()  # its "ready" (if it died starting, its first job replaces it again)
+        self._free(worker)
 
     async def drain(self) -> None:
         """Wait until no job is in flight and no replacement is starting (graceful shutdown)."""
