@@ -14,7 +14,9 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
 
 Every component is registered through the ``spacy_factories`` entry point, so ``nlp.add_pipe(name)`` for each
 name of :data:`ORDER` assembles the same pipeline without importing reportkit; each component checks that the
-steps before it are in place (:mod:`.steps`) and says which is missing.
+steps before it are in place (:mod:`.steps`) and says which is missing. The entry points name
+:mod:`reportkit.spacy_factories`, which imports a component only when its pipe is added: spaCy imports every
+package's entry points whenever it makes any pipeline.
 
 Two builds from the same lexicons give the same results: the fast one (the default) and the plain one
 (``plain=True``: spaCy's own tokenizer, medspaCy's own TargetMatcher and ConText, ``re`` searches, spaCy's
@@ -34,13 +36,9 @@ from medspacy.target_matcher import TargetMatcher
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from reportkit import spacy_factories as _spacy_factories  # noqa: F401 - the factories, entry points installed or not
 from reportkit.lexicon import load_lexicon
 from reportkit.models import MAX_REPORT_CHARS, ReportResult
-from reportkit.pipeline import deposits as _deposits  # noqa: F401 - registers the reportkit_deposits factory
-from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
-from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
-from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
-from reportkit.pipeline import spans as _spans  # noqa: F401 - registers the reportkit_findings factory
 from reportkit.pipeline.extensions import (
     FINDINGS_KEY,
     MENTION_GROUP,
@@ -48,7 +46,7 @@ from reportkit.pipeline.extensions import (
     context_span_attrs,
     register_extensions,
 )
-from reportkit.pipeline.fast import medspacy_components as _medspacy_components  # noqa: F401 - registers factories
+from reportkit.pipeline.fast import medspacy_components as _medspacy_components  # noqa: F401 - scope test, both builds
 from reportkit.pipeline.fast.tokenizer import TextKeepingTokenizer
 from reportkit.pipeline.rules import context_rules, fold_spelling, target_rules
 from reportkit.pipeline.steps import ORDER, PipelineError
