@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reportkit.lexicon import LexiconError, default_lexicon_dir, load_lexicon
-from reportkit.lexicon import loader
+from reportkit.lexicon import LexiconError, default_lexicon_dir, load_lexicon, loader
 from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs
 
 ROOT = Path(__file__).resolve().parent.parent

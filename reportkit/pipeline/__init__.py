@@ -50,6 +50,7 @@ from reportkit.pipeline.fast import medspacy_components as _medspacy_components 
 from reportkit.pipeline.fast.tokenizer import TextKeepingTokenizer
 from reportkit.pipeline.rules import context_rules, fold_spelling, target_rules
 from reportkit.pipeline.steps import ORDER, PipelineError
+from reportkit.startup import start_up_built
 
 __all__ = ["CONTEXT", "FINDINGS_KEY", "MENTION_GROUP", "ORDER", "PipelineError", "build_pipeline", "fold_spelling",
            "get_pipeline", "to_result"]
@@ -96,7 +97,9 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bo
 @functools.cache
 def get_pipeline(lexicon_dir: str | None = None, plain: bool = False) -> Language:
     """The pipeline for this process, built on first use (``plain``: see :func:`build_pipeline`)."""
-    return build_pipeline(lexicon_dir, plain)
+    nlp = build_pipeline(lexicon_dir, plain)
+    start_up_built()
+    return nlp
 
 
 def to_result(doc: Doc, report_id: str) -> ReportResult:
