@@ -1,4 +1,5 @@
-"""What a long-lived process does once its start-up objects are built."""
+"""Start-up: what a one-shot command skips while it starts, and what a long-lived process does once its start-up
+objects are built."""
 
 import gc
 import importlib

@@ -54,14 +54,14 @@ def test_a_bare_spacy_pipeline_does_not_import_reportkit_components():
               "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('reportkit', 'medspacy'))))\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == ["reportkit", "reportkit.spacy_factories"]
+    assert json.loads(done.stdout) == ["reportkit", "reportkit.pipeline", "reportkit.pipeline.factories"]
 
 
 def test_the_light_factories_configure_the_components_as_the_pipeline_does():
-    from reportkit import spacy_factories
+    from reportkit.pipeline import factories
 
-    assert spacy_factories.MENTION_GROUP == MENTION_GROUP
-    assert spacy_factories.CONTEXT_SPAN_ATTRS == context_span_attrs()
+    assert factories.MENTION_GROUP == MENTION_GROUP
+    assert factories.CONTEXT_SPAN_ATTRS == context_span_attrs()
 
 
 # ---------------------------------------------------------------------- the lexicon cache
