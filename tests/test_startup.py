@@ -201,3 +201,46 @@ def test_the_cli_uses_the_cache_across_processes(tmp_path):
     assert first["parsed"] == len(loader.LEXICON_FILES) and second["parsed"] == 0
     assert first["code"] == second["code"] == 0
     assert second_output == first_output and "calcific" in first_output.lower()
+
+
+# ---------------------------------------------------------------------- lint and report start light
+
+STARTED = (
+    "import gc, json, sys\n"
+    "{before}\n"
+    "from reportkit.cli import app\n"
+    "sys.argv = ['reportkit', *{args!r}]\n"
+    "try:\n"
+    "    app()\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    "print()\n"
+    "print(json.dumps({{'code': code, 'collector_on': gc.isenabled(),\n"
+    "                  'nltk_loaded': 'nltk.corpus' in sys.modules}}))\n"
+)
+
+
+@pytest.mark.parametrize("args", [["lint", "examples/draft_shoulder.txt"], ["report", "examples/shoulder_mri.txt"],
+                                  ["lint", "--base", "x", "examples/draft_shoulder.txt"]])
+def test_lint_and_report_skip_nltk_and_end_with_the_collector_on(args):
+    """The same output as a process that imported nltk first; nltk's modules never loaded; the collector is back on
+    after the command, a usage error included."""
+    output, seen = _run(STARTED.format(before="", args=args))
+    with_nltk, seen_with_nltk = _run(STARTED.format(before="import nltk, nltk.corpus", args=args))
+    assert output == with_nltk
+    assert seen == {"code": seen_with_nltk["code"], "collector_on": True, "nltk_loaded": False}
+    assert seen_with_nltk["nltk_loaded"] and (output.strip() or seen["code"] == 2)
+
+
+def test_a_deferred_module_is_the_real_one_once_read():
+    script = ("import json, sys\n"
+              "from reportkit.startup import defer_unused_imports\n"
+              "defer_unused_imports()\n"
+              "import nltk\n"
+              "stand_in = type(nltk).__name__\n"
+              "from nltk.corpus import stopwords\n"
+              "print(json.dumps([stand_in, nltk.__version__ == sys.modules['nltk'].__version__,\n"
+              "                  type(sys.modules['nltk']).__name__, stopwords.__class__.__name__ != '']))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["_DeferredModule", True, "module", True]
