@@ -13,6 +13,7 @@ import typer
 from reportkit import __version__
 from reportkit.cli import audit, evaluate, extract, lint, report, schema, service, terms
 from reportkit.cli.examples import add_examples
+from reportkit.startup import collections_paused_at_start_up, defer_unused_imports
 
 app = typer.Typer(
     help="Find and reason over soft-tissue calcification, ossification and foreign-body mentions "
@@ -30,9 +31,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")] = False,
 ) -> None:
     """reportkit command line."""
+    if ctx.invoked_subcommand in ("lint", "report"):  # one file from an editor or a hook: start like a linter
+        defer_unused_imports()
+        ctx.with_resource(collections_paused_at_start_up())
 
 
 # Registration order is the order of `reportkit --help`.

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
 from collections.abc import Iterable
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
+from reportkit.lexicon import yaml_lines
 from reportkit.lexicon.reasoning_schema import (
     DiagnosisRules,
     Differential,
@@ -29,7 +36,7 @@ from reportkit.lexicon.schema import (
     Modalities,
     Sections,
 )
-from reportkit.lexicon.yaml_lines import LexiconError, parse_yaml_file
+from reportkit.lexicon.yaml_lines import LexiconError, parse_yaml, parse_yaml_data
 
 
 class Lexicon(BaseModel):
@@ -126,19 +133,128 @@ def default_lexicon_dir() -> Traversable:
 
 @functools.cache
 def load_lexicon(directory: str | None = None) -> Lexicon:
-    """Load and validate every lexicon file from ``directory`` (default: the shipped ones)."""
+    """Load and validate every lexicon file from ``directory`` (default: the shipped ones).
+
+    The files' parsed YAML is kept in a cache (:func:`cache_dir`) keyed by a checksum of their bytes, so
+    another process skips the YAML parse; it is validated again on every load, so the result is the same
+    as from the files.
+    """
     root: Traversable = Path(directory) if directory else default_lexicon_dir()
-    parsed: dict[str, BaseModel] = {}
-    for name, (field, model) in LEXICON_FILES.items():
+    raw: dict[str, bytes] = {}
+    for name in LEXICON_FILES:
         entry = root / name
         if not entry.is_file():
             raise LexiconError(f"{name}: lexicon file is missing from {root}")
+        raw[name] = entry.read_bytes()
+    cache = _cache_file(root)
+    checksum = _checksum(raw)
+    if cache is not None and (cached := _read_cache(cache, checksum)) is not None:
         try:
-            text = entry.read_text(encoding="utf-8")
+            return _validate(root, {name: model.model_validate(cached[name])
+                                    for name, (_field, model) in LEXICON_FILES.items()})
+        except (ValidationError, LexiconError):
+            pass  # not what these files validate to: parsed again below, and the cache rewritten
+    data: dict[str, Any] = {}
+    parsed: dict[str, BaseModel] = {}
+    for name, (_field, model) in LEXICON_FILES.items():
+        try:
+            text = raw[name].decode("utf-8")
         except UnicodeDecodeError as exc:
             raise LexiconError(f"{name}: not UTF-8 text ({exc})") from exc
-        parsed[field] = parse_yaml_file(name, text, model)
+        data[name] = parse_yaml(name, text)
+        parsed[name] = parse_yaml_data(name, data[name], model)
+    lexicon = _validate(root, parsed)
+    if cache is not None:
+        _write_cache(cache, checksum, data)
+    return lexicon
+
+
+def _validate(root: Traversable, parsed: dict[str, BaseModel]) -> Lexicon:
+    """The whole lexicon from its validated files (the references between files checked)."""
     try:
-        return Lexicon(source=str(root), **parsed)
+        return Lexicon(source=str(root), **{LEXICON_FILES[name][0]: value for name, value in parsed.items()})
     except ValidationError as exc:
         raise LexiconError(str(exc.errors()[0]["msg"])) from exc
+
+
+# ---------------------------------------------------------------------------------------------------- the cache
+# Parsing the YAML is most of a lexicon load (libyaml parses; PyYAML builds the objects in Python). The cache
+# holds the parsed data of lexicon files that validated, as JSON: loading it runs no code, and a file that is
+# corrupt, stale (another checksum) or not ours is ignored and written again. The key covers what the data
+# depends on: the files' bytes, the YAML loader's code and PyYAML's version.
+
+CACHE_FORMAT = 1  # raise when the cache file's layout changes
+CACHE_DIR_ENV = "REPORTKIT_CACHE_DIR"  # the cache folder instead of the platform's
+NO_CACHE_ENV = "REPORTKIT_NO_CACHE"  # any value but "" or "0": no cache is read or written
+
+
+def cache_dir() -> Path | None:
+    """Where reportkit keeps its cache: ``$REPORTKIT_CACHE_DIR``, else the platform's user cache folder
+    (``$XDG_CACHE_HOME/reportkit``, default ``~/.cache/reportkit``; ``~/Library/Caches/reportkit`` on macOS;
+    ``%LOCALAPPDATA%\\reportkit\\Cache`` on Windows). None when ``$REPORTKIT_NO_CACHE`` is set."""
+    if os.environ.get(NO_CACHE_ENV, "") not in ("", "0"):
+        return None
+    if configured := os.environ.get(CACHE_DIR_ENV):
+        return Path(configured)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA")
+        return Path(base, "reportkit", "Cache") if base else Path.home() / "AppData" / "Local" / "reportkit" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "reportkit"
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return Path(base if os.path.isabs(base) else Path.home() / ".cache", "reportkit")  # XDG: relative is ignored
+
+
+def _cache_file(root: Traversable) -> Path | None:
+    """One cache file per lexicon folder (a changed folder replaces its file, none piles up)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    where = hashlib.sha256(str(root).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return folder / f"lexicon-{where}.json"
+
+
+def _checksum(raw: dict[str, bytes]) -> str:
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{yaml.__version__}\0".encode())
+    digest.update(Path(yaml_lines.__file__).read_bytes())  # the loader: which words are booleans, for one
+    for name, content in raw.items():
+        digest.update(f"\0{name}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()
+
+
+def _read_cache(cache: Path, checksum: str) -> dict[str, Any] | None:
+    """The cached data for these files, or None (missing, unreadable, corrupt, stale, or not ours)."""
+    try:
+        stored = json.loads(cache.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not (isinstance(stored, dict) and stored.get("format") == CACHE_FORMAT and stored.get("checksum") == checksum):
+        return None
+    data = stored.get("data")
+    if not isinstance(data, dict) or set(data) != set(LEXICON_FILES):
+        return None
+    return data
+
+
+def _write_cache(cache: Path, checksum: str, data: dict[str, Any]) -> None:
+    """Store the data, replaced whole; data JSON would change (a date, a number as a key) and a folder that
+    cannot be written are left uncached."""
+    try:
+        text = json.dumps({"format": CACHE_FORMAT, "checksum": checksum, "data": data}, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return
+    if json.loads(text)["data"] != data:
+        return
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+            os.replace(temporary, cache)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError:
+        pass  # a read-only or full disk: the next process parses the YAML again

@@ -71,14 +71,19 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def parse_yaml_file(name: str, text: str, model: type[BaseModel]) -> BaseModel:
-    """Parse one lexicon file's text and validate it, raising LexiconError with file:line."""
+def parse_yaml(name: str, text: str) -> Any:
+    """Parse one lexicon file's text (mappings and sequences remember their lines), raising LexiconError with
+    file:line."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
         raise LexiconError(f"{where}: not valid YAML: {exc}") from exc
+
+
+def parse_yaml_data(name: str, data: Any, model: type[BaseModel]) -> BaseModel:
+    """Validate one lexicon file's parsed data, raising LexiconError with file:line."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -87,3 +92,8 @@ def parse_yaml_file(name: str, text: str, model: type[BaseModel]) -> BaseModel:
         where = f"{name}:{line}" if line else name
         path = ".".join(str(p) for p in first["loc"])
         raise LexiconError(f"{where}: {path}: {first['msg']}") from exc
+
+
+def parse_yaml_file(name: str, text: str, model: type[BaseModel]) -> BaseModel:
+    """Parse one lexicon file's text and validate it, raising LexiconError with file:line."""
+    return parse_yaml_data(name, parse_yaml(name, text), model)

@@ -14,7 +14,10 @@ Flow (each step a registered spaCy component, configured by ``lexicons/``)::
 
 Every component is registered through the ``spacy_factories`` entry point, so ``nlp.add_pipe(name)`` for each
 name of :data:`ORDER` assembles the same pipeline without importing reportkit; each component checks that the
-steps before it are in place (:mod:`.steps`) and says which is missing.
+steps before it are in place (:mod:`.steps`) and says which is missing. The entry points name
+:mod:`.factories`, which imports a component only when its pipe is added: spaCy imports every package's entry
+points whenever it makes any pipeline, so this package's ``__init__`` imports nothing either; its names come from
+their modules on first use (the pipeline is built in :mod:`.build`).
 
 Two builds from the same lexicons give the same results: the fast one (the default) and the plain one
 (``plain=True``: spaCy's own tokenizer, medspaCy's own TargetMatcher and ConText, ``re`` searches, spaCy's
@@ -25,90 +28,24 @@ Entry point: :func:`get_pipeline` (built once per process) and :func:`to_result`
 Only :mod:`reportkit.engine` runs it; the public calls (`extract`, `extract_many`, `analyse`) go through it.
 """
 
-import functools
-from typing import cast
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-import spacy
-from medspacy.context import ConText
-from medspacy.target_matcher import TargetMatcher
-from spacy.language import Language
-from spacy.tokens import Doc
-
-from reportkit.lexicon import load_lexicon
-from reportkit.models import MAX_REPORT_CHARS, ReportResult
-from reportkit.pipeline import deposits as _deposits  # noqa: F401 - registers the reportkit_deposits factory
-from reportkit.pipeline import gates as _gates  # noqa: F401 - registers the reportkit_gates factory
-from reportkit.pipeline import linking as _linking  # noqa: F401 - registers the reportkit_linker factory
-from reportkit.pipeline import sections as _sections  # noqa: F401 - registers the reportkit_sections factory
-from reportkit.pipeline import spans as _spans  # noqa: F401 - registers the reportkit_findings factory
-from reportkit.pipeline.extensions import (
-    FINDINGS_KEY,
-    MENTION_GROUP,
-    assertion_scopes,
-    context_span_attrs,
-    register_extensions,
-)
-from reportkit.pipeline.fast import medspacy_components as _medspacy_components  # noqa: F401 - registers factories
-from reportkit.pipeline.fast.tokenizer import TextKeepingTokenizer
-from reportkit.pipeline.rules import context_rules, fold_spelling, target_rules
-from reportkit.pipeline.steps import ORDER, PipelineError
+if TYPE_CHECKING:  # type checkers see the real names; at run time __getattr__ imports them on first use
+    from reportkit.pipeline.build import CONTEXT, build_pipeline, get_pipeline, to_result
+    from reportkit.pipeline.extensions import FINDINGS_KEY, MENTION_GROUP
+    from reportkit.pipeline.rules import fold_spelling
+    from reportkit.pipeline.steps import ORDER, PipelineError
 
 __all__ = ["CONTEXT", "FINDINGS_KEY", "MENTION_GROUP", "ORDER", "PipelineError", "build_pipeline", "fold_spelling",
            "get_pipeline", "to_result"]
 
-CONTEXT = "medspacy_context"  # the ConText component's name in the pipeline
+_HOME = {"CONTEXT": "build", "build_pipeline": "build", "get_pipeline": "build", "to_result": "build",
+         "FINDINGS_KEY": "extensions", "MENTION_GROUP": "extensions", "fold_spelling": "rules",
+         "ORDER": "steps", "PipelineError": "steps"}
 
 
-def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bool = False) -> Language:
-    """Assemble the pipeline from ``spacy.blank("en")``; nothing is downloaded.
-
-    ``plain``: the same components without the fast paths (spaCy's and medspaCy's own code), for reference.
-    ``ents``: the mentions in ``doc.ents`` too (they are always in ``doc.spans["reportkit_findings"]``).
-    The same pipeline can be assembled by hand: ``nlp.add_pipe(name)`` for each name of :data:`ORDER`.
-    """
-    register_extensions()
-    lexicon = load_lexicon(lexicon_dir)
-    fast = not plain
-    nlp = spacy.blank("en")
-    fold_spelling(nlp)
-    if fast:
-        nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
-    nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
-    nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir, "fast": fast})
-    if fast:  # reportkit's matcher and ConText load the lexicon's rules themselves
-        nlp.add_pipe("reportkit_target_matcher", name="medspacy_target_matcher", config={"lexicon_dir": lexicon_dir})
-    else:
-        matcher = cast(TargetMatcher, nlp.add_pipe(
-            "medspacy_target_matcher", config={"result_type": "group", "span_group_name": MENTION_GROUP}))
-        matcher.add(target_rules(lexicon))
-    nlp.add_pipe("reportkit_gates", config={"lexicon_dir": lexicon_dir, "fast": fast})
-    if fast:
-        nlp.add_pipe("reportkit_context", name=CONTEXT, config={"lexicon_dir": lexicon_dir})
-    else:
-        context = cast(ConText, nlp.add_pipe("medspacy_context", config={
-            "rules": None, "input_span_type": "group", "span_group_name": MENTION_GROUP,
-            "span_attrs": context_span_attrs()}))
-        context.add(context_rules(lexicon))
-    nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir, "fast": fast})
-    nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
-    nlp.add_pipe("reportkit_findings", config={"ents": ents})
-    return nlp
-
-
-@functools.cache
-def get_pipeline(lexicon_dir: str | None = None, plain: bool = False) -> Language:
-    """The pipeline for this process, built on first use (``plain``: see :func:`build_pipeline`)."""
-    return build_pipeline(lexicon_dir, plain)
-
-
-def to_result(doc: Doc, report_id: str) -> ReportResult:
-    """Convert an annotated Doc to the output record (no spaCy objects leave here)."""
-    return ReportResult(
-        id=report_id,
-        findings=doc._.rk_findings,
-        queries=doc._.rk_queries,
-        modality=doc._.rk_modality,
-        sections=doc._.rk_sections,
-        assertion_scopes=assertion_scopes(doc),
-        deposits=doc._.rk_deposits or [],
-    )
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

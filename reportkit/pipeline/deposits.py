@@ -40,7 +40,6 @@ STEM = 5  # letters two forms of one anatomical word share ("menis|cal", "menis|
 ANAPHOR_REACH = 2  # sentences back an anaphor with no mention of its own may point
 
 
-@Language.factory("reportkit_deposits", default_config={"lexicon_dir": None}, assigns=["doc._.rk_deposits"])
 def make_deposit_grouper(nlp: Language, name: str, lexicon_dir: str | None) -> "DepositGrouper":
     """spaCy factory for :class:`DepositGrouper` configured by the lexicons."""
     register_extensions()

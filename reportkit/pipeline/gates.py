@@ -33,7 +33,6 @@ from reportkit.pipeline.steps import PipelineStep
 from reportkit.text import KeyScan, RegexSearch, fold
 
 
-@Language.factory("reportkit_gates", default_config={"lexicon_dir": None, "fast": True}, assigns=["doc.spans"])
 def make_gates(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "DocumentGates":
     """spaCy factory for :class:`DocumentGates` configured by lexicons/concepts.yaml."""
     return DocumentGates(nlp, lexicon_dir, fast)

@@ -26,8 +26,6 @@ SENTENCE_ENDS = (".", "!", "\n\n")  # "?" marks a query in dictation ("? pseudog
 Head = tuple[str, str | None, int]  # a section's category, title as written (None: unheaded) and start
 
 
-@Language.factory("reportkit_sections", default_config={"lexicon_dir": None, "fast": True},
-                  assigns=["doc._.rk_sections", "token.is_sent_start"])
 def make_sectionizer(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "Sectionizer":
     """spaCy factory for :class:`Sectionizer` configured by ``sections.yaml``."""
     register_extensions()

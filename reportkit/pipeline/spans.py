@@ -22,7 +22,6 @@ FLAGS = {meaning.attribute: meaning.attribute.removeprefix("is_")
          for meaning in CONTEXT_CATEGORIES.values() if meaning.attribute.startswith("is_")}
 
 
-@Language.factory("reportkit_findings", default_config={"ents": False}, assigns=["doc.spans", "doc.ents"])
 def make_finding_spans(nlp: Language, name: str, ents: bool) -> "FindingSpans":
     """spaCy factory for :class:`FindingSpans` (``ents``: put the mentions in ``doc.ents`` too)."""
     register_extensions()

@@ -27,7 +27,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from reportkit.lexicon import load_lexicon
-from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs, register_extensions
+from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher
 from reportkit.pipeline.rules import context_rules, fold_spelling, target_rules
 from reportkit.pipeline.sections import sentence_starts
@@ -59,11 +59,6 @@ def _install_token_prefilter(matcher: MedspacyMatcher | None, vocab) -> bool:
     return True
 
 
-@Language.factory(
-    "reportkit_target_matcher",
-    default_config={"result_type": "group", "span_group_name": MENTION_GROUP, "lexicon_dir": None},
-    assigns=["doc.spans"],
-)
 class PrefilteredTargetMatcher(PipelineStep, TargetMatcher):
     """medspaCy's TargetMatcher whose token patterns run through the token prefilter, holding the lexicon's
     concept terms (``lexicon_dir``; default: the shipped lexicons) from the start."""
@@ -80,12 +75,6 @@ class PrefilteredTargetMatcher(PipelineStep, TargetMatcher):
         return super().__call__(doc)
 
 
-@Language.factory(
-    "reportkit_context",
-    default_config={"input_span_type": "group", "span_group_name": MENTION_GROUP,
-                    "span_attrs": context_span_attrs(), "lexicon_dir": None},
-    assigns=["doc._.context_graph"],
-)
 class SentenceConText(PipelineStep, ConText):
     """medspaCy's ConText with the lexicon's modifier rules (``lexicon_dir``; default: the shipped lexicons),
     comparing modifiers and targets only within a sentence, its token patterns behind the token prefilter, silent

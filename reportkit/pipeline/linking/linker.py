@@ -35,8 +35,6 @@ from reportkit.pipeline.linking.scopes import ScopeNarrower
 from reportkit.pipeline.steps import PipelineStep
 
 
-@Language.factory("reportkit_linker", default_config={"lexicon_dir": None, "fast": True},
-                  assigns=["doc._.rk_findings", "doc._.rk_queries", "doc._.rk_modality"])
 def make_linker(nlp: Language, name: str, lexicon_dir: str | None, fast: bool) -> "FindingLinker":
     """spaCy factory for :class:`FindingLinker` configured by the lexicons (``fast``: cue matching's token
     prefilter)."""
