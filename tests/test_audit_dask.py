@@ -121,3 +121,14 @@ def test_no_process_outlives_the_command(tmp_path, interrupt):
     assert "distributed" not in stderr and "Traceback" not in stderr, stderr  # no Dask logs, no worker tracebacks
     time.sleep(0.5)
     assert _alive(seen) == []
+
+
+def test_scheduler_without_the_dask_engine_is_a_usage_error(archive, tmp_path):
+    from typer.testing import CliRunner
+
+    from reportkit.cli.audit import audit_app
+
+    result = CliRunner().invoke(audit_app, ["run", str(tmp_path / "run"), str(archive), "--scheduler",
+                                            "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2 and "--scheduler needs --engine dask" in result.output
+    assert not (tmp_path / "run").exists()
