@@ -27,6 +27,7 @@ import os
 import pickle
 import signal
 import sys
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -239,7 +240,7 @@ class Runner:
             if ordered:
                 queue: deque = deque()
                 for tags, payloads in partitions:
-                    queue.append((tags, self._client.submit(_run_partition, call, payloads, pure=False)))
+                    queue.append((tags, self._submit(call, payloads)))
                     if len(queue) >= in_flight:
                         yield from _partition_results(*queue.popleft())
                 while queue:
@@ -248,7 +249,7 @@ class Runner:
             tags_of = {}
             completed = as_completed(loop=self._client.loop)
             for tags, payloads in partitions:
-                future = self._client.submit(_run_partition, call, payloads, pure=False)
+                future = self._submit(call, payloads)
                 tags_of[future.key] = tags
                 completed.add(future)
                 while completed.count() >= in_flight:
@@ -258,6 +259,13 @@ class Runner:
                 yield from _partition_results(tags_of.pop(future.key), future)
         finally:
             call.release()
+
+    def _submit(self, call, payloads: list[bytes]):
+        with warnings.catch_warnings():
+            # one chunk of long reports can pass Dask's 10 MB mark on its own: its advice (load the data on the
+            # workers) does not apply to records the client must read, and would only clutter the output
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            return self._client.submit(_run_partition, call, payloads, pure=False)
 
 
 @contextmanager
