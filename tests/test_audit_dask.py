@@ -16,7 +16,7 @@ from test_audit_resume import canonical_dump
 distributed = pytest.importorskip("distributed")
 psutil = pytest.importorskip("psutil")  # a dependency of distributed
 
-from reportkit.io.runner import Runner  # noqa: E402
+from reportkit.io.runner import Runner
 
 AUDIT = [sys.executable, "-m", "reportkit", "audit", "run"]
 
@@ -55,7 +55,7 @@ def archive(tmp_path_factory) -> Path:
 def local_store(archive, tmp_path_factory) -> dict:
     run_dir = tmp_path_factory.mktemp("local")
     done = subprocess.run([*AUDIT, str(run_dir), str(archive), "--workers", "1", "--chunk-size", "32", "--quiet"],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     return canonical_dump(run_dir)
 
@@ -68,7 +68,7 @@ def test_scheduler_runs_on_an_existing_cluster_and_leaves_it_running(archive, lo
         workers = client.run(os.getpid)
         done = subprocess.run([*AUDIT, str(tmp_path), str(archive), "--engine", "dask", "--scheduler",
                                cluster.scheduler_address, "--chunk-size", "32", "--quiet"],
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stderr
         assert done.stderr == ""  # no Dask log lines
         assert canonical_dump(tmp_path) == local_store
@@ -113,7 +113,7 @@ def test_no_process_outlives_the_command(tmp_path, interrupt):
             os.killpg(command.pid, signal.SIGINT)  # the workers are up and the run has begun
             sent = True
         time.sleep(0.05)
-    stdout, stderr = command.communicate(timeout=120)
+    _, stderr = command.communicate(timeout=120)
     assert seen, "the command started no worker process"
     if interrupt:
         # 130, or 2 when the interrupt lands in a store write (DuckDB reports it as "Query interrupted")
