@@ -130,8 +130,10 @@ def run(
     run_dir: RunDir,
     inputs: Annotated[list[str], typer.Argument(help="files or folders of reports")],
     workers: Annotated[int | None, typer.Option(help="worker processes (default: CPU count)")] = None,
-    engine: Annotated[str, typer.Option(help="local | dask")] = "local",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address (engine dask)")] = None,
+    engine: Annotated[str, typer.Option(help="local | dask (without --scheduler: a LocalCluster of --workers "
+                                        "processes, stopped at the end)")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, e.g. tcp://host:8786 "
+                                                  "(engine dask; its cluster is left running)")] = None,
     columns: Annotated[str | None, typer.Option(help="column mapping, e.g. id=ACC,text=REPORT")] = None,
     encoding: EncodingOption = "utf-8",
     lexicons: Annotated[Path | None, typer.Option(help="lexicon folder (default: the shipped one)")] = None,
@@ -158,6 +160,8 @@ def run(
     encoding = encoding_arg(encoding)
     if engine not in ("local", "dask"):
         raise _fail(f"--engine must be local or dask, not '{engine}'")
+    if scheduler and engine != "dask":
+        raise _fail("--scheduler needs --engine dask")
     missing = [p for p in inputs if not Path(p).exists()]
     if missing:
         raise _fail(f"{missing[0]}: no such file or folder")

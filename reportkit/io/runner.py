@@ -7,8 +7,10 @@ the engine (:mod:`reportkit.engine`) over chunks of inputs and keep input order;
 - ``local``: one worker runs in this process; more run in a process pool on this machine,
   forked on Linux (workers inherit what ``init`` built here, copy-on-write), else forkserver or
   spawn (each worker runs ``init``).
-- ``dask``: a Dask cluster (``scheduler`` address) or a LocalCluster (extra ``reportkit[dask]``);
-  each Dask worker builds what it needs on its first chunk.
+- ``dask``: an existing Dask cluster (``scheduler`` address), left running, or a LocalCluster of
+  ``workers`` single-threaded processes that this runner starts and stops (extra ``reportkit[dask]``).
+  Each worker process runs ``init`` once when the runner starts; consecutive chunks travel together
+  as one task of about ``partition_bytes`` pickled bytes.
 
 The work function must be a module-level function (it is pickled by name) that takes a chunk and
 returns plain records (never spaCy Docs). A bounded number of chunks is in flight, so memory
@@ -18,12 +20,18 @@ text is not logged.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import multiprocessing
 import os
+import pickle
+import signal
 import sys
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
@@ -35,6 +43,10 @@ from reportkit.timeout import DEFAULT_TIME_LIMIT, time_limit
 Outcome = ReportResult | ErrorRecord
 Tag = TypeVar("Tag")
 BACKENDS = ("local", "dask")
+# pickled input bytes per Dask task: enough work (about a tenth of a second) that the scheduler's
+# per-task cost does not count; little enough that a small archive still spreads over every worker, and
+# that two tasks in flight per worker keep memory flat
+PARTITION_BYTES = 256 << 10
 
 
 def cpu_count() -> int:
@@ -102,7 +114,8 @@ class Runner:
     """
 
     def __init__(self, workers: int = 1, backend: str = "local", scheduler: str | None = None,
-                 init: Callable[..., Any] | None = None, init_args: tuple = ()) -> None:
+                 init: Callable[..., Any] | None = None, init_args: tuple = (),
+                 partition_bytes: int = PARTITION_BYTES) -> None:
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self.workers = max(1, workers)
@@ -110,13 +123,18 @@ class Runner:
         self.scheduler = scheduler
         self.init = init
         self.init_args = init_args
+        self.partition_bytes = partition_bytes
         self._pool: ProcessPoolExecutor | None = None
         self._client = None
         self._cluster = None
 
     def __enter__(self) -> Runner:
         if self.backend == "dask":
-            self._start_dask()
+            try:
+                self._start_dask()
+            except BaseException:  # Ctrl-C or a failure while starting: stop what did start
+                self._close_dask()
+                raise
         elif self.workers > 1:
             self._start_pool()
         return self
@@ -124,10 +142,7 @@ class Runner:
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        self._close_dask()
 
     def _start_pool(self) -> None:
         method = start_method()
@@ -144,15 +159,41 @@ class Runner:
 
     def _start_dask(self) -> None:
         try:
+            import dask
             from dask.distributed import Client, LocalCluster
         except ImportError as exc:
             raise RuntimeError("--engine dask needs the dask extra: pip install 'reportkit[dask]'") from exc
+        atexit.register(self._close_dask)  # an exit that skips __exit__ still stops the cluster
         if self.scheduler:
-            self._client = Client(self.scheduler)
+            try:
+                self._client = Client(self.scheduler, set_as_default=False)
+            except (OSError, ValueError) as exc:
+                raise RuntimeError(f"cannot reach the Dask scheduler at {self.scheduler}: {exc}") from None
         else:
-            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None)
-            self._client = Client(self._cluster)
+            method = "fork" if start_method() == "fork" else "spawn"
+            if method == "fork" and self.init is not None:
+                self.init(*self.init_args)  # once here; the workers fork with it built, as the local engine's do
+            # the profiler samples the running task's stack every 10 ms: on this pure-Python work it
+            # cost as much again as the work itself
+            with _sigint_deferred(), dask.config.set({"distributed.worker.profile.enabled": False,
+                                                      "distributed.worker.multiprocessing-method": method}):
+                self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                             dashboard_address=None, silence_logs=logging.ERROR)
+                self._client = Client(self._cluster, set_as_default=False)
+        if self.init is not None:
+            self._client.run(_prepare_worker, self.init, self.init_args)  # every worker at once
+
+    def _close_dask(self) -> None:
+        """Close the client, and the LocalCluster when this runner started it; a cluster given by address is
+        left running. Safe to call twice."""
+        atexit.unregister(self._close_dask)
+        client, cluster, self._client, self._cluster = self._client, self._cluster, None, None
+        if client is not None:
+            with suppress(Exception):
+                client.close()
+        if cluster is not None:
+            with suppress(Exception):
+                cluster.close()
 
     def map(self, work: Callable[..., Any], jobs: Iterable[tuple[Tag, Any]], *args,
             ordered: bool = True) -> Iterator[tuple[Tag, Any]]:
@@ -190,39 +231,102 @@ class Runner:
     def _map_dask(self, work, jobs, args, ordered: bool) -> Iterator[tuple[Any, Any]]:
         from dask.distributed import as_completed
 
+        # the work function and its arguments go to each worker once, not with every task
+        call = self._client.scatter(pickle.dumps((work, args), protocol=pickle.HIGHEST_PROTOCOL), broadcast=True,
+                                    hash=False)
         in_flight = 2 * max(1, sum(self._client.nthreads().values()))
-        if ordered:
-            queue: deque = deque()
-            for tag, chunk in jobs:
-                queue.append((tag, self._client.submit(work, chunk, *args, pure=False)))
-                if len(queue) >= in_flight:
-                    yield _dask_result(*queue.popleft())
-            while queue:
-                yield _dask_result(*queue.popleft())
-            return
-        tags = {}
-        completed = as_completed()
-        for tag, chunk in jobs:
-            future = self._client.submit(work, chunk, *args, pure=False)
-            tags[future.key] = tag
-            completed.add(future)
-            while completed.count() >= in_flight:
-                future = next(completed)
-                yield _dask_result(tags.pop(future.key), future)
-        for future in completed:
-            yield _dask_result(tags.pop(future.key), future)
+        partitions = _partitions(jobs, self.partition_bytes)
+        try:
+            if ordered:
+                queue: deque = deque()
+                for tags, payloads in partitions:
+                    queue.append((tags, self._submit(call, payloads)))
+                    if len(queue) >= in_flight:
+                        yield from _partition_results(*queue.popleft())
+                while queue:
+                    yield from _partition_results(*queue.popleft())
+                return
+            tags_of = {}
+            completed = as_completed(loop=self._client.loop)
+            for tags, payloads in partitions:
+                future = self._submit(call, payloads)
+                tags_of[future.key] = tags
+                completed.add(future)
+                while completed.count() >= in_flight:
+                    future = next(completed)
+                    yield from _partition_results(tags_of.pop(future.key), future)
+            for future in completed:
+                yield from _partition_results(tags_of.pop(future.key), future)
+        finally:
+            call.release()
+
+    def _submit(self, call, payloads: list[bytes]):
+        with warnings.catch_warnings():
+            # one chunk of long reports can pass Dask's 10 MB mark on its own: its advice (load the data on the
+            # workers) does not apply to records the client must read, and would only clutter the output
+            warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
+            return self._client.submit(_run_partition, call, payloads, pure=False)
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back while a LocalCluster starts, then let it through.
+
+    A process or thread started meanwhile keeps SIGINT blocked for life (a signal mask is inherited, across
+    exec too), so a Ctrl-C at the terminal reaches only this process, which stops the cluster; the
+    workers never print tracebacks of their own.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _prepare_worker(init: Callable[..., Any], init_args: tuple) -> None:
+    """On a Dask worker: build what every task there will use (returns nothing to send back)."""
+    init(*init_args)
+
+
+def _partitions(jobs: Iterable[tuple[Any, Any]], target: int) -> Iterator[tuple[list, list[bytes]]]:
+    """Consecutive jobs grouped until their chunks, pickled, reach ``target`` bytes: ``(tags, pickled chunks)``.
+
+    A chunk larger than ``target`` travels alone; chunks are never split.
+    """
+    tags: list = []
+    payloads: list[bytes] = []
+    size = 0
+    for tag, chunk in jobs:
+        payload = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+        tags.append(tag)
+        payloads.append(payload)
+        size += len(payload)
+        if size >= target:
+            yield tags, payloads
+            tags, payloads, size = [], [], 0
+    if tags:
+        yield tags, payloads
+
+
+def _run_partition(call: bytes, payloads: list[bytes]) -> list:
+    """On a Dask worker: the work function over each chunk of a partition, results in the chunks' order."""
+    work, args = pickle.loads(call)
+    return [work(pickle.loads(payload), *args) for payload in payloads]
+
+
+def _partition_results(tags: list, future) -> Iterator[tuple[Any, Any]]:
+    results = future.result()
+    future.release()
+    yield from zip(tags, results, strict=True)
 
 
 def _finished(pending: dict[Future, Any]) -> Iterator[tuple[Any, Any]]:
     done, _ = wait(pending, return_when=FIRST_COMPLETED)
     for future in done:
         yield pending.pop(future), future.result()
-
-
-def _dask_result(tag, future) -> tuple[Any, Any]:
-    result = future.result()
-    future.release()
-    return tag, result
 
 
 def chunks(items: Iterable, size: int) -> Iterator[tuple[None, list]]:
