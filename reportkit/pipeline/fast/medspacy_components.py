@@ -181,9 +181,21 @@ def _sentence_scope(rule, start: int, end: int, sent_start: int, sent_end: int) 
 
 
 def _update_scopes(modifiers: list[ConTextModifier]) -> None:
-    """ConTextGraph.update_scopes over one sentence's modifiers, pairs in the same order."""
+    """ConTextGraph.update_scopes over one sentence's modifiers, pairs in the same order, leaving out the pairs whose
+    scopes do not meet at the start. ``limit_scope`` changes nothing for a pair whose scopes do not meet, and scopes
+    only narrow (it raises a start, lowers an end), so such a pair never meets later either. A scope that meets
+    ``(low, high)`` starts before ``high`` and, being at most ``longest`` long (or empty or reversed, starting at
+    or after its end), after ``low - longest``: the pairs looked at grow with the modifiers near each other, not
+    with the square of the sentence's."""
+    scopes = [m.scope_span for m in modifiers]
+    by_low = sorted(range(len(modifiers)), key=lambda k: scopes[k][0])
+    lows = [scopes[k][0] for k in by_low]
+    longest = max([high - low for low, high in scopes] + [0])
     for i, first in enumerate(modifiers):
-        for second in modifiers[i + 1 :]:
+        low, high = scopes[i]
+        near = by_low[bisect_right(lows, low - longest) : bisect_left(lows, high)]
+        for k in sorted(k for k in near if k > i and _scopes_overlap(scopes[k], scopes[i])):
+            second = modifiers[k]
             first.limit_scope(second)
             second.limit_scope(first)
 
