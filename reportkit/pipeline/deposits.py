@@ -29,6 +29,7 @@ from reportkit.models import Deposit, Evidence, Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
 from reportkit.pipeline.linking.context import cite, span_text
+from reportkit.pipeline.linking.index import Sentences
 from reportkit.pipeline.steps import PipelineStep
 from reportkit.text import section_at
 
@@ -84,7 +85,7 @@ class DepositGrouper(PipelineStep):
                                  | {w.split()[0] for w in linking.interpretation_links})
         self._lesion_parts = set(linking.lesion_parts)
 
-    def _in_restating_clause(self, doc: Doc, f: Finding, starts: set[int]) -> bool:
+    def _in_restating_clause(self, doc: Doc, f: Finding, starts: set[int], sentences: Sentences) -> bool:
         """Does ``f``'s clause open with a demonstrative that stands for the deposit just named: one heading a
         term ("This chondrocalcinosis belongs to ..."), or one that is the subject of an interpretation ("...,
         this is chondrocalcinosis from CPPD", "These findings are consistent with ...")? Not a demonstrative
@@ -92,8 +93,8 @@ class DepositGrouper(PipelineStep):
         span = doc.char_span(f.start, f.end, alignment_mode="expand")
         if span is None:
             return False
-        i = span.start - 1
-        while i >= span.sent.start and doc[i].lower_ not in self._clause_openers:
+        i, sentence_start = span.start - 1, sentences.start_of(span.start)
+        while i >= sentence_start and doc[i].lower_ not in self._clause_openers:
             i -= 1
         opener = i + 1
         if not (opener < span.start and doc[opener].lower_ in self._demonstratives):
@@ -142,6 +143,7 @@ class DepositGrouper(PipelineStep):
         anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
         anaphor_starts = [a.start_char for a in anaphors]
         starts = {s.start for f in findings if (s := doc.char_span(f.start, f.end, alignment_mode="expand"))}
+        sentences = Sentences(doc)  # by bisect: spaCy's Span.sent walks the tokens of a long sentence each time
         drafts: list[_Draft] = []
         # a mention joins only a deposit of its own kind and negation: keep those apart, and look back at most
         # LOOKBACK of them, so that grouping stays linear in the number of mentions
@@ -149,10 +151,10 @@ class DepositGrouper(PipelineStep):
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
             anaphoric = k >= 0 and finding.start < anaphors[k].end_char
-            restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts)
+            restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts, sentences)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
-            part_of = self._part_of(doc, finding, findings)
+            part_of = self._part_of(doc, finding, findings, sentences)
             if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
                 anaphoric = True
                 recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
@@ -174,13 +176,13 @@ class DepositGrouper(PipelineStep):
         doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
         return doc
 
-    def _part_of(self, doc: Doc, f: Finding, findings: list[Finding]) -> int | None:
+    def _part_of(self, doc: Doc, f: Finding, findings: list[Finding], sentences: Sentences) -> int | None:
         """The start of ``f``'s sentence when ``f`` names a part of a lesion (linking.yaml ``lesion_parts``) and
         a mention before it in that sentence names the lesion; else None."""
         span = doc.char_span(f.start, f.end, alignment_mode="expand")
         if span is None or span.end >= len(doc) or doc[span.end].lower_ not in self._lesion_parts:
             return None
-        start = span.sent.start_char
+        start = doc[sentences.start_of(span.start)].idx
         return start if any(start <= g.start < f.start for g in findings) else None
 
     def _antecedent(self, f: Finding, anaphoric: bool, unstated: bool, candidates: list[_Draft],

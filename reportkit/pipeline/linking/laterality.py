@@ -188,11 +188,8 @@ class SideReader:
         if other_end is not None:
             after = self._after_last_boundary(lower, other_end, group.start)
             start = max(start, after if after > other_end else group.start)
-        words = lower[start : group.start]
-        for i in range(len(words) - 1, -1, -1):
-            if self._clauses.breaks.starts_at(words, i):
-                return start + i + 1
-        return start
+        found = self._clauses.breaks.last_start(lower, start, group.start)
+        return start if found is None else found + 1
 
     def _coordinated_after(self, ctx: FindingContext, side: Cue) -> bool:
         """Does the finding end at a coordinating word (not a comma), with a side after it that names a noun

@@ -227,12 +227,8 @@ class SiteReader:
         # "consistent with a glass fragment" interprets; it names no structure holding the finding
         if self._interpretation_links.ends_at(index.lower, link + 1):
             return None
-        words = index.lower[ctx.sent.start : link]
-        clause_start = ctx.sent.start
-        for i in range(len(words) - 1, -1, -1):
-            if self._clauses.breaks.starts_at(words, i):
-                clause_start = ctx.sent.start + i + 1
-                break
+        found = self._clauses.breaks.last_start(index.lower, ctx.sent.start, link)
+        clause_start = ctx.sent.start if found is None else found + 1
         deciding = [cue for cue in index.sites.starting(clause_start, link)
                     if cue.end <= link and self._readings[cue.category].location is not None
                     and not self._readings[cue.category].weak]
