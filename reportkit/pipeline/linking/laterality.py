@@ -9,9 +9,9 @@ and none for a midline structure (anatomy.yaml `midline`). Names that hold a sid
 "right coronary artery") are masked by :mod:`.cues` before this reads any side.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -103,11 +103,15 @@ class SideReader:
     def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
         named: list[RegionMention] = []
-        sideless = [(s.start, s.end) for s in index.sections if s.category in self._sideless_sections]
+        # the sections giving no region a side, by start, with the furthest end reached so far: one bisect a site
+        sideless = sorted((s.start, s.end) for s in index.sections if s.category in self._sideless_sections)
+        sideless_starts = [start for start, _ in sideless]
+        sideless_reach = list(accumulate((end for _, end in sideless), max))
         for site in index.sites.cues:
             if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
                 continue
-            if any(start <= doc[site.start].idx < end for start, end in sideless):
+            k = bisect_right(sideless_starts, doc[site.start].idx) - 1
+            if k >= 0 and sideless_reach[k] > doc[site.start].idx:
                 continue
             side = next(iter(index.sides.ending(site.start - self._clauses.before - 1, site.start)), None)
             if side is not None and (self._after_last_boundary(index.lower, side.end, site.start) != side.end
