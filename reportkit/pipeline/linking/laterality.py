@@ -107,6 +107,7 @@ class SideReader:
         sideless = sorted((s.start, s.end) for s in index.sections if s.category in self._sideless_sections)
         sideless_starts = [start for start, _ in sideless]
         sideless_reach = list(accumulate((end for _, end in sideless), max))
+        only_sides: dict[int, Cue | None] = {}  # sentence start -> the one side its side words give, if one
         for site in index.sites.cues:
             if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
                 continue
@@ -118,9 +119,11 @@ class SideReader:
                                      or any(index.punct[side.end : site.start])):
                 side = None  # "left, and the knee": the side names something else
             if side is None:  # "AP radiographs of the left hip show a lesion": the sentence's only side
-                sentences = index.sentences
-                in_sentence = index.sides.starting(sentences.start_of(site.start), sentences.end_of(site.start))
-                side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+                sentence = index.sentences.start_of(site.start)
+                if sentence not in only_sides:  # read once a sentence: a long one names many sites
+                    in_sentence = index.sides.starting(sentence, index.sentences.end_of(site.start))
+                    only_sides[sentence] = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+                side = only_sides[sentence]
                 if side is not None and (not self._names_a_site(index, side)
                                          or self._extension.found_in(index.lower[max(side.start - 3, 0) : side.start])):
                     side = None  # "right-sided deviation of the stalk", "extends into the left sinus": not its side
