@@ -29,6 +29,7 @@ from reportkit.models import Deposit, Evidence, Finding
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
 from reportkit.pipeline.linking.context import cite, span_text
+from reportkit.pipeline.linking.index import Sentences
 from reportkit.pipeline.steps import PipelineStep
 from reportkit.text import section_at
 
@@ -48,12 +49,52 @@ def make_deposit_grouper(nlp: Language, name: str, lexicon_dir: str | None) -> "
 
 @dataclass
 class _Draft:
-    """A deposit under construction: member finding indexes and what anaphor sentences add."""
+    """A deposit under construction: member finding indexes and what anaphor sentences add.
+
+    What joining asks of the members is kept as each joins (:meth:`add`; a finding does not change once it is a
+    member), so a mention is weighed against a deposit in constant time, not in time growing with its mentions."""
 
     members: list[int]
     descriptors: list[str] = field(default_factory=list)
     dimensions: list[float] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
+    site: str | None = None  # the first member site
+    stated_sides: set[str] = field(default_factory=set)
+    concepts: set[str] = field(default_factory=set)
+    diagnoses: set[str] = field(default_factory=set)
+    sections: set[str] = field(default_factory=set)
+    sections_of: dict[str, set[str]] = field(default_factory=dict)  # concept -> the sections naming it
+    # the first member placed beyond a region with a site, with a location category, with a side: whom to inherit from
+    inherited: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, i: int, finding: Finding, region: bool) -> "_Draft":
+        """A deposit of one mention, ``findings[i]`` (``region``: its site is only a body region)."""
+        draft = cls([])
+        draft.add(i, finding, region)
+        return draft
+
+    def add(self, i: int, finding: Finding, region: bool) -> None:
+        """Make ``findings[i]`` a member."""
+        self.members.append(i)
+        if self.site is None and finding.site:
+            self.site = finding.site
+        if (side := _stated_side(finding)) is not None:
+            self.stated_sides.add(side)
+        self.concepts.add(finding.concept)
+        if finding.diagnosis is not None:
+            self.diagnoses.add(finding.diagnosis)
+        self.sections.add(finding.section)
+        self.sections_of.setdefault(finding.concept, set()).add(finding.section)
+        if not region:
+            for what, given in (("site", finding.site), ("location", finding.location_category),
+                                ("side", finding.laterality and finding.laterality_source not in UNSTATED_SIDE)):
+                if given and what not in self.inherited:
+                    self.inherited[what] = i
+
+    def antecedents(self, findings: list[Finding]) -> list[Finding]:
+        """What :func:`_inherit` reads of the members placed beyond a region: the first with each attribute."""
+        return [findings[m] for m in sorted(set(self.inherited.values()))]
 
 
 def _stated_side(f: Finding) -> str | None:
@@ -84,7 +125,7 @@ class DepositGrouper(PipelineStep):
                                  | {w.split()[0] for w in linking.interpretation_links})
         self._lesion_parts = set(linking.lesion_parts)
 
-    def _in_restating_clause(self, doc: Doc, f: Finding, starts: set[int]) -> bool:
+    def _in_restating_clause(self, doc: Doc, f: Finding, starts: set[int], sentences: Sentences) -> bool:
         """Does ``f``'s clause open with a demonstrative that stands for the deposit just named: one heading a
         term ("This chondrocalcinosis belongs to ..."), or one that is the subject of an interpretation ("...,
         this is chondrocalcinosis from CPPD", "These findings are consistent with ...")? Not a demonstrative
@@ -92,8 +133,8 @@ class DepositGrouper(PipelineStep):
         span = doc.char_span(f.start, f.end, alignment_mode="expand")
         if span is None:
             return False
-        i = span.start - 1
-        while i >= span.sent.start and doc[i].lower_ not in self._clause_openers:
+        i, sentence_start = span.start - 1, sentences.start_of(span.start)
+        while i >= sentence_start and doc[i].lower_ not in self._clause_openers:
             i -= 1
         opener = i + 1
         if not (opener < span.start and doc[opener].lower_ in self._demonstratives):
@@ -145,6 +186,7 @@ class DepositGrouper(PipelineStep):
         anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
         anaphor_starts = [a.start_char for a in anaphors]
         starts = {s.start for f in findings if (s := doc.char_span(f.start, f.end, alignment_mode="expand"))}
+        sentences = Sentences(doc)  # by bisect: spaCy's Span.sent walks the tokens of a long sentence each time
         drafts: list[_Draft] = []
         # a mention joins only a deposit of its own kind and negation: keep those apart, and look back at most
         # LOOKBACK of them, so that grouping stays linear in the number of mentions
@@ -152,10 +194,10 @@ class DepositGrouper(PipelineStep):
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
             anaphoric = k >= 0 and finding.start < anaphors[k].end_char
-            restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts)
+            restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts, sentences)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
-            part_of = self._part_of(doc, finding, findings)
+            part_of = self._part_of(doc, finding, findings, sentences)
             if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
                 anaphoric = True
                 recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
@@ -163,12 +205,11 @@ class DepositGrouper(PipelineStep):
             unstated = finding.site is None or self._is_region(finding.site)
             target = self._antecedent(finding, anaphoric or restating, unstated, candidates, findings)
             if target is None:
-                drafts.append(_Draft([i]))
+                drafts.append(_Draft.of(i, finding, self._is_region(finding.site)))
                 same_kind.append(drafts[-1])
             else:
-                _inherit(finding, [findings[m] for m in target.members if not self._is_region(findings[m].site)],
-                         unstated)
-                target.members.append(i)
+                _inherit(finding, target.antecedents(findings), unstated)
+                target.add(i, finding, self._is_region(finding.site))
         described: set[int] = set()
         for anaphor in anaphors:  # the first anaphor of a sentence speaks for it
             if anaphor.sent.start not in described:
@@ -177,13 +218,13 @@ class DepositGrouper(PipelineStep):
         doc._.rk_deposits = [self._deposit(d, findings) for d in drafts]
         return doc
 
-    def _part_of(self, doc: Doc, f: Finding, findings: list[Finding]) -> int | None:
+    def _part_of(self, doc: Doc, f: Finding, findings: list[Finding], sentences: Sentences) -> int | None:
         """The start of ``f``'s sentence when ``f`` names a part of a lesion (linking.yaml ``lesion_parts``) and
         a mention before it in that sentence names the lesion; else None."""
         span = doc.char_span(f.start, f.end, alignment_mode="expand")
         if span is None or span.end >= len(doc) or doc[span.end].lower_ not in self._lesion_parts:
             return None
-        start = span.sent.start_char
+        start = doc[sentences.start_of(span.start)].idx
         return start if any(start <= g.start < f.start for g in findings) else None
 
     def _antecedent(self, f: Finding, anaphoric: bool, unstated: bool, candidates: list[_Draft],
@@ -194,10 +235,9 @@ class DepositGrouper(PipelineStep):
             return candidates[0] if candidates else None
 
         def affinity(draft: _Draft) -> tuple[bool, bool]:
-            members = [findings[m] for m in draft.members]
-            site = next((m.site.lower() for m in members if m.site), None)
+            site = draft.site.lower() if draft.site else None
             here = (f.site or "").lower()
-            return (any(self._same_thing(f, m) for m in members), bool(site and here and (site in here or here in site)))
+            return (self._same_as_a_member(f, draft), bool(site and here and (site in here or here in site)))
 
         best = max(affinity(d) for d in candidates)
         top = [d for d in candidates if affinity(d) == best]
@@ -207,22 +247,21 @@ class DepositGrouper(PipelineStep):
                restating: bool = False) -> bool:
         """Does mention ``f`` describe the deposit of ``draft``? (``restating``: ``f``'s clause opens with a
         demonstrative, so it names the deposit just described, whose location it shares.)"""
-        members = [findings[m] for m in draft.members]
-        first = members[0]
+        first = findings[draft.members[0]]
         if f.kind != first.kind or f.negated != first.negated:
             return False
         side = _stated_side(f)
-        if side and any(_stated_side(m) not in (None, side) for m in members):
+        if side and draft.stated_sides - {side}:
             return False
-        site = next((m.site for m in members if m.site), None)
+        site = draft.site
         if not self._site_compatible(f.site, site) and not (restating and self._generic_place(f, first)):
             return False
-        same = any(self._same_thing(f, m) for m in members)
+        same = self._same_as_a_member(f, draft)
         if restating:  # a name given to the deposit just described, or one that fits its diagnosis
             return same or any(self._concepts[m.concept].role == "generic" for m in (f, first))
         if anaphoric:
             return same or self._concepts[f.concept].role == "generic"
-        if f.section == "impression" and any(m.section != "impression" for m in members):
+        if f.section == "impression" and draft.sections - {"impression"}:
             # a named diagnosis restating a generic term ("calcification" -> "calcific tendinitis") needs the site
             # (both state the site, or the named concept's own location is the deposit's: "IMPRESSION: Calcific
             # tendinitis." after one tendon calcification)
@@ -233,7 +272,12 @@ class DepositGrouper(PipelineStep):
             return same or (generic and ((f.site is not None and site is not None) or located))
         # one section listing the same concept at one site twice (vessel by vessel) names two deposits
         return (f.site is not None and site is not None and f.laterality == first.laterality
-                and any(m.concept == f.concept and m.section != f.section for m in members))
+                and bool(draft.sections_of.get(f.concept, set()) - {f.section}))
+
+    def _same_as_a_member(self, f: Finding, draft: _Draft) -> bool:
+        """:meth:`_same_thing` for ``f`` and any member of ``draft``."""
+        return f.concept in draft.concepts or (
+            f.diagnosis is not None and f.diagnosis in draft.diagnoses and f.diagnosis not in self._broad)
 
     def _same_thing(self, f: Finding, g: Finding) -> bool:
         """The same concept, or concepts that name the same diagnosis (one narrower than lint.yaml's broad ones)."""

@@ -9,6 +9,13 @@ attributes (medspaCy is pinned in pyproject.toml).
   meet: comparing them within each sentence gives the same graph (same modifiers, scopes and edges, in the
   same order) in time that grows with the report.
 
+  Why that holds, for every modifier, also one whose words run into the next sentence: medspaCy scopes a
+  modifier by the sentence of its first token (its "home"), so its scope ``(low, high)`` starts with
+  ``home start <= low`` and ``high <= home end``; ``limit_scope`` only raises ``low`` and lowers ``high``, so
+  that stays true (``low`` may pass ``high``: a reversed scope). Two scopes meet only if ``a.low < b.high`` and
+  ``b.low < a.high``, which two modifiers of different homes never satisfy, so ``limit_scope`` between them
+  changes nothing, whatever the order of the pairs. A target a modifier's scope meets has a token in its home.
+
 When an attribute is not where this module expects it (another medspaCy version), the component runs as
 medspaCy's own: slower, never different. The plain pipeline (``build_pipeline(plain=True)``) uses medspaCy's
 components as they are; ``tests/test_fast_vs_plain.py`` compares the two.
@@ -117,12 +124,9 @@ class SentenceConText(PipelineStep, ConText):
             graph.modifiers.append(ConTextModifier(rule, start, end, doc, *scope))
         modifiers_in: dict[int, list[ConTextModifier]] = defaultdict(list)
         for modifier in graph.modifiers:
-            start, end = modifier.modifier_span
-            home = sentence_of(start)
-            first, last = bounds[home]
-            if not (end <= last and all(first <= edge <= last for edge in modifier.scope_span)):
-                return super().__call__(doc)  # a modifier reaching into another sentence: the whole document
-            modifiers_in[home].append(modifier)
+            # a modifier running into the next sentence ("FAMILY HISTORY:" when the title "HISTORY:" starts one)
+            # is scoped by the sentence it starts in, as medspaCy scopes it: it belongs there
+            modifiers_in[sentence_of(modifier.modifier_span[0])].append(modifier)
         targets_in: dict[int, list[Span]] = defaultdict(list)
         for target in graph.targets:
             for sentence in range(sentence_of(target.start), sentence_of(target.end - 1) + 1):
@@ -166,9 +170,21 @@ def _sentence_scope(rule, start: int, end: int, sent_start: int, sent_end: int) 
 
 
 def _update_scopes(modifiers: list[ConTextModifier]) -> None:
-    """ConTextGraph.update_scopes over one sentence's modifiers, pairs in the same order."""
+    """ConTextGraph.update_scopes over one sentence's modifiers, pairs in the same order, leaving out the pairs whose
+    scopes do not meet at the start. ``limit_scope`` changes nothing for a pair whose scopes do not meet, and scopes
+    only narrow (it raises a start, lowers an end), so such a pair never meets later either. A scope that meets
+    ``(low, high)`` starts before ``high`` and, being at most ``longest`` long (or empty or reversed, starting at
+    or after its end), after ``low - longest``: the pairs looked at grow with the modifiers near each other, not
+    with the square of the sentence's."""
+    scopes = [m.scope_span for m in modifiers]
+    by_low = sorted(range(len(modifiers)), key=lambda k: scopes[k][0])
+    lows = [scopes[k][0] for k in by_low]
+    longest = max([high - low for low, high in scopes] + [0])
     for i, first in enumerate(modifiers):
-        for second in modifiers[i + 1 :]:
+        low, high = scopes[i]
+        near = by_low[bisect_right(lows, low - longest) : bisect_left(lows, high)]
+        for k in sorted(k for k in near if k > i and _scopes_overlap(scopes[k], scopes[i])):
+            second = modifiers[k]
             first.limit_scope(second)
             second.limit_scope(first)
 

@@ -56,13 +56,13 @@ class Interpretations:
             if punct[i] and not (i > 0 and not doc[i - 1].whitespace_ and not doc[i].whitespace_):  # "well-defined"
                 if not self._interprets(lower[i + 1 : group.start]):
                     return None
-                if all(punct[ctx.sent.start : i]):  # "- Likely a calcific deposit."
+                if all(punct[k] for k in range(ctx.sent.start, i)):  # "- Likely a calcific deposit."
                     return self._sentence_before(ctx) if self._links.found_in(lower[i + 1 : group.start]) else None
                 return self._clause_before(ctx, i)
             if self._anaphors.starts_at(lower, i):  # the nearest pronoun decides ("this calcification" is no lead)
                 if not self._interprets(lower[i : group.start]):
                     return None
-                if all(punct[ctx.sent.start : i]):  # the pronoun opens its sentence
+                if all(punct[k] for k in range(ctx.sent.start, i)):  # the pronoun opens its sentence
                     return self._sentence_before(ctx)
                 return self._clause_before(ctx, i)
         # "Appearances suggest a calcific deposit." interprets the sentence before; a hedge alone opening a
@@ -76,11 +76,9 @@ class Interpretations:
         index, start = ctx.index, ctx.sent.start
         while end > start and index.punct[end - 1]:  # "...; this": the clause ends before its punctuation
             end -= 1
-        words = index.lower[start:end]
-        for i in range(len(words) - 1, -1, -1):
-            if self._clauses.breaks.starts_at(words, i):
-                start += i + 1
-                break
+        found = self._clauses.breaks.last_start(index.lower, start, end)
+        if found is not None:
+            start = found + 1
         return (start, end) if start < end else None
 
     def _sentence_before(self, ctx: FindingContext) -> tuple[int, int] | None:

@@ -35,10 +35,11 @@ class AssertionReader:
         self._anchors = Phrases(nlp, linking.patient_anchors) if linking.patient_anchors else None
         self._verbs = {t.lower for verb in linking.statement_verbs for t in nlp.make_doc(verb)}
 
-    def __call__(self, group: Group, section: Section, sentence_words: list[int],
+    def __call__(self, group: Group, section: Section, words: list[int], sentence: tuple[int, int],
                  sites: SortedCues | None = None) -> Assertion:
-        """``sentence_words``: the lower-cased word ids of the group's sentence (:mod:`.phrases`); ``sites``: the
-        document's site cues, to tell a hedge between two places (the site is in doubt, not the finding)."""
+        """``words``: the lower-cased word ids of the document (:mod:`.phrases`), ``sentence`` the token range of
+        the group's sentence; ``sites``: the document's site cues, to tell a hedge between two places (the site is
+        in doubt, not the finding)."""
         flags = {meaning.role: False for meaning in CONTEXT_CATEGORIES.values()}
         evidence: list[Evidence] = []
         reason_for_study = False
@@ -58,7 +59,7 @@ class AssertionReader:
         # the indication's questions, and what it names as followed up, say why the study was done
         asks = section.category in self._question_sections and (question or reason_for_study)
         hypothetical = (flags["hypothetical"] or asks
-                        or (not negated and self._generic(section, sentence_words)))
+                        or (not negated and self._generic(section, words, *sentence)))
         return Assertion(
             negated=negated,
             # what the text denies is not also hedged: the hedge of a sentence does not reach a stated absence
@@ -68,12 +69,14 @@ class AssertionReader:
             evidence=evidence,
         )
 
-    def _generic(self, section: Section, sentence_words: list[int]) -> bool:
+    def _generic(self, section: Section, words: list[int], start: int, end: int) -> bool:
         """A statement in generic prose that speaks of no patient or case: it teaches, it reports no finding.
         A statement of absence is left to the case (the discussion weighs what this lesion lacks), and so is a
         verbless line (a summary of the case's findings)."""
-        return (section.category in self._generic_sections
-                and not self._verbs.isdisjoint(sentence_words)
+        if section.category not in self._generic_sections:
+            return False  # read first: the sentence's words are copied only for generic prose
+        sentence_words = words[start:end]
+        return (not self._verbs.isdisjoint(sentence_words)
                 and not (self._anchors is not None and self._anchors.found_in(sentence_words)))
 
 

@@ -9,8 +9,9 @@ and none for a midline structure (anatomy.yaml `midline`). Names that hold a sid
 "right coronary artery") are masked by :mod:`.cues` before this reads any side.
 """
 
-from bisect import bisect_left
-from itertools import pairwise
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from itertools import accumulate, pairwise
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -25,6 +26,9 @@ from reportkit.pipeline.linking.index import DocIndex, ExamTitle, RegionMention,
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
 _PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes the phrase instead of naming a noun
+# how far before a finding, in tokens, a side is read as an earlier item of a list the finding is in: a list's items
+# are short, and the bound keeps the check from reading a whole run-on sentence once per side
+LIST_REACH = 40
 
 
 def _pick(cues: list[Cue], joined: bool = False) -> str | None:
@@ -39,6 +43,31 @@ def _pick(cues: list[Cue], joined: bool = False) -> str | None:
 def _head(lower: list[int], cue: Cue) -> int:
     """The word id of a cue's last word: what a site phrase names ("upper lobe" and "lower lobe": a lobe)."""
     return lower[cue.end - 1]
+
+
+class _KeptSides:
+    """The side words of a document but those ``dropped`` says, answering as a SortedCues of the rest would.
+    Each is tested once, and only when a lookup returns it: testing every side after a finding, each by the words
+    up to it, cost the cube of the side words in a long sentence."""
+
+    def __init__(self, sides: SortedCues, dropped: Callable[[Cue], bool]) -> None:
+        self._sides, self._dropped = sides, dropped
+        self._verdicts: dict[int, bool] = {}  # by start token: side words never overlap
+
+    def _kept(self, cues: list[Cue]) -> list[Cue]:
+        verdicts = self._verdicts
+        for cue in cues:
+            if cue.start not in verdicts:
+                verdicts[cue.start] = self._dropped(cue)
+        return [cue for cue in cues if not verdicts[cue.start]]
+
+    def starting(self, lo: int, hi: int) -> list[Cue]:
+        """Kept side words with ``lo <= start < hi``, in text order."""
+        return self._kept(self._sides.starting(lo, hi))
+
+    def ending(self, lo: int, hi: int) -> list[Cue]:
+        """Kept side words with ``lo < end <= hi``, in text order."""
+        return self._kept(self._sides.ending(lo, hi))
 
 
 class SideReader:
@@ -78,20 +107,27 @@ class SideReader:
     def region_sides(self, doc: Doc, index: DocIndex) -> RegionSides:
         """The exam title and every side word directly naming a limb-region site of the report."""
         named: list[RegionMention] = []
-        sideless = [(s.start, s.end) for s in index.sections if s.category in self._sideless_sections]
+        # the sections giving no region a side, by start, with the furthest end reached so far: one bisect a site
+        sideless = sorted((s.start, s.end) for s in index.sections if s.category in self._sideless_sections)
+        sideless_starts = [start for start, _ in sideless]
+        sideless_reach = list(accumulate((end for _, end in sideless), max))
+        only_sides: dict[int, Cue | None] = {}  # sentence start -> the one side its side words give, if one
         for site in index.sites.cues:
             if not self._regional(site) and site.value not in self._region:  # "pelvis" still ends "left hip"
                 continue
-            if any(start <= doc[site.start].idx < end for start, end in sideless):
+            k = bisect_right(sideless_starts, doc[site.start].idx) - 1
+            if k >= 0 and sideless_reach[k] > doc[site.start].idx:
                 continue
             side = next(iter(index.sides.ending(site.start - self._clauses.before - 1, site.start)), None)
             if side is not None and (self._after_last_boundary(index.lower, side.end, site.start) != side.end
                                      or any(index.punct[side.end : site.start])):
                 side = None  # "left, and the knee": the side names something else
             if side is None:  # "AP radiographs of the left hip show a lesion": the sentence's only side
-                sentences = index.sentences
-                in_sentence = index.sides.starting(sentences.start_of(site.start), sentences.end_of(site.start))
-                side = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+                sentence = index.sentences.start_of(site.start)
+                if sentence not in only_sides:  # read once a sentence: a long one names many sites
+                    in_sentence = index.sides.starting(sentence, index.sentences.end_of(site.start))
+                    only_sides[sentence] = in_sentence[0] if len({c.value for c in in_sentence}) == 1 else None
+                side = only_sides[sentence]
                 if side is not None and (not self._names_a_site(index, side)
                                          or self._extension.found_in(index.lower[max(side.start - 3, 0) : side.start])):
                     side = None  # "right-sided deviation of the stalk", "extends into the left sinus": not its side
@@ -163,11 +199,8 @@ class SideReader:
         if other_end is not None:
             after = self._after_last_boundary(lower, other_end, group.start)
             start = max(start, after if after > other_end else group.start)
-        words = lower[start : group.start]
-        for i in range(len(words) - 1, -1, -1):
-            if self._clauses.breaks.starts_at(words, i):
-                return start + i + 1
-        return start
+        found = self._clauses.breaks.last_start(lower, start, group.start)
+        return start if found is None else found + 1
 
     def _coordinated_after(self, ctx: FindingContext, side: Cue) -> bool:
         """Does the finding end at a coordinating word (not a comma), with a side after it that names a noun
@@ -197,23 +230,23 @@ class SideReader:
         return any(t.is_alpha and t.lower_.endswith("ed") and t.i not in site_tokens
                    for t in ctx.doc[start + last + 1 : side.start])
 
-    def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: list[Cue]) -> Cue | None:
-        """The side word naming the finding's site in its sentence ("right common carotid artery"), if any."""
+    def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: _KeptSides) -> Cue | None:
+        """The side word naming the finding's site in its sentence ("right common carotid artery"), if any: one
+        ending at most two tokens before the site, none of them punctuation."""
         site = next(iter(sites), None)
         if site is None or not ctx.sent.start <= site.start < ctx.sent.end:
             return None
         if site.end <= ctx.group.start and self._coordinators.found_in(
                 [t.lower for t in ctx.doc[site.end : ctx.group.start] if t.lower_.isalpha()]):
             return None  # "a right adrenal nodule and there are no stones": another statement's site
-        for side in sides:
-            between = ctx.index.punct[side.end : site.start]
-            if side.end <= site.start and len(between) <= 2 and not any(between) \
+        for side in sides.ending(site.start - 3, site.start):
+            if side.start >= ctx.sent.start and not any(ctx.index.punct[side.end : site.start]) \
                     and self._after_last_boundary(ctx.index.lower, side.end, site.start) == side.end:
                 return side
         return None
 
     def _interpreted_sides(self, ctx: FindingContext, interpreted: tuple[int, int], sites: list[Cue],
-                           sides: SortedCues) -> list[Cue]:
+                           sides: _KeptSides) -> list[Cue]:
         """The side words the interpreted finding (its clause is ``interpreted``) states: the one naming its
         site ("the left quadriceps tendon"), else those of its own phrase, up to the punctuation after its site."""
         start, end = interpreted
@@ -273,22 +306,20 @@ class SideReader:
                 return value, "mention", [cite_side(cue, value) for cue in paired]
             return None, None, []
         # a side after a coordinating word names the noun it joins ("nephrolithiasis and left renal cyst")
-        coordinated = [c for c in sides.starting(ctx.group.last_end, ctx.sent.end)
-                       if self._coordinated_after(ctx, c) or self._after_other_noun(ctx, c)]
-        if coordinated:
-            sides = SortedCues([c for c in sides.cues if c not in coordinated])
-        own = sides.starting(phrase_start, ctx.window_end)
+        kept = _KeptSides(sides, lambda c: ctx.group.last_end <= c.start < ctx.sent.end and (
+            self._coordinated_after(ctx, c) or self._after_other_noun(ctx, c)))
+        own = kept.starting(phrase_start, ctx.window_end)
         if own:
             value = _pick(own, self._joined(ctx, own))
             return value, "mention", [cite_side(cue, value) for cue in own]
-        naming = self._naming_side(ctx, sites, sides.starting(ctx.sent.start, ctx.sent.end))
+        naming = self._naming_side(ctx, sites, kept)
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
-        stated = self._interpreted_sides(ctx, interpreted, sites, sides) if interpreted is not None else []
+        stated = self._interpreted_sides(ctx, interpreted, sites, kept) if interpreted is not None else []
         if value := _pick(stated):
             return value, "clause", [cite_side(cue, value) for cue in stated]
-        in_clause = ([c for c in sides.starting(clause_start, self.clause_end(ctx)) if not self._in_earlier_item(ctx, c)]
-                     + self._opener_sides(ctx, sides) + self._host_sides(ctx, sides, clause_start))
+        in_clause = ([c for c in kept.starting(clause_start, self.clause_end(ctx)) if not self._in_earlier_item(ctx, c)]
+                     + self._opener_sides(ctx, kept) + self._host_sides(ctx, kept, clause_start))
         if in_clause:
             value = _pick(in_clause, self._joined(ctx, in_clause))
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
@@ -365,7 +396,7 @@ class SideReader:
         """Is the side in an earlier item of a list the finding is an item of ("history of right hip fracture,
         nephrolithiasis, gout")? A coordinating word or comma lies between them, and no colon or verb makes
         the side's words the subject or label of the list ("Right knee: effusion, chondrocalcinosis")."""
-        if side.end > ctx.group.start:
+        if side.end > ctx.group.start or ctx.group.start - side.end > LIST_REACH:
             return False
         words = ctx.index.lower[side.end : ctx.group.start]
         first = self._coordinators.first_in(words)
@@ -408,7 +439,7 @@ class SideReader:
                     return True
         return False
 
-    def _opener_sides(self, ctx: FindingContext, sides: SortedCues) -> list[Cue]:
+    def _opener_sides(self, ctx: FindingContext, sides: _KeptSides) -> list[Cue]:
         """The sides of the place a sentence opens with ("In the left lung base, there is a nodule ..."), when
         the finding is the first in its sentence."""
         doc, start = ctx.doc, ctx.sent.start
@@ -427,7 +458,7 @@ class SideReader:
             return []
         return sides.starting(start, start + end)
 
-    def _host_sides(self, ctx: FindingContext, sides: SortedCues, clause_start: int) -> list[Cue]:
+    def _host_sides(self, ctx: FindingContext, sides: _KeptSides, clause_start: int) -> list[Cue]:
         """The sides of the clause a relative clause holding the finding hangs on ("bilateral nodules are
         seen, most of which are calcified"): the finding's clause opens with a relative pronoun."""
         which = clause_start - 1

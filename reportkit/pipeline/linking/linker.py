@@ -92,7 +92,7 @@ class FindingLinker(PipelineStep):
         evidence = [cite(s, "term") for s in group.spans]
         evidence += [cite(span, "interpretation", concept.diagnosis) for span, concept in group.interpretations]
         evidence += [cite(s, "description") for s in group.descriptions]
-        assertion = self._assertion(group, ctx.section, index.lower[sent.start : sent.end], index.sites)
+        assertion = self._assertion(group, ctx.section, index.lower, (sent.start, sent.end), index.sites)
         concept = group.effective_concept
         near = self._sites.near_sites(ctx)
         # an interpretation naming no site of its own is where the finding it interprets is

@@ -173,9 +173,11 @@ class SiteReader:
     def _has_alternative(self, ctx: FindingContext, site: Cue, category: str | None) -> bool:
         """Whether the sentence sets ``site`` against another site of a different location category as its
         alternative: only an alternative word, determiners, prepositions and no punctuation stand between them."""
-        index, sent = ctx.index, ctx.sent
-        for other in index.sites.starting(sent.start, sent.end):
-            if other is site or not self.decides(other):
+        index, sent, reach = ctx.index, ctx.sent, self._clauses.after
+        # only a site ending at most ``reach`` words before it or starting at most that many after can be one
+        nearby = index.sites.ending(site.start - reach - 1, site.start) + index.sites.starting(site.end, site.end + reach + 1)
+        for other in nearby:
+            if other is site or not sent.start <= other.start < sent.end or not self.decides(other):
                 continue
             first, second = (other, site) if other.start < site.start else (site, other)
             if first.end > second.start or second.start - first.end > self._clauses.after:
@@ -225,12 +227,8 @@ class SiteReader:
         # "consistent with a glass fragment" interprets; it names no structure holding the finding
         if self._interpretation_links.ends_at(index.lower, link + 1):
             return None
-        words = index.lower[ctx.sent.start : link]
-        clause_start = ctx.sent.start
-        for i in range(len(words) - 1, -1, -1):
-            if self._clauses.breaks.starts_at(words, i):
-                clause_start = ctx.sent.start + i + 1
-                break
+        found = self._clauses.breaks.last_start(index.lower, ctx.sent.start, link)
+        clause_start = ctx.sent.start if found is None else found + 1
         deciding = [cue for cue in index.sites.starting(clause_start, link)
                     if cue.end <= link and self._readings[cue.category].location is not None
                     and not self._readings[cue.category].weak]

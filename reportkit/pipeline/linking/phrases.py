@@ -53,6 +53,15 @@ class Phrases:
                 i += 1
         return spans
 
+    def last_start(self, words: list[int], lo: int, hi: int) -> int | None:
+        """The greatest index in ``[lo, hi)`` where a phrase lying wholly in ``words[lo:hi]`` starts, else None:
+        what a backward search of the slice finds, without copying a long sentence to find a near phrase."""
+        for i in range(hi - 1, lo - 1, -1):
+            candidates = self._by_first.get(words[i])
+            if candidates and any(i + len(p) <= hi and tuple(words[i : i + len(p)]) == p for p in candidates):
+                return i
+        return None
+
     def first_in(self, words: list[int]) -> int | None:
         """The index in ``words`` where the first phrase occurrence starts, else None."""
         for i, word in enumerate(words):
