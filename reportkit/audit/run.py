@@ -148,6 +148,7 @@ def _todo(chunks: Iterator[Chunk], done: dict[int, tuple[str, str]], skipped: li
         yield (number, key, digest), rows
 
 
+STORE_MEMORY_LIMIT = "128MB"  # DuckDB's memory in the process writing the store
 COMMIT_CHUNKS = 8  # chunks written per transaction: a commit costs about as much as inserting a chunk's rows
 COMMIT_SECONDS = 1.0  # ... or fewer, so that a slow run still commits (and shows progress) every second or so
 
@@ -205,6 +206,9 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
         with runner_factory() as runner:  # workers start before the store opens: no DuckDB threads in a forked child
             store = Store(run_dir)
             try:
+                # DuckDB would otherwise cache the store's blocks up to most of the machine's memory, so that the
+                # run's process grew with the archive; past this it spills to RUN_DIR's temporary files
+                store.con.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT}'")
                 store.check_options(__version__, checksum, result_options)
                 store.check_inputs(input_fingerprints(inputs))
                 run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
