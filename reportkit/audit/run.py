@@ -113,12 +113,14 @@ def chunk_hash(rows: list[ChunkItem]) -> str:
 
 def _item(rid: int, item: AuditItem) -> ChunkItem:
     if isinstance(item, AuditInput):
-        # the reader policy again, for a caller's own reader: a record the store or pipeline cannot take
-        # (over the size limit, a lone surrogate) becomes an error row that says why
-        checked = report(item.id, item.text, item.source, item.line, item.id, item.meta.model_dump())
-        if isinstance(checked, ErrorRecord):
-            return ("error", rid, checked.id, item.source, item.line, checked.error)
-        return ("report", rid, item.id, item.text, item.source, item.line, item.meta.model_dump())
+        meta = item.meta.model_dump()
+        if not item._policy_applied:
+            # the reader policy again, for a caller's own reader: a record the store or pipeline cannot take
+            # (over the size limit, a lone surrogate) becomes an error row that says why
+            checked = report(item.id, item.text, item.source, item.line, item.id, meta)
+            if isinstance(checked, ErrorRecord):
+                return ("error", rid, checked.id, item.source, item.line, checked.error)
+        return ("report", rid, item.id, item.text, item.source, item.line, meta)
     return ("error", rid, usable_id(item.id), item.source, item.line, item.error)
 
 
