@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import NamedTuple
 
 from spacy.attrs import ORTH
@@ -48,7 +49,7 @@ from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
 from reportkit.pipeline.triggers import mention_triggers, modality_cues
 from reportkit.reasoning.followup import reads
-from reportkit.text import KeyScan, fold, lower_form, trie_pattern, words_pattern
+from reportkit.text import KeyScan, fold, fold_char, lower_form, trie_pattern, words_pattern
 from reportkit.triggers import Reads
 
 TEXT_KEYS = {"ORTH": False, "TEXT": False, "LOWER": True}  # attribute -> compared case-insensitively
@@ -68,9 +69,16 @@ def _fold_classes() -> dict[str, str]:
     """For each char LOWER can give, a regex class of every char whose LOWER it is (lower-cased and folded:
     :func:`reportkit.text.lower_form`)."""
     classes: dict[str, set[str]] = {}
+    fold_one = fold_char.__wrapped__  # uncached: a million distinct chars would only churn the cache
     for code in range(0x110000):
         char = chr(code)
-        lower = lower_form(char)
+        category = unicodedata.category(char)
+        # a start-up cost: skip the chars that are their own LOWER, unassigned, private, surrogate, or uncased
+        # letters with no decomposition, so only about a fifth of the code points go through lower_form
+        if category in ("Cn", "Co", "Cs") or (category == "Lo" and not unicodedata.decomposition(char)):
+            continue
+        lowered = char.lower()  # lower_form(char), the fold uncached
+        lower = lowered if lowered.isascii() else "".join(map(fold_one, lowered))
         if lower != char and len(lower) == 1:
             classes.setdefault(lower, {lower}).add(char)
     return {c: "[" + "".join(re.escape(x) for x in sorted(chars)) + "]" for c, chars in classes.items()}

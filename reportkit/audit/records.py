@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from reportkit.models import ErrorRecord
 
@@ -33,6 +33,8 @@ class AuditInput(BaseModel):
     line: int | None = None  # 1-based line or record number within the source
     meta: ReportMeta = ReportMeta()
     warnings: list[str] = []  # metadata the reader had to drop (an unparseable date): no report text
+    # set by reportkit's own reader, which applied the reader policy already: the run need not apply it again
+    _policy_applied: bool = PrivateAttr(default=False)
 
 
 AuditItem = AuditInput | ErrorRecord

@@ -3,7 +3,8 @@
 Resume: inputs are read in a fixed order and cut into chunks of ``chunk_size`` records; chunk
 ``n`` holds records ``n*size .. n*size+size-1``, its key is the source and record number of its
 first record and its hash covers every record read into it. A chunk's rows and its ``chunks_done``
-marker commit together, so rerunning the same command after a crash (kill -9 included) processes
+marker commit together (several chunks to a transaction, their rows built as Arrow tables by the
+workers), so rerunning the same command after a crash (kill -9 included) processes
 exactly the chunks that are missing. A resume whose input files changed size, or whose chunks
 already done now read differently, is refused, naming the file.
 """
@@ -15,6 +16,7 @@ import hashlib
 import json
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
@@ -26,7 +28,7 @@ from reportkit.audit.correlation import Window
 from reportkit.audit.radiographs import store_correlations
 from reportkit.audit.records import AuditInput, AuditItem
 from reportkit.audit.store import LOCK_FILE, Store, StoreError, lexicon_checksum
-from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk, worker_state
+from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk_tables, worker_state
 from reportkit.io.readers.policy import report, usable_id
 from reportkit.io.runner import Runner
 from reportkit.models import ErrorRecord
@@ -111,12 +113,14 @@ def chunk_hash(rows: list[ChunkItem]) -> str:
 
 def _item(rid: int, item: AuditItem) -> ChunkItem:
     if isinstance(item, AuditInput):
-        # the reader policy again, for a caller's own reader: a record the store or pipeline cannot take
-        # (over the size limit, a lone surrogate) becomes an error row that says why
-        checked = report(item.id, item.text, item.source, item.line, item.id, item.meta.model_dump())
-        if isinstance(checked, ErrorRecord):
-            return ("error", rid, checked.id, item.source, item.line, checked.error)
-        return ("report", rid, item.id, item.text, item.source, item.line, item.meta.model_dump())
+        meta = item.meta.model_dump()
+        if not item._policy_applied:
+            # the reader policy again, for a caller's own reader: a record the store or pipeline cannot take
+            # (over the size limit, a lone surrogate) becomes an error row that says why
+            checked = report(item.id, item.text, item.source, item.line, item.id, meta)
+            if isinstance(checked, ErrorRecord):
+                return ("error", rid, checked.id, item.source, item.line, checked.error)
+        return ("report", rid, item.id, item.text, item.source, item.line, meta)
     return ("error", rid, usable_id(item.id), item.source, item.line, item.error)
 
 
@@ -146,6 +150,40 @@ def _todo(chunks: Iterator[Chunk], done: dict[int, tuple[str, str]], skipped: li
         yield (number, key, digest), rows
 
 
+STORE_MEMORY_LIMIT = "128MB"  # DuckDB's memory in the process writing the store
+COMMIT_CHUNKS = 8  # chunks written per transaction: a commit costs about as much as inserting a chunk's rows
+COMMIT_SECONDS = 1.0  # ... or fewer, so that a slow run still commits (and shows progress) every second or so
+
+
+def _commit_in_batches(store: Store, finished: Iterable[tuple[tuple[int, str, str], dict]],
+                       on_chunk: Callable[[int, int], None] | None) -> int:
+    """Commit finished chunks several to a transaction; ``on_chunk`` follows each once committed. Returns how
+    many chunks were committed. A chunk finished but not yet committed when the run stops is simply run again
+    by the resume."""
+    pending: list[tuple[int, str, str, dict]] = []
+    committed = 0
+    last = time.monotonic()
+
+    def commit() -> None:
+        nonlocal committed, last
+        store.commit_chunks(pending)
+        committed += len(pending)
+        last = time.monotonic()
+        if on_chunk:
+            for *_, tables in pending:
+                errors = tables["errors"].num_rows if "errors" in tables else 0
+                on_chunk(errors + (tables["reports"].num_rows if "reports" in tables else 0), errors)
+        pending.clear()
+
+    for (number, key, digest), tables in finished:
+        pending.append((number, key, digest, tables))
+        if len(pending) >= COMMIT_CHUNKS or time.monotonic() - last >= COMMIT_SECONDS:
+            commit()
+    if pending:
+        commit()
+    return committed
+
+
 def audit_runner(workers: int, options: WorkOptions, backend: str = "local", scheduler: str | None = None) -> Runner:
     """The batch runner for an audit: each worker process builds its pipeline and pre-filter once."""
     return Runner(workers, backend, scheduler, init=worker_state, init_args=(options.lexicon_dir,))
@@ -170,20 +208,19 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
         with runner_factory() as runner:  # workers start before the store opens: no DuckDB threads in a forked child
             store = Store(run_dir)
             try:
+                # DuckDB would otherwise cache the store's blocks up to most of the machine's memory, so that the
+                # run's process grew with the archive; past this it spills to RUN_DIR's temporary files
+                store.con.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT}'")
                 store.check_options(__version__, checksum, result_options)
                 store.check_inputs(input_fingerprints(inputs))
                 run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
                 done = store.done_chunks()
                 skipped: list[int] = []
-                ran = correlations = 0
+                correlations = 0
                 try:
                     todo = _todo(chunked(read_archive(inputs, column_map), chunk_size), done, skipped, on_resumed)
-                    for (number, key, digest), rows in runner.map(process_chunk, todo, options, time_limit,
-                                                                  ordered=False):
-                        store.commit_chunk(number, key, rows, digest)
-                        ran += 1
-                        if on_chunk:
-                            on_chunk(len(rows["reports"]) + len(rows["errors"]), len(rows["errors"]))
+                    finished = runner.map(process_chunk_tables, todo, options, time_limit, ordered=False)
+                    ran = _commit_in_batches(store, finished, on_chunk)
                     correlations = store_correlations(store, window)
                 except BaseException:
                     # the first failure is the one to report: recording the failed run may fail too (disk full)
@@ -191,6 +228,8 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
                         store.end_run(run, "failed")
                     raise
                 read, results, errors = store.end_run(run, "complete")
+                # into the store file now, not silently at close: a disk too full for it is an error the run reports
+                store.con.execute("CHECKPOINT")
             except BaseException:
                 with suppress(Exception):
                     store.close()

@@ -70,11 +70,28 @@ _ARROW = {S: pa.string(), I: pa.int64(), B: pa.bool_(), F: pa.float64(), D: pa.d
 ARROW_SCHEMAS = {t: pa.schema([(c, _ARROW[k]) for c, k in cols]) for t, cols in TABLES.items() if t != "runs"}
 
 ChunkRows = dict[str, list[tuple]]
+ChunkTables = dict[str, pa.Table]
 # nothing is downloaded at run time: DuckDB would otherwise fetch an extension to read, e.g., a SQLite file
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 SQLITE_MAGIC = b"SQLite format 3\0"
 EXPORT_FORMATS = {"parquet": "FORMAT parquet", "csv": "FORMAT csv, HEADER", "jsonl": "FORMAT json"}
+
+
+def arrow_tables(rows: ChunkRows | ChunkTables) -> ChunkTables:
+    """A chunk's rows as one Arrow table per non-empty table, in the store's column types; tables pass as they are.
+
+    A worker calls it on its own rows, so the process writing the store does no work per row."""
+    tables = {}
+    for table, table_rows in rows.items():
+        if isinstance(table_rows, pa.Table):
+            tables[table] = table_rows
+        elif table_rows:
+            schema = ARROW_SCHEMAS[table]
+            columns = zip(*table_rows, strict=True)
+            tables[table] = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)],
+                                                 schema=schema)
+    return tables
 
 
 class StoreError(ValueError):
@@ -234,22 +251,31 @@ class Store:
         return {chunk: (key, digest) for chunk, key, digest in
                 self.con.execute("SELECT chunk, chunk_key, chunk_hash FROM chunks_done").fetchall()}
 
-    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows, digest: str | None = None) -> None:
+    def commit_chunk(self, chunk: int, key: str, rows: ChunkRows | ChunkTables, digest: str | None = None) -> None:
         """Write a chunk's rows and its done marker (with the hash of its records, ``digest``) atomically."""
-        results = len(rows.get("reports", ()))
-        errors = len(rows.get("errors", ()))
-        marker = {"chunks_done": [(chunk, key, digest, results + errors, results, errors)]}
+        self.commit_chunks([(chunk, key, digest, rows)])
+
+    def commit_chunks(self, chunks: list[tuple[int, str, str | None, ChunkRows | ChunkTables]]) -> None:
+        """Write several chunks, each ``(chunk, key, digest, rows)``, with their done markers in ONE transaction:
+        one insert per table, whatever the number of chunks. Rows come as tuples or as Arrow tables
+        (:func:`arrow_tables`, which a worker can build)."""
+        tables: dict[str, list[pa.Table]] = {}
+        markers = []
+        for chunk, key, digest, rows in chunks:
+            batches = arrow_tables(rows)
+            results = batches["reports"].num_rows if "reports" in batches else 0
+            errors = batches["errors"].num_rows if "errors" in batches else 0
+            markers.append((chunk, key, digest, results + errors, results, errors))
+            for table, batch in batches.items():
+                tables.setdefault(table, []).append(batch)
+        if markers:
+            tables["chunks_done"] = [arrow_tables({"chunks_done": markers})["chunks_done"]]
         self.con.begin()
         try:
-            for table, table_rows in {**rows, **marker}.items():
-                if table_rows:
-                    columns = list(zip(*table_rows, strict=True))
-                    batch = pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in
-                                                  zip(columns, ARROW_SCHEMAS[table], strict=True)],
-                                                 schema=ARROW_SCHEMAS[table])
-                    self.con.register("_batch", batch)
-                    self.con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
-                    self.con.unregister("_batch")
+            for table, batches in tables.items():
+                self.con.register("_batch", pa.concat_tables(batches))
+                self.con.execute(f"INSERT INTO {table} SELECT * FROM _batch")
+                self.con.unregister("_batch")
             self.con.commit()
         except BaseException:
             with contextlib.suppress(duckdb.Error):  # a failed commit (disk full) may leave nothing to roll back

@@ -1,7 +1,8 @@
 """The per-chunk work the runner's workers do: each report analysed and linted by the engine, as plain rows.
 
 A chunk travels as plain tuples and comes back as ``{table: [row tuples]}`` (see
-:data:`reportkit.audit.store.TABLES`); nothing spaCy or pydantic crosses a process boundary.
+:data:`reportkit.audit.store.TABLES`), or as ``{table: Arrow table}`` from :func:`process_chunk_tables`;
+nothing spaCy or pydantic crosses a process boundary.
 Each process builds the pipeline and the pre-filter once (:func:`worker_state`).
 """
 
@@ -160,6 +161,15 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions, seconds: float |
         for table, table_rows in outcome.items():
             rows[table] += table_rows
     return rows
+
+
+def process_chunk_tables(items: list[ChunkItem], options: WorkOptions, seconds: float | None = DEFAULT_TIME_LIMIT
+                         ) -> dict:
+    """:func:`process_chunk`'s rows as one Arrow table per table (see :func:`reportkit.audit.store.arrow_tables`):
+    built here, in the worker, they cross to the process writing the store as a few buffers, not a tuple per row."""
+    from reportkit.audit.store import arrow_tables
+
+    return arrow_tables(process_chunk(items, options, seconds))
 
 
 def _error_row(item: ChunkItem, exc: Exception) -> tuple:

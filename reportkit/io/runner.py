@@ -5,8 +5,8 @@ the engine (:mod:`reportkit.engine`) over chunks of inputs and keep input order;
 :func:`reportkit.audit.work.process_chunk` and commits each chunk as it finishes. Backends:
 
 - ``local``: one worker runs in this process; more run in a process pool on this machine,
-  forked on Linux (workers inherit what ``init`` built here, copy-on-write), else forkserver or
-  spawn (each worker runs ``init``).
+  forked on Linux, else forkserver or spawn; each worker runs ``init`` when it starts, so this
+  process holds none of what ``init`` builds.
 - ``dask``: an existing Dask cluster (``scheduler`` address), left running, or a LocalCluster of
   ``workers`` single-threaded processes that this runner starts and stops (extra ``reportkit[dask]``).
   Each worker process runs ``init`` once when the runner starts; consecutive chunks travel together
@@ -56,7 +56,7 @@ def cpu_count() -> int:
 
 
 def start_method() -> str:
-    """fork on Linux (workers inherit what was built before), else forkserver, else spawn."""
+    """fork on Linux (workers start at once, with the modules imported before), else forkserver, else spawn."""
     methods = multiprocessing.get_all_start_methods()
     if sys.platform == "linux" and "fork" in methods:
         return "fork"
@@ -110,7 +110,7 @@ class Runner:
     """Runs a work function over chunks on ``workers`` workers of ``backend``; a context manager owning them.
 
     ``init(*init_args)`` prepares a worker process (builds the pipeline) before its first chunk; with
-    the local backend and fork it runs once here, and the workers inherit its result.
+    the local backend each pool worker runs it as it starts, never this process.
     """
 
     def __init__(self, workers: int = 1, backend: str = "local", scheduler: str | None = None,
@@ -147,9 +147,9 @@ class Runner:
     def _start_pool(self) -> None:
         method = start_method()
         context = multiprocessing.get_context(method)
-        if method == "fork" and self.init is not None:
-            self.init(*self.init_args)  # once here; every worker forks with it already built (copy-on-write)
-        elif method == "forkserver" and self.init is not None:
+        # each worker runs init itself, at the same time, and this process never holds what it builds (a
+        # pipeline): what the parent holds stays small, whatever the workers need
+        if method == "forkserver" and self.init is not None:
             context.set_forkserver_preload([self.init.__module__])
         parent = os.getpid() if method == "fork" else None
         self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,

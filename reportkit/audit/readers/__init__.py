@@ -41,7 +41,10 @@ def audit_item(item: Input) -> AuditItem:
     if isinstance(item, ErrorRecord):
         return item
     meta, warnings = build_meta(item.meta, item.procedure)
-    return AuditInput(id=item.id, text=item.text, source=item.source, line=item.line, meta=meta, warnings=warnings)
+    audit_input = AuditInput(id=item.id, text=item.text, source=item.source, line=item.line, meta=meta,
+                             warnings=warnings)
+    audit_input._policy_applied = True
+    return audit_input
 
 
 def count_archive(paths: Iterable[str | Path], encoding: str | None = None) -> int | None:

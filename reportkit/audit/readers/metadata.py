@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 
 from reportkit.audit.records import ReportMeta
@@ -22,7 +23,6 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
     warning rather than losing the report: its text can still be audited, and correlation reports the
     missing field as "unknown".
     """
-    vocab = load_vocabulary()
     warnings: list[str] = []
     try:
         exam_date = parse_date(fields.get("exam_date"))
@@ -31,21 +31,29 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
         warnings.append(f"exam_date dropped: {exc}")
     body_part = _clean(fields.get("body_part"))
     side_value = _clean(fields.get("side"))
-    side = vocab.side(side_value)
+    modality, body_part, side = _normalised(body_part, side_value, _clean(fields.get("modality")), procedure)
     if side_value and side is None:
         warnings.append("side dropped: not a known side word or code")
-    if side is None and side_value is None:
-        side = vocab.side(body_part) or vocab.side(procedure)
-    modality_value = _clean(fields.get("modality"))
-    # an unrecognised archive code (e.g. "RAD") is kept as given unless the procedure names the modality
-    modality = vocab.modality(modality_value) or vocab.modality(procedure) or modality_value
-    region = vocab.region(body_part) or (None if body_part else vocab.region(procedure))
     meta = ReportMeta(
         patient_id=_clean(fields.get("patient_id")),
         accession=_clean(fields.get("accession")),
         exam_date=exam_date,
         modality=modality,
-        body_part=region or body_part,
+        body_part=body_part,
         side=side,
     )
     return meta, warnings
+
+
+@functools.lru_cache(maxsize=4096)  # an archive spells its modalities, body parts and sides a few ways, over and over
+def _normalised(body_part: str | None, side_value: str | None, modality_value: str | None,
+                procedure: str | None) -> tuple[str | None, str | None, str | None]:
+    """(modality, body part, side) in reportkit's words, from the archive's values and procedure description."""
+    vocab = load_vocabulary()
+    side = vocab.side(side_value)
+    if side is None and side_value is None:
+        side = vocab.side(body_part) or vocab.side(procedure)
+    # an unrecognised archive code (e.g. "RAD") is kept as given unless the procedure names the modality
+    modality = vocab.modality(modality_value) or vocab.modality(procedure) or modality_value
+    region = vocab.region(body_part) or (None if body_part else vocab.region(procedure))
+    return modality, region or body_part, side
