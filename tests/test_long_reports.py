@@ -9,10 +9,11 @@ from __future__ import annotations
 import random
 
 import pytest
+from context_graphs import context_graph
 from medspacy.context import ConText
 
 from reportkit.api import extract
-from reportkit.pipeline import MENTION_GROUP, get_pipeline, to_result
+from reportkit.pipeline import get_pipeline, to_result
 from reportkit.pipeline.rules import SCOPE_WINDOW
 from reportkit.pipeline.sections import sentence_starts
 
@@ -69,19 +70,11 @@ def test_fast_equals_plain_on_long_reports(name):
     assert to_result(fast(text), name).model_dump() == expected
 
 
-def _graph(doc):
-    graph = doc._.context_graph
-    return ([(m.modifier_span, m.scope_span, m.category) for m in graph.modifiers],
-            [((t.start, t.end), m.modifier_span) for t, m in graph.edges],
-            [(t._.is_negated, t._.is_uncertain, t._.is_historical, t._.is_hypothetical)
-             for t in doc.spans[MENTION_GROUP]])
-
-
 def test_a_modifier_crossing_a_sentence_keeps_context_sentence_by_sentence(monkeypatch):
     # medspaCy's whole-document run compares every modifier of the report with every other: it must not run
     text = LONG_REPORTS["sentences and crossing history lines"]
     plain = get_pipeline(plain=True)
-    expected = _graph(plain(text))
+    expected = context_graph(plain(text))
     assert _modifiers_crossing_a_sentence(plain(text))
 
     def whole_document(self, doc, targets=None):
@@ -90,7 +83,7 @@ def test_a_modifier_crossing_a_sentence_keeps_context_sentence_by_sentence(monke
     monkeypatch.setattr(ConText, "__call__", whole_document)
     doc = get_pipeline()(text)
     assert _modifiers_crossing_a_sentence(doc)
-    assert _graph(doc) == expected
+    assert context_graph(doc) == expected
 
 
 def test_a_modifier_reaches_no_further_than_the_window():

@@ -8,12 +8,12 @@ import time
 import warnings
 
 import pytest
-
+from context_graphs import context_graph
 from medspacy.context import ConText
 from typer.testing import CliRunner
 
 from reportkit.cli import app
-from reportkit.pipeline import MENTION_GROUP, get_pipeline
+from reportkit.pipeline import get_pipeline
 from reportkit.timeout import ReportTimeout, time_limit
 
 runner = CliRunner()
@@ -47,15 +47,7 @@ def test_report_command_applies_the_time_limit(tmp_path):
     assert "Phlebolith" in result.stdout
 
 
-def _graph(doc):
-    graph = doc._.context_graph
-    return ([(m.modifier_span, m.scope_span, m.category) for m in graph.modifiers],
-            [((t.start, t.end), m.modifier_span) for t, m in graph.edges],
-            [(t._.is_negated, t._.is_uncertain, t._.is_historical, t._.is_hypothetical)
-             for t in doc.spans[MENTION_GROUP]])
-
-
-def test_sentence_context_builds_medspacys_graph():
+def test_sentence_context_builds_medspacyscontext_graph():
     text = ("No calcification in the left knee, possible calcific tendinitis, no ossification\n"
             "History of HADD? pseudogout. No evidence of phleboliths or calcification. Calcification is not seen. "
             + ", ".join(CLAUSES * 30))
@@ -68,8 +60,8 @@ def test_sentence_context_builds_medspacys_graph():
     with warnings.catch_warnings():  # medspaCy's own run may warn about an empty token matcher (W036)
         warnings.simplefilter("ignore")
         ConText.__call__(context, theirs)
-    assert _graph(ours) == _graph(theirs)
-    assert any(negated for negated, *_ in _graph(ours)[2])
+    assert context_graph(ours) == context_graph(theirs)
+    assert any(negated for negated, *_ in context_graph(ours)[2])
 
 
 def test_a_timeout_dropped_by_the_code_it_lands_in_is_raised_again():
