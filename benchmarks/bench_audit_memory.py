@@ -133,8 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     CHECKOUT[0] = args.checkout.resolve()
     name, texts = load_texts(10**9)
-    print(f"reportkit of {CHECKOUT[0]}; corpus: {name}; {os.cpu_count()} CPUs; load average before: "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"reportkit of {CHECKOUT[0]}; corpus: {name}; {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="bench-audit-memory-") as tmp:
         folder = Path(tmp)
         parents = {}
@@ -153,7 +152,6 @@ def main() -> None:
             print(f"{args.prevalence_reports:,} reports, {share:.1%} with a trigger, whole processes, median of 3: "
                   f"audit run (1 worker) {audit:.1f} s, tokenizer {tokenizer:.1f} s; audit throughput / tokenizer "
                   f"throughput = tokenizer s / audit s = {ratio:.2f} (goal >= 2)")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ def test_two_names_of_one_paired_organ_are_one_place_for_a_restated_object() -> 
 
 @pytest.mark.parametrize("text", [
     "Nails: no clubbing, petechiae or splinter hemorrhages.",
-    "There were splinter-type hemorrhages under the fingernails of both hands.",
+    "Several splinter-type hemorrhages are seen beneath two nails of the right hand.",
     "Spitting up after feeds, not projectile in nature, nonbilious.",
 ])
 def test_signs_named_after_objects_are_no_foreign_bodies(text: str) -> None:

@@ -30,10 +30,10 @@ def test_a_term_and_its_non_form_on_one_noun_are_one_mention() -> None:
 
 
 def test_a_site_in_a_coordinated_phrase_after_a_term_is_not_that_terms_site() -> None:
-    # "with ostial calcification" describes the plaque of one vessel; the lesion after "and" is another
+    # "with calcification at the origin" describes the plaque of one vessel; the lesion after "and" is another
     # noun phrase, so it does not make the calcification a second finding elsewhere
-    found = extract("LAD: Dense calcific plaque within the proximal vessel with ostial calcification "
-                    "and possible flow-limiting proximal lesion.").findings
+    found = extract("Circumflex: heavy calcific plaque in its middle segment with calcification at the origin "
+                    "and a possible significant distal lesion.").findings
     assert len(found) == 1, found
     assert found[0].location_category == "vascular"
 
