@@ -100,6 +100,8 @@ class SideReader:
         self._relatives = {vocab.add(w) for w in linking.relative_pronouns}
         self._extension = Phrases(nlp, linking.extension)
         self._organs = {organ: Phrases(nlp, terms) for organ, terms in lexicon.anatomy.paired_organs.items()}
+        # the words an organ's name can start with: the document is read once for them, not once per organ
+        self._organ_first_words = {word for names in self._organs.values() for word in names.first_words}
         # plural names of a paired organ ("kidneys"): no one organ of the pair, so no side is carried to them
         self._organ_plurals = {vocab.add(t) for terms in lexicon.anatomy.paired_organs.values() for t in terms
                                if " " not in t and t.endswith("s") and t[:-1] in terms}
@@ -523,7 +525,8 @@ class SideReader:
             found: dict[str, list[tuple[int, Cue]]] = {}
             namings: dict[str, list[int]] = {}
             lower = index.lower
-            for i in range(len(lower)):
+            first_words = self._organ_first_words
+            for i in (i for i, word in enumerate(lower) if word in first_words):
                 for organ, names in self._organs.items():
                     if not names.starts_at(lower, i):
                         continue

@@ -25,6 +25,11 @@ class Phrases:
     def __bool__(self) -> bool:
         return bool(self._phrases)
 
+    @property
+    def first_words(self) -> frozenset[int]:
+        """The word ids a phrase can start with."""
+        return frozenset(self._by_first)
+
     def found_in(self, words: list[int]) -> bool:
         """Does any phrase occur in ``words``?"""
         return self.first_in(words) is not None
