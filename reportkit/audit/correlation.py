@@ -25,7 +25,7 @@ from typing import Literal
 from reportkit.audit.vocabulary import Vocabulary, load_vocabulary
 
 Status = Literal["correlated", "not_correlated", "unknown"]
-_COMPATIBLE_SIDES = {  # radiograph sides that can answer an exam of this side, confirmed ones first
+COMPATIBLE_SIDES = {  # radiograph sides that can answer an exam of this side, confirmed ones first
     "left": (("left", "bilateral"), (None,)),
     "right": (("right", "bilateral"), (None,)),
     "bilateral": (("bilateral", "left", "right"), (None,)),
@@ -117,7 +117,7 @@ class RadiographIndex:
 
     def best(self, exam: Exam, region: str, window: Window) -> tuple[_Radiograph, bool] | None:
         """The chosen radiograph for an exam and whether its side was confirmed."""
-        confirmed, unconfirmed = _COMPATIBLE_SIDES.get(exam.side, _COMPATIBLE_SIDES[None])
+        confirmed, unconfirmed = COMPATIBLE_SIDES.get(exam.side, COMPATIBLE_SIDES[None])
         for sides, checked in ((confirmed, True), (unconfirmed, False)):
             found = [r for s in sides if (r := self.nearest(exam.patient_id, region, s, exam.exam_date, window))]
             if found:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from reportkit.audit.correlation import _COMPATIBLE_SIDES, Window
+from reportkit.audit.correlation import COMPATIBLE_SIDES, Window
 from reportkit.audit.store import Store
 from reportkit.audit.vocabulary import Vocabulary, load_vocabulary
 
@@ -88,7 +88,7 @@ ORDER BY a.rid, a.idx, a.n
 
 def _sides_table() -> pa.Table:
     """Which radiograph sides answer an exam side: tier 0 confirms the side, tier 1 does not."""
-    rows = [(exam_side, radiograph_side, tier) for exam_side, tiers in _COMPATIBLE_SIDES.items()
+    rows = [(exam_side, radiograph_side, tier) for exam_side, tiers in COMPATIBLE_SIDES.items()
             for tier, sides in enumerate(tiers) for radiograph_side in sides]
     exam_sides, radiograph_sides, tiers = zip(*rows, strict=True)
     return pa.table({"exam_side": pa.array(exam_sides, pa.string()),
