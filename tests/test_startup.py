@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from reportkit.lexicon import LexiconError, default_lexicon_dir, load_lexicon, loader
-from reportkit.pipeline.extensions import context_span_attrs
+from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +60,7 @@ def test_a_bare_spacy_pipeline_does_not_import_reportkit_components():
 def test_the_light_factories_configure_the_components_as_the_pipeline_does():
     from reportkit.pipeline import factories
 
+    assert factories.MENTION_GROUP == MENTION_GROUP
     assert factories.CONTEXT_SPAN_ATTRS == context_span_attrs()
 
 

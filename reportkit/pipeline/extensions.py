@@ -12,10 +12,8 @@ from spacy.tokens import Doc, Span
 
 from reportkit.models import AssertionScope, Finding
 from reportkit.pipeline.doc_text import doc_text
-from reportkit.pipeline.factories import (
-    MENTION_GROUP as MENTION_GROUP,  # defined with the factories, which import little
-)
 
+MENTION_GROUP = "reportkit_mentions"  # the concept terms matched (the target matcher's span group), not yet findings
 FINDINGS_KEY = "reportkit_findings"  # the mentions as the output records them, labelled (reportkit_findings)
 MENTIONS_KEY = "reportkit_mention_spans"  # (start, end) -> the mention, for the span extensions
 SCOPES_KEY = "reportkit_assertion_scopes"  # the Doc's assertion scopes, for the span extensions

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from reportkit.pipeline.sections import Sectionizer
     from reportkit.pipeline.spans import FindingSpans
 
-MENTION_GROUP = "reportkit_mentions"  # the concept terms matched (the target matcher's span group), not yet findings
-# a copy of reportkit.pipeline.extensions.context_span_attrs(), which lives in a module that imports the pipeline;
-# tests/test_startup.py checks that they are equal
+# Copies of reportkit.pipeline.extensions' MENTION_GROUP and context_span_attrs(), which live in a module that
+# imports the pipeline; tests/test_startup.py checks that they are equal.
+MENTION_GROUP = "reportkit_mentions"
 CONTEXT_SPAN_ATTRS = {
     "NEGATED_EXISTENCE": {"is_negated": True},
     "POSSIBLE_EXISTENCE": {"is_uncertain": True},
