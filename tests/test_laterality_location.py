@@ -41,6 +41,15 @@ def test_midline_structures_have_no_side(text):
     assert [side for _, side, _ in sides(text)] == [None]
 
 
+@pytest.mark.parametrize("text", [
+    "The bag was drawn out towards the left shoulder. This was opened, a gallstone was seen within the gallbladder.",
+    "A cyst lies in the left kidney. That was drained, and calcification was noted in the pancreas.",
+    "FINDINGS: Left lower lobe atelectasis. This is unchanged; a calcified focus in the gastric wall.",
+])
+def test_a_single_organ_takes_no_side_from_an_earlier_sentence(text):
+    assert [side for _, side, _ in sides(text)] == [None]
+
+
 def test_a_side_naming_the_midline_structure_itself_is_kept():
     text = "INDICATION: Right hip pain.\nFINDINGS: Several left pelvic phleboliths. Calcification of the aorta."
     assert [side for _, side, _ in sides(text)] == ["left", None]
