@@ -105,3 +105,13 @@ def test_signs_named_after_objects_are_no_foreign_bodies(text: str) -> None:
 ])
 def test_objects_in_the_throat_lie_in_a_viscus(text: str) -> None:
     assert [f.location_category for f in foreign_bodies(text)] == ["other"]
+
+
+
+@pytest.mark.parametrize("text", [
+    "A fish bone is embedded in the left index finger.",
+    "Retained fish bone in the palm of the right hand.",
+])
+def test_a_fish_bone_in_a_limb_is_in_the_soft_tissues(text: str) -> None:
+    found = foreign_bodies(text)
+    assert [f.location_category for f in found] == ["soft_tissue"], found

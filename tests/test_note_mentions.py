@@ -191,6 +191,8 @@ def test_possibility_wording_hedges(text):
     "PREOPERATIVE DIAGNOSIS: Fractured and retained epidural catheter.",
     "A migrated pleural drain lies in the right chest wall.",
     "Retained guidewire fragment in the inferior vena cava.",
+    "Cystoscopy: a retained surgical staple was removed from the bladder wall.",
+    "The sinus tract was explored and a retained braided suture was excised.",
 ])
 def test_broken_retained_or_migrated_devices_are_foreign_bodies(text):
     finding = one(text)
@@ -200,6 +202,7 @@ def test_broken_retained_or_migrated_devices_are_foreign_bodies(text):
 @pytest.mark.parametrize("text", [
     "The epidural catheter was placed at L3-L4 without difficulty.",
     "A right internal jugular catheter terminates in the superior vena cava.",
+    "The skin was closed with staples and the fascia with interrupted sutures.",
 ])
 def test_devices_in_their_intended_use_are_not_findings(text):
     assert found(text) == []
