@@ -179,11 +179,12 @@ class KeyScan:
     ("K", the Kelvin sign, is a "k") is searched by regex.
     """
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Sequence[re.Pattern[str]], derive=derive_keys) -> None:
+        """``derive``: :func:`reportkit.regex_syntax.derive_keys`, or what gives the same (kept keys)."""
         import ahocorasick_rs
 
         self.patterns = tuple(patterns)
-        derived = [derive_keys(p) for p in self.patterns]
+        derived = [derive(p) for p in self.patterns]
         self._unkeyed = {i for i, (keys, _) in enumerate(derived) if keys is None}
         keys = {key for pattern_keys, _ in derived for key, _ in pattern_keys or ()}
         kept = {key[0] for key in keys if key[0] not in LETTERS}
