@@ -34,8 +34,20 @@ def fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """``text`` in its plain spelling form, char by char (:func:`fold_char`): "Mönckeberg" -> "Monckeberg",
-    "Ehlers–Danlos" -> "Ehlers-Danlos". The same length as ``text``."""
-    return text if text.isascii() else "".join(map(fold_char, text))
+    "Ehlers–Danlos" -> "Ehlers-Danlos". The same length as ``text``; ``text`` itself when no char of it folds.
+
+    A report holds few distinct non-ASCII chars ("°", "é"): each is replaced throughout, instead of every char
+    going through :func:`fold_char`. A char folding to another that folds again is left to the char-by-char
+    pass, which folds each char once.
+    """
+    if text.isascii():
+        return text
+    folds = {char: folded for char in set(NON_ASCII.findall(text)) if (folded := fold_char(char)) != char}
+    if any(folded in folds for folded in folds.values()):
+        return "".join(map(fold_char, text))
+    for char, folded in folds.items():
+        text = text.replace(char, folded)
+    return text
 
 
 # German umlauts written without the diacritic are transliterated by adding "e" ("Teutschlaender" for
