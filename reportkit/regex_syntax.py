@@ -280,7 +280,10 @@ def _runtime() -> str | None:
     """What a kept program depends on besides its regex; None when programs cannot be kept here."""
     if _sre is None or array("I").itemsize != _sre.CODESIZE:
         return None
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    try:
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:  # no source to go by (a frozen or zipped install): nothing is kept
+        return None
     return f"{KEPT_FORMAT} {sys.version} {_sre.MAGIC} {_sre.CODESIZE} {sys.byteorder} {code}"
 
 

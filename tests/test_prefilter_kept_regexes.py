@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-import reportkit.regex_syntax as regex_syntax
+from reportkit import regex_syntax
 from reportkit.engine import get_engine
 from reportkit.prefilter import Prefilter, kept_regexes_file
 from reportkit.regex_syntax import derive_keys

@@ -93,15 +93,13 @@ def test_a_report_clock_limits_each_report_and_nothing_between_them():
     clock = ReportClock(0.2)
     start = time.monotonic()
     with clock.installed():
-        with pytest.raises(ReportTimeout):
-            with clock:
-                _busy(5)
+        with pytest.raises(ReportTimeout), clock:
+            _busy(5)
         with clock:  # the next report has its own time
             _busy(0.1)
         _busy(0.4)  # between reports: no limit
-        with pytest.raises(ReportTimeout):
-            with clock:
-                _busy(5)
+        with pytest.raises(ReportTimeout), clock:
+            _busy(5)
     assert time.monotonic() - start < 2
     assert signal.getsignal(signal.SIGALRM) is previous
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

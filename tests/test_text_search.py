@@ -64,8 +64,8 @@ def test_a_report_with_typographic_quotes_is_searched_like_an_ascii_one():
 
 
 # chars that fold (accents, dashes, apostrophes), chars that do not, and combining marks, among plain letters
-_FOLDING_CHARS = st.sampled_from(list("aeiouMKs -'") + ["é", "Ö", "ß", "–", "—", "\u2019", "\u02bc", "°", "µ", "İ",
-                                                         "\u0301", "\u212a", "ﬁ", "Å", "ǅ", "\u2011"])
+_FOLDING_CHARS = st.sampled_from(list("aeiouMKs -'") + ["é", "Ö", "ß", "–", "—", "\u2019", "\u02bc", "°", "µ",
+                                                         "İ", "\u0301", "\u212a", "ﬁ", "Å", "ǅ", "\u2011"])
 
 
 @settings(max_examples=300, deadline=None)
