@@ -10,7 +10,8 @@ Whole process: on an archive where about 5 % of the reports hold a trigger (samp
 corpus), ``reportkit audit run --workers 1`` against a process that reads the same archive and runs
 spaCy's blank tokenizer over it; both whole processes, wall clock, interleaved, median of 3. The
 ratio is throughput, as in ``bench_audit.py`` (e/a): audit reports/s ÷ tokenizer reports/s, that
-is the tokenizer process's time ÷ the audit process's time (goal ≥ 2).
+is the tokenizer process's time ÷ the audit process's time (goal ≥ 2); also printed in CPU seconds (user and
+system, of each whole process), which other jobs on a shared machine distort less than wall clock.
 
 Texts: ../shared/corpus/*.jsonl when present, else generated reports (tests/audit_corpus.py).
 Run: python benchmarks/bench_audit_memory.py [--sizes 100000 300000] [--prevalence-reports 20000]
@@ -24,6 +25,7 @@ import gzip
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -86,8 +88,15 @@ def audit_command(run_dir: Path, archive: Path, workers: int) -> list[str]:
 CHECKOUT = [ROOT]  # where ``python -m reportkit`` runs, so that its reportkit is imported
 
 
-def run_watched(command: list[str]) -> tuple[float, float, list[float]]:
-    """(seconds, parent peak RSS MB, [worker peak RSS MB]) of a whole process, polling /proc."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_watched(command: list[str], cpu: list[float] | None = None) -> tuple[float, float, list[float]]:
+    """(seconds, parent peak RSS MB, [worker peak RSS MB]) of a whole process, polling /proc; its CPU seconds
+    (with its workers') are appended to ``cpu``."""
+    cpu_before = _children_cpu()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=CHECKOUT[0])
     parent, workers = 0, {}
@@ -97,14 +106,17 @@ def run_watched(command: list[str]) -> tuple[float, float, list[float]]:
             workers[child] = max(workers.get(child, 0), _peak_kb(child))
         time.sleep(0.25)
     seconds = time.perf_counter() - start
+    if cpu is not None:
+        cpu.append(_children_cpu() - cpu_before)
     error = process.stderr.read().decode(errors="replace")
     if process.returncode not in (0, 1):
         raise SystemExit(f"{command[3:5]} failed ({process.returncode}): {error[-2000:]}")
     return seconds, parent / 1024, [kb / 1024 for kb in workers.values()]
 
 
-def whole_process_ratio(texts: list[str], reports: int, folder: Path) -> tuple[float, float, float, float]:
-    """(audit s, tokenizer s, ratio, share with a trigger) on a ~5 %-prevalence archive; median of 3."""
+def whole_process_ratio(texts: list[str], reports: int, folder: Path) -> tuple[float, float, float, float, float]:
+    """(audit s, tokenizer s, ratio, share with a trigger, ratio of CPU seconds) on a ~5 %-prevalence archive;
+    median of 3."""
     from reportkit.audit.work import worker_state
 
     prefilter = worker_state(None).prefilter
@@ -113,12 +125,13 @@ def whole_process_ratio(texts: list[str], reports: int, folder: Path) -> tuple[f
     rng = random.Random(9)
     low = [rng.choice(loud) if rng.random() < 0.05 else rng.choice(quiet) for _ in range(reports)]
     archive = write_archive(folder / "prevalence.jsonl.gz", low, reports)
-    audit_times, tokenizer_times = [], []
+    audit_times, tokenizer_times, audit_cpu, tokenizer_cpu = [], [], [], []
     for n in range(3):
-        audit_times.append(run_watched(audit_command(folder / f"prevalence-run{n}", archive, 1))[0])
-        tokenizer_times.append(run_watched([sys.executable, "-c", TOKENIZE, str(archive)])[0])
+        audit_times.append(run_watched(audit_command(folder / f"prevalence-run{n}", archive, 1), audit_cpu)[0])
+        tokenizer_times.append(run_watched([sys.executable, "-c", TOKENIZE, str(archive)], tokenizer_cpu)[0])
     audit, tokenizer = statistics.median(audit_times), statistics.median(tokenizer_times)
-    return audit, tokenizer, tokenizer / audit, sum(map(prefilter.triggers, low)) / len(low)
+    cpu_ratio = statistics.median(tokenizer_cpu) / statistics.median(audit_cpu)
+    return audit, tokenizer, tokenizer / audit, sum(map(prefilter.triggers, low)) / len(low), cpu_ratio
 
 
 def main() -> None:
@@ -148,10 +161,10 @@ def main() -> None:
             first, last = min(parents), max(parents)
             print(f"parent peak RSS at {last:,} / at {first:,}: {parents[last] / parents[first]:.2f} (goal <= 1.2)")
         if args.prevalence_reports:
-            audit, tokenizer, ratio, share = whole_process_ratio(texts, args.prevalence_reports, folder)
+            audit, tokenizer, ratio, share, cpu_ratio = whole_process_ratio(texts, args.prevalence_reports, folder)
             print(f"{args.prevalence_reports:,} reports, {share:.1%} with a trigger, whole processes, median of 3: "
                   f"audit run (1 worker) {audit:.1f} s, tokenizer {tokenizer:.1f} s; audit throughput / tokenizer "
-                  f"throughput = tokenizer s / audit s = {ratio:.2f} (goal >= 2)")
+                  f"throughput = tokenizer s / audit s = {ratio:.2f} (goal >= 2); in CPU seconds {cpu_ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -28,13 +28,19 @@ modality, the whole text is tokenised): unsure means run the real thing.
 All these regexes (and the sectionizer's headers) are searched in one keyed pass
 (:class:`reportkit.text.KeyScan`): each is tried with ``match`` only where one of its literal keys
 starts, which finds exactly what its ``search`` or ``finditer`` would.
+
+Compiling the term regexes (every letter a class of the chars whose LOWER it is) and deriving their keys is
+most of the filter's build; both are kept in reportkit's cache folder, under each regex's own source
+(:class:`reportkit.regex_syntax.KeptRegexes`), so the next process with the same regexes reads them instead.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
+from pathlib import Path
 from typing import NamedTuple
 
 from spacy.attrs import ORTH
@@ -44,11 +50,13 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
+from reportkit.lexicon.loader import cache_dir
 from reportkit.lint import rules
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
 from reportkit.pipeline.triggers import mention_triggers, modality_cues
 from reportkit.reasoning.followup import reads
+from reportkit.regex_syntax import KeptRegexes
 from reportkit.text import KeyScan, fold, fold_char, lower_form, trie_pattern, words_pattern
 from reportkit.triggers import Reads
 
@@ -204,11 +212,21 @@ def _rule_triggers(lexicon: Lexicon) -> list[tuple[re.Pattern[str], ...]] | None
     return out + [(words_pattern(single_words),)] * bool(single_words)
 
 
-def _compile(items: list[Item]) -> re.Pattern[str] | None:
+def _compile(items: list[Item], regexes: KeptRegexes) -> re.Pattern[str] | None:
     """One regex for all items, as a trie so each position fails on its first character."""
     if not items:
         return None
-    return re.compile(trie_pattern(set(items)))
+    return regexes.compile(trie_pattern(set(items)))
+
+
+def kept_regexes_file(lexicon: Lexicon) -> Path | None:
+    """Where the filter of ``lexicon`` keeps its compiled regexes: one file per lexicon folder, in reportkit's
+    cache folder (None: ``REPORTKIT_NO_CACHE``)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    where = hashlib.sha256(lexicon.source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return folder / f"prefilter-{where}.json"
 
 
 class Prefilter:
@@ -219,6 +237,7 @@ class Prefilter:
         self._find_sections, self._section_heads = sectionizer.find_sections, sectionizer.section_heads
         self._tokenizer = nlp.tokenizer
         tokens = _Tokens(nlp)
+        regexes = KeptRegexes(kept_regexes_file(lexicon))
         # concept -> its tests; a concept with document gates counts only where they pass (as the gates component
         # drops its terms elsewhere), so its tests stay apart from the others'
         mentions = mention_triggers(lexicon)
@@ -237,13 +256,13 @@ class Prefilter:
             tests.setdefault(concept.id if gated else "", []).extend(items)
         self.exact = tests is not None
         tests = tests or {}
-        self._trigger = _compile(tests.get("", []))
+        self._trigger = _compile(tests.get("", []), regexes)
         self._gated_triggers = []  # (trigger, requires, veto) of each concept with document gates
         for concept in mentions:
             if tests.get(concept.id):
                 requires, veto = (re.compile(r) if r else None
                                   for r in (concept.document_requires, concept.document_vetoed_by))
-                self._gated_triggers.append((_compile(tests[concept.id]), requires, veto))
+                self._gated_triggers.append((_compile(tests[concept.id], regexes), requires, veto))
         # costly typo patterns run only around their text trigger (derived from them; none: the empty regex)
         self._gates = [text_trigger(c.gated_patterns) or re.compile("") for c in mentions if c.gated_patterns]
         self._rule_triggers = _rule_triggers(lexicon)
@@ -266,13 +285,14 @@ class Prefilter:
                     bounded = all(spec.get("OP") in (None, "?") for spec in pattern)
                     candidates = None if candidates is None or starts is None or not bounded else candidates + starts
                     self._span_tokens = max(self._span_tokens, len(pattern))
-        self._modality_candidates = _compile(candidates) if candidates is not None else None
+        self._modality_candidates = _compile(candidates, regexes) if candidates is not None else None
         self._modality_exact = candidates is not None
         self._chunks_after = re.compile(rf"(?:\S*\s*){{{self._span_tokens}}}")  # the rest of a chunk, then more
         self._window_modalities = functools.lru_cache(maxsize=WINDOW_CACHE)(self._modalities_in)
-        self._keyed(sectionizer.header)
+        self._keyed(sectionizer.header, regexes)
+        regexes.save()
 
-    def _keyed(self, header: re.Pattern[str]) -> None:
+    def _keyed(self, header: re.Pattern[str], regexes: KeptRegexes) -> None:
         """One keyed search (:class:`reportkit.text.KeyScan`) for every regex a report is tested with.
 
         A quiet report then costs one pass over its text plus a ``match`` where a key is found, instead of a
@@ -295,7 +315,7 @@ class Prefilter:
                             else [tuple(at_regex[regex] for regex in needed) for needed in self._rule_triggers])
         self._at_header = slot(header)
         self._at_modality = slot(self._modality_candidates)
-        self._scan = KeyScan(patterns)
+        self._scan = KeyScan(patterns, derive=regexes.derive_keys)
 
     def triggers(self, text: str) -> bool:
         """True when ``text`` may hold a mention or a rule word (always, when the filter is unsure)."""

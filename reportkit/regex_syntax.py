@@ -1,24 +1,39 @@
-"""The one place that reads the standard library's regex parser (``re._parser``), for two speed paths.
+"""The one place that reads the standard library's regex internals (``re._parser``, ``re._compiler``), for three
+speed paths.
 
 * :func:`literal_keys`: the literal keys every match of a regex starts with, so the keyed search
   (:class:`reportkit.text.KeyScan`) tries a regex only where a key starts;
 * :func:`regex_words`: every string a small, finite token ``REGEX`` accepts, so the token prefilter
-  (:mod:`reportkit.pipeline.fast.token_prefilter`) can look such a pattern up as phrases.
+  (:mod:`reportkit.pipeline.fast.token_prefilter`) can look such a pattern up as phrases;
+* :class:`KeptRegexes`: large regexes compiled once and kept, with their keys, in reportkit's cache folder, so
+  that a new process (an audit worker) does not compile them again.
 
-``re._parser`` is private (stable in Python 3.11-3.13). Without it both answer "unknown" (None): every regex is
-then searched by ``re`` itself and every token ``REGEX`` stays a token pattern, which is slower, never different.
+``re._parser`` is private (stable in Python 3.11-3.13). Without it every path answers "unknown" (None): every
+regex is then searched by ``re`` itself, every token ``REGEX`` stays a token pattern and every regex is compiled
+by ``re.compile``, which is slower, never different.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import json
+import os
 import re
+import sys
+import tempfile
+import zlib
+from array import array
+from pathlib import Path
 
 try:
+    import _sre
+    from re import _compiler as sre_compiler
     from re import _constants as c
     from re import _parser as sre_parser
 except ImportError:  # a Python without the private parser: the plain paths
-    c = sre_parser = None  # type: ignore[assignment]
+    c = sre_parser = sre_compiler = _sre = None  # type: ignore[assignment]
 
 MAX_PHRASES = 5000  # most word sequences a pattern may expand to before it stays a token pattern
 MAX_REPEAT = 4  # most repeats of a regex item expanded into words
@@ -248,3 +263,146 @@ def derive_keys(pattern: re.Pattern[str]) -> tuple[frozenset[tuple[str, bool]] |
         if not any((k, False) in kept or (k, anchored) in kept for k in shorter):
             kept.add((key, anchored))
     return frozenset(kept), found.chars
+
+
+# --- compiled regexes kept between processes ----------------------------------------------------------------------
+# ``re.compile`` parses a pattern and turns it into the program its matcher runs (a list of ints); ``_sre.compile``
+# makes the pattern object from that program, which it checks before use. A program kept in a file is valid only
+# for the Python that made it: the key below names the Python, its regex engine and this module (which derives the
+# keys kept beside it). Each regex is kept under the digest of its own source and flags, so a kept program is never
+# that of another regex, whatever changed in the lexicons or the code that wrote the regex.
+
+KEPT_FORMAT = 1  # raise when the file's layout changes
+
+
+@functools.cache
+def _runtime() -> str | None:
+    """What a kept program depends on besides its regex; None when programs cannot be kept here."""
+    if _sre is None or array("I").itemsize != _sre.CODESIZE:
+        return None
+    try:
+        code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    except OSError:  # no source to go by (a frozen or zipped install): nothing is kept
+        return None
+    return f"{KEPT_FORMAT} {sys.version} {_sre.MAGIC} {_sre.CODESIZE} {sys.byteorder} {code}"
+
+
+def _digest(source: str, flags: int) -> str:
+    return hashlib.sha256(f"{flags}\0{source}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _program(source: str, flags: int) -> dict:
+    """What ``re.compile(source, flags)`` hands ``_sre.compile``, as ``re._compiler.compile`` builds it."""
+    tree = sre_parser.parse(source, flags)
+    indexgroup = [None] * tree.state.groups
+    for name, i in tree.state.groupdict.items():
+        indexgroup[i] = name
+    return {"flags": flags | tree.state.flags, "code": sre_compiler._code(tree, flags),
+            "groups": tree.state.groups - 1, "groupindex": dict(tree.state.groupdict), "indexgroup": indexgroup}
+
+
+def _from_program(source: str, program: dict) -> re.Pattern[str]:
+    return _sre.compile(source, program["flags"], program["code"], program["groups"], program["groupindex"],
+                        tuple(program["indexgroup"]))
+
+
+def _stored_program(program: dict) -> dict:
+    packed = zlib.compress(array("I", program["code"]).tobytes(), 1)
+    return {**program, "code": base64.b64encode(packed).decode("ascii")}
+
+
+def _loaded_program(stored: dict) -> dict:
+    code = array("I")
+    code.frombytes(zlib.decompress(base64.b64decode(stored["code"])))
+    return {**stored, "code": code.tolist()}
+
+
+class KeptRegexes:
+    """Regexes compiled (and their keys derived, :func:`derive_keys`) once, and kept in the file ``path``.
+
+    ``compile`` and ``derive_keys`` give what ``re.compile`` and :func:`derive_keys` give; what they find in the
+    file is used, what they do not is made and, on :meth:`save`, written with the rest of what this build used
+    (the file is replaced whole: it never holds more than one build's regexes). A file that is missing, unreadable,
+    damaged, or made by another Python or another version of this module is ignored and written again; with
+    ``path`` None (no cache folder: ``REPORTKIT_NO_CACHE``) nothing is read or written.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path if _runtime() is not None else None
+        self._stored = self._read() if self.path is not None else {}
+        self._used: dict[str, dict] = {}
+        self._missing = False
+
+    def _read(self) -> dict:
+        try:
+            digest, _, payload = self.path.read_bytes().partition(b"\n")
+            if hashlib.sha256(payload).hexdigest().encode("ascii") != digest:
+                return {}  # damaged, or another file
+            stored = json.loads(payload)
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if not isinstance(stored, dict) or stored.get("runtime") != _runtime() or not isinstance(
+                stored.get("entries"), dict):
+            return {}
+        return stored["entries"]
+
+    def _entry(self, source: str, flags: int) -> dict:
+        """The kept entry of a regex (its "program", its "keys"), now part of what this build uses."""
+        key = _digest(source, flags)
+        if key not in self._used:
+            stored = self._stored.get(key)
+            self._used[key] = dict(stored) if isinstance(stored, dict) else {}
+        return self._used[key]
+
+    def compile(self, source: str, flags: int = 0) -> re.Pattern[str]:
+        """``re.compile(source, flags)``."""
+        flags = int(flags)
+        if self.path is None:
+            return re.compile(source, flags)
+        entry = self._entry(source, flags)
+        if "program" in entry:
+            try:
+                return _from_program(source, _loaded_program(entry["program"]))
+            except (KeyError, TypeError, ValueError, RuntimeError, OverflowError, zlib.error):
+                pass  # not a program this Python accepts: made again below
+        program = _program(source, flags)
+        entry["program"] = _stored_program(program)
+        self._missing = True
+        return _from_program(source, program)
+
+    def derive_keys(self, pattern: re.Pattern[str]) -> tuple[frozenset[tuple[str, bool]] | None, set[tuple[str, int]]]:
+        """:func:`derive_keys` of ``pattern``."""
+        if self.path is None:
+            return derive_keys(pattern)
+        entry = self._entry(pattern.pattern, pattern.flags)
+        if "keys" in entry:
+            try:
+                keys, chars = entry["keys"]
+                return (None if keys is None else frozenset((str(k), bool(a)) for k, a in keys),
+                        {(str(s), int(f)) for s, f in chars})
+            except (TypeError, ValueError):
+                pass
+        keys, chars = derive_keys(pattern)
+        entry["keys"] = [None if keys is None else sorted(keys), sorted(chars)]
+        self._missing = True
+        return keys, chars
+
+    def save(self) -> None:
+        """Write what this build used, when the file lacked any of it or holds more; a folder that cannot be
+        written is left as it is (the next process compiles again)."""
+        if self.path is None or not (self._missing or set(self._stored) - set(self._used)):
+            return
+        payload = json.dumps({"runtime": _runtime(), "entries": self._used}, ensure_ascii=True).encode("ascii")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(hashlib.sha256(payload).hexdigest().encode("ascii") + b"\n" + payload)
+                os.replace(temporary, self.path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+        except OSError:
+            pass
+        self._stored, self._missing = self._used, False

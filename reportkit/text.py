@@ -34,8 +34,20 @@ def fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """``text`` in its plain spelling form, char by char (:func:`fold_char`): "Mönckeberg" -> "Monckeberg",
-    "Ehlers–Danlos" -> "Ehlers-Danlos". The same length as ``text``."""
-    return text if text.isascii() else "".join(map(fold_char, text))
+    "Ehlers–Danlos" -> "Ehlers-Danlos". The same length as ``text``; ``text`` itself when no char of it folds.
+
+    A report holds few distinct non-ASCII chars ("°", "é"): each is replaced throughout, instead of every char
+    going through :func:`fold_char`. A char folding to another that folds again is left to the char-by-char
+    pass, which folds each char once.
+    """
+    if text.isascii():
+        return text
+    folds = {char: folded for char in set(NON_ASCII.findall(text)) if (folded := fold_char(char)) != char}
+    if any(folded in folds for folded in folds.values()):
+        return "".join(map(fold_char, text))
+    for char, folded in folds.items():
+        text = text.replace(char, folded)
+    return text
 
 
 # German umlauts written without the diacritic are transliterated by adding "e" ("Teutschlaender" for
@@ -179,11 +191,12 @@ class KeyScan:
     ("K", the Kelvin sign, is a "k") is searched by regex.
     """
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Sequence[re.Pattern[str]], derive=derive_keys) -> None:
+        """``derive``: :func:`reportkit.regex_syntax.derive_keys`, or what gives the same (kept keys)."""
         import ahocorasick_rs
 
         self.patterns = tuple(patterns)
-        derived = [derive_keys(p) for p in self.patterns]
+        derived = [derive(p) for p in self.patterns]
         self._unkeyed = {i for i, (keys, _) in enumerate(derived) if keys is None}
         keys = {key for pattern_keys, _ in derived for key, _ in pattern_keys or ()}
         kept = {key[0] for key in keys if key[0] not in LETTERS}

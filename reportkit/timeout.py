@@ -45,3 +45,45 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         inside[0] = False  # no call before this line: CPython runs signal handlers only at calls and jumps
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class ReportClock:
+    """:func:`time_limit` for many reports in a row: ``with clock.installed():`` sets the SIGALRM handler once,
+    then ``with clock:`` around each report only starts and stops the timer.
+
+    Setting the handler was most of a short report's limit (the pre-filter's verdict on a quiet report).
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._usable = bool(seconds) and hasattr(signal, "setitimer")
+        self._armed = False  # the handler is this clock's (installed, on the main thread)
+        self._inside = False
+
+    def _expire(self, signum: int, frame: object) -> None:
+        if self._inside:
+            raise ReportTimeout(self.seconds)
+
+    @contextmanager
+    def installed(self) -> Iterator[ReportClock]:
+        if not self._usable or threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = signal.signal(signal.SIGALRM, self._expire)
+        self._armed = True
+        try:
+            yield self
+        finally:
+            self._armed = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def __enter__(self) -> None:
+        if self._armed:
+            self._inside = True
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, RETRY_SECONDS)  # repeats: see time_limit
+
+    def __exit__(self, *exc: object) -> None:
+        if self._armed:
+            self._inside = False  # no call before this line: CPython runs signal handlers only at calls and jumps
+            signal.setitimer(signal.ITIMER_REAL, 0)

@@ -4,6 +4,7 @@ ConText run sentence by sentence builds the same graph as medspaCy's whole-docum
 from __future__ import annotations
 
 import json
+import signal
 import time
 import warnings
 
@@ -14,7 +15,7 @@ from typer.testing import CliRunner
 
 from reportkit.cli import app
 from reportkit.pipeline import get_pipeline
-from reportkit.timeout import ReportTimeout, time_limit
+from reportkit.timeout import ReportClock, ReportTimeout, time_limit
 
 runner = CliRunner()
 CLAUSES = ["small calcification in the left knee", "no calcification in the right hip",
@@ -79,3 +80,26 @@ def test_a_timeout_dropped_by_the_code_it_lands_in_is_raised_again():
                     if dropped > 1:
                         raise
     assert dropped == 2 and time.monotonic() - start < 2
+
+
+def _busy(seconds: float) -> None:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        pass
+
+
+def test_a_report_clock_limits_each_report_and_nothing_between_them():
+    previous = signal.getsignal(signal.SIGALRM)
+    clock = ReportClock(0.2)
+    start = time.monotonic()
+    with clock.installed():
+        with pytest.raises(ReportTimeout), clock:
+            _busy(5)
+        with clock:  # the next report has its own time
+            _busy(0.1)
+        _busy(0.4)  # between reports: no limit
+        with pytest.raises(ReportTimeout), clock:
+            _busy(5)
+    assert time.monotonic() - start < 2
+    assert signal.getsignal(signal.SIGALRM) is previous
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

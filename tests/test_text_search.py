@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reportkit.assertion import AffirmedText
-from reportkit.text import FOLDS_TO_ASCII, find_all_words, find_words, words_pattern
+from reportkit.text import FOLDS_TO_ASCII, find_all_words, find_words, fold, fold_char, words_pattern
 
 # words that cue lists use, with the characters that make case folding and boundaries tricky
 PIECES = ["gout", "Gout", "GOUT", "pseudo-gout", "pseudogout", "tophus", "renal failure", "renal  failure",
@@ -61,3 +61,14 @@ def test_a_report_with_typographic_quotes_is_searched_like_an_ascii_one():
     assert find_words(["calcific tendinitis"], text).group(0) == "Calcific tendinitis"
     assert find_words(["pseudogout"], text) is None
     assert find_words(["k"], "x \u212a y").group(0) == "\u212a"  # the Kelvin sign is a k, ignoring case
+
+
+# chars that fold (accents, dashes, apostrophes), chars that do not, and combining marks, among plain letters
+_FOLDING_CHARS = st.sampled_from(list("aeiouMKs -'") + ["é", "Ö", "ß", "–", "—", "\u2019", "\u02bc", "°", "µ",
+                                                         "İ", "\u0301", "\u212a", "ﬁ", "Å", "ǅ", "\u2011"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_FOLDING_CHARS | st.characters(), max_size=40))
+def test_fold_is_fold_char_on_every_char(text):
+    assert fold(text) == "".join(map(fold_char, text))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reportkit.startup import WARM_UP, freeze_start_up_objects
-from reportkit.timeout import DEFAULT_TIME_LIMIT, time_limit
+from reportkit.timeout import DEFAULT_TIME_LIMIT, ReportClock, time_limit
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
     from reportkit.prefilter import Prefilter, Verdict
@@ -131,23 +131,25 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions, seconds: float |
     outcomes: list[ChunkRows] = [{} for _ in items]  # each item's rows, by table
     pending: list[tuple[int, ChunkItem, Verdict | None]] = []
     prefilter: Prefilter | None = None  # looked up once a chunk
-    for n, item in enumerate(items):
-        if item[0] == "error":
-            outcomes[n] = {"errors": [item[1:]]}
-            continue
-        try:
-            verdict = None
-            if options.prefilter:
-                prefilter = prefilter or worker_state(options.lexicon_dir).prefilter
-                with time_limit(seconds):
-                    verdict = prefilter.verdict(item[3])
-            if verdict is not None and (row := _skipped_row(item, verdict, options)) is not None:
-                outcomes[n] = {"reports": [row]}  # the report's only row, built whole
+    clock = ReportClock(seconds)
+    with clock.installed():
+        for n, item in enumerate(items):
+            if item[0] == "error":
+                outcomes[n] = {"errors": [item[1:]]}
                 continue
-        except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
-            outcomes[n] = {"errors": [_error_row(item, exc)]}
-            continue
-        pending.append((n, item, verdict))
+            try:
+                verdict = None
+                if options.prefilter:
+                    prefilter = prefilter or worker_state(options.lexicon_dir).prefilter
+                    with clock:
+                        verdict = prefilter.verdict(item[3])
+                if verdict is not None and (row := _skipped_row(item, verdict, options)) is not None:
+                    outcomes[n] = {"reports": [row]}  # the report's only row, built whole
+                    continue
+            except Exception as exc:  # noqa: BLE001 - one bad report must not stop an archive run
+                outcomes[n] = {"errors": [_error_row(item, exc)]}
+                continue
+            pending.append((n, item, verdict))
     for n, item, verdict in pending:
         partial: ChunkRows = {t: [] for t in tables}
         try:

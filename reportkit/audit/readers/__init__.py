@@ -41,8 +41,9 @@ def audit_item(item: Input) -> AuditItem:
     if isinstance(item, ErrorRecord):
         return item
     meta, warnings = build_meta(item.meta, item.procedure)
-    audit_input = AuditInput(id=item.id, text=item.text, source=item.source, line=item.line, meta=meta,
-                             warnings=warnings)
+    # the reader policy made every field what its type says (ids and text strings): built without validating again
+    audit_input = AuditInput.model_construct(id=item.id, text=item.text, source=item.source, line=item.line,
+                                             meta=meta, warnings=warnings)
     audit_input._policy_applied = True
     return audit_input
 

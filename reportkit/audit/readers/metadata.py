@@ -34,7 +34,8 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
     modality, body_part, side = _normalised(body_part, side_value, _clean(fields.get("modality")), procedure)
     if side_value and side is None:
         warnings.append("side dropped: not a known side word or code")
-    meta = ReportMeta(
+    # every value is already of its field's type (a string, a date or None): built without validating again
+    meta = ReportMeta.model_construct(
         patient_id=_clean(fields.get("patient_id")),
         accession=_clean(fields.get("accession")),
         exam_date=exam_date,

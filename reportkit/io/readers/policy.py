@@ -103,6 +103,11 @@ _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 def lone_surrogate(value: object) -> str | None:
     """The first lone surrogate (``U+D800``) in a string, or in the strings of nested lists and mappings, else None."""
+    if isinstance(value, str):  # most values: one string, and an ASCII one (str.isascii is a flag, not a scan)
+        found = None if value.isascii() else _SURROGATE.search(value)
+        return f"U+{ord(found.group()):04X}" if found else None
+    if value is None:
+        return None
     pending = [value]
     while pending:  # a loop, not recursion: JSON may nest as deep as its parser allows
         value = pending.pop()
