@@ -126,3 +126,22 @@ def test_the_match_runs_in_the_store_and_reads_no_report_into_python(tmp_path, m
         store.close()
     distinct_body_parts = len({p for p in BODY_PARTS if p is not None})
     assert sum(fetched) <= distinct_body_parts + 1  # the spellings, then the row count
+
+
+def test_a_match_needing_more_than_the_memory_limit_still_completes_and_the_limit_stays(tmp_path):
+    """The run keeps DuckDB's memory small; a correlation that needs more gets it for its statement only."""
+    rng = random.Random(4)
+    store = Store(tmp_path)
+    try:
+        exams, findings = _random_store(store, rng, 800)
+        store.con.execute("SET memory_limit = '6MiB'")
+        limit = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        count = store_correlations(store)
+        stored = store.con.execute("SELECT * FROM correlations").fetchall()
+        assert store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == limit
+    finally:
+        store.close()
+    expected = list(correlate(exams, findings, Window()))
+    assert count == len(expected) == len(stored)
+    assert [(row[0], row[1], row[2]) for row in stored] == [(int(c.report_id), c.finding_index, c.status)
+                                                             for c in expected]

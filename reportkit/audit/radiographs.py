@@ -17,6 +17,7 @@ first from its day on (or, when none is on or after the day, the last two before
 
 from __future__ import annotations
 
+import duckdb
 import pyarrow as pa
 
 from reportkit.audit.correlation import COMPATIBLE_SIDES, Window
@@ -24,7 +25,7 @@ from reportkit.audit.store import Store
 from reportkit.audit.vocabulary import Vocabulary, load_vocabulary
 
 _MATCH = """
-WITH exam AS (
+WITH exam AS NOT MATERIALIZED (  -- read from the table by each of its two uses, not copied into memory first
     SELECT rid, CAST(rid AS VARCHAR) AS rid_text, patient_id, exam_date,
            coalesce(archive_modality, CASE WHEN len(modality) = 1 THEN modality[1] END) AS modality,
            body_part, side, accession
@@ -111,6 +112,24 @@ def store_correlations(store: Store, window: Window = Window(), vocabulary: Voca
                   "days_before": window.days_before, "days_after": window.days_after}
     con.register("_regions", regions)
     con.register("_sides", _sides_table())
+    try:
+        try:
+            return _replace_correlations(con, parameters)
+        except duckdb.OutOfMemoryException:
+            # the match needs more than the connection's memory limit (it grows slowly with the findings to
+            # correlate): this statement alone runs under DuckDB's default limit, then the limit is restored
+            limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            con.execute("RESET memory_limit")
+            try:
+                return _replace_correlations(con, parameters)
+            finally:
+                con.execute(f"SET memory_limit = '{limit}'")
+    finally:
+        con.unregister("_regions")
+        con.unregister("_sides")
+
+
+def _replace_correlations(con: duckdb.DuckDBPyConnection, parameters: dict) -> int:
     con.begin()
     try:
         con.execute("DELETE FROM correlations")
@@ -120,7 +139,4 @@ def store_correlations(store: Store, window: Window = Window(), vocabulary: Voca
     except BaseException:
         con.rollback()
         raise
-    finally:
-        con.unregister("_regions")
-        con.unregister("_sides")
     return int(count)

@@ -150,7 +150,10 @@ def _todo(chunks: Iterator[Chunk], done: dict[int, tuple[str, str]], skipped: li
         yield (number, key, digest), rows
 
 
-STORE_MEMORY_LIMIT = "128MB"  # DuckDB's memory in the process writing the store
+# DuckDB's memory in the process writing the store. Each automatic checkpoint rewrites the tables' last, partly
+# filled row groups and keeps what it read cached up to this limit, so the process's peak is about its size
+# plus a constant; the radiograph correlation fits in it up to about a million reports (then it takes more).
+STORE_MEMORY_LIMIT = "48MiB"
 COMMIT_CHUNKS = 8  # chunks written per transaction: a commit costs about as much as inserting a chunk's rows
 COMMIT_SECONDS = 1.0  # ... or fewer, so that a slow run still commits (and shows progress) every second or so
 
@@ -211,6 +214,8 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
                 # DuckDB would otherwise cache the store's blocks up to most of the machine's memory, so that the
                 # run's process grew with the archive; past this it spills to RUN_DIR's temporary files
                 store.con.execute(f"SET memory_limit = '{STORE_MEMORY_LIMIT}'")
+                # one writer: a second thread only adds its own buffers to each commit and checkpoint
+                store.con.execute("SET threads = 1")
                 store.check_options(__version__, checksum, result_options)
                 store.check_inputs(input_fingerprints(inputs))
                 run = store.start_run(__version__, checksum, {**result_options, "engine": engine_name})
