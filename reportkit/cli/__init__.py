@@ -20,22 +20,26 @@ ONE_SHOT = ("lint", "report")  # one file from an editor or a hook: these start 
 
 
 class _CommandLine(typer.Typer):
-    """The command line. A process that runs one of :data:`ONE_SHOT` builds only that command's click command:
-    typer reads every command's signature to build them all, about 15 ms of a ``lint`` run."""
+    """The command line. A process that runs one of :data:`ONE_SHOT` defers the imports its pipeline never reads
+    (:func:`reportkit.startup.defer_unused_imports`; only here, where the process is the command, not in a
+    program that invokes the command among other work) and builds only that command's click command: typer reads
+    every command's signature to build them all, about 15 ms of a ``lint`` run."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args")
         command = (sys.argv[1:] if argv is None else list(argv))[:1]
         if command not in ([name] for name in ONE_SHOT):
             return super().__call__(*args, **kwargs)
-        everything, groups = self.registered_commands, self.registered_groups
-        self.registered_commands = [c for c in everything if c.callback is not None
-                                    and (c.name or c.callback.__name__) == command[0]]
-        self.registered_groups = []
-        try:
-            return super().__call__(*args, **kwargs)
-        finally:
-            self.registered_commands, self.registered_groups = everything, groups
+        with collections_paused_at_start_up():  # from before the deferred imports' own set-up
+            defer_unused_imports()
+            everything, groups = self.registered_commands, self.registered_groups
+            self.registered_commands = [c for c in everything if c.callback is not None
+                                        and (c.name or c.callback.__name__) == command[0]]
+            self.registered_groups = []
+            try:
+                return super().__call__(*args, **kwargs)
+            finally:
+                self.registered_commands, self.registered_groups = everything, groups
 
 
 app = _CommandLine(
@@ -59,7 +63,6 @@ def main(
 ) -> None:
     """reportkit command line."""
     if ctx.invoked_subcommand in ONE_SHOT:
-        defer_unused_imports()
         ctx.with_resource(collections_paused_at_start_up())
 
 
