@@ -257,11 +257,12 @@ def _write_cache(cache: Path, checksum: str, data: dict[str, Any]) -> str | None
     if json.loads(text)["data"] != data:
         return None
     content = text.encode("utf-8")
-    return _validated_key(content) if _replace(cache, content) else None
+    return _validated_key(content) if replace_whole(cache, content) else None
 
 
-def _replace(path: Path, content: bytes) -> bool:
-    """Write ``path`` whole (a reader sees the old file or the new one); False when the folder cannot be written."""
+def replace_whole(path: Path, content: bytes) -> bool:
+    """Write a cache file whole (a reader sees the old file or the new one); False when its folder cannot be
+    written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -326,4 +327,4 @@ def _read_validated(cache: Path, key: str, source: str) -> Lexicon | None:
 
 
 def _write_validated(cache: Path, key: str, lexicon: Lexicon) -> None:
-    _replace(_validated_file(cache), f"{key}\n".encode() + pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL))
+    replace_whole(_validated_file(cache), f"{key}\n".encode() + pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL))
