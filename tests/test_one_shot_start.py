@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jinja2.bccache import bc_magic
 
 from reportkit.lexicon import default_lexicon_dir, load_lexicon, loader
 
@@ -185,3 +186,69 @@ def test_a_validated_lexicon_of_another_folder_is_not_taken(lexicons, tmp_path):
     (theirs,) = [f for f in _validated_files(tmp_path) if f != mine]
     theirs.write_bytes(mine.read_bytes())  # same key (same files and code), another folder
     assert _load(other).source == str(other) and second.source == str(other) and first.source == str(lexicons)
+
+
+# ---------------------------------------------------------------------- compiled templates
+
+DRAFT = "FINDINGS: Calcific tendinitis of the left supraspinatus tendon. No fracture."
+
+
+def _render(templates_dir: str | None = None, fmt: str = "text") -> tuple[str, int]:
+    """The report rendered by a fresh template environment, and how many templates Jinja compiled for it."""
+    from reportkit.api import analyse
+    from reportkit.render import render, templates
+
+    templates.environment.cache_clear()
+    compiled: list[str] = []
+    real = templates.ImmutableSandboxedEnvironment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    templates.ImmutableSandboxedEnvironment.compile = counting
+    try:
+        return render(analyse(DRAFT), DRAFT, fmt, templates_dir), len(compiled)
+    finally:
+        templates.ImmutableSandboxedEnvironment.compile = real
+        templates.environment.cache_clear()
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv(loader.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(loader.NO_CACHE_ENV, raising=False)
+    return tmp_path / "cache"
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_a_template_compiled_once_is_read_from_the_cache(cache, fmt):
+    first, compiled_first = _render(fmt=fmt)
+    second, compiled_second = _render(fmt=fmt)
+    assert (compiled_first, compiled_second) == (1, 0) and second == first
+    assert len(list(cache.glob("template-*.jinja"))) == 1
+
+
+def test_a_changed_template_is_compiled_again(cache, tmp_path):
+    own = tmp_path / "templates"
+    own.mkdir()
+    (own / "report.txt.j2").write_text("first {{ report.id }}\n", encoding="utf-8")
+    assert _render(str(own)) == ("first report\n", 1)
+    assert _render(str(own)) == ("first report\n", 0)
+    (own / "report.txt.j2").write_text("second {{ report.id }}\n", encoding="utf-8")
+    assert _render(str(own)) == ("second report\n", 1)
+
+
+@pytest.mark.parametrize("damage", [b"", b"j2 not a template", b"x" * 4000, bc_magic + b"not a checksum"])
+def test_a_damaged_compiled_template_is_compiled_again(cache, damage):
+    expected, _ = _render()
+    (compiled_file,) = cache.glob("template-*.jinja")
+    compiled_file.write_bytes(damage)
+    assert _render() == (expected, 1)
+    assert _render() == (expected, 0)
+
+
+def test_templates_are_not_cached_when_the_cache_is_off(cache, monkeypatch):
+    monkeypatch.setenv(loader.NO_CACHE_ENV, "1")
+    assert _render()[1] == 1 and _render()[1] == 1
+    assert not cache.exists()
