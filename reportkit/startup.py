@@ -1,6 +1,7 @@
 """Start-up: what a one-shot command skips while it starts, and what a long-lived process does once its start-up
 objects are built."""
 
+import atexit
 import gc
 import importlib
 import importlib.util
@@ -29,18 +30,25 @@ def freeze_start_up_objects() -> None:
 
 
 _collector_paused = False
+_frozen_at_exit = False
 
 
 @contextmanager
 def collections_paused_at_start_up() -> Iterator[None]:
     """A one-shot command (``lint``, ``report``) starts with the cyclic collector off, until its pipeline is built
-    (:func:`start_up_built`) or the command ends.
+    (:func:`start_up_built`) or the command ends, and exits without the interpreter's last collections.
 
     Start-up imports and builds about a million objects that live as long as the process, so the full
     collections it triggers walk ever more of them to free almost nothing: about a sixth of the CPU of
-    ``reportkit lint FILE``.
+    ``reportkit lint FILE``. At exit the interpreter collects again, several times, after the ``atexit``
+    handlers: another sixth, for a process about to end. So every object is frozen out of the collector's reach
+    at exit (:func:`gc.freeze`); memory goes back with the process, and every object that is not garbage in a
+    cycle is still freed, and finalized, as the modules are torn down.
     """
-    global _collector_paused
+    global _collector_paused, _frozen_at_exit
+    if not _frozen_at_exit:
+        _frozen_at_exit = True
+        atexit.register(gc.freeze)
     if not gc.isenabled():
         yield
         return
@@ -70,6 +78,9 @@ class _DeferredModule(types.ModuleType):
             if sys.modules.get(self.__name__) is self:
                 del sys.modules[self.__name__]
             real = self.__dict__["_deferred_real"] = importlib.import_module(self.__name__)
+            for name, value in self.__dict__.items():  # submodules imported through a package's stand-in
+                if isinstance(value, types.ModuleType) and not hasattr(real, name):
+                    setattr(real, name, value)
         return getattr(real, attribute)
 
 
@@ -77,9 +88,23 @@ class _DeferredModule(types.ModuleType):
 # list it reads only when a QuickUMLS matcher is made; reportkit makes none.
 UNUSED_AT_START_UP = ("nltk",)
 
+# Packages whose ``__init__`` imports much that reportkit never reads: medspaCy's imports every component it ships
+# (PyRuSH with loguru and asyncio, the sectionizer, FastNER, the tokenizer, ...) where reportkit uses its ConText and
+# TargetMatcher. The stand-in lets their submodules import as usual, runs what the ``__init__`` sets up besides its
+# imports (medspaCy's Doc, Span and Token extensions), and imports the package for real when another name is read.
+PACKAGES_WITHOUT_INIT = {"medspacy": ("medspacy._extensions", "set_extensions")}
+
 
 def defer_unused_imports() -> None:
     """In a one-shot command's process: imports that reportkit's pipeline never reads wait until something reads them."""
     for name in UNUSED_AT_START_UP:
         if name not in sys.modules and importlib.util.find_spec(name) is not None:
             sys.modules[name] = _DeferredModule(name)
+    for name, (module, setup) in PACKAGES_WITHOUT_INIT.items():
+        if name in sys.modules or (spec := importlib.util.find_spec(name)) is None or not spec.submodule_search_locations:
+            continue
+        stand_in = _DeferredModule(name)
+        stand_in.__path__ = list(spec.submodule_search_locations)
+        stand_in.__package__ = name
+        sys.modules[name] = stand_in
+        getattr(importlib.import_module(module), setup)()

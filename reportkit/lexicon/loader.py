@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import os
+import pickle
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -42,7 +43,7 @@ from reportkit.lexicon.yaml_lines import LexiconError, parse_yaml, parse_yaml_da
 class Lexicon(BaseModel):
     """All lexicons, validated. Built once per process by :func:`load_lexicon`."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     concepts: Concepts
     anatomy: Anatomy
@@ -136,8 +137,9 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
     """Load and validate every lexicon file from ``directory`` (default: the shipped ones).
 
     The files' parsed YAML is kept in a cache (:func:`cache_dir`) keyed by a checksum of their bytes, so
-    another process skips the YAML parse; it is validated again on every load, so the result is the same
-    as from the files.
+    another process skips the YAML parse; it is validated again, so the result is the same as from the files.
+    The lexicon that validation gave is kept beside it, keyed by that cache file's bytes, the files' checksum
+    and the validating code, so another process with the same files, cache and code skips validation too.
     """
     root: Traversable = Path(directory) if directory else default_lexicon_dir()
     raw: dict[str, bytes] = {}
@@ -149,11 +151,17 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
     cache = _cache_file(root)
     checksum = _checksum(raw)
     if cache is not None and (cached := _read_cache(cache, checksum)) is not None:
+        stored, key = cached
+        if (validated := _read_validated(cache, key, str(root))) is not None:
+            return validated
         try:
-            return _validate(root, {name: model.model_validate(cached[name])
-                                    for name, (_field, model) in LEXICON_FILES.items()})
+            lexicon = _validate(root, {name: model.model_validate(stored[name])
+                                       for name, (_field, model) in LEXICON_FILES.items()})
         except (ValidationError, LexiconError):
             pass  # not what these files validate to: parsed again below, and the cache rewritten
+        else:
+            _write_validated(cache, key, lexicon)
+            return lexicon
     data: dict[str, Any] = {}
     parsed: dict[str, BaseModel] = {}
     for name, (_field, model) in LEXICON_FILES.items():
@@ -164,8 +172,8 @@ def load_lexicon(directory: str | None = None) -> Lexicon:
         data[name] = parse_yaml(name, text)
         parsed[name] = parse_yaml_data(name, data[name], model)
     lexicon = _validate(root, parsed)
-    if cache is not None:
-        _write_cache(cache, checksum, data)
+    if cache is not None and (key := _write_cache(cache, checksum, data)) is not None:
+        _write_validated(cache, key, lexicon)
     return lexicon
 
 
@@ -223,10 +231,12 @@ def _checksum(raw: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _read_cache(cache: Path, checksum: str) -> dict[str, Any] | None:
-    """The cached data for these files, or None (missing, unreadable, corrupt, stale, or not ours)."""
+def _read_cache(cache: Path, checksum: str) -> tuple[dict[str, Any], str] | None:
+    """The cached data for these files and the key of its validated form (:func:`_validated_key`), or None
+    (missing, unreadable, corrupt, stale, or not ours)."""
     try:
-        stored = json.loads(cache.read_bytes())
+        content = cache.read_bytes()
+        stored = json.loads(content)
     except (OSError, ValueError, RecursionError):
         return None
     if not (isinstance(stored, dict) and stored.get("format") == CACHE_FORMAT and stored.get("checksum") == checksum):
@@ -234,27 +244,87 @@ def _read_cache(cache: Path, checksum: str) -> dict[str, Any] | None:
     data = stored.get("data")
     if not isinstance(data, dict) or set(data) != set(LEXICON_FILES):
         return None
-    return data
+    return data, _validated_key(content)
 
 
-def _write_cache(cache: Path, checksum: str, data: dict[str, Any]) -> None:
-    """Store the data, replaced whole; data JSON would change (a date, a number as a key) and a folder that
-    cannot be written are left uncached."""
+def _write_cache(cache: Path, checksum: str, data: dict[str, Any]) -> str | None:
+    """Store the data, replaced whole, and return the key of its validated form; data JSON would change (a date,
+    a number as a key) and a folder that cannot be written are left uncached (None)."""
     try:
         text = json.dumps({"format": CACHE_FORMAT, "checksum": checksum, "data": data}, ensure_ascii=False)
     except (TypeError, ValueError):
-        return
+        return None
     if json.loads(text)["data"] != data:
-        return
+        return None
+    content = text.encode("utf-8")
+    return _validated_key(content) if replace_whole(cache, content) else None
+
+
+def replace_whole(path: Path, content: bytes) -> bool:
+    """Write a cache file whole (a reader sees the old file or the new one); False when its folder cannot be
+    written."""
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=cache.name, suffix=".tmp")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, cache)
+            with os.fdopen(handle, "wb") as out:
+                out.write(content)
+            os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
             raise
     except OSError:
-        pass  # a read-only or full disk: the next process parses the YAML again
+        return False  # a read-only or full disk: the next process parses the YAML again
+    return True
+
+
+# The validated lexicon, pickled beside the parsed data: building pydantic's validators and validating the data
+# are most of a load from the cache. Its key covers everything the validated objects depend on: the cache file's
+# bytes (so the files' checksum and the data, which a change to either file replaces), the code that validates
+# them (this package's modules and the text helpers its validators call) and the Python and pydantic versions
+# whose objects are pickled. Anything else (missing, corrupt, another key, another folder) is ignored, and the
+# data is validated again. Like the parsed data, it lives in the user's own cache folder.
+
+_VALIDATING_MODULES = ("reportkit.text", "reportkit.regex_syntax")  # besides this package's own
+
+
+@functools.cache
+def _code_digest() -> bytes:
+    import pydantic
+    import pydantic_core
+
+    digest = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0{pydantic_core.__version__}\0".encode())
+    sources = sorted(Path(__file__).parent.glob("*.py")) + [Path(sys.modules[m].__file__ or "")
+                                                           for m in _VALIDATING_MODULES]
+    for source in sources:
+        digest.update(f"\0{source.name}\0".encode())
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+def _validated_key(cache_content: bytes) -> str:
+    return hashlib.sha256(_code_digest() + hashlib.sha256(cache_content).digest()).hexdigest()
+
+
+def _validated_file(cache: Path) -> Path:
+    return cache.with_suffix(".validated")
+
+
+def _read_validated(cache: Path, key: str, source: str) -> Lexicon | None:
+    """The lexicon validated from this very cache file by this code, or None."""
+    try:
+        content = _validated_file(cache).read_bytes()
+    except OSError:
+        return None
+    header = f"{key}\n".encode()
+    if not content.startswith(header):
+        return None
+    try:
+        lexicon = pickle.loads(content[len(header):])
+    except Exception:  # noqa: BLE001 - a damaged file is only a miss
+        return None
+    return lexicon if isinstance(lexicon, Lexicon) and lexicon.source == source else None
+
+
+def _write_validated(cache: Path, key: str, lexicon: Lexicon) -> None:
+    replace_whole(_validated_file(cache), f"{key}\n".encode() + pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL))

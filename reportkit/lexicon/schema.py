@@ -28,7 +28,9 @@ from reportkit.lexicon.literals import (
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # validators are built on first validation: a process whose lexicon comes validated from the cache never
+    # builds them (:mod:`.loader`)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _lower_all(values: list[str]) -> list[str]:

@@ -2,6 +2,8 @@
 (:func:`to_result`); the flow is in :mod:`reportkit.pipeline`."""
 
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import cast
 
 import spacy
@@ -41,9 +43,40 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bo
     fast = not plain
     nlp = spacy.blank("en")
     fold_spelling(nlp)
-    if fast:
-        nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     nlp.max_length = MAX_REPORT_CHARS  # deliberate: no parser or NER here; the readers enforce it
+    if fast:
+        with _phrases_tokenised_once(nlp):
+            _add_components(nlp, lexicon, lexicon_dir, fast, ents)
+        # after the components: their phrases are tokenised once each, not also chunk by chunk to warm the cache
+        nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
+    else:
+        _add_components(nlp, lexicon, lexicon_dir, fast, ents)
+    return nlp
+
+
+@contextmanager
+def _phrases_tokenised_once(nlp: Language) -> Iterator[None]:
+    """While the components are made, ``nlp.make_doc`` gives one Doc per distinct text: the lexicons repeat many
+    phrases across components (a site's terms are cues, anatomy and deposit words), and each would be tokenised,
+    and its words looked up, again. The Docs are only read (their words' ids), and dropped once the pipeline is
+    built."""
+    docs: dict[str, Doc] = {}
+    make_doc = nlp.make_doc
+
+    def phrase_doc(text: str) -> Doc:
+        doc = docs.get(text)
+        if doc is None:
+            doc = docs[text] = make_doc(text)
+        return doc
+
+    nlp.make_doc = phrase_doc  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del nlp.make_doc
+
+
+def _add_components(nlp: Language, lexicon, lexicon_dir: str | None, fast: bool, ents: bool) -> None:
     nlp.add_pipe("reportkit_sections", config={"lexicon_dir": lexicon_dir, "fast": fast})
     if fast:  # reportkit's matcher and ConText load the lexicon's rules themselves
         nlp.add_pipe("reportkit_target_matcher", name="medspacy_target_matcher", config={"lexicon_dir": lexicon_dir})
@@ -62,7 +95,6 @@ def build_pipeline(lexicon_dir: str | None = None, plain: bool = False, ents: bo
     nlp.add_pipe("reportkit_linker", config={"lexicon_dir": lexicon_dir, "fast": fast})
     nlp.add_pipe("reportkit_deposits", config={"lexicon_dir": lexicon_dir})
     nlp.add_pipe("reportkit_findings", config={"ents": ents})
-    return nlp
 
 
 @functools.cache

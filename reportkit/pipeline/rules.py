@@ -14,6 +14,8 @@ def fold_spelling(nlp: Language) -> None:
     """Match every term on its plain spelling form (:func:`reportkit.text.lower_form`): "Mönckeberg" is
     "monckeberg", an en dash a hyphen, "’s" is "'s". LOWER is what the phrase matchers and the LOWER token patterns
     compare; the words spaCy made before (its tokenizer exceptions) are set to it too."""
+    if nlp.vocab.lex_attr_getters.get(LOWER) is lower_form:
+        return  # folded already: every word made since has its LOWER from lower_form
     nlp.vocab.lex_attr_getters[LOWER] = lower_form
     for lexeme in nlp.vocab:
         if lexeme.lower_ != (folded := lower_form(lexeme.orth_)):

@@ -10,6 +10,7 @@ report names agrees on; else "unknown". What a place says is lexicon data (site 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from reportkit.lexicon import Lexicon, Scope
@@ -37,10 +38,15 @@ class ScopeReader:
         for scope, words in anatomy.scope_words.items():
             places.update({w.strip().lower(): scope for w in words})
         self._places = places
+
+    @functools.cached_property
+    def _place_words(self) -> re.Pattern[str]:
+        """Any place word, whole; compiled on first use (about 20 ms: a report whose findings' concepts or sites
+        give their scope never reads it)."""
         # a trie of the words: each position fails on its first character (an alternation of hundreds of
         # words tried them all at every character of a long report)
-        alternation = trie_pattern([re.escape(c) for c in word] for word in places)
-        self._place_words = re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+        alternation = trie_pattern([re.escape(c) for c in word] for word in self._places)
+        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
 
     def of(self, finding: Finding, ctx: ReportContext) -> Scope:
         """The body system of ``finding`` (``unknown`` when nothing places it)."""

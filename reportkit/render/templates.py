@@ -14,15 +14,20 @@ Undefined variables are errors (StrictUndefined) and HTML output escapes the rep
 from __future__ import annotations
 
 import functools
+import hashlib
 import operator
 from collections.abc import Callable, Sized
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError, TemplateRuntimeError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from reportkit import __version__
+from reportkit.lexicon.loader import cache_dir, replace_whole
 from reportkit.models import Finding, StructuredReport
 
 LOCATION_ORDER = ["tendon", "articular", "soft_tissue", "vascular", "other", None]
@@ -88,6 +93,35 @@ class ReportTemplateEnvironment(ImmutableSandboxedEnvironment):
         return super().call(__context, __obj, *args, **kwargs)
 
 
+class CompiledTemplates(BytecodeCache):
+    """Templates compiled by Jinja, kept in reportkit's cache folder (:func:`~reportkit.lexicon.loader.cache_dir`):
+    compiling the text report's template was about 15 ms of every ``reportkit report`` process.
+
+    Jinja keeps a template's code with a checksum of its source and the Python version, and compiles a template
+    whose source changed again. The key adds what Jinja's does not cover: Jinja's version and this module, which
+    sets the environment's options (the same source compiles to other code with other options).
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._code = hashlib.sha256(jinja2.__version__.encode() + b"\0" + Path(__file__).read_bytes()).hexdigest()
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{self._code}\0{name}", filename)
+
+    def _file(self, bucket: Bucket) -> Path:
+        return self._folder / f"template-{bucket.key}.jinja"
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            bucket.bytecode_from_string(self._file(bucket).read_bytes())
+        except Exception:  # noqa: BLE001 - missing or damaged: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        replace_whole(self._file(bucket), bucket.bytecode_to_string())  # a folder that cannot be written: no cache
+
+
 @functools.cache
 def environment(templates_dir: str | None = None) -> Environment:
     """The sandboxed Jinja environment: ``templates_dir`` first (when given), then the shipped templates."""
@@ -100,6 +134,7 @@ def environment(templates_dir: str | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=CompiledTemplates(folder) if (folder := cache_dir()) is not None else None,
     )
     env.filters["label"] = lambda value: "-" if value is None else str(value).replace("_", " ")
     env.filters["first_upper"] = lambda value: value[:1].upper() + value[1:]

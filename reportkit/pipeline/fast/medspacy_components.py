@@ -24,6 +24,8 @@ components as they are; ``tests/test_fast_vs_plain.py`` compares the two.
 import warnings
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from medspacy.common.medspacy_matcher import MedspacyMatcher
 from medspacy.context import ConText, ConTextGraph, ConTextModifier
@@ -66,6 +68,22 @@ def _install_token_prefilter(matcher: MedspacyMatcher | None, vocab) -> bool:
     return True
 
 
+@contextmanager
+def _phrases_from(matcher: MedspacyMatcher | None, nlp: Language) -> Iterator[None]:
+    """While rules are added, the matcher makes its phrase Docs with ``nlp.make_doc`` instead of the tokenizer it
+    kept: the same tokens, and while the pipeline is built one Doc per distinct phrase, shared with the other
+    components (:func:`reportkit.pipeline.build.build_pipeline`)."""
+    if matcher is None or not callable(getattr(matcher, "nlp", None)):
+        yield
+        return
+    tokenizer = matcher.nlp
+    matcher.nlp = nlp.make_doc
+    try:
+        yield
+    finally:
+        matcher.nlp = tokenizer
+
+
 class PrefilteredTargetMatcher(PipelineStep, TargetMatcher):
     """medspaCy's TargetMatcher whose token patterns run through the token prefilter, holding the lexicon's
     concept terms (``lexicon_dir``; default: the shipped lexicons) from the start."""
@@ -73,9 +91,11 @@ class PrefilteredTargetMatcher(PipelineStep, TargetMatcher):
     def __init__(self, nlp: Language, name: str, result_type: str, span_group_name: str,
                  lexicon_dir: str | None = None) -> None:
         super().__init__(nlp, name=name, result_type=result_type, span_group_name=span_group_name)
-        self.prefiltered = _install_token_prefilter(_medspacy_matcher(self, "_TargetMatcher__matcher"), nlp.vocab)
+        matcher = _medspacy_matcher(self, "_TargetMatcher__matcher")
+        self.prefiltered = _install_token_prefilter(matcher, nlp.vocab)
         fold_spelling(nlp)  # before the phrases are made: they match on the plain spelling form
-        self.add(target_rules(load_lexicon(lexicon_dir)))
+        with _phrases_from(matcher, nlp):
+            self.add(target_rules(load_lexicon(lexicon_dir)))
 
     def __call__(self, doc: Doc) -> Doc:
         self.check_order()
@@ -95,7 +115,8 @@ class SentenceConText(PipelineStep, ConText):
         self._matcher = _medspacy_matcher(self, "_ConText__matcher")
         self.prefiltered = _install_token_prefilter(self._matcher, nlp.vocab)
         fold_spelling(nlp)
-        self.add(context_rules(load_lexicon(lexicon_dir)))
+        with _phrases_from(self._matcher, nlp):
+            self.add(context_rules(load_lexicon(lexicon_dir)))
 
     def __call__(self, doc: Doc, targets: str | None = None) -> Doc:
         self.check_order()
