@@ -6,15 +6,23 @@ be absent in a user's clone: tests that need it skip cleanly.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data"
+
+# The suite keeps reportkit's cache in a folder of its own, removed at the end, not in the user's: every
+# temporary lexicon folder a test loads would leave an entry there. Commands the tests start inherit it.
+if "REPORTKIT_CACHE_DIR" not in os.environ:
+    os.environ["REPORTKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="reportkit-tests-cache-")
+    atexit.register(shutil.rmtree, os.environ["REPORTKIT_CACHE_DIR"], ignore_errors=True)
 
 
 def _shared_dir() -> Path:

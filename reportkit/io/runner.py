@@ -180,6 +180,11 @@ class Runner:
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                              dashboard_address=None, silence_logs=logging.ERROR)
                 self._client = Client(self._cluster, set_as_default=False)
+            # the scheduler, here in this process, times every full collection from a gc callback: a Ctrl-C
+            # arriving then is raised inside the callback, where Python only reports it, and the run went on
+            from distributed.gc import disable_gc_diagnosis
+
+            disable_gc_diagnosis(force=True)
         if self.init is not None:
             self._client.run(_prepare_worker, self.init, self.init_args)  # every worker at once
 
