@@ -179,9 +179,10 @@ def test_a_fifo_is_read_like_a_file_and_sniffed_for_jsonl(tmp_path):
     writer = threading.Thread(target=fifo.write_text, args=(jsonl({"id": "a", "text": TENDON}),), daemon=True)
     writer.start()
     result = runner.invoke(app, ["extract", str(fifo)])
-    if writer.is_alive():  # the FIFO was never opened: release the writer
-        with fifo.open("rb") as handle:
-            handle.read()
+    if writer.is_alive():  # the FIFO was never opened, or its writer is still ending: release it, never waiting
+        reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        writer.join()
+        os.close(reader)
     writer.join()
     assert result.exit_code == 0, result.stderr
     assert [r["id"] for r in records(result.stdout)] == ["a"]
