@@ -83,3 +83,17 @@ def chromium() -> str:
             pytest.fail("chromium is not installed (.ci/run installs Debian's chromium package)")
         pytest.skip("chromium not installed")
     return browser
+
+
+@pytest.fixture
+def lexicons(tmp_path, monkeypatch) -> Path:
+    """A copy of the shipped lexicons and an empty cache folder of its own (``tmp_path / "cache"``)."""
+    from reportkit.lexicon import default_lexicon_dir, loader
+
+    folder = tmp_path / "lexicons"
+    folder.mkdir()
+    for name in loader.LEXICON_FILES:
+        (folder / name).write_bytes((default_lexicon_dir() / name).read_bytes())
+    monkeypatch.setenv(loader.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(loader.NO_CACHE_ENV, raising=False)
+    return folder

@@ -1,29 +1,16 @@
 """A one-shot command (`lint`, `report`) starts and ends light: medspaCy without the components reportkit never
 uses, the lexicon validated once per cache, one click command, no collections at exit. Same output throughout."""
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from fresh_process import run_python as _run
 from jinja2.bccache import bc_magic
 
-from reportkit.lexicon import default_lexicon_dir, load_lexicon, loader
+from reportkit.lexicon import load_lexicon, loader
 
-ROOT = Path(__file__).resolve().parent.parent
 LINT = ["lint", "examples/draft_shoulder.txt"]
 REPORT = ["report", "examples/shoulder_mri.txt"]
-
-
-def _run(script: str) -> tuple[str, dict]:
-    """A fresh Python process's output, and the JSON it prints last."""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=ROOT,
-                          timeout=300, env=os.environ.copy())
-    assert done.returncode == 0, done.stderr
-    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
-    return output, json.loads(last)
 
 
 COMMAND = (
@@ -104,18 +91,6 @@ def test_lint_and_report_leave_every_object_out_of_the_exit_collections(args):
 
 
 # ---------------------------------------------------------------------- the validated lexicon
-
-
-@pytest.fixture
-def lexicons(tmp_path, monkeypatch):
-    """A copy of the shipped lexicons and an empty cache folder of its own."""
-    folder = tmp_path / "lexicons"
-    folder.mkdir()
-    for name in loader.LEXICON_FILES:
-        (folder / name).write_bytes((default_lexicon_dir() / name).read_bytes())
-    monkeypatch.setenv(loader.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    monkeypatch.delenv(loader.NO_CACHE_ENV, raising=False)
-    return folder
 
 
 def _load(folder: Path):

@@ -1,27 +1,15 @@
 """Start-up: what a process imports before it does anything, and the lexicon cache."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fresh_process import run_python as _run
 
-from reportkit.lexicon import LexiconError, default_lexicon_dir, load_lexicon, loader
+from reportkit.lexicon import LexiconError, load_lexicon, loader
 from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _run(script: str, **env: str) -> tuple[str, dict]:
-    """A fresh Python process's output, and the JSON it prints last."""
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=ROOT,
-                          timeout=300, env={**os.environ, **env})
-    assert done.returncode == 0, done.stderr
-    output, _, last = done.stdout.rstrip("\n").rpartition("\n")
-    return output, json.loads(last)
-
 
 # ---------------------------------------------------------------------- imports
 
@@ -65,18 +53,6 @@ def test_the_light_factories_configure_the_components_as_the_pipeline_does():
 
 
 # ---------------------------------------------------------------------- the lexicon cache
-
-
-@pytest.fixture
-def lexicons(tmp_path, monkeypatch):
-    """A copy of the shipped lexicons and an empty cache folder of its own."""
-    folder = tmp_path / "lexicons"
-    folder.mkdir()
-    for name in loader.LEXICON_FILES:
-        (folder / name).write_bytes((default_lexicon_dir() / name).read_bytes())
-    monkeypatch.setenv(loader.CACHE_DIR_ENV, str(tmp_path / "cache"))
-    monkeypatch.delenv(loader.NO_CACHE_ENV, raising=False)
-    return folder
 
 
 def _load(folder: Path):
