@@ -16,3 +16,24 @@ def run_python(script: str, **env: str) -> tuple[str, dict]:
     assert done.returncode == 0, done.stderr
     output, _, last = done.stdout.rstrip("\n").rpartition("\n")
     return output, json.loads(last)
+
+
+# ``reportkit ARGS`` run in the script as the console script runs it, after ``before``; then ``after``, and last the
+# JSON of ``{'code': the exit code, SEEN}`` (``seen``: dict items over ``sys``, ``gc`` and what ``before`` made)
+CLI_COMMAND = (
+    "import gc, json, sys\n"
+    "{before}\n"
+    "from reportkit.cli import app\n"
+    "try:\n"
+    "    app(args={args!r}, prog_name='reportkit')\n"
+    "except SystemExit as exc:\n"
+    "    code = exc.code\n"
+    "{after}\n"
+    "print()\n"
+    "print(json.dumps({{'code': code, {seen}}}))\n"
+)
+
+
+def cli_script(args: list[str], seen: str, before: str = "", after: str = "") -> str:
+    """The script of :data:`CLI_COMMAND` for ``reportkit ARGS``."""
+    return CLI_COMMAND.format(args=args, seen=seen, before=before, after=after)

@@ -4,6 +4,7 @@ uses, the lexicon validated once per cache, one click command, no collections at
 from pathlib import Path
 
 import pytest
+from fresh_process import CLI_COMMAND as COMMAND
 from fresh_process import run_python as _run
 from jinja2.bccache import bc_magic
 
@@ -13,18 +14,6 @@ LINT = ["lint", "examples/draft_shoulder.txt"]
 REPORT = ["report", "examples/shoulder_mri.txt"]
 
 
-COMMAND = (
-    "import gc, json, sys\n"
-    "{before}\n"
-    "from reportkit.cli import app\n"
-    "try:\n"
-    "    app(args={args!r}, prog_name='reportkit')\n"
-    "except SystemExit as exc:\n"
-    "    code = exc.code\n"
-    "{after}\n"
-    "print()\n"
-    "print(json.dumps({{'code': code, {seen}}}))\n"
-)
 
 # medspaCy's components that reportkit never makes, and what they import
 UNUSED = ("PyRuSH", "loguru", "asyncio", "quicksectx", "PyFastNER", "medspacy.sentence_splitting",

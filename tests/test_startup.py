@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fresh_process import cli_script
 from fresh_process import run_python as _run
 
 from reportkit.lexicon import LexiconError, load_lexicon, loader
@@ -13,25 +14,15 @@ from reportkit.pipeline.extensions import MENTION_GROUP, context_span_attrs
 
 # ---------------------------------------------------------------------- imports
 
-CLI_RUN = (
-    "import json, sys\n"
-    "from reportkit.cli import app\n"
-    "sys.argv = ['reportkit', *{args!r}]\n"
-    "try:\n"
-    "    app()\n"
-    "except SystemExit as exc:\n"
-    "    code = exc.code\n"
-    "print()\n"
-    "print(json.dumps({{'code': code, 'loaded': sorted(m for m in sys.modules\n"
-    "                  if m.split('.')[0] in ('spacy', 'medspacy', 'thinc'))}}))\n"
-)
+# the modules of spaCy and medspaCy a process loaded
+LOADED = "'loaded': sorted(m for m in sys.modules if m.split('.')[0] in ('spacy', 'medspacy', 'thinc'))"
 
 
 @pytest.mark.parametrize("args", [["--version"], ["rule", "--all"], ["rule", "RK101"], ["terms", "calcific"],
                                   ["schema"]])
 def test_commands_that_need_no_pipeline_never_import_spacy(args):
     """The command runs in the process (its exit code is 0), and spaCy, thinc and medspaCy were never imported."""
-    output, seen = _run(CLI_RUN.format(args=args))
+    output, seen = _run(cli_script(args, LOADED))
     assert seen == {"code": 0, "loaded": []} and output.strip()
 
 
@@ -171,7 +162,7 @@ def test_the_cli_uses_the_cache_across_processes(tmp_path):
               "calls = []\n"
               "real = loader.parse_yaml\n"
               "loader.parse_yaml = lambda name, text: calls.append(name) or real(name, text)\n"
-              + CLI_RUN.format(args=["terms", "calcific"]).replace("'loaded'", "'parsed': len(calls), 'loaded'"))
+              + cli_script(["terms", "calcific"], "'parsed': len(calls), " + LOADED))
     first_output, first = _run(script, **env)
     second_output, second = _run(script, **env)
     assert first["parsed"] == len(loader.LEXICON_FILES) and second["parsed"] == 0
@@ -181,19 +172,7 @@ def test_the_cli_uses_the_cache_across_processes(tmp_path):
 
 # ---------------------------------------------------------------------- lint and report start light
 
-STARTED = (
-    "import gc, json, sys\n"
-    "{before}\n"
-    "from reportkit.cli import app\n"
-    "sys.argv = ['reportkit', *{args!r}]\n"
-    "try:\n"
-    "    app()\n"
-    "except SystemExit as exc:\n"
-    "    code = exc.code\n"
-    "print()\n"
-    "print(json.dumps({{'code': code, 'collector_on': gc.isenabled(),\n"
-    "                  'nltk_loaded': 'nltk.corpus' in sys.modules}}))\n"
-)
+STARTED = "'collector_on': gc.isenabled(), 'nltk_loaded': 'nltk.corpus' in sys.modules"
 
 
 @pytest.mark.parametrize("args", [["lint", "examples/draft_shoulder.txt"], ["report", "examples/shoulder_mri.txt"],
@@ -201,8 +180,8 @@ STARTED = (
 def test_lint_and_report_skip_nltk_and_end_with_the_collector_on(args):
     """The same output as a process that imported nltk first; nltk's modules never loaded; the collector is back on
     after the command, a usage error included."""
-    output, seen = _run(STARTED.format(before="", args=args))
-    with_nltk, seen_with_nltk = _run(STARTED.format(before="import nltk, nltk.corpus", args=args))
+    output, seen = _run(cli_script(args, STARTED))
+    with_nltk, seen_with_nltk = _run(cli_script(args, STARTED, before="import nltk, nltk.corpus"))
     assert output == with_nltk
     assert seen == {"code": seen_with_nltk["code"], "collector_on": True, "nltk_loaded": False}
     assert seen_with_nltk["nltk_loaded"] and (output.strip() or seen["code"] == 2)
