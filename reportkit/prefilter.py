@@ -37,10 +37,8 @@ most of the filter's build; both are kept in reportkit's cache folder, under eac
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import unicodedata
-from pathlib import Path
 from typing import NamedTuple
 
 from spacy.attrs import ORTH
@@ -50,7 +48,7 @@ from spacy.tokens import Span
 from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon
-from reportkit.lexicon.loader import cache_dir
+from reportkit.lexicon.loader import kept_regexes_file
 from reportkit.lint import rules
 from reportkit.models import ReportResult, StructuredReport
 from reportkit.pipeline.fast.token_prefilter import split_patterns, text_trigger
@@ -219,16 +217,6 @@ def _compile(items: list[Item], regexes: KeptRegexes) -> re.Pattern[str] | None:
     return regexes.compile(trie_pattern(set(items)))
 
 
-def kept_regexes_file(lexicon: Lexicon) -> Path | None:
-    """Where the filter of ``lexicon`` keeps its compiled regexes: one file per lexicon folder, in reportkit's
-    cache folder (None: ``REPORTKIT_NO_CACHE``)."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    where = hashlib.sha256(lexicon.source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return folder / f"prefilter-{where}.json"
-
-
 class Prefilter:
     """Decide which reports need the pipeline, and give the exact result of those that do not."""
 
@@ -237,7 +225,7 @@ class Prefilter:
         self._find_sections, self._section_heads = sectionizer.find_sections, sectionizer.section_heads
         self._tokenizer = nlp.tokenizer
         tokens = _Tokens(nlp)
-        regexes = KeptRegexes(kept_regexes_file(lexicon))
+        regexes = KeptRegexes(kept_regexes_file(lexicon, "prefilter"))
         # concept -> its tests; a concept with document gates counts only where they pass (as the gates component
         # drops its terms elsewhere), so its tests stay apart from the others'
         mentions = mention_triggers(lexicon)

@@ -9,7 +9,8 @@ import pytest
 
 from reportkit import regex_syntax
 from reportkit.engine import get_engine
-from reportkit.prefilter import Prefilter, kept_regexes_file
+from reportkit.lexicon.loader import kept_regexes_file
+from reportkit.prefilter import Prefilter
 from reportkit.regex_syntax import derive_keys
 
 TEXTS = [
@@ -51,7 +52,7 @@ def _assert_same_filter(kept: Prefilter, made: Prefilter) -> None:
 
 def test_a_second_filter_reads_its_regexes_instead_of_compiling_them(engine, cache, monkeypatch):
     made = Prefilter(engine.lexicon, engine.nlp)
-    assert kept_regexes_file(engine.lexicon).is_file()
+    assert kept_regexes_file(engine.lexicon, "prefilter").is_file()
     _never_compiled(monkeypatch)
     kept = Prefilter(engine.lexicon, engine.nlp)
     monkeypatch.undo()
@@ -61,7 +62,7 @@ def test_a_second_filter_reads_its_regexes_instead_of_compiling_them(engine, cac
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "not ours"])
 def test_a_damaged_file_is_ignored_and_written_again(engine, cache, monkeypatch, damage):
     made = Prefilter(engine.lexicon, engine.nlp)
-    path = kept_regexes_file(engine.lexicon)
+    path = kept_regexes_file(engine.lexicon, "prefilter")
     content = path.read_bytes()
     path.write_bytes({"truncated": content[: len(content) // 2],
                       "flipped": content[:-40] + bytes([content[-40] ^ 1]) + content[-39:],
@@ -78,3 +79,16 @@ def test_no_cache_writes_nothing(engine, tmp_path, monkeypatch):
     monkeypatch.setenv("REPORTKIT_NO_CACHE", "1")
     Prefilter(engine.lexicon, engine.nlp)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_scope_readers_place_words_are_kept_as_well(engine, cache, monkeypatch):
+    """The scope reader's one large regex (every place word of the lexicon) is kept the same way."""
+    from reportkit.reasoning.scope import ScopeReader
+
+    made = ScopeReader(engine.lexicon)._place_words
+    assert kept_regexes_file(engine.lexicon, "scope").is_file()
+    _never_compiled(monkeypatch)
+    kept = ScopeReader(engine.lexicon)._place_words
+    monkeypatch.undo()
+    assert kept == made == re.compile(made.pattern, made.flags)
+    assert kept.search("calcification in the left kidney") and not kept.search("no words of a place here")

@@ -213,6 +213,18 @@ def cache_dir() -> Path | None:
     return Path(base if os.path.isabs(base) else Path.home() / ".cache", "reportkit")  # XDG: relative is ignored
 
 
+
+def kept_regexes_file(lexicon: Lexicon, use: str) -> Path | None:
+    """Where ``use`` (the pre-filter, the scope reader) keeps the regexes it compiles from ``lexicon``
+    (:class:`reportkit.regex_syntax.KeptRegexes`): one file per use and lexicon folder, in reportkit's cache
+    folder (None: ``REPORTKIT_NO_CACHE``)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    where = hashlib.sha256(lexicon.source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return folder / f"{use}-{where}.json"
+
+
 def _cache_file(root: Traversable) -> Path | None:
     """One cache file per lexicon folder (a changed folder replaces its file, none piles up)."""
     folder = cache_dir()

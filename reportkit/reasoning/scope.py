@@ -14,8 +14,10 @@ import functools
 import re
 
 from reportkit.lexicon import Lexicon, Scope
+from reportkit.lexicon.loader import kept_regexes_file
 from reportkit.models import Finding
 from reportkit.reasoning.context import ReportContext
+from reportkit.regex_syntax import KeptRegexes
 from reportkit.text import find_words, trie_pattern
 
 UNKNOWN: Scope = "unknown"
@@ -38,15 +40,19 @@ class ScopeReader:
         for scope, words in anatomy.scope_words.items():
             places.update({w.strip().lower(): scope for w in words})
         self._places = places
+        self._regexes_file = kept_regexes_file(lexicon, "scope")
 
     @functools.cached_property
     def _place_words(self) -> re.Pattern[str]:
         """Any place word, whole; compiled on first use (about 20 ms: a report whose findings' concepts or sites
-        give their scope never reads it)."""
+        give their scope never reads it), and kept in the cache folder for the next process."""
         # a trie of the words: each position fails on its first character (an alternation of hundreds of
         # words tried them all at every character of a long report)
         alternation = trie_pattern([re.escape(c) for c in word] for word in self._places)
-        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+        regexes = KeptRegexes(self._regexes_file)
+        pattern = regexes.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+        regexes.save()
+        return pattern
 
     def of(self, finding: Finding, ctx: ReportContext) -> Scope:
         """The body system of ``finding`` (``unknown`` when nothing places it)."""
