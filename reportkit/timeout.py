@@ -22,29 +22,10 @@ class ReportTimeout(Exception):
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`ReportTimeout` in the block after ``seconds`` (a SIGALRM timer; none off the main thread,
-    on platforms without SIGALRM, or when ``seconds`` is None or 0)."""
-    usable = bool(seconds) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
+    on platforms without SIGALRM, or when ``seconds`` is None or 0): one report's :class:`ReportClock`."""
+    clock = ReportClock(seconds)
+    with clock.installed(), clock:
         yield
-        return
-
-    inside = [True]
-
-    def expire(signum: int, frame: object) -> None:
-        if inside[0]:
-            raise ReportTimeout(seconds)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    # the alarm repeats: an exception raised while C code runs a Python callback (a spaCy matcher
-    # predicate, a finaliser) can be printed and dropped there, and one dropped alarm would let the
-    # report run on unbounded
-    signal.setitimer(signal.ITIMER_REAL, seconds, RETRY_SECONDS)
-    try:
-        yield
-    finally:
-        inside[0] = False  # no call before this line: CPython runs signal handlers only at calls and jumps
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class ReportClock:
@@ -81,7 +62,10 @@ class ReportClock:
     def __enter__(self) -> None:
         if self._armed:
             self._inside = True
-            signal.setitimer(signal.ITIMER_REAL, self.seconds, RETRY_SECONDS)  # repeats: see time_limit
+            # the alarm repeats: an exception raised while C code runs a Python callback (a spaCy matcher
+            # predicate, a finaliser, a gc callback) can be printed and dropped there, and one dropped alarm
+            # would let the report run on unbounded
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, RETRY_SECONDS)
 
     def __exit__(self, *exc: object) -> None:
         if self._armed:
