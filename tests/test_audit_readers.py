@@ -67,6 +67,29 @@ def test_every_format_reads_the_same_reports_and_metadata(archive, name):
     assert shoulder.meta.body_part == "shoulder"
 
 
+@pytest.mark.parametrize("name", ["archive.jsonl", "archive.hl7", "archive.fhir.ndjson"])
+def test_a_run_chunks_the_reader_familys_records_as_it_chunks_audit_items(archive, name, tmp_path):
+    """The command hands the run the reader family's records (metadata still raw); a library caller may hand
+    it audit items. Both give the same chunks, hashes included, so a store resumes whichever way it began."""
+    from reportkit.audit.run import chunked
+    from reportkit.io.readers import read_archives
+
+    _, out = archive
+    odd = tmp_path / "odd.jsonl"  # metadata the normalisation drops with a warning, or maps, or keeps as given
+    odd.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "text": "Calcific tendinitis.", "exam_date": "31/02/2024", "side": "sideways", "modality": "RAD"},
+        {"id": "b", "text": "No calcification.", "exam_date": "2024-03-01", "side": "BIL", "body_part": "Knee",
+         "patient_id": " P1 ", "accession": ""},
+        {"id": 7, "text": "bad id"},
+        {"id": "c", "text": "Phleboliths.", "modality": "MR", "exam_date": None},
+    ]) + "\n")
+    for path in (out / name, odd):
+        from_items = list(chunked(read_archive([path]), 5))
+        from_records = list(chunked(read_archives([str(path)]), 5))
+        assert from_records == from_items
+        assert any(row[0] == "report" and any(row[6].values()) for _, rows in from_items for row in rows)
+
+
 def test_bundled_example_archive_reads_cleanly():
     for path in sorted(EXAMPLE.iterdir()):
         if path.suffix == ".parquet" and importlib.util.find_spec("pyarrow") is None:

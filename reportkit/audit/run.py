@@ -26,15 +26,19 @@ from pathlib import Path
 from reportkit import __version__
 from reportkit.audit.correlation import Window
 from reportkit.audit.radiographs import store_correlations
+from reportkit.audit.readers.metadata import normalise_meta
 from reportkit.audit.records import AuditInput, AuditItem
 from reportkit.audit.store import LOCK_FILE, Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk_tables, worker_state
-from reportkit.io.readers.policy import report, usable_id
+from reportkit.io.readers.policy import Report, report, usable_id
 from reportkit.io.runner import Runner
+from reportkit.startup import start_up_built
 from reportkit.models import ErrorRecord
 from reportkit.timeout import DEFAULT_TIME_LIMIT
 
-ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem]]
+# what a run reads: the reader family's records (reportkit.io.readers.read_archives, metadata normalised here)
+# or audit items (a caller's own reader; the reader policy is applied again to those it did not make)
+ReadArchive = Callable[[Iterable[str], dict[str, str] | None], Iterator[AuditItem | Report]]
 Chunk = tuple[tuple[int, str, str], list[ChunkItem]]  # ((chunk number, chunk key, chunk hash), items)
 
 
@@ -111,9 +115,11 @@ def chunk_hash(rows: list[ChunkItem]) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def _item(rid: int, item: AuditItem) -> ChunkItem:
+def _item(rid: int, item: AuditItem | Report) -> ChunkItem:
+    if isinstance(item, Report):  # the reader family's own record: the policy applied, metadata still raw
+        return ("report", rid, item.id, item.text, item.source, item.line, normalise_meta(item.meta, item.procedure)[0])
     if isinstance(item, AuditInput):
-        meta = item.meta.model_dump()
+        meta = dict(item.meta)  # its fields as they are (a date stays a date), as model_dump() gives them
         if not item._policy_applied:
             # the reader policy again, for a caller's own reader: a record the store or pipeline cannot take
             # (over the size limit, a lone surrogate) becomes an error row that says why
@@ -124,7 +130,7 @@ def _item(rid: int, item: AuditItem) -> ChunkItem:
     return ("error", rid, usable_id(item.id), item.source, item.line, item.error)
 
 
-def chunked(items: Iterable[AuditItem], size: int) -> Iterator[Chunk]:
+def chunked(items: Iterable[AuditItem | Report], size: int) -> Iterator[Chunk]:
     """Number the records in input order and cut them into keyed chunks."""
     iterator = iter(items)
     number = 0
@@ -209,6 +215,7 @@ def run_audit(run_dir: Path, inputs: list[str], read_archive: ReadArchive, runne
     checksum = lexicon_checksum(options.lexicon_dir)
     with run_lock(run_dir):
         with runner_factory() as runner:  # workers start before the store opens: no DuckDB threads in a forked child
+            start_up_built()  # the command may have paused the collector for its start-up, which ends here
             store = Store(run_dir)
             try:
                 # DuckDB would otherwise cache the store's blocks up to most of the machine's memory, so that the

@@ -151,7 +151,7 @@ def run(
     import duckdb
 
     from reportkit.audit.correlation import Window
-    from reportkit.audit.readers import ColumnMapError, column_map_problems, count_archive, read_archive
+    from reportkit.audit.readers import ColumnMapError, column_map_problems, count_archive
     from reportkit.audit.run import audit_runner, run_audit
     from reportkit.audit.store import StoreError
     from reportkit.audit.work import WorkOptions
@@ -176,6 +176,7 @@ def run(
     if problems:
         raise _fail(f"{problems[0]}; give the columns with --columns id=COLUMN,text=COLUMN"
                     + (f" ({len(problems) - 1} more file(s) like it)" if len(problems) > 1 else ""))
+    from reportkit.io.readers import read_archives
     from reportkit.io.runner import cpu_count
 
     cpus = cpu_count()
@@ -193,8 +194,8 @@ def run(
 
     skipped: Counter[str] = Counter()  # HL7 messages that are no result: neither report nor error
 
-    def read_reports(paths, column_map):
-        return read_archive(paths, column_map, encoding, skipped=skipped)
+    def read_reports(paths, column_map):  # the reader family's records: the run normalises their metadata
+        return read_archives([str(p) for p in paths], column_map, encoding, skipped=skipped)
 
     # the total (for an ETA) only where a bar shows it and counting is cheap: JSONL, CSV, Parquet, text
     total = count_archive(inputs, encoding) if not quiet and sys.stderr.isatty() else None

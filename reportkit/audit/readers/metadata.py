@@ -23,6 +23,14 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
     warning rather than losing the report: its text can still be audited, and correlation reports the
     missing field as "unknown".
     """
+    values, warnings = normalise_meta(fields, procedure)
+    # every value is already of its field's type (a string, a date or None): built without validating again
+    return ReportMeta.model_construct(**values), warnings
+
+
+def normalise_meta(fields: Mapping[str, object], procedure: str | None = None) -> tuple[dict[str, object], list[str]]:
+    """:func:`build_meta` as a plain dict of every ReportMeta field, with its warnings (what an audit run's
+    chunks carry: no model is built and taken apart again for each archive report)."""
     warnings: list[str] = []
     try:
         exam_date = parse_date(fields.get("exam_date"))
@@ -34,16 +42,8 @@ def build_meta(fields: Mapping[str, object], procedure: str | None = None) -> tu
     modality, body_part, side = _normalised(body_part, side_value, _clean(fields.get("modality")), procedure)
     if side_value and side is None:
         warnings.append("side dropped: not a known side word or code")
-    # every value is already of its field's type (a string, a date or None): built without validating again
-    meta = ReportMeta.model_construct(
-        patient_id=_clean(fields.get("patient_id")),
-        accession=_clean(fields.get("accession")),
-        exam_date=exam_date,
-        modality=modality,
-        body_part=body_part,
-        side=side,
-    )
-    return meta, warnings
+    return {"patient_id": _clean(fields.get("patient_id")), "accession": _clean(fields.get("accession")),
+            "exam_date": exam_date, "modality": modality, "body_part": body_part, "side": side}, warnings
 
 
 @functools.lru_cache(maxsize=4096)  # an archive spells its modalities, body parts and sides a few ways, over and over
