@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 DEFAULT_TIME_LIMIT = 30.0  # seconds per report; a long but sane report takes well under one
-RETRY_SECONDS = 0.1  # after the limit, raise again this often until the block has left
+RETRY_SECONDS = 0.1  # the clock's tick: how late past its limit a report is stopped, or stopped again
 
 
 class ReportTimeout(Exception):
@@ -29,20 +30,26 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 class ReportClock:
-    """:func:`time_limit` for many reports in a row: ``with clock.installed():`` sets the SIGALRM handler once,
-    then ``with clock:`` around each report only starts and stops the timer.
+    """:func:`time_limit` for many reports in a row: ``with clock.installed():`` sets the SIGALRM handler and
+    starts a timer that ticks every :data:`RETRY_SECONDS` (or a quarter of the limit, if less); ``with clock:``
+    around each report only notes when it started. A tick raises once the report inside has run for the limit,
+    so a report stops within one tick after it.
 
-    Setting the handler was most of a short report's limit (the pre-filter's verdict on a quiet report).
+    Starting and stopping a one-shot timer around every report was most of a short report's limit (the
+    pre-filter's verdict on a quiet report); a tick costs one handler call. The tick also repeats the alarm: an
+    exception raised while C code runs a Python callback (a spaCy matcher predicate, a finaliser, a gc callback)
+    can be printed and dropped there, and one dropped alarm would let the report run on unbounded.
     """
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self._usable = bool(seconds) and hasattr(signal, "setitimer")
         self._armed = False  # the handler is this clock's (installed, on the main thread)
-        self._inside = False
+        self._started: float | None = None  # when the report inside began; None between reports
 
-    def _expire(self, signum: int, frame: object) -> None:
-        if self._inside:
+    def _tick(self, signum: int, frame: object) -> None:
+        started = self._started
+        if started is not None and time.monotonic() - started >= self.seconds:
             raise ReportTimeout(self.seconds)
 
     @contextmanager
@@ -50,24 +57,21 @@ class ReportClock:
         if not self._usable or threading.current_thread() is not threading.main_thread():
             yield self
             return
-        previous = signal.signal(signal.SIGALRM, self._expire)
+        previous = signal.signal(signal.SIGALRM, self._tick)
+        tick = min(RETRY_SECONDS, self.seconds / 4)
+        signal.setitimer(signal.ITIMER_REAL, tick, tick)
         self._armed = True
         try:
             yield self
         finally:
             self._armed = False
+            self._started = None
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
     def __enter__(self) -> None:
         if self._armed:
-            self._inside = True
-            # the alarm repeats: an exception raised while C code runs a Python callback (a spaCy matcher
-            # predicate, a finaliser, a gc callback) can be printed and dropped there, and one dropped alarm
-            # would let the report run on unbounded
-            signal.setitimer(signal.ITIMER_REAL, self.seconds, RETRY_SECONDS)
+            self._started = time.monotonic()
 
     def __exit__(self, *exc: object) -> None:
-        if self._armed:
-            self._inside = False  # no call before this line: CPython runs signal handlers only at calls and jumps
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        self._started = None  # no call before this line: CPython runs signal handlers only at calls and jumps

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from reportkit.startup import WARM_UP, freeze_start_up_objects
-from reportkit.timeout import DEFAULT_TIME_LIMIT, ReportClock, time_limit
+from reportkit.timeout import DEFAULT_TIME_LIMIT, ReportClock
 
 if TYPE_CHECKING:  # the pre-filter imports spaCy: a run's parent process never needs it
     from reportkit.prefilter import Prefilter, Verdict
@@ -150,14 +150,14 @@ def process_chunk(items: list[ChunkItem], options: WorkOptions, seconds: float |
                 outcomes[n] = {"errors": [_error_row(item, exc)]}
                 continue
             pending.append((n, item, verdict))
-    for n, item, verdict in pending:
-        partial: ChunkRows = {t: [] for t in tables}
-        try:
-            with time_limit(seconds):
-                _report_rows(partial, item, options, verdict)
-        except Exception as exc:  # noqa: BLE001
-            partial = {"errors": [_error_row(item, exc)]}  # nothing partial is kept
-        outcomes[n] = partial
+        for n, item, verdict in pending:
+            partial: ChunkRows = {t: [] for t in tables}
+            try:
+                with clock:
+                    _report_rows(partial, item, options, verdict)
+            except Exception as exc:  # noqa: BLE001
+                partial = {"errors": [_error_row(item, exc)]}  # nothing partial is kept
+            outcomes[n] = partial
     rows: ChunkRows = {t: [] for t in tables}
     for outcome in outcomes:
         for table, table_rows in outcome.items():
