@@ -35,8 +35,9 @@ _frozen_at_exit = False
 
 @contextmanager
 def collections_paused_at_start_up() -> Iterator[None]:
-    """A one-shot command (``lint``, ``report``) starts with the cyclic collector off, until its pipeline is built
-    (:func:`start_up_built`) or the command ends, and exits without the interpreter's last collections.
+    """A one-shot command (``lint``, ``report``) or an archive run starts with the cyclic collector off, until its
+    pipeline is built, an archive run's workers have started (:func:`start_up_built`) or the command ends, and
+    exits without the interpreter's last collections.
 
     Start-up imports and builds about a million objects that live as long as the process, so the full
     collections it triggers walk ever more of them to free almost nothing: about a sixth of the CPU of
@@ -84,6 +85,20 @@ class _DeferredModule(types.ModuleType):
         return getattr(real, attribute)
 
 
+class _PackageStandIn(_DeferredModule):
+    """A package's stand-in (:data:`PACKAGES_WITHOUT_INIT`): its submodules import through it, and the first to
+    import runs what the package's ``__init__`` sets up besides its imports. A process that imports none (an
+    archive run's parent, whose workers build the pipeline) imports nothing for it."""
+
+    @property
+    def __path__(self) -> list[str]:  # read by the import system for every submodule, before the submodule loads
+        setup = self.__dict__.pop("_deferred_setup", None)
+        if setup is not None:
+            module, function = setup
+            getattr(importlib.import_module(module), function)()
+        return self.__dict__["_deferred_path"]
+
+
 # medspaCy imports QuickUMLS, whose module imports nltk (about a sixth of `reportkit lint FILE`'s CPU) for a stop-word
 # list it reads only when a QuickUMLS matcher is made; reportkit makes none.
 UNUSED_AT_START_UP = ("nltk",)
@@ -103,8 +118,7 @@ def defer_unused_imports() -> None:
     for name, (module, setup) in PACKAGES_WITHOUT_INIT.items():
         if name in sys.modules or (spec := importlib.util.find_spec(name)) is None or not spec.submodule_search_locations:
             continue
-        stand_in = _DeferredModule(name)
-        stand_in.__path__ = list(spec.submodule_search_locations)
+        stand_in = _PackageStandIn(name)
+        stand_in.__dict__.update(_deferred_path=list(spec.submodule_search_locations), _deferred_setup=(module, setup))
         stand_in.__package__ = name
         sys.modules[name] = stand_in
-        getattr(importlib.import_module(module), setup)()

@@ -91,14 +91,21 @@ def test_a_second_run_on_the_same_folder_is_refused(archive, tmp_path):
     with run_lock(tmp_path), pytest.raises(StoreError, match="another audit run"):
         with run_lock(tmp_path):
             pass
-    busy = subprocess.Popen([*RUN, str(tmp_path), str(archive), "--quiet", "--workers", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not (tmp_path / "audit.duckdb").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # the store appears once the first run holds the lock
-    second = _run(tmp_path, archive, "--workers", "1")
-    busy.wait(timeout=300)
+    # another process holds the folder's lock as a run does, for as long as this test keeps its stdin open (a real
+    # run as the holder made the outcome depend on whether it was still running when the second one started)
+    holder = subprocess.Popen([sys.executable, "-c", "import sys\nfrom pathlib import Path\n"
+                               "from reportkit.audit.run import run_lock\n"
+                               "with run_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    sys.stdin.read()",
+                               str(tmp_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        second = _run(tmp_path, archive, "--workers", "1")
+    finally:
+        holder.communicate(timeout=60)
     assert second.returncode == 2 and "another audit run" in second.stderr
+    assert not (tmp_path / "audit.duckdb").exists()  # refused before touching the store
+    after = _run(tmp_path, archive, "--workers", "1")  # once the holder is gone, the folder is free
+    assert after.returncode == 1 and "store:" in after.stderr  # 1: the archive's bad lines are error rows
 
 
 def test_resuming_with_other_lexicons_is_a_clear_error(archive, tmp_path):

@@ -9,6 +9,7 @@ from fresh_process import run_python as _run
 from jinja2.bccache import bc_magic
 
 from reportkit.lexicon import load_lexicon, loader
+from test_audit_resume import canonical_dump
 
 LINT = ["lint", "examples/draft_shoulder.txt"]
 REPORT = ["report", "examples/shoulder_mri.txt"]
@@ -35,17 +36,20 @@ def test_the_medspacy_stand_in_is_the_whole_package_once_another_name_is_read():
     script = ("import json, sys\n"
               "from reportkit.startup import defer_unused_imports\n"
               "defer_unused_imports()\n"
+              "import medspacy\n"
+              "untouched = 'spacy' in sys.modules\n"  # the set-up waits for the first submodule
               "import medspacy.context\n"
               "from spacy.tokens import Span, Token\n"
               "before = [type(sys.modules['medspacy']).__name__, 'PyRuSH' in sys.modules,\n"
               "          Span.has_extension('is_negated'), Token.has_extension('section')]\n"
               "version = medspacy.__version__\n"
               "import medspacy as package\n"
-              "print(json.dumps(before + [type(package).__name__, 'PyRuSH' in sys.modules,\n"
+              "print(json.dumps([untouched] + before + [type(package).__name__, 'PyRuSH' in sys.modules,\n"
               "                           package.context is medspacy.context, callable(package.load)]))\n")
     _, seen = _run(script)
-    # before: a stand-in, no PyRuSH, medspaCy's extensions set as its __init__ sets them; after: the package
-    assert seen == ["_DeferredModule", False, True, True, "module", True, True, True]
+    # before: a stand-in, no PyRuSH, medspaCy's extensions set as its __init__ sets them (once a submodule is
+    # imported: not before, when nothing of medspaCy has been used); after: the package
+    assert seen == [False, "_PackageStandIn", False, True, True, "module", True, True, True]
 
 
 def test_a_one_shot_command_builds_only_its_own_click_command():
@@ -77,6 +81,36 @@ def test_lint_and_report_leave_every_object_out_of_the_exit_collections(args):
     _, other = _run(COMMAND.format(before="import spacy", args=["terms", "calcific"], after=after, seen=seen))
     assert one_shot["frozen"] > 100_000 and one_shot["tracked"] < 1_000
     assert other["frozen"] == 0 and other["tracked"] > 50_000
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_audit_run_starts_light_and_runs_its_reports_with_the_collector_on(workers, tmp_path):
+    """`audit run` starts as a one-shot command does (medspaCy without its unused components, the collector
+    paused), yet every chunk is processed with the collector running, in this process or in the workers forked
+    from it; the store holds the same rows as a run in a process that imported the whole of medspaCy first."""
+    archive = Path("examples/reports.jsonl").resolve()
+    stores = {}
+    for name, before in (("light", ""), ("whole", "import medspacy")):
+        run_dir, states = tmp_path / name, tmp_path / f"{name}-collector.txt"
+        # each chunk processed (here or in a worker) and each commit (here) notes whether the collector runs
+        watch = ("import reportkit.audit.work as work, reportkit.audit.store as store\n"
+                 "def watching(real):\n"
+                 "    def watched(*args, **kwargs):\n"
+                 f"        with open({str(states)!r}, 'a') as out:\n"
+                 "            out.write(f'{real.__name__}:{gc.isenabled()}\\n')\n"
+                 "        return real(*args, **kwargs)\n"
+                 "    return watched\n"
+                 "work.process_chunk = watching(work.process_chunk)\n"
+                 "store.Store.commit_chunks = watching(store.Store.commit_chunks)\n")
+        args = ["audit", "run", str(run_dir), str(archive), "--workers", workers, "--quiet", "--chunk-size", "2"]
+        seen = "'unused': sorted(m for m in sys.modules if m in " + repr(UNUSED) + ")"
+        _, stores[name] = _run(COMMAND.format(before=before + "\n" + watch, args=args, after="", seen=seen))
+        stores[name]["rows"] = canonical_dump(run_dir)
+        stores[name]["collector"] = states.read_text().split()
+    light, whole = stores["light"], stores["whole"]
+    assert light["code"] == whole["code"] == 0 and light["unused"] == [] and whole["unused"]
+    assert light["rows"] == whole["rows"] and light["rows"]["findings"]
+    assert sorted(set(light["collector"])) == ["commit_chunks:True", "process_chunk:True"]
 
 
 # ---------------------------------------------------------------------- the validated lexicon

@@ -110,7 +110,8 @@ class Runner:
     """Runs a work function over chunks on ``workers`` workers of ``backend``; a context manager owning them.
 
     ``init(*init_args)`` prepares a worker process (builds the pipeline) before its first chunk; with
-    the local backend each pool worker runs it as it starts, never this process.
+    the local backend each pool worker runs it as it starts, never this process, and with one worker this
+    process is the worker and runs it on entering.
     """
 
     def __init__(self, workers: int = 1, backend: str = "local", scheduler: str | None = None,
@@ -137,6 +138,8 @@ class Runner:
                 raise
         elif self.workers > 1:
             self._start_pool()
+        elif self.init is not None:
+            self.init(*self.init_args)
         return self
 
     def __exit__(self, *exc) -> None:
