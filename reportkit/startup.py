@@ -111,7 +111,8 @@ PACKAGES_WITHOUT_INIT = {"medspacy": ("medspacy._extensions", "set_extensions")}
 
 
 def defer_unused_imports() -> None:
-    """In a one-shot command's process: imports that reportkit's pipeline never reads wait until something reads them."""
+    """In the process of a command that starts light (`lint`, `report`, `audit run`): imports that reportkit's pipeline
+    never reads wait until something reads them."""
     for name in UNUSED_AT_START_UP:
         if name not in sys.modules and importlib.util.find_spec(name) is not None:
             sys.modules[name] = _DeferredModule(name)

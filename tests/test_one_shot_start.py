@@ -7,9 +7,9 @@ import pytest
 from fresh_process import CLI_COMMAND as COMMAND
 from fresh_process import run_python as _run
 from jinja2.bccache import bc_magic
+from test_audit_resume import canonical_dump
 
 from reportkit.lexicon import load_lexicon, loader
-from test_audit_resume import canonical_dump
 
 LINT = ["lint", "examples/draft_shoulder.txt"]
 REPORT = ["report", "examples/shoulder_mri.txt"]

@@ -32,8 +32,8 @@ from reportkit.audit.store import LOCK_FILE, Store, StoreError, lexicon_checksum
 from reportkit.audit.work import ChunkItem, WorkOptions, process_chunk_tables, worker_state
 from reportkit.io.readers.policy import Report, report, usable_id
 from reportkit.io.runner import Runner
-from reportkit.startup import start_up_built
 from reportkit.models import ErrorRecord
+from reportkit.startup import start_up_built
 from reportkit.timeout import DEFAULT_TIME_LIMIT
 
 # what a run reads: the reader family's records (reportkit.io.readers.read_archives, metadata normalised here)
@@ -117,7 +117,8 @@ def chunk_hash(rows: list[ChunkItem]) -> str:
 
 def _item(rid: int, item: AuditItem | Report) -> ChunkItem:
     if isinstance(item, Report):  # the reader family's own record: the policy applied, metadata still raw
-        return ("report", rid, item.id, item.text, item.source, item.line, normalise_meta(item.meta, item.procedure)[0])
+        meta, _ = normalise_meta(item.meta, item.procedure)
+        return ("report", rid, item.id, item.text, item.source, item.line, meta)
     if isinstance(item, AuditInput):
         meta = dict(item.meta)  # its fields as they are (a date stays a date), as model_dump() gives them
         if not item._policy_applied:
