@@ -133,3 +133,15 @@ def test_foreign_body_location_only_when_its_compartment_is_stated(text, expecte
 def test_coordinated_findings_each_keep_their_own_site():
     text = "Calcification in the gluteus medius tendon and ossification in the vastus lateralis muscle."
     assert locations(text) == [("Calcification", "tendon"), ("ossification", "soft_tissue")]
+
+
+@pytest.mark.parametrize(("text", "site", "category", "scope"), [
+    ("Calcific tendinitis of the left and right gluteus medius tendons.", "gluteus medius tendons", "tendon", "msk"),
+    ("Calcification along both sacroiliac joints.", "sacroiliac joints", "articular", "msk"),
+    # "lobes" alone reads as the lungs'; the brain's, named in the plural, are no chest finding
+    ("Punctate calcifications in both frontal lobes.", "frontal lobes", "other", "neuro_head_neck"),
+])
+def test_a_structure_named_in_the_plural_is_that_structure_on_both_sides(text, site, category, scope):
+    (finding,) = extract(text).findings
+    assert (finding.site, finding.location_category, finding.laterality, finding.scope) == (
+        site, category, "bilateral", scope)

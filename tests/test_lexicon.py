@@ -112,3 +112,19 @@ def test_the_fast_yaml_parser_reads_every_lexicon_as_the_pure_one_does():
         pure = yaml.load(text, Loader=PureLoader)  # noqa: S506
         assert fast == pure, path.name
         assert marks(fast) == marks(pure), path.name
+
+
+def test_a_site_name_also_reads_in_the_plural_of_its_last_word_unless_another_site_lists_it(tmp_path):
+    from reportkit.lexicon.schema import Anatomy
+
+    shipped = load_lexicon().anatomy.model_dump()
+    sites = {s["id"]: s for s in shipped["sites"]}
+    sites["hip_tendons"]["terms"] = ["gluteus medius tendon", "abductor tendon"]
+    sites["bursae"] = {"id": "bursae", "literal": "bursa", "category": "articular", "terms": ["abductor tendons"]}
+    anatomy = Anatomy.model_validate({**shipped, "sites": list(sites.values()),
+                                      "plural_heads": {"tendon": "tendons"}})
+    read = {s.id: s.terms for s in anatomy.sites}
+    assert read["hip_tendons"] == ["gluteus medius tendon", "abductor tendon", "gluteus medius tendons"]
+    assert read["bursae"] == ["abductor tendons"]  # listed there: that site's, and no ambiguity
+    without = Anatomy.model_validate({**shipped, "sites": list(sites.values()), "plural_heads": {}})
+    assert {s.id: s.terms for s in without.sites}["hip_tendons"] == ["gluteus medius tendon", "abductor tendon"]

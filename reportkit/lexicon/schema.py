@@ -178,9 +178,36 @@ class Anatomy(_Entry):
     def _lower_organs(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         return {organ: _lower_all(terms) for organ, terms in value.items()}
     not_sites: list[str] = Field(default_factory=list, description="phrases holding a site word that is no site")
+    plural_heads: dict[str, str] = Field(
+        default_factory=dict, description="a site name's last word and its plural: the name also reads in the plural")
     laterality_codes: dict[Laterality, Code] = Field(default_factory=dict)
     scope_words: dict[Scope, list[str]] = Field(
         default_factory=dict, description="words that place a deposit in a body system without being linked sites")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plural_site_names(cls, data: object) -> object:
+        """Each site name ending in a word of ``plural_heads`` also in that word's plural ("gluteus medius tendons":
+        a structure on each side, or of each muscle named), unless some site lists that plural itself."""
+        if not isinstance(data, dict) or not isinstance(data.get("plural_heads"), dict) or not isinstance(
+                data.get("sites"), list):
+            return data
+        heads = {str(k).strip().lower(): str(v).strip().lower() for k, v in data["plural_heads"].items()}
+        sites = [s for s in data["sites"] if isinstance(s, dict) and isinstance(s.get("terms"), list)]
+        listed = {t.strip().lower() for s in sites for t in s["terms"] if isinstance(t, str)}
+        expanded = []
+        for site in data["sites"]:
+            if site in sites:
+                plurals = []
+                for term in site["terms"]:
+                    *words, last = term.strip().lower().split() if isinstance(term, str) else [""]
+                    plural = " ".join([*words, heads[last]]) if words and last in heads else None
+                    if plural is not None and plural not in listed:
+                        listed.add(plural)
+                        plurals.append(plural)
+                site = {**site, "terms": [*site["terms"], *plurals]}
+            expanded.append(site)
+        return {**data, "sites": expanded}
 
     @model_validator(mode="after")
     def _unambiguous(self) -> Anatomy:
