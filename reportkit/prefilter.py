@@ -32,11 +32,14 @@ starts, which finds exactly what its ``search`` or ``finditer`` would.
 Compiling the term regexes (every letter a class of the chars whose LOWER it is) and deriving their keys is
 most of the filter's build; both are kept in reportkit's cache folder, under each regex's own source
 (:class:`reportkit.regex_syntax.KeptRegexes`), so the next process with the same regexes reads them instead.
+The case-fold table the regexes are written with is kept in the same file.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
 import re
 import unicodedata
 from typing import NamedTuple
@@ -90,16 +93,24 @@ def _fold_classes() -> dict[str, str]:
     return {c: "[" + "".join(re.escape(x) for x in sorted(chars)) + "]" for c, chars in classes.items()}
 
 
+def _fold_classes_name() -> str:
+    """What the case-fold table depends on besides the Python build: Unicode's version and the code folding."""
+    code = inspect.getsource(fold_char) + inspect.getsource(_fold_classes)
+    return f"fold classes {unicodedata.unidata_version} {hashlib.sha256(code.encode('utf-8')).hexdigest()}"
+
+
 class _Tokens:
     """Character-level tests for token specs, knowing where spaCy can split between two letters.
 
     spaCy splits text between two letters only through its special cases ("cannot" -> "can",
     "not"); any other token that starts (ends) with a letter has no letter before (after) it.
+    The case-fold table (a pass over every code point, most of the build once the regexes are kept) is kept
+    with the regexes.
     """
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Language, regexes: KeptRegexes) -> None:
         self.special = {t[ORTH].lower() for tokens in nlp.tokenizer.rules.values() for t in tokens}
-        self.folds = _fold_classes()
+        self.folds = regexes.table(_fold_classes_name(), _fold_classes)
 
     def literal(self, value: str, fold: bool) -> Item:
         """A test for a token whose text is ``value`` (case-folded when ``fold``)."""
@@ -224,8 +235,8 @@ class Prefilter:
         sectionizer = nlp.get_pipe("reportkit_sections")
         self._find_sections, self._section_heads = sectionizer.find_sections, sectionizer.section_heads
         self._tokenizer = nlp.tokenizer
-        tokens = _Tokens(nlp)
         regexes = KeptRegexes(kept_regexes_file(lexicon, "prefilter"))
+        tokens = _Tokens(nlp, regexes)
         # concept -> its tests; a concept with document gates counts only where they pass (as the gates component
         # drops its terms elsewhere), so its tests stay apart from the others'
         mentions = mention_triggers(lexicon)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import zlib
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 try:
@@ -348,7 +349,9 @@ class KeptRegexes:
 
     def _entry(self, source: str, flags: int) -> dict:
         """The kept entry of a regex (its "program", its "keys"), now part of what this build uses."""
-        key = _digest(source, flags)
+        return self._entry_at(_digest(source, flags))
+
+    def _entry_at(self, key: str) -> dict:
         if key not in self._used:
             stored = self._stored.get(key)
             self._used[key] = dict(stored) if isinstance(stored, dict) else {}
@@ -386,6 +389,19 @@ class KeptRegexes:
         entry["keys"] = [None if keys is None else sorted(keys), sorted(chars)]
         self._missing = True
         return keys, chars
+
+    def table(self, name: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+        """``make()``: a table of strings the regexes are built from, kept with them. ``name`` must change with
+        whatever the table depends on besides the Python build (the code making it, a data version)."""
+        if self.path is None:
+            return make()
+        entry = self._entry_at(hashlib.sha256(f"table\0{name}".encode("utf-8", "surrogatepass")).hexdigest())
+        table = entry.get("table")
+        if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+            return table
+        entry["table"] = table = make()
+        self._missing = True
+        return table
 
     def save(self) -> None:
         """Write what this build used, when the file lacked any of it or holds more; a folder that cannot be

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from reportkit import regex_syntax
+from reportkit import prefilter, regex_syntax
 from reportkit.engine import get_engine
 from reportkit.lexicon.loader import kept_regexes_file
 from reportkit.prefilter import Prefilter
@@ -54,9 +54,21 @@ def test_a_second_filter_reads_its_regexes_instead_of_compiling_them(engine, cac
     made = Prefilter(engine.lexicon, engine.nlp)
     assert kept_regexes_file(engine.lexicon, "prefilter").is_file()
     _never_compiled(monkeypatch)
+    folds = prefilter._fold_classes.cache_info()
     kept = Prefilter(engine.lexicon, engine.nlp)
+    assert prefilter._fold_classes.cache_info() == folds  # the case-fold table was read, not made or looked up
     monkeypatch.undo()
     _assert_same_filter(kept, made)
+
+
+def test_a_fold_table_kept_for_other_code_is_made_again(engine, cache, monkeypatch):
+    made = Prefilter(engine.lexicon, engine.nlp)
+    monkeypatch.setattr(prefilter, "_fold_classes_name", lambda: "fold classes of other code")
+    calls = prefilter._fold_classes.cache_info()
+    again = Prefilter(engine.lexicon, engine.nlp)
+    info = prefilter._fold_classes.cache_info()
+    assert info.hits + info.misses == calls.hits + calls.misses + 1
+    _assert_same_filter(again, made)
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "not ours"])
