@@ -269,3 +269,16 @@ def test_a_capsule_named_after_another_structure_gets_no_joint_advice():
     assert not entities(implant) & {"cppd", "corticoid_injection", "hadd"}
     joint = analyse("FINDINGS: Effusion of the left knee. The capsule is thickened. It is densely calcified.")
     assert joint.result.deposits and joint.result.deposits[0].scope == "msk"
+
+
+def test_a_site_word_sharing_a_head_noun_with_the_next_is_read_with_that_head():
+    """"the aortic and mitral valves" are two heart valves, not the aorta; "biceps and triceps muscles" are
+    muscles, not the biceps tendon: no arterial or tendon advice for them."""
+    valves = analyse("FINDINGS: Calcification of the aortic and mitral valves.")
+    (finding,) = valves.result.findings
+    assert (finding.location_category, finding.diagnosis) == ("other", "other")
+    assert entities(valves) == set()
+    muscles = analyse("FINDINGS: Calcification of the biceps and triceps muscles.")
+    (finding,) = muscles.result.findings
+    assert finding.location_category == "soft_tissue" and finding.diagnosis != "HADD"
+    assert "hadd" not in entities(muscles)

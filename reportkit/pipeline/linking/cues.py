@@ -63,6 +63,10 @@ class CueFinder:
         self._prefiltered: list[tuple[re.Pattern[str], Matcher]] = []
         anatomy = lexicon.anatomy
         self._site_category = {s.id: s.category for s in anatomy.sites}
+        self._site_named = {t: s.id for s in anatomy.sites for t in s.terms}
+        # a head noun of site names, in either number ("valve", "valves") -> its singular
+        self._heads = {**{h: h for h in anatomy.plural_heads}, **{p: h for h, p in anatomy.plural_heads.items()}}
+        self._joining = {w for w in lexicon.linking.coordinators if " " not in w}
         self._paired = {s.id for s in anatomy.sites if not s.midline}
         self._both = {nlp.vocab.strings.add(w.strip().lower()) for w in anatomy.bilateral_determiners}
         self._both_ids = numpy.array(sorted(self._both), dtype=numpy.uint64)
@@ -121,11 +125,27 @@ class CueFinder:
                 Cue(start, end, value, self._site_category.get(value, ""))
                 for start, end, value in longest_first(spans) if value != _MASK
             ])
+        if self._heads:
+            cues.sites = [self._with_shared_head(doc, cue) for cue in cues.sites]
         if self._both:
             lowered = doc_text(doc).lower()  # most reports say neither "both" nor "each": no token array then
             if any(word in lowered for word in self._both_words):
                 self._add_both(doc, cues)
         return cues
+
+    def _with_shared_head(self, doc: Doc, cue: Cue) -> Cue:
+        """A site word coordinated with another before the head noun they share ("the aortic and mitral valves",
+        "hip and knee joints") is the site it names with that head, when that is a site name of its own."""
+        if cue.end >= len(doc) or doc[cue.end].lower_ not in self._joining:
+            return cue
+        for token in doc[cue.end + 1 : cue.end + 4]:  # the other modifier (one or two words), then the head
+            if (head := self._heads.get(token.lower_)) is not None:
+                site = self._site_named.get(f"{doc[cue.start : cue.end].text.lower()} {head}")
+                return cue if site is None or site == cue.value else Cue(
+                    cue.start, cue.end, site, self._site_category.get(site, ""))
+            if not token.is_alpha:
+                break
+        return cue
 
     def _add_both(self, doc: Doc, cues: Cues) -> None:
         """A bilateral side for "both" or "each" directly before a paired structure's name (one modifier may come
