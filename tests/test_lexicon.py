@@ -114,7 +114,7 @@ def test_the_fast_yaml_parser_reads_every_lexicon_as_the_pure_one_does():
         assert marks(fast) == marks(pure), path.name
 
 
-def test_a_site_name_also_reads_in_the_plural_of_its_last_word_unless_another_site_lists_it(tmp_path):
+def test_a_site_name_also_reads_in_the_plural_of_its_last_word_unless_another_site_lists_it():
     from reportkit.lexicon.schema import Anatomy
 
     shipped = load_lexicon().anatomy.model_dump()

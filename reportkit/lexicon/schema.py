@@ -193,20 +193,18 @@ class Anatomy(_Entry):
                 data.get("sites"), list):
             return data
         heads = {str(k).strip().lower(): str(v).strip().lower() for k, v in data["plural_heads"].items()}
-        sites = [s for s in data["sites"] if isinstance(s, dict) and isinstance(s.get("terms"), list)]
-        listed = {t.strip().lower() for s in sites for t in s["terms"] if isinstance(t, str)}
+        names = [[t.strip().lower() for t in s["terms"] if isinstance(t, str)]
+                 if isinstance(s, dict) and isinstance(s.get("terms"), list) else [] for s in data["sites"]]
+        listed = {name for site_names in names for name in site_names}
         expanded = []
-        for site in data["sites"]:
-            if site in sites:
-                plurals = []
-                for term in site["terms"]:
-                    *words, last = term.strip().lower().split() if isinstance(term, str) else [""]
-                    plural = " ".join([*words, heads[last]]) if words and last in heads else None
-                    if plural is not None and plural not in listed:
-                        listed.add(plural)
-                        plurals.append(plural)
-                site = {**site, "terms": [*site["terms"], *plurals]}
-            expanded.append(site)
+        for site, site_names in zip(data["sites"], names, strict=True):
+            plurals = []
+            for *words, last in (name.split() for name in site_names if name.strip()):
+                plural = " ".join([*words, heads[last]]) if words and last in heads else None
+                if plural is not None and plural not in listed:
+                    listed.add(plural)
+                    plurals.append(plural)
+            expanded.append({**site, "terms": [*site["terms"], *plurals]} if plurals else site)
         return {**data, "sites": expanded}
 
     @model_validator(mode="after")
