@@ -95,8 +95,8 @@ def test_the_fast_yaml_parser_reads_every_lexicon_as_the_pure_one_does():
     class PureLoader(yaml.SafeLoader):
         pass
 
-    PureLoader.yaml_constructors = dict(yaml_lines._LineLoader.yaml_constructors)
-    PureLoader.yaml_implicit_resolvers = yaml_lines._LineLoader.yaml_implicit_resolvers
+    PureLoader.yaml_constructors = dict(yaml_lines.line_loader().yaml_constructors)
+    PureLoader.yaml_implicit_resolvers = yaml_lines.line_loader().yaml_implicit_resolvers
 
     def marks(node):
         if isinstance(node, dict):
@@ -108,7 +108,7 @@ def test_the_fast_yaml_parser_reads_every_lexicon_as_the_pure_one_does():
     lexicons = Path(__file__).parent.parent / "lexicons"
     for path in sorted(lexicons.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        fast = yaml.load(text, Loader=yaml_lines._LineLoader)  # noqa: S506 - SafeLoader subclasses
+        fast = yaml.load(text, Loader=yaml_lines.line_loader())  # noqa: S506 - SafeLoader subclasses
         pure = yaml.load(text, Loader=PureLoader)  # noqa: S506
         assert fast == pure, path.name
         assert marks(fast) == marks(pure), path.name

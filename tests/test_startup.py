@@ -155,17 +155,19 @@ def test_the_cache_folder_follows_the_platform(monkeypatch, tmp_path):
 
 
 def test_the_cli_uses_the_cache_across_processes(tmp_path):
-    """Two `terms` processes: the first writes the cache, the second reads it and prints the same."""
+    """Two `terms` processes: the first writes the cache, the second reads it, imports no YAML parser, and prints
+    the same."""
     env = {loader.CACHE_DIR_ENV: str(tmp_path / "cache")}
     script = ("import json, sys\n"
               "from reportkit.lexicon import loader\n"
               "calls = []\n"
               "real = loader.parse_yaml\n"
               "loader.parse_yaml = lambda name, text: calls.append(name) or real(name, text)\n"
-              + cli_script(["terms", "calcific"], "'parsed': len(calls), " + LOADED))
+              + cli_script(["terms", "calcific"], "'parsed': len(calls), 'yaml': 'yaml' in sys.modules, " + LOADED))
     first_output, first = _run(script, **env)
     second_output, second = _run(script, **env)
     assert first["parsed"] == len(loader.LEXICON_FILES) and second["parsed"] == 0
+    assert first["yaml"] and not second["yaml"]
     assert first["code"] == second["code"] == 0
     assert second_output == first_output and "calcific" in first_output.lower()
 

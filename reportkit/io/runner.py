@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import multiprocessing
 import os
 import pickle
 import signal
@@ -30,15 +29,17 @@ import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reportkit.io.readers import Input, Report
 from reportkit.models import ErrorRecord, ReportResult
 from reportkit.timeout import DEFAULT_TIME_LIMIT, time_limit
+
+if TYPE_CHECKING:  # a run in this process (one worker: every lint and report) imports no process pool
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 Outcome = ReportResult | ErrorRecord
 Tag = TypeVar("Tag")
@@ -57,6 +58,8 @@ def cpu_count() -> int:
 
 def start_method() -> str:
     """fork on Linux (workers start at once, with the modules imported before), else forkserver, else spawn."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if sys.platform == "linux" and "fork" in methods:
         return "fork"
@@ -148,6 +151,9 @@ class Runner:
         self._close_dask()
 
     def _start_pool(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         method = start_method()
         context = multiprocessing.get_context(method)
         # each worker runs init itself, at the same time, and this process never holds what it builds (a
@@ -332,6 +338,8 @@ def _partition_results(tags: list, future) -> Iterator[tuple[Any, Any]]:
 
 
 def _finished(pending: dict[Future, Any]) -> Iterator[tuple[Any, Any]]:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
     done, _ = wait(pending, return_when=FIRST_COMPLETED)
     for future in done:
         yield pending.pop(future), future.result()

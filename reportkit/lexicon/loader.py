@@ -10,12 +10,12 @@ import pickle
 import sys
 import tempfile
 from collections.abc import Iterable
+from importlib.util import find_spec
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, model_validator
 
 from reportkit.lexicon import yaml_lines
@@ -234,8 +234,16 @@ def _cache_file(root: Traversable) -> Path | None:
     return folder / f"lexicon-{where}.json"
 
 
+@functools.cache
+def _yaml_package_source() -> bytes:
+    spec = find_spec("yaml")
+    return Path(spec.origin).read_bytes() if spec is not None and spec.origin else b""
+
+
 def _checksum(raw: dict[str, bytes]) -> str:
-    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{yaml.__version__}\0".encode())
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0".encode())
+    # PyYAML's version, read from its package file (it states it) without importing PyYAML
+    digest.update(_yaml_package_source())
     digest.update(Path(yaml_lines.__file__).read_bytes())  # the loader: which words are booleans, for one
     for name, content in raw.items():
         digest.update(f"\0{name}\0{len(content)}\0".encode())

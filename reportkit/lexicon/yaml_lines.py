@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 
@@ -25,34 +25,38 @@ class _LineList(list):
     lines: list[int]
 
 
-# libyaml's parser where PyYAML has it (about nine times faster over the lexicons; the same nodes and marks)
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+@functools.cache
+def line_loader() -> type:
+    """The YAML loader class, made on first use: a process that reads its lexicon from the cache (every
+    command after the first) never imports PyYAML."""
+    import yaml
 
+    # libyaml's parser where PyYAML has it (about nine times faster over the lexicons; the same nodes and marks)
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
-    """SafeLoader that records line numbers, and reads yes/no/on/off as words, not booleans."""
+    class LineLoader(safe_loader):  # type: ignore[misc, valid-type]
+        """SafeLoader that records line numbers, and reads yes/no/on/off as words, not booleans."""
 
+    def construct_mapping(loader: LineLoader, node: yaml.MappingNode) -> _LineDict:
+        mapping = _LineDict(loader.construct_mapping(node, deep=True))
+        mapping.line = node.start_mark.line + 1
+        return mapping
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    mapping = _LineDict(loader.construct_mapping(node, deep=True))
-    mapping.line = node.start_mark.line + 1
-    return mapping
+    def construct_sequence(loader: LineLoader, node: yaml.SequenceNode) -> _LineList:
+        sequence = _LineList(loader.construct_sequence(node, deep=True))
+        sequence.lines = [item.start_mark.line + 1 for item in node.value]
+        return sequence
 
-
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> _LineList:
-    sequence = _LineList(loader.construct_sequence(node, deep=True))
-    sequence.lines = [item.start_mark.line + 1 for item in node.value]
-    return sequence
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-# Lexicons are lists of words: only `true`/`false` are booleans (YAML 1.2), not "no" or "off".
-_LineLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, construct_sequence)
+    # Lexicons are lists of words: only `true`/`false` are booleans (YAML 1.2), not "no" or "off".
+    LineLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    LineLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                     list("tTfF"))
+    return LineLoader
 
 
 def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
@@ -74,8 +78,10 @@ def _line_of(data: Any, loc: tuple[Any, ...]) -> int | None:
 def parse_yaml(name: str, text: str) -> Any:
     """Parse one lexicon file's text (mappings and sequences remember their lines), raising LexiconError with
     file:line."""
+    import yaml
+
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=line_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
