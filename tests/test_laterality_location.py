@@ -130,6 +130,22 @@ def test_foreign_body_location_only_when_its_compartment_is_stated(text, expecte
     assert [loc for _, loc in locations(text)] == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # the side opens a noun phrase coordinated with the finding's and names that phrase's thing
+    ("Calcific tendinitis of the supraspinatus, and a left knee effusion.", [None]),
+    ("Calcified granuloma, and right hilar adenopathy.", [None]),
+    # ... or another finding, even beside a midline structure
+    ("The aorta is calcified, and left renal stones are present.", [None, "left"]),
+    ("Aortic calcification and right renal stone.", [None, "right"]),
+    # a side among the places of the finding's own phrase, or in its own predicate, stays the finding's
+    ("Calcified mediastinal and right hilar nodes.", ["right"]),
+    ("Heterotopic ossification with cortex and trabeculae lateral to the left hip arthroplasty.", ["left"]),
+    ("Calcifications in the shoulder and the left hip.", ["left"]),
+])
+def test_a_side_opening_a_coordinated_noun_phrase_is_that_phrases(text, expected):
+    assert [side for _, side, _ in sides(text)] == expected
+
+
 def test_coordinated_findings_each_keep_their_own_site():
     text = "Calcification in the gluteus medius tendon and ossification in the vastus lateralis muscle."
     assert locations(text) == [("Calcification", "tendon"), ("ossification", "soft_tissue")]

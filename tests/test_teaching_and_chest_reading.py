@@ -200,6 +200,22 @@ def test_coordinated_deposits_in_distinct_structures_are_two_findings(text):
     assert len(extract(text).findings) == 2
 
 
+@pytest.mark.parametrize(("text", "side"), [
+    ("No evidence for calcified renal or ureteral stones.", None),
+    ("Calcified left and right renal stones are present.", "bilateral"),
+])
+def test_a_deposit_word_before_coordinated_places_and_its_noun_is_one_finding(text, side):
+    """"calcified" and the noun it qualifies, with coordinated places between them, name one finding."""
+    (finding,) = extract(text).findings
+    assert (finding.text.split()[0].lower(), finding.text.split()[-1], finding.laterality) == ("calcified", "stones",
+                                                                                              side)
+
+
+def test_a_deposit_word_after_coordinated_places_opens_a_finding_of_its_own():
+    text = "Calcified right upper lobe pulmonary granuloma and calcified right hilar lymph nodes."
+    assert len(extract(text).findings) == 2
+
+
 def test_a_with_phrase_in_the_same_structure_stays_one_finding():
     assert len(extract("Calcific tendinitis of the supraspinatus with calcification in the supraspinatus"
                        " tendon.").findings) == 1

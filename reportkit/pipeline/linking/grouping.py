@@ -52,7 +52,8 @@ class Grouper:
             previous = groups[-1] if groups else None
             if previous is not None and start_of(previous.spans[0].start) == start_of(span.start):
                 gap = doc[previous.last_end : span.start]
-                if not previous.interpretations and not previous.descriptions and self._adjacent(gap):
+                if not previous.interpretations and not previous.descriptions and (
+                        self._adjacent(gap) or self._modifiers_between(previous, concept, gap, index)):
                     _merge(previous, span, concept)
                     continue
                 if self._other_part(previous, concept, gap):
@@ -85,6 +86,16 @@ class Grouper:
     def _adjacent(self, gap: Span) -> bool:
         """Two terms of one noun phrase: nothing, or placeholders only, between them."""
         return all(self._is_placeholder(t) for t in gap)
+
+    def _modifiers_between(self, group: Group, concept: Concept, gap: Span, index: DocIndex) -> bool:
+        """A generic term, then only site and side words and the words coordinating them, then a term naming what
+        the deposit is: one noun phrase whose modifiers name several places ("calcified renal or ureteral
+        stones", "calcified left and right renal stones"): one finding (conventions: a finding noun with
+        coordinated sites is one mention). The run opens with a place word, so a predicate ("the aorta is
+        calcified and renal stones ...") is not read as a modifier; a generic term after it opens a phrase of
+        its own ("calcified right lung granuloma and calcified hilar nodes")."""
+        return (len(group.spans) == 1 and group.concept.role == "generic" and concept.role != "generic"
+                and index.modifiers_only(gap.start, gap.end, self._coordinators))
 
     def _other_part(self, group: Group, concept: Concept, gap: Span) -> bool:
         """A "non-" form coordinated right after a term of its kind names the other part of one mixed noun phrase
