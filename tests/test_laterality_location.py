@@ -134,6 +134,7 @@ def test_foreign_body_location_only_when_its_compartment_is_stated(text, expecte
     # the side opens a noun phrase coordinated with the finding's and names that phrase's thing
     ("Calcific tendinitis of the supraspinatus, and a left knee effusion.", [None]),
     ("Calcified granuloma, and right hilar adenopathy.", [None]),
+    ("Phleboliths in the pelvis and a left ovarian cyst.", [None]),  # a lesion is a thing of its own
     # ... or another finding, even beside a midline structure
     ("The aorta is calcified, and left renal stones are present.", [None, "left"]),
     ("Aortic calcification and right renal stone.", [None, "right"]),
@@ -144,6 +145,16 @@ def test_foreign_body_location_only_when_its_compartment_is_stated(text, expecte
 ])
 def test_a_side_opening_a_coordinated_noun_phrase_is_that_phrases(text, expected):
     assert [side for _, side, _ in sides(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "site"), [
+    ("Phleboliths in the pelvis and a left ovarian cyst.", "pelvis"),
+    ("Calcific tendinitis of the supraspinatus, and a right knee effusion.", "supraspinatus"),
+    ("Calcified mediastinal and right hilar nodes.", "mediastinal"),
+])
+def test_a_site_in_a_coordinated_phrase_naming_another_thing_is_not_the_findings(text, site):
+    (finding,) = extract(text).findings
+    assert finding.site == site
 
 
 def test_coordinated_findings_each_keep_their_own_site():

@@ -92,10 +92,6 @@ class SideReader:
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
         self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
         self._finite_verbs = {vocab.add(w) for w in linking.finite_verbs if " " not in w}
-        self._phrase_determiners = {vocab.add(w) for w in linking.determiners if " " not in w}
-        # words that may follow a place's name inside the phrase of a place ("left hip in ...", "right knee is")
-        self._phrase_continuations = self._finite_verbs | {vocab.add(w) for w in (
-            *linking.prepositions, *linking.noun_links, *linking.relative_pronouns) if " " not in w}
         # concept -> the concepts whose object a mention of it may name again: itself, and what it restates
         self._restated = {c.id: {c.id, *c.restates} for c in lexicon.concepts.concepts}
         # a demonstrative is a determiner that also stands alone ("this finding"); "the" never does
@@ -232,7 +228,9 @@ class SideReader:
         if last is None:
             return False
         # a noun phrase coordinated with the finding's, opening with the side ("and a left knee effusion")
-        if all(word in self._phrase_determiners for word in words[last + 1 :]) and self._heads_another_noun(ctx, side):
+        if (all(word in self._clauses.determiners for word in words[last + 1 :])
+                and not ctx.index.modifiers_only(ctx.group.last_end, side.start, self._coordinators)
+                and self._clauses.heads_another_thing(ctx.index, side.start, ctx.sent.end)):
             return True
         if not self._names_a_site(ctx.index, side):
             return False  # a side that names nothing ("stone or obstruction bilaterally") is the finding's
@@ -240,26 +238,6 @@ class SideReader:
         site_tokens = {i for c in ctx.index.sites.starting(start, side.start) for i in range(c.start, c.end)}
         return any(t.is_alpha and t.lower_.endswith("ed") and t.i not in site_tokens
                    for t in ctx.doc[start + last + 1 : side.start])
-
-    def _heads_another_noun(self, ctx: FindingContext, side: Cue) -> bool:
-        """Does the side, with the places it names, qualify another finding or a noun that is no place ("a left
-        knee effusion", "right hilar adenopathy", "left renal stones")? The side is that thing's, not a second
-        place of the finding ("left hip.", "the left hip joint in ...")."""
-        index, i = ctx.index, side.end
-        if index.modifiers_only(ctx.group.last_end, side.start, self._coordinators):
-            return False  # the finding's own phrase, its head still to come ("calcified mediastinal and right hilar nodes")
-        while i < ctx.sent.end:
-            cue = index.sites.containing(i, i + 1) or index.sides.containing(i, i + 1)
-            if cue is None:
-                break
-            i = cue.end
-        if index.next_group_start(i) == i:
-            return True
-        if i == side.end or i >= ctx.sent.end:
-            return False
-        token = ctx.doc[i]
-        return (token.is_alpha and index.lower[i] not in self._phrase_continuations
-                and not self._coordinators.starts_at(index.lower, i))
 
     def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: _KeptSides) -> Cue | None:
         """The side word naming the finding's site in its sentence ("right common carotid artery"), if any: one

@@ -206,8 +206,27 @@ class SiteReader:
                     near.append((cue, None))
         near.reverse()  # nearest pre-modifier first
         for cue in index.sites.starting(group.end, ctx.window_end):
+            if self._in_another_phrase(ctx, cue):
+                break  # it and the sites after it are another thing's ("in the pelvis and a left ovarian cyst")
             near.append((cue, self.relation(index.lower[group.end : cue.start])))
         return near
+
+    def _in_another_phrase(self, ctx: FindingContext, cue: Cue) -> bool:
+        """Is the site after the finding in a noun phrase coordinated with the finding's, opened by nothing but
+        determiners and sides after the coordinating word, that names a thing of its own?"""
+        index, start = ctx.index, ctx.group.end
+        words = index.lower[start : cue.start]
+        last = next((i for i in range(len(words) - 1, -1, -1)
+                     if self._coordinators.starts_at(words, i) and not index.punct[start + i]), None)
+        if last is None:
+            return False
+        opening = start + last + 1
+        while opening < cue.start and index.lower[opening] in self._clauses.determiners:
+            opening += 1
+        if any(index.sides.containing(i, i + 1) is None for i in range(opening, cue.start)):
+            return False
+        return (not index.modifiers_only(ctx.group.last_end, opening, self._coordinators)
+                and self._clauses.heads_another_thing(index, opening, ctx.sent.end))
 
     def _holder_site(self, ctx: FindingContext) -> Cue | None:
         """The first site that decides (not a limb or region) in the phrase of the structure holding the finding

@@ -4,10 +4,17 @@ Words are spaCy's LOWER ids (a token's ``lower``, the hash of its ``lower_``): a
 its token array once (:class:`.index.DocIndex`), so a search slices a list instead of walking tokens.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from spacy.language import Language
 from spacy.tokens import Span
 
 from reportkit.lexicon import Linking
+
+if TYPE_CHECKING:
+    from reportkit.pipeline.linking.index import DocIndex
 
 
 class Phrases:
@@ -83,6 +90,32 @@ class Clauses:
         self.breaks = Phrases(nlp, linking.clause_breaks)
         self.before = linking.window_before
         self.after = linking.window_after
+        self.coordinators = Phrases(nlp, linking.coordinators)
+        vocab = nlp.vocab.strings
+        self.determiners = {vocab.add(w) for w in linking.determiners if " " not in w}
+        # words that may follow a place's name inside the phrase of a place ("left hip in ...", "right knee is")
+        self._continuations = {vocab.add(w) for w in (*linking.finite_verbs, *linking.prepositions,
+                                                       *linking.noun_links, *linking.relative_pronouns) if " " not in w}
+
+    def heads_another_thing(self, index: DocIndex, start: int, end: int) -> bool:
+        """Does the noun phrase opening at ``start`` with place words (a side, sites) name a thing of its own: a
+        finding ("left renal stones"), a lesion ("a left ovarian cyst") or a noun that is no place ("a left knee
+        effusion", "right hilar adenopathy")? Not when it names a place ("the left hip.", "left hip joint in ...").
+        ``end``: the sentence's end."""
+        i, last_site = start, None
+        while i < end:
+            site = index.sites.containing(i, i + 1)
+            cue = site or index.sides.containing(i, i + 1)
+            if cue is None:
+                break
+            last_site = site or last_site
+            i = cue.end
+        if index.next_group_start(i) == i or (last_site is not None and last_site.category == "lesion"):
+            return True
+        if i == start or i >= end:
+            return False
+        return (index.doc[i].is_alpha and index.lower[i] not in self._continuations
+                and not self.coordinators.starts_at(index.lower, i))
 
     def clause_end(self, words: list[int], start: int, limit: int) -> int:
         """The token offset of the first clause break in ``words[start:limit]`` (a document's words), else ``limit``."""
