@@ -157,6 +157,14 @@ def test_a_site_in_a_coordinated_phrase_naming_another_thing_is_not_the_findings
     assert finding.site == site
 
 
+def test_a_finding_of_a_broad_concept_at_another_site_takes_no_side_from_an_earlier_one():
+    """The same concept ("other" calcification: a lung granuloma, a costal cartilage) at another structure is not
+    the object named before; at the same structure it may be."""
+    text = ("EXAM: Chest radiograph.\nFINDINGS: Calcified granuloma in the right upper lobe. Costal cartilage "
+            "calcification.\nA foreign body in the right main stem bronchus. Bronchoscopy and foreign body removal.")
+    assert [side for _, side, _ in sides(text)] == ["right", None, "right", "right"]
+
+
 def test_coordinated_findings_each_keep_their_own_site():
     text = "Calcification in the gluteus medius tendon and ossification in the vastus lateralis muscle."
     assert locations(text) == [("Calcification", "tendon"), ("ossification", "soft_tissue")]

@@ -77,6 +77,7 @@ class SideReader:
         sites = lexicon.anatomy.sites
         self._midline = {s.id for s in sites if s.midline}
         self._midline_terms = {t for s in sites if s.midline for t in s.terms}
+        self._site_ids = {t.lower(): s.id for s in sites for t in s.terms}
         self._region = {s.id: s.region for s in sites if s.region}
         self._everywhere = {s.id for s in sites if s.in_every_region}
         # "the lesion" is a region a site of every region (an artery, a bone) does not lie in
@@ -379,13 +380,22 @@ class SideReader:
             candidates = [g for concept in self._restated.get(finding.concept, ())
                           for where, g in stated.get(concept, {}).items()
                           if (here is None or where is None or where == here)
-                          and g.sentence_start < finding.sentence_start]
+                          and g.sentence_start < finding.sentence_start and self._same_place(finding, g)]
             earlier = max(candidates, key=lambda g: g.start, default=None)
             if earlier is None or (_plural(finding.text) and not _plural(earlier.text)):
                 continue  # nothing named before; or "stones" after "a stone", more than the object named
             finding.laterality, finding.laterality_source = earlier.laterality, "antecedent"
             finding.evidence += [ev.model_copy(update={"role": "antecedent"}) for ev in earlier.evidence
                                  if ev.role == "laterality"]
+
+    def _same_place(self, finding: Finding, earlier: Finding) -> bool:
+        """Can the two findings be one object by their sites: one names none, or both name the same site? (A
+        concept for many structures, "costal cartilage calcification" after "a calcified right hilar node",
+        restates nothing at another site.)"""
+        if not finding.site or not earlier.site:
+            return True
+        here, there = (self._site_ids.get(f.site.lower(), f.site.lower()) for f in (finding, earlier))
+        return here == there
 
     def _lesion_side(self, ctx: FindingContext, report: RegionSides, regional: list[Cue]) -> Cue | None:
         """The side the report gave the lesion the finding is in: the side given before to lesions named by the
