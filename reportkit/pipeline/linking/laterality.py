@@ -230,7 +230,7 @@ class SideReader:
             return False
         # a noun phrase coordinated with the finding's, opening with the side ("and a left knee effusion")
         if (all(word in self._clauses.determiners for word in words[last + 1 :])
-                and not ctx.index.modifiers_only(ctx.group.last_end, side.start, self._coordinators)
+                and not self._clauses.in_own_phrase(ctx.index, ctx.group.last_end, side.start)
                 and self._clauses.heads_another_thing(ctx.index, side.start, ctx.sent.end)):
             return True
         if not self._names_a_site(ctx.index, side):

@@ -225,7 +225,7 @@ class SiteReader:
             opening += 1
         if any(index.sides.containing(i, i + 1) is None for i in range(opening, cue.start)):
             return False
-        return (not index.modifiers_only(ctx.group.last_end, opening, self._coordinators)
+        return (not self._clauses.in_own_phrase(index, ctx.group.last_end, opening)
                 and self._clauses.heads_another_thing(index, opening, ctx.sent.end))
 
     def _holder_site(self, ctx: FindingContext) -> Cue | None:

@@ -96,6 +96,15 @@ class Clauses:
         # words that may follow a place's name inside the phrase of a place ("left hip in ...", "right knee is")
         self._continuations = {vocab.add(w) for w in (*linking.finite_verbs, *linking.prepositions,
                                                        *linking.noun_links, *linking.relative_pronouns) if " " not in w}
+        self._openers = self.determiners | {vocab.add(w) for w in (*linking.prepositions, *linking.noun_links)
+                                            if " " not in w}
+
+    def in_own_phrase(self, index: DocIndex, last_end: int, start: int) -> bool:
+        """Are the words from a finding's end (``last_end``) to ``start`` the place words of its own phrase, maybe
+        after a preposition ("calcified mediastinal and", "calcification of mediastinal and" right hilar nodes)?"""
+        while last_end < start and index.lower[last_end] in self._openers:
+            last_end += 1
+        return index.modifiers_only(last_end, start, self.coordinators)
 
     def heads_another_thing(self, index: DocIndex, start: int, end: int) -> bool:
         """Does the noun phrase opening at ``start`` with place words (a side, sites) name a thing of its own: a
