@@ -95,7 +95,7 @@ class Grouper:
         calcified and renal stones ...") is not read as a modifier; a generic term after it opens a phrase of
         its own ("calcified right lung granuloma and calcified hilar nodes")."""
         return (len(group.spans) == 1 and group.concept.role == "generic" and concept.role != "generic"
-                and index.modifiers_only(gap.start, gap.end, self._coordinators))
+                and self._clauses.modifiers_only(index, gap.start, gap.end))
 
     def _other_part(self, group: Group, concept: Concept, gap: Span) -> bool:
         """A "non-" form coordinated right after a term of its kind names the other part of one mixed noun phrase

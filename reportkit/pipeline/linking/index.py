@@ -15,7 +15,6 @@ from spacy.tokens import Doc, Span
 
 from reportkit.models import Evidence, Section
 from reportkit.pipeline.linking.cues import Cue, Cues
-from reportkit.pipeline.linking.phrases import Phrases
 from reportkit.pipeline.sections import sentence_starts
 
 Sentence = tuple[int, int]  # a sentence's start and end token
@@ -198,15 +197,6 @@ class DocIndex:
         """Is the token part of a site or side word?"""
         return (self.sites.containing(token, token + 1) is not None
                 or self.sides.containing(token, token + 1) is not None)
-
-    def modifiers_only(self, start: int, end: int, coordinators: Phrases) -> bool:
-        """Do tokens ``start:end`` hold only site and side words and the words (not commas) coordinating them,
-        opening with a place word? Such a run stands inside one noun phrase, before its head ("calcified renal
-        or ureteral stones", "calcified mediastinal and right hilar nodes")."""
-        if start >= end or not self.place_word(start):
-            return False
-        return all(self.place_word(i) or (not self.punct[i] and coordinators.starts_at(self.lower[i : i + 1], 0))
-                   for i in range(start, end))
 
     def groups_starting(self, lo: int, hi: int) -> list[Group]:
         """Findings with ``lo <= start < hi``, in text order."""

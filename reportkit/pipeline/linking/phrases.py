@@ -104,7 +104,17 @@ class Clauses:
         after a preposition ("calcified mediastinal and", "calcification of mediastinal and" right hilar nodes)?"""
         while last_end < start and index.lower[last_end] in self._openers:
             last_end += 1
-        return index.modifiers_only(last_end, start, self.coordinators)
+        return self.modifiers_only(index, last_end, start)
+
+    def modifiers_only(self, index: DocIndex, start: int, end: int) -> bool:
+        """Do tokens ``start:end`` hold only site and side words and the words (not commas) coordinating them,
+        opening with a place word? Such a run stands inside one noun phrase, before its head ("calcified renal
+        or ureteral stones", "calcified mediastinal and right hilar nodes")."""
+        if start >= end or not index.place_word(start):
+            return False
+        return all(index.place_word(i)
+                   or (not index.punct[i] and self.coordinators.starts_at(index.lower[i : i + 1], 0))
+                   for i in range(start, end))
 
     def heads_another_thing(self, index: DocIndex, start: int, end: int) -> bool:
         """Does the noun phrase opening at ``start`` with place words (a side, sites) name a thing of its own: a
