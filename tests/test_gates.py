@@ -42,3 +42,13 @@ def test_a_term_on_a_citation_line_is_dropped_and_kept_elsewhere():
     text = "FINDINGS: Calcific tendinitis of the supraspinatus.\nSmith AB, Jones CD. Calcific tendinitis. 2002;72:410"
     findings = extract(text).findings
     assert [f.start for f in findings] == [text.index("Calcific")]
+
+
+def test_a_sentence_about_the_patient_on_a_citation_line_keeps_its_terms():
+    """A citation shares the report's one paragraph line with what the report says of its patient: the sentence
+    that speaks of the patient is kept; the citation's own, and a reference's title, are not."""
+    # written for this test
+    text = ("Per Calcagno et al., calcific tendinitis is common. In this patient, calcific tendinitis of the "
+            "supraspinatus is seen. Smith AB, Jones CD. Calcific tendinitis of the shoulder. 2002;72:410")
+    findings = extract(text).findings
+    assert [f.start for f in findings] == [text.index("calcific tendinitis of the supraspinatus")]

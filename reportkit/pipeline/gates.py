@@ -6,8 +6,10 @@ Runs between medspaCy's TargetMatcher and ConText. It
 * applies the concepts' document gates: drops terms of a concept whose ``document_requires`` regex the
   report does not match, or whose ``document_vetoed_by`` regex it does (implicit atherosclerosis counts
   only in imaging reports);
-* drops every term on a line that reads as a literature citation (``citation_line``), and every capitalised
-  term that is part of a person's name (``person_titles``, ``person_suffixes``).
+* drops every term on a line that reads as a literature citation (``citation_line``), except in a sentence
+  of it that speaks of the patient (linking.yaml ``patient_anchors``: "Per Smith et al., ... In this patient,
+  the ligament is ossified"), and every capitalised term that is part of a person's name (``person_titles``,
+  ``person_suffixes``).
 
 Fast (the default): every regex is searched in one keyed pass (:class:`reportkit.text.KeyScan`); the typo
 patterns run only on the tokens around the words their text trigger (derived from the patterns,
@@ -18,8 +20,10 @@ whole report.
 
 import heapq
 import re
+from bisect import bisect_right
 from itertools import pairwise
 
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
@@ -29,6 +33,8 @@ from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.fast.line_alternatives import line_alternatives
 from reportkit.pipeline.fast.token_prefilter import text_trigger, trigger_windows
+from reportkit.pipeline.linking.phrases import Phrases
+from reportkit.pipeline.sections import sentence_starts
 from reportkit.pipeline.steps import PipelineStep
 from reportkit.text import KeyScan, RegexSearch, fold
 
@@ -43,7 +49,9 @@ class DocumentGates(PipelineStep):
 
     def __init__(self, nlp: Language, lexicon_dir: str | None, fast: bool = True) -> None:
         self.nlp = nlp
-        concepts = load_lexicon(lexicon_dir).concepts
+        lexicon = load_lexicon(lexicon_dir)
+        concepts = lexicon.concepts
+        self._patient_anchors = Phrases(nlp, lexicon.linking.patient_anchors)
         requires = {c.id: re.compile(c.document_requires) for c in concepts.concepts if c.document_requires}
         vetoes = {c.id: re.compile(c.document_vetoed_by) for c in concepts.concepts if c.document_vetoed_by}
         self._citation = re.compile(concepts.citation_line, re.MULTILINE) if concepts.citation_line else None
@@ -89,12 +97,27 @@ class DocumentGates(PipelineStep):
         if self._citation and spans and (
                 self._signals is None or any(self._scan.search(i, text, found) for i in self._signals)):
             citations = [(m.start(), m.end()) for m in self._citation.finditer(text)]
+        cited = self._cited(doc, spans, citations) if citations else set()
         passes: dict[str, bool] = {}  # concept -> does the report pass its document gates (searched once)
-        kept = [s for s in spans if self._passes(text, found, s.label_, passes) and not _cited(s, citations)
+        kept = [s for s in spans if self._passes(text, found, s.label_, passes) and s.start not in cited
                 and not self._names_a_person(s)]
         if len(spans) != original or len(kept) != original or any(a.start > b.start for a, b in pairwise(kept)):
             doc.spans[MENTION_GROUP] = sorted(kept, key=lambda s: s.start)  # else the group already is this
         return doc
+
+    def _cited(self, doc: Doc, spans: list[Span], citations: list[tuple[int, int]]) -> set[int]:
+        """The start tokens of the terms on a citation line, but for those in a sentence about the patient."""
+        on_line = [s for s in spans if any(start <= s.start_char < end for start, end in citations)]
+        if not on_line:
+            return set()
+        starts, lower = sentence_starts(doc), doc.to_array(LOWER).tolist()
+        cited = set()
+        for span in on_line:
+            i = bisect_right(starts, span.start) - 1
+            end = starts[i + 1] if i + 1 < len(starts) else len(doc)
+            if not self._patient_anchors.found_in(lower[starts[i] : end]):
+                cited.add(span.start)
+        return cited
 
     def _names_a_person(self, span: Span) -> bool:
         """Is a capitalised term part of a person's name: after a title, with at most a given name or an initial
@@ -128,10 +151,6 @@ def _new_matches(matches: list[Span], taken: set[int]) -> list[Span]:
             new.append(span)
             taken.update(range(span.start, span.end))
     return new
-
-
-def _cited(span: Span, citations: list[tuple[int, int]]) -> bool:
-    return any(start <= span.start_char < end for start, end in citations)
 
 
 def _plain(token) -> str:
