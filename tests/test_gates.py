@@ -1,4 +1,5 @@
-"""The gates component: citation lines, and the citation regex's first test (its top-level alternatives).
+"""The gates component: citation lines, the citation regex's first test (its top-level alternatives), and
+abbreviations a report defines for a term.
 
 That the keyed search of every regex finds what ``re`` finds is checked with whole results in
 ``tests/test_fast_vs_plain.py``.
@@ -52,3 +53,17 @@ def test_a_sentence_about_the_patient_on_a_citation_line_keeps_its_terms():
             "supraspinatus is seen. Smith AB, Jones CD. Calcific tendinitis of the shoulder. 2002;72:410")
     findings = extract(text).findings
     assert [f.start for f in findings] == [text.index("calcific tendinitis of the supraspinatus")]
+
+
+@pytest.mark.parametrize(("text", "later"), [
+    ("Heterotopic ossification (HO) about the right hip. No HO about the left hip.", [("HO", True, "left")]),
+    ("Myositis ossificans (MO) of the left vastus lateralis. Follow-up to confirm maturation of the MO.",
+     [("MO", False, "left")]),
+    # letters not spelled from the term are no abbreviation of it
+    ("Calcified granuloma (RUL). Clear LUL and RUL.", []),
+])
+def test_an_abbreviation_defined_after_a_term_is_that_term_later(text, later):
+    # written for this test
+    (first, *rest) = extract(text).findings
+    assert first.start == 0
+    assert [(f.text, f.negated, f.laterality) for f in rest] == later

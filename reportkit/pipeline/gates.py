@@ -3,6 +3,8 @@
 Runs between medspaCy's TargetMatcher and ConText. It
 
 * adds the matches of a concept's ``gated_patterns`` (typo families) that overlap no matched term;
+* adds, as terms of its concept, the later uses of an abbreviation the report defines in parentheses right
+  after a term ("myositis ossificans (MO) ... maturation of the MO");
 * applies the concepts' document gates: drops terms of a concept whose ``document_requires`` regex the
   report does not match, or whose ``document_vetoed_by`` regex it does (implicit atherosclerosis counts
   only in imaging reports);
@@ -93,6 +95,7 @@ class DocumentGates(PipelineStep):
                                         key=lambda m: m.start())
             for low, high in trigger_windows(doc, triggered, reach, taken):
                 spans += _new_matches(matcher(doc[low:high], as_spans=True), taken)
+        spans += _defined_abbreviations(doc, spans, taken)
         citations = []
         if self._citation and spans and (
                 self._signals is None or any(self._scan.search(i, text, found) for i in self._signals)):
@@ -141,6 +144,44 @@ class DocumentGates(PipelineStep):
             known[concept] = ((required is None or self._scan.search(required, text, found) is not None)
                               and (veto is None or self._scan.search(veto, text, found) is None))
         return known[concept]
+
+
+def _defined_abbreviations(doc: Doc, spans: list[Span], taken: set[int]) -> list[Span]:
+    """Later uses of an abbreviation defined for a term ("heterotopic ossification (HO)": two to six capital
+    letters in parentheses right after it, spelled from the term, :func:`_abbreviates`), each a one-token term
+    of the same concept."""
+    defined: dict[str, tuple[str, int]] = {}  # abbreviation -> (concept, first token after its definition)
+    for span in spans:
+        end = span.end
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            abbreviation = doc[end + 1].text
+            if 2 <= len(abbreviation) <= 6 and abbreviation.isalpha() and abbreviation.isupper() and _abbreviates(
+                    abbreviation, span.text):
+                defined.setdefault(abbreviation, (span.label_, end + 3))
+    if not defined:
+        return []
+    uses = []
+    for token in doc:
+        concept, after = defined.get(token.text, ("", len(doc)))
+        if token.i >= after and token.i not in taken:
+            uses.append(Span(doc, token.i, token.i + 1, label=concept))
+            taken.add(token.i)
+    return uses
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """Is ``short`` spelled from ``long``: its first letter the first word's, the others in order after it
+    (Schwartz and Hearst's test, simplified: "HO" for "heterotopic ossification", "OPLL" for "ossification of
+    the posterior longitudinal ligament"; not "RUL" for "calcified granuloma")?"""
+    short, long = short.lower(), long.lower()
+    if not long or short[0] != long[0]:
+        return False
+    position = 1
+    for letter in short[1:]:
+        position = long.find(letter, position) + 1
+        if position == 0:
+            return False
+    return True
 
 
 def _new_matches(matches: list[Span], taken: set[int]) -> list[Span]:
