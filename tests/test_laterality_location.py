@@ -180,3 +180,11 @@ def test_a_structure_named_in_the_plural_is_that_structure_on_both_sides(text, s
     (finding,) = extract(text).findings
     assert (finding.site, finding.location_category, finding.laterality, finding.scope) == (
         site, category, "bilateral", scope)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("IMPRESSION: Calcific tendinitis of the gluteus medius.", "tendon"),  # a tendon disease: the muscle's tendon
+    ("FINDINGS: Calcification within the gluteus medius.", "soft_tissue"),  # a deposit in the muscle
+])
+def test_a_tendon_disease_named_at_a_muscle_is_at_its_tendon(text, category):
+    assert [loc for _, loc in locations(text)] == [category]

@@ -37,6 +37,11 @@ class SiteReader:
         self._phrase_openers = Phrases(nlp, lexicon.linking.determiners + lexicon.linking.prepositions)
         self._clauses = clauses
         self._before = clauses.before
+        # names of a muscle whose tendon is a site of its own under the same name: "gluteus medius" (a muscle),
+        # "gluteus medius tendon"
+        categories = {t.lower(): s.category for s in lexicon.anatomy.sites for t in s.terms}
+        self._tendons_by_muscle = {name for name, own in categories.items()
+                                   if own != "tendon" and categories.get(f"{name} tendon") == "tendon"}
 
     def value(self, cue: Cue, relation: str | None, forms_mass: bool = False) -> tuple[str | None, bool]:
         """Location category for a site cue and whether it is only a weak hint.
@@ -101,6 +106,9 @@ class SiteReader:
             if value and (weak is None or self._readings[weak[0].category].last_resort):
                 weak = weak if weak and self._readings[cue.category].last_resort else (cue, rel, value)
         site_cue = chosen[0] if chosen else (weak[0] if weak else (near[0][0] if near else None))
+        if (chosen is not None and concept.default_location == "tendon"
+                and span_text(doc[chosen[0].start : chosen[0].end]).lower() in self._tendons_by_muscle):
+            category = "tendon"  # "calcific tendinitis of the gluteus medius": a tendon disease of its tendon
 
         if concept.location:
             category = concept.location
