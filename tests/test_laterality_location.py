@@ -188,3 +188,12 @@ def test_a_structure_named_in_the_plural_is_that_structure_on_both_sides(text, s
 ])
 def test_a_tendon_disease_named_at_a_muscle_is_at_its_tendon(text, category):
     assert [loc for _, loc in locations(text)] == [category]
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # sites named one after another: the head, of another category, is where the object is
+    ("Embolized catheter fragment in the right lower lobe pulmonary artery.", "vascular"),
+    ("Calcification in the left shoulder rotator cuff.", "tendon"),
+])
+def test_the_head_of_a_run_of_site_words_places_the_finding(text, category):
+    assert [loc for _, loc in locations(text)] == [category]

@@ -203,7 +203,8 @@ class SiteReader:
         return False
 
     def near_sites(self, ctx: FindingContext) -> list[tuple[Cue, str | None]]:
-        """Sites modifying the finding (nearest first), then sites in its own phrase, each with its relation."""
+        """Sites modifying the finding (nearest first), then sites in its own phrase (the head of a run of them
+        first), each with its relation."""
         group, index = ctx.group, ctx.index
         near: list[tuple[Cue, str | None]] = []
         for cue in index.sites.ending(group.start - self._before, group.end):
@@ -213,11 +214,15 @@ class SiteReader:
                 if cue.end >= group.start or not joined:
                     near.append((cue, None))
         near.reverse()  # nearest pre-modifier first
+        run: list[tuple[Cue, str | None]] = []  # sites right after one another: one noun phrase
         for cue in index.sites.starting(group.end, ctx.window_end):
             if self._in_another_phrase(ctx, cue):
                 break  # it and the sites after it are another thing's ("in the pelvis and a left ovarian cyst")
-            near.append((cue, self.relation(index.lower[group.end : cue.start])))
-        return near
+            if run and run[-1][0].end != cue.start:
+                near += _head_first(run)
+                run = []
+            run.append((cue, self.relation(index.lower[group.end : cue.start])))
+        return near + _head_first(run)
 
     def _in_another_phrase(self, ctx: FindingContext, cue: Cue) -> bool:
         """Is the site after the finding in a noun phrase coordinated with the finding's, opened by nothing but
@@ -331,3 +336,11 @@ class SiteReader:
         if earlier and ctx.doc[earlier[-1].start].idx >= ctx.section.start:
             return earlier[-1]
         return None
+
+
+def _head_first(run: list[tuple[Cue, str | None]]) -> list[tuple[Cue, str | None]]:
+    """Sites named right after one another, the head (last) first when they are of different categories: "in the
+    right lower lobe pulmonary artery" is in an artery, not the lung. Of one category, the words before say more of
+    it than a generic head ("right hepatic lobe": the liver's)."""
+    return run[::-1] if len({cue.category for cue, _ in run}) > 1 else run
+
