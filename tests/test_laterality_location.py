@@ -197,3 +197,11 @@ def test_a_tendon_disease_named_at_a_muscle_is_at_its_tendon(text, category):
 ])
 def test_the_head_of_a_run_of_site_words_places_the_finding(text, category):
     assert [loc for _, loc in locations(text)] == [category]
+
+
+def test_a_place_named_with_a_region_and_its_side_is_of_that_region():
+    """"Right foot puncture wound": the wound is a place of the right foot, so a foreign body in the soft tissues
+    of the foot study takes the foot's side."""
+    text = ("FOOT RADIOGRAPHS\nINDICATION: Right foot puncture wound.\nFINDINGS: A linear metallic foreign body in the "
+            "plantar soft tissues beneath the third metatarsal head.")
+    assert sides(text) == [("metallic foreign body", "right", "region")]

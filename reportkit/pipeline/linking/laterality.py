@@ -140,8 +140,12 @@ class SideReader:
                     side = None  # "right internal carotid", "left lateral ventricular wall": it names that
             if side is not None and site.value in self._midline:
                 side = None
+            region = self._region.get(site.value)
+            if region is None and side is not None and named and named[-1].region and named[-1].side is side \
+                    and named[-1].site.end == site.start:
+                continue  # "right foot puncture wound": a place of the foot, named with the foot's side
             if side is not None or site.value in self._region:
-                named.append(RegionMention(site, self._region.get(site.value), side))
+                named.append(RegionMention(site, region, side))
         return RegionSides(self.exam_title(doc, index), named)
 
     @staticmethod
