@@ -135,11 +135,15 @@ def test_foreign_body_location_only_when_its_compartment_is_stated(text, expecte
     ("Calcific tendinitis of the supraspinatus, and a left knee effusion.", [None]),
     ("Calcified granuloma, and right hilar adenopathy.", [None]),
     ("Phleboliths in the pelvis and a left ovarian cyst.", [None]),  # a lesion is a thing of its own
+    ("Calcification at the greater trochanter, and a moderate left knee joint effusion.", [None]),
+    ("A calcified granuloma in the LLL and right hilar adenopathy.", ["left"]),
     # ... or another finding, even beside a midline structure
     ("The aorta is calcified, and left renal stones are present.", [None, "left"]),
     ("Aortic calcification and right renal stone.", [None, "right"]),
     # a side among the places of the finding's own phrase, or in its own predicate, stays the finding's
     ("Calcified mediastinal and right hilar nodes.", ["right"]),
+    ("Dense calcification of mediastinal and right hilar nodes.", ["right"]),  # a structure's head noun
+    ("Densely calcified mediastinal and right hilar lymph XXXX.", ["right"]),  # its placeholder
     ("Heterotopic ossification with cortex and trabeculae lateral to the left hip arthroplasty.", ["left"]),
     ("Calcifications in the shoulder and the left hip.", ["left"]),
 ])

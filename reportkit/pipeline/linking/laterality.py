@@ -233,8 +233,7 @@ class SideReader:
         if last is None:
             return False
         # a noun phrase coordinated with the finding's, opening with the side ("and a left knee effusion")
-        if (all(word in self._clauses.determiners for word in words[last + 1 :])
-                and not self._clauses.in_own_phrase(ctx.index, ctx.group.last_end, side.start)
+        if (self._clauses.opens_noun_phrase(ctx.index, start + last + 1, side.start)
                 and self._clauses.heads_another_thing(ctx.index, side.start, ctx.sent.end)):
             return True
         if not self._names_a_site(ctx.index, side):

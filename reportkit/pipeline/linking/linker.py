@@ -48,7 +48,8 @@ class FindingLinker(PipelineStep):
     def __init__(self, nlp: Language, lexicon: Lexicon, fast: bool = True) -> None:
         self.nlp = nlp
         self._find_cues = CueFinder(nlp, lexicon, fast)
-        self._clauses = Clauses(nlp, lexicon.linking)
+        heads = lexicon.anatomy.plural_heads
+        self._clauses = Clauses(nlp, lexicon.linking, [*heads, *heads.values()])
         self._sites = SiteReader(nlp, lexicon, self._clauses)
         self._interpretations = Interpretations(nlp, lexicon.linking, self._clauses)
         self._sides = SideReader(nlp, lexicon, self._clauses)

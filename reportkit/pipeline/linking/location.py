@@ -225,8 +225,8 @@ class SiteReader:
         return near + _head_first(run)
 
     def _in_another_phrase(self, ctx: FindingContext, cue: Cue) -> bool:
-        """Is the site after the finding in a noun phrase coordinated with the finding's, opened by nothing but
-        determiners and sides after the coordinating word, that names a thing of its own?"""
+        """Is the site after the finding in a noun phrase coordinated with the finding's (its determiners and
+        adjectives, then its sides and sites) that names a thing of its own?"""
         index, start = ctx.index, ctx.group.end
         words = index.lower[start : cue.start]
         last = next((i for i in range(len(words) - 1, -1, -1)
@@ -234,11 +234,9 @@ class SiteReader:
         if last is None:
             return False
         opening = start + last + 1
-        while opening < cue.start and index.lower[opening] in self._clauses.determiners:
-            opening += 1
-        if any(index.sides.containing(i, i + 1) is None for i in range(opening, cue.start)):
-            return False
-        return (not self._clauses.in_own_phrase(index, ctx.group.last_end, opening)
+        while opening < cue.start and index.sides.containing(opening, opening + 1) is None:
+            opening += 1  # the words opening the phrase ("a", "a moderate"), up to its sides and sites
+        return (self._clauses.opens_noun_phrase(index, start + last + 1, opening)
                 and self._clauses.heads_another_thing(index, opening, ctx.sent.end))
 
     def _holder_site(self, ctx: FindingContext) -> Cue | None:

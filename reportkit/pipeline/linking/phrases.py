@@ -6,6 +6,8 @@ its token array once (:class:`.index.DocIndex`), so a search slices a list inste
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from spacy.language import Language
@@ -86,7 +88,7 @@ class Phrases:
 class Clauses:
     """Where a finding's own phrase ends: a clause break, the next finding, or the search window."""
 
-    def __init__(self, nlp: Language, linking: Linking) -> None:
+    def __init__(self, nlp: Language, linking: Linking, structure_heads: Iterable[str] = ()) -> None:
         self.breaks = Phrases(nlp, linking.clause_breaks)
         self.before = linking.window_before
         self.after = linking.window_after
@@ -96,15 +98,14 @@ class Clauses:
         # words that may follow a place's name inside the phrase of a place ("left hip in ...", "right knee is")
         self._continuations = {vocab.add(w) for w in (*linking.finite_verbs, *linking.prepositions,
                                                        *linking.noun_links, *linking.relative_pronouns) if " " not in w}
-        self._openers = self.determiners | {vocab.add(w) for w in (*linking.prepositions, *linking.noun_links)
-                                            if " " not in w}
+        # head nouns of structures ("nodes", "tendons"): a phrase ending in one names a place, not another thing
+        self._structure_heads = {vocab.add(w) for w in structure_heads}
+        self._placeholder = re.compile(linking.placeholder_pattern)
 
-    def in_own_phrase(self, index: DocIndex, last_end: int, start: int) -> bool:
-        """Are the words from a finding's end (``last_end``) to ``start`` the place words of its own phrase, maybe
-        after a preposition ("calcified mediastinal and", "calcification of mediastinal and" right hilar nodes)?"""
-        while last_end < start and index.lower[last_end] in self._openers:
-            last_end += 1
-        return self.modifiers_only(index, last_end, start)
+    def opens_noun_phrase(self, index: DocIndex, start: int, end: int) -> bool:
+        """Could tokens ``start:end`` open a noun phrase (determiners, adjectives: "a moderate"), holding no
+        punctuation, verb, preposition or relative pronoun?"""
+        return all(index.doc[i].is_alpha and index.lower[i] not in self._continuations for i in range(start, end))
 
     def modifiers_only(self, index: DocIndex, start: int, end: int) -> bool:
         """Do tokens ``start:end`` hold only site and side words and the words (not commas) coordinating them,
@@ -119,8 +120,8 @@ class Clauses:
     def heads_another_thing(self, index: DocIndex, start: int, end: int) -> bool:
         """Does the noun phrase opening at ``start`` with place words (a side, sites) name a thing of its own: a
         finding ("left renal stones"), a lesion ("a left ovarian cyst") or a noun that is no place ("a left knee
-        effusion", "right hilar adenopathy")? Not when it names a place ("the left hip.", "left hip joint in ...").
-        ``end``: the sentence's end."""
+        effusion", "right hilar adenopathy")? Not when it names a place ("the left hip.", "left hip joint in ...",
+        "right hilar nodes"). ``end``: the sentence's end."""
         i, last_site = start, None
         while i < end:
             site = index.sites.containing(i, i + 1)
@@ -133,8 +134,10 @@ class Clauses:
             return True
         if i == start or i >= end:
             return False
-        return (index.doc[i].is_alpha and index.lower[i] not in self._continuations
-                and not self.coordinators.starts_at(index.lower, i))
+        word, token = index.lower[i], index.doc[i]
+        # a de-identification placeholder may stand for the structure's own head ("right hilar lymph XXXX")
+        return (token.is_alpha and word not in self._continuations and word not in self._structure_heads
+                and not self._placeholder.match(token.text) and not self.coordinators.starts_at(index.lower, i))
 
     def clause_end(self, words: list[int], start: int, limit: int) -> int:
         """The token offset of the first clause break in ``words[start:limit]`` (a document's words), else ``limit``."""
