@@ -272,3 +272,12 @@ def test_stones_of_different_organs_in_a_list_are_separate_findings(text, count)
     result = extract(text).findings
     assert len(result) == count
     assert all(f.location_category == "other" for f in result)
+
+
+def test_an_organ_disease_named_for_its_calcifications_interprets_them():
+    """"calcific pancreatitis" names the pancreas's calcifications: the reading of the deposit, not a second one."""
+    text = ("CT ABDOMEN: Coarse calcifications throughout the pancreas, consistent with chronic calcific pancreatitis. "
+            "Calcified plaque in the abdominal aorta.")
+    findings = extract(text).findings
+    assert [(f.text, f.location_category) for f in findings] == [("Coarse calcifications", "other"),
+                                                                 ("Calcified plaque", "vascular")]
