@@ -209,3 +209,23 @@ def test_a_place_named_with_a_region_and_its_side_is_of_that_region():
     text = ("FOOT RADIOGRAPHS\nINDICATION: Right foot puncture wound.\nFINDINGS: A linear metallic foreign body in the "
             "plantar soft tissues beneath the third metatarsal head.")
     assert sides(text) == [("metallic foreign body", "right", "region")]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a place named as the other one takes the opposite of the side given to its region
+    ("EXAM: RADIOGRAPH RIGHT HIP\nFINDINGS: Heterotopic ossification in the contralateral hip soft tissues.",
+     [("Heterotopic ossification", "left", "exam")]),
+    ("EXAM: RADIOGRAPH RIGHT SHOULDER\nFINDINGS: Calcific tendinitis of the supraspinatus without contralateral "
+     "findings.", [("Calcific tendinitis", "right", "exam")]),
+    # a label's side gives way to the side the finding's own phrase states
+    ("XR BOTH KNEES: Chondrocalcinosis of the right lateral meniscus.", [("Chondrocalcinosis", "right", "mention")]),
+    ("Left knee: chondrocalcinosis of the medial meniscus.", [("chondrocalcinosis", "left", "mention")]),
+])
+def test_sides_of_the_other_place_and_of_a_label(text, expected):
+    assert sides(text) == expected
+
+
+def test_a_side_before_a_place_qualified_by_position_words_stays_a_place():
+    """"the right lateral chest wall" is a place: its side is one of the finding's two, not another thing's."""
+    text = "Calcified pleural plaques along the left hemidiaphragm and the right lateral chest wall."
+    assert [side for _, side, _ in sides(text)] != ["left"]

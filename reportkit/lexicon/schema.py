@@ -376,6 +376,8 @@ class Linking(_Entry):
             "words before a negated finding that make it speak of the object already named (no further stones)"))
     extension: list[str] = Field(
         default_factory=list, description="words before a side naming where something reaches, not where it is")
+    opposite_side: list[str] = Field(
+        default_factory=list, description="words before a place that put it on the other side (contralateral)")
     referring_nouns: list[str] = Field(
         default_factory=list, description="nouns that, after a demonstrative, stand for a finding already named")
 
@@ -386,7 +388,7 @@ class Linking(_Entry):
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns", "predicate_adverbs",
         "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",
-        "referring_nouns", "extension", "referring_modifiers",
+        "referring_nouns", "extension", "referring_modifiers", "opposite_side",
     )(_lower_all)
 
     @field_validator("size_units")

@@ -31,6 +31,9 @@ _PHRASE_ENDS = {".", ";", ",", ":", ")"}  # a side before one of these closes th
 LIST_REACH = 40
 
 
+_OPPOSITE = {"left": "right", "right": "left"}
+
+
 def _pick(cues: list[Cue], joined: bool = False) -> str | None:
     """One side from several: "bilateral" if named, or if left and right are ``joined`` as the places of one
     finding ("in the right upper lobe and left lower lobe"); None if left and right conflict."""
@@ -100,6 +103,7 @@ class SideReader:
         self._referring_nouns = {vocab.add(w) for w in linking.referring_nouns}
         self._relatives = {vocab.add(w) for w in linking.relative_pronouns}
         self._extension = Phrases(nlp, linking.extension)
+        self._opposite = Phrases(nlp, linking.opposite_side)
         self._organs = {organ: Phrases(nlp, terms) for organ, terms in lexicon.anatomy.paired_organs.items()}
         # the words an organ's name can start with: the document is read once for them, not once per organ
         self._organ_first_words = {word for names in self._organs.values() for word in names.first_words}
@@ -321,7 +325,7 @@ class SideReader:
                 value = _pick(paired, self._joined(ctx, paired))
                 return value, "mention", [cite_side(cue, value) for cue in paired]
             return None, None, []
-        own = kept.starting(phrase_start, ctx.window_end)
+        own = self._stated_after_label(ctx, kept.starting(phrase_start, ctx.window_end))
         if own:
             value = _pick(own, self._joined(ctx, own))
             return value, "mention", [cite_side(cue, value) for cue in own]
@@ -345,7 +349,7 @@ class SideReader:
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
         if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):
-            return exam.side.value, "exam", [cite_side(exam.side, exam.side.value)]
+            return self._given_side(ctx, exam.side, "exam", clause_start)
         # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
         # of every region, the side of the region named last ("Left elbow: ... Pelvis: ..." gives none)
         sides_of, latest = report.named_before(ctx.group.start)
@@ -359,8 +363,35 @@ class SideReader:
             else:
                 last = sides_of.get(region)
             if last is not None:
-                return last.value, "region", [cite_side(last, last.value)]
+                return self._given_side(ctx, last, "region", clause_start)
         return self._carried_side(ctx, sites, assertion)
+
+    @staticmethod
+    def _stated_after_label(ctx: FindingContext, own: list[Cue]) -> list[Cue]:
+        """The finding's own sides, without those of a label before a colon when its own phrase states another
+        ("XR BOTH KNEES: Chondrocalcinosis of the right lateral meniscus": right). A label's side that the phrase
+        does not contradict stays ("Left knee: chondrocalcinosis of the medial meniscus")."""
+        if len({c.value for c in own}) < 2:
+            return own
+        colon = next((i for i in range(ctx.group.start - 1, ctx.sent.start - 1, -1) if ctx.doc[i].text == ":"), None)
+        after = [c for c in own if colon is not None and c.start > colon]
+        return after if after and len(after) < len(own) else own
+
+    def _given_side(self, ctx: FindingContext, side: Cue, basis: str,
+                    clause_start: int) -> tuple[str | None, str | None, list[Evidence]]:
+        """The side the exam or the report gave the finding's region, or its opposite where the finding's clause
+        names the place as the other one ("the contralateral hip": left on a right hip study)."""
+        evidence = [cite(ctx.doc[side.start : side.end], "laterality", side.value)]
+        end = self.clause_end(ctx)
+        found = self._opposite.first_in(ctx.index.lower[clause_start:end])
+        if found is None or not ctx.index.sites.starting(clause_start + found + 1, clause_start + found + 3):
+            return side.value, basis, evidence  # the word must name a place ("without contralateral findings")
+        opposite = _OPPOSITE.get(side.value)
+        if opposite is None:
+            return None, None, []
+        word = ctx.doc[clause_start + found : clause_start + found + 1]
+        return opposite, basis, [cite(ctx.doc[side.start : side.end], "laterality", opposite),
+                                 cite(word, "laterality", opposite)]
 
     def restated_sides(self, findings: list[Finding], index: DocIndex) -> None:
         """Give a finding with no side the side an earlier finding states for the same object, in a report that

@@ -226,7 +226,7 @@ class SiteReader:
 
     def _in_another_phrase(self, ctx: FindingContext, cue: Cue) -> bool:
         """Is the site after the finding in a noun phrase coordinated with the finding's (its determiners and
-        adjectives, then its sides and sites) that names a thing of its own?"""
+        adjectives, then its sides and sites) that names another finding or a lesion?"""
         index, start = ctx.index, ctx.group.end
         words = index.lower[start : cue.start]
         last = next((i for i in range(len(words) - 1, -1, -1)
@@ -237,7 +237,7 @@ class SiteReader:
         while opening < cue.start and index.sides.containing(opening, opening + 1) is None:
             opening += 1  # the words opening the phrase ("a", "a moderate"), up to its sides and sites
         return (self._clauses.opens_noun_phrase(index, start + last + 1, opening)
-                and self._clauses.heads_another_thing(index, opening, ctx.sent.end))
+                and self._clauses.heads_another_thing(index, opening, ctx.sent.end, any_noun=False))
 
     def _holder_site(self, ctx: FindingContext) -> Cue | None:
         """The first site that decides (not a limb or region) in the phrase of the structure holding the finding

@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from reportkit.lexicon import Linking
+from reportkit.pipeline.linking.cues import Cue
 
 if TYPE_CHECKING:
     from reportkit.pipeline.linking.index import DocIndex
@@ -102,6 +103,17 @@ class Clauses:
         self._structure_heads = {vocab.add(w) for w in structure_heads}
         self._placeholder = re.compile(linking.placeholder_pattern)
 
+    def _place_ahead(self, index: DocIndex, i: int, end: int) -> Cue | None:
+        """A site named within the next two words, only modifiers before it ("right lateral chest wall"): the
+        words up to it stand in the place's name."""
+        for k in range(i, min(i + 2, end)):
+            if not index.doc[k].is_alpha or index.lower[k] in self._continuations:
+                return None
+            site = index.sites.containing(k + 1, k + 2)
+            if site is not None and site.start == k + 1:
+                return Cue(i, site.start, "")  # the modifiers: the site itself is read next
+        return None
+
     def opens_noun_phrase(self, index: DocIndex, start: int, end: int) -> bool:
         """Could tokens ``start:end`` open a noun phrase (determiners, adjectives: "a moderate"), holding no
         punctuation, verb, preposition or relative pronoun?"""
@@ -117,22 +129,24 @@ class Clauses:
                    or (not index.punct[i] and self.coordinators.starts_at(index.lower[i : i + 1], 0))
                    for i in range(start, end))
 
-    def heads_another_thing(self, index: DocIndex, start: int, end: int) -> bool:
+    def heads_another_thing(self, index: DocIndex, start: int, end: int, any_noun: bool = True) -> bool:
         """Does the noun phrase opening at ``start`` with place words (a side, sites) name a thing of its own: a
         finding ("left renal stones"), a lesion ("a left ovarian cyst") or a noun that is no place ("a left knee
         effusion", "right hilar adenopathy")? Not when it names a place ("the left hip.", "left hip joint in ...",
-        "right hilar nodes"). ``end``: the sentence's end."""
+        "right hilar nodes"). ``end``: the sentence's end. ``any_noun`` False: only a finding or a lesion count (a
+        noun the lexicon does not know may be a part of the place: "the third and fourth metacarpal heads")."""
         i, last_site = start, None
         while i < end:
             site = index.sites.containing(i, i + 1)
-            cue = site or index.sides.containing(i, i + 1)
+            cue = site or index.sides.containing(i, i + 1) or (self._place_ahead(index, i, end) if last_site is None
+                                                               else None)
             if cue is None:
                 break
             last_site = site or last_site
             i = cue.end
         if index.next_group_start(i) == i or (last_site is not None and last_site.category == "lesion"):
             return True
-        if i == start or i >= end:
+        if i == start or i >= end or not any_noun:
             return False
         word, token = index.lower[i], index.doc[i]
         # a de-identification placeholder may stand for the structure's own head ("right hilar lymph XXXX")
