@@ -229,3 +229,14 @@ def test_a_side_before_a_place_qualified_by_position_words_stays_a_place():
     """"the right lateral chest wall" is a place: its side is one of the finding's two, not another thing's."""
     text = "Calcified pleural plaques along the left hemidiaphragm and the right lateral chest wall."
     assert [side for _, side, _ in sides(text)] != ["left"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # with no exam header, a label opening the report that names a study is its title
+    ("SHOULDER ULTRASOUND, RIGHT: Calcific tendinopathy of the supraspinatus.", ["right"]),
+    # a report of several studies, each under its own label, has no one title
+    ("Left elbow films: vascular calcification in the soft tissues.\nPelvis films: vascular calcification noted.",
+     ["left", None]),
+])
+def test_a_leading_study_label_is_the_exam_title(text, expected):
+    assert [side for _, side, _ in sides(text)] == expected

@@ -10,7 +10,7 @@ and none for a midline structure (anatomy.yaml `midline`). Names that hold a sid
 """
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import accumulate, pairwise
 
 from spacy.language import Language
@@ -32,6 +32,14 @@ LIST_REACH = 40
 
 
 _OPPOSITE = {"left": "right", "right": "left"}
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Each line of ``text`` with the offset where it starts."""
+    start = 0
+    for line in text.split("\n"):
+        yield start, line
+        start += len(line) + 1
 
 
 def _pick(cues: list[Cue], joined: bool = False) -> str | None:
@@ -164,7 +172,8 @@ class SideReader:
         return site.value not in self._midline and (site.value in self._region or site.value in self._everywhere)
 
     def exam_title(self, doc: Doc, index: DocIndex) -> ExamTitle:
-        """The side and regions of the exam title: the first non-empty line after an exam header."""
+        """The side and regions of the exam title: the first non-empty line after an exam header; with none, a
+        label opening the report that names a study."""
         side_chars = [doc[c.start].idx for c in index.sides.cues]
         site_chars = [doc[c.start].idx for c in index.sites.cues]
 
@@ -184,6 +193,24 @@ class SideReader:
                        if c.value in self._region}
             if len({c.value for c in sides}) == 1 and regions:
                 return ExamTitle(sides[0], regions)
+        # no exam header: a report opening with a label that names a study ("XR RIGHT FEMUR, 2 VIEWS: ...",
+        # "Right hip radiograph: ...") opens with its title
+        start = len(text) - len(text.lstrip())
+        end = text.find(":", start)
+        if index.sections and index.sections[0].category == "exam" or end < 0 or "\n" in text[start:end]:
+            return ExamTitle()
+        sides = between(index.sides.cues, side_chars, start, end)
+        regions = {self._region[c.value] for c in between(index.sites.cues, site_chars, start, end)
+                   if c.value in self._region}
+        study_chars = [doc[c.start].idx for c in index.modalities.cues]
+        labels = 0  # line labels naming a study: a report of several studies ("Left elbow films: ... Pelvis
+        for line_start, line in _lines(text):  # films: ...") has no one title
+            colon = line.find(":")
+            if colon > 0 and between(index.modalities.cues, study_chars, line_start, line_start + colon):
+                labels += 1
+        studies = between(index.modalities.cues, study_chars, start, end)
+        if len({c.value for c in sides}) == 1 and regions and studies and labels == 1:
+            return ExamTitle(sides[0], regions)
         return ExamTitle()
 
     def _after_last_boundary(self, lower: list[int], start: int, end: int) -> int:
