@@ -445,9 +445,19 @@ class SideReader:
             earlier = max(candidates, key=lambda g: g.start, default=None)
             if earlier is None or (_plural(finding.text) and not _plural(earlier.text)):
                 continue  # nothing named before; or "stones" after "a stone", more than the object named
+            named = self._region_namings(index)
+            if {r for char, r in named if earlier.end <= char < finding.start} - {r for char, r in named
+                                                                                 if char < earlier.end}:
+                continue  # another limb region named between them ("Left elbow films: ... Pelvis films: ...")
             finding.laterality, finding.laterality_source = earlier.laterality, "antecedent"
             finding.evidence += [ev.model_copy(update={"role": "antecedent"}) for ev in earlier.evidence
                                  if ev.role == "laterality"]
+
+    def _region_namings(self, index: DocIndex) -> list[tuple[int, str]]:
+        """Where the report names a limb region: (character offset, region) of each naming."""
+        if index.caches.region_sides is None:
+            index.caches.region_sides = self.region_sides(index.doc, index)
+        return [(index.doc[m.site.start].idx, m.region) for m in index.caches.region_sides.named if m.region]
 
     def _same_place(self, finding: Finding, earlier: Finding) -> bool:
         """Can the two findings be one object by their sites: one names none, or both name the same site? (A
