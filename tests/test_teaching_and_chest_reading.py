@@ -281,3 +281,17 @@ def test_an_organ_disease_named_for_its_calcifications_interprets_them():
     findings = extract(text).findings
     assert [(f.text, f.location_category) for f in findings] == [("Coarse calcifications", "other"),
                                                                  ("Calcified plaque", "vascular")]
+
+
+@pytest.mark.parametrize("text", [
+    "PREOPERATIVE NOTE: Consent obtained for right total hip arthroplasty. Risks discussed including infection, "
+    "dislocation, heterotopic ossification, nerve injury and retained foreign material.",
+    "The risks and benefits, including heterotopic ossification, were explained.",
+])
+def test_risks_listed_in_consent_language_are_no_findings(text):
+    assert extract(text).findings == []
+
+
+def test_a_complication_that_happened_is_a_finding():
+    assert [f.text for f in extract("Postoperative course complicated by heterotopic ossification.").findings] == [
+        "heterotopic ossification"]
