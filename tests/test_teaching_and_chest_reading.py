@@ -295,3 +295,14 @@ def test_risks_listed_in_consent_language_are_no_findings(text):
 def test_a_complication_that_happened_is_a_finding():
     assert [f.text for f in extract("Postoperative course complicated by heterotopic ossification.").findings] == [
         "heterotopic ossification"]
+
+
+@pytest.mark.parametrize(("text", "count"), [
+    # a calcification placed only in a region, read as an organ's deposit of that body system: one finding
+    ("Curvilinear calcification in the right upper quadrant, possibly a porcelain gallbladder versus a calcified "
+     "renal cyst.", 1),
+    # an organ of another body system than the region's is another finding
+    ("Calcification in the right shoulder, gallstones in the gallbladder.", 2),
+])
+def test_a_reading_of_a_deposit_in_a_region_may_name_an_organ_of_that_region(text, count):
+    assert len(extract(text).findings) == count

@@ -139,11 +139,19 @@ class Grouper:
         def key(cue: Cue) -> str:  # a place that does not decide the category counts as its own ("pelvis")
             return self._sites.value(cue, None)[0] or f"{cue.category}:{cue.value}"
 
-        own = {key(c) for c in self._own_sites(span, index)}
-        if not own:
+        own_sites = self._own_sites(span, index)
+        if not own_sites:
             return False
-        anchor = {key(c) for c in index.sites.starting(group.start - self._clauses.before, span.start)}
+        own = {key(c) for c in own_sites}
+        anchor_sites = index.sites.starting(group.start - self._clauses.before, span.start)
+        anchor = {key(c) for c in anchor_sites}
         anchor.add(group.effective_concept.location or group.effective_concept.default_location)
+        if not any(place and ":" not in place for place in anchor):
+            # the finding is only in a region ("in the right upper quadrant"): an organ of that body system may be
+            # what it is ("possibly a porcelain gallbladder"); one of another system is not ("in the shoulder")
+            regions = {self._sites.scope(c) for c in anchor_sites} - {None}
+            organs = {self._sites.scope(c) for c in own_sites} - {None}
+            return bool(regions and organs) and not regions & organs
         return not own & anchor
 
     def _own_sites(self, span: Span, index: DocIndex) -> list[Cue]:

@@ -56,6 +56,10 @@ class SiteReader:
             return self._beside_category[cue.value] or reading.beside, True
         return reading.location, reading.weak
 
+    def scope(self, cue: Cue) -> str | None:
+        """The body system the site is in (None: the site does not say, as "artery" or "pelvis")."""
+        return self._site_scope.get(cue.value)
+
     def decides(self, cue: Cue) -> bool:
         """Does the site say anything about the category (unlike a body region such as "shoulder")?"""
         return self._readings[cue.category].location is not None
