@@ -306,3 +306,12 @@ def test_a_complication_that_happened_is_a_finding():
 ])
 def test_a_reading_of_a_deposit_in_a_region_may_name_an_organ_of_that_region(text, count):
     assert len(extract(text).findings) == count
+
+
+def test_a_word_whose_sense_the_report_established_keeps_it_in_later_sentences():
+    """"coin" is a swallowed object where its sentence speaks of swallowing or the oesophagus; once a sentence has
+    shown that, "the coin" later in the report is the same object."""
+    text = ("Radiographs of the chest and abdomen: round metallic density consistent with a coin in the proximal "
+            "oesophagus. The coin was removed endoscopically the same day.")
+    assert [f.text for f in extract(text).findings] == ["metallic density", "coin"]
+    assert extract("Chest CT: a coin lesion in the right upper lobe. The coin lesion is unchanged.").findings == []

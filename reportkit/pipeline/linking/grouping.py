@@ -41,12 +41,15 @@ class Grouper:
         groups: list[Group] = []
         start_of = index.sentences.start_of
         kept: dict[tuple[int, int, str], bool] = {}  # (sentence, concept) -> meets its word conditions
+        established: set[str] = set()  # concepts whose required words an earlier sentence held
         for span in sorted(doc.spans[MENTION_GROUP], key=lambda s: s.start):
             concept = self._concepts[span.label_]
             sent_start, sent_end = index.sentences.bounds(span.start, span.end)
             key = (sent_start, sent_end, concept.id)
             if key not in kept:
-                kept[key] = self._keep(index.lower[sent_start:sent_end], concept)
+                kept[key] = self._keep(index.lower[sent_start:sent_end], concept, concept.id in established)
+                if kept[key]:
+                    established.add(concept.id)
             if not kept[key]:
                 continue
             previous = groups[-1] if groups else None
@@ -71,15 +74,17 @@ class Grouper:
     def _is_placeholder(self, token: Token) -> bool:
         return bool(self._placeholder.match(token.text))
 
-    def _keep(self, words: list[int], concept: Concept) -> bool:
+    def _keep(self, words: list[int], concept: Concept, established: bool = False) -> bool:
         """Not a look-alike: no exclusion concept, and the term's sentence (its ``words``) passes the concept's
-        word conditions (``requires_any``, ``requires_also``, ``vetoed_by``)."""
+        word conditions (``requires_any``, ``requires_also``, ``vetoed_by``). Once an earlier sentence of the
+        report met the required words, the term means the same thing again ("a coin in the oesophagus ... the coin
+        was removed"): only the vetoes are read."""
         if concept.role == "exclusion":
             return False
         requires, vetoes = self._word_conditions[concept.id]
         if not requires and not vetoes:
             return True
-        if not all(required.found_in(words) for required in requires):
+        if not established and not all(required.found_in(words) for required in requires):
             return False
         return not (vetoes and vetoes.found_in(words))
 
