@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import DATA
 
 from reportkit.evaluation import evaluate_pipeline, max_overlap_matching, score
@@ -64,3 +66,13 @@ def test_article_captions_meet_the_same_bars():
 
 def test_hard_cases_meet_the_same_bars():
     assert_bars(evaluate_pipeline(DATA / "hard_cases.jsonl"), diagnosis=False)
+
+
+@pytest.mark.parametrize("name", ["written_probes_a.jsonl", "written_probes_b.jsonl"])
+def test_written_probes_meet_the_same_bars_and_a_side_bar(name):
+    """Two sets written by annotators who saw neither reportkit's output nor each other's set; read once for
+    kinds of error after a first score (docs/evaluation.md)."""
+    report = evaluate_pipeline(DATA / name)
+    assert_bars(report)
+    assert report.attributes["laterality_all"].value >= 0.85
+

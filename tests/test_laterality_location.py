@@ -240,3 +240,13 @@ def test_a_side_before_a_place_qualified_by_position_words_stays_a_place():
 ])
 def test_a_leading_study_label_is_the_exam_title(text, expected):
     assert [side for _, side, _ in sides(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a title's side for one of the two regions it names: a finding of the other, or of either, takes none
+    ("EXAM: AP PELVIS AND LEFT KNEE RADIOGRAPHS\nFINDINGS: Calcification adjacent to the greater trochanter.", [None]),
+    ("EXAM: AP PELVIS AND LEFT KNEE RADIOGRAPHS\nFINDINGS: Chondrocalcinosis of the medial meniscus.", ["left"]),
+    ("EXAM: RADIOGRAPH RIGHT HIP\nFINDINGS: Calcification in the soft tissues.", ["right"]),
+])
+def test_a_title_side_is_for_the_regions_it_names(text, expected):
+    assert [side for _, side, _ in sides(text)] == expected

@@ -95,6 +95,7 @@ class ExamTitle:
 
     side: Cue | None = None
     regions: set[str] = field(default_factory=set)
+    every_region: bool = True  # the side is for every region the title names (not "AP PELVIS AND LEFT KNEE")
 
 
 @dataclass

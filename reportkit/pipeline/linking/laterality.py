@@ -189,10 +189,9 @@ class SideReader:
             start = body_start + len(body) - len(body.lstrip(" \t:\r\n"))
             end = start + len(text[start : section.end].split("\n", 1)[0])
             sides = between(index.sides.cues, side_chars, start, end)
-            regions = {self._region[c.value] for c in between(index.sites.cues, site_chars, start, end)
-                       if c.value in self._region}
+            regions, every = self._title_regions(sides, between(index.sites.cues, site_chars, start, end))
             if len({c.value for c in sides}) == 1 and regions:
-                return ExamTitle(sides[0], regions)
+                return ExamTitle(sides[0], regions, every)
         # no exam header: a report opening with a label that names a study ("XR RIGHT FEMUR, 2 VIEWS: ...",
         # "Right hip radiograph: ...") opens with its title
         start = len(text) - len(text.lstrip())
@@ -200,8 +199,7 @@ class SideReader:
         if index.sections and index.sections[0].category == "exam" or end < 0 or "\n" in text[start:end]:
             return ExamTitle()
         sides = between(index.sides.cues, side_chars, start, end)
-        regions = {self._region[c.value] for c in between(index.sites.cues, site_chars, start, end)
-                   if c.value in self._region}
+        regions, every = self._title_regions(sides, between(index.sites.cues, site_chars, start, end))
         study_chars = [doc[c.start].idx for c in index.modalities.cues]
         labels = 0  # line labels naming a study: a report of several studies ("Left elbow films: ... Pelvis
         for line_start, line in _lines(text):  # films: ...") has no one title
@@ -210,8 +208,25 @@ class SideReader:
                 labels += 1
         studies = between(index.modalities.cues, study_chars, start, end)
         if len({c.value for c in sides}) == 1 and regions and studies and labels == 1:
-            return ExamTitle(sides[0], regions)
+            return ExamTitle(sides[0], regions, every)
         return ExamTitle()
+
+    @staticmethod
+    def _names_regions_apart(ctx: FindingContext, report: RegionSides, latest: RegionMention) -> bool:
+        """Does the sentence naming the latest region also name another region with another side, or none?"""
+        sentence = ctx.index.sentences.start_of(latest.site.start)
+        side = latest.side.value if latest.side else None
+        return any(m.region and m.region != latest.region and (m.side.value if m.side else None) != side
+                   for m in report.named if ctx.index.sentences.start_of(m.site.start) == sentence)
+
+    def _title_regions(self, sides: list[Cue], sites: list[Cue]) -> tuple[set[str], bool]:
+        """The regions a title's side is for, and whether that is every region it names: all of them, or, where
+        it names several, those the side word stands right before ("AP PELVIS AND LEFT KNEE": the knee)."""
+        named = [c for c in sites if c.value in self._region]
+        sided = named
+        if len(named) > 1:
+            sided = [c for c in named if any(0 <= c.start - side.end <= 1 for side in sides)]
+        return {self._region[c.value] for c in sided}, len(sided) == len(named)
 
     def _after_last_boundary(self, lower: list[int], start: int, end: int) -> int:
         """Token offset after the last coordinator or clause break in a document's ``lower[start:end]``, else ``start``."""
@@ -375,7 +390,8 @@ class SideReader:
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
-        if exam.side is not None and ctx.section.category != "exam" and (regions[0] is None or regions[0] in exam.regions):
+        if exam.side is not None and ctx.section.category != "exam" and (
+                regions[0] in exam.regions or regions[0] is None and exam.every_region):
             return self._given_side(ctx, exam.side, "exam", clause_start)
         # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
         # of every region, the side of the region named last ("Left elbow: ... Pelvis: ..." gives none)
@@ -385,6 +401,8 @@ class SideReader:
                 last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None
                 if last is not None and latest.region is None and doc[last.start].idx < ctx.section.start:
                     last = None  # "left radial artery" in a list of grafts is no side of a later "radial artery"
+                if last is not None and self._names_regions_apart(ctx, report, latest):
+                    last = None  # "AP PELVIS AND LEFT KNEE": which of the two the finding is in is not said
             elif region in self._lesion_regions:
                 last = self._lesion_side(ctx, report, regional)
             else:
