@@ -250,3 +250,14 @@ def test_a_leading_study_label_is_the_exam_title(text, expected):
 ])
 def test_a_title_side_is_for_the_regions_it_names(text, expected):
     assert [side for _, side, _ in sides(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a region the report gave both sides: a later finding there takes neither
+    ("HISTORY: Right knee pain. Left knee replaced in 2010.\nFINDINGS: Chondrocalcinosis of the menisci.", [None]),
+    # unless the side is given in the finding's own sentence
+    ("LEFT KNEE: Normal.\nRIGHT KNEE: Chondrocalcinosis of the menisci.", ["right"]),
+    ("HISTORY: Left knee pain.\nFINDINGS: Chondrocalcinosis of the medial meniscus.", ["left"]),
+])
+def test_a_region_given_both_sides_gives_a_later_finding_neither(text, expected):
+    assert [side for _, side, _ in sides(text)] == expected

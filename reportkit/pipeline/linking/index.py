@@ -118,16 +118,28 @@ class RegionSides:
         # after each mention: the side last given to each region, and the latest mention
         self._ends = [m.site.end for m in self.named]
         self._states: list[tuple[dict[str | None, Cue], RegionMention]] = []
+        self._both: list[frozenset[str | None]] = []  # after each mention: the regions given both sides so far
         sides_of: dict[str | None, Cue] = {}
+        both: frozenset[str | None] = frozenset()
         for mention in self.named:
             if mention.side is not None:
+                given = sides_of.get(mention.region)
+                if given is not None and given.value != mention.side.value:
+                    both = both | {mention.region}
                 sides_of = {**sides_of, mention.region: mention.side}
             self._states.append((sides_of, mention))
+            self._both.append(both)
 
     def named_before(self, token: int) -> tuple[dict[str | None, Cue], RegionMention | None]:
         """The side last given to each region by mentions ending at or before ``token``, and the latest one."""
         count = bisect_right(self._ends, token)
         return self._states[count - 1] if count else ({}, None)
+
+    def given_both_sides(self, token: int) -> frozenset[str | None]:
+        """The regions that mentions ending at or before ``token`` gave two different sides ("right knee pain ...
+        the left knee was replaced")."""
+        count = bisect_right(self._ends, token)
+        return self._both[count - 1] if count else frozenset()
 
 
 @dataclass

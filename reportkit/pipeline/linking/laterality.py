@@ -396,6 +396,7 @@ class SideReader:
         # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
         # of every region, the side of the region named last ("Left elbow: ... Pelvis: ..." gives none)
         sides_of, latest = report.named_before(ctx.group.start)
+        both_sides = report.given_both_sides(ctx.group.start)
         for region in regions:
             if region is None:  # a site of every region lies in the limb region named last, never in a lesion
                 last = sides_of.get(latest.region) if latest and latest.region not in self._lesion_regions else None
@@ -407,6 +408,9 @@ class SideReader:
                 last = self._lesion_side(ctx, report, regional)
             else:
                 last = sides_of.get(region)
+            if last is not None and (latest.region if region is None else region) in both_sides \
+                    and ctx.index.sentences.start_of(last.start) != ctx.sent.start:
+                last = None  # the report gave the region both sides: which one is not said here
             if last is not None:
                 return self._given_side(ctx, last, "region", clause_start)
         return self._carried_side(ctx, sites, assertion)
