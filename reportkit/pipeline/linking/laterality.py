@@ -408,9 +408,11 @@ class SideReader:
                 last = self._lesion_side(ctx, report, regional)
             else:
                 last = sides_of.get(region)
-            if last is not None and (latest.region if region is None else region) in both_sides \
+            if last is not None and region not in self._lesion_regions \
+                    and (latest.region if region is None else region) in both_sides \
                     and ctx.index.sentences.start_of(last.start) != ctx.sent.start:
-                last = None  # the report gave the region both sides: which one is not said here
+                last = None  # the report gave the region both sides: which one is not said here (a lesion's is
+                # read by its name, above)
             if last is not None:
                 return self._given_side(ctx, last, "region", clause_start)
         return self._carried_side(ctx, sites, assertion)
