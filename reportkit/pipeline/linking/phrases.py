@@ -14,7 +14,6 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from reportkit.lexicon import Linking
-from reportkit.pipeline.linking.cues import Cue
 
 if TYPE_CHECKING:
     from reportkit.pipeline.linking.index import DocIndex
@@ -103,15 +102,15 @@ class Clauses:
         self._structure_heads = {vocab.add(w) for w in structure_heads}
         self._placeholder = re.compile(linking.placeholder_pattern)
 
-    def _place_ahead(self, index: DocIndex, i: int, end: int) -> Cue | None:
-        """A site named within the next two words, only modifiers before it ("right lateral chest wall"): the
-        words up to it stand in the place's name."""
+    def _site_after_modifiers(self, index: DocIndex, i: int, end: int) -> int | None:
+        """Where a site starts within the next two words with only modifiers before it ("right lateral chest
+        wall"): those words stand in the place's name."""
         for k in range(i, min(i + 2, end)):
             if not index.doc[k].is_alpha or index.lower[k] in self._continuations:
                 return None
             site = index.sites.containing(k + 1, k + 2)
             if site is not None and site.start == k + 1:
-                return Cue(i, site.start, "")  # the modifiers: the site itself is read next
+                return site.start
         return None
 
     def opens_noun_phrase(self, index: DocIndex, start: int, end: int) -> bool:
@@ -138,12 +137,15 @@ class Clauses:
         i, last_site = start, None
         while i < end:
             site = index.sites.containing(i, i + 1)
-            cue = site or index.sides.containing(i, i + 1) or (self._place_ahead(index, i, end) if last_site is None
-                                                               else None)
-            if cue is None:
+            cue = site or index.sides.containing(i, i + 1)
+            if cue is not None:
+                last_site = site or last_site
+                i = cue.end
+                continue
+            ahead = self._site_after_modifiers(index, i, end) if last_site is None else None
+            if ahead is None:
                 break
-            last_site = site or last_site
-            i = cue.end
+            i = ahead
         if index.next_group_start(i) == i or (last_site is not None and last_site.category == "lesion"):
             return True
         if i == start or i >= end or not any_noun:
