@@ -212,7 +212,7 @@ def test_a_deposit_word_before_coordinated_places_and_its_noun_is_one_finding(te
 
 
 def test_a_deposit_word_after_coordinated_places_opens_a_finding_of_its_own():
-    text = "Calcified right upper lobe pulmonary granuloma and calcified right hilar lymph nodes."
+    text = "Calcified left lower lobe lung granuloma and calcified left hilar lymph nodes."
     assert len(extract(text).findings) == 2
 
 
