@@ -226,9 +226,12 @@ def test_sides_of_the_other_place_and_of_a_label(text, expected):
 
 
 def test_a_side_before_a_place_qualified_by_position_words_stays_a_place():
-    """"the right lateral chest wall" is a place: its side is one of the finding's two, not another thing's."""
+    """"the right lateral chest wall" is a place: its side is one of the finding's two (left and right, stated for
+    two places and not joined as one finding's: no side), not another thing's (which would leave "left")."""
     text = "Calcified pleural plaques along the left hemidiaphragm and the right lateral chest wall."
-    assert [side for _, side, _ in sides(text)] != ["left"]
+    (finding,) = extract(text).findings
+    assert finding.laterality is None
+    assert sorted(e.text for e in finding.evidence if e.role == "laterality") == ["left", "right"]
 
 
 @pytest.mark.parametrize(("text", "expected"), [

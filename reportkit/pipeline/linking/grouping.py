@@ -26,7 +26,7 @@ class Grouper:
         self._sites = sites
         self._clauses = clauses
         self._interpretation_links = Phrases(nlp, link.interpretation_links)
-        self._coordinators = Phrases(nlp, link.coordinators)
+        self._coordinators = clauses.coordinators
         self._apposition = set(link.apposition)
         self._apposition_openers = set(link.apposition_openers)
         self._placeholder = re.compile(link.placeholder_pattern)

@@ -94,7 +94,7 @@ class SideReader:
         # "the lesion" is a region a site of every region (an artery, a bone) does not lie in
         self._lesion_regions = {s.region for s in sites if s.region and s.category == "lesion"}
         self._exam_locations = set(lexicon.linking.exam_side_locations)
-        self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
+        self._coordinators = clauses.coordinators
         self._sideless_sections = {s.category for s in lexicon.sections.sections if s.no_region_sides}
         self._clauses = clauses
         linking = lexicon.linking
@@ -272,14 +272,12 @@ class SideReader:
         start = ctx.group.last_end
         if side.start <= start:
             return False
-        words = ctx.index.lower[start : side.start]
         # a word ("and"), not a comma: "stone, status post right nephrolithotomy" still speaks of the stone
-        last = next((i for i in range(len(words) - 1, -1, -1)
-                     if self._coordinators.starts_at(words, i) and ctx.doc[start + i].is_alpha), None)
-        if last is None:
+        after = self._clauses.after_last_coordinator(ctx.index, start, side.start)
+        if after is None:
             return False
         # a noun phrase coordinated with the finding's, opening with the side ("and a left knee effusion")
-        if (self._clauses.opens_noun_phrase(ctx.index, start + last + 1, side.start)
+        if (self._clauses.opens_noun_phrase(ctx.index, after, side.start)
                 and self._clauses.heads_another_thing(ctx.index, side.start, ctx.sent.end)):
             return True
         if not self._names_a_site(ctx.index, side):
@@ -287,7 +285,7 @@ class SideReader:
         # a participle after the coordinating word opens a statement of its own ("and a stent placed in")
         site_tokens = {i for c in ctx.index.sites.starting(start, side.start) for i in range(c.start, c.end)}
         return any(t.is_alpha and t.lower_.endswith("ed") and t.i not in site_tokens
-                   for t in ctx.doc[start + last + 1 : side.start])
+                   for t in ctx.doc[after : side.start])
 
     def _naming_side(self, ctx: FindingContext, sites: list[Cue], sides: _KeptSides) -> Cue | None:
         """The side word naming the finding's site in its sentence ("right common carotid artery"), if any: one
@@ -328,12 +326,11 @@ class SideReader:
         limit = ctx.sent.end if following is None else min(ctx.sent.end, following)
         return self._clauses.clause_end(ctx.index.lower, group.last_end, limit)
 
-    def _region_sides(self, ctx: FindingContext) -> RegionSides:
-        """:meth:`region_sides` of the finding's document, read once and only when a finding needs it."""
-        caches = ctx.index.caches
-        if caches.region_sides is None:
-            caches.region_sides = self.region_sides(ctx.doc, ctx.index)
-        return caches.region_sides
+    def _region_sides(self, index: DocIndex) -> RegionSides:
+        """:meth:`region_sides` of the document, read once and only when a finding needs it."""
+        if index.caches.region_sides is None:
+            index.caches.region_sides = self.region_sides(index.doc, index)
+        return index.caches.region_sides
 
     def __call__(self, ctx: FindingContext, sites: list[Cue], location: str | None,
                  interpreted: tuple[int, int] | None = None,
@@ -386,7 +383,7 @@ class SideReader:
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
             return self._carried_side(ctx, sites, assertion)
-        report = self._region_sides(ctx)
+        report = self._region_sides(ctx.index)
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
@@ -454,6 +451,7 @@ class SideReader:
             return
         # concept -> location category -> the last finding stating a side there (a lookup, not a scan back)
         stated: dict[str, dict[str | None, Finding]] = {}
+        named: list[tuple[int, str]] | None = None
         for finding in findings:
             if finding.laterality is not None:
                 if finding.laterality_source in ("mention", "clause") and not finding.negated:
@@ -469,19 +467,15 @@ class SideReader:
             earlier = max(candidates, key=lambda g: g.start, default=None)
             if earlier is None or (_plural(finding.text) and not _plural(earlier.text)):
                 continue  # nothing named before; or "stones" after "a stone", more than the object named
-            named = self._region_namings(index)
+            if named is None:  # where the report names a limb region: (character offset, region)
+                named = [(index.doc[m.site.start].idx, m.region)
+                         for m in self._region_sides(index).named if m.region]
             if {r for char, r in named if earlier.end <= char < finding.start} - {r for char, r in named
                                                                                  if char < earlier.end}:
                 continue  # another limb region named between them ("Left elbow films: ... Pelvis films: ...")
             finding.laterality, finding.laterality_source = earlier.laterality, "antecedent"
             finding.evidence += [ev.model_copy(update={"role": "antecedent"}) for ev in earlier.evidence
                                  if ev.role == "laterality"]
-
-    def _region_namings(self, index: DocIndex) -> list[tuple[int, str]]:
-        """Where the report names a limb region: (character offset, region) of each naming."""
-        if index.caches.region_sides is None:
-            index.caches.region_sides = self.region_sides(index.doc, index)
-        return [(index.doc[m.site.start].idx, m.region) for m in index.caches.region_sides.named if m.region]
 
     def _same_place(self, finding: Finding, earlier: Finding) -> bool:
         """Can the two findings be one object by their sites: one names none, or both name the same site? (A

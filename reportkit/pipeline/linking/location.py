@@ -28,7 +28,7 @@ class SiteReader:
         self._in_exam_region = {s.id: s.in_exam_region for s in lexicon.anatomy.sites if s.in_exam_region}
         self._beside_bone = Phrases(nlp, lexicon.linking.beside_bone)
         self._projection = Phrases(nlp, lexicon.linking.projection)
-        self._coordinators = Phrases(nlp, lexicon.linking.coordinators)
+        self._coordinators = clauses.coordinators
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
         self._not_at_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -231,16 +231,14 @@ class SiteReader:
     def _in_another_phrase(self, ctx: FindingContext, cue: Cue) -> bool:
         """Is the site after the finding in a noun phrase coordinated with the finding's (its determiners and
         adjectives, then its sides and sites) that names another finding or a lesion?"""
-        index, start = ctx.index, ctx.group.end
-        words = index.lower[start : cue.start]
-        last = next((i for i in range(len(words) - 1, -1, -1)
-                     if self._coordinators.starts_at(words, i) and not index.punct[start + i]), None)
-        if last is None:
+        index = ctx.index
+        after = self._clauses.after_last_coordinator(index, ctx.group.end, cue.start)
+        if after is None:
             return False
-        opening = start + last + 1
+        opening = after
         while opening < cue.start and index.sides.containing(opening, opening + 1) is None:
             opening += 1  # the words opening the phrase ("a", "a moderate"), up to its sides and sites
-        return (self._clauses.opens_noun_phrase(index, start + last + 1, opening)
+        return (self._clauses.opens_noun_phrase(index, after, opening)
                 and self._clauses.heads_another_thing(index, opening, ctx.sent.end, any_noun=False))
 
     def _holder_site(self, ctx: FindingContext) -> Cue | None:

@@ -113,6 +113,12 @@ class Clauses:
                 return site.start
         return None
 
+    def after_last_coordinator(self, index: DocIndex, start: int, end: int) -> int | None:
+        """The token after the last coordinating word ("and", not a comma) in tokens ``start:end``, else None."""
+        words = index.lower[start:end]
+        return next((start + i + 1 for i in range(len(words) - 1, -1, -1)
+                     if self.coordinators.starts_at(words, i) and index.doc[start + i].is_alpha), None)
+
     def opens_noun_phrase(self, index: DocIndex, start: int, end: int) -> bool:
         """Could tokens ``start:end`` open a noun phrase (determiners, adjectives: "a moderate"), holding no
         punctuation, verb, preposition or relative pronoun?"""
