@@ -68,6 +68,16 @@ def test_a_left_and_a_right_structure_of_one_kind_are_bilateral(text):
     assert [s for _, s in sides(text)][0] == "bilateral"
 
 
+@pytest.mark.parametrize(("text", "finding"), [
+    ("Sheet-like calcification in the muscles of both calves and subcutaneous calcinosis around the wrists.",
+     "subcutaneous calcinosis"),
+    ("RIGHT HIP: no fracture. Calcinosis in the soft tissues about the knees.", "Calcinosis"),
+])
+def test_a_site_of_every_region_lies_in_the_region_named_with_it(text, finding):
+    # the plural region of its own phrase states no side (R3); the side of another region is not its own
+    assert side_of(text, finding) is None
+
+
 def test_a_left_and_a_right_of_two_places_are_no_side():
     assert sides("FINDINGS: Metallic fragments overlying the left chest and the right neck.")[0][1] is None
 

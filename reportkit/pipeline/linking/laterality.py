@@ -387,6 +387,10 @@ class SideReader:
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
         regions = list(dict.fromkeys(self._region.get(c.value) for c in regional)) or [None]
+        if any(r is not None and r not in self._lesion_regions for r in regions):
+            # a site of every region lies in the limb region named with it ("subcutaneous calcinosis about the
+            # elbows"), not in the one the report named last
+            regions = [r for r in regions if r is not None]
         if exam.side is not None and ctx.section.category != "exam" and (
                 regions[0] in exam.regions or regions[0] is None and exam.every_region):
             return self._given_side(ctx, exam.side, "exam", clause_start)
