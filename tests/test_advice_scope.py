@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from reportkit.engine import get_engine
 
 
@@ -256,10 +258,30 @@ def test_words_of_another_structure_give_no_node_or_musculoskeletal_advice():
     assert rib.result.deposits
     assert entities(rib) == set()
     assert rib.result.deposits[0].scope == "thoracic"
-    # a node that is the deposit's own keeps its advice
-    node = analyse("EXAM: CT of the chest.\nFINDINGS: Calcified mediastinal lymph nodes, likely old granulomatous "
-                   "disease.")
-    assert "calcified_lymph_node" in entities(node)
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("EXAM: CT of the chest.\nFINDINGS: Calcified mediastinal lymph nodes, likely old granulomatous disease.",
+     "other"),
+    ("EXAM: CT coronary calcium score.\nFINDINGS: Dense calcification of the left anterior descending artery.",
+     "arterial_calcification"),
+    ("EXAM: Chest radiograph.\nFINDINGS: Calcified plaque in the aortic arch. The lungs are clear.",
+     "arterial_calcification"),
+    ("EXAM: CT head.\nFINDINGS: Calcified atherosclerosis of the cavernous carotid arteries.", "arterial_calcification"),
+])
+def test_a_deposit_of_another_body_system_keeps_its_label_and_gets_no_differential(text, label):
+    report = analyse(text)
+    (deposit,) = report.result.deposits
+    assert deposit.scope != "msk"
+    assert report.result.findings[0].diagnosis == label
+    assert entities(report) == set() and not report.assessments[0].differential
+
+
+def test_an_artery_of_a_limb_keeps_the_vascular_differential():
+    report = analyse("EXAM: Radiographs of the left foot.\nFINDINGS: Tram-track calcification of the dorsalis pedis "
+                     "artery.")
+    assert report.result.deposits[0].scope == "msk"
+    assert leading(report) == ["arterial_calcification"]
 
 
 def test_a_capsule_named_after_another_structure_gets_no_joint_advice():

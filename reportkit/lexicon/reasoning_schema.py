@@ -141,8 +141,9 @@ class Entity(_Entry):
     advice_only: bool = Field(default=False, description=(
         "an entity of the advice only, absent from the ranking the diagnosis label reads (extraction)"))
     scopes: list[Scope] = Field(default_factory=lambda: ["msk"], description=(
-        "the body systems where the entity is advice (the article's: musculoskeletal soft tissue); entities valid "
-        "in every system (arterial calcification, a calcified node, a phlebolith) list them all"))
+        "the body systems where the entity is a cause: the diagnosis label keeps to them. Entities found in every "
+        "system (arterial calcification, a calcified node, a phlebolith) list them all; as advice, a differential "
+        "is given only for a musculoskeletal deposit, or one no place puts in a system (`unknown`)"))
     priors: dict[LocationCategory, dict[Kind, int]]
     prior_source: str = Field(min_length=1, description=(
         "why the priors are what they are: Table 1 (bold = most frequent), the article section, or 'project "
