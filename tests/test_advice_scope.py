@@ -304,3 +304,19 @@ def test_a_site_word_sharing_a_head_noun_with_the_next_is_read_with_that_head():
     (finding,) = muscles.result.findings
     assert finding.location_category == "soft_tissue" and finding.diagnosis != "HADD"
     assert "hadd" not in entities(muscles)
+
+
+def test_no_kind_note_for_a_deposit_not_asserted_or_an_object_named_outright():
+    """A kind note disputes what the report calls a deposit: a negated one has nothing to dispute, and a device
+    named outright is a foreign body whatever its shape. A generic word the cues contradict still gets one."""
+    notes = {}
+    for name, text in [
+        ("negated", "EXAM: Abdominal radiograph.\nFINDINGS: No radiopaque urinary tract calculus. Bowel gas is normal."),
+        ("device", "EXAM: CT chest.\nFINDINGS: A 2 cm linear fragment of a fractured central venous catheter lies in "
+                   "the right atrium."),
+        ("generic", "EXAM: Radiograph of the left foot.\nFINDINGS: Metallic-density calcification in the plantar soft "
+                    "tissues."),
+    ]:
+        (assessment,) = analyse(text).assessments
+        notes[name] = assessment.kind.agrees
+    assert notes == {"negated": None, "device": None, "generic": False}

@@ -49,9 +49,13 @@ class KindAssessor:
         kind = max(votes, key=lambda k: len(votes[k]))
         if len(votes) > 1 and len({len(v) for v in votes.values()}) == 1:
             kind = "indeterminate"  # cues disagree evenly
-        unworded = self.lexicon.concept(finding.concept).kind_unworded
+        concept = self.lexicon.concept(finding.concept)
+        # no dispute over a deposit the report does not assert ("No radiopaque calculus"), nor over an object
+        # named outright ("a linear fragment of the port catheter" is a foreign body, whatever its shape)
+        undisputed = (concept.kind_unworded or finding.negated or finding.hypothetical
+                      or (finding.kind == "foreign_body" and concept.role == "specific"))
         return KindAssessment(
             kind=kind, stated=finding.kind,
-            agrees=None if kind == "indeterminate" or unworded else kind == finding.kind,
+            agrees=None if kind == "indeterminate" or undisputed else kind == finding.kind,
             evidence=[ev for evs in votes.values() for ev in evs],
         )
