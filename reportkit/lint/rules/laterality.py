@@ -24,9 +24,11 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     """The side of a finding contradicts the exam header, or findings and impression disagree.
 
     What it checks:
-        A finding whose own sentence states left (or right) when the exam line states only the
-        other side; or the same finding stated on opposite sides in the findings and the
-        impression.
+        A finding of the findings or impression whose own sentence states left (or right) when
+        the exam line states only the other side (a history's other side is no conflict); or the
+        same finding stated on opposite sides in the findings and the impression: a label no
+        broader than lint.yaml's `broad_diagnoses`, and no finding of that label on the
+        impression's side.
 
     Why it matters:
         Wrong-side reporting is a never-event; a side conflict must be resolved before
@@ -47,19 +49,31 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
                 and f.laterality_source in ("mention", "clause") and f.section != "exam"]
     if not explicit:
         return  # no finding states its own side: nothing to hold against the exam or the other section
+    vocabulary = ctx.lexicon.lint
     exam_sides: set[str] = set()
     for _, text in ctx.section_text("exam"):
         exam_sides |= _sides_in(ctx, text.splitlines()[0] if text else "")
     if len(exam_sides) == 1 and exam_sides <= {"left", "right"}:
         (side,) = exam_sides
+        # what the exam showed: a history's other side ("excision from the left elbow in 2018") is no conflict
+        described = {*vocabulary.finding_sections, "impression"}
         for f in explicit:
-            if f.laterality != side:
+            if f.laterality != side and f.section in described and not f.historical:
                 ev = next((e for e in f.evidence if e.role == "laterality"), None)
                 start, end = (ev.start, ev.end) if ev else (f.start, f.end)
                 yield Violation(start, end, f"'{f.text}' is on the {f.laterality} but the exam is of the {side} side")
+
     def other_side(imp: Finding, f: Finding) -> bool:
         return f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.laterality != imp.laterality
 
-    for imp, f in first_match_in_findings(explicit, ctx.lexicon.lint.finding_sections, other_side):
+    def same_side(imp: Finding, f: Finding) -> bool:
+        return f.diagnosis == imp.diagnosis and f.laterality == imp.laterality
+
+    # a label as broad as "other" does not say two mentions are one finding, and an impression restating one of
+    # two findings of a label (a left ureteric stone beside a right renal one) contradicts neither
+    restated = {id(imp) for imp, _ in first_match_in_findings(explicit, vocabulary.finding_sections, same_side)}
+    for imp, f in first_match_in_findings(explicit, vocabulary.finding_sections, other_side):
+        if imp.diagnosis in vocabulary.broad_diagnoses or id(imp) in restated:
+            continue
         yield Violation(imp.start, imp.end, f"impression says {imp.laterality} but findings say "
                         f"{f.laterality} for {imp.diagnosis.replace('_', ' ')}")
