@@ -320,3 +320,15 @@ def test_no_kind_note_for_a_deposit_not_asserted_or_an_object_named_outright():
         (assessment,) = analyse(text).assessments
         notes[name] = assessment.kind.agrees
     assert notes == {"negated": None, "device": None, "generic": False}
+
+
+def test_a_condition_named_by_its_own_name_that_the_article_does_not_rank_gets_no_differential():
+    report = analyse("EXAM: CT of the cervical spine.\nFINDINGS: Ossification of the posterior longitudinal ligament "
+                     "from C4 to C6 narrows the canal.")
+    (finding,) = report.result.findings
+    assert (finding.kind, finding.diagnosis) == ("ossification", "other")
+    assert entities(report) == set()
+    # a generic word at the same ligament is still ranked by its location
+    ranked = analyse("EXAM: Radiograph of the right ankle.\nFINDINGS: Ossification at the insertion of the "
+                     "Achilles tendon.")
+    assert leading(ranked) == ["enthesophyte"]

@@ -27,6 +27,12 @@ class DifferentialRanker:
         self._concepts = {e.id: frozenset(e.concepts) for e in self.differential.entities}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
+        # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
+        # ("OPLL", "an ossified stylohyoid ligament"): none of Table 1's ossifications, so the advice gives none
+        ranked = {c for e in self.differential.entities for c in e.concepts}
+        broad = set(lexicon.lint.broad_diagnoses)
+        self._unranked = frozenset(c.id for c in lexicon.concepts.concepts if c.role == "specific"
+                                   and c.kind == "ossification" and c.diagnosis in broad and c.id not in ranked)
         # (location, kind) -> the entities possible there with their priors: lexicon data, fixed for the ranker
         self._possible: dict[tuple[str | None, str], list[tuple[Entity, int]]] = {}
 
@@ -42,7 +48,7 @@ class DifferentialRanker:
         """
         items = []
         advice = scope is not None
-        if advice and scope not in (MSK, UNKNOWN):
+        if advice and (scope not in (MSK, UNKNOWN) or finding.concept in self._unranked):
             return items  # the article advises on musculoskeletal soft tissue: another body system's deposit keeps
             # its label, and gets no differential (a calcified coronary artery is not the article's to rank)
         # the article locates a musculoskeletal calcification before ranking its causes (second step): unlocated,
