@@ -332,3 +332,15 @@ def test_a_condition_named_by_its_own_name_that_the_article_does_not_rank_gets_n
     ranked = analyse("EXAM: Radiograph of the right ankle.\nFINDINGS: Ossification at the insertion of the "
                      "Achilles tendon.")
     assert leading(ranked) == ["enthesophyte"]
+
+
+def test_a_mineralised_mass_read_as_a_gouty_tophus_gets_no_sarcoma_work_up():
+    def recommended(text: str) -> set[str]:
+        return {r.id for r in analyse(text).recommendations}
+
+    tophus = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised periarticular soft "
+                         "tissue mass next to erosions of the first MTP joint, consistent with a tophus of gout.")
+    assert "mass_cross_sectional" not in tophus
+    mass = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised soft tissue mass beside the "
+                       "first metatarsophalangeal joint.")
+    assert "mass_cross_sectional" in mass
