@@ -344,3 +344,14 @@ def test_a_mineralised_mass_read_as_a_gouty_tophus_gets_no_sarcoma_work_up():
     mass = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised soft tissue mass beside the "
                        "first metatarsophalangeal joint.")
     assert "mass_cross_sectional" in mass
+
+
+def test_a_deposit_of_the_history_gets_no_differential_or_follow_up():
+    report = analyse("EXAM: MRI of the left knee.\nHISTORY: Knee pain. Status post excision of heterotopic "
+                     "ossification from the right hip in 2016.\nFINDINGS: Chondrocalcinosis of the medial meniscus.")
+    by_text = {report.result.findings[a.finding].text: a for a in report.assessments}
+    past = by_text["heterotopic ossification"]
+    assert report.result.findings[past.finding].historical
+    assert not past.differential
+    assert not any(past.finding in r.findings for r in report.recommendations)
+    assert leading(report) == ["cppd"]  # the study's own deposit keeps its advice

@@ -105,7 +105,7 @@ class ReportReasoning:
             term=TermRef(id=term.id, preferred=term.preferred, category=term.category,
                          codes=codes_for(term, finding, self.ctx)) if term else None,
         )
-        if not (finding.negated or finding.hypothetical):
+        if not (finding.negated or finding.hypothetical or finding.historical):  # advice is for what the study shows
             self.reasoner.ranker.annotate(assessment, finding, items, self.ctx)
         return assessment
 

@@ -139,7 +139,7 @@ class FollowUpRecommender:
         when = condition.when
         if finding.negated and not when.include_negated:
             return False
-        if finding.hypothetical:
+        if finding.hypothetical or finding.historical:  # a past deposit ("excised in 2018") is not the study's
             return False
         return (
             (not condition.scopes or finding.scope in condition.scopes)
