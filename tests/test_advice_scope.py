@@ -355,3 +355,18 @@ def test_a_deposit_of_the_history_gets_no_differential_or_follow_up():
     assert not past.differential
     assert not any(past.finding in r.findings for r in report.recommendations)
     assert leading(report) == ["cppd"]  # the study's own deposit keeps its advice
+
+
+@pytest.mark.parametrize("text", [
+    "HPI: Gout for ten years with a tophus over the right elbow.\nASSESSMENT: Tophaceous gout, flare settling.",
+    "RHEUMATOLOGY VISIT: Known gout. Firm tophi palpable over both Achilles tendons. Uric acid 6.1.",
+])
+def test_a_deposit_found_by_examination_with_no_imaging_gets_no_differential(text):
+    report = analyse(text)
+    assert report.result.findings and entities(report) == set()
+
+
+def test_an_imaged_tophus_keeps_its_differential():
+    report = analyse("EXAM: Radiograph of the right elbow.\nFINDINGS: Mineralised tophus over the olecranon with "
+                     "adjacent erosion, in keeping with gout.")
+    assert leading(report) == ["gout"]

@@ -180,6 +180,11 @@ class Differential(_Entry):
     coordination: list[str] = Field(min_length=1, description=(
         "words that join two structures: a required site word joined to the deposit's own site by one names "
         "another structure"))
+    examined_words: list[str] = Field(default_factory=list, description=(
+        "words saying a deposit was found by examining the patient (\"palpable\"): in a report that names no "
+        "imaging, such a deposit, or any deposit of a clinical note (lint.yaml clinical_note_titles), gets no "
+        "differential, which reads images"))
+    examined_words_source: str = Field(default="", description="why the examined words silence the differential")
     weight_sources: dict[str, str] = Field(description=(
         "for each ranking weight, prior threshold and margin above, why it has its value (article section, EULAR, "
         "or 'project choice' with a reason)"))

@@ -46,10 +46,13 @@ class Reasoner:
         self.diagnoses = DiagnosisInferrer(lexicon, self.ranker)
         self.followup = FollowUpRecommender(lexicon)
         self.scopes = ScopeReader(lexicon)
+        self._clinical_titles = frozenset(lexicon.lint.clinical_note_titles)
 
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
         """The reasoning over one extracted report (``patient_age``: exam metadata, used when the text states none)."""
-        return ReportReasoning(self, ReportContext.of(result, text, patient_age))
+        ctx = ReportContext.of(result, text, patient_age)
+        clinical = any((s.title or "").strip(" :").lower() in self._clinical_titles for s in result.sections)
+        return ReportReasoning(self, ctx, unimaged_note=clinical and not ctx.modalities)
 
 
 class ReportReasoning:
@@ -60,9 +63,10 @@ class ReportReasoning:
     and that mention, or a deposit before and after its label, share one ranking.
     """
 
-    def __init__(self, reasoner: Reasoner, ctx: ReportContext) -> None:
+    def __init__(self, reasoner: Reasoner, ctx: ReportContext, unimaged_note: bool = False) -> None:
         self.reasoner = reasoner
         self.ctx = ctx
+        self.unimaged_note = unimaged_note  # a clinical note naming no imaging: its deposits were not imaged
         self._ranked: dict[tuple, tuple[KindAssessment, list[DifferentialItem]]] = {}
         self._advised: dict[tuple, list[DifferentialItem]] = {}
 
@@ -83,10 +87,18 @@ class ReportReasoning:
         key = finding_key(finding)
         items = self._advised.get(key)
         if items is None:
-            items = self._advised[key] = self.reasoner.ranker.rank(
+            items = self._advised[key] = [] if self._examined_only(finding) else self.reasoner.ranker.rank(
                 finding, kind.kind if kind.kind != "indeterminate" else finding.kind, self.ctx,
                 scope=self.scope_of(finding))
         return items
+
+    def _examined_only(self, finding: Finding) -> bool:
+        """Was the deposit found by examining the patient, with no imaging named: a deposit of a clinical note, or
+        one its own clause calls palpable (differential.yaml ``examined_words``)? The differential reads images."""
+        if self.ctx.modalities:
+            return False
+        words = self.reasoner.lexicon.differential.examined_words
+        return self.unimaged_note or bool(words) and self.ctx.find_own(words, finding) is not None
 
     def scope_of(self, finding: Finding) -> str:
         """The finding's body system: as labelled, else read now (a record made without the pipeline)."""
