@@ -45,6 +45,20 @@ def test_a_named_diagnosis_without_a_site_restates_the_one_deposit_where_it_belo
     assert members(elsewhere) == [[0], [1]]
 
 
+def test_a_named_diagnosis_at_the_tendon_restates_the_one_deposit_placed_at_its_insertion():
+    text = ("EXAM: Radiographs of the left shoulder.\nFINDINGS: Round 7 mm ill-defined calcification projecting "
+            "over the greater tuberosity.\nIMPRESSION: Calcific tendinitis of the supraspinatus.")
+    assert members(text) == [[0, 1]]
+    # the tendon the impression names counts for the description the article asks for
+    assert "RK301" not in {d.code for d in lint_text(text)}
+    two = ("FINDINGS: Calcification over the greater tuberosity. Calcification over the lesser tuberosity.\n"
+           "IMPRESSION: Calcific tendinitis of the supraspinatus.")
+    assert members(two) == [[0], [1], [2]]  # which of the two? neither
+    tendons = ("FINDINGS: Calcification in the supraspinatus tendon.\nIMPRESSION: Calcific tendinitis of the "
+               "subscapularis.")
+    assert members(tendons) == [[0], [1]]  # two tendons are two places
+
+
 def test_anaphor_in_the_impression_inherits_the_site_and_side_of_its_antecedent():
     text = ("FINDINGS: Coarse calcification in the right gluteus medius tendon.\n"
             "IMPRESSION: This calcification likely reflects calcific tendinitis.")

@@ -202,6 +202,8 @@ class DepositGrouper(PipelineStep):
                 anaphoric = True
                 recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
             candidates = [d for d in recent if self._joins(finding, anaphoric or restating, d, findings, restating)]
+            if not candidates:
+                candidates = self._sole_deposit_named(finding, recent, findings)
             unstated = finding.site is None or self._is_region(finding.site)
             target = self._antecedent(finding, anaphoric or restating, unstated, candidates, findings)
             if target is None:
@@ -274,6 +276,27 @@ class DepositGrouper(PipelineStep):
         return (f.site is not None and site is not None and f.laterality == first.laterality
                 and bool(draft.sections_of.get(f.concept, set()) - {f.section}))
 
+    def _sole_deposit_named(self, f: Finding, recent: list[_Draft], findings: list[Finding]) -> list[_Draft]:
+        """The deposit an impression's named diagnosis restates at a site of another category: the only deposit the
+        findings give its location (or leave it open), named there by a generic term ("calcific density over the greater tuberosity"
+        ... "IMPRESSION: Calcific tendinitis of the supraspinatus": the bone the tendon inserts on, and the tendon).
+        Two tendons, two such deposits, or two stated sides are not one deposit."""
+        if f.section != "impression" or f.negated or f.location_category is None \
+                or self._concepts[f.concept].role != "specific":
+            return []
+        located = [d for d in recent if d.sections - {"impression"}  # or whose location the findings left open
+                   and findings[d.members[0]].location_category in (f.location_category, None)]
+        if len(located) != 1:
+            return []
+        draft = located[0]
+        first = findings[draft.members[0]]
+        here, there = self._sites.get((f.site or "").lower()), self._sites.get((draft.site or "").lower())
+        side = _stated_side(f)
+        if (self._concepts[first.concept].role != "generic" or here is None or there is None
+                or here.category == there.category or (side and draft.stated_sides - {side})):
+            return []
+        return located
+
     def _same_as_a_member(self, f: Finding, draft: _Draft) -> bool:
         """:meth:`_same_thing` for ``f`` and any member of ``draft``."""
         return f.concept in draft.concepts or (
@@ -322,7 +345,9 @@ class DepositGrouper(PipelineStep):
         named = next((m for m in members if m.diagnosis), None)
         concept = next((m.concept for m in members if self._concepts[m.concept].role == "specific"),
                        first.concept)
-        located = next((m for m in members if m.site or m.location_category), first)
+        # the first member that gives a location category, else the first that names a site: a place the findings
+        # leave open ("projecting over the greater tuberosity") is settled by the restatement that locates it
+        located = next((m for m in members if m.location_category), None) or next((m for m in members if m.site), first)
         sized = next((m for m in members if m.size_mm is not None), None)
         side, conflict = merged_side(members)
         descriptors = list(dict.fromkeys([d for m in members for d in m.descriptors] + draft.descriptors))

@@ -45,7 +45,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         if tendons is None:
             tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         missing = []
-        if (deposit.site or "").lower() not in tendons:
+        mentions = [findings[i] for i in deposit.findings]  # the impression may name the tendon the findings place
+        if all((site or "").lower() not in tendons for site in [deposit.site, *(f.site for f in mentions)]):
             missing.append("tendon")
         if deposit.size_mm is None:
             missing.append("size")
