@@ -78,6 +78,13 @@ def test_a_site_of_every_region_lies_in_the_region_named_with_it(text, finding):
     assert side_of(text, finding) is None
 
 
+def test_a_place_joined_past_the_finding_phrase_keeps_its_side_in_view():
+    # "... at the right second toe and over the lateral aspect of the left fifth toe": both sides are the finding's
+    text = ("Small calcific densities in the subcutaneous tissue at the tip of the right second toe and over the "
+            "lateral aspect of the left fifth toe.")
+    assert sides(text)[0][1] != "right"
+
+
 def test_a_left_and_a_right_of_two_places_are_no_side():
     assert sides("FINDINGS: Metallic fragments overlying the left chest and the right neck.")[0][1] is None
 

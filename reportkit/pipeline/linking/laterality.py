@@ -100,6 +100,7 @@ class SideReader:
         linking = lexicon.linking
         vocab = nlp.vocab.strings
         self._openers = {vocab.add(w) for w in linking.locative_openers}
+        self._prepositions = {vocab.add(w) for w in linking.prepositions}
         self._determiners = {vocab.add(w) for w in linking.referring_determiners}
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
         self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
@@ -366,6 +367,7 @@ class SideReader:
             return None, None, []
         own = self._stated_after_label(ctx, kept.starting(phrase_start, ctx.window_end))
         if own:
+            own += self._coordinated_place_sides(ctx, kept)
             value = _pick(own, self._joined(ctx, own))
             return value, "mention", [cite_side(cue, value) for cue in own]
         naming = self._naming_side(ctx, sites, kept)
@@ -417,6 +419,19 @@ class SideReader:
             if last is not None:
                 return self._given_side(ctx, last, "region", clause_start)
         return self._carried_side(ctx, sites, assertion)
+
+    def _coordinated_place_sides(self, ctx: FindingContext, kept: _KeptSides) -> list[Cue]:
+        """Sides of a place joined to the finding's own past the end of its phrase, in its clause: after a
+        coordinating word that opens another place ("at the tips of the right index and middle fingers and over
+        the volar aspect of the left thumb"), naming a site, with no punctuation between."""
+        index, start = ctx.index, ctx.group.last_end
+        found = []
+        for side in kept.starting(ctx.window_end, self.clause_end(ctx)):
+            after = self._clauses.after_last_coordinator(index, start, side.start)
+            if (after is not None and after < side.start and index.lower[after] in self._prepositions
+                    and not any(index.punct[start : side.start]) and self._names_a_site(index, side)):
+                found.append(side)
+        return found
 
     @staticmethod
     def _stated_after_label(ctx: FindingContext, own: list[Cue]) -> list[Cue]:
