@@ -154,11 +154,16 @@ def test_scope_is_in_the_json_output_and_the_report():
     assert "outside the article's scope" in render_template(report, text, "report.txt.j2")
 
 
-def test_unknown_scope_stays_quiet():
-    report = analyse("FINDINGS: There is a small calcification.")
+@pytest.mark.parametrize("text", [
+    "FINDINGS: There is a small calcification.",
+    "FINDINGS: Vascular calcification is noted. No acute process.",  # named, but in no known body system
+    "FINDINGS: Mixed calcified and noncalcified plaque in the distal vessel.",
+])
+def test_unknown_scope_stays_quiet(text):
+    report = analyse(text)
+    assert report.result.deposits[0].scope == "unknown"
     assert report.assessments[0].differential == []
     assert not report.recommendations
-    assert report.result.deposits[0].scope == "unknown"
 
 
 def test_rule_documentation_prints_the_precondition():

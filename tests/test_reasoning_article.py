@@ -255,5 +255,7 @@ def test_added_article_knowledge():
     _, young = assessment_of("EXAM: Radiograph of the knee in a 38-year-old.\nFINDINGS: Chondrocalcinosis of the "
                              "lateral meniscus.", "chondrocalcinosis")
     assert any("haemochromatosis" in n for n in young.notes)
-    _, node = assessment_of("EXAM: CT of the neck.\nFINDINGS: Calcified lymph nodes in the left neck.", "calcified")
+    # a node among the other soft tissues of a limb (Table 1); a neck or chest node is another body system's
+    _, node = assessment_of("EXAM: Radiograph of the left hip.\nFINDINGS: Calcified lymph nodes in the left groin.",
+                            "Calcified")
     assert "calcified_lymph_node" in {i.id for i in node.differential}

@@ -174,9 +174,6 @@ class Differential(_Entry):
     specific_margin: int
     alternative_notes_margin: int = Field(ge=0, description=(
         "an alternative's notes and warnings are shown only when its score is within this of the leading entity's"))
-    leading_prior: int = Field(ge=1, description=(
-        "the prior of the most frequent aetiology of a location (Table 1 in bold): listed in the advice outside "
-        "the article's scope too"))
     coordination: list[str] = Field(min_length=1, description=(
         "words that join two structures: a required site word joined to the deposit's own site by one names "
         "another structure"))

@@ -48,9 +48,10 @@ class DifferentialRanker:
         """
         items = []
         advice = scope is not None
-        if advice and (scope not in (MSK, UNKNOWN) or finding.concept in self._unranked):
-            return items  # the article advises on musculoskeletal soft tissue: another body system's deposit keeps
-            # its label, and gets no differential (a calcified coronary artery is not the article's to rank)
+        if advice and (scope != MSK or finding.concept in self._unranked):
+            return items  # the article advises on musculoskeletal soft tissue: a deposit of another body system, or
+            # of none known, keeps its label and gets no differential (a calcified coronary artery is not the
+            # article's to rank)
         # the article locates a musculoskeletal calcification before ranking its causes (second step): unlocated,
         # the advice lists only what the report names, a required site places, or a specific cue supports
         unlocated = scope == MSK and finding.location_category is None and kind != "foreign_body"
@@ -76,11 +77,6 @@ class DifferentialRanker:
                     specific |= cue.specific
             is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
             placed = bool(entity.requires_site)  # its required site is the deposit's own (checked above)
-            # the most frequent aetiology of a stated location (Table 1 in bold: arterial calcification in a vessel)
-            leading = finding.location_category is not None and prior >= self.differential.leading_prior
-            if advice and scope == UNKNOWN and not (is_named or placed or leading):
-                continue  # a deposit no place puts in a body system: no guess from a prior, only what the report
-                # names or shows
             if unlocated and not (is_named or placed or specific):
                 continue
             if is_named:
