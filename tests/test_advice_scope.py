@@ -375,3 +375,14 @@ def test_an_imaged_tophus_keeps_its_differential():
     report = analyse("EXAM: Radiograph of the right elbow.\nFINDINGS: Mineralised tophus over the olecranon with "
                      "adjacent erosion, in keeping with gout.")
     assert leading(report) == ["gout"]
+
+
+@pytest.mark.parametrize("text", [
+    "EXAM: CT of the neck.\nFINDINGS: Calcification of both stylohyoid ligaments, longer on the left.",
+    "EXAM: CT of the orbits.\nFINDINGS: Punctate calcifications at both optic discs, in keeping with drusen.",
+])
+def test_a_structure_of_the_head_and_neck_named_like_a_musculoskeletal_one_gets_no_advice(text):
+    report = analyse(text)
+    assert report.result.deposits and all(d.scope != "msk" for d in report.result.deposits)
+    assert entities(report) == set() and not report.recommendations
+    assert all(f.diagnosis not in ("HADD", "disc_cppd") for f in report.result.findings)
