@@ -386,3 +386,15 @@ def test_a_structure_of_the_head_and_neck_named_like_a_musculoskeletal_one_gets_
     assert report.result.deposits and all(d.scope != "msk" for d in report.result.deposits)
     assert entities(report) == set() and not report.recommendations
     assert all(f.diagnosis not in ("HADD", "disc_cppd") for f in report.result.findings)
+
+
+@pytest.mark.parametrize(("history", "labs"), [
+    ("HISTORY: 15-year-old with a painless lump.", True),
+    ("HISTORY: 15-year-old with a painless lump. End-stage renal disease on haemodialysis.", False),
+    ("HISTORY: 15-year-old with a painless lump. Limited cutaneous systemic sclerosis.", False),
+    ("HISTORY: 15-year-old with a painless lump. No history of renal failure.", True),  # a negated cause is none
+])
+def test_calcinosis_investigations_only_while_the_cause_is_unknown(history, labs):
+    report = analyse(f"EXAM: Radiograph of the right elbow.\n{history}\nFINDINGS: Large multiloculated periarticular "
+                     "calcified mass along the extensor surface with fluid-fluid levels.")
+    assert ("calcinosis_labs" in {r.id for r in report.recommendations}) is labs
