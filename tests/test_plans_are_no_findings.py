@@ -24,3 +24,18 @@ def test_a_plan_or_a_hope_adds_no_finding(plan: str) -> None:
 
 def test_the_described_objects_still_count() -> None:
     assert [f.negated for f in extract(BEFORE).findings] == [False, False]
+
+
+@pytest.mark.parametrize("text", [
+    "Right knee radiographs, two views, for ?chondrocalcinosis. Joint spaces are preserved.",
+    "XR LEFT SHOULDER for ? calcific tendinitis. No acute bony abnormality.",
+])
+def test_a_study_done_for_a_query_adds_no_finding(text: str) -> None:
+    result = extract(text)
+    assert not result.findings, [f.text for f in result.findings]
+    assert result.queries, "the queried finding is kept as a query"
+
+
+def test_a_question_mark_after_a_finding_still_hedges_it() -> None:
+    (finding,) = extract("FINDINGS: Chondrocalcinosis of the lateral meniscus, ? CPPD.").findings
+    assert finding.text == "Chondrocalcinosis" and not finding.negated
