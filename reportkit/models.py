@@ -256,6 +256,13 @@ class StructuredReport(_Record):
     )
     # each deposit as one finding, as the reasoning read it (not serialised; made again for a parsed report)
     _deposit_findings: list[Finding] | None = PrivateAttr(default=None)
+    # the deposits found at operation or by examination, not on imaging (not serialised; none for a parsed report)
+    _not_imaged: frozenset[int] = PrivateAttr(default=frozenset())
+
+    def imaged(self, finding: int) -> bool:
+        """Was mention ``finding``'s deposit seen on imaging, as the reasoning read the report (advice that
+        describes an image is for those only)?"""
+        return not any(finding in self.result.deposits[d].findings for d in self._not_imaged)
 
     def assessed_finding(self, assessment: Assessment) -> Finding:
         """The finding ``assessment`` is about: its deposit merged into one finding, or its mention."""

@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from reportkit.engine import get_engine
+from reportkit.engine import get_engine, lint_text
 
 
 def analyse(text: str):
@@ -398,3 +398,22 @@ def test_calcinosis_investigations_only_while_the_cause_is_unknown(history, labs
     report = analyse(f"EXAM: Radiograph of the right elbow.\n{history}\nFINDINGS: Large multiloculated periarticular "
                      "calcified mass along the extensor surface with fluid-fluid levels.")
     assert ("calcinosis_labs" in {r.id for r in report.recommendations}) is labs
+
+
+OPERATIVE = ("PREOPERATIVE DIAGNOSIS: Calcific tendinitis, right shoulder.\nPROCEDURE: Arthroscopic debridement of a "
+             "calcific deposit of the supraspinatus tendon.\nOPERATIVE FINDINGS: A chalky calcium deposit within the "
+             "supraspinatus tendon was opened with a needle and removed with a shaver.")
+
+
+def test_a_deposit_found_at_operation_gets_no_imaging_advice():
+    report = analyse(OPERATIVE)
+    assert report.result.deposits
+    assert entities(report) == set() and not report.recommendations
+    assert not {"RK301", "RK302"} & {d.code for d in lint_text(OPERATIVE)}
+
+
+def test_a_deposit_an_operative_note_places_on_imaging_keeps_its_advice():
+    text = OPERATIVE.replace("PROCEDURE:", "HISTORY: MRI showed an 11 mm calcific deposit in the supraspinatus "
+                                           "tendon.\nPROCEDURE:")
+    report = analyse(text)
+    assert leading(report) == ["hadd"]  # the deposit the MRI showed; the diagnosis line alone names no image

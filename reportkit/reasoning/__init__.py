@@ -47,12 +47,17 @@ class Reasoner:
         self.followup = FollowUpRecommender(lexicon)
         self.scopes = ScopeReader(lexicon)
         self._clinical_titles = frozenset(lexicon.lint.clinical_note_titles)
+        self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
+        self._examined_words = tuple(lexicon.differential.examined_words)
 
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
         """The reasoning over one extracted report (``patient_age``: exam metadata, used when the text states none)."""
         ctx = ReportContext.of(result, text, patient_age)
-        clinical = any((s.title or "").strip(" :").lower() in self._clinical_titles for s in result.sections)
-        return ReportReasoning(self, ctx, unimaged_note=clinical and not ctx.modalities)
+        titles = {(s.title or "").strip(" :").lower() for s in result.sections}
+        ctx.at_procedure = not titles.isdisjoint(self._procedure_titles)
+        ctx.clinical_note = not titles.isdisjoint(self._clinical_titles)
+        ctx.examined_words = self._examined_words
+        return ReportReasoning(self, ctx)
 
 
 class ReportReasoning:
@@ -63,10 +68,9 @@ class ReportReasoning:
     and that mention, or a deposit before and after its label, share one ranking.
     """
 
-    def __init__(self, reasoner: Reasoner, ctx: ReportContext, unimaged_note: bool = False) -> None:
+    def __init__(self, reasoner: Reasoner, ctx: ReportContext) -> None:
         self.reasoner = reasoner
         self.ctx = ctx
-        self.unimaged_note = unimaged_note  # a clinical note naming no imaging: its deposits were not imaged
         self._ranked: dict[tuple, tuple[KindAssessment, list[DifferentialItem]]] = {}
         self._advised: dict[tuple, list[DifferentialItem]] = {}
 
@@ -87,18 +91,11 @@ class ReportReasoning:
         key = finding_key(finding)
         items = self._advised.get(key)
         if items is None:
-            items = self._advised[key] = [] if self._examined_only(finding) else self.reasoner.ranker.rank(
+            # the differential reads images: none for a deposit found at operation or by examination
+            items = self._advised[key] = [] if not self.ctx.imaged(finding) else self.reasoner.ranker.rank(
                 finding, kind.kind if kind.kind != "indeterminate" else finding.kind, self.ctx,
                 scope=self.scope_of(finding))
         return items
-
-    def _examined_only(self, finding: Finding) -> bool:
-        """Was the deposit found by examining the patient, with no imaging named: a deposit of a clinical note, or
-        one its own clause calls palpable (differential.yaml ``examined_words``)? The differential reads images."""
-        if self.ctx.modalities:
-            return False
-        words = self.reasoner.lexicon.differential.examined_words
-        return self.unimaged_note or bool(words) and self.ctx.find_own(words, finding) is not None
 
     def scope_of(self, finding: Finding) -> str:
         """The finding's body system: as labelled, else read now (a record made without the pipeline)."""
@@ -152,8 +149,11 @@ class ReportReasoning:
             result = result.model_copy(
                 update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
         merged = [d.as_finding(result.findings) for d in result.deposits]
-        for deposit, finding in zip(result.deposits, merged, strict=True):
+        not_imaged = set()
+        for i, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
             deposit.scope = self.scope_of(finding)
+            if not self.ctx.imaged_deposit(finding, [result.findings[m] for m in deposit.findings]):
+                not_imaged.add(i)
         assessments = []
         for index, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
             assessment = self.assess(deposit.findings[0], finding)
@@ -170,6 +170,7 @@ class ReportReasoning:
             patient_age=self.ctx.age,
         )
         report._deposit_findings = merged  # the renderers and the post-processor read them as reasoned
+        report._not_imaged = frozenset(not_imaged)
         return report
 
 

@@ -38,6 +38,12 @@ class ReportContext:
     scopes: list[AssertionScope] = field(default_factory=list)
     _found: dict[tuple, Hit | None] = field(default_factory=dict, repr=False)
     places: list[tuple[int, int, str]] | None = field(default=None, repr=False)  # the report's place words (scope)
+    # an operative or procedure note (followup.yaml procedure_titles), a clinical note (lint.yaml clinical_note_titles)
+    at_procedure: bool = False
+    clinical_note: bool = False
+    examined_words: tuple[str, ...] = ()  # differential.yaml examined_words ("palpable")
+    # a deposit (by its first mention's span) -> imaged, read from all its mentions (see imaged_deposit)
+    _deposits_imaged: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
     # (mention span, descriptors, descriptor evidence) -> the affirmed descriptors
     _descriptors: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -59,6 +65,37 @@ class ReportContext:
         if key not in self._found:
             self._found[key] = self.words.find(key[0], exempt=exempt)
         return self._found[key]
+
+    def modality_seen(self, finding: Finding) -> str | None:
+        """The modality that showed the deposit: the finding's, except in an operative or procedure note, where
+        only a modality its own sentence names showed it (the study's, often an MRI of the history, did not)."""
+        if not self.at_procedure:
+            return finding.modality
+        own = any(ev.role == "modality" and finding.sentence_start <= ev.start and ev.end <= finding.sentence_end
+                  for ev in finding.evidence)
+        return finding.modality if own else None
+
+    def imaged(self, finding: Finding) -> bool:
+        """Was the deposit seen on imaging, as far as the report tells? Not one an operative or procedure note
+        found at the procedure (no modality in its own sentence); not, in a report that names no imaging, a
+        clinical note's deposit or one its own clause says was examined ("palpable"). The article's advice reads
+        images. A deposit read by :meth:`imaged_deposit` answers for all its mentions."""
+        known = self._deposits_imaged.get((finding.start, finding.end))
+        if known is not None:
+            return known
+        if self.at_procedure:
+            return self.modality_seen(finding) is not None
+        if self.modalities:
+            return True
+        return not (self.clinical_note
+                    or (self.examined_words and self.find_own(self.examined_words, finding) is not None))
+
+    def imaged_deposit(self, merged: Finding, mentions: list[Finding]) -> bool:
+        """Was a deposit seen on imaging: any of its mentions (an operative note's "MRI showed a deposit" and the
+        deposit removed at operation are one)? Remembered for the deposit's merged finding."""
+        seen = any(self.imaged(m) for m in mentions)
+        self._deposits_imaged[(merged.start, merged.end)] = seen
+        return seen
 
     def find_in_sentence(self, phrases: Iterable[str], finding: Finding) -> Hit | None:
         """The first affirmed match of ``phrases`` in the finding's sentence."""

@@ -51,7 +51,7 @@ class _Facts:
     diagnoses: frozenset[str]
     top: frozenset[str]
     kind_unsettled: bool
-    modality: str | None  # the modality that showed the deposit (see FollowUpRecommender._modality_seen)
+    modality: str | None  # the modality that showed the deposit (ReportContext.modality_seen)
 
     @classmethod
     def of(cls, finding: Finding, assessment: Assessment, kinds_named: frozenset[str],
@@ -85,7 +85,6 @@ class FollowUpRecommender:
         self.rules = lexicon.followup.rules
         self._conditions = [_Condition.of(rule.when) for rule in self.rules]
         self._concept_kind = {c.id: c.kind for c in lexicon.concepts.concepts}
-        self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
 
     def _kinds_named(self, finding: Finding) -> frozenset[str]:
         """The kinds the words naming the deposit give it (a "calcification or foreign body" names two)."""
@@ -95,8 +94,7 @@ class FollowUpRecommender:
                   ctx: ReportContext) -> list[Recommendation]:
         """Every recommendation whose rule holds, merged by text, in lexicon order."""
         out: dict[str, Recommendation] = {}
-        at_procedure = any((s.title or "").strip(" :").lower() in self._procedure_titles for s in result.sections)
-        facts = [_Facts.of(f, a, self._kinds_named(f), self._modality_seen(f, at_procedure))
+        facts = [_Facts.of(f, a, self._kinds_named(f), ctx.modality_seen(f))
                  for f, a in zip(result.findings, assessments, strict=True)]
         for rule, condition in zip(self.rules, self._conditions, strict=True):
             if rule.scope == "report":
@@ -120,16 +118,6 @@ class FollowUpRecommender:
         return list(merged.values())
 
     @staticmethod
-    def _modality_seen(finding: Finding, at_procedure: bool) -> str | None:
-        """The modality that showed the deposit: the finding's, except in an operative or procedure note, where
-        only a modality its own sentence names showed it (the study's, often an MRI of the history, did not)."""
-        if not at_procedure:
-            return finding.modality
-        own = any(ev.role == "modality" and finding.sentence_start <= ev.start and ev.end <= finding.sentence_end
-                  for ev in finding.evidence)
-        return finding.modality if own else None
-
-    @staticmethod
     def _condition_holds(condition: _Condition, finding: Finding, facts: _Facts, ctx: ReportContext) -> bool:
         """Whether a finding rule's every condition holds for one asserted finding.
 
@@ -140,6 +128,8 @@ class FollowUpRecommender:
         if finding.negated and not when.include_negated:
             return False
         if finding.hypothetical or finding.historical:  # a past deposit ("excised in 2018") is not the study's
+            return False
+        if not ctx.imaged(finding):  # found at operation or by examination: the follow-up reads images
             return False
         return (
             (not condition.scopes or finding.scope in condition.scopes)

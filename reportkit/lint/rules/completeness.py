@@ -17,7 +17,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         A positive HADD deposit described in the findings section whose mentions, taken
         together (restatements and "the deposit ..." sentences included), name no tendon of
         lexicons/anatomy.yaml, give no size, or do not say whether it is well-defined or
-        ill-defined.
+        ill-defined. A deposit found at operation or by examination, not on imaging, has no
+        image to describe.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -40,8 +41,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
-                or not MSK_AFFIRMED.holds(deposit)):
-            continue
+                or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
+            continue  # a deposit found at operation or by examination has no image to describe
         if tendons is None:
             tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         missing = []
@@ -63,7 +64,8 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         A positive calcification or ossification with no location category: no site at all,
-        or only a body region ("in the shoulder") that could be tendon, joint or soft tissue.
+        or only a body region ("in the shoulder") that could be tendon, joint or soft tissue;
+        on imaging (not one found at operation or by examination).
 
     Why it matters:
         Location is the article's second step: each location (tendon, articular, other soft
@@ -81,9 +83,10 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: the location must come from the images (its shape, oblique views or CT).
     """
-    for f in ctx.result.findings:
-        if f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.location_category is not None:
-            continue
+    for i, f in enumerate(ctx.result.findings):
+        if (f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.location_category is not None
+                or not ctx.report.imaged(i)):
+            continue  # located at operation or by examination, not on an image
         if f.site:
             message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"
         else:
