@@ -231,3 +231,30 @@ def test_a_side_in_a_statement_about_another_thing_is_not_taken(text):
 ])
 def test_a_side_after_the_finding_still_belongs_to_it(text):
     assert sides(text)[0][1] in ("bilateral", "right")
+
+
+# ------------------------------------------------------------------ side letters and a bilateral exam
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Shoulders, both, 2 views. R: amorphous calcification in the infraspinatus tendon. L: faint calcific focus in "
+     "the teres minor tendon.", [("calcification", "right"), ("calcific focus", "left")]),
+    ("Two views of the L ankle. Small enthesophyte at the Achilles tendon insertion.", [("enthesophyte", "left")]),
+    ("Wooden splinter in the R thumb pulp.", [("Wooden splinter", "right")]),
+])
+def test_a_capital_side_letter_as_a_label_or_before_a_site_gives_its_side(text, expected):
+    assert sides(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Calcification of the L3-L4 disc.",
+    "Aspirated 2 L of fluid; calcified granuloma in the lung.",
+    "Disc calcification at L 5 with a vacuum phenomenon.",
+])
+def test_a_capital_letter_that_names_no_place_gives_no_side(text):
+    assert all(side is None for _, side in sides(text))
+
+
+def test_a_bilateral_exam_gives_no_side_to_a_single_finding():
+    # both shoulders were examined: one deposit is in one of them, which one is not said
+    assert sides("EXAM: Radiographs of both shoulders.\nFINDINGS: Calcification in the supraspinatus tendon.") == [
+        ("Calcification", None)]

@@ -169,6 +169,9 @@ class Anatomy(_Entry):
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
     bilateral_determiners: list[str] = Field(
         default_factory=list, description="words that say both sides directly before a paired structure's name")
+    side_letters: dict[str, Laterality] = Field(default_factory=dict, description=(
+        "capital letters that give a side only as a label (\"R: ...\") or directly before a site's name, one "
+        "modifier between at most (\"L index fingertip\", \"R 2nd DIP\")"))
     paired_organs: dict[str, list[str]] = Field(
         default_factory=dict, description="paired organs by name, with the words naming each: a later naming "
         "with no side takes the one side the report gave the organ before")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy
 
-from spacy.attrs import LOWER
+from spacy.attrs import LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -72,6 +72,8 @@ class CueFinder:
         self._both_ids = numpy.array(sorted(self._both), dtype=numpy.uint64)
         self._both_words = [w.strip().lower() for w in anatomy.bilateral_determiners]
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
+        self._letters = {nlp.vocab.strings.add(letter): side for letter, side in anatomy.side_letters.items()}
+        self._letter_ids = numpy.array(sorted(self._letters), dtype=numpy.uint64)
         self._placeholder = re.compile(lexicon.linking.placeholder_pattern)
         for site in anatomy.sites:
             self._phrases.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
@@ -131,7 +133,28 @@ class CueFinder:
             lowered = doc_text(doc).lower()  # most reports say neither "both" nor "each": no token array then
             if any(word in lowered for word in self._both_words):
                 self._add_both(doc, cues)
+        if self._letters:
+            self._add_letters(doc, cues)
         return cues
+
+    def _add_letters(self, doc: Doc, cues: Cues) -> None:
+        """A side for a capital letter (anatomy.yaml ``side_letters``) that labels what follows ("R: 2 cm
+        calcification") or stands right before a site's name, one modifier between at most ("L index fingertip",
+        "R 2nd DIP")."""
+        site_at = {c.start for c in cues.sites}
+        added = []
+        for i in numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), self._letter_ids)).tolist():
+            following = doc[i + 1] if i + 1 < len(doc) else None
+            if following is None:
+                continue
+            label = following.text == ":" and (i == 0 or doc[i - 1].is_punct or "\n" in doc[i - 1].text_with_ws
+                                               or doc[i - 1].is_space)
+            named = following.i in site_at or (following.i + 1 in site_at and not following.is_punct
+                                               and not following.is_stop)
+            if label or named:
+                added.append(Cue(i, i + 1, self._letters[doc[i].orth]))
+        if added:
+            cues.sides = sorted(cues.sides + added, key=lambda c: c.start)
 
     def _with_shared_head(self, doc: Doc, cue: Cue) -> Cue:
         """A site word coordinated with another before the head noun they share ("the aortic and mitral valves",

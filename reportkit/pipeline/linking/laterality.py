@@ -393,7 +393,8 @@ class SideReader:
             # a site of every region lies in the limb region named with it ("subcutaneous calcinosis about the
             # elbows"), not in the one the report named last
             regions = [r for r in regions if r is not None]
-        if exam.side is not None and ctx.section.category != "exam" and (
+        # a title of both sides ("BILATERAL KNEES") gives a deposit neither: it is in one of them, which is not said
+        if exam.side is not None and exam.side.value != "bilateral" and ctx.section.category != "exam" and (
                 regions[0] in exam.regions or regions[0] is None and exam.every_region):
             return self._given_side(ctx, exam.side, "exam", clause_start)
         # the side the report last gave this region ("left knee pain ... the medial meniscus"); for a site
@@ -416,6 +417,8 @@ class SideReader:
                     and ctx.index.sentences.start_of(last.start) != ctx.sent.start:
                 last = None  # the report gave the region both sides: which one is not said here (a lesion's is
                 # read by its name, above)
+            if last is not None and last.value == "bilateral" and ctx.index.sentences.start_of(last.start) != ctx.sent.start:
+                last = None  # both sides examined ("Radiographs of both shoulders."): one deposit is in one of them
             if last is not None:
                 return self._given_side(ctx, last, "region", clause_start)
         return self._carried_side(ctx, sites, assertion)
