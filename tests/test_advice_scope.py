@@ -417,3 +417,11 @@ def test_a_deposit_an_operative_note_places_on_imaging_keeps_its_advice():
                                            "tendon.\nPROCEDURE:")
     report = analyse(text)
     assert leading(report) == ["hadd"]  # the deposit the MRI showed; the diagnosis line alone names no image
+
+
+def test_heterotopic_bone_at_a_limb_joint_is_no_spinal_ossification():
+    report = analyse("EXAM: CT of the left elbow.\nFINDINGS: Maturing heterotopic bone anterior to the joint along the "
+                     "brachialis, three months after a fracture-dislocation.")
+    (finding,) = report.result.findings
+    assert finding.location_category != "other"  # "bone" is the deposit's own name, not its place
+    assert "syndesmophyte" not in entities(report)

@@ -68,10 +68,10 @@ def test_hard_cases_meet_the_same_bars():
     assert_bars(evaluate_pipeline(DATA / "hard_cases.jsonl"), diagnosis=False)
 
 
-@pytest.mark.parametrize("name", ["written_probes_a.jsonl", "written_probes_b.jsonl"])
+@pytest.mark.parametrize("name", ["written_probes_a.jsonl", "written_probes_b.jsonl", "written_probes_c.jsonl"])
 def test_written_probes_meet_the_same_bars_and_a_side_bar(name):
-    """Two sets written by annotators who saw neither reportkit's output nor each other's set; read once for
-    kinds of error after a first score (docs/evaluation.md)."""
+    """Three sets written by annotators who saw neither reportkit's output nor each other's set; each read for
+    kinds of error after its first score (docs/evaluation.md)."""
     report = evaluate_pipeline(DATA / name)
     assert_bars(report)
     assert report.attributes["laterality_all"].value >= 0.85

@@ -61,7 +61,9 @@ class DifferentialRanker:
         for entity, prior in self._possible_at(finding.location_category, kind):
             if (scope not in entity.scopes) if advice else (entity.advice_only or (known and known not in entity.scopes)):
                 continue
-            if entity.requires_site and not (
+            is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
+            # a required site keeps an entity from being guessed elsewhere; one the report names needs none
+            if entity.requires_site and not is_named and not (
                 self._own_site(entity.requires_site, finding, ctx) if advice
                 else (ctx.site_match(entity.requires_site, finding)
                       or ctx.find_in_sentence(entity.requires_site, finding))):
@@ -75,8 +77,7 @@ class DifferentialRanker:
                     supporting.append(why)
                     score += cue.weight
                     specific |= cue.specific
-            is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
-            placed = bool(entity.requires_site)  # its required site is the deposit's own (checked above)
+            placed = bool(entity.requires_site) and not is_named  # its required site is the deposit's own (above)
             if unlocated and not (is_named or placed or specific):
                 continue
             if is_named:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from reportkit.lint.registry import LintContext, Precondition, Violation, rule
-from reportkit.lint.rules.helpers import first_match_in_findings, positive
+from reportkit.lint.rules.helpers import clinical_note, first_match_in_findings, positive
 from reportkit.triggers import MENTIONS
 
 if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
@@ -40,8 +40,7 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     categories = {s.category for s in ctx.result.sections}
-    if "impression" not in categories or categories.isdisjoint(vocabulary.finding_sections) or any(
-            (s.title or "").strip(" :").lower() in vocabulary.clinical_note_titles for s in ctx.result.sections):
+    if "impression" not in categories or categories.isdisjoint(vocabulary.finding_sections) or clinical_note(ctx):
         return
 
     def same_finding(imp: Finding, f: Finding) -> bool:
@@ -78,6 +77,8 @@ def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     What it checks:
         A positive deposit described in the findings section that triggers a follow-up
         recommendation, when the impression neither restates it nor names the same diagnosis.
+        Not in a clinical or operative note (lint.yaml clinical_note_titles), whose assessment
+        is no radiology impression.
 
     Why it matters:
         Findings that change management belong in the impression, which is often all that is
@@ -92,8 +93,8 @@ def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: the wording of the impression is the radiologist's.
     """
-    if not any(s.category == "impression" for s in ctx.result.sections):
-        return
+    if not any(s.category == "impression" for s in ctx.result.sections) or clinical_note(ctx):
+        return  # a clinical note's assessment is no radiology impression
     findings = ctx.result.findings
     impression = {f.diagnosis for f in findings if f.section == "impression" and positive(f)}
     driving = {i for rec in ctx.report.recommendations for i in rec.findings}

@@ -417,7 +417,8 @@ class SideReader:
                     and ctx.index.sentences.start_of(last.start) != ctx.sent.start:
                 last = None  # the report gave the region both sides: which one is not said here (a lesion's is
                 # read by its name, above)
-            if last is not None and last.value == "bilateral" and ctx.index.sentences.start_of(last.start) != ctx.sent.start:
+            if (last is not None and last.value == "bilateral"
+                    and ctx.index.sentences.start_of(last.start) != ctx.sent.start):
                 last = None  # both sides examined ("Radiographs of both shoulders."): one deposit is in one of them
             if last is not None:
                 return self._given_side(ctx, last, "region", clause_start)
