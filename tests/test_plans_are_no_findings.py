@@ -39,3 +39,17 @@ def test_a_study_done_for_a_query_adds_no_finding(text: str) -> None:
 def test_a_question_mark_after_a_finding_still_hedges_it() -> None:
     (finding,) = extract("FINDINGS: Chondrocalcinosis of the lateral meniscus, ? CPPD.").findings
     assert finding.text == "Chondrocalcinosis" and not finding.negated
+
+
+@pytest.mark.parametrize("text", [
+    "Plan: repeat radiographs of both wrists to look for chondrocalcinosis.",
+    "Note: ultrasound is insensitive to small calcifications in the rotator cuff.",
+    "Her sister had a foreign body removed from the foot last year.",
+])
+def test_a_search_a_general_statement_or_a_relative_adds_no_finding(text: str) -> None:
+    assert not extract(text).findings, [f.text for f in extract(text).findings]
+
+
+def test_the_patient_after_a_relative_still_counts() -> None:
+    text = "His father had gout. Tophus over the right first MTP joint with an adjacent erosion."
+    assert [f.text for f in extract(text).findings] == ["Tophus"]

@@ -65,7 +65,8 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     What it checks:
         A positive calcification or ossification with no location category: no site at all,
         or only a body region ("in the shoulder") that could be tendon, joint or soft tissue;
-        on imaging (not one found at operation or by examination).
+        on imaging (not one found at operation or by examination), and no restatement of the
+        same deposit locates it.
 
     Why it matters:
         Location is the article's second step: each location (tendon, articular, other soft
@@ -83,10 +84,13 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: the location must come from the images (its shape, oblique views or CT).
     """
+    # a mention whose deposit another mention locates ("IMPRESSION: calcific tendinitis of the supraspinatus") is
+    # located
+    located = {i for d in ctx.result.deposits if d.location_category is not None for i in d.findings}
     for i, f in enumerate(ctx.result.findings):
         if (f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.location_category is not None
-                or not ctx.report.imaged(i)):
-            continue  # located at operation or by examination, not on an image
+                or i in located or not ctx.report.imaged(i)):
+            continue  # located by a restatement, or at operation or by examination (not on an image)
         if f.site:
             message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"
         else:
