@@ -115,3 +115,12 @@ def test_objects_in_the_throat_lie_in_a_viscus(text: str) -> None:
 def test_a_fish_bone_in_a_limb_is_in_the_soft_tissues(text: str) -> None:
     found = foreign_bodies(text)
     assert [f.location_category for f in found] == ["soft_tissue"], found
+
+
+def test_a_salivary_stone_named_at_sialendoscopy_is_found_with_its_side():
+    from reportkit import extract
+
+    text = ("OPERATIVE NOTE: Left sialendoscopy. Findings: a 4 mm calculus in the L Wharton duct near the papilla, "
+            "removed with a basket.")
+    (stone,) = extract(text).findings
+    assert (stone.text, stone.laterality, stone.location_category) == ("calculus", "left", "other")
