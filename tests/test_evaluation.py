@@ -68,11 +68,14 @@ def test_hard_cases_meet_the_same_bars():
     assert_bars(evaluate_pipeline(DATA / "hard_cases.jsonl"), diagnosis=False)
 
 
-@pytest.mark.parametrize("name", ["written_probes_a.jsonl", "written_probes_b.jsonl", "written_probes_c.jsonl"])
-def test_written_probes_meet_the_same_bars_and_a_side_bar(name):
-    """Three sets written by annotators who saw neither reportkit's output nor each other's set; each read for
+@pytest.mark.parametrize(("name", "sides"), [
+    ("written_probes_a.jsonl", 0.85), ("written_probes_b.jsonl", 0.85), ("written_probes_c.jsonl", 0.85),
+    ("written_probes_d.jsonl", 0.80),  # its sides are the weakest figure left (docs/evaluation.md)
+])
+def test_written_probes_meet_the_same_bars_and_a_side_bar(name, sides):
+    """Four sets written by annotators who saw neither reportkit's output nor each other's set; each read for
     kinds of error after its first score (docs/evaluation.md)."""
     report = evaluate_pipeline(DATA / name)
     assert_bars(report)
-    assert report.attributes["laterality_all"].value >= 0.85
+    assert report.attributes["laterality_all"].value >= sides
 
