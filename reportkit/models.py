@@ -174,6 +174,10 @@ class ReportResult(_Record):
         default_factory=list, description="the findings grouped by the deposit they describe, in text order"
     )
 
+    def section_titles(self) -> set[str]:
+        """The sections' titles as the lexicons list them: lower case, without surrounding spaces or colons."""
+        return {(s.title or "").strip(" :").lower() for s in self.sections}
+
 
 class ErrorRecord(_Record):
     """An input that could not be processed; written in place of its result."""

@@ -53,7 +53,7 @@ class Reasoner:
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
         """The reasoning over one extracted report (``patient_age``: exam metadata, used when the text states none)."""
         ctx = ReportContext.of(result, text, patient_age)
-        titles = {(s.title or "").strip(" :").lower() for s in result.sections}
+        titles = result.section_titles()
         ctx.at_procedure = not titles.isdisjoint(self._procedure_titles)
         ctx.clinical_note = not titles.isdisjoint(self._clinical_titles)
         ctx.examined_words = self._examined_words

@@ -42,5 +42,4 @@ def first_match_in_findings(findings: list[Finding], finding_sections: Iterable[
 def clinical_note(ctx) -> bool:
     """Is the draft a clinical or operative note (lint.yaml ``clinical_note_titles``)? Its examination and
     assessment headers are not a radiology report's findings and impression."""
-    titles = ctx.lexicon.lint.clinical_note_titles
-    return any((s.title or "").strip(" :").lower() in titles for s in ctx.result.sections)
+    return not ctx.result.section_titles().isdisjoint(ctx.lexicon.lint.clinical_note_titles)
