@@ -442,3 +442,16 @@ def test_rk302_reads_the_location_a_restatement_gives_the_deposit():
     text = ("EXAM: Radiographs of the right shoulder.\nFINDINGS: Oval well-defined 12 mm calcific density projecting "
             "over the greater tuberosity.\nIMPRESSION: Calcific tendinitis of the supraspinatus.")
     assert "RK302" not in {d.code for d in lint_text(text)}
+
+
+def test_a_hedged_deposit_gets_no_mimic_warning_and_no_description_lint():
+    def advice(text: str) -> tuple[set[str], set[str]]:
+        return {r.id for r in analyse(text).recommendations}, {d.code for d in lint_text(text)}
+
+    hedged = ("EXAM: Radiographs of the left hip.\nFINDINGS: Possible faint ill-defined calcification near the greater "
+              "trochanter, which may reflect calcific tendinitis of the gluteus medius.")
+    stated = ("EXAM: Radiographs of the left hip.\nFINDINGS: Faint ill-defined 9 mm calcification in the gluteus "
+              "medius tendon, calcific tendinitis in its resorptive phase.")
+    recs, codes = advice(hedged)
+    assert "hadd_mimic" not in recs and "RK301" not in codes
+    assert "hadd_mimic" in advice(stated)[0]

@@ -245,6 +245,9 @@ class FollowUpCondition(_Entry):
     study_lacks_modalities: list[ModalityName] = Field(
         default_factory=list, description="the report names none of these modalities (exam or already described)")
     include_negated: bool = False
+    certain: bool = Field(default=False, description=(
+        "the deposit is stated, not hedged (\"possible faint calcification\"): a warning about what a deposit "
+        "does is for one the report asserts"))
 
     _lower = field_validator("sentence_any", "document_any", "document_none", "own_words_any")(_lower_all)
 

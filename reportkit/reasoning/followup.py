@@ -125,7 +125,7 @@ class FollowUpRecommender:
         only run for a rule whose other conditions hold.
         """
         when = condition.when
-        if finding.negated and not when.include_negated:
+        if finding.negated and not when.include_negated or finding.uncertain and when.certain:
             return False
         if finding.hypothetical or finding.historical:  # a past deposit ("excised in 2018") is not the study's
             return False

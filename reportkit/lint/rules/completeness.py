@@ -17,8 +17,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         A positive HADD deposit described in the findings section whose mentions, taken
         together (restatements and "the deposit ..." sentences included), name no tendon of
         lexicons/anatomy.yaml, give no size, or do not say whether it is well-defined or
-        ill-defined. A deposit found at operation or by examination, not on imaging, has no
-        image to describe.
+        ill-defined. A hedged deposit ("possible faint calcification"), or one found at operation
+        or by examination, not on imaging, has no image to describe.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -41,8 +41,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
-                or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
-            continue  # a deposit found at operation or by examination has no image to describe
+                or deposit.uncertain or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
+            continue  # a hedged deposit, or one found at operation or by examination, has no image to describe
         if tendons is None:
             tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         missing = []
