@@ -186,8 +186,10 @@ class Runner:
             # cost as much again as the work itself
             with _sigint_deferred(), dask.config.set({"distributed.worker.profile.enabled": False,
                                                       "distributed.worker.multiprocessing-method": method}):
+                # CRITICAL: a worker whose heartbeat meets the scheduler closing at the end of a run logs an
+                # ERROR with a traceback; the run's own failures reach this process as task results instead
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                             dashboard_address=None, silence_logs=logging.ERROR)
+                                             dashboard_address=None, silence_logs=logging.CRITICAL)
                 self._client = Client(self._cluster, set_as_default=False)
             # the scheduler, here in this process, times every full collection from a gc callback: a Ctrl-C
             # arriving then is raised inside the callback, where Python only reports it, and the run went on
