@@ -272,7 +272,8 @@ def test_words_of_another_structure_give_no_node_or_musculoskeletal_advice():
      "arterial_calcification"),
     ("EXAM: Chest radiograph.\nFINDINGS: Calcified plaque in the aortic arch. The lungs are clear.",
      "arterial_calcification"),
-    ("EXAM: CT head.\nFINDINGS: Calcified atherosclerosis of the cavernous carotid arteries.", "arterial_calcification"),
+    ("EXAM: CT head.\nFINDINGS: Calcified atherosclerosis of the cavernous carotid arteries.",
+     "arterial_calcification"),
 ])
 def test_a_deposit_of_another_body_system_keeps_its_label_and_gets_no_differential(text, label):
     report = analyse(text)
@@ -347,8 +348,8 @@ def test_a_mineralised_mass_read_as_a_gouty_tophus_gets_no_sarcoma_work_up():
     tophus = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised periarticular soft "
                          "tissue mass next to erosions of the first MTP joint, consistent with a tophus of gout.")
     assert "mass_cross_sectional" not in tophus
-    mass = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised soft tissue mass beside the "
-                       "first metatarsophalangeal joint.")
+    mass = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised soft tissue mass beside "
+                       "the first metatarsophalangeal joint.")
     assert "mass_cross_sectional" in mass
 
 
@@ -432,7 +433,8 @@ def test_radiopaque_suggests_no_kind_and_a_tendon_abbreviation_places_the_deposi
     plaque = analyse("EXAM: Panoramic dental radiograph.\nFINDINGS: Radiopaque calcified atheroma at the left carotid "
                      "bifurcation.")
     assert all(a.kind.agrees is not False for a in plaque.assessments)
-    wrist = "EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous 6 mm ill-defined calcification in the FCU tendon."
+    wrist = ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous 6 mm ill-defined calcification in the FCU "
+             "tendon.")
     (finding,) = analyse(wrist).result.findings
     assert finding.location_category == "tendon"
     assert "RK301" not in {d.code for d in lint_text(wrist)}

@@ -278,9 +278,9 @@ class DepositGrouper(PipelineStep):
 
     def _sole_deposit_named(self, f: Finding, recent: list[_Draft], findings: list[Finding]) -> list[_Draft]:
         """The deposit an impression's named diagnosis restates at a site of another category: the only deposit the
-        findings give its location (or leave it open), named there by a generic term ("calcific density over the greater tuberosity"
-        ... "IMPRESSION: Calcific tendinitis of the supraspinatus": the bone the tendon inserts on, and the tendon).
-        Two tendons, two such deposits, or two stated sides are not one deposit."""
+        findings give its location (or leave it open), named there by a generic term ("calcific density over the
+        greater tuberosity" ... "IMPRESSION: Calcific tendinitis of the supraspinatus": the bone the tendon inserts
+        on, and the tendon). Two tendons, two such deposits, or two stated sides are not one deposit."""
         if f.section != "impression" or f.negated or f.location_category is None \
                 or self._concepts[f.concept].role != "specific":
             return []
