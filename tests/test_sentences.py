@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -45,3 +46,16 @@ def test_layout_starts_win_over_the_rule_and_the_rule_fills_the_rest():
     doc = get_pipeline()("EXAM: MRI RIGHT SHOULDER\nFINDINGS: Dense calcification! Mild\nbursitis. ? HADD")
     assert [s.text for s in doc.sents] == ["EXAM: MRI RIGHT SHOULDER\n", "FINDINGS: Dense calcification!",
                                            "Mild\nbursitis.", "? HADD"]
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_an_abbreviation_s_full_stop_ends_no_sentence_before_a_lower_case_word_or_a_number(plain):
+    # written for this test: "incl." and "approx." go on; a capital after an abbreviation, or a stop after a word
+    # that is no abbreviation, still ends the sentence
+    doc = get_pipeline(plain=plain)(
+        "Risks discussed incl. infection and bleeding. Pt. has approx. 5 mm calcification. Seen post. Calcific "
+        "density noted at the hip. calcification again."
+    )
+    assert [s.text for s in doc.sents] == ["Risks discussed incl. infection and bleeding.",
+                                           "Pt. has approx. 5 mm calcification.", "Seen post.",
+                                           "Calcific density noted at the hip.", "calcification again."]

@@ -287,6 +287,7 @@ def test_an_organ_disease_named_for_its_calcifications_interprets_them():
     "PREOPERATIVE NOTE: Consent obtained for right total hip arthroplasty. Risks discussed including infection, "
     "dislocation, heterotopic ossification, nerve injury and retained foreign material.",
     "The risks and benefits, including heterotopic ossification, were explained.",
+    "Risks discussed incl. infection, bleeding, retained foreign body and need for further surgery.",
 ])
 def test_risks_listed_in_consent_language_are_no_findings(text):
     assert extract(text).findings == []

@@ -450,8 +450,14 @@ class Modalities(_Entry):
 
 
 class Sections(_Entry):
-    """sections.yaml: section titles and their categories."""
+    """sections.yaml: section titles and their categories, and the abbreviations whose full stop ends no sentence."""
     sections: list[SectionDef]
+    abbreviations: list[str] = Field(
+        default_factory=list,
+        description="words written with a full stop that does not end the sentence when a lower-case word or a "
+        "number follows ('incl. infection', 'approx. 5 mm')",
+    )
+    _lower = field_validator("abbreviations")(_lower_all)
 
 
 def _require_unambiguous_terms(entries: Iterable[tuple[str, list[str]]]) -> None:

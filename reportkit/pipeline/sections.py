@@ -19,6 +19,7 @@ from reportkit.pipeline.fast.sentences import ArraySentenceRule
 from reportkit.text import KeyScan, RegexSearch, trie_pattern
 
 QUERY_MARK = re.compile(r"\?")
+FULL_STOP = re.compile(r"(?<=[A-Za-z])\.")  # a stop written against a word: where an abbreviation may end
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
 STARTS_KEY = "reportkit_sentence_starts"
@@ -57,6 +58,7 @@ class Sectionizer:
         )
         self._header_scan = (KeyScan if fast else RegexSearch)([self.header])
         self._sentence_rule = ArraySentenceRule(SENTENCE_ENDS) if fast else Sentencizer(punct_chars=list(SENTENCE_ENDS))
+        self._abbreviations = frozenset(lexicon.sections.abbreviations)
 
     def section_heads(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Head]:
         """(category, title, start) of each section of ``text``, as :meth:`find_sections` gives them, without models.
@@ -121,10 +123,25 @@ class Sectionizer:
             rule[[0, *self._sentence_rule.starts(columns[3], is_punct)]] = 1
         else:
             rule = numpy.where(self._sentence_rule.predict([doc])[0], 1, -1)
+        for i in self._runs_on_after_abbreviation(doc, starts, text):
+            rule[i] = -1
         marks = numpy.where(marks == 0, rule, marks)
         doc.from_array([SENT_START], marks.astype(numpy.uint64))
         doc.user_data[STARTS_KEY] = _marked(marks)
         return doc
+
+    def _runs_on_after_abbreviation(self, doc: Doc, starts: list[int], text: str) -> list[int]:
+        """Tokens right after an abbreviation's full stop ("incl. infection") that go on its sentence: a lower-case
+        word or a number follows the stop, written against the abbreviation."""
+        found = []
+        for k in (m.start() for m in FULL_STOP.finditer(text)):
+            k = _token_at(starts, k)
+            if not k or k + 1 >= len(doc) or doc[k - 1].lower_ not in self._abbreviations:
+                continue
+            before, after = doc[k - 1], doc[k + 1]
+            if before.idx + len(before) == starts[k] and doc[k].whitespace_ and (after.text[0].islower() or after.is_digit):
+                found.append(k + 1)
+        return found
 
 
 def sentence_starts(doc: Doc) -> list[int]:
