@@ -364,6 +364,18 @@ def test_a_deposit_of_the_history_gets_no_differential_or_follow_up():
     assert leading(report) == ["cppd"]  # the study's own deposit keeps its advice
 
 
+@pytest.mark.parametrize("header", ["PSH", "Past surgical history", "PMH"])
+def test_a_deposit_listed_in_the_past_history_is_historical_and_gets_no_advice(header):
+    # the study's own deposit, under its own header, keeps its advice
+    report = analyse(f"PRE-OP NOTE: 66M for left hip arthroplasty.\n{header}: excision of heterotopic ossification "
+                     "from the right hip in 2019.\nXR PELVIS: Chondrocalcinosis of the left hip joint.")
+    past, current = report.result.findings
+    assert past.historical and past.laterality == "right"  # labels kept
+    assert not current.historical
+    by_finding = {a.finding: a for a in report.assessments}
+    assert not by_finding[0].differential
+
+
 @pytest.mark.parametrize("text", [
     "HPI: Gout for ten years with a tophus over the right elbow.\nASSESSMENT: Tophaceous gout, flare settling.",
     "RHEUMATOLOGY VISIT: Known gout. Firm tophi palpable over both Achilles tendons. Uric acid 6.1.",
@@ -457,3 +469,36 @@ def test_a_hedged_deposit_gets_no_mimic_warning_and_no_description_lint():
     recs, codes = advice(hedged)
     assert "hadd_mimic" not in recs and "RK301" not in codes
     assert "hadd_mimic" in advice(stated)[0]
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    # the report asks for the follow-up itself
+    ("EXAM: MRI of the right thigh.\nFINDINGS: Intramuscular lesion of the vastus lateralis with a thin peripheral "
+     "rim of calcification, early myositis ossificans.\nIMPRESSION: F/u radiograph in 6 wks to show maturation.",
+     "early_myositis_ossificans_described"),
+    # the ultrasound that would show the flow was done
+    ("EXAM: Radiograph and US of the left forearm.\nFINDINGS: Two round calcifications with central lucency in a "
+     "compressible soft tissue mass of the forearm; US shows slow venous flow.\nIMPRESSION: Venous malformation "
+     "with phleboliths.", "venous_malformation_doppler"),
+    # the cause of the calcinosis is stated, in the abbreviation a clinic uses
+    ("EXAM: Radiograph of both elbows.\nHISTORY: Juvenile DM.\nFINDINGS: Punctate subcutaneous calcinosis over "
+     "both elbows.", "calcinosis_labs"),
+    # described with its tendon, size and appearance: nothing to remind
+    ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Dense, well-defined 11 mm calcification in the "
+     "infraspinatus tendon.\nIMPRESSION: Calcific tendinitis.", "hadd_description"),
+])
+def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(text, rule):
+    engine = get_engine()
+    analysis = engine.analyse(text, "case")
+    assert analysis.report.result.deposits
+    assert rule not in recommendations(analysis.report)
+    assert "RK701" not in {d.code for d in engine.lint(analysis)}
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("EXAM: MRI of the right thigh.\nFINDINGS: Intramuscular lesion of the vastus lateralis with a thin peripheral "
+     "rim of calcification, early myositis ossificans.", "early_myositis_ossificans_described"),
+    ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Calcification in the infraspinatus tendon.", "hadd_description"),
+])
+def test_the_same_recommendation_is_given_when_the_report_lacks_it(text, rule):
+    assert rule in recommendations(analyse(text))

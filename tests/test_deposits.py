@@ -221,3 +221,15 @@ def test_a_restatement_prefers_the_deposit_naming_the_same_thing_at_the_same_sit
     text = ("FINDINGS: Calcific tendinitis of the supraspinatus tendon. Calcification in the shoulder.\n"
             "IMPRESSION: Calcific tendinitis of the supraspinatus.")
     assert members(text) == [[0, 2], [1]]
+
+
+def test_a_restatement_takes_the_side_of_a_deposit_placed_only_in_a_sided_region():
+    # "in the L hip" places the deposit in a region only: it gives no site, but its side is the deposit's
+    text = ("CT LEFT HIP: Large multiloculated calcified mass along the lateral aspect of the L hip, with "
+            "fluid-calcium levels.\nIMP: secondary tumoral calcinosis in a patient on dialysis.")
+    result = extract(text)
+    assert members(text) == [[0, 1]]
+    restatement = result.findings[1]
+    assert (restatement.laterality, restatement.laterality_source) == ("left", "antecedent")
+    assert restatement.site is None  # the region is no site to pass on
+    assert ("antecedent", "L") in {(ev.role, ev.text) for ev in restatement.evidence}

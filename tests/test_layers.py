@@ -12,7 +12,7 @@ PACKAGE = Path(reportkit.__file__).parent
 # Lowest first. A module may import its own layer's modules or any earlier layer.
 LAYERS = [
     ["reportkit.lexicon", "reportkit.models", "reportkit.regex_syntax", "reportkit.text", "reportkit.assertion",
-     "reportkit.startup", "reportkit.timeout", "reportkit.triggers"],
+     "reportkit.startup", "reportkit.timeout", "reportkit.triggers", "reportkit.description"],
     ["reportkit.pipeline"],
     ["reportkit.reasoning"],
     ["reportkit.render", "reportkit.lint"],

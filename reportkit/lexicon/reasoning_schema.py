@@ -245,6 +245,8 @@ class FollowUpCondition(_Entry):
     study_lacks_modalities: list[ModalityName] = Field(
         default_factory=list, description="the report names none of these modalities (exam or already described)")
     include_negated: bool = False
+    description_incomplete: bool = Field(default=False, description=(
+        "the deposit's description lacks the tendon, the size or the appearance (what lint rule RK301 asks)"))
     certain: bool = Field(default=False, description=(
         "the deposit is stated, not hedged (\"possible faint calcification\"): a warning about what a deposit "
         "does is for one the report asserts"))

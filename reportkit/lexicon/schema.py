@@ -268,6 +268,9 @@ class SectionDef(_Entry):
         default=False,
         description="prose about a disease in general: a sentence here that names no patient anchor states no finding",
     )
+    past_history: bool = Field(
+        default=False, description="the patient's past history (PMH, PSH): a deposit named here is a historical one"
+    )
     titles: list[str]
 
     _lower = field_validator("titles")(_lower_all)

@@ -86,15 +86,17 @@ class _Draft:
             self.diagnoses.add(finding.diagnosis)
         self.sections.add(finding.section)
         self.sections_of.setdefault(finding.concept, set()).add(finding.section)
-        if not region:
-            for what, given in (("site", finding.site), ("location", finding.location_category),
-                                ("side", finding.laterality and finding.laterality_source not in UNSTATED_SIDE)):
-                if given and what not in self.inherited:
-                    self.inherited[what] = i
+        # a member placed only in a region ("in the L hip") gives no site, but the side its own words state
+        for what, given in (("site", not region and finding.site),
+                            ("location", not region and finding.location_category),
+                            ("side", finding.laterality and (finding.laterality_source in STATED_SIDE if region
+                                                             else finding.laterality_source not in UNSTATED_SIDE))):
+            if given and what not in self.inherited:
+                self.inherited[what] = i
 
-    def antecedents(self, findings: list[Finding]) -> list[Finding]:
-        """What :func:`_inherit` reads of the members placed beyond a region: the first with each attribute."""
-        return [findings[m] for m in sorted(set(self.inherited.values()))]
+    def antecedents(self, findings: list[Finding]) -> dict[str, Finding]:
+        """What :func:`_inherit` reads: the first member giving each attribute (site, location, side)."""
+        return {what: findings[m] for what, m in self.inherited.items()}
 
 
 def _stated_side(f: Finding) -> str | None:
@@ -397,19 +399,20 @@ def _unique(evidence: list[Evidence]) -> list[Evidence]:
     return out
 
 
-def _inherit(restatement: Finding, antecedents: list[Finding], unstated: bool) -> None:
+def _inherit(restatement: Finding, antecedents: dict[str, Finding], unstated: bool) -> None:
     """A restatement that states no site, or only a region (``unstated``), takes its antecedent's site; one with
-    no location takes its antecedent's; one that states no side takes its antecedent's side. Both are cited as "antecedent"."""
-    located = next((a for a in antecedents if a.site), None)
+    no location takes its antecedent's; one that states no side takes its antecedent's side. Both are cited as
+    "antecedent". ``antecedents``: the member giving each attribute (:meth:`_Draft.antecedents`)."""
+    located = antecedents.get("site")
     if unstated and located is not None:
         restatement.site, restatement.location_category = located.site, located.location_category
         site = next((ev for ev in located.evidence if ev.role in ("site", "antecedent") and ev.text == located.site),
                     None)
         if site is not None:
             restatement.evidence.append(site.model_copy(update={"role": "antecedent"}))
-    if restatement.location_category is None:  # a deposit placed without a named site ("a foreign body")
-        restatement.location_category = next((a.location_category for a in antecedents if a.location_category), None)
-    sided = next((a for a in antecedents if a.laterality and a.laterality_source not in UNSTATED_SIDE), None)
+    if restatement.location_category is None and "location" in antecedents:  # placed without a site ("a foreign body")
+        restatement.location_category = antecedents["location"].location_category
+    sided = antecedents.get("side")
     if sided is not None and _stated_side(restatement) is None:
         restatement.laterality, restatement.laterality_source = sided.laterality, "antecedent"
         restatement.evidence = [ev for ev in restatement.evidence if ev.role != "laterality"]

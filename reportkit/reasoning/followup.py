@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from reportkit.lexicon import FollowUpCondition, FollowUpRule, Lexicon
 from reportkit.models import Assessment, Evidence, Finding, Recommendation, ReportResult
 from reportkit.reasoning.context import TOP, ReportContext, match_evidence
+from reportkit.description import HaddDescription
 from reportkit.triggers import MENTIONS, Reads, Words, text
 
 SENTENCE_END = re.compile(r"[.!?\n]+")
@@ -85,6 +86,7 @@ class FollowUpRecommender:
         self.rules = lexicon.followup.rules
         self._conditions = [_Condition.of(rule.when) for rule in self.rules]
         self._concept_kind = {c.id: c.kind for c in lexicon.concepts.concepts}
+        self._hadd_description = HaddDescription(lexicon)
 
     def _kinds_named(self, finding: Finding) -> frozenset[str]:
         """The kinds the words naming the deposit give it (a "calcification or foreign body" names two)."""
@@ -108,7 +110,9 @@ class FollowUpRecommender:
                     rec.findings.append(assessment.finding)
                     rec.evidence += [ev for ev in finding.evidence if ev.role == "term"]
         merged: dict[str, Recommendation] = {}
-        for rec in out.values():  # alternative rules that call for the same action give one line
+        made = {rule.id for rule in self.rules if rule.id in out and rule.satisfied_by
+                and ctx.find(rule.satisfied_by) is not None}  # the report makes it already ("F/u XR in 4-6 wks")
+        for rec in (rec for rule_id, rec in out.items() if rule_id not in made):  # alternative rules that call for the same action give one line
             if rec.text in merged:
                 kept = merged[rec.text]
                 kept.findings = sorted(set(kept.findings) | set(rec.findings))
@@ -117,8 +121,7 @@ class FollowUpRecommender:
                 merged[rec.text] = rec
         return list(merged.values())
 
-    @staticmethod
-    def _condition_holds(condition: _Condition, finding: Finding, facts: _Facts, ctx: ReportContext) -> bool:
+    def _condition_holds(self, condition: _Condition, finding: Finding, facts: _Facts, ctx: ReportContext) -> bool:
         """Whether a finding rule's every condition holds for one asserted finding.
 
         The conditions have no side effects, so the set tests go first and the text lookups
@@ -154,6 +157,8 @@ class FollowUpRecommender:
             and (not when.document_any or ctx.find(when.document_any, finding) is not None)
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
             and (not when.own_words_any or ctx.find_own(when.own_words_any, finding) is not None)
+            and (not when.description_incomplete
+                 or bool(self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
         )
 
     @staticmethod

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import positive
+from reportkit.description import HaddDescription
 from reportkit.triggers import MENTIONS
+
+APPEARANCE = "appearance (well-defined or ill-defined)"
 
 
 @rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
@@ -16,8 +19,9 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     What it checks:
         A positive HADD deposit described in the findings section whose mentions, taken
         together (restatements and "the deposit ..." sentences included), name no tendon of
-        lexicons/anatomy.yaml, give no size, or do not say whether it is well-defined or
-        ill-defined. A hedged deposit ("possible faint calcification"), or one found at operation
+        lexicons/anatomy.yaml, give no size, or say nothing of its appearance in the article's
+        words (well- or ill-defined, dense, amorphous, oval, cloudlike, comet tail, or its phase).
+        A hedged deposit ("possible faint calcification"), or one found at operation
         or by examination, not on imaging, has no image to describe.
 
     Why it matters:
@@ -37,25 +41,20 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     findings = ctx.result.findings
-    tendons: set[str] | None = None  # made for the first HADD deposit: most reports have none
+    description: HaddDescription | None = None  # made for the first HADD deposit: most reports have none
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
                 or deposit.uncertain or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
             continue  # a hedged deposit, or one found at operation or by examination, has no image to describe
-        if tendons is None:
-            tendons = {t for site in ctx.lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
-        missing = []
-        mentions = [findings[i] for i in deposit.findings]  # the impression may name the tendon the findings place
-        if all((site or "").lower() not in tendons for site in [deposit.site, *(f.site for f in mentions)]):
-            missing.append("tendon")
-        if deposit.size_mm is None:
-            missing.append("size")
-        if not set(vocabulary.hadd_appearance) & set(deposit.descriptors):
-            missing.append("appearance (well-defined or ill-defined)")
+        description = description or HaddDescription(ctx.lexicon)
+        # the impression may name the tendon the findings place
+        sites = [deposit.site, *(findings[i].site for i in deposit.findings)]
+        missing = description.missing(sites, deposit.size_mm, deposit.descriptors)
         if missing:
             f = described[0]
-            yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(missing)}")
+            words = [APPEARANCE if part == "appearance" else part for part in missing]
+            yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(words)}")
 
 
 @rule("RK302", "calcification-without-location", "warning", reads=MENTIONS, when=MSK_AFFIRMED)

@@ -6,6 +6,7 @@ from spacy.language import Language
 
 from reportkit.lexicon import Lexicon
 from reportkit.models import Evidence, Section
+from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.extensions import CONTEXT_CATEGORIES
 from reportkit.pipeline.linking.context import Group, cite
 from reportkit.pipeline.linking.index import SortedCues
@@ -31,6 +32,7 @@ class AssertionReader:
         self._negated_concepts = {c.id for c in lexicon.concepts.concepts if c.negated}
         self._question_sections = {s.category for s in lexicon.sections.sections if s.questions}
         self._generic_sections = {s.category for s in lexicon.sections.sections if s.generic_prose}
+        self._past_history_titles = {t for s in lexicon.sections.sections if s.past_history for t in s.titles}
         linking = lexicon.linking
         self._anchors = Phrases(nlp, linking.patient_anchors) if linking.patient_anchors else None
         self._verbs = {t.lower for verb in linking.statement_verbs for t in nlp.make_doc(verb)}
@@ -64,10 +66,18 @@ class AssertionReader:
             negated=negated,
             # what the text denies is not also hedged: the hedge of a sentence does not reach a stated absence
             uncertain=not negated and (flags["uncertainty"] or (question and not hypothetical)),
-            historical=flags["historical"],
+            historical=flags["historical"] or self._past_history(section, group),
             hypothetical=hypothetical,
             evidence=evidence,
         )
+
+    def _past_history(self, section: Section, group: Group) -> bool:
+        """Is the group listed in the patient's past history ("PMH: renal stones")? Its deposits are not the study's.
+        The list ends with its line: a note's next part may open with a title no lexicon knows ("XR PELVIS:")."""
+        if section.title is None or " ".join(section.title.lower().split()) not in self._past_history_titles:
+            return False
+        start = group.spans[0].start_char
+        return "\n" not in doc_text(group.spans[0].doc)[section.start:start]
 
     def _generic(self, section: Section, words: list[int], start: int, end: int) -> bool:
         """A statement in generic prose that speaks of no patient or case: it teaches, it reports no finding.
