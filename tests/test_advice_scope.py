@@ -502,3 +502,37 @@ def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(tex
 ])
 def test_the_same_recommendation_is_given_when_the_report_lacks_it(text, rule):
     assert rule in recommendations(analyse(text))
+
+
+def test_cppd_named_outright_is_no_intradiscal_cppd_until_a_disc_is_named():
+    # "crowned dens" names CPPD; the disc entity of the same concept still needs a disc
+    crowned = analyse("EXAM: CT of the cervical spine.\nFINDINGS: Curvilinear calcification of the transverse ligament "
+                      "behind the dens.\nIMPRESSION: Crowned dens, in keeping with CPPD.")
+    assert crowned.result.deposits and "disc_cppd" not in entities(crowned)
+    disc = analyse("EXAM: CT of the lumbar spine.\nFINDINGS: Thin vertical calcification of the L2-3 disc annulus, "
+                   "in keeping with CPPD.")
+    assert "disc_cppd" in entities(disc)
+
+
+def test_a_named_entity_is_ranked_wherever_the_deposit_lies():
+    report = analyse("EXAM: Dual-energy CT of the left ankle.\nFINDINGS: A mineralised tophus within the distal Achilles "
+                     "tendon.")
+    assert leading(report) == ["gout"]
+
+
+@pytest.mark.parametrize("text", [
+    "ADMISSION NOTE: Acute left knee effusion. PMH also notable for gout with a tophus at the right elbow.",
+    "CLINIC NOTE: Myositis ossificans of the right quadriceps in 2021, since resolved. Now knee pain.",
+])
+def test_a_deposit_of_a_past_history_phrase_or_one_since_resolved_gets_no_differential(text):
+    report = analyse(text)
+    assert report.result.findings and entities(report) == set()
+    assert all(f.historical or f.negated for f in report.result.findings)
+
+
+def test_a_calcification_of_a_hemipelvis_on_an_abdominal_study_gets_no_advice():
+    report = analyse("EXAM: CT of the abdomen and pelvis, renal stone protocol.\nFINDINGS: A 4 mm calcification in the "
+                     "left hemipelvis separate from the ureter, in keeping with a phlebolith.")
+    [finding] = report.result.findings
+    assert finding.laterality == "left" and finding.scope != "msk"
+    assert entities(report) == set()

@@ -33,6 +33,11 @@ class DifferentialRanker:
         broad = set(lexicon.lint.broad_diagnoses)
         self._unranked = frozenset(c.id for c in lexicon.concepts.concepts if c.role == "specific"
                                    and c.kind == "ossification" and c.diagnosis in broad and c.id not in ranked)
+        # entities whose concept the report may name without placing them: a concept no entity free of a required
+        # site ranks ("syndesmophyte"). CPPD named outright is no intradiscal CPPD until a disc is named.
+        unplaced = {c for e in self.differential.entities if not e.requires_site for c in e.concepts}
+        self._named_places = frozenset(e.id for e in self.differential.entities
+                                       if e.requires_site and not unplaced.intersection(e.concepts))
         # (location, kind) -> the entities possible there with their priors: lexicon data, fixed for the ranker
         self._possible: dict[tuple[str | None, str], list[tuple[Entity, int]]] = {}
 
@@ -58,12 +63,18 @@ class DifferentialRanker:
         # the label keeps to the body system too when the finding's is known: an article entity is no cause of a
         # deposit elsewhere ("annular calcification" of a heart valve is no intradiscal CPPD)
         known = finding.scope if finding.scope not in (None, UNKNOWN) else None
-        for entity, prior in self._possible_at(finding.location_category, kind):
+        possible = self._possible_at(finding.location_category, kind)
+        # an entity the report names is possible wherever the deposit lies ("a tophus within the Achilles tendon")
+        listed = {entity.id for entity, _ in possible}
+        named = [(entity, 0) for entity in self.differential.entities if entity.id not in listed
+                 and not self._concepts[entity.id].isdisjoint(finding.named_concepts)]
+        for entity, prior in possible + named:
             if (scope not in entity.scopes) if advice else (entity.advice_only or (known and known not in entity.scopes)):
                 continue
             is_named = not self._concepts[entity.id].isdisjoint(finding.named_concepts)
             # a required site keeps an entity from being guessed elsewhere; one the report names needs none
-            if entity.requires_site and not is_named and not (
+            places = is_named and entity.id in self._named_places
+            if entity.requires_site and not places and not (
                 self._own_site(entity.requires_site, finding, ctx) if advice
                 else (ctx.site_match(entity.requires_site, finding)
                       or ctx.find_in_sentence(entity.requires_site, finding))):
@@ -77,7 +88,7 @@ class DifferentialRanker:
                     supporting.append(why)
                     score += cue.weight
                     specific |= cue.specific
-            placed = bool(entity.requires_site) and not is_named  # its required site is the deposit's own (above)
+            placed = bool(entity.requires_site) and not places  # its required site is the deposit's own (above)
             if unlocated and not (is_named or placed or specific):
                 continue
             if is_named:
