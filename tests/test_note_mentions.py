@@ -235,3 +235,25 @@ def test_a_calcium_score_of_zero_is_negated():
 ])
 def test_a_calcium_score_without_a_value_is_not_a_finding(text):
     assert found(text) == []
+
+
+# ----------------------------------------------------------------- a foreign body named again by a bare noun
+@pytest.mark.parametrize("text, restated", [
+    ("PROCEDURE: Removal of a retained glass foreign body, left thumb. A 4 mm glass shard lay beside the tendon "
+     "sheath. The fragment was grasped with forceps and removed intact.", "fragment"),
+    ("ED NOTE: Gunshot wound to the thigh. Bullet fragments in the vastus medialis. Two larger pieces were removed "
+     "at the bedside.", "pieces"),
+])
+def test_a_foreign_body_named_again_by_a_bare_noun_is_a_mention(text, restated):
+    findings = extract(text).findings
+    assert [f.kind for f in findings if f.text.lower() == restated] == ["foreign_body"]
+
+
+@pytest.mark.parametrize("text", [
+    # a fracture's fragment, tissue, and stone pieces in a note that also names a foreign body
+    "ORIF of the radius. No foreign body. The distal fragment was reduced and held with a plate.",
+    "Laceration explored for glass; none found. Small pieces of tissue were sent for culture.",
+    "Ureteroscopy for a distal ureteral stone; no foreign body. The pieces were basketed.",
+])
+def test_a_bare_noun_of_bone_tissue_or_stone_is_no_foreign_body(text):
+    assert all(f.kind != "foreign_body" or f.negated for f in extract(text).findings)
