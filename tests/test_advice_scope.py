@@ -379,6 +379,9 @@ def test_a_deposit_listed_in_the_past_history_is_historical_and_gets_no_advice(h
 @pytest.mark.parametrize("text", [
     "HPI: Gout for ten years with a tophus over the right elbow.\nASSESSMENT: Tophaceous gout, flare settling.",
     "RHEUMATOLOGY VISIT: Known gout. Firm tophi palpable over both Achilles tendons. Uric acid 6.1.",
+    # a clinical note that names imaging of something else
+    "HPI: Gout. Physical exam: chalky tophus over the right first MTP noted on exam. XR of the left foot: no "
+    "fracture. Assessment: gout stable.",
 ])
 def test_a_deposit_found_by_examination_with_no_imaging_gets_no_differential(text):
     report = analyse(text)
@@ -536,3 +539,10 @@ def test_a_calcification_of_a_hemipelvis_on_an_abdominal_study_gets_no_advice():
     [finding] = report.result.findings
     assert finding.laterality == "left" and finding.scope != "msk"
     assert entities(report) == set()
+
+
+def test_dx_in_an_operative_note_is_a_diagnosis_not_a_radiograph():
+    report = analyse("OPERATIVE NOTE. PREOP DX: Right shoulder calcific tendinitis, refractory. PROCEDURE: Arthroscopic "
+                     "excision of the calcific deposit from the supraspinatus.")
+    assert report.result.findings and all(f.modality is None for f in report.result.findings)
+    assert entities(report) == set() and not report.recommendations

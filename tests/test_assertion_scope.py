@@ -187,3 +187,17 @@ def test_a_tophus_beside_a_corticated_erosion_is_no_ossification():
     assert assessment.differential[0].id == "gout"
     assert "heterotopic_ossification" not in [item.id for item in assessment.differential]
     assert "RK401" not in codes(text)
+
+
+@pytest.mark.parametrize(("sentence", "negated", "hypothetical"), [
+    # a consent list in parentheses speaks of its risks only
+    ("After consent (risks incl. infection, tendon rupture, incomplete removal), a 12 x 6 mm calcification "
+     "within the left supraspinatus was localized.", False, False),
+    # a negation outside the parentheses still reaches through them
+    ("No calcification (of the tendon or bursa) is seen.", True, False),
+    # an aside may comment on what stands before it
+    ("PMH: hypertension; calcific tendinitis of the right shoulder (resolved 2020).", True, False),
+])
+def test_a_trigger_inside_parentheses_speaks_forward_only_to_the_aside_s_end(sentence, negated, hypothetical):
+    [finding] = extract(sentence).findings
+    assert (finding.negated, finding.hypothetical) == (negated, hypothetical)

@@ -233,3 +233,9 @@ def test_a_restatement_takes_the_side_of_a_deposit_placed_only_in_a_sided_region
     assert (restatement.laterality, restatement.laterality_source) == ("left", "antecedent")
     assert restatement.site is None  # the region is no site to pass on
     assert ("antecedent", "L") in {(ev.role, ev.text) for ev in restatement.evidence}
+
+
+def test_a_generic_tendon_and_a_named_tendon_can_be_one_deposit():
+    text = ("US LEFT SHOULDER: Supraspinatus: 9 x 4 mm hyperechoic focus within the tendon, consistent with a "
+            "calcific deposit.\nIMPRESSION: Calcific tendinitis of the supraspinatus.")
+    assert members(text) == [[0, 1]]

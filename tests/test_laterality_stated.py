@@ -258,3 +258,15 @@ def test_a_bilateral_exam_gives_no_side_to_a_single_finding():
     # both shoulders were examined: one deposit is in one of them, which one is not said
     assert sides("EXAM: Radiographs of both shoulders.\nFINDINGS: Calcification in the supraspinatus tendon.") == [
         ("Calcification", None)]
+
+
+@pytest.mark.parametrize(("text", "finding", "side"), [
+    ("IMP: Obstructing 6 mm L UVJ stone. No R renal calculi.", "UVJ stone", "left"),
+    ("CT KUB: 4 mm calculus at the R ureterovesical junction.", "calculus", "right"),
+    # before the finding's own term, or a site a clinic abbreviates
+    ("IMP: 6 mm L UVJ stone. Nonobstructing R nephrolithiasis.", "nephrolithiasis", "right"),
+    ("Left heel pain. Chalky tophus over the R 1st MTP noted on exam.", "tophus", "right"),
+    ("MAMMOGRAM: Suspicious L UOQ calcifications.", "calcifications", "left"),
+])
+def test_a_side_letter_before_a_paired_organ_a_site_or_the_finding_is_its_side(text, finding, side):
+    assert side_of(text, finding) == side

@@ -159,8 +159,8 @@ class DepositGrouper(PipelineStep):
         """Sites that can be one place: either unstated, one's words contain the other's, two names of one paired
         organ ("naris", "nose"), one is a word form of the
         other's anatomy.yaml site ("meniscal", "lateral meniscus"), a region and a site anatomy.yaml places in it
-        ("shoulder", "supraspinatus tendon"), or a lesion word of a body system and a site of that system
-        ("nodule", "left lung base")."""
+        ("shoulder", "supraspinatus tendon"), a lesion word of a body system and a site of that system
+        ("nodule", "left lung base"), or the generic word for a tendon and a tendon ("tendon", "supraspinatus")."""
         if a is None or b is None:
             return True
         a, b = a.lower(), b.lower()
@@ -180,7 +180,12 @@ class DepositGrouper(PipelineStep):
         def lesion_at(lesion: Site, site: Site) -> bool:  # "nodule" and "lung base": a lesion of that system
             return lesion.category == "lesion" and lesion.scope is not None and lesion.scope == site.scope
 
-        return within(a, site_a, site_b) or within(b, site_b, site_a) or lesion_at(site_a, site_b) or lesion_at(site_b, site_a)
+        def generic_of(word: Site, site: Site) -> bool:  # "tendon" and "supraspinatus": the generic word of its kind
+            # (only a tendon: "intramuscular" and "pronator teres" may be two masses of one limb)
+            return word.scope_weak and word.category == site.category == "tendon"
+
+        return (within(a, site_a, site_b) or within(b, site_b, site_a) or lesion_at(site_a, site_b)
+                or lesion_at(site_b, site_a) or generic_of(site_a, site_b) or generic_of(site_b, site_a))
 
     def __call__(self, doc: Doc) -> Doc:
         self.check_order()

@@ -71,24 +71,24 @@ class ReportContext:
         only a modality its own sentence names showed it (the study's, often an MRI of the history, did not)."""
         if not self.at_procedure:
             return finding.modality
-        own = any(ev.role == "modality" and finding.sentence_start <= ev.start and ev.end <= finding.sentence_end
-                  for ev in finding.evidence)
-        return finding.modality if own else None
+        return finding.modality if _sentence_names_modality(finding) else None
 
     def imaged(self, finding: Finding) -> bool:
         """Was the deposit seen on imaging, as far as the report tells? Not one an operative or procedure note
         found at the procedure (no modality in its own sentence); not, in a report that names no imaging, a
-        clinical note's deposit or one its own clause says was examined ("palpable"). The article's advice reads
-        images. A deposit read by :meth:`imaged_deposit` answers for all its mentions."""
+        clinical note's deposit or one its own clause says was examined ("palpable"); nor, in a clinical note that
+        names imaging elsewhere, one its own clause says was examined and its sentence names no imaging ("tophus
+        noted on exam"). The article's advice reads images. A deposit read by :meth:`imaged_deposit` answers for
+        all its mentions."""
         known = self._deposits_imaged.get((finding.start, finding.end))
         if known is not None:
             return known
         if self.at_procedure:
             return self.modality_seen(finding) is not None
+        examined = bool(self.examined_words) and self.find_own(self.examined_words, finding) is not None
         if self.modalities:
-            return True
-        return not (self.clinical_note
-                    or (self.examined_words and self.find_own(self.examined_words, finding) is not None))
+            return not (self.clinical_note and examined and not _sentence_names_modality(finding))
+        return not (self.clinical_note or examined)
 
     def imaged_deposit(self, merged: Finding, mentions: list[Finding]) -> bool:
         """Was a deposit seen on imaging: any of its mentions (an operative note's "MRI showed a deposit" and the
@@ -220,3 +220,9 @@ def match_evidence(match: re.Match[str] | Hit, role: str, value: str | None = No
     if isinstance(match, Hit):
         return Evidence(role=role, text=match.text, start=match.start, end=match.end, value=value)
     return Evidence(role=role, text=match.group(0), start=offset + match.start(), end=offset + match.end(), value=value)
+
+
+def _sentence_names_modality(finding: Finding) -> bool:
+    """Does the finding's own sentence name the modality it was seen with ("MRI showed a deposit")?"""
+    return any(ev.role == "modality" and finding.sentence_start <= ev.start and ev.end <= finding.sentence_end
+               for ev in finding.evidence)

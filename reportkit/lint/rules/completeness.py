@@ -21,8 +21,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         together (restatements and "the deposit ..." sentences included), name no tendon of
         lexicons/anatomy.yaml, give no size, or say nothing of its appearance in the article's
         words (well- or ill-defined, dense, amorphous, oval, cloudlike, comet tail, or its phase).
-        A hedged deposit ("possible faint calcification"), or one found at operation
-        or by examination, not on imaging, has no image to describe.
+        A hedged deposit ("possible faint calcification"), one of the history, or one found at
+        operation or by examination, not on imaging, has no image to describe.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -45,7 +45,7 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
-                or deposit.uncertain or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
+                or described[0].historical or deposit.uncertain or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
             continue  # a hedged deposit, or one found at operation or by examination, has no image to describe
         description = description or HaddDescription(ctx.lexicon)
         # the impression may name the tendon the findings place
@@ -64,8 +64,8 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     What it checks:
         A positive calcification or ossification with no location category: no site at all,
         or only a body region ("in the shoulder") that could be tendon, joint or soft tissue;
-        on imaging (not one found at operation or by examination), and no restatement of the
-        same deposit locates it.
+        on imaging (not one of the history, nor one found at operation or by examination), and no
+        restatement of the same deposit locates it.
 
     Why it matters:
         Location is the article's second step: each location (tendon, articular, other soft
@@ -87,9 +87,9 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     # located
     located = {i for d in ctx.result.deposits if d.location_category is not None for i in d.findings}
     for i, f in enumerate(ctx.result.findings):
-        if (f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.location_category is not None
+        if (f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.historical or f.location_category is not None
                 or i in located or not ctx.report.imaged(i)):
-            continue  # located by a restatement, or at operation or by examination (not on an image)
+            continue  # the history's, located by a restatement, or at operation or by examination (not on an image)
         if f.site:
             message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"
         else:

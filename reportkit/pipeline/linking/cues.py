@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from reportkit.lexicon import Lexicon
 from reportkit.pipeline.doc_text import doc_text
+from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher, pattern_phrases, split_patterns, text_prefilter
 from reportkit.text import fold
 
@@ -74,6 +75,8 @@ class CueFinder:
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
         self._letters = {nlp.vocab.strings.add(letter): side for letter, side in anatomy.side_letters.items()}
         self._letter_ids = numpy.array(sorted(self._letters), dtype=numpy.uint64)
+        # a paired organ's word also names what a side letter stands before ("L UVJ", "R renal pelvis")
+        self._paired_words = {t.split()[0] for terms in anatomy.paired_organs.values() for t in terms}
         self._placeholder = re.compile(lexicon.linking.placeholder_pattern)
         for site in anatomy.sites:
             self._phrases.add(f"site|{site.id}", [nlp.make_doc(t) for t in site.terms])
@@ -140,8 +143,9 @@ class CueFinder:
     def _add_letters(self, doc: Doc, cues: Cues) -> None:
         """A side for a capital letter (anatomy.yaml ``side_letters``) that labels what follows ("R: 2 cm
         calcification") or stands right before a site's name, one modifier between at most ("L index fingertip",
-        "R 2nd DIP")."""
-        site_at = {c.start for c in cues.sites}
+        "R 2nd DIP"), or right before a paired organ's word ("L UVJ") or a finding's term ("R nephrolithiasis")."""
+        # a site's name, or a finding's own term ("R nephrolithiasis"), may follow the letter
+        site_at = {c.start for c in cues.sites} | {s.start for s in doc.spans.get(MENTION_GROUP, ())}
         added = []
         for i in numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), self._letter_ids)).tolist():
             following = doc[i + 1] if i + 1 < len(doc) else None
@@ -149,8 +153,8 @@ class CueFinder:
                 continue
             label = following.text == ":" and (i == 0 or doc[i - 1].is_punct or "\n" in doc[i - 1].text_with_ws
                                                or doc[i - 1].is_space)
-            named = following.i in site_at or (following.i + 1 in site_at and not following.is_punct
-                                               and not following.is_stop)
+            named = (following.i in site_at or following.lower_ in self._paired_words
+                     or (following.i + 1 in site_at and not following.is_punct and not following.is_stop))
             if label or named:
                 added.append(Cue(i, i + 1, self._letters[doc[i].orth]))
         if added:

@@ -19,18 +19,23 @@ The clause words are lexicon data (linking.yaml: ``finite_verbs``, ``clause_open
 so they agree.
 """
 
+from bisect import bisect_right
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from reportkit.lexicon import Lexicon
 from reportkit.pipeline.extensions import CONTEXT_CATEGORIES
 from reportkit.pipeline.linking.phrases import Phrases
+from reportkit.pipeline.sections import sentence_starts
 
 NEGATION = "NEGATED_EXISTENCE"
 GENERIC = "HYPOTHETICAL"  # a general statement's words ("typically", "tend to") set this category
 NEGATED_GENERIC_GAP = 2  # tokens from a negation to a general statement's word it forms one predicate with
 SUBJECT = "subject"
 PREDICATE_SPAN = 3  # tokens before a trigger that can hold its own auxiliary and adverbs ("has since been")
+ASIDE = 40  # tokens from a trigger to the parenthesis that opens or closes the aside it stands in
+PARENS = ("(", ")")
 
 
 class ClauseWords:
@@ -82,6 +87,7 @@ class ScopeNarrower:
             elif (modifier.category == GENERIC and modifier.direction.upper() == "BIDIRECTIONAL"
                   and any(modifier.modifier_span[0] - g in negation_ends for g in range(NEGATED_GENERIC_GAP + 1))):
                 high = self._clause_end(words, modifier, high, 1)
+            low, high = _within_parentheses(doc, modifier.modifier_span, low, high)
             if (low, high) != modifier.scope_span:
                 modifier.update_scope(doc[low:high])
                 changed = True
@@ -198,3 +204,21 @@ def _relink(graph, edges: list) -> None:
         categories = {m.category for m in modifiers}
         for category, meaning in CONTEXT_CATEGORIES.items():
             setattr(target._, meaning.attribute, category in categories)
+
+
+def _within_parentheses(doc: Doc, trigger: tuple[int, int], low: int, high: int) -> tuple[int, int]:
+    """A trigger inside parentheses speaks forward only to the aside's end ("After consent (risks incl.
+    infection, tendon rupture), a 12 mm calcification was localized" leaves the calcification). Backward it may
+    still reach what the aside comments on ("calcific tendinitis (resolved 2020)")."""
+    start, end = trigger
+    starts = sentence_starts(doc)  # by bisect: Span.sent walks a long sentence token by token
+    k = bisect_right(starts, start)
+    first, last = starts[k - 1], starts[k] if k < len(starts) else len(doc)
+    # an aside is short: look a few words each way, not across a whole run-on sentence
+    opening = next((i for i in range(start - 1, max(first, start - ASIDE) - 1, -1) if doc[i].text in PARENS), None)
+    if opening is None or doc[opening].text != "(":
+        return low, high
+    closing = next((i for i in range(end, min(last, end + ASIDE)) if doc[i].text in PARENS), None)
+    if closing is None or doc[closing].text != ")":
+        return low, high
+    return low, min(high, closing)
