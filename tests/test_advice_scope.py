@@ -501,7 +501,8 @@ def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(tex
 @pytest.mark.parametrize(("text", "rule"), [
     ("EXAM: MRI of the right thigh.\nFINDINGS: Intramuscular lesion of the vastus lateralis with a thin peripheral "
      "rim of calcification, early myositis ossificans.", "early_myositis_ossificans_described"),
-    ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Calcification in the infraspinatus tendon.", "hadd_description"),
+    ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Calcification in the infraspinatus tendon.",
+     "hadd_description"),
 ])
 def test_the_same_recommendation_is_given_when_the_report_lacks_it(text, rule):
     assert rule in recommendations(analyse(text))
@@ -518,8 +519,8 @@ def test_cppd_named_outright_is_no_intradiscal_cppd_until_a_disc_is_named():
 
 
 def test_a_named_entity_is_ranked_wherever_the_deposit_lies():
-    report = analyse("EXAM: Dual-energy CT of the left ankle.\nFINDINGS: A mineralised tophus within the distal Achilles "
-                     "tendon.")
+    report = analyse("EXAM: Dual-energy CT of the left ankle.\nFINDINGS: A mineralised tophus within the distal "
+                     "Achilles tendon.")
     assert leading(report) == ["gout"]
 
 
@@ -542,7 +543,7 @@ def test_a_calcification_of_a_hemipelvis_on_an_abdominal_study_gets_no_advice():
 
 
 def test_dx_in_an_operative_note_is_a_diagnosis_not_a_radiograph():
-    report = analyse("OPERATIVE NOTE. PREOP DX: Right shoulder calcific tendinitis, refractory. PROCEDURE: Arthroscopic "
-                     "excision of the calcific deposit from the supraspinatus.")
+    report = analyse("OPERATIVE NOTE. PREOP DX: Right shoulder calcific tendinitis, refractory. PROCEDURE: "
+                     "Arthroscopic excision of the calcific deposit from the supraspinatus.")
     assert report.result.findings and all(f.modality is None for f in report.result.findings)
     assert entities(report) == set() and not report.recommendations

@@ -59,3 +59,11 @@ def test_an_abbreviation_s_full_stop_ends_no_sentence_before_a_lower_case_word_o
     assert [s.text for s in doc.sents] == ["Risks discussed incl. infection and bleeding.",
                                            "Pt. has approx. 5 mm calcification.", "Seen post.",
                                            "Calcific density noted at the hip.", "calcification again."]
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_a_stop_the_tokenizer_keeps_in_a_word_with_a_number_ends_the_sentence_before_a_capital(plain):
+    # written for this test: spaCy keeps "4B." as one token, so the rule sentencizer never sees its stop
+    doc = get_pipeline(plain=plain)("L breast: calcifications, BI-RADS 4B. R breast: benign calcifications.")
+    assert [s.text for s in doc.sents] == ["L breast: calcifications, BI-RADS 4B.", "R breast: benign calcifications."]
+    assert [f.laterality for f in doc._.rk_findings] == ["left", "right"]

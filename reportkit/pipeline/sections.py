@@ -20,6 +20,7 @@ from reportkit.text import KeyScan, RegexSearch, trie_pattern
 
 QUERY_MARK = re.compile(r"\?")
 FULL_STOP = re.compile(r"(?<=[A-Za-z])\.")  # a stop written against a word: where an abbreviation may end
+STOP_IN_TOKEN = re.compile(r"(?<!\S)(?=[\w-]*\d)[\w-]+\.(?=\s)")  # a word with a number, then a stop ("4B.")
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
 STARTS_KEY = "reportkit_sentence_starts"
@@ -125,6 +126,8 @@ class Sectionizer:
             rule = numpy.where(self._sentence_rule.predict([doc])[0], 1, -1)
         for i in self._runs_on_after_abbreviation(doc, starts, text):
             rule[i] = -1
+        for i in _after_a_stop_kept_in_a_token(doc, starts, text):
+            rule[i] = 1
         marks = numpy.where(marks == 0, rule, marks)
         doc.from_array([SENT_START], marks.astype(numpy.uint64))
         doc.user_data[STARTS_KEY] = _marked(marks)
@@ -139,9 +142,22 @@ class Sectionizer:
             if not k or k + 1 >= len(doc) or doc[k - 1].lower_ not in self._abbreviations:
                 continue
             before, after = doc[k - 1], doc[k + 1]
-            if before.idx + len(before) == starts[k] and doc[k].whitespace_ and (after.text[0].islower() or after.is_digit):
+            written_against = before.idx + len(before) == starts[k]
+            if written_against and doc[k].whitespace_ and (after.text[0].islower() or after.is_digit):
                 found.append(k + 1)
         return found
+
+
+def _after_a_stop_kept_in_a_token(doc: Doc, starts: list[int], text: str) -> list[int]:
+    """Tokens that start a sentence after a full stop the tokenizer kept inside a word with a number ("BI-RADS 4B.
+    R breast: ..."): a capital follows. The rule sentencizer sees only a stop that is a token of its own."""
+    found = []
+    for m in STOP_IN_TOKEN.finditer(text):
+        i = _token_at(starts, m.start())
+        if (i is not None and i + 1 < len(doc) and doc[i].text == m.group() and doc[i].whitespace_
+                and doc[i + 1].text[:1].isupper()):
+            found.append(i + 1)
+    return found
 
 
 def sentence_starts(doc: Doc) -> list[int]:

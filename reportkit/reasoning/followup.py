@@ -112,7 +112,8 @@ class FollowUpRecommender:
         merged: dict[str, Recommendation] = {}
         made = {rule.id for rule in self.rules if rule.id in out and rule.satisfied_by
                 and ctx.find(rule.satisfied_by) is not None}  # the report makes it already ("F/u XR in 4-6 wks")
-        for rec in (rec for rule_id, rec in out.items() if rule_id not in made):  # alternative rules that call for the same action give one line
+        # alternative rules that call for the same action give one line
+        for rec in (rec for rule_id, rec in out.items() if rule_id not in made):
             if rec.text in merged:
                 kept = merged[rec.text]
                 kept.findings = sorted(set(kept.findings) | set(rec.findings))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from reportkit.description import HaddDescription
 from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
 from reportkit.lint.rules.helpers import positive
-from reportkit.description import HaddDescription
 from reportkit.triggers import MENTIONS
 
 APPEARANCE = "appearance (well-defined or ill-defined)"
@@ -45,8 +45,9 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
-                or described[0].historical or deposit.uncertain or not MSK_AFFIRMED.holds(deposit) or not ctx.report.imaged(deposit.findings[0])):
-            continue  # a hedged deposit, or one found at operation or by examination, has no image to describe
+                or described[0].historical or deposit.uncertain or not MSK_AFFIRMED.holds(deposit)
+                or not ctx.report.imaged(deposit.findings[0])):
+            continue  # a hedged deposit, one of the history, or one found at operation or by examination
         description = description or HaddDescription(ctx.lexicon)
         # the impression may name the tendon the findings place
         sites = [deposit.site, *(findings[i].site for i in deposit.findings)]
