@@ -264,3 +264,11 @@ def test_a_title_side_is_for_the_regions_it_names(text, expected):
 ])
 def test_a_region_given_both_sides_gives_a_later_finding_neither(text, expected):
     assert [side for _, side, _ in sides(text)] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "XR right foot: gouty tophus at the 1st MTP with an overhanging edge erosion.",
+    "Small tophi over the 2nd and 3rd DIP joints.",
+])
+def test_a_tophus_at_a_joint_lies_in_the_soft_tissue_about_it(text):
+    assert {f.location_category for f in extract(text).findings} == {"soft_tissue"}

@@ -267,6 +267,8 @@ def test_a_bilateral_exam_gives_no_side_to_a_single_finding():
     ("IMP: 6 mm L UVJ stone. Nonobstructing R nephrolithiasis.", "nephrolithiasis", "right"),
     ("Left heel pain. Chalky tophus over the R 1st MTP noted on exam.", "tophus", "right"),
     ("MAMMOGRAM: Suspicious L UOQ calcifications.", "calcifications", "left"),
+    # a run of numbers between the letter and the site
+    ("Chalky tophus over the L olecranon; small tophi on R 2nd and 3rd DIPs.", "tophi", "right"),
 ])
 def test_a_side_letter_before_a_paired_organ_a_site_or_the_finding_is_its_side(text, finding, side):
     assert side_of(text, finding) == side

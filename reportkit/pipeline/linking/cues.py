@@ -21,6 +21,10 @@ from reportkit.pipeline.extensions import MENTION_GROUP
 from reportkit.pipeline.fast.token_prefilter import PrefilteredMatcher, pattern_phrases, split_patterns, text_prefilter
 from reportkit.text import fold
 
+ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)?$", re.IGNORECASE)  # "2nd", "3", "4th"
+JOINING = {"and", "&", ",", "-", "to"}  # what joins the numbers of a run ("2nd and 3rd", "2-4")
+NUMBERED_RUN = 6  # tokens a run of numbers before a site may take
+
 
 @dataclass
 class Cue:
@@ -143,7 +147,8 @@ class CueFinder:
     def _add_letters(self, doc: Doc, cues: Cues) -> None:
         """A side for a capital letter (anatomy.yaml ``side_letters``) that labels what follows ("R: 2 cm
         calcification") or stands right before a site's name, one modifier between at most ("L index fingertip",
-        "R 2nd DIP"), or right before a paired organ's word ("L UVJ") or a finding's term ("R nephrolithiasis")."""
+        "R 2nd DIP") or a run of numbers ("R 2nd and 3rd DIPs"), or right before a paired organ's word ("L UVJ") or a
+        finding's term ("R nephrolithiasis")."""
         # a site's name, or a finding's own term ("R nephrolithiasis"), may follow the letter
         site_at = {c.start for c in cues.sites} | {s.start for s in doc.spans.get(MENTION_GROUP, ())}
         added = []
@@ -154,7 +159,8 @@ class CueFinder:
             label = following.text == ":" and (i == 0 or doc[i - 1].is_punct or "\n" in doc[i - 1].text_with_ws
                                                or doc[i - 1].is_space)
             named = (following.i in site_at or following.lower_ in self._paired_words
-                     or (following.i + 1 in site_at and not following.is_punct and not following.is_stop))
+                     or (following.i + 1 in site_at and not following.is_punct and not following.is_stop)
+                     or _numbered_run_end(doc, following.i) in site_at)
             if label or named:
                 added.append(Cue(i, i + 1, self._letters[doc[i].orth]))
         if added:
@@ -222,3 +228,12 @@ def longest_first(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str
             kept.append(span)
             taken.update(range(start, end))
     return sorted(kept, key=lambda s: s[0])
+
+
+def _numbered_run_end(doc: Doc, start: int) -> int:
+    """The token after a short run of numbers and ordinals joined by "and", commas or dashes, from ``start`` ("2nd
+    and 3rd", "2-4"); ``start`` itself when none starts there."""
+    end = start
+    while end < min(len(doc), start + NUMBERED_RUN) and (ORDINAL.match(doc[end].text) or doc[end].lower_ in JOINING):
+        end += 1
+    return end if end > start and ORDINAL.match(doc[end - 1].text) else start
