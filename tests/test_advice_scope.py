@@ -503,8 +503,14 @@ def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(tex
 
 
 @pytest.mark.parametrize(("text", "rule"), [
+    # the same four reports as above, without what made each recommendation needless
     ("EXAM: MRI of the right thigh.\nFINDINGS: Intramuscular lesion of the vastus lateralis with a thin peripheral "
      "rim of calcification, early myositis ossificans.", "early_myositis_ossificans_described"),
+    ("EXAM: Radiograph of the left forearm.\nFINDINGS: Two round calcifications with central lucency in a "
+     "compressible soft tissue mass of the forearm.\nIMPRESSION: Venous malformation with phleboliths.",
+     "venous_malformation_doppler"),
+    ("EXAM: Radiograph of both elbows.\nFINDINGS: Punctate subcutaneous calcinosis over both elbows.",
+     "calcinosis_labs"),
     ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Calcification in the infraspinatus tendon.",
      "hadd_description"),
 ])

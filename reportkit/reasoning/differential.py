@@ -25,6 +25,10 @@ class DifferentialRanker:
         self.differential = lexicon.differential
         self.entities = {e.id: e for e in self.differential.entities}
         self._concepts = {e.id: frozenset(e.concepts) for e in self.differential.entities}
+        self._entities_naming: dict[str, list[Entity]] = {}  # concept -> the entities it names, in lexicon order
+        for entity in self.differential.entities:
+            for concept in entity.concepts:
+                self._entities_naming.setdefault(concept, []).append(entity)
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
         # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
@@ -66,8 +70,9 @@ class DifferentialRanker:
         possible = self._possible_at(finding.location_category, kind)
         # an entity the report names is possible wherever the deposit lies ("a tophus within the Achilles tendon")
         listed = {entity.id for entity, _ in possible}
-        named = [(entity, 0) for entity in self.differential.entities if entity.id not in listed
-                 and not self._concepts[entity.id].isdisjoint(finding.named_concepts)]
+        named_here = {e.id: e for c in finding.named_concepts for e in self._entities_naming.get(c, ())}
+        named = [(entity, 0) for entity in self.differential.entities
+                 if entity.id in named_here and entity.id not in listed]
         for entity, prior in possible + named:
             if (scope not in entity.scopes) if advice else (entity.advice_only or (known and known not in entity.scopes)):
                 continue
