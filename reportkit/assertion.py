@@ -21,6 +21,7 @@ from typing import Protocol
 from reportkit.text import find_all_words
 
 NOT_EVIDENCE = frozenset({"NEGATED_EXISTENCE", "HYPOTHETICAL", "QUESTION"})
+HEDGED = "POSSIBLE_EXISTENCE"  # affirmed, but not stated outright ("likely pseudogout")
 
 Span = tuple[int, int]
 
@@ -45,9 +46,9 @@ class Hit:
 class AffirmedText:
     """A report's text and the ranges whose words are not evidence."""
 
-    def __init__(self, text: str, scopes: Iterable[ScopeLike] = ()) -> None:
+    def __init__(self, text: str, scopes: Iterable[ScopeLike] = (), not_evidence: frozenset[str] = NOT_EVIDENCE) -> None:
         self.text = text
-        self.blocked: list[Span] = sorted((s.start, s.end) for s in scopes if s.category in NOT_EVIDENCE)
+        self.blocked: list[Span] = sorted((s.start, s.end) for s in scopes if s.category in not_evidence)
         self._matches: dict[tuple[tuple[str, ...], int, int], tuple[Hit, ...]] = {}
 
     def affirmed(self, start: int, end: int, exempt: Span | None = None) -> bool:

@@ -184,7 +184,8 @@ def test_a_follow_up_rule_for_a_finding_must_state_its_body_systems():
 
     from reportkit.lexicon.reasoning_schema import FollowUpRule
 
-    rule = {"id": "r", "literal": "r", "text": "Consider it.", "source": "test", "when": {"kinds": ["calcification"]}}
+    rule = {"id": "r", "literal": "r", "purpose": "work_up", "text": "Consider it.", "source": "test",
+            "when": {"kinds": ["calcification"]}}
     with pytest.raises(ValidationError, match="must state the body systems"):
         FollowUpRule.model_validate(rule)
     FollowUpRule.model_validate({**rule, "when": {"kinds": ["calcification"], "scopes": ["msk"]}})
@@ -493,6 +494,14 @@ def test_a_hedged_deposit_gets_no_mimic_warning_and_no_description_lint():
     # described with its tendon, size and appearance: nothing to remind
     ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Dense, well-defined 11 mm calcification in the "
      "infraspinatus tendon.\nIMPRESSION: Calcific tendinitis.", "hadd_description"),
+    # CPPD stated outright: the survey for a suspected CPPD is moot
+    ("EXAM: Radiographs of both knees.\nFINDINGS: Calcification of the menisci of both knees with patellofemoral "
+     "narrowing.\nIMPRESSION: Chondrocalcinosis with arthropathy, c/w CPPD.", "cppd_workup"),
+    ("RHEUMATOLOGY CLINIC. Knee radiographs last year showed meniscal chondrocalcinosis. Recurrent swelling of the "
+     "left knee.\nASSESSMENT: Recurrent pseudogout of the left knee; start colchicine.", "cppd_workup"),
+    # image-guided treatment where the pain is refractory, in the note of the lavage itself
+    ("PROCEDURE: US-guided lavage of a 12 mm calcific deposit in the right supraspinatus tendon, pain refractory to "
+     "physiotherapy.", "hadd_refractory_treatment"),
 ])
 def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(text, rule):
     engine = get_engine()
@@ -513,6 +522,14 @@ def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(tex
      "calcinosis_labs"),
     ("EXAM: Radiograph of the left shoulder.\nFINDINGS: Calcification in the infraspinatus tendon.",
      "hadd_description"),
+    # CPPD only suggested: the survey stands
+    ("EXAM: Radiographs of both knees.\nFINDINGS: Calcification of the menisci of both knees with patellofemoral "
+     "narrowing.\nIMPRESSION: Chondrocalcinosis with arthropathy; the pattern favours CPPD.", "cppd_workup"),
+    ("RHEUMATOLOGY CLINIC. Knee radiographs last year showed meniscal chondrocalcinosis. Recurrent swelling of the "
+     "left knee.\nASSESSMENT: Knee arthropathy, likely pseudogout.", "cppd_workup"),
+    # refractory pain and no lavage yet
+    ("EXAM: Radiograph of the right shoulder.\nHISTORY: Pain refractory to six months of physiotherapy.\nFINDINGS: "
+     "Dense well-defined 12 mm calcification in the supraspinatus tendon.", "hadd_refractory_treatment"),
 ])
 def test_the_same_recommendation_is_given_when_the_report_lacks_it(text, rule):
     assert rule in recommendations(analyse(text))
@@ -551,3 +568,37 @@ def test_dx_in_an_operative_note_is_a_diagnosis_not_a_radiograph():
                      "Arthroscopic excision of the calcific deposit from the supraspinatus.")
     assert report.result.findings and all(f.modality is None for f in report.result.findings)
     assert entities(report) == set() and not report.recommendations
+
+
+def test_the_description_reminder_is_for_a_stated_deposit_and_carries_no_treatment():
+    stated = analyse("EXAM: Radiograph of the left shoulder.\nFINDINGS: Calcification in the infraspinatus tendon.")
+    [reminder] = [r for r in stated.recommendations if r.id == "hadd_description"]
+    assert "lavage" not in reminder.text  # treatment has its own precondition: pain refractory to conservative care
+    hedged = analyse("EXAM: Radiograph of the left shoulder.\nFINDINGS: Questionable tiny calcification in the "
+                     "infraspinatus tendon.")
+    assert hedged.result.findings and "hadd_description" not in recommendations(hedged)
+
+
+def test_rk602_asks_the_impression_only_for_a_deposit_that_calls_for_a_work_up():
+    # a reminder of what to describe changes no management: an incidental deposit need not reach the impression
+    incidental = ("EXAM: Chest radiograph, pre-operative.\nFINDINGS: Lungs clear. Incidental 8 mm calcification in "
+                  "the right supraspinatus tendon.\nIMPRESSION: No acute cardiopulmonary process.")
+    report = analyse(incidental)
+    assert "hadd_description" in recommendations(report)
+    assert "RK602" not in {d.code for d in lint_text(incidental)}
+    # on MRI alone the deposit calls for radiographs, a work-up the impression should carry
+    mri = ("EXAM: MRI of the right shoulder.\nFINDINGS: Calcification in the supraspinatus tendon.\n"
+           "IMPRESSION: No rotator cuff tear.")
+    assert "radiograph_correlation" in recommendations(analyse(mri))
+    assert "RK602" in {d.code for d in lint_text(mri)}
+
+
+def test_a_deposit_named_only_in_an_imaging_reports_history_sentence_gets_no_differential():
+    history = analyse("EXAM: Ultrasound of the kidneys.\nHISTORY: Known calcinosis of the fingertips.\nFINDINGS: Both "
+                      "kidneys are normal in size. No calculus.")
+    calcinosis = [f for f in history.result.findings if not f.negated]
+    assert calcinosis and entities(history) == set()
+    # the findings written on after a history header's sentence are the study's own
+    unheaded = analyse("EXAM: Radiograph of the right hand.\nHISTORY: Scleroderma. Clumped calcinosis in the pulp of "
+                       "the index finger.")
+    assert "calcinosis_ssc" in entities(unheaded)

@@ -145,13 +145,13 @@ def _colour(stream) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or stream.isatty()
 
 
-def _followup_conditions(selection: str) -> list[str]:
-    """Each follow-up rule a lint rule reads (``selection``: a lint.yaml list of ids, or "all"), with its
-    conditions as data."""
+def _followup_conditions(precondition) -> list[str]:
+    """Each follow-up rule a lint rule reads (its precondition's ``recommendations``), with its conditions as
+    data."""
     from reportkit.lexicon import load_lexicon
 
     lexicon = load_lexicon()
-    wanted = None if selection == "all" else set(getattr(lexicon.lint, selection))
+    wanted = precondition.followup_ids(lexicon)
     return [f"{f.id}: {f.when.model_dump(exclude_defaults=True, mode='json')}"
             for f in lexicon.followup.rules if wanted is None or f.id in wanted]
 
@@ -175,7 +175,7 @@ def show_rule(
     typer.echo(f"Reads: {r.reads_summary}")
     typer.echo(f"Applies to: {r.when.summary if r.when else 'the report text (no deposit precondition)'}")
     if r.when and r.when.recommendations:
-        for line in _followup_conditions(r.when.recommendations):
+        for line in _followup_conditions(r.when):
             typer.echo(f"  {line}")
     typer.echo("")
     typer.echo(r.doc)

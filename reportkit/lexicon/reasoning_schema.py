@@ -250,8 +250,15 @@ class FollowUpCondition(_Entry):
     certain: bool = Field(default=False, description=(
         "the deposit is stated, not hedged (\"possible faint calcification\"): a warning about what a deposit "
         "does is for one the report asserts"))
+    stated_none: list[str] = Field(default_factory=list, description=(
+        "the report states none of these outright (affirmed and not hedged): a work-up for a suspected diagnosis "
+        "is moot once the report states the diagnosis (\"pseudogout\"), not when it only suggests it"))
 
-    _lower = field_validator("sentence_any", "document_any", "document_none", "own_words_any")(_lower_all)
+    _lower = field_validator("sentence_any", "document_any", "document_none", "own_words_any",
+                             "stated_none")(_lower_all)
+
+
+FollowUpPurpose = Literal["work_up", "description", "caution"]
 
 
 class FollowUpRule(_Entry):
@@ -260,6 +267,9 @@ class FollowUpRule(_Entry):
     literal: str
     text: str
     scope: Literal["finding", "report"] = "finding"
+    purpose: FollowUpPurpose = Field(description=(
+        "work_up: a further study, test or treatment for the patient; description: what the report should say of "
+        "the finding; caution: a pitfall the finding can lead to"))
     when: FollowUpCondition
     source: str
     satisfied_by: list[str] = Field(default_factory=list)

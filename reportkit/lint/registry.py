@@ -95,9 +95,18 @@ class Precondition:
 
     scopes: tuple[str, ...] = ()
     affirmed: bool = True
-    # the rule speaks only through follow-up recommendations: those of lexicons/followup.yaml whose ids the lint
-    # vocabulary lists under this name (lint.yaml), or "all"; each recommendation states its own conditions
+    # the rule speaks only through follow-up recommendations: those of lexicons/followup.yaml of this purpose
+    # ("work_up"), those whose ids the lint vocabulary lists under this name (lint.yaml), or "all"; each
+    # recommendation states its own conditions
     recommendations: str | None = None
+
+    def followup_ids(self, lexicon) -> set[str] | None:
+        """The ids of the follow-up rules the rule speaks through; None for all of them."""
+        if self.recommendations is None or self.recommendations == "all":
+            return None
+        rules = lexicon.followup.rules
+        by_purpose = {r.id for r in rules if r.purpose == self.recommendations}
+        return by_purpose or set(getattr(lexicon.lint, self.recommendations))
 
     def holds(self, finding) -> bool:  # a Finding or Deposit (annotation-free: listing rules loads no models)
         """Whether the rule may speak about ``finding``."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import get_origin
 
-from reportkit.assertion import AffirmedText, Hit, Span
+from reportkit.assertion import HEDGED, NOT_EVIDENCE, AffirmedText, Hit, Span
 from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
 from reportkit.text import find_words
 
@@ -42,6 +42,9 @@ class ReportContext:
     at_procedure: bool = False
     clinical_note: bool = False
     examined_words: tuple[str, ...] = ()  # differential.yaml examined_words ("palpable")
+    # the history or indication headers' (start, title end, line end): a sentence after the header's own is often
+    # the unheaded findings ("Hx: fever. Amorphous calcification ...")
+    history_lines: list[tuple[int, int, int]] = field(default_factory=list)
     # a deposit (by its first mention's span) -> imaged, read from all its mentions (see imaged_deposit)
     _deposits_imaged: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
     # (mention span, descriptors, descriptor evidence) -> the affirmed descriptors
@@ -50,13 +53,24 @@ class ReportContext:
     @classmethod
     def of(cls, result: ReportResult, text: str, patient_age: int | None = None) -> ReportContext:
         """The context of ``result``, extracted from ``text`` (``patient_age``: exam metadata, if any)."""
+        history = [(s.start, s.start + len(s.title or ""), _line_end(text, s.start, s.end))
+                   for s in result.sections if s.category == "indication"]
         return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
-                   patient_age=patient_age)
+                   patient_age=patient_age, history_lines=history)
 
     @functools.cached_property
     def words(self) -> AffirmedText:
         """The report's text with its non-affirmed scopes."""
         return AffirmedText(self.text, self.scopes)
+
+    @functools.cached_property
+    def stated_words(self) -> AffirmedText:
+        """The report's text with its non-affirmed and its hedged scopes: what it states outright."""
+        return AffirmedText(self.text, self.scopes, NOT_EVIDENCE | {HEDGED})
+
+    def find_stated(self, phrases: Iterable[str]) -> Hit | None:
+        """The first match of ``phrases`` the report states outright: affirmed and not hedged."""
+        return self.stated_words.find(tuple(phrases))
 
     def find(self, phrases: Iterable[str], finding: Finding | None = None) -> Hit | None:
         """The first affirmed match of ``phrases`` in the whole report (cached: cues ask often)."""
@@ -78,13 +92,17 @@ class ReportContext:
         found at the procedure (no modality in its own sentence); not, in a report that names no imaging, a
         clinical note's deposit or one its own clause says was examined ("palpable"); nor, in a clinical note that
         names imaging elsewhere, one its own clause says was examined and its sentence names no imaging ("tophus
-        noted on exam"). The article's advice reads images. A deposit read by :meth:`imaged_deposit` answers for
+        noted on exam"); nor, in an imaging report, one named only in the sentence of its history or indication header. The
+        article's advice reads images. A deposit read by :meth:`imaged_deposit` answers for
         all its mentions."""
         known = self._deposits_imaged.get((finding.start, finding.end))
         if known is not None:
             return known
         if self.at_procedure:
             return self.modality_seen(finding) is not None
+        if self.modalities and not self.clinical_note and any(lo <= finding.start < hi and finding.sentence_start <= head
+                                                               for lo, head, hi in self.history_lines):
+            return False  # an imaging report's history ("Hx: calcinosis of the fingertips" on a renal US)
         examined = bool(self.examined_words) and self.find_own(self.examined_words, finding) is not None
         if self.modalities:
             return not (self.clinical_note and examined and not _sentence_names_modality(finding))
@@ -226,3 +244,9 @@ def _sentence_names_modality(finding: Finding) -> bool:
     """Does the finding's own sentence name the modality it was seen with ("MRI showed a deposit")?"""
     return any(ev.role == "modality" and finding.sentence_start <= ev.start and ev.end <= finding.sentence_end
                for ev in finding.evidence)
+
+
+def _line_end(text: str, start: int, end: int) -> int:
+    """Where the line from ``start`` ends, within [start, end]."""
+    newline = text.find("\n", start, end)
+    return end if newline < 0 else newline

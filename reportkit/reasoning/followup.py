@@ -157,6 +157,7 @@ class FollowUpRecommender:
             and (not when.sentence_any or ctx.find_in_sentence(when.sentence_any, finding) is not None)
             and (not when.document_any or ctx.find(when.document_any, finding) is not None)
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
+            and (not when.stated_none or ctx.find_stated(when.stated_none) is None)
             and (not when.own_words_any or ctx.find_own(when.own_words_any, finding) is not None)
             and (not when.description_incomplete
                  or bool(self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
@@ -173,6 +174,8 @@ class FollowUpRecommender:
         if when.study_modalities_only and not ctx.modalities <= set(when.study_modalities_only):
             return None
         if when.document_none and ctx.find(when.document_none) is not None:
+            return None
+        if when.stated_none and ctx.find_stated(when.stated_none) is not None:
             return None
         # a sentence holds a match only if the whole text does (sentences end at no word character): spare the
         # sentence-by-sentence search of a report that names no cue at all

@@ -69,14 +69,18 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
                         f"impression but {state} in the findings ('{f.text}')")
 
 
-@rule("RK602", "finding-missing-from-impression", "info", reads=MENTIONS,
-      when=Precondition(recommendations="all"))
+RK602_WHEN = Precondition(recommendations="work_up")
+
+
+@rule("RK602", "finding-missing-from-impression", "info", reads=MENTIONS, when=RK602_WHEN)
 def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     """A finding that calls for a recommendation is not carried into the impression.
 
     What it checks:
-        A positive deposit described in the findings section that triggers a follow-up
-        recommendation, when the impression neither restates it nor names the same diagnosis.
+        A positive deposit described in the findings section that triggers a work-up (a follow-up
+        recommendation of purpose work_up: a further study, test or treatment), when the impression
+        neither restates it nor names the same diagnosis. A reminder of what to describe, or a
+        caution, changes no management and asks nothing of the impression.
         Not in a clinical or operative note (lint.yaml clinical_note_titles), whose assessment
         is no radiology impression.
 
@@ -97,7 +101,8 @@ def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
         return  # a clinical note's assessment is no radiology impression
     findings = ctx.result.findings
     impression = {f.diagnosis for f in findings if f.section == "impression" and positive(f)}
-    driving = {i for rec in ctx.report.recommendations for i in rec.findings}
+    work_up = RK602_WHEN.followup_ids(ctx.lexicon)
+    driving = {i for rec in ctx.report.recommendations if work_up is None or rec.id in work_up for i in rec.findings}
     finding_sections = ctx.lexicon.lint.finding_sections
     for deposit in ctx.result.deposits:
         if driving.isdisjoint(deposit.findings) or any(findings[i].section == "impression" for i in deposit.findings):
