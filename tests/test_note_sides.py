@@ -127,3 +127,28 @@ def test_a_side_in_an_earlier_item_of_a_list_is_not_the_findings(text: str) -> N
 ])
 def test_a_side_that_governs_the_list_still_counts(text: str, side: str | None) -> None:
     assert [s for _, _, s in sides(text)] == [side]
+
+
+@pytest.mark.parametrize(("text", "survey"), [
+    ("ED NOTE. CT KUB: 4 mm calculus in the left distal ureter. No other stones.", "stones"),
+    ("PAEDS ED. Foreign body removed from the right nostril. Left nostril and both ears clear, no other FB.",
+     "FB"),
+    ("CLINIC LETTER. A 1.5 cm subcutaneous calcinosis nodule over the left olecranon. No calcinosis elsewhere.",
+     "calcinosis"),
+])
+def test_a_negated_survey_of_everything_else_takes_no_side_from_what_was_named(text: str, survey: str) -> None:
+    found = sides(text)
+    assert [(t, side) for t, negated, side in found if negated] == [(survey, None)], found
+    assert any(side in ("left", "right") for _, negated, side in found if not negated)
+
+
+def test_no_further_stones_still_take_the_side_of_the_stone_removed() -> None:
+    found = sides(URETEROSCOPY.format(sentence="A calculus was seen in the upper ureter.",
+                                      after="There were no further stones."))
+    assert found[-1] == ("stones", True, "left"), found
+
+
+def test_a_site_across_a_semicolon_is_another_statements() -> None:
+    found = extract("EXAM: tophus over the R 1st MTP; no tophi in the left heel pad.").findings
+    assert [(f.text, f.site) for f in found][0] == ("tophus", "1st MTP")
+    assert found[-1].negated and found[-1].site != "1st MTP"

@@ -380,6 +380,10 @@ class Linking(_Entry):
     referring_modifiers: list[str] = Field(
         default_factory=list, description=(
             "words before a negated finding that make it speak of the object already named (no further stones)"))
+    survey_modifiers: list[str] = Field(
+        default_factory=list, description=(
+            "words before or just after a negated finding that make it a survey of everything but what was named "
+            "(no other stones, no calcinosis elsewhere)"))
     extension: list[str] = Field(
         default_factory=list, description="words before a side naming where something reaches, not where it is")
     opposite_side: list[str] = Field(
@@ -394,7 +398,7 @@ class Linking(_Entry):
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns", "predicate_adverbs",
         "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",
-        "referring_nouns", "extension", "referring_modifiers", "opposite_side",
+        "referring_nouns", "extension", "referring_modifiers", "survey_modifiers", "opposite_side",
     )(_lower_all)
 
     @field_validator("size_units")

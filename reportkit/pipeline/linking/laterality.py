@@ -104,6 +104,7 @@ class SideReader:
         self._determiners = {vocab.add(w) for w in linking.referring_determiners}
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
         self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
+        self._survey_modifiers = {vocab.add(w) for w in linking.survey_modifiers}
         self._finite_verbs = {vocab.add(w) for w in linking.finite_verbs if " " not in w}
         # concept -> the concepts whose object a mention of it may name again: itself, and what it restates
         self._restated = {c.id: {c.id, *c.restates} for c in lexicon.concepts.concepts}
@@ -376,15 +377,16 @@ class SideReader:
         stated = self._interpreted_sides(ctx, interpreted, sites, kept) if interpreted is not None else []
         if value := _pick(stated):
             return value, "clause", [cite_side(cue, value) for cue in stated]
+        survey = self._survey(ctx, assertion, phrase_start)  # "no other stones": only the examined limb's side
         in_clause = ([c for c in kept.starting(clause_start, self.clause_end(ctx)) if not self._in_earlier_item(ctx, c)]
                      + self._opener_sides(ctx, kept) + self._host_sides(ctx, kept, clause_start))
-        if in_clause:
+        if in_clause and not survey:
             value = _pick(in_clause, self._joined(ctx, in_clause))
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
-            return self._carried_side(ctx, sites, assertion)
+            return (None, None, []) if survey else self._carried_side(ctx, sites, assertion)
         report = self._region_sides(ctx.index)
         exam = report.exam
         # the regions the finding lies in, nearest site first (None: a site of every region)
@@ -420,9 +422,18 @@ class SideReader:
             if (last is not None and last.value == "bilateral"
                     and ctx.index.sentences.start_of(last.start) != ctx.sent.start):
                 last = None  # both sides examined ("Radiographs of both shoulders."): one deposit is in one of them
-            if last is not None:
+            if last is not None and not survey:
                 return self._given_side(ctx, last, "region", clause_start)
-        return self._carried_side(ctx, sites, assertion)
+        return (None, None, []) if survey else self._carried_side(ctx, sites, assertion)
+
+    def _survey(self, ctx: FindingContext, assertion: Assertion | None, phrase_start: int) -> bool:
+        """Is the finding a negated survey of everything but what was named: a survey modifier in its phrase or
+        just after it ("no other stones", "no calcinosis elsewhere")?"""
+        if assertion is None or not assertion.negated:
+            return False
+        lower = ctx.index.lower
+        after = lower[ctx.group.last_end : min(ctx.group.last_end + 2, ctx.sent.end)]
+        return any(w in self._survey_modifiers for w in (*lower[phrase_start : ctx.group.start], *after))
 
     def _coordinated_place_sides(self, ctx: FindingContext, kept: _KeptSides) -> list[Cue]:
         """Sides of a place joined to the finding's own past the end of its phrase, in its clause: after a
