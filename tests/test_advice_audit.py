@@ -66,7 +66,7 @@ def test_the_sheet_is_seeded_and_stratified_and_its_counts_reconcile(advice):
     sizes = {row["advice_type"]: row["stratum_size"] for row in sheet}
     assert sizes == dict(counts) and sum(sizes.values()) == len(advice.items)
     # a type with more items than the quota is sampled, and another seed draws other items of it
-    assert counts["differential:hadd"] == 3
+    assert counts["differential:hadd"] == 4  # a tendon deposit each report leaves unnamed
     drawn = {tuple((r["id"], r["start"]) for r in draw_sheet(advice, seed=s, per_type=2)
                    if r["advice_type"] == "differential:hadd") for s in range(10)}
     assert len(drawn) > 1

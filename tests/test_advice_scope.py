@@ -235,7 +235,10 @@ def test_flowing_spine_ossification_or_named_dish_leads_to_dish_not_syndesmophyt
                  "EXAM: Chest radiograph.\nFINDINGS: Degenerative thoracic spine, possibly related to DISH."):
         report = analyse(text)
         assert leading(report) == ["dish"], text
-        assert report.assessments[0].suggested_entity == "dish"
+    # DISH only hedged is suggested; flowing ossification, a name of DISH itself, is the report's own diagnosis
+    assert analyse(text).assessments[0].suggested_entity == "dish"
+    flowing = analyse("EXAM: Chest radiograph.\nFINDINGS: Flowing anterior osteophytes along the mid thoracic spine.")
+    assert flowing.assessments[0].named_by_report and flowing.assessments[0].suggested_entity is None
     # a report that says syndesmophytes keeps them
     spondylitis = analyse("EXAM: Radiograph of the lumbar spine. HISTORY: Ankylosing spondylitis.\nFINDINGS: "
                           "Thin marginal syndesmophytes bridging L1 to L4.")
@@ -602,3 +605,33 @@ def test_a_deposit_named_only_in_an_imaging_reports_history_sentence_gets_no_dif
     unheaded = analyse("EXAM: Radiograph of the right hand.\nHISTORY: Scleroderma. Clumped calcinosis in the pulp of "
                        "the index finger.")
     assert "calcinosis_ssc" in entities(unheaded)
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    # the findings describe, the impression names: one diagnosis the report already makes
+    ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
+     "tendon.\nCONCLUSION: Acute calcific tendinitis of FCU.", "hadd"),
+    ("EXAM: Radiograph of the right forearm.\nFINDINGS: Two phleboliths in the volar soft tissues.", "phlebolith"),
+])
+def test_a_diagnosis_the_report_states_is_not_suggested_back_to_it(text, entity):
+    report = analyse(text)
+    assert report.assessments and all(a.differential[0].id == entity for a in report.assessments)
+    assert all(a.named_by_report and a.suggested_entity is None for a in report.assessments)
+
+
+@pytest.mark.parametrize(("text", "entity"), [
+    # unnamed: the tendon's differential is the advice
+    ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
+     "tendon.", "hadd"),
+    # named only hedged
+    ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
+     "tendon, possibly calcific tendinitis.", "hadd"),
+    # the imaging finding, not the disease it belongs to (chondrocalcinosis of CPPD)
+    ("EXAM: Radiograph of the left knee.\nFINDINGS: Meniscal chondrocalcinosis.", "cppd"),
+    # a name several entities share: which calcinosis is what the suggestion adds
+    ("EXAM: Radiographs of both hands. HISTORY: Scleroderma.\nFINDINGS: Subcutaneous calcinosis of the fingertips.",
+     "calcinosis_ssc"),
+])
+def test_an_entity_the_report_does_not_state_is_still_suggested(text, entity):
+    [assessment] = analyse(text).assessments
+    assert not assessment.named_by_report and assessment.suggested_entity == entity

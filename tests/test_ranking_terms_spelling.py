@@ -207,7 +207,8 @@ def test_a_term_with_diacritics_is_found_as_without(written):
     (finding, assessment), = pairs
     assert finding.concept == "arterial_calcification"
     assert report.result.findings[0].start == analyse(plain).result.findings[0].start
-    assert assessment.suggested_entity == "arterial_calcification"
+    # the report names the entity: it leads, and nothing is suggested that the report already says
+    assert assessment.differential[0].id == "arterial_calcification" and assessment.named_by_report
 
 
 def test_dashes_and_accented_letters_in_cue_and_site_words_are_folded():

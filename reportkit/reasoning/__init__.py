@@ -150,6 +150,7 @@ class ReportReasoning:
             result = result.model_copy(
                 update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
         merged = [d.as_finding(result.findings) for d in result.deposits]
+        self.ctx.state_concepts(result.findings)
         not_imaged = set()
         for i, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
             deposit.scope = self.scope_of(finding)

@@ -42,6 +42,9 @@ class ReportContext:
     at_procedure: bool = False
     clinical_note: bool = False
     examined_words: tuple[str, ...] = ()  # differential.yaml examined_words ("palpable")
+    # the concepts the report names outright: in a mention it states (not negated, hedged, hypothetical or of the
+    # history) and by no hedged interpretation ("calcification, likely chondrocalcinosis")
+    stated_concepts: frozenset[str] = frozenset()
     # the history or indication headers' (start, title end, line end): a sentence after the header's own is often
     # the unheaded findings ("Hx: fever. Amorphous calcification ...")
     history_lines: list[tuple[int, int, int]] = field(default_factory=list)
@@ -67,6 +70,14 @@ class ReportContext:
     def stated_words(self) -> AffirmedText:
         """The report's text with its non-affirmed and its hedged scopes: what it states outright."""
         return AffirmedText(self.text, self.scopes, NOT_EVIDENCE | {HEDGED})
+
+    def state_concepts(self, findings: Iterable[Finding]) -> None:
+        """Remember the concepts ``findings`` name outright (:attr:`stated_concepts`)."""
+        self.stated_concepts = frozenset(
+            c for f in findings
+            if not (f.negated or f.uncertain or f.hypothetical or f.historical)
+            and all(self.stated_words.affirmed(ev.start, ev.end) for ev in f.evidence if ev.role == "interpretation")
+            for c in f.named_concepts)
 
     def find_stated(self, phrases: Iterable[str]) -> Hit | None:
         """The first match of ``phrases`` the report states outright: affirmed and not hedged."""

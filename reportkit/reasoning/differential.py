@@ -29,6 +29,17 @@ class DifferentialRanker:
         for entity in self.differential.entities:
             for concept in entity.concepts:
                 self._entities_naming.setdefault(concept, []).append(entity)
+        # concepts that name one diagnosis ("calcific tendinitis", "phlebolith"), not one entities of several share
+        # ("calcinosis": of SSc, of dermatomyositis or of renal failure, which is what a suggestion would add)
+        diagnoses: dict[str, set[str | None]] = {}
+        for entity in self.differential.entities:
+            for concept in entity.concepts:
+                diagnoses.setdefault(concept, set()).add(entity.diagnosis)
+        identifying = {c for c, named in diagnoses.items() if len(named) == 1}
+        # entity -> its own name's concept (the first it lists), when that names one diagnosis: "calcific
+        # tendinitis" names HADD, but "chondrocalcinosis", the imaging finding, is not CPPD's own name
+        self._own_concept = {e.id: e.concepts[0] for e in self.differential.entities
+                             if e.concepts and e.concepts[0] in identifying}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
         # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
@@ -130,7 +141,12 @@ class DifferentialRanker:
     def annotate(self, assessment: Assessment, finding: Finding, items: list[DifferentialItem],
                  ctx: ReportContext) -> None:
         """Put the ranked ``items`` on ``assessment`` with the suggestion, warnings, notes and phase."""
-        top = self.suggestion(items)
+        # the report names the leading entity outright (for this deposit, or for one like it: a findings mention
+        # the impression names is not always merged with it): that is its own diagnosis, so reportkit suggests
+        # nothing and offers no differential as advice; the ranking stays as data
+        assessment.named_by_report = (bool(items) and not finding.uncertain
+                                      and self._own_concept.get(items[0].id) in ctx.stated_concepts)
+        top = None if assessment.named_by_report else self.suggestion(items)
         assessment.differential = items[:SHOWN]
         if top:
             assessment.suggested_diagnosis = top.diagnosis
