@@ -635,3 +635,40 @@ def test_a_diagnosis_the_report_states_is_not_suggested_back_to_it(text, entity)
 def test_an_entity_the_report_does_not_state_is_still_suggested(text, entity):
     [assessment] = analyse(text).assessments
     assert not assessment.named_by_report and assessment.suggested_entity == entity
+
+
+def test_a_deposit_a_later_sentence_says_is_gone_gets_no_advice():
+    letter = ("Dear Dr Smith,\nShe had US-guided barbotage of a right infraspinatus calcific deposit in May. Today's "
+              "radiograph shows that the calcification has completely resolved.")
+    report = analyse(letter)
+    assert [f.negated for f in report.result.findings] == [False, True]
+    assert entities(report) == set() and not report.recommendations
+    assert "RK301" not in {d.code for d in lint_text(letter)}
+    # gone at another site is another deposit's news
+    other = analyse("EXAM: Radiograph of the right shoulder.\nFINDINGS: Calcific deposit in the infraspinatus "
+                    "tendon. The calcification in the supraspinatus tendon has resolved.")
+    assert "hadd" in entities(other)
+
+
+def test_a_deposit_under_the_physical_examination_of_a_note_is_not_imaged():
+    note = ("RHEUMATOLOGY FOLLOW-UP\nPMH: Raynaud's.\n{title}: hard subcutaneous calcinosis nodules over the left "
+            "elbow.\nPlan: radiographs of both hands.")
+    examined = analyse(note.format(title="O/E"))
+    assert examined.result.findings and entities(examined) == set()
+    assert entities(analyse(note.format(title="XR left elbow")))  # the same words read off an image
+
+
+def test_an_injection_related_interpretation_leads_the_differential():
+    report = analyse("EXAM: Radiograph of the left forearm.\nFINDINGS: A few small calcified subcutaneous nodules "
+                     "along the forearm, probably old injection-related fat necrosis.")
+    [assessment] = report.assessments
+    assert assessment.differential[0].id == "injection_granuloma"
+
+
+def test_rk204_does_not_ask_a_ligament_deposit_to_be_called_tendinopathy():
+    text = ("EXAM: Radiograph of the left hand.\nFINDINGS: Amorphous calcific density in the radial collateral "
+            "ligament of the index MCP joint (acute calcific periarthritis).\nIMPRESSION: HADD of the index MCP joint.")
+    assert "RK204" not in {d.code for d in lint_text(text)}
+    tendon = ("EXAM: Radiograph of the right shoulder.\nFINDINGS: Calcific tendinitis of the supraspinatus.\n"
+              "IMPRESSION: HADD.")
+    assert "RK204" in {d.code for d in lint_text(tendon)}

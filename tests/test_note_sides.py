@@ -147,8 +147,3 @@ def test_no_further_stones_still_take_the_side_of_the_stone_removed() -> None:
                                       after="There were no further stones."))
     assert found[-1] == ("stones", True, "left"), found
 
-
-def test_a_site_across_a_semicolon_is_another_statements() -> None:
-    found = extract("EXAM: tophus over the R 1st MTP; no tophi in the left heel pad.").findings
-    assert [(f.text, f.site) for f in found][0] == ("tophus", "1st MTP")
-    assert found[-1].negated and found[-1].site != "1st MTP"

@@ -49,6 +49,7 @@ class Reasoner:
         self._clinical_titles = frozenset(lexicon.lint.clinical_note_titles)
         self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
         self._examined_words = tuple(lexicon.differential.examined_words)
+        self.referring_determiners = frozenset(lexicon.linking.referring_determiners)
 
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
         """The reasoning over one extracted report (``patient_age``: exam metadata, used when the text states none)."""
@@ -57,6 +58,8 @@ class Reasoner:
         ctx.at_procedure = not titles.isdisjoint(self._procedure_titles)
         ctx.clinical_note = not titles.isdisjoint(self._clinical_titles)
         ctx.examined_words = self._examined_words
+        ctx.examined_sections = [(s.start, s.end) for s in result.sections
+                                 if (s.title or "").strip(" :").lower() in self._examined_words]
         return ReportReasoning(self, ctx)
 
 
@@ -152,9 +155,14 @@ class ReportReasoning:
         merged = [d.as_finding(result.findings) for d in result.deposits]
         self.ctx.state_concepts(result.findings)
         not_imaged = set()
+        gone = self._since_gone(result.findings, merged)
         for i, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
             deposit.scope = self.scope_of(finding)
-            if not self.ctx.imaged_deposit(finding, [result.findings[m] for m in deposit.findings]):
+            if i in gone:
+                finding.historical = True  # what the study shows is its absence: the advice is for neither
+                self.ctx.imaged_deposit(finding, [])
+                not_imaged.add(i)
+            elif not self.ctx.imaged_deposit(finding, [result.findings[m] for m in deposit.findings]):
                 not_imaged.add(i)
         assessments = []
         for index, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):
@@ -174,6 +182,27 @@ class ReportReasoning:
         report._deposit_findings = merged  # the renderers and the post-processor read them as reasoned
         report._not_imaged = frozenset(not_imaged)
         return report
+
+
+    def _since_gone(self, findings: list[Finding], merged: list[Finding]) -> set[int]:
+        """The deposits a later sentence says are gone: a negated restatement of the same deposit, headed by a
+        referring determiner, at the same site and on no other side ("She had barbotage of a left supraspinatus
+        calcific deposit. ... the calcification has completely resolved")."""
+        gone: set[int] = set()
+        restating = [f for f in findings if f.negated and f.site and self._refers_back(f)]
+        for i, deposit in enumerate(merged):
+            if deposit.negated or not deposit.site:
+                continue
+            if any(later.sentence_start >= deposit.sentence_end and later.kind == deposit.kind
+                   and later.site == deposit.site and later.laterality in (None, deposit.laterality)
+                   for later in restating):
+                gone.add(i)
+        return gone
+
+    def _refers_back(self, finding: Finding) -> bool:
+        """Is the mention's phrase headed by a referring determiner ("the calcification")?"""
+        before = self.ctx.text[max(0, finding.start - 12):finding.start].lower().split()
+        return bool(before) and before[-1] in self.reasoner.referring_determiners
 
 
 @functools.cache

@@ -45,6 +45,8 @@ class ReportContext:
     # the concepts the report names outright: in a mention it states (not negated, hedged, hypothetical or of the
     # history) and by no hedged interpretation ("calcification, likely chondrocalcinosis")
     stated_concepts: frozenset[str] = frozenset()
+    # the sections of a physical examination: titled with one of the examined words ("O/E:")
+    examined_sections: list[tuple[int, int]] = field(default_factory=list)
     # the history or indication headers' (start, title end, line end): a sentence after the header's own is often
     # the unheaded findings ("Hx: fever. Amorphous calcification ...")
     history_lines: list[tuple[int, int, int]] = field(default_factory=list)
@@ -114,7 +116,8 @@ class ReportContext:
         if self.modalities and not self.clinical_note and any(lo <= finding.start < hi and finding.sentence_start <= head
                                                                for lo, head, hi in self.history_lines):
             return False  # an imaging report's history ("Hx: calcinosis of the fingertips" on a renal US)
-        examined = bool(self.examined_words) and self.find_own(self.examined_words, finding) is not None
+        examined = bool(self.examined_words) and (self.find_own(self.examined_words, finding) is not None or any(
+            lo <= finding.start < hi for lo, hi in self.examined_sections))
         if self.modalities:
             return not (self.clinical_note and examined and not _sentence_names_modality(finding))
         return not (self.clinical_note or examined)

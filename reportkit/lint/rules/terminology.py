@@ -154,7 +154,8 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
         then "HADD"): every mention that does not use the preferred term of
         lexicons/terminology.yaml (`reportkit terms`: "calcific tendinopathy") is reported. A
         mention already using the preferred term is never reported, and a report that keeps to one
-        name throughout is left alone.
+        name throughout is left alone. A mention placed outside a tendon (a ligament, a joint's
+        soft tissue) is not asked to say "tendinopathy".
 
     Why it matters:
         HADD and calcific tendinitis/tendinopathy name the same disease (Freire 2018, Calcific
@@ -176,8 +177,10 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
         names that carry a site), which can move the finding.
     """
     concept = ctx.lexicon.lint.hadd_concept
-    mentions = sorted((f for f in ctx.result.findings + ctx.result.queries if f.concept == concept),
-                      key=lambda f: f.start)
+    # the preferred name says tendon: a deposit placed elsewhere ("in the radial collateral ligament", "calcific
+    # periarthritis") is hydroxyapatite deposition by another name, rightly
+    mentions = sorted((f for f in ctx.result.findings + ctx.result.queries
+                       if f.concept == concept and f.location_category in (None, "tendon")), key=lambda f: f.start)
     entry = ctx.lexicon.term_for_concept(concept)
     if not mentions or entry is None:
         return

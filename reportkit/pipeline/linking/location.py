@@ -37,7 +37,6 @@ class SiteReader:
         self._phrase_openers = Phrases(nlp, lexicon.linking.determiners + lexicon.linking.prepositions)
         self._clauses = clauses
         self._before = clauses.before
-        self._semicolon = nlp.vocab.strings.add(";")  # a token's lower-cased word id (:mod:`.phrases`)
         # names of a muscle whose tendon is a site of its own under the same name: "gluteus medius" (a muscle),
         # "gluteus medius tendon"
         categories = {t.lower(): s.category for s in lexicon.anatomy.sites for t in s.terms}
@@ -325,15 +324,11 @@ class SiteReader:
         return caches.deciding_sites
 
     def _sentence_site(self, ctx: FindingContext) -> Cue | None:
-        """The named site nearest the finding elsewhere in its sentence, within its statement: a semicolon
-        ends one ("tophi over the R 1st MTP; no tophi on the ears")."""
+        """The named site nearest the finding elsewhere in its sentence."""
         _, usual, last_resort = self._deciding(ctx)
-        lower, start, end = ctx.index.lower, ctx.sent.start, ctx.sent.end
-        start = max((i + 1 for i in range(start, ctx.group.start) if lower[i] == self._semicolon), default=start)
-        end = next((i for i in range(ctx.group.end, end) if lower[i] == self._semicolon), end)
         # a last resort ("mass") only when the sentence names no other site
-        return (usual.nearest(ctx.group.start, start, end)
-                or last_resort.nearest(ctx.group.start, start, end))
+        return (usual.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end)
+                or last_resort.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end))
 
     def _earlier_site(self, ctx: FindingContext) -> Cue | None:
         """The last named site before the sentence, within its section."""
