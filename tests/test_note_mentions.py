@@ -257,3 +257,16 @@ def test_a_foreign_body_named_again_by_a_bare_noun_is_a_mention(text, restated):
 ])
 def test_a_bare_noun_of_bone_tissue_or_stone_is_no_foreign_body(text):
     assert all(f.kind != "foreign_body" or f.negated for f in extract(text).findings)
+
+
+def test_a_bare_deposit_restating_a_calcification_is_a_mention_but_not_another_kind_of_deposit():
+    from reportkit import extract
+
+    note = ("SHOULDER CLINIC\nBilateral calcific tendinopathy. R: 11 mm supraspinatus deposit, painful; L: small "
+            "infraspinatus deposit.")
+    found = [(f.text, f.site, f.laterality) for f in extract(note).findings]
+    assert ("deposit", "supraspinatus", "right") in found and ("deposit", "infraspinatus", "left") in found
+    # no calcium named, or another substance's deposit: no mention
+    assert not extract("MRI RIGHT SHOULDER\nSmall deposit in the supraspinatus tendon.").findings
+    chest = extract("CT CHEST\nCoronary artery calcification. Pleural deposits in keeping with metastases.").findings
+    assert [f.text for f in chest] == ["calcification"]
