@@ -672,3 +672,39 @@ def test_rk204_does_not_ask_a_ligament_deposit_to_be_called_tendinopathy():
     tendon = ("EXAM: Radiograph of the right shoulder.\nFINDINGS: Calcific tendinitis of the supraspinatus.\n"
               "IMPRESSION: HADD.")
     assert "RK204" in {d.code for d in lint_text(tendon)}
+
+
+def test_a_lavage_note_lists_no_calcification_after_its_own_corticoid_injection():
+    note = ("PROCEDURE NOTE: US-guided barbotage of a right supraspinatus calcific deposit.\nThe 15 mm calcification "
+            "was punctured and lavaged with saline. 40 mg triamcinolone injected into the subacromial bursa.")
+    report = analyse(note)
+    assert report.assessments and all("corticoid_injection" not in [d.id for d in a.differential]
+                                      for a in report.assessments)
+    # the same deposit with a steroid injection in its history keeps the entity
+    history = analyse("EXAM: Radiograph of the right shoulder. HISTORY: Two subacromial steroid injections last "
+                      "year.\nFINDINGS: Amorphous calcification in the supraspinatus tendon.")
+    assert "corticoid_injection" in [d.id for d in history.assessments[0].differential]
+
+
+def test_a_definite_restatement_with_its_size_joins_the_deposit_named_before():
+    from reportkit import extract
+
+    found = extract("PROCEDURE NOTE: US-guided barbotage of left supraspinatus calcific deposit.\nConsent "
+                    "confirmed.\nThe 17 mm calcification was identified in the anterior supraspinatus.")
+    [deposit] = found.deposits
+    assert len(deposit.findings) == 2 and deposit.size_mm == 17
+
+
+def test_a_calcification_after_a_kick_leads_with_myositis_ossificans():
+    report = analyse("EXAM: MRI of the right thigh. HISTORY: Footballer kicked in the thigh 4 weeks ago.\nFINDINGS: "
+                     "Intramuscular lesion of the vastus intermedius with a thin peripheral rim of early "
+                     "mineralisation.")
+    assert report.assessments[0].differential[0].id == "myositis_ossificans"
+
+
+def test_the_prior_state_of_a_lesion_that_has_matured_gets_no_advice():
+    report = analyse("EXAM: Radiographs of the left femur. COMPARISON: 6 weeks prior.\nFINDINGS: The faint flocculent "
+                     "calcification in the anterior thigh has matured into a well-corticated ossific mass.\n"
+                     "IMPRESSION: Maturing myositis ossificans of the quadriceps.")
+    assert report.result.findings[0].historical
+    assert not report.recommendations  # matured: no follow-up to watch it mature

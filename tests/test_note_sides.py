@@ -147,3 +147,19 @@ def test_no_further_stones_still_take_the_side_of_the_stone_removed() -> None:
                                       after="There were no further stones."))
     assert found[-1] == ("stones", True, "left"), found
 
+
+
+@pytest.mark.parametrize(("text", "finding"), [
+    # the next list item's place is another statement's
+    ("PSH: lap chole 2010 for gallstones; removal of FB L eye 1998.", "gallstones"),
+    # a survey after a semicolon takes no side from the stone named before it
+    ("CT KUB: 4 mm L proximal ureteric calculus with mild hydronephrosis; no other stones.", "stones"),
+])
+def test_a_semicolon_ends_the_statement_a_site_and_its_side_are_read_from(text: str, finding: str) -> None:
+    assert [(t, side) for t, _, side in sides(text) if t == finding] == [(finding, None)]
+
+
+def test_a_statement_after_a_semicolon_that_refers_back_keeps_the_place_before_it() -> None:
+    found = extract("MRI RIGHT ELBOW\nFocal low-signal nodule at the common extensor origin; on the radiograph this "
+                    "is a 6 mm calcific deposit.").findings
+    assert [(f.site, f.location_category) for f in found] == [("common extensor origin", "tendon")]

@@ -138,6 +138,9 @@ class Entity(_Entry):
     requires_own: list[str] = Field(default_factory=list, description=(
         "advice only: the entity is listed only when one of these words belongs to the deposit (its site or own "
         "clause): an enthesophyte needs an insertion, a tendon or ligament; the diagnosis label does not read it"))
+    ruled_out_by: list[str] = Field(default_factory=list, description=(
+        "report words that take the entity out of the advice: a report of the deposit's lavage or barbotage gives "
+        "the corticoid it injects as the deposit's treatment, after it, not as its cause"))
     advice_only: bool = Field(default=False, description=(
         "an entity of the advice only, absent from the ranking the diagnosis label reads (extraction)"))
     scopes: list[Scope] = Field(default_factory=lambda: ["msk"], description=(
@@ -157,7 +160,7 @@ class Entity(_Entry):
     warning: str | None = None
     source: str
 
-    _lower = field_validator("requires_site", "requires_own")(_lower_all)
+    _lower = field_validator("requires_site", "requires_own", "ruled_out_by")(_lower_all)
 
 
 class Density(_Entry):

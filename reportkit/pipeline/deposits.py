@@ -120,6 +120,9 @@ class DepositGrouper(PipelineStep):
         self._organs = {term: organ for organ, terms in lexicon.anatomy.paired_organs.items() for term in terms}
         linking = lexicon.linking
         self._demonstratives = set(linking.restating_demonstratives)
+        # a definite article before a described term ("The 17 mm calcification"); a demonstrative opens a restating
+        # clause instead (``_in_restating_clause``)
+        self._definites = {w for w in linking.referring_determiners if " " not in w} - self._demonstratives
         self._clause_openers = {w for w in linking.clause_openers if " " not in w}
         # what may follow a demonstrative that stands for the deposit: its verb ("this is", "these may"), a
         # noun for it ("these findings") or an interpretation ("this likely represents")
@@ -143,6 +146,28 @@ class DepositGrouper(PipelineStep):
             return False
         heads_a_term = any(j in starts for j in range(opener + 1, min(opener + 1 + TERM_REACH, span.start + 1)))
         return heads_a_term or doc[opener + 1].lower_ in self._restating_words
+
+    @staticmethod
+    def _site_past_break(text: str, f: Finding) -> bool:
+        """Is ``f``'s site named after it, past a comma or semicolon?"""
+        site = next((ev for ev in f.evidence if ev.role == "site"), None)
+        return site is not None and site.start >= f.end and any(c in text[f.end:site.start] for c in ",;")
+
+    def _definite(self, doc: Doc, f: Finding, sentences: Sentences) -> bool:
+        """Is ``f`` headed by a definite determiner a few words before its term, with only its size or
+        descriptors between ("The 17 mm calcification was identified ...")? Such a phrase names again a
+        deposit already named, as the ``anaphors`` phrases do."""
+        span = doc.char_span(f.start, f.end, alignment_mode="expand")
+        if span is None:
+            return False
+        sentence_start = sentences.start_of(span.start)
+        for i in range(span.start - 1, max(sentence_start, span.start - 1 - TERM_REACH) - 1, -1):
+            word = doc[i].lower_
+            if word in self._definites:
+                return i < span.start - 1  # "the calcification" alone is an anaphor phrase already
+            if doc[i].is_punct or word in self._clause_openers:
+                return False
+        return False
 
     def _generic_place(self, f: Finding, first: Finding) -> bool:
         """Is ``f``'s site only a generic word ("cartilage", "soft tissue") for the location of ``first``?"""
@@ -200,7 +225,7 @@ class DepositGrouper(PipelineStep):
         by_kind: dict[tuple[str, bool], list[_Draft]] = {}
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
-            anaphoric = k >= 0 and finding.start < anaphors[k].end_char
+            anaphoric = (k >= 0 and finding.start < anaphors[k].end_char) or self._definite(doc, finding, sentences)
             restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts, sentences)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
@@ -208,15 +233,25 @@ class DepositGrouper(PipelineStep):
             if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
                 anaphoric = True
                 recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
+            # an anaphor's site past a clause break is another thing's ("The deposit is ill-defined, with fluid in
+            # the bursa"): the anaphor is where the deposit it names is
+            far = anaphoric and self._site_past_break(doc.text, finding)
+            own_site = finding.site
+            if far:
+                finding.site = None
             candidates = [d for d in recent if self._joins(finding, anaphoric or restating, d, findings, restating)]
             if not candidates:
                 candidates = self._sole_deposit_named(finding, recent, findings)
             unstated = finding.site is None or self._is_region(finding.site)
             target = self._antecedent(finding, anaphoric or restating, unstated, candidates, findings)
             if target is None:
+                finding.site = own_site
                 drafts.append(_Draft.of(i, finding, self._is_region(finding.site)))
                 same_kind.append(drafts[-1])
             else:
+                if far:
+                    finding.evidence = [ev for ev in finding.evidence if ev.role != "site"]
+                    finding.location_category = None
                 _inherit(finding, target.antecedents(findings), unstated)
                 target.add(i, finding, self._is_region(finding.site))
         described: set[int] = set()

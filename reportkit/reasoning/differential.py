@@ -97,6 +97,8 @@ class DifferentialRanker:
                 continue
             if advice and entity.requires_own and not ctx.find_own(entity.requires_own, finding):
                 continue
+            if advice and entity.ruled_out_by and ctx.find(entity.ruled_out_by) is not None:
+                continue
             supporting, specific, score = [], False, prior
             for cue in entity.cues:
                 why = self._cue_matches(cue, finding, ctx, advice)

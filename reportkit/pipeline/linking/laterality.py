@@ -371,13 +371,13 @@ class SideReader:
             own += self._coordinated_place_sides(ctx, kept)
             value = _pick(own, self._joined(ctx, own))
             return value, "mention", [cite_side(cue, value) for cue in own]
-        naming = self._naming_side(ctx, sites, kept)
+        survey = self._survey(ctx, assertion, phrase_start)  # "no other stones": only the examined limb's side
+        naming = None if survey else self._naming_side(ctx, sites, kept)
         if naming is not None:  # "right common carotid artery ... which was calcified"
             return naming.value, "mention", [cite_side(naming, naming.value)]
         stated = self._interpreted_sides(ctx, interpreted, sites, kept) if interpreted is not None else []
         if value := _pick(stated):
             return value, "clause", [cite_side(cue, value) for cue in stated]
-        survey = self._survey(ctx, assertion, phrase_start)  # "no other stones": only the examined limb's side
         in_clause = ([c for c in kept.starting(clause_start, self.clause_end(ctx)) if not self._in_earlier_item(ctx, c)]
                      + self._opener_sides(ctx, kept) + self._host_sides(ctx, kept, clause_start))
         if in_clause and not survey:

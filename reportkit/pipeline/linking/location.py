@@ -37,6 +37,10 @@ class SiteReader:
         self._phrase_openers = Phrases(nlp, lexicon.linking.determiners + lexicon.linking.prepositions)
         self._clauses = clauses
         self._before = clauses.before
+        strings = nlp.vocab.strings  # a token's lower-cased word id (:mod:`.phrases`)
+        self._semicolon = strings.add(";")
+        self._referring = {strings.add(w) for w in (*lexicon.linking.restating_demonstratives,
+                                                    *lexicon.linking.referring_pronouns)}
         # names of a muscle whose tendon is a site of its own under the same name: "gluteus medius" (a muscle),
         # "gluteus medius tendon"
         categories = {t.lower(): s.category for s in lexicon.anatomy.sites for t in s.terms}
@@ -324,11 +328,18 @@ class SiteReader:
         return caches.deciding_sites
 
     def _sentence_site(self, ctx: FindingContext) -> Cue | None:
-        """The named site nearest the finding elsewhere in its sentence."""
+        """The named site nearest the finding elsewhere in its sentence, within its statement: a semicolon ends one
+        ("lap chole for gallstones; removal of FB L eye"). A statement after a semicolon that refers back with a
+        demonstrative or pronoun ("...; this is a 6 mm calcific deposit") still reads the one before it."""
         _, usual, last_resort = self._deciding(ctx)
+        lower, start, end = ctx.index.lower, ctx.sent.start, ctx.sent.end
+        end = next((i for i in range(ctx.group.end, end) if lower[i] == self._semicolon), end)
+        opened = max((i + 1 for i in range(start, ctx.group.start) if lower[i] == self._semicolon), default=start)
+        if not self._referring.intersection(lower[opened:ctx.group.start]):
+            start = opened
         # a last resort ("mass") only when the sentence names no other site
-        return (usual.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end)
-                or last_resort.nearest(ctx.group.start, ctx.sent.start, ctx.sent.end))
+        return (usual.nearest(ctx.group.start, start, end)
+                or last_resort.nearest(ctx.group.start, start, end))
 
     def _earlier_site(self, ctx: FindingContext) -> Cue | None:
         """The last named site before the sentence, within its section."""
