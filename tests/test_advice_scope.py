@@ -708,3 +708,28 @@ def test_the_prior_state_of_a_lesion_that_has_matured_gets_no_advice():
                      "IMPRESSION: Maturing myositis ossificans of the quadriceps.")
     assert report.result.findings[0].historical
     assert not report.recommendations  # matured: no follow-up to watch it mature
+
+
+def test_a_caution_the_report_has_already_weighed_is_not_given():
+    text = ("EXAM: CT of the neck with contrast.\nFINDINGS: Amorphous calcification anterior to C1-C2 in the longus "
+            "colli with prevertebral swelling. {weighed}\nIMPRESSION: Acute calcific tendinitis of the longus colli.")
+    assert "spine_crystal_mimic" in recommendations(analyse(text.format(weighed="")))
+    weighed = analyse(text.format(weighed="No rim-enhancing collection to suggest retropharyngeal abscess."))
+    assert "spine_crystal_mimic" not in recommendations(weighed)
+
+
+def test_pseudogout_stated_names_cppd_but_chondrocalcinosis_alone_does_not():
+    named = analyse("EXAM: Radiograph of the right knee.\nFINDINGS: Meniscal chondrocalcinosis.\nIMPRESSION: Acute "
+                    "pseudogout of the right knee.")
+    assert all(a.named_by_report for a in named.assessments if a.differential and a.differential[0].id == "cppd")
+    finding_only = analyse("EXAM: Radiograph of the right knee.\nFINDINGS: Meniscal chondrocalcinosis.")
+    assert finding_only.assessments[0].suggested_entity == "cppd"
+
+
+def test_a_bare_deposit_in_a_clinic_letter_joins_the_tendinopathy_it_restates():
+    from reportkit import extract
+
+    letter = ("Diagnosis: left calcific tendinopathy of supraspinatus.\nXR: 18 mm dense homogeneous deposit in "
+              "supraspinatus.")
+    [deposit] = extract(letter).deposits
+    assert deposit.size_mm == 18 and "dense" in deposit.descriptors

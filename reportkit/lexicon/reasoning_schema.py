@@ -138,6 +138,11 @@ class Entity(_Entry):
     requires_own: list[str] = Field(default_factory=list, description=(
         "advice only: the entity is listed only when one of these words belongs to the deposit (its site or own "
         "clause): an enthesophyte needs an insertion, a tendon or ligament; the diagnosis label does not read it"))
+    named_by: list[str] = Field(default_factory=list, description=(
+        "words that name the entity itself, not an imaging sign of it (CPPD: \"CPPD\", \"pseudogout\"; not "
+        "\"chondrocalcinosis\" or \"crowned dens\"): stated outright in the report, the entity is the report's own "
+        "diagnosis and nothing suggests it back. Without them: a mention of its first concept, when no entity of "
+        "another diagnosis lists that concept"))
     ruled_out_by: list[str] = Field(default_factory=list, description=(
         "report words that take the entity out of the advice: a report of the deposit's lavage or barbotage gives "
         "the corticoid it injects as the deposit's treatment, after it, not as its cause"))
@@ -160,7 +165,7 @@ class Entity(_Entry):
     warning: str | None = None
     source: str
 
-    _lower = field_validator("requires_site", "requires_own", "ruled_out_by")(_lower_all)
+    _lower = field_validator("requires_site", "requires_own", "ruled_out_by", "named_by")(_lower_all)
 
 
 class Density(_Entry):
@@ -276,8 +281,11 @@ class FollowUpRule(_Entry):
     when: FollowUpCondition
     source: str
     satisfied_by: list[str] = Field(default_factory=list)
+    considered_by: list[str] = Field(default_factory=list, description=(
+        "words whose mention, affirmed or negated, shows the report has already weighed what a caution warns of "
+        "(\"no rim-enhancing collection to suggest retropharyngeal abscess\"): the report then gets no such caution"))
 
-    _lower = field_validator("satisfied_by")(_lower_all)
+    _lower = field_validator("satisfied_by", "considered_by")(_lower_all)
 
     @model_validator(mode="after")
     def _finding_rule_states_scope(self) -> FollowUpRule:

@@ -69,6 +69,9 @@ class Concept(_Entry):
     )
     restates: list[str] = Field(default_factory=list, description=(
         "concepts whose object a bare mention of this one names again (\"the stone\" after \"a renal stone\")"))
+    bare_restatement: bool = Field(default=False, description=(
+        "the terms are bare nouns that name again a deposit already named (\"deposit\", \"fragment\"): a mention "
+        "joins the last deposit of its kind at a compatible site, as an anaphor does"))
     terms: list[str] = Field(default_factory=list)
     patterns: list[TokenPattern] = Field(default_factory=list)
     requires_any: list[str] = Field(default_factory=list)

@@ -225,7 +225,8 @@ class DepositGrouper(PipelineStep):
         by_kind: dict[tuple[str, bool], list[_Draft]] = {}
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
-            anaphoric = (k >= 0 and finding.start < anaphors[k].end_char) or self._definite(doc, finding, sentences)
+            anaphoric = ((k >= 0 and finding.start < anaphors[k].end_char) or self._definite(doc, finding, sentences)
+                         or self._concepts[finding.concept].bare_restatement)
             restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts, sentences)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]

@@ -36,10 +36,13 @@ class DifferentialRanker:
             for concept in entity.concepts:
                 diagnoses.setdefault(concept, set()).add(entity.diagnosis)
         identifying = {c for c, named in diagnoses.items() if len(named) == 1}
-        # entity -> its own name's concept (the first it lists), when that names one diagnosis: "calcific
-        # tendinitis" names HADD, but "chondrocalcinosis", the imaging finding, is not CPPD's own name
-        self._own_concept = {e.id: e.concepts[0] for e in self.differential.entities
-                             if e.concepts and e.concepts[0] in identifying}
+        # entity -> the concept of its own name (the first it lists, when that names one diagnosis): "calcific
+        # tendinitis" names HADD; an entity whose concepts are imaging signs of it lists its names (named_by)
+        self._own_concepts = {e.id: frozenset() if e.named_by else frozenset(e.concepts[:1]) & identifying
+                              for e in self.differential.entities}
+        # ... or the words that name it (differential.yaml named_by): a disease stated in a clinical statement is no
+        # mention ("Acute pseudogout of the right knee"), but the report has named it
+        self._own_words = {e.id: tuple(e.named_by) for e in self.differential.entities}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
         # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
@@ -146,8 +149,10 @@ class DifferentialRanker:
         # the report names the leading entity outright (for this deposit, or for one like it: a findings mention
         # the impression names is not always merged with it): that is its own diagnosis, so reportkit suggests
         # nothing and offers no differential as advice; the ranking stays as data
-        assessment.named_by_report = (bool(items) and not finding.uncertain
-                                      and self._own_concept.get(items[0].id) in ctx.stated_concepts)
+        leader = items[0].id if items else None
+        assessment.named_by_report = leader is not None and not finding.uncertain and (
+            not self._own_concepts[leader].isdisjoint(ctx.stated_concepts)
+            or bool(self._own_words[leader]) and ctx.find_stated(self._own_words[leader]) is not None)
         top = None if assessment.named_by_report else self.suggestion(items)
         assessment.differential = items[:SHOWN]
         if top:

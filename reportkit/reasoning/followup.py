@@ -110,8 +110,9 @@ class FollowUpRecommender:
                     rec.findings.append(assessment.finding)
                     rec.evidence += [ev for ev in finding.evidence if ev.role == "term"]
         merged: dict[str, Recommendation] = {}
-        made = {rule.id for rule in self.rules if rule.id in out and rule.satisfied_by
-                and ctx.find(rule.satisfied_by) is not None}  # the report makes it already ("F/u XR in 4-6 wks")
+        made = {rule.id for rule in self.rules if rule.id in out and (
+            rule.satisfied_by and ctx.find(rule.satisfied_by) is not None  # the report makes it ("F/u XR in 4-6 wks")
+            or rule.considered_by and ctx.words.matches(rule.considered_by))}  # or weighs it ("no abscess")
         # alternative rules that call for the same action give one line
         for rec in (rec for rule_id, rec in out.items() if rule_id not in made):
             if rec.text in merged:
