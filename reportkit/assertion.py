@@ -46,7 +46,8 @@ class Hit:
 class AffirmedText:
     """A report's text and the ranges whose words are not evidence."""
 
-    def __init__(self, text: str, scopes: Iterable[ScopeLike] = (), not_evidence: frozenset[str] = NOT_EVIDENCE) -> None:
+    def __init__(self, text: str, scopes: Iterable[ScopeLike] = (),
+                 not_evidence: frozenset[str] = NOT_EVIDENCE) -> None:
         self.text = text
         self.blocked: list[Span] = sorted((s.start, s.end) for s in scopes if s.category in not_evidence)
         self._matches: dict[tuple[tuple[str, ...], int, int], tuple[Hit, ...]] = {}

@@ -96,7 +96,8 @@ class ReportReasoning:
         if items is None:
             # the differential reads images: none for a deposit found at operation or by examination, nor for
             # one of the history ("HO after his THA in 2019"), which this study did not show
-            items = self._advised[key] = [] if finding.historical or not self.ctx.imaged(finding) else self.reasoner.ranker.rank(
+            shown = not finding.historical and self.ctx.imaged(finding)
+            items = self._advised[key] = [] if not shown else self.reasoner.ranker.rank(
                 finding, kind.kind if kind.kind != "indeterminate" else finding.kind, self.ctx,
                 scope=self.scope_of(finding))
         return items

@@ -105,16 +105,16 @@ class ReportContext:
         found at the procedure (no modality in its own sentence); not, in a report that names no imaging, a
         clinical note's deposit or one its own clause says was examined ("palpable"); nor, in a clinical note that
         names imaging elsewhere, one its own clause says was examined and its sentence names no imaging ("tophus
-        noted on exam"); nor, in an imaging report, one named only in the sentence of its history or indication header. The
-        article's advice reads images. A deposit read by :meth:`imaged_deposit` answers for
+        noted on exam"); nor, in an imaging report, one named only in the sentence of its history or indication
+        header. The article's advice reads images. A deposit read by :meth:`imaged_deposit` answers for
         all its mentions."""
         known = self._deposits_imaged.get((finding.start, finding.end))
         if known is not None:
             return known
         if self.at_procedure:
             return self.modality_seen(finding) is not None
-        if self.modalities and not self.clinical_note and any(lo <= finding.start < hi and finding.sentence_start <= head
-                                                               for lo, head, hi in self.history_lines):
+        if self.modalities and not self.clinical_note and any(
+                lo <= finding.start < hi and finding.sentence_start <= head for lo, head, hi in self.history_lines):
             return False  # an imaging report's history ("Hx: calcinosis of the fingertips" on a renal US)
         examined = bool(self.examined_words) and (self.find_own(self.examined_words, finding) is not None or any(
             lo <= finding.start < hi for lo, hi in self.examined_sections))
