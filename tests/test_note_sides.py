@@ -163,3 +163,9 @@ def test_a_statement_after_a_semicolon_that_refers_back_keeps_the_place_before_i
     found = extract("MRI RIGHT ELBOW\nFocal low-signal nodule at the common extensor origin; on the radiograph this "
                     "is a 6 mm calcific deposit.").findings
     assert [(f.site, f.location_category) for f in found] == [("common extensor origin", "tendon")]
+
+
+def test_both_before_a_structure_one_limb_has_two_of_is_no_second_side() -> None:
+    assert [(t, side) for t, _, side in sides("XR LEFT KNEE: dense linear calcification in both menisci.")] == [
+        ("calcification", "left")]
+    assert [side for _, _, side in sides("CT: small calcifications in both kidneys.")] == ["bilateral"]

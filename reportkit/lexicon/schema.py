@@ -172,6 +172,8 @@ class Anatomy(_Entry):
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
     bilateral_determiners: list[str] = Field(
         default_factory=list, description="words that say both sides directly before a paired structure's name")
+    one_limb_pairs: list[str] = Field(default_factory=list, description=(
+        "structures one limb has two of: a bilateral determiner before one (\"both menisci\") says no side"))
     side_letters: dict[str, Laterality] = Field(default_factory=dict, description=(
         "capital letters that give a side only as a label (\"R: ...\") or directly before a site's name, one "
         "modifier between at most (\"L index fingertip\", \"R 2nd DIP\")"))

@@ -76,6 +76,7 @@ class CueFinder:
         self._both = {nlp.vocab.strings.add(w.strip().lower()) for w in anatomy.bilateral_determiners}
         self._both_ids = numpy.array(sorted(self._both), dtype=numpy.uint64)
         self._both_words = [w.strip().lower() for w in anatomy.bilateral_determiners]
+        self._one_limb_pairs = {w.strip().lower() for w in anatomy.one_limb_pairs}
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
         self._letters = {nlp.vocab.strings.add(letter): side for letter, side in anatomy.side_letters.items()}
         self._letter_ids = numpy.array(sorted(self._letters), dtype=numpy.uint64)
@@ -183,7 +184,7 @@ class CueFinder:
     def _add_both(self, doc: Doc, cues: Cues) -> None:
         """A bilateral side for "both" or "each" directly before a paired structure's name (one modifier may come
         between) or a placeholder ("both hila", "each kidney", "both frontal lobes", "both XXXX"), unless it
-        opens "both A and B"."""
+        opens "both A and B" or names a structure one limb has two of ("both menisci")."""
         site_at = {c.start: c for c in cues.sites}
         taken = {i for c in cues.sides for i in range(c.start, c.end)}
         added = []
@@ -197,6 +198,8 @@ class CueFinder:
             if site is None and token.i + 2 < len(doc) and following.is_alpha and not following.is_stop:
                 site = site_at.get(following.i + 1)  # one modifier between: "both frontal lobes"
             if site is not None and site.value in self._paired:
+                if doc[site.start : site.end].text.lower() in self._one_limb_pairs:
+                    continue  # "both menisci": the knee's two, on its side
                 end = site.end
             elif self._placeholder.match(following.text):
                 end = following.i + 1
