@@ -733,3 +733,34 @@ def test_a_bare_deposit_in_a_clinic_letter_joins_the_tendinopathy_it_restates():
               "supraspinatus.")
     [deposit] = extract(letter).deposits
     assert deposit.size_mm == 18 and "dense" in deposit.descriptors
+
+
+def test_a_foreign_body_named_outright_keeps_its_kind_whatever_its_echo():
+    report = analyse("HAND CLINIC. US: 8 mm linear echogenic FB with a hypoechoic halo in the left thumb pulp.")
+    [assessment] = report.assessments
+    assert assessment.kind.kind == "foreign_body" and assessment.kind.agrees
+    assert not assessment.differential and not report.recommendations
+
+
+def test_the_facet_a_tendon_inserts_on_is_no_facet_joint():
+    trochanter = analyse("EXAM: Radiograph of the right hip.\nFINDINGS: Amorphous calcific deposit at the gluteus "
+                         "medius insertion on the lateral facet of the greater trochanter.")
+    assert "facet_hadd_septic_mimic" not in recommendations(trochanter)
+    spine = analyse("EXAM: CT of the lumbar spine.\nFINDINGS: Amorphous calcification about the left L4-5 facet joint "
+                    "with surrounding soft tissue swelling.")
+    assert "facet_hadd_septic_mimic" in recommendations(spine)
+
+
+def test_calcification_of_the_transverse_ligament_about_the_dens_leads_with_cppd():
+    report = analyse("EXAM: CT of the cervical spine.\nFINDINGS: Curvilinear calcification of the transverse ligament "
+                     "posterior to the odontoid peg.")
+    assert report.assessments[0].differential[0].id == "cppd"
+
+
+def test_scattered_deposits_with_no_mass_get_no_tumour_differential():
+    scattered = analyse("EXAM: Radiograph of the pelvis.\nFINDINGS: Multiple oval and ring-like calcifications in the "
+                        "subcutaneous fat of both buttocks.")
+    assert "soft_tissue_tumour" not in entities(scattered)
+    mass = analyse("EXAM: Radiograph of the left thigh.\nFINDINGS: Soft tissue mass of the thigh with ring-and-arc "
+                   "calcifications.")
+    assert "soft_tissue_tumour" in entities(mass)

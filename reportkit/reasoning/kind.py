@@ -46,10 +46,14 @@ class KindAssessor:
                 term = next(ev for ev in finding.evidence if ev.role == "term")
                 return KindAssessment(kind=finding.kind, stated=finding.kind, agrees=True, evidence=[term])
             return KindAssessment(kind="indeterminate", stated=finding.kind, agrees=None)
+        concept = self.lexicon.concept(finding.concept)
+        if finding.kind == "foreign_body" and concept.role == "specific" and not finding.uncertain:
+            # an object named outright ("an 8 mm linear echogenic FB") is a foreign body, whatever its shape or echo
+            term = next(ev for ev in finding.evidence if ev.role == "term")
+            return KindAssessment(kind=finding.kind, stated=finding.kind, agrees=True, evidence=[term])
         kind = max(votes, key=lambda k: len(votes[k]))
         if len(votes) > 1 and len({len(v) for v in votes.values()}) == 1:
             kind = "indeterminate"  # cues disagree evenly
-        concept = self.lexicon.concept(finding.concept)
         # no dispute over a deposit the report does not assert ("No radiopaque calculus"), nor over an object
         # named outright ("a linear fragment of the port catheter" is a foreign body, whatever its shape)
         undisputed = (concept.kind_unworded or finding.negated or finding.hypothetical
