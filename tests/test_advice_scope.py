@@ -721,7 +721,8 @@ def test_a_caution_the_report_has_already_weighed_is_not_given():
 def test_pseudogout_stated_names_cppd_but_chondrocalcinosis_alone_does_not():
     named = analyse("EXAM: Radiograph of the right knee.\nFINDINGS: Meniscal chondrocalcinosis.\nIMPRESSION: Acute "
                     "pseudogout of the right knee.")
-    assert all(a.named_by_report for a in named.assessments if a.differential and a.differential[0].id == "cppd")
+    led = [a for a in named.assessments if a.differential and a.differential[0].id == "cppd"]
+    assert led and all(a.named_by_report and a.suggested_entity is None for a in led)
     finding_only = analyse("EXAM: Radiograph of the right knee.\nFINDINGS: Meniscal chondrocalcinosis.")
     assert finding_only.assessments[0].suggested_entity == "cppd"
 
