@@ -668,6 +668,7 @@ def test_an_injection_related_interpretation_leads_the_differential():
 def test_rk204_does_not_ask_a_ligament_deposit_to_be_called_tendinopathy():
     text = ("EXAM: Radiograph of the left hand.\nFINDINGS: Amorphous calcific density in the radial collateral "
             "ligament of the index MCP joint (acute calcific periarthritis).\nIMPRESSION: HADD of the index MCP joint.")
+    assert [f.text for f in analyse(text).result.findings if f.concept == "hadd"] == ["calcific periarthritis", "HADD"]
     assert "RK204" not in {d.code for d in lint_text(text)}
     tendon = ("EXAM: Radiograph of the right shoulder.\nFINDINGS: Calcific tendinitis of the supraspinatus.\n"
               "IMPRESSION: HADD.")
@@ -746,7 +747,7 @@ def test_a_foreign_body_named_outright_keeps_its_kind_whatever_its_echo():
 def test_the_facet_a_tendon_inserts_on_is_no_facet_joint():
     trochanter = analyse("EXAM: Radiograph of the right hip.\nFINDINGS: Amorphous calcific deposit at the gluteus "
                          "medius insertion on the lateral facet of the greater trochanter.")
-    assert "facet_hadd_septic_mimic" not in recommendations(trochanter)
+    assert trochanter.result.deposits and "facet_hadd_septic_mimic" not in recommendations(trochanter)
     spine = analyse("EXAM: CT of the lumbar spine.\nFINDINGS: Amorphous calcification about the left L4-5 facet joint "
                     "with surrounding soft tissue swelling.")
     assert "facet_hadd_septic_mimic" in recommendations(spine)
@@ -761,7 +762,7 @@ def test_calcification_of_the_transverse_ligament_about_the_dens_leads_with_cppd
 def test_scattered_deposits_with_no_mass_get_no_tumour_differential():
     scattered = analyse("EXAM: Radiograph of the pelvis.\nFINDINGS: Multiple oval and ring-like calcifications in the "
                         "subcutaneous fat of both buttocks.")
-    assert "soft_tissue_tumour" not in entities(scattered)
+    assert scattered.assessments and "soft_tissue_tumour" not in entities(scattered)
     mass = analyse("EXAM: Radiograph of the left thigh.\nFINDINGS: Soft tissue mass of the thigh with ring-and-arc "
                    "calcifications.")
     assert "soft_tissue_tumour" in entities(mass)
