@@ -152,6 +152,12 @@ class SideReader:
                                             and (o.category == "vascular" or o.value in self._midline)
                                             for o in index.sites.starting(side.end, side.end + 3)):
                     side = None  # "right internal carotid", "left lateral ventricular wall": it names that
+                here = self._region.get(site.value)
+                if (side is not None and side.start > site.start and here is not None
+                        and here not in self._lesion_regions and any(
+                            0 <= o.start - side.end <= 2 and self._region.get(o.value) not in (None, here)
+                            for o in index.sites.starting(side.end, side.end + 3))):
+                    side = None  # "knee radiographs show ... and calcification in the left wrist": the wrist's side
             if side is not None and site.value in self._midline:
                 side = None
             region = self._region.get(site.value)

@@ -1,0 +1,68 @@
+"""Words that are not this patient's finding now, and sides that belong to another structure.
+
+A relative's or a spouse's stones, a study proposed to look for a deposit, what a pattern is known for in
+general; a restatement in other words ("i.e.") is the same finding; a side the sentence gives a structure of
+another limb region after the finding is not the finding's; a tendon's usual abbreviation is its site.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from reportkit import extract
+
+
+def findings(text: str) -> list[tuple[str, bool, bool, str | None]]:
+    return [(f.text, f.negated, f.hypothetical, f.laterality) for f in extract(text).findings]
+
+
+@pytest.mark.parametrize(("text", "own"), [
+    ("ED NOTE. 44F with right loin pain. FH: father and brother both have kidney stones.",
+     "ED NOTE. 44F with right loin pain. PMH: kidney stones."),
+    ("GP consult. Asked about his wife's kidney stones; advised she books her own appointment.",
+     "GP consult. Asked about his kidney stones; advised he books an appointment."),
+    ("Clinic letter. Her mother had gallstones removed last year.",
+     "Clinic letter. She had gallstones removed last year."),
+])
+def test_another_persons_stones_are_not_the_patients(text, own):
+    assert findings(own)  # the same words of the patient are a finding
+    assert not [f for f in findings(text) if not f[2]]
+
+
+def test_the_patients_own_stones_beside_a_relatives_are_still_found():
+    found = findings("ED NOTE. Known right renal calculi. FH: mother has kidney stones.")
+    assert [(text, hypothetical) for text, _, hypothetical, _ in found] == [("renal calculi", False)]
+
+
+@pytest.mark.parametrize(("text", "stated", "term"), [
+    ("CT NECK. Calcification of the transverse ligament behind the dens. Suggest correlation with knee and wrist "
+     "radiographs for chondrocalcinosis.",
+     "CT NECK. Calcification of the transverse ligament behind the dens. Knee and wrist radiographs show "
+     "chondrocalcinosis.", "chondrocalcinosis"),
+    ("XR KNEES. Moderate patellofemoral narrowing, a pattern often seen in CPPD arthropathy.",
+     "XR KNEES. Moderate patellofemoral narrowing, a pattern of CPPD arthropathy.", "CPPD arthropathy"),
+])
+def test_what_a_study_would_look_for_or_a_pattern_is_known_for_is_no_finding(text, stated, term):
+    assert [f for f in findings(stated) if f[0] == term and not f[2]]
+    assert not [f for f in findings(text) if f[0] == term and not f[2]]
+
+
+def test_a_restatement_in_other_words_is_the_same_finding():
+    report = extract("XR BOTH KNEES. Fine linear calcification of the menisci, i.e. chondrocalcinosis.")
+    [finding] = report.findings
+    assert "chondrocalcinosis" in finding.named_concepts
+
+
+def test_a_side_given_later_to_another_limb_region_is_not_the_findings():
+    found = findings("Her knee radiographs show chondrocalcinosis of both menisci, and she also has calcification "
+                     "of the triangular fibrocartilage in the left wrist.")
+    assert found == [("chondrocalcinosis", False, False, None), ("calcification", False, False, "left")]
+    # a side stated before, of the limb the structure is in, is still its side
+    before = findings("19F, 5 weeks after a blow to the left thigh, now with calcification in the vastus lateralis.")
+    assert before[-1][3] == "left"
+
+
+def test_a_tendons_abbreviation_is_its_site_and_takes_its_own_side():
+    report = extract("Physiotherapy referral. Diagnosis: L shoulder calcific tendinitis (SSP). Also has "
+                     "asymptomatic calcification in the R SSP on the same film.")
+    assert [(f.laterality, f.location_category) for f in report.findings] == [("left", "tendon"), ("right", "tendon")]
