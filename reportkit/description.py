@@ -1,10 +1,16 @@
-"""What a deposit's description lacks of what the article asks it to give."""
+"""What a deposit's description lacks of what the article asks it to give, and which documents are asked."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from reportkit.lexicon import Lexicon
+from reportkit.text import find_words
+
+if TYPE_CHECKING:
+    from reportkit.models import ReportResult
 
 
 class HaddDescription:
@@ -26,3 +32,16 @@ class HaddDescription:
         if self._appearance.isdisjoint(descriptors):
             missing.append("appearance")
         return missing
+
+
+_OPENING = re.compile(r"[^\n.:]*")
+
+
+def is_clinical_note(result: ReportResult, text: str, titles: Iterable[str], openers: Iterable[str]) -> bool:
+    """Is the document a clinical, operative or referral note rather than the report of an imaging study: one of
+    its section titles is a note's (lint.yaml clinical_note_titles), or its opening names one ("Pre-op clinic.",
+    lint.yaml clinical_note_openers)?"""
+    if not result.section_titles().isdisjoint(titles):
+        return True
+    opening = _OPENING.match(text.lstrip())
+    return find_words(tuple(openers), opening.group(0) if opening else "") is not None

@@ -229,8 +229,9 @@ class Assessment(_Record):
     suggested_diagnosis: Diagnosis | None = None
     suggested_entity: str | None = None
     named_by_report: bool = Field(default=False, description=(
-        "the report names the leading entity for a deposit it states: that is the report's own diagnosis, so "
-        "nothing is suggested and the differential is kept as data, not offered as advice"))
+        "the report names the leading entity (hedged or not, by its name, its treatment or a cause in the "
+        "deposit's sentence): that is the report's own diagnosis, so nothing is suggested, the entity's warning "
+        "is not given and the differential is kept as data, not offered as advice"))
     phase: str | None = None
     notes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -235,8 +235,8 @@ def test_flowing_spine_ossification_or_named_dish_leads_to_dish_not_syndesmophyt
                  "EXAM: Chest radiograph.\nFINDINGS: Degenerative thoracic spine, possibly related to DISH."):
         report = analyse(text)
         assert leading(report) == ["dish"], text
-    # DISH only hedged is suggested; flowing ossification, a name of DISH itself, is the report's own diagnosis
-    assert analyse(text).assessments[0].suggested_entity == "dish"
+    # DISH raised, even hedged, or flowing ossification, a name of DISH itself: the report's own diagnosis
+    assert analyse(text).assessments[0].named_by_report
     flowing = analyse("EXAM: Chest radiograph.\nFINDINGS: Flowing anterior osteophytes along the mid thoracic spine.")
     assert flowing.assessments[0].named_by_report and flowing.assessments[0].suggested_entity is None
     # a report that says syndesmophytes keeps them
@@ -584,7 +584,7 @@ def test_the_description_reminder_is_for_a_stated_deposit_and_carries_no_treatme
 
 def test_rk602_asks_the_impression_only_for_a_deposit_that_calls_for_a_work_up():
     # a reminder of what to describe changes no management: an incidental deposit need not reach the impression
-    incidental = ("EXAM: Chest radiograph, pre-operative.\nFINDINGS: Lungs clear. Incidental 8 mm calcification in "
+    incidental = ("EXAM: Chest radiograph, pre-operative.\nFINDINGS: Lungs clear. Incidental calcification in "
                   "the right supraspinatus tendon.\nIMPRESSION: No acute cardiopulmonary process.")
     report = analyse(incidental)
     assert "hadd_description" in recommendations(report)
@@ -612,6 +612,21 @@ def test_a_deposit_named_only_in_an_imaging_reports_history_sentence_gets_no_dif
     ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
      "tendon.\nCONCLUSION: Acute calcific tendinitis of FCU.", "hadd"),
     ("EXAM: Radiograph of the right forearm.\nFINDINGS: Two phleboliths in the volar soft tissues.", "phlebolith"),
+    # a hedge still names it: the report has raised what the suggestion would
+    ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
+     "tendon, possibly calcific tendinitis.", "hadd"),
+    ("EXAM: Radiograph of the right forearm.\nFINDINGS: Two round calcifications with lucent centres in the volar "
+     "soft tissues, likely phleboliths.", "phlebolith"),
+    # the disease named in the deposit's own sentence makes the calcinosis its own
+    ("EXAM: Radiographs of both thighs.\nFINDINGS: Sheet-like calcification along the fascial planes of the left "
+     "thigh.\nIMPRESSION: Calcinosis in keeping with known juvenile dermatomyositis.",
+     "calcinosis_dermatomyositis"),
+    # a calcification the report places in an artery is arterial calcification
+    ("EXAM: Radiograph of the right knee.\nFINDINGS: Calcification of the popliteal artery. Joint spaces preserved.",
+     "arterial_calcification"),
+    # the treatment of a deposit has made its diagnosis
+    ("EXAM: Ultrasound of the right shoulder.\nFINDINGS: A 12 mm hard calcific deposit in the supraspinatus tendon "
+     "with acoustic shadowing. US-guided barbotage was performed without complication.", "hadd"),
 ])
 def test_a_diagnosis_the_report_states_is_not_suggested_back_to_it(text, entity):
     report = analyse(text)
@@ -623,9 +638,9 @@ def test_a_diagnosis_the_report_states_is_not_suggested_back_to_it(text, entity)
     # unnamed: the tendon's differential is the advice
     ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
      "tendon.", "hadd"),
-    # named only hedged
+    # named only to be excluded
     ("EXAM: Radiograph of the right wrist.\nFINDINGS: Amorphous calcification within the flexor carpi ulnaris "
-     "tendon, possibly calcific tendinitis.", "hadd"),
+     "tendon. No calcific tendinitis of the other wrist tendons.", "hadd"),
     # the imaging finding, not the disease it belongs to (chondrocalcinosis of CPPD)
     ("EXAM: Radiograph of the left knee.\nFINDINGS: Meniscal chondrocalcinosis.", "cppd"),
     # a name several entities share: which calcinosis is what the suggestion adds
@@ -633,7 +648,8 @@ def test_a_diagnosis_the_report_states_is_not_suggested_back_to_it(text, entity)
      "calcinosis_ssc"),
 ])
 def test_an_entity_the_report_does_not_state_is_still_suggested(text, entity):
-    [assessment] = analyse(text).assessments
+    report = analyse(text)
+    [assessment] = [a for a in report.assessments if not report.assessed_finding(a).negated]
     assert not assessment.named_by_report and assessment.suggested_entity == entity
 
 
@@ -766,3 +782,114 @@ def test_scattered_deposits_with_no_mass_get_no_tumour_differential():
     mass = analyse("EXAM: Radiograph of the left thigh.\nFINDINGS: Soft tissue mass of the thigh with ring-and-arc "
                    "calcifications.")
     assert "soft_tissue_tumour" in entities(mass)
+
+
+def test_the_history_naming_a_disease_apart_from_the_deposit_leaves_the_suggestion_to_join_them():
+    history = analyse("EXAM: Radiographs of both thighs. HISTORY: Juvenile dermatomyositis.\nFINDINGS: Sheet-like "
+                      "calcification along the fascial planes of the left thigh.")
+    [assessment] = history.assessments
+    assert not assessment.named_by_report and assessment.suggested_entity == "calcinosis_dermatomyositis"
+    # an artery named in another sentence places no deposit in it
+    elsewhere = analyse("EXAM: Radiograph of the right thigh.\nFINDINGS: Amorphous calcification in the soft "
+                        "tissues of the medial thigh. The femoral artery is not calcified.")
+    assert elsewhere.assessments and not any(a.named_by_report for a in elsewhere.assessments)
+
+
+def test_a_caution_against_mistaking_an_entity_is_not_given_where_the_report_names_it():
+    unnamed = analyse("EXAM: Radiograph of the left thigh.\nHISTORY: Kicked playing football 3 weeks ago.\n"
+                      "FINDINGS: Faint ill-defined calcification within the vastus lateralis.")
+    [assessment] = unnamed.assessments
+    assert assessment.differential[0].id == "myositis_ossificans" and assessment.warnings
+    named = analyse("EXAM: Radiograph of the left thigh.\nHISTORY: Kicked playing football 6 weeks ago.\n"
+                    "FINDINGS: Zonal ossification within the vastus lateralis, consistent with myositis ossificans.")
+    led = [a for a in named.assessments if a.differential and a.differential[0].id == "myositis_ossificans"]
+    assert led and all(a.named_by_report and not a.warnings for a in led)
+
+
+def test_a_description_reminder_is_for_the_imaging_report_and_for_what_comparison_needs():
+    unsized = ("EXAM: Radiograph of the right shoulder.\nFINDINGS: Amorphous calcification in the supraspinatus "
+               "tendon.")
+    assert "hadd_description" in recommendations(analyse(unsized))
+    # tendon and size given: the appearance alone is the linter's to ask for
+    sized = ("EXAM: Radiograph of the right shoulder.\nFINDINGS: 14 mm calcification in the supraspinatus tendon.")
+    report = analyse(sized)
+    assert report.result.deposits and "hadd_description" not in recommendations(report)
+    assert "RK301" in {d.code for d in lint_text(sized)}
+    # a clinic letter records the deposit; it is not the report of the study
+    letter = analyse("SHOULDER CLINIC\nRight shoulder pain for 3 months. XR: amorphous calcification in the "
+                     "supraspinatus tendon. Plan: physiotherapy.")
+    assert letter.result.deposits and "hadd_description" not in recommendations(letter)
+
+
+def test_a_note_about_elderly_patients_is_not_given_at_a_stated_younger_age():
+    text = ("EXAM: Radiograph of the left knee. HISTORY: {age}-year-old, trauma.\nFINDINGS: No fracture. Incidental "
+            "chondrocalcinosis of the menisci.")
+    elderly = "Chondrocalcinosis without symptoms"
+    assert any(n.startswith(elderly) for a in analyse(text.format(age=78)).assessments for n in a.notes)
+    young = analyse(text.format(age=38))
+    assert young.assessments and not any(n.startswith(elderly) for a in young.assessments for n in a.notes)
+
+
+def test_a_linear_ossification_is_no_calcification_by_its_shape():
+    text = ("EXAM: Radiograph of the left knee.\nFINDINGS: Linear ossification adjacent to the medial femoral "
+            "condyle at the origin of the medial collateral ligament.")
+    [assessment] = analyse(text).assessments
+    assert assessment.kind.stated == "ossification" and assessment.kind.agrees is not False
+    assert "RK402" not in {d.code for d in lint_text(text)}
+
+
+def test_a_lesion_called_the_sequela_of_old_myositis_ossificans_gets_no_early_follow_up():
+    text = ("EXAM: CT of the pelvis.\nFINDINGS: 1.5 cm rim-calcified lesion in the right gluteus medius muscle, "
+            "{reading} myositis ossificans.")
+    early = analyse(text.format(reading="possibly early"))
+    assert early.result.deposits and {"early_heterotopic_ossification", "early_myositis_ossificans_described"} & (
+        recommendations(early))
+    old = analyse(text.format(reading="likely the sequela of old"))
+    assert old.result.deposits and not {"early_heterotopic_ossification", "early_myositis_ossificans_described",
+                                        "early_myositis_ossificans_suspected"} & recommendations(old)
+
+
+def test_a_note_opening_as_a_clinic_or_referral_is_asked_no_description():
+    body = ("Large dense calcific deposit in the R supraspinatus on XR, failed two barbotage attempts. Listed for "
+            "arthroscopic excision.")
+    imaging = "XR RIGHT SHOULDER. " + body
+    assert {"RK301"} <= {d.code for d in lint_text(imaging)}
+    for opening in ("Pre-op clinic. ", "Physiotherapy referral\n", "Sports medicine review. "):
+        note = opening + body
+        assert analyse(note).result.deposits
+        assert not {"RK301", "RK302"} & {d.code for d in lint_text(note)}, opening
+        assert "hadd_description" not in recommendations(analyse(note)), opening
+
+
+def test_a_plaque_in_an_artery_raises_no_calcification_or_ossification_question():
+    text = ("ARTERIAL DUPLEX ULTRASOUND RIGHT LEG. Densely calcified plaque in the popliteal artery causing acoustic "
+            "shadowing that limits assessment.")
+    report = analyse(text)
+    assert report.result.deposits and report.result.findings[0].location_category == "vascular"
+    assert not {"radiograph_correlation_shadowing", "radiograph_correlation"} & recommendations(report)
+    assert "RK101" not in {d.code for d in lint_text(text)}
+    # a tendon deposit with the same shadowing still asks for the radiograph
+    tendon = analyse("ULTRASOUND RIGHT SHOULDER. Calcific deposit in the supraspinatus tendon with acoustic "
+                     "shadowing.")
+    assert "radiograph_correlation_shadowing" in recommendations(tendon)
+
+
+def test_a_clinical_notes_history_names_the_cause_of_the_calcinosis_it_records():
+    text = ("{title} 16-year-old with juvenile dermatomyositis diagnosed age 9. Radiographs show sheet-like "
+            "calcification along the fascial planes of the left thigh.")
+    note = analyse(text.format(title="Paediatric rheumatology clinic."))
+    led = [a for a in note.assessments if a.differential and a.differential[0].id == "calcinosis_dermatomyositis"]
+    assert led and all(a.named_by_report for a in led)
+    # the same history in an imaging report leaves the suggestion to join the two
+    imaging = analyse(text.format(title="XR LEFT FEMUR."))
+    assert [a.suggested_entity for a in imaging.assessments] == ["calcinosis_dermatomyositis"]
+
+
+def test_an_age_given_as_a_notes_opening_counts():
+    text = ("{age}, knee pain. XR left knee: incidental chondrocalcinosis of the menisci, no symptoms of "
+            "arthropathy.")
+    old = analyse(text.format(age="82M"))
+    young = analyse(text.format(age="38M"))
+    assert old.patient_age == 82 and young.patient_age == 38
+    assert any("younger patient" in n for a in young.assessments for n in a.notes)
+    assert not any("younger patient" in n for a in old.assessments for n in a.notes)

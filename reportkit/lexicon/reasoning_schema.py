@@ -41,11 +41,14 @@ class LintVocabulary(_Entry):
     kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
     clinical_note_titles: list[str] = Field(default_factory=list)
+    clinical_note_openers: list[str] = Field(default_factory=list, description=(
+        "words of a document's opening (first line, to its first full stop or colon) that name a clinical, "
+        "operative or referral note, not an imaging study"))
     location_rules: list[str] = Field(default_factory=list, description="followup.yaml rules RK302 speaks for")
     location_advice: str = Field(min_length=1, description="RK302: how to settle a location the draft leaves open")
 
     _lower = field_validator("location_prepositions", "crystal_proof", "cppd_not_imaging_alone",
-                             "misuse_judged_elsewhere", "clinical_note_titles")(_lower_all)
+                             "misuse_judged_elsewhere", "clinical_note_titles", "clinical_note_openers")(_lower_all)
 
 
 class DiagnosisRule(_Entry):
@@ -123,6 +126,9 @@ class EntityNote(_Entry):
     when_sentence: list[str] = Field(default_factory=list)
     when_descriptors: list[str] = Field(default_factory=list)
     when_age: AgeRange | None = None
+    for_age: AgeRange | None = Field(default=None, description=(
+        "the ages the note speaks of (\"in an elderly patient\"): not given when the report states an age outside "
+        "them; given when it states none"))
 
     _lower = field_validator("when_sentence")(_lower_all)
 
@@ -140,9 +146,15 @@ class Entity(_Entry):
         "clause): an enthesophyte needs an insertion, a tendon or ligament; the diagnosis label does not read it"))
     named_by: list[str] = Field(default_factory=list, description=(
         "words that name the entity itself, not an imaging sign of it (CPPD: \"CPPD\", \"pseudogout\"; not "
-        "\"chondrocalcinosis\" or \"crowned dens\"): stated outright in the report, the entity is the report's own "
-        "diagnosis and nothing suggests it back. Without them: a mention of its first concept, when no entity of "
-        "another diagnosis lists that concept"))
+        "\"chondrocalcinosis\" or \"crowned dens\"): affirmed in the report, hedged or not, the entity is the "
+        "report's own diagnosis and nothing suggests it back. So is a mention of its first concept, when no entity "
+        "of another diagnosis lists that concept"))
+    named_in_sentence: list[str] = Field(default_factory=list, description=(
+        "words that make a deposit the entity where the sentence of the deposit, or of a mention of the entity's "
+        "concepts, affirms them: a calcification of an artery is arterial calcification; calcinosis \"in keeping "
+        "with known dermatomyositis\" is dermatomyositis's. In an imaging report, the history naming the disease "
+        "apart from the deposit does not (the suggestion joins the two); in a clinical note, whose author attributes "
+        "what it records, it does"))
     ruled_out_by: list[str] = Field(default_factory=list, description=(
         "report words that take the entity out of the advice: a report of the deposit's lavage or barbotage gives "
         "the corticoid it injects as the deposit's treatment, after it, not as its cause"))
@@ -165,7 +177,8 @@ class Entity(_Entry):
     warning: str | None = None
     source: str
 
-    _lower = field_validator("requires_site", "requires_own", "ruled_out_by", "named_by")(_lower_all)
+    _lower = field_validator("requires_site", "requires_own", "ruled_out_by", "named_by",
+                             "named_in_sentence")(_lower_all)
 
 
 class Density(_Entry):
@@ -235,6 +248,9 @@ class FollowUpCondition(_Entry):
     modality_none: list[ModalityName] = Field(default_factory=list, description=(
         "the modality that showed the finding is none of these (advice a study of that modality already settles)"))
     location_any: list[LocationCategory] = Field(default_factory=list)
+    location_none: list[LocationCategory] = Field(default_factory=list, description=(
+        "the deposit is in none of these locations (a vessel's calcification is no question of calcification "
+        "against ossification)"))
     location_unsettled: bool = Field(default=False, description=(
         "the deposit names a place that does not say tendon, joint or soft tissue (a body region, or a structure "
         "it is only projected over)"))
@@ -254,7 +270,8 @@ class FollowUpCondition(_Entry):
         default_factory=list, description="the report names none of these modalities (exam or already described)")
     include_negated: bool = False
     description_incomplete: bool = Field(default=False, description=(
-        "the deposit's description lacks the tendon, the size or the appearance (what lint rule RK301 asks)"))
+        "the deposit's description lacks the tendon or the size, which comparison at follow-up needs (lint rule "
+        "RK301 also asks for the appearance)"))
     certain: bool = Field(default=False, description=(
         "the deposit is stated, not hedged (\"possible faint calcification\"): a warning about what a deposit "
         "does is for one the report asserts"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 
+from reportkit.description import is_clinical_note
 from reportkit.lexicon import Lexicon, load_lexicon
 from reportkit.models import (
     Assessment,
@@ -47,6 +48,7 @@ class Reasoner:
         self.followup = FollowUpRecommender(lexicon)
         self.scopes = ScopeReader(lexicon)
         self._clinical_titles = frozenset(lexicon.lint.clinical_note_titles)
+        self._clinical_openers = tuple(lexicon.lint.clinical_note_openers)
         self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
         self._examined_words = tuple(lexicon.differential.examined_words)
         self.referring_determiners = frozenset(lexicon.linking.referring_determiners)
@@ -56,7 +58,7 @@ class Reasoner:
         ctx = ReportContext.of(result, text, patient_age)
         titles = result.section_titles()
         ctx.at_procedure = not titles.isdisjoint(self._procedure_titles)
-        ctx.clinical_note = not titles.isdisjoint(self._clinical_titles)
+        ctx.clinical_note = is_clinical_note(result, text, self._clinical_titles, self._clinical_openers)
         ctx.examined_words = self._examined_words
         ctx.examined_sections = [(s.start, s.end) for s in result.sections
                                  if (s.title or "").strip(" :").lower() in self._examined_words]
@@ -154,7 +156,7 @@ class ReportReasoning:
             result = result.model_copy(
                 update={"deposits": [Deposit.of_one(i, f) for i, f in enumerate(result.findings)]})
         merged = [d.as_finding(result.findings) for d in result.deposits]
-        self.ctx.state_concepts(result.findings)
+        self.ctx.remember_naming(result.findings)
         not_imaged = set()
         gone = self._since_gone(result.findings, merged)
         for i, (deposit, finding) in enumerate(zip(result.deposits, merged, strict=True)):

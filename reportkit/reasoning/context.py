@@ -19,7 +19,11 @@ from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
 from reportkit.text import find_words
 
 AGE = re.compile(
-    r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*(?:old|o)\b|\b(\d{1,3})\s*y/o\b|\baged?(?:\s*:\s*|\s+)(\d{1,3})\b",  # "aged 62", "Age: 62"
+    r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*(?:old|o)\b|\b(\d{1,3})\s*y/o\b"
+    r"|\baged?(?:\s*:\s*|\s+)(\d{1,3})\b"  # "aged 62", "Age: 62"
+    # a note's opening "82M, fever" or "Rheumatology: 58F": the age and a capital sex letter, where a phrase starts
+    # (not "a 5F catheter")
+    r"|(?:(?<=\A)|(?<=[\n.:;,(])|(?<=[\n.:;,(] ))(\d{1,3})(?-i:[MF])\b",
     re.IGNORECASE,
 )
 TOP = 3  # items of the differential that count as "considered"
@@ -42,9 +46,11 @@ class ReportContext:
     at_procedure: bool = False
     clinical_note: bool = False
     examined_words: tuple[str, ...] = ()  # differential.yaml examined_words ("palpable")
-    # the concepts the report names outright: in a mention it states (not negated, hedged, hypothetical or of the
-    # history) and by no hedged interpretation ("calcification, likely chondrocalcinosis")
-    stated_concepts: frozenset[str] = frozenset()
+    # the mentions by which the report names a diagnosis itself: neither negated nor hypothetical, and by no
+    # interpretation that is ("calcification, ?chondrocalcinosis"). A hedge still names it: "likely calcific
+    # tendinitis" has raised what a suggestion would, and "known calcific tendinitis" is of the history, still named
+    naming_findings: tuple[Finding, ...] = ()
+    named_concepts: frozenset[str] = frozenset()  # the concepts they name
     # the sections of a physical examination: titled with one of the examined words ("O/E:")
     examined_sections: list[tuple[int, int]] = field(default_factory=list)
     # the history or indication headers' (start, title end, line end): a sentence after the header's own is often
@@ -73,13 +79,12 @@ class ReportContext:
         """The report's text with its non-affirmed and its hedged scopes: what it states outright."""
         return AffirmedText(self.text, self.scopes, NOT_EVIDENCE | {HEDGED})
 
-    def state_concepts(self, findings: Iterable[Finding]) -> None:
-        """Remember the concepts ``findings`` name outright (:attr:`stated_concepts`)."""
-        self.stated_concepts = frozenset(
-            c for f in findings
-            if not (f.negated or f.uncertain or f.hypothetical or f.historical)
-            and all(self.stated_words.affirmed(ev.start, ev.end) for ev in f.evidence if ev.role == "interpretation")
-            for c in f.named_concepts)
+    def remember_naming(self, findings: Iterable[Finding]) -> None:
+        """Remember the mentions of ``findings`` that name what they are (:attr:`naming_findings`)."""
+        self.naming_findings = tuple(
+            f for f in findings if not (f.negated or f.hypothetical)
+            and all(self.words.affirmed(ev.start, ev.end) for ev in f.evidence if ev.role == "interpretation"))
+        self.named_concepts = frozenset(c for f in self.naming_findings for c in f.named_concepts)
 
     def find_stated(self, phrases: Iterable[str]) -> Hit | None:
         """The first match of ``phrases`` the report states outright: affirmed and not hedged."""

@@ -37,12 +37,8 @@ class DifferentialRanker:
                 diagnoses.setdefault(concept, set()).add(entity.diagnosis)
         identifying = {c for c, named in diagnoses.items() if len(named) == 1}
         # entity -> the concept of its own name (the first it lists, when that names one diagnosis): "calcific
-        # tendinitis" names HADD; an entity whose concepts are imaging signs of it lists its names (named_by)
-        self._own_concepts = {e.id: frozenset() if e.named_by else frozenset(e.concepts[:1]) & identifying
-                              for e in self.differential.entities}
-        # ... or the words that name it (differential.yaml named_by): a disease stated in a clinical statement is no
-        # mention ("Acute pseudogout of the right knee"), but the report has named it
-        self._own_words = {e.id: tuple(e.named_by) for e in self.differential.entities}
+        # tendinitis" names HADD
+        self._own_concepts = {e.id: frozenset(e.concepts[:1]) & identifying for e in self.differential.entities}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
         # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
@@ -149,10 +145,8 @@ class DifferentialRanker:
         # the report names the leading entity outright (for this deposit, or for one like it: a findings mention
         # the impression names is not always merged with it): that is its own diagnosis, so reportkit suggests
         # nothing and offers no differential as advice; the ranking stays as data
-        leader = items[0].id if items else None
-        assessment.named_by_report = leader is not None and not finding.uncertain and (
-            not self._own_concepts[leader].isdisjoint(ctx.stated_concepts)
-            or bool(self._own_words[leader]) and ctx.find_stated(self._own_words[leader]) is not None)
+        leader = self.entities[items[0].id] if items else None
+        assessment.named_by_report = leader is not None and self._named_by_report(leader, finding, ctx)
         top = None if assessment.named_by_report else self.suggestion(items)
         assessment.differential = items[:SHOWN]
         if top:
@@ -163,19 +157,38 @@ class DifferentialRanker:
         margin = self.differential.alternative_notes_margin
         for item in (i for i in items[:TOP] if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
-            if item.warning:
+            # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not
+            if item.warning and not (entity is leader and assessment.named_by_report):
                 assessment.warnings.append(item.warning)
             for note in entity.notes:
                 if (note.when_sentence and ctx.find_in_sentence(note.when_sentence, finding)) or (
                     set(note.when_descriptors) & descriptors
                 ) or (note.when_age and _in_range(note.when_age, ctx.age)):
-                    assessment.notes.append(note.text)
+                    if note.for_age is None or ctx.age is None or _in_range(note.for_age, ctx.age):
+                        assessment.notes.append(note.text)
         lead = self.entities[items[0].id] if items else None
         if lead:
             for phase in lead.phases:
                 if set(phase.descriptors_any) & descriptors:
                     assessment.phase = phase.name
                     break
+
+    def _named_by_report(self, entity: Entity, finding: Finding, ctx: ReportContext) -> bool:
+        """Does the report name ``entity`` itself, for this deposit or one like it (a findings mention the impression
+        names is not always merged with it), hedged or not: by the concept of its own name, by its names
+        (``named_by``), or by a word that makes a mention of it the entity in that mention's sentence
+        (``named_in_sentence``: "calcinosis in keeping with known dermatomyositis")?"""
+        if not self._own_concepts[entity.id].isdisjoint(ctx.named_concepts):
+            return True
+        if entity.named_by and ctx.find(entity.named_by) is not None:
+            return True
+        if not entity.named_in_sentence:
+            return False
+        if ctx.clinical_note:  # the note's author attributes what it records: its history names the cause
+            return ctx.find(entity.named_in_sentence) is not None
+        concepts = self._concepts[entity.id]
+        mentions = [finding, *(f for f in ctx.naming_findings if not concepts.isdisjoint(f.named_concepts))]
+        return any(ctx.find_in_sentence(entity.named_in_sentence, m) is not None for m in mentions)
 
     def _cue_matches(self, cue: Cue, finding: Finding, ctx: ReportContext, advice: bool = False) -> str | None:
         """Why ``cue`` holds for the finding (shown as supporting evidence), else None (``advice``: see rank)."""

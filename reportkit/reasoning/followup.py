@@ -19,6 +19,10 @@ from reportkit.triggers import MENTIONS, Reads, Words, text
 SENTENCE_END = re.compile(r"[.!?\n]+")
 
 
+# what a comparison at follow-up needs of a HADD description; a missing appearance alone is lint RK301's to ask
+COMPARED = frozenset({"tendon", "size"})
+
+
 @dataclass(frozen=True)
 class _Condition:
     """A finding rule's lists as sets, made once per lexicon rather than once per finding and rule."""
@@ -33,6 +37,7 @@ class _Condition:
     modalities: frozenset[str]
     modalities_none: frozenset[str]
     locations: frozenset[str]
+    locations_none: frozenset[str]
     study_only: frozenset[str]
     scopes: frozenset[str]
 
@@ -41,7 +46,7 @@ class _Condition:
         return cls(when, frozenset(when.kinds), frozenset(when.diagnoses), frozenset(when.diagnoses_none),
                    frozenset(when.differential_includes), frozenset(when.concepts), frozenset(when.descriptors_any),
                    frozenset(when.modality_any), frozenset(when.modality_none), frozenset(when.location_any),
-                   frozenset(when.study_modalities_only), frozenset(when.scopes))
+                   frozenset(when.location_none), frozenset(when.study_modalities_only), frozenset(when.scopes))
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class FollowUpRecommender:
         facts = [_Facts.of(f, a, self._kinds_named(f), ctx.modality_seen(f))
                  for f, a in zip(result.findings, assessments, strict=True)]
         for rule, condition in zip(self.rules, self._conditions, strict=True):
+            if rule.purpose == "description" and (ctx.at_procedure or ctx.clinical_note):
+                continue  # what a report should say of its finding is for the report of the imaging study
             if rule.scope == "report":
                 evidence = self._report_rule_evidence(rule, ctx)
                 if evidence is not None:
@@ -147,6 +154,7 @@ class FollowUpRecommender:
             and (not condition.modalities or facts.modality in condition.modalities)
             and facts.modality not in condition.modalities_none
             and (not condition.locations or finding.location_category in condition.locations)
+            and finding.location_category not in condition.locations_none
             and (not when.location_unsettled or (finding.location_category is None and finding.site is not None))
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
             and (not condition.study_only or ctx.modalities <= condition.study_only)
@@ -160,8 +168,8 @@ class FollowUpRecommender:
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
             and (not when.stated_none or ctx.find_stated(when.stated_none) is None)
             and (not when.own_words_any or ctx.find_own(when.own_words_any, finding) is not None)
-            and (not when.description_incomplete
-                 or bool(self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
+            and (not when.description_incomplete or not COMPARED.isdisjoint(
+                self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
         )
 
     @staticmethod

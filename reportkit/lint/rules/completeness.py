@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from reportkit.description import HaddDescription
 from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
-from reportkit.lint.rules.helpers import positive
+from reportkit.lint.rules.helpers import clinical_note, positive
 from reportkit.triggers import MENTIONS
 
 APPEARANCE = "appearance (well-defined or ill-defined)"
@@ -22,7 +22,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         lexicons/anatomy.yaml, give no size, or say nothing of its appearance in the article's
         words (well- or ill-defined, dense, amorphous, oval, cloudlike, comet tail, or its phase).
         A hedged deposit ("possible faint calcification"), one of the history, or one found at
-        operation or by examination, not on imaging, has no image to describe.
+        operation or by examination, not on imaging, has no image to describe; a clinical, operative or
+        referral note is not the report of the study.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -41,6 +42,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     findings = ctx.result.findings
+    if clinical_note(ctx):
+        return
     description: HaddDescription | None = None  # made for the first HADD deposit: most reports have none
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
@@ -66,7 +69,8 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
         A positive calcification or ossification with no location category: no site at all,
         or only a body region ("in the shoulder") that could be tendon, joint or soft tissue;
         on imaging (not one of the history, nor one found at operation or by examination), and no
-        restatement of the same deposit locates it.
+        restatement of the same deposit locates it; in the report of the study, not a clinical,
+        operative or referral note.
 
     Why it matters:
         Location is the article's second step: each location (tendon, articular, other soft
@@ -86,6 +90,8 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     """
     # a mention whose deposit another mention locates ("IMPRESSION: calcific tendinitis of the supraspinatus") is
     # located
+    if clinical_note(ctx):
+        return
     located = {i for d in ctx.result.deposits if d.location_category is not None for i in d.findings}
     for i, f in enumerate(ctx.result.findings):
         if (f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.historical or f.location_category is not None
