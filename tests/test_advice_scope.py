@@ -893,3 +893,31 @@ def test_an_age_given_as_a_notes_opening_counts():
     assert old.patient_age == 82 and young.patient_age == 38
     assert any("younger patient" in n for a in young.assessments for n in a.notes)
     assert not any("younger patient" in n for a in old.assessments for n in a.notes)
+
+
+def test_a_calcification_the_report_ties_to_an_injection_in_its_sentence_gets_no_suggestion():
+    text = ("EXAM: Radiograph of the right wrist.\nHISTORY: Numbness, awaiting surgery.\nFINDINGS: Faint amorphous "
+            "calcification in the palmar soft tissues, probably related to the previous steroid injections rather "
+            "than HADD.")
+    report = analyse(text)
+    assert report.result.deposits and "hadd" not in entities(report)
+    led = [a for a in report.assessments if a.differential and a.differential[0].id == "corticoid_injection"]
+    assert led and all(a.named_by_report for a in led)
+    # nor does the ranking kept as data raise the work-ups of its other entities
+    assert {"myositis_ossificans", "heterotopic_ossification"} & {d.id for a in led for d in a.differential[:3]}
+    assert not {"hadd_mimic", "early_myositis_ossificans_suspected"} & recommendations(report)
+
+
+def test_little_shadowing_or_a_zonal_pattern_ends_the_reason_for_the_follow_up():
+    shadowing = ("ULTRASOUND LEFT SHOULDER. Ill-defined, {degree} calcific deposit within the infraspinatus tendon "
+                 "measuring 9 mm.")
+    assert "radiograph_correlation_shadowing" in recommendations(analyse(shadowing.format(degree="densely shadowing")))
+    weak = analyse(shadowing.format(degree="poorly shadowing"))
+    assert weak.result.deposits and "radiograph_correlation_shadowing" not in recommendations(weak)
+    mo = ("EXAM: Radiograph of the left thigh.\nHISTORY: Kicked 6 weeks ago.\nFINDINGS: {pattern} ossification "
+          "within the vastus lateralis, in keeping with early myositis ossificans.")
+    follow_up = {"early_heterotopic_ossification", "early_myositis_ossificans_described",
+                 "early_myositis_ossificans_suspected"}
+    assert follow_up & recommendations(analyse(mo.format(pattern="Faint ill-defined")))
+    zonal = analyse(mo.format(pattern="Zonal peripheral"))
+    assert zonal.result.deposits and not follow_up & recommendations(zonal)

@@ -119,8 +119,11 @@ def test_no_process_outlives_the_command(tmp_path, interrupt):
     _, stderr = command.communicate(timeout=120)
     assert seen, "the command started no worker process"
     if interrupt:
-        # 130, or 2 when the interrupt lands in a store write (DuckDB reports it as "Query interrupted")
-        assert sent and command.returncode in (130, 2), stderr
+        assert sent, stderr
+        if command.returncode == 0:  # a loaded machine may store the last report before the interrupt lands
+            assert len(canonical_dump(tmp_path / "run")["reports"]) == 20_000, stderr
+        else:  # 130, or 2 when the interrupt lands in a store write (DuckDB reports it as "Query interrupted")
+            assert command.returncode in (130, 2), stderr
     else:
         assert command.returncode == 0, stderr
     assert "distributed" not in stderr and "Traceback" not in stderr, stderr  # no Dask logs, no worker tracebacks

@@ -273,3 +273,13 @@ def test_diff_from_stdin_shows_the_real_original():
     result = runner.invoke(app, ["lint", "-", "--diff", "--select", "RK201"],
                            input="FINDINGS: Pseudogout of the menisci.\n")
     assert "-FINDINGS: Pseudogout of the menisci.\n+FINDINGS: Chondrocalcinosis of the menisci.\n" in result.stdout
+
+
+def test_rk204_keeps_a_negated_name_out_of_the_comparison():
+    from reportkit.engine import lint_text
+
+    text = ("XR BOTH SHOULDERS\nRIGHT: Dense 6 mm calcification in the infraspinatus tendon.\nLEFT: No calcific "
+            "tendinopathy.\nIMPRESSION: Right infraspinatus calcific tendinitis.")
+    assert "RK204" not in {d.code for d in lint_text(text)}
+    both = text.replace("LEFT: No calcific tendinopathy.", "LEFT: Calcific tendinopathy of the supraspinatus.")
+    assert "RK204" in {d.code for d in lint_text(both)}

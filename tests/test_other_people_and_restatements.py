@@ -66,3 +66,24 @@ def test_a_tendons_abbreviation_is_its_site_and_takes_its_own_side():
     report = extract("Physiotherapy referral. Diagnosis: L shoulder calcific tendinitis (SSP). Also has "
                      "asymptomatic calcification in the R SSP on the same film.")
     assert [(f.laterality, f.location_category) for f in report.findings] == [("left", "tendon"), ("right", "tendon")]
+
+
+def test_a_term_the_report_denies_of_the_finding_is_not_folded_into_it():
+    text = "Faint amorphous calcification in the palmar soft tissues, probably related to {}."
+    folded = extract(text.format("HADD"))
+    assert [(f.text, "hadd" in f.named_concepts) for f in folded.findings] == [("calcification", True)]
+    # the alternative set aside is neither the finding's interpretation nor a finding of its own
+    denied = extract(text.format("the previous injections rather than HADD"))
+    assert [(f.text, "hadd" in f.named_concepts) for f in denied.findings] == [("calcification", False)]
+    # a negation before the linking words speaks of something else ("no interval change"): the term still restates
+    kept = extract("Round calcification in the pelvis with no interval change, consistent with a phlebolith.")
+    [finding] = kept.findings
+    assert "phlebolith" in finding.named_concepts
+
+
+def test_a_calcified_mass_centred_on_a_bursa_is_a_soft_tissue_mass():
+    mass = extract("CT HIP. Large multiloculated calcified mass centred on the left trochanteric bursa, with "
+                   "calcium-fluid levels.")
+    assert mass.findings[0].location_category == "soft_tissue"
+    deposit = extract("US RIGHT SHOULDER. Calcific deposit in the subacromial-subdeltoid bursa.")
+    assert deposit.findings[0].location_category == "tendon"  # calcium migrated from the cuff

@@ -114,6 +114,9 @@ class Site(_Entry):
     literal: str
     category: SiteCategory
     beside_category: LocationCategory | None = None
+    mass_category: LocationCategory | None = Field(default=None, description=(
+        "the category of a mass the finding's own phrase names at the site, in it or beside it ('calcified mass "
+        "centred on the trochanteric bursa': a periarticular soft-tissue mass, not a tendon's deposit)"))
     region: str | None = Field(default=None, description="the body region an exam title names by this site")
     in_every_region: bool = Field(
         default=False, description="found in every limb region (tendon, joint, bone): lies in the examined region"
@@ -316,6 +319,9 @@ class Linking(_Entry):
     """Words and windows that tie a finding to the rest of its sentence."""
 
     interpretation_links: list[str]
+    interpretation_denials: list[str] = Field(default_factory=list, description=(
+        "words between a finding and a later term that deny the term of it ('related to the injections rather "
+        "than HADD'): the term is no interpretation folded into the finding"))
     apposition: list[str]
     apposition_openers: list[str]
     beside_bone: list[str]
@@ -397,7 +403,8 @@ class Linking(_Entry):
         default_factory=list, description="nouns that, after a demonstrative, stand for a finding already named")
 
     _lower = field_validator(
-        "interpretation_links", "apposition", "apposition_openers", "beside_bone", "projection", "holder_links",
+        "interpretation_links", "interpretation_denials", "apposition", "apposition_openers", "beside_bone",
+        "projection", "holder_links",
         "clause_breaks", "size_joiners", "anaphors", "lesion_parts", "negative_locatives", "site_alternatives",
         "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",

@@ -69,7 +69,9 @@ class _Facts:
                      or len(kinds_named) > 1)
         return cls(frozenset({finding.kind, assessed.kind}),
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
-                   frozenset(item.id for item in assessment.differential[:TOP]), unsettled, modality)
+                   # a differential the report's own naming makes data, not advice, raises no work-up of its own
+                   frozenset() if assessment.named_by_report
+                   else frozenset(item.id for item in assessment.differential[:TOP]), unsettled, modality)
 
 
 def reads(rule: FollowUpRule) -> Reads | None:

@@ -155,7 +155,8 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
         lexicons/terminology.yaml (`reportkit terms`: "calcific tendinopathy") is reported. A
         mention already using the preferred term is never reported, and a report that keeps to one
         name throughout is left alone. A mention placed outside a tendon (a ligament, a joint's
-        soft tissue) is not asked to say "tendinopathy".
+        soft tissue) is not asked to say "tendinopathy", and a negated one ("LEFT: No calcific
+        tendinopathy.") names no finding to keep consistent with.
 
     Why it matters:
         HADD and calcific tendinitis/tendinopathy name the same disease (Freire 2018, Calcific
@@ -180,7 +181,8 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
     # the preferred name says tendon: a deposit placed elsewhere ("in the radial collateral ligament", "calcific
     # periarthritis") is hydroxyapatite deposition by another name, rightly
     mentions = sorted((f for f in ctx.result.findings + ctx.result.queries
-                       if f.concept == concept and f.location_category in (None, "tendon")), key=lambda f: f.start)
+                       if f.concept == concept and f.location_category in (None, "tendon") and not f.negated),
+                      key=lambda f: f.start)
     entry = ctx.lexicon.term_for_concept(concept)
     if not mentions or entry is None:
         return

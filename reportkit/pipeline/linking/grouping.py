@@ -26,6 +26,7 @@ class Grouper:
         self._sites = sites
         self._clauses = clauses
         self._interpretation_links = Phrases(nlp, link.interpretation_links)
+        self._interpretation_denials = Phrases(nlp, link.interpretation_denials)
         self._coordinators = clauses.coordinators
         self._apposition = set(link.apposition)
         self._apposition_openers = set(link.apposition_openers)
@@ -199,7 +200,11 @@ class Grouper:
             # a list, not an apposition: findings of one concept, or of the catch-all diagnosis, which names
             # no entity for the second to restate ("cholelithiasis, choledocholithiasis", "renal calculi, gallstones")
             return False
-        if self._interpretation_links.found_in(gap_words):
+        link = self._interpretation_links.last_start(gap_words, 0, len(gap_words))
+        denial = self._interpretation_denials.last_start(gap_words, 0, len(gap_words))
+        if denial is not None and (link is None or denial > link):
+            return False  # "probably related to the injections rather than HADD": HADD is denied, not restating
+        if link is not None:
             return True
         # a term in parentheses right after another glosses it ("heterotopic ossification (HO) around the hip"):
         # a site after the parenthesis is the site of both

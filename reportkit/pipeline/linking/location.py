@@ -19,6 +19,7 @@ class SiteReader:
     def __init__(self, nlp: Language, lexicon: Lexicon, clauses: Clauses) -> None:
         self._readings = lexicon.anatomy.site_categories
         self._beside_category = {s.id: s.beside_category for s in lexicon.anatomy.sites}
+        self._mass_category = {s.id: s.mass_category for s in lexicon.anatomy.sites}
         self._site_scope = {s.id: s.scope for s in lexicon.anatomy.sites}
         self._generic_sites = {s.id for s in lexicon.anatomy.sites if s.scope_weak}
         self._site_category = {s.id: s.category for s in lexicon.anatomy.sites}
@@ -54,6 +55,8 @@ class SiteReader:
         ("calcified mass lateral to the greater trochanter"): ``forms_mass`` keeps the category's own reading.
         """
         reading = self._readings[cue.category]
+        if forms_mass and relation != "projection" and self._mass_category[cue.value]:
+            return self._mass_category[cue.value], False
         if relation == "beside" and forms_mass and (reading.mass_beside or reading.beside):
             return reading.mass_beside or reading.beside, True
         if relation == "beside" and reading.beside is not None:
