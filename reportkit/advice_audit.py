@@ -7,7 +7,9 @@ Advice items, one per piece of advice a reader of reportkit's output would see:
 * ``note`` / ``warning``    - each note and caution attached to an assessment (``advice_id``: the entity
   whose note or warning it is);
 * ``recommendation:<id>``   - each follow-up recommendation;
-* ``lint:<code>``           - each lint diagnostic.
+* ``lint:<code>``           - each lint diagnostic, but those of the rules that only restate a recommendation
+  in the draft's words (RK101, RK701: ``reads`` recommendations), whose advice is listed once, as the
+  recommendation.
 
 The sheet is a seeded sample stratified by advice type (every item of a type with fewer than ``per_type``).
 Rows carry ids, offsets and reportkit's own advice text, never report text: a lint message's quotations of
@@ -18,6 +20,7 @@ doubtful) and, if useful, ``note``.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -27,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportkit.engine import Engine, get_engine
+from reportkit.lint.registry import rules
+from reportkit.triggers import RECOMMENDATIONS
 from reportkit.io.readers import read_records
 from reportkit.models import ErrorRecord, StructuredReport
 from reportkit import selfaudit
@@ -112,6 +117,13 @@ def blank_quotations(message: str, text: str) -> str:
     return "".join(out)
 
 
+@functools.cache
+def _restating_codes() -> frozenset[str]:
+    """The lint rules that speak only through the report's recommendations (RK101, RK701): each of their
+    diagnostics restates a recommendation the sheet already lists for the report, in the draft's words."""
+    return frozenset(code for code, rule in rules().items() if rule.reads == RECOMMENDATIONS)
+
+
 def advice_items(report: StructuredReport, diagnostics: list, text: str, file: str,
                  note_owner: dict[str, str]) -> Iterator[AdviceItem]:
     """Every advice item of one analysed report, in output order (assessments, recommendations, lint)."""
@@ -146,6 +158,8 @@ def advice_items(report: StructuredReport, diagnostics: list, text: str, file: s
                          evidence=tuple(dict.fromkeys((ev.start, ev.end) for ev in rec.evidence)),
                          advice=f"{rec.text} [{rec.source}]")
     for diagnostic in diagnostics:
+        if diagnostic.code in _restating_codes():
+            continue  # the same advice as a recommendation listed above: one item, not two
         yield AdviceItem(f"lint:{diagnostic.code}", diagnostic.code, file, report.id, diagnostic.start,
                          diagnostic.end, advice=f"{diagnostic.code} {blank_quotations(diagnostic.message, text)}")
 
