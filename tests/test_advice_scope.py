@@ -921,3 +921,18 @@ def test_little_shadowing_or_a_zonal_pattern_ends_the_reason_for_the_follow_up()
     assert follow_up & recommendations(analyse(mo.format(pattern="Faint ill-defined")))
     zonal = analyse(mo.format(pattern="Zonal peripheral"))
     assert zonal.result.deposits and not follow_up & recommendations(zonal)
+
+
+def test_a_renal_stones_density_and_a_discs_hydroxyapatite_get_no_musculoskeletal_lint():
+    stone = ("Urology clinic. CT KUB reviewed: 9 mm stone in the left renal pelvis, 1100 HU, skin-to-stone distance "
+             "9 cm. She opts for lithotripsy.")
+    report = analyse(stone)
+    assert [f.text for f in report.result.findings] == ["stone"]  # the distance names no second stone
+    assert report.assessments[0].kind.agrees is not False
+    assert not {"RK401", "RK402"} & {d.code for d in lint_text(stone)}
+    # the same density in a soft-tissue deposit is the article's ossification cue
+    thigh = "EXAM: CT of the left thigh.\nFINDINGS: 2 cm calcification in the vastus lateralis, 1100 HU."
+    assert analyse(thigh).assessments[0].kind.agrees is False
+    disc = ("EXAM: Radiograph of the cervical spine.\nFINDINGS: Round central calcification of the C5-6 nucleus "
+            "pulposus, consistent with hydroxyapatite deposition.")
+    assert analyse(disc).result.deposits and "RK301" not in {d.code for d in lint_text(disc)}

@@ -11,6 +11,7 @@ import re
 from reportkit.lexicon import Lexicon
 from reportkit.models import Evidence, Finding, KindAssessment
 from reportkit.reasoning.context import ReportContext, match_evidence
+from reportkit.reasoning.scope import MSK, UNKNOWN
 
 HU = re.compile(r"(-?\d{2,4})\s*(?:HU|hounsfield units?)\b", re.IGNORECASE)
 
@@ -55,9 +56,11 @@ class KindAssessor:
         if len(votes) > 1 and len({len(v) for v in votes.values()}) == 1:
             kind = "indeterminate"  # cues disagree evenly
         # no dispute over a deposit the report does not assert ("No radiopaque calculus"), nor over an object
-        # named outright ("a linear fragment of the port catheter" is a foreign body, whatever its shape)
+        # named outright ("a linear fragment of the port catheter" is a foreign body, whatever its shape), nor
+        # outside the article's musculoskeletal soft tissue (a renal stone of 1100 HU is no ossification)
         undisputed = (concept.kind_unworded or finding.negated or finding.hypothetical
-                      or (finding.kind == "foreign_body" and concept.role == "specific"))
+                      or (finding.kind == "foreign_body" and concept.role == "specific")
+                      or finding.scope not in (None, MSK, UNKNOWN))
         return KindAssessment(
             kind=kind, stated=finding.kind,
             agrees=None if kind == "indeterminate" or undisputed else kind == finding.kind,

@@ -10,6 +10,8 @@ from reportkit.lint.rules.helpers import clinical_note, positive
 from reportkit.triggers import MENTIONS
 
 APPEARANCE = "appearance (well-defined or ill-defined)"
+# where the article's HADD description (tendon, size, appearance) applies: not a disc's hydroxyapatite
+TENDON_OR_JOINT = (None, "tendon", "articular")
 
 
 @rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
@@ -21,9 +23,10 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         together (restatements and "the deposit ..." sentences included), name no tendon of
         lexicons/anatomy.yaml, give no size, or say nothing of its appearance in the article's
         words (well- or ill-defined, dense, amorphous, oval, cloudlike, comet tail, or its phase).
-        A hedged deposit ("possible faint calcification"), one of the history, or one found at
-        operation or by examination, not on imaging, has no image to describe; a clinical, operative or
-        referral note is not the report of the study.
+        A deposit placed elsewhere (a disc's nucleus) is not the article's tendon deposit. A hedged
+        deposit ("possible faint calcification"), one of the history, or one found at operation or
+        by examination, not on imaging, has no image to describe; a clinical, operative or referral
+        note is not the report of the study.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -47,7 +50,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     description: HaddDescription | None = None  # made for the first HADD deposit: most reports have none
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
-        if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
+        if (deposit.diagnosis != vocabulary.hadd_diagnosis or deposit.location_category not in TENDON_OR_JOINT
+                or not described or not positive(described[0])
                 or described[0].historical or deposit.uncertain or not MSK_AFFIRMED.holds(deposit)
                 or not ctx.report.imaged(deposit.findings[0])):
             continue  # a hedged deposit, one of the history, or one found at operation or by examination
