@@ -18,9 +18,16 @@ class HaddDescription:
     the appearance, for comparison with follow-up studies (Freire 2018, Calcific tendinopathy). Read by the
     ``hadd_description`` follow-up (``description_incomplete``) and by lint rule RK301."""
 
+    # what comparison at follow-up needs of it; a missing appearance alone is RK301's to ask for
+    COMPARED = frozenset({"tendon", "size"})
+
     def __init__(self, lexicon: Lexicon) -> None:
         self._tendons = {t for site in lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         self._appearance = frozenset(lexicon.lint.hadd_appearance)
+        # where a deposit is the article's tendon deposit: the locations of the follow-up rule that asks for its
+        # description (lexicons/followup.yaml), or none stated; not a disc's hydroxyapatite
+        self.locations = frozenset({None}).union(*(r.when.location_any for r in lexicon.followup.rules
+                                                     if r.when.description_incomplete))
 
     def missing(self, sites: Iterable[str | None], size_mm: float | None, descriptors: Iterable[str]) -> list[str]:
         """The parts missing: "tendon" (no site is a tendon of anatomy.yaml), "size", "appearance"."""

@@ -854,6 +854,7 @@ def test_a_note_opening_as_a_clinic_or_referral_is_asked_no_description():
             "arthroscopic excision.")
     imaging = "XR RIGHT SHOULDER. " + body
     assert {"RK301"} <= {d.code for d in lint_text(imaging)}
+    assert "hadd_description" in recommendations(analyse(imaging))  # no size: the reminder the notes are spared
     for opening in ("Pre-op clinic. ", "Physiotherapy referral\n", "Sports medicine review. "):
         note = opening + body
         assert analyse(note).result.deposits
@@ -935,4 +936,5 @@ def test_a_renal_stones_density_and_a_discs_hydroxyapatite_get_no_musculoskeleta
     assert analyse(thigh).assessments[0].kind.agrees is False
     disc = ("EXAM: Radiograph of the cervical spine.\nFINDINGS: Round central calcification of the C5-6 nucleus "
             "pulposus, consistent with hydroxyapatite deposition.")
-    assert analyse(disc).result.deposits and "RK301" not in {d.code for d in lint_text(disc)}
+    assert [(d.diagnosis, d.location_category) for d in analyse(disc).result.deposits] == [("HADD", "other")]
+    assert "RK301" not in {d.code for d in lint_text(disc)}

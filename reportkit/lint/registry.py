@@ -76,6 +76,17 @@ class LintContext:
         """The draft's analysis: assessments and recommendations over ``result``."""
         return self.reasoned()
 
+    @functools.cached_property
+    def clinical_note(self) -> bool:
+        """Is the draft a clinical, operative or referral note (lint.yaml ``clinical_note_titles``,
+        ``clinical_note_openers``)? Its examination and assessment headers are not a radiology report's findings
+        and impression, and what a report should describe of its finding is asked of the imaging study's report."""
+        from reportkit.description import is_clinical_note  # loads the lexicon models: only when a rule asks
+
+        vocabulary = self.lexicon.lint
+        return is_clinical_note(self.result, self.text, vocabulary.clinical_note_titles,
+                                vocabulary.clinical_note_openers)
+
     def section_text(self, *categories: str) -> list[tuple[int, str]]:
         """(start offset, text) of every section of the given categories."""
         return [(s.start, self.text[s.start : s.end]) for s in self.result.sections if s.category in categories]

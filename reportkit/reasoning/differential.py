@@ -166,9 +166,8 @@ class DifferentialRanker:
                 ) or (note.when_age and _in_range(note.when_age, ctx.age)):
                     if note.for_age is None or ctx.age is None or _in_range(note.for_age, ctx.age):
                         assessment.notes.append(note.text)
-        lead = self.entities[items[0].id] if items else None
-        if lead:
-            for phase in lead.phases:
+        if leader:
+            for phase in leader.phases:
                 if set(phase.descriptors_any) & descriptors:
                     assessment.phase = phase.name
                     break

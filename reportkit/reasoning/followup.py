@@ -19,10 +19,6 @@ from reportkit.triggers import MENTIONS, Reads, Words, text
 SENTENCE_END = re.compile(r"[.!?\n]+")
 
 
-# what a comparison at follow-up needs of a HADD description; a missing appearance alone is lint RK301's to ask
-COMPARED = frozenset({"tendon", "size"})
-
-
 @dataclass(frozen=True)
 class _Condition:
     """A finding rule's lists as sets, made once per lexicon rather than once per finding and rule."""
@@ -170,7 +166,7 @@ class FollowUpRecommender:
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
             and (not when.stated_none or ctx.find_stated(when.stated_none) is None)
             and (not when.own_words_any or ctx.find_own(when.own_words_any, finding) is not None)
-            and (not when.description_incomplete or not COMPARED.isdisjoint(
+            and (not when.description_incomplete or not HaddDescription.COMPARED.isdisjoint(
                 self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
         )
 

@@ -6,12 +6,10 @@ from collections.abc import Iterator
 
 from reportkit.description import HaddDescription
 from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
-from reportkit.lint.rules.helpers import clinical_note, positive
+from reportkit.lint.rules.helpers import positive
 from reportkit.triggers import MENTIONS
 
 APPEARANCE = "appearance (well-defined or ill-defined)"
-# where the article's HADD description (tendon, size, appearance) applies: not a disc's hydroxyapatite
-TENDON_OR_JOINT = (None, "tendon", "articular")
 
 
 @rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
@@ -45,17 +43,18 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     findings = ctx.result.findings
-    if clinical_note(ctx):
+    if ctx.clinical_note:
         return
     description: HaddDescription | None = None  # made for the first HADD deposit: most reports have none
     for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
-        if (deposit.diagnosis != vocabulary.hadd_diagnosis or deposit.location_category not in TENDON_OR_JOINT
-                or not described or not positive(described[0])
+        if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
                 or described[0].historical or deposit.uncertain or not MSK_AFFIRMED.holds(deposit)
                 or not ctx.report.imaged(deposit.findings[0])):
             continue  # a hedged deposit, one of the history, or one found at operation or by examination
         description = description or HaddDescription(ctx.lexicon)
+        if deposit.location_category not in description.locations:
+            continue  # a disc's hydroxyapatite is not the article's tendon deposit
         # the impression may name the tendon the findings place
         sites = [deposit.site, *(findings[i].site for i in deposit.findings)]
         missing = description.missing(sites, deposit.size_mm, deposit.descriptors)
@@ -94,7 +93,7 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     """
     # a mention whose deposit another mention locates ("IMPRESSION: calcific tendinitis of the supraspinatus") is
     # located
-    if clinical_note(ctx):
+    if ctx.clinical_note:
         return
     located = {i for d in ctx.result.deposits if d.location_category is not None for i in d.findings}
     for i, f in enumerate(ctx.result.findings):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from reportkit.lint.registry import LintContext, Precondition, Violation, rule
-from reportkit.lint.rules.helpers import clinical_note, first_match_in_findings, positive
+from reportkit.lint.rules.helpers import first_match_in_findings, positive
 from reportkit.triggers import MENTIONS
 
 if TYPE_CHECKING:  # annotations only: listing rules must not load the lexicon models
@@ -40,7 +40,7 @@ def findings_impression_disagreement(ctx: LintContext) -> Iterator[Violation]:
     """
     vocabulary = ctx.lexicon.lint
     categories = {s.category for s in ctx.result.sections}
-    if "impression" not in categories or categories.isdisjoint(vocabulary.finding_sections) or clinical_note(ctx):
+    if "impression" not in categories or categories.isdisjoint(vocabulary.finding_sections) or ctx.clinical_note:
         return
 
     def same_finding(imp: Finding, f: Finding) -> bool:
@@ -97,7 +97,7 @@ def finding_missing_from_impression(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: the wording of the impression is the radiologist's.
     """
-    if not any(s.category == "impression" for s in ctx.result.sections) or clinical_note(ctx):
+    if not any(s.category == "impression" for s in ctx.result.sections) or ctx.clinical_note:
         return  # a clinical note's assessment is no radiology impression
     findings = ctx.result.findings
     impression = {f.diagnosis for f in findings if f.section == "impression" and positive(f)}

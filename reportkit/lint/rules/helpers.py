@@ -37,13 +37,3 @@ def first_match_in_findings(findings: list[Finding], finding_sections: Iterable[
         hit = next((f for f in body if match(imp, f)), None)
         if hit is not None:
             yield imp, hit
-
-
-def clinical_note(ctx) -> bool:
-    """Is the draft a clinical or operative note (lint.yaml ``clinical_note_titles``, ``clinical_note_openers``)?
-    Its examination and assessment headers are not a radiology report's findings and impression, and what a
-    report should describe of its finding is asked of the report of the imaging study."""
-    from reportkit.description import is_clinical_note  # it loads the lexicon models
-
-    vocabulary = ctx.lexicon.lint
-    return is_clinical_note(ctx.result, ctx.text, vocabulary.clinical_note_titles, vocabulary.clinical_note_openers)
