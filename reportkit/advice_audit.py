@@ -33,7 +33,7 @@ from reportkit.engine import Engine, get_engine
 from reportkit.lint.registry import rules
 from reportkit.triggers import RECOMMENDATIONS
 from reportkit.io.readers import read_records
-from reportkit.models import ErrorRecord, StructuredReport
+from reportkit.models import ErrorRecord, ReportResult, StructuredReport
 from reportkit import selfaudit
 from reportkit.selfaudit import SheetError
 
@@ -124,6 +124,22 @@ def _restating_codes() -> frozenset[str]:
     return frozenset(code for code, rule in rules().items() if rule.reads == RECOMMENDATIONS)
 
 
+def _deposit_at(result: ReportResult, start: int, end: int) -> int | None:
+    """The deposit one of whose mentions holds the characters [start, end)."""
+    return next((d for d, deposit in enumerate(result.deposits) for i in deposit.findings
+                 if result.findings[i].start <= start and end <= result.findings[i].end), None)
+
+
+def _restated_deposits(report: StructuredReport) -> dict[str, set[int | None]]:
+    """Follow-up rule id -> the deposits its recommendations speak of."""
+    found = report.result.findings
+    deposits: dict[str, set[int | None]] = {}
+    for rec in report.recommendations:
+        deposits.setdefault(rec.id, set()).update(_deposit_at(report.result, found[i].start, found[i].end)
+                                                  for i in rec.findings)
+    return deposits
+
+
 def advice_items(report: StructuredReport, diagnostics: list, text: str, file: str,
                  note_owner: dict[str, str]) -> Iterator[AdviceItem]:
     """Every advice item of one analysed report, in output order (assessments, recommendations, lint)."""
@@ -157,9 +173,13 @@ def advice_items(report: StructuredReport, diagnostics: list, text: str, file: s
         yield AdviceItem(f"recommendation:{rec.id}", rec.id, file, report.id, *spans[0],
                          evidence=tuple(dict.fromkeys((ev.start, ev.end) for ev in rec.evidence)),
                          advice=f"{rec.text} [{rec.source}]")
+    restated = _restated_deposits(report)
     for diagnostic in diagnostics:
         if diagnostic.code in _restating_codes():
             continue  # the same advice as a recommendation listed above: one item, not two
+        if any(_deposit_at(result, diagnostic.start, diagnostic.end) in restated.get(rec_id, ())
+               for rec_id in rules()[diagnostic.code].restates):
+            continue  # a recommendation above gives the same deposit the same advice (RK301 and hadd_description)
         yield AdviceItem(f"lint:{diagnostic.code}", diagnostic.code, file, report.id, diagnostic.start,
                          diagnostic.end, advice=f"{diagnostic.code} {blank_quotations(diagnostic.message, text)}")
 

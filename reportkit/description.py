@@ -40,6 +40,18 @@ class HaddDescription:
             missing.append("appearance")
         return missing
 
+    @staticmethod
+    def asked(missing: Iterable[str]) -> str:
+        """What to report of the parts ``missing``: "the size of the deposit and its appearance (...)"."""
+        words = [PART_WORDS[part] for part in missing]
+        return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+# what the article asks of each part (Freire 2018, Calcific tendinopathy)
+PART_WORDS = {"tendon": "the tendon involved", "size": "the size of the deposit",
+              "appearance": "its appearance (well-defined or ill-defined; ill-defined deposits are more often "
+                            "symptomatic)"}
+
 
 _OPENING = re.compile(r"[^\n.:]*")
 

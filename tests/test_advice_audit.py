@@ -39,12 +39,15 @@ def advice() -> AdviceCorpus:
 
 
 def test_every_kind_of_advice_is_listed_at_its_deposit(advice):
-    types = set(advice.counts())
-    assert {"differential:hadd", "differential:cppd", "note", "warning", "recommendation:radiograph_correlation",
-            "lint:RK301"} <= types
-    # a lint rule that restates a recommendation in the draft's words is the same advice: listed once
     from reportkit.engine import lint_text
 
+    types = set(advice.counts())
+    assert {"differential:hadd", "differential:cppd", "note", "warning", "recommendation:radiograph_correlation",
+            "recommendation:hadd_description"} <= types
+    # RK301 asks the draft for the description hadd_description recommends for the same deposit: one item
+    assert "RK301" in {d.code for d in lint_text(TEXTS["adv-3"])}
+    assert "lint:RK301" not in types
+    # a lint rule that restates a recommendation in the draft's words is the same advice: listed once
     assert "RK101" in {d.code for d in lint_text(TEXTS["adv-10"])}
     assert {i.advice_type for i in advice.items if i.id == "adv-10"} >= {"recommendation:radiograph_correlation"}
     assert not {"lint:RK101", "lint:RK701"} & types
@@ -208,3 +211,18 @@ def test_the_corpus_sheet_reconciles_and_quotes_no_report():
         if row["advice_type"].startswith("lint:"):  # what is left quoted is reportkit's own words
             quoted = re.findall(r"'([^'…]{3,})'", row["advice"])
             assert not [q for q in quoted if q.lower() in text.lower()], row["row"]
+
+
+def test_a_description_lint_is_listed_where_no_recommendation_gives_the_same_advice(tmp_path):
+    # tendon and size given: no reminder for comparison, but RK301 still asks for the appearance
+    text = "EXAM: Radiograph of the right shoulder.\nFINDINGS: 12 mm calcification in the supraspinatus tendon."
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps({"id": "r1", "text": text}) + "\n", encoding="utf-8")
+    types = set(collect([path]).counts())
+    assert "lint:RK301" in types and "recommendation:hadd_description" not in types
+    unsized = tmp_path / "two.jsonl"
+    unsized.write_text(json.dumps({"id": "r2", "text": text.replace("12 mm ", "")}) + "\n", encoding="utf-8")
+    advice = collect([unsized])
+    assert set(advice.counts()) >= {"recommendation:hadd_description"} and "lint:RK301" not in advice.counts()
+    [reminder] = [i for i in advice.items if i.advice_type == "recommendation:hadd_description"]
+    assert "the size of the deposit" in reminder.advice and "tendon" not in reminder.advice

@@ -104,8 +104,8 @@ def test_dens_and_facet_words_of_another_structure_give_no_spine_crystal_advice(
     assert report.result.deposits
     assert not recommendations(report) & {"spine_crystal_mimic", "facet_hadd_septic_mimic"}
     # the same words, when they are the deposit's own, keep the advice
-    own = analyse("EXAM: CT of the cervical spine.\nFINDINGS: Amorphous calcification surrounding the dens, "
-                  "consistent with crowned dens. Cloudlike calcification in the left C3-C4 facet joint.")
+    own = analyse("EXAM: CT of the cervical spine.\nFINDINGS: Amorphous calcification surrounding the dens. "
+                  "Cloudlike calcification in the left C3-C4 facet joint.")
     assert {"spine_crystal_mimic", "facet_hadd_septic_mimic"} <= recommendations(own)
 
 
@@ -476,7 +476,7 @@ def test_a_hedged_deposit_gets_no_mimic_warning_and_no_description_lint():
     hedged = ("EXAM: Radiographs of the left hip.\nFINDINGS: Possible faint ill-defined calcification near the greater "
               "trochanter, which may reflect calcific tendinitis of the gluteus medius.")
     stated = ("EXAM: Radiographs of the left hip.\nFINDINGS: Faint ill-defined 9 mm calcification in the gluteus "
-              "medius tendon, calcific tendinitis in its resorptive phase.")
+              "medius tendon with a comet tail.")
     recs, codes = advice(hedged)
     assert "hadd_mimic" not in recs and "RK301" not in codes
     assert "hadd_mimic" in advice(stated)[0]
@@ -519,7 +519,7 @@ def test_a_recommendation_the_report_already_makes_or_needs_not_is_not_given(tex
     ("EXAM: MRI of the right thigh.\nFINDINGS: Intramuscular lesion of the vastus lateralis with a thin peripheral "
      "rim of calcification, early myositis ossificans.", "early_myositis_ossificans_described"),
     ("EXAM: Radiograph of the left forearm.\nFINDINGS: Two round calcifications with central lucency in a "
-     "compressible soft tissue mass of the forearm.\nIMPRESSION: Venous malformation with phleboliths.",
+     "compressible soft tissue mass of the forearm.\nIMPRESSION: Phleboliths; possible venous malformation.",
      "venous_malformation_doppler"),
     ("EXAM: Radiograph of both elbows.\nFINDINGS: Punctate subcutaneous calcinosis over both elbows.",
      "calcinosis_labs"),
@@ -729,7 +729,7 @@ def test_the_prior_state_of_a_lesion_that_has_matured_gets_no_advice():
 
 def test_a_caution_the_report_has_already_weighed_is_not_given():
     text = ("EXAM: CT of the neck with contrast.\nFINDINGS: Amorphous calcification anterior to C1-C2 in the longus "
-            "colli with prevertebral swelling. {weighed}\nIMPRESSION: Acute calcific tendinitis of the longus colli.")
+            "colli with prevertebral swelling. {weighed}")
     assert "spine_crystal_mimic" in recommendations(analyse(text.format(weighed="")))
     weighed = analyse(text.format(weighed="No rim-enhancing collection to suggest retropharyngeal abscess."))
     assert "spine_crystal_mimic" not in recommendations(weighed)
@@ -938,3 +938,27 @@ def test_a_renal_stones_density_and_a_discs_hydroxyapatite_get_no_musculoskeleta
             "pulposus, consistent with hydroxyapatite deposition.")
     assert [(d.diagnosis, d.location_category) for d in analyse(disc).result.deposits] == [("HADD", "other")]
     assert "RK301" not in {d.code for d in lint_text(disc)}
+
+
+@pytest.mark.parametrize(("unnamed", "named", "rule"), [
+    ("EXAM: CT of the cervical spine.\nFINDINGS: Curvilinear calcification of the transverse ligament around the dens.",
+     "EXAM: CT of the cervical spine.\nFINDINGS: Curvilinear calcification of the transverse ligament around the dens."
+     "\nIMPRESSION: Crowned dens syndrome, in keeping with CPPD deposition.", "spine_crystal_mimic"),
+    ("EXAM: Radiographs of the left hip.\nFINDINGS: Faint ill-defined 9 mm calcification in the gluteus medius tendon "
+     "with a comet tail.",
+     "EXAM: Radiographs of the left hip.\nFINDINGS: Faint ill-defined 9 mm calcification in the gluteus medius tendon "
+     "with a comet tail, likely calcific tendinitis in its resorptive phase.", "hadd_mimic"),
+])
+def test_a_caution_against_a_mimic_is_not_given_once_the_report_names_the_deposit(unnamed, named, rule):
+    assert rule in recommendations(analyse(unnamed))
+    report = analyse(named)
+    assert report.assessments[0].named_by_report
+    assert rule not in recommendations(report)
+
+
+def test_a_venous_malformation_the_report_states_needs_no_doppler_to_tell_it_apart():
+    text = ("EXAM: Radiograph of the left forearm.\nFINDINGS: Two round calcifications with central lucency in a "
+            "compressible soft tissue mass of the forearm, typical of phleboliths {within}.")
+    assert "venous_malformation_doppler" in recommendations(analyse(text.format(within="; ?venous malformation")))
+    for stated in ("in the known venous malformation", "within a low-flow vascular malformation"):
+        assert "venous_malformation_doppler" not in recommendations(analyse(text.format(within=stated)))

@@ -75,11 +75,15 @@ CASES = [
     Case("chondrocalcinosis-incidental", "EXAM: Radiograph of the right knee.\nFINDINGS: Meniscal chondrocalcinosis.",
          "calcification", "articular", "cppd", "CPPD", absent={"cppd_workup", "radiograph_correlation"}),
     Case("crowned-dens", "EXAM: CT of the cervical spine. HISTORY: 81-year-old with fever and neck pain.\nFINDINGS: "
-         "Calcification of the transverse ligament around the dens, in keeping with crowned dens.", "calcification",
-         "tendon", "cppd", "CPPD", {"spine_crystal_mimic"}, {"radiograph_correlation"}),  # CT: no radiograph (issue 9)
+         "Curvilinear calcification of the transverse ligament around the dens.", "calcification",
+         "tendon", "cppd", "CPPD", {"spine_crystal_mimic"}, {"radiograph_correlation"}),  # CT: no radiograph
+    # the report that names the crowned dens has not taken it for meningitis: no caution
+    Case("crowned-dens-named", "EXAM: CT of the cervical spine. HISTORY: 81-year-old with fever and neck pain.\n"
+         "FINDINGS: Calcification of the transverse ligament around the dens, in keeping with crowned dens.",
+         "calcification", "tendon", "cppd", "CPPD", absent={"spine_crystal_mimic", "radiograph_correlation"}),
     Case("longus-colli", "EXAM: CT of the neck.\nFINDINGS: Amorphous calcification anterior to C1-C2 in the longus colli "
          "tendon with prevertebral effusion, compatible with calcific tendinitis of the longus colli.", "calcification",
-         "tendon", "hadd", "HADD", {"spine_crystal_mimic", "hadd_description"}),
+         "tendon", "hadd", "HADD", {"hadd_description"}, {"spine_crystal_mimic"}),  # named: no mimic caution
     Case("facet-hadd", "EXAM: CT of the cervical spine.\nFINDINGS: Cloudlike amorphous calcification in the right C2-C3 "
          "facet joint.", "calcification", "articular", "hadd", "HADD", {"hadd_description"}, suggested="hadd"),
     Case("synovial-chondromatosis-primary", "EXAM: AP radiograph of the left hip.\nFINDINGS: Multiple intra-articular "

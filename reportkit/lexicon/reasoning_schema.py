@@ -275,6 +275,9 @@ class FollowUpCondition(_Entry):
     certain: bool = Field(default=False, description=(
         "the deposit is stated, not hedged (\"possible faint calcification\"): a warning about what a deposit "
         "does is for one the report asserts"))
+    entity_unnamed: bool = Field(default=False, description=(
+        "the report does not name the deposit's leading entity, hedged or not (Assessment.named_by_report): a "
+        "caution against taking the deposit for its mimic is moot once the report says what the deposit is"))
     stated_none: list[str] = Field(default_factory=list, description=(
         "the report states none of these outright (affirmed and not hedged): a work-up for a suspected diagnosis "
         "is moot once the report states the diagnosis (\"pseudogout\"), not when it only suggests it"))
@@ -303,6 +306,13 @@ class FollowUpRule(_Entry):
         "(\"no rim-enhancing collection to suggest retropharyngeal abscess\"): the report then gets no such caution"))
 
     _lower = field_validator("satisfied_by", "considered_by")(_lower_all)
+
+    @model_validator(mode="after")
+    def _missing_only_where_read(self) -> FollowUpRule:
+        if ("{missing}" in self.text) != self.when.description_incomplete:
+            raise ValueError(f"follow-up rule '{self.id}': a text names {{missing}} exactly when the rule states "
+                             "description_incomplete (what the description lacks fills it)")
+        return self
 
     @model_validator(mode="after")
     def _finding_rule_states_scope(self) -> FollowUpRule:

@@ -153,6 +153,9 @@ class Rule:
     safe_fix: bool = False  # may offer a safe fix (see reportkit.lint.engine.run_rules)
     reads: Reads | None = None  # what may make it speak (reportkit.triggers); None: it may speak about any report
     when: Precondition | None = None  # what a deposit must be for the rule to speak about it; None: no deposit rule
+    # the follow-up rules (lexicons/followup.yaml ids) whose advice this rule asks of a draft in its own words:
+    # where both speak of one deposit, they are one piece of advice
+    restates: tuple[str, ...] = ()
 
     @property
     def reads_summary(self) -> str:
@@ -197,8 +200,8 @@ class Diagnostic:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: Severity, safe_fix: bool = False,
-         reads: Reads | None = None, when: Precondition | None = None) -> Callable[[RuleCheck], RuleCheck]:
+def rule(code: str, name: str, severity: Severity, safe_fix: bool = False, reads: Reads | None = None,
+         when: Precondition | None = None, restates: tuple[str, ...] = ()) -> Callable[[RuleCheck], RuleCheck]:
     """Register a lint rule. Its docstring is its documentation.
 
     ``safe_fix``: the rule may offer a fix marked safe. Only such rules are run to choose the
@@ -206,7 +209,8 @@ def rule(code: str, name: str, severity: Severity, safe_fix: bool = False,
     ``reads``: what may make it speak (:mod:`reportkit.triggers`): the audit's pre-filter lets a
     report skip lint only when no rule can speak about it. Undeclared, the rule runs on every report.
     ``when``: the precondition a deposit must meet for the rule to speak about it (the rule checks it with
-    ``when.holds``); ``reportkit rule CODE`` prints it.
+    ``when.holds``); ``reportkit rule CODE`` prints it. ``restates``: the follow-up rules whose advice it gives in
+    the draft's words for the same deposit (the advice sheet lists such a pair once).
     """
 
     def register(check: RuleCheck) -> RuleCheck:
@@ -214,7 +218,8 @@ def rule(code: str, name: str, severity: Severity, safe_fix: bool = False,
             raise ValueError(f"duplicate rule code {code}")
         if not re.fullmatch(r"RK\d{3}", code) or not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
             raise ValueError(f"rule {code} {name}: code must be RKnnn and name kebab-case")
-        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix, reads, when)
+        REGISTRY[code] = Rule(code, name, severity, check, inspect.getdoc(check) or "", safe_fix, reads, when,
+                              restates)
         return check
 
     return register

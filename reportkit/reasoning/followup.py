@@ -53,6 +53,7 @@ class _Facts:
     diagnoses: frozenset[str]
     top: frozenset[str]
     kind_unsettled: bool
+    named: bool  # the report names the deposit's leading entity (Assessment.named_by_report)
     modality: str | None  # the modality that showed the deposit (ReportContext.modality_seen)
 
     @classmethod
@@ -67,7 +68,8 @@ class _Facts:
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
                    # a differential the report's own naming makes data, not advice, raises no work-up of its own
                    frozenset() if assessment.named_by_report
-                   else frozenset(item.id for item in assessment.differential[:TOP]), unsettled, modality)
+                   else frozenset(item.id for item in assessment.differential[:TOP]), unsettled,
+                   assessment.named_by_report, modality)
 
 
 def reads(rule: FollowUpRule) -> Reads | None:
@@ -98,7 +100,7 @@ class FollowUpRecommender:
     def recommend(self, result: ReportResult, assessments: list[Assessment],
                   ctx: ReportContext) -> list[Recommendation]:
         """Every recommendation whose rule holds, merged by text, in lexicon order."""
-        out: dict[str, Recommendation] = {}
+        out: dict[tuple[str, str], Recommendation] = {}  # by rule and text
         facts = [_Facts.of(f, a, self._kinds_named(f), ctx.modality_seen(f))
                  for f, a in zip(result.findings, assessments, strict=True)]
         for rule, condition in zip(self.rules, self._conditions, strict=True):
@@ -107,19 +109,22 @@ class FollowUpRecommender:
             if rule.scope == "report":
                 evidence = self._report_rule_evidence(rule, ctx)
                 if evidence is not None:
-                    out[rule.id] = Recommendation(id=rule.id, text=rule.text, source=rule.source, evidence=evidence)
+                    out[rule.id, rule.text] = Recommendation(id=rule.id, text=rule.text, source=rule.source,
+                                                             evidence=evidence)
                 continue
             for finding, assessment, known in zip(result.findings, assessments, facts, strict=True):
                 if self._condition_holds(condition, finding, known, ctx):
-                    rec = out.setdefault(rule.id, Recommendation(id=rule.id, text=rule.text, source=rule.source))
+                    text = self._text(rule, finding, ctx)
+                    rec = out.setdefault((rule.id, text), Recommendation(id=rule.id, text=text, source=rule.source))
                     rec.findings.append(assessment.finding)
                     rec.evidence += [ev for ev in finding.evidence if ev.role == "term"]
         merged: dict[str, Recommendation] = {}
-        made = {rule.id for rule in self.rules if rule.id in out and (
+        given = {rule_id for rule_id, _ in out}
+        made = {rule.id for rule in self.rules if rule.id in given and (
             rule.satisfied_by and ctx.find(rule.satisfied_by) is not None  # the report makes it ("F/u XR in 4-6 wks")
             or rule.considered_by and ctx.words.matches(rule.considered_by))}  # or weighs it ("no abscess")
         # alternative rules that call for the same action give one line
-        for rec in (rec for rule_id, rec in out.items() if rule_id not in made):
+        for rec in (rec for (rule_id, _), rec in out.items() if rule_id not in made):
             if rec.text in merged:
                 kept = merged[rec.text]
                 kept.findings = sorted(set(kept.findings) | set(rec.findings))
@@ -144,6 +149,7 @@ class FollowUpRecommender:
         return (
             (not condition.scopes or finding.scope in condition.scopes)
             and (not when.kind_unsettled or facts.kind_unsettled)
+            and (not when.entity_unnamed or not facts.named)
             and (not condition.kinds or not condition.kinds.isdisjoint(facts.kinds))
             and (not condition.diagnoses or not condition.diagnoses.isdisjoint(facts.diagnoses))
             and condition.diagnoses_none.isdisjoint(facts.diagnoses)
@@ -169,6 +175,13 @@ class FollowUpRecommender:
             and (not when.description_incomplete or not HaddDescription.COMPARED.isdisjoint(
                 self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
         )
+
+    def _text(self, rule: FollowUpRule, finding: Finding, ctx: ReportContext) -> str:
+        """The rule's text; a description rule's names what the finding's description lacks (``{missing}``)."""
+        if not rule.when.description_incomplete:
+            return rule.text
+        missing = self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))
+        return rule.text.replace("{missing}", HaddDescription.asked(missing))
 
     @staticmethod
     def _report_rule_evidence(rule: FollowUpRule, ctx: ReportContext) -> list[Evidence] | None:

@@ -12,7 +12,8 @@ from reportkit.triggers import MENTIONS
 APPEARANCE = "appearance (well-defined or ill-defined)"
 
 
-@rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
+@rule("RK301", "incomplete-hadd-description", "warning", reads=MENTIONS, when=MSK_AFFIRMED,
+      restates=("hadd_description",))
 def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     """A calcific tendinopathy (HADD) described without its tendon, size or appearance.
 
@@ -64,7 +65,8 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
             yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(words)}")
 
 
-@rule("RK302", "calcification-without-location", "warning", reads=MENTIONS, when=MSK_AFFIRMED)
+@rule("RK302", "calcification-without-location", "warning", reads=MENTIONS, when=MSK_AFFIRMED,
+      restates=("locate_by_shape_or_oblique_views",))
 def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     """A calcification or ossification whose location is missing or ambiguous.
 
