@@ -129,8 +129,11 @@ class EntityNote(_Entry):
     for_age: AgeRange | None = Field(default=None, description=(
         "the ages the note speaks of (\"in an elderly patient\"): not given when the report states an age outside "
         "them; given when it states none"))
+    satisfied_by: list[str] = Field(default_factory=list, description=(
+        "words whose affirmed mention, hedged or not, shows the report already draws the note's conclusion "
+        "(\"typical of primary synovial osteochondromatosis\"): the note is then not given"))
 
-    _lower = field_validator("when_sentence")(_lower_all)
+    _lower = field_validator("when_sentence", "satisfied_by")(_lower_all)
 
 
 class Entity(_Entry):
