@@ -962,3 +962,20 @@ def test_a_venous_malformation_the_report_states_needs_no_doppler_to_tell_it_apa
     assert "venous_malformation_doppler" in recommendations(analyse(text.format(within="; ?venous malformation")))
     for stated in ("in the known venous malformation", "within a low-flow vascular malformation"):
         assert "venous_malformation_doppler" not in recommendations(analyse(text.format(within=stated)))
+
+
+def test_a_named_post_traumatic_ligament_ossification_gets_no_differential_and_no_alternative_warning():
+    text = ("EXAM: Radiographs of the right knee.\nFINDINGS: Curvilinear ossification adjacent to the medial femoral "
+            "condyle, in the region of the medial collateral ligament{named}.")
+    unnamed = analyse(text.format(named=""))
+    assert unnamed.assessments and not unnamed.assessments[0].named_by_report
+    named = analyse(text.format(named=", consistent with a Pellegrini-Stieda lesion from old injury"))
+    assessment = named.assessments[0]
+    assert assessment.named_by_report and assessment.suggested_entity is None and not assessment.warnings
+
+
+def test_the_clinical_question_is_the_referrers_wording_not_a_second_name_to_unify():
+    text = ("EXAM: Radiographs of the right shoulder.\nINDICATION: Shoulder pain, query calcific tendinitis.\n"
+            "FINDINGS: Dense oval 14 mm calcific deposit in the supraspinatus tendon.\n"
+            "IMPRESSION: Calcific tendinopathy of the supraspinatus.")
+    assert "RK204" not in {d.code for d in lint_text(text)}

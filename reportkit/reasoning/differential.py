@@ -153,9 +153,11 @@ class DifferentialRanker:
             assessment.suggested_diagnosis = top.diagnosis
             assessment.suggested_entity = top.id
         descriptors = ctx.descriptors(finding)
-        # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead
+        # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead and the
+        # report has not named the lead (its alternatives are then data, like the ranking)
         margin = self.differential.alternative_notes_margin
-        for item in (i for i in items[:TOP] if items[0].score - i.score <= margin):
+        shown = items[:1] if assessment.named_by_report else items[:TOP]
+        for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not
             if item.warning and not (entity is leader and assessment.named_by_report):

@@ -180,7 +180,8 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
     concept = ctx.lexicon.lint.hadd_concept
     # the preferred name says tendon: a deposit placed elsewhere ("in the radial collateral ligament", "calcific
     # periarthritis") is hydroxyapatite deposition by another name, rightly
-    mentions = sorted((f for f in ctx.result.findings + ctx.result.queries
+    # the clinical question is the referrer's wording ("query calcific tendinitis"), not the report's
+    mentions = sorted((f for f in ctx.result.findings
                        if f.concept == concept and f.location_category in (None, "tendon") and not f.negated),
                       key=lambda f: f.start)
     entry = ctx.lexicon.term_for_concept(concept)
