@@ -226,3 +226,12 @@ def test_a_description_lint_is_listed_where_no_recommendation_gives_the_same_adv
     assert set(advice.counts()) >= {"recommendation:hadd_description"} and "lint:RK301" not in advice.counts()
     [reminder] = [i for i in advice.items if i.advice_type == "recommendation:hadd_description"]
     assert "the size of the deposit" in reminder.advice and "tendon" not in reminder.advice
+
+
+def test_every_restated_follow_up_is_a_rule_of_the_lexicon():
+    from reportkit.lexicon import load_lexicon
+    from reportkit.lint.registry import rules
+
+    known = {r.id for r in load_lexicon().followup.rules}
+    restated = {rec_id for rule in rules().values() for rec_id in rule.restates}
+    assert restated and restated <= known

@@ -159,10 +159,10 @@ class CueFinder:
                 continue
             label = following.text == ":" and (i == 0 or doc[i - 1].is_punct or "\n" in doc[i - 1].text_with_ws
                                                or doc[i - 1].is_space)
-            # up to two modifiers between ("L lower pole calculus"), each a word, not a stop word
+            # up to two modifiers between ("L lower pole calculus"), neither punctuation nor a stop word
             between = doc[i + 1 : i + 3]
             named = (following.i in site_at or following.lower_ in self._paired_words
-                     or any(j + 1 in site_at and all(t.is_alpha and not t.is_stop for t in between[: j - i])
+                     or any(j + 1 in site_at and all(not t.is_punct and not t.is_stop for t in between[: j - i])
                             for j in range(i + 1, min(i + 3, len(doc))))
                      or _numbered_run_end(doc, following.i) in site_at)
             if label or named:
