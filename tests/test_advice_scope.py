@@ -979,3 +979,18 @@ def test_the_clinical_question_is_the_referrers_wording_not_a_second_name_to_uni
             "FINDINGS: Dense oval 14 mm calcific deposit in the supraspinatus tendon.\n"
             "IMPRESSION: Calcific tendinopathy of the supraspinatus.")
     assert "RK204" not in {d.code for d in lint_text(text)}
+
+
+def test_a_note_reading_an_appearance_is_not_given_when_the_report_gives_the_reading():
+    text = ("EXAM: CT angiogram of the lower limbs.\nFINDINGS: {words} calcification of both tibial arterial trees.")
+    described = analyse(text.format(words="Thin, delicate"))
+    assert any("medial (metabolic)" in n for a in described.assessments for n in a.notes)
+    read = analyse(text.format(words="Dense medial"))
+    assert not any("medial (metabolic)" in n for a in read.assessments for n in a.notes)
+
+
+def test_crystals_found_at_aspiration_name_cppd():
+    text = ("Rheumatology letter. Hot left wrist in March; aspiration showed {crystals}. Radiographs show "
+            "chondrocalcinosis of the triangular fibrocartilage of both wrists.")
+    assert not analyse(text.format(crystals="no crystals")).assessments[0].named_by_report
+    assert analyse(text.format(crystals="positively birefringent rhomboid crystals")).assessments[0].named_by_report

@@ -87,3 +87,36 @@ def test_a_calcified_mass_centred_on_a_bursa_is_a_soft_tissue_mass():
     assert mass.findings[0].location_category == "soft_tissue"
     deposit = extract("US RIGHT SHOULDER. Calcific deposit in the subacromial-subdeltoid bursa.")
     assert deposit.findings[0].location_category == "tendon"  # calcium migrated from the cuff
+
+
+def test_an_anaphor_after_a_place_word_of_another_thing_names_the_deposit_already_placed():
+    text = ("EXAM: MRI of the right shoulder.\nFINDINGS: Focal low-signal calcific deposit in the supraspinatus tendon "
+            "with surrounding oedema. Marrow oedema in the greater tuberosity adjacent to the deposit.")
+    result = extract(text)
+    assert len(result.deposits) == 1
+    assert all(f.site is None or "supraspinatus" in f.site.lower() for f in result.findings)
+
+
+def test_a_bilateral_summary_is_not_one_placed_deposit_of_no_side():
+    text = ("Bilateral shoulder ultrasound. Right: 6 mm calcific focus in the infraspinatus tendon. Left: 11 mm "
+            "supraspinatus calcification, now fragmented. A little calcific material has migrated into the "
+            "subacromial-subdeltoid bursa. Conclusion: bilateral calcific tendinopathy.")
+    result = extract(text)
+    bursal = next(d for d in result.deposits if "bursa" in (d.site or "").lower())
+    assert bursal.laterality != "bilateral"
+    # a summary joins a deposit that states both sides itself
+    both = extract("EXAM: Radiographs of both knees.\nFINDINGS: Chondrocalcinosis of both menisci.\n"
+                   "IMPRESSION: Bilateral chondrocalcinosis.")
+    assert len(both.deposits) == 1 and both.deposits[0].laterality == "bilateral"
+
+
+def test_a_side_label_gives_its_side_to_the_sentences_of_its_segment():
+    text = ("Bilateral shoulder ultrasound. Right: 6 mm calcific focus in the infraspinatus tendon. Left: 11 mm "
+            "supraspinatus calcification, now fragmented. A little calcific material has migrated into the "
+            "subacromial-subdeltoid bursa.")
+    bursal = next(f for f in extract(text).findings if "bursa" in (f.site or "").lower())
+    assert bursal.laterality == "left"
+    # another label ends the segment: the liver's granuloma takes no side from the kidney's label
+    other = extract("US abdomen. Left: kidney normal, no calculus. Liver: a small calcified granuloma.")
+    granuloma = next(f for f in other.findings if not f.negated)
+    assert granuloma.laterality is None

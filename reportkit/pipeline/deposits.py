@@ -123,6 +123,7 @@ class DepositGrouper(PipelineStep):
         # a definite article before a described term ("The 17 mm calcification"); a demonstrative opens a restating
         # clause instead (``_in_restating_clause``)
         self._definites = {w for w in linking.referring_determiners if " " not in w} - self._demonstratives
+        self._determiners = {w for w in linking.referring_determiners if " " not in w}
         self._clause_openers = {w for w in linking.clause_openers if " " not in w}
         # what may follow a demonstrative that stands for the deposit: its verb ("this is", "these may"), a
         # noun for it ("these findings") or an interpretation ("this likely represents")
@@ -147,11 +148,18 @@ class DepositGrouper(PipelineStep):
         heads_a_term = any(j in starts for j in range(opener + 1, min(opener + 1 + TERM_REACH, span.start + 1)))
         return heads_a_term or doc[opener + 1].lower_ in self._restating_words
 
-    @staticmethod
-    def _site_past_break(text: str, f: Finding) -> bool:
-        """Is ``f``'s site named after it, past a comma or semicolon?"""
+    def _site_elsewhere(self, text: str, f: Finding, phrase: bool) -> bool:
+        """Is ``f``'s site another thing's: named after it past a comma or semicolon, or (``f`` in an anaphor
+        phrase) before it in its sentence, outside its phrase ("oedema in the greater tuberosity adjacent to the
+        deposit")?"""
         site = next((ev for ev in f.evidence if ev.role == "site"), None)
-        return site is not None and site.start >= f.end and any(c in text[f.end:site.start] for c in ",;")
+        if site is None:
+            return False
+        if site.start >= f.end:
+            return any(c in text[f.end:site.start] for c in ",;")
+        between = text[site.end:f.start]
+        same_sentence = not any(c in between for c in ".;\n")
+        return phrase and same_sentence and not set(between.lower().split()) <= self._determiners
 
     def _definite(self, doc: Doc, f: Finding, sentences: Sentences) -> bool:
         """Is ``f`` headed by a definite determiner a few words before its term, with only its size or
@@ -225,7 +233,8 @@ class DepositGrouper(PipelineStep):
         by_kind: dict[tuple[str, bool], list[_Draft]] = {}
         for i, finding in enumerate(findings):
             k = bisect_right(anaphor_starts, finding.start) - 1
-            anaphoric = ((k >= 0 and finding.start < anaphors[k].end_char) or self._definite(doc, finding, sentences)
+            phrase = k >= 0 and finding.start < anaphors[k].end_char
+            anaphoric = (phrase or self._definite(doc, finding, sentences)
                          or self._concepts[finding.concept].bare_restatement)
             restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts, sentences)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
@@ -234,13 +243,15 @@ class DepositGrouper(PipelineStep):
             if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
                 anaphoric = True
                 recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
-            # an anaphor's site past a clause break is another thing's ("The deposit is ill-defined, with fluid in
-            # the bursa"): the anaphor is where the deposit it names is
-            far = anaphoric and self._site_past_break(doc.text, finding)
+            # an anaphor's site past a clause break, or before it outside its phrase, is another thing's ("The
+            # deposit is ill-defined, with fluid in the bursa"): the anaphor is where the deposit it names is
+            far = anaphoric and self._site_elsewhere(doc.text, finding, phrase)
             own_site = finding.site
             if far:
                 finding.site = None
-            candidates = [d for d in recent if self._joins(finding, anaphoric or restating, d, findings, restating)]
+            sides_named = frozenset(s for d in recent for s in d.stated_sides)
+            candidates = [d for d in recent
+                          if self._joins(finding, anaphoric or restating, d, findings, restating, sides_named)]
             if not candidates:
                 candidates = self._sole_deposit_named(finding, recent, findings)
             unstated = finding.site is None or self._is_region(finding.site)
@@ -289,7 +300,7 @@ class DepositGrouper(PipelineStep):
         return top[0] if not unstated or len(top) == 1 else None
 
     def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding],
-               restating: bool = False) -> bool:
+               restating: bool = False, sides_named: frozenset[str] = frozenset()) -> bool:
         """Does mention ``f`` describe the deposit of ``draft``? (``restating``: ``f``'s clause opens with a
         demonstrative, so it names the deposit just described, whose location it shares.)"""
         first = findings[draft.members[0]]
@@ -298,6 +309,9 @@ class DepositGrouper(PipelineStep):
         side = _stated_side(f)
         if side and draft.stated_sides - {side}:
             return False
+        if (side == "bilateral" and {"left", "right"} <= sides_named and draft.site is not None
+                and all(findings[m].laterality is None for m in draft.members)):
+            return False  # "bilateral calcific tendinopathy" sums up the right and left deposits, not one of no side
         site = draft.site
         if not self._site_compatible(f.site, site) and not (restating and self._generic_place(f, first)):
             return False

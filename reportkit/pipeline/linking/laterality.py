@@ -56,6 +56,9 @@ def _head(lower: list[int], cue: Cue) -> int:
     return lower[cue.end - 1]
 
 
+# how far back (characters) a side label may open the finding's segment of its line
+LABEL_REACH = 1500
+
 class _KeptSides:
     """The side words of a document but those ``dropped`` says, answering as a SortedCues of the rest would.
     Each is tested once, and only when a lookup returns it: testing every side after a finding, each by the words
@@ -389,6 +392,9 @@ class SideReader:
         if in_clause and not survey:
             value = _pick(in_clause, self._joined(ctx, in_clause))
             return value, "clause", [cite_side(cue, value) for cue in in_clause]
+        label = None if survey else self._segment_label(ctx)
+        if label is not None:
+            return label.value, "clause", [cite_side(label, label.value)]
         regional = [c for c in sites if self._regional(c)]
         # a finding at an organ ("cerebral vasculature") is in no limb region, whatever else is named
         if not sites and location not in self._exam_locations or len(regional) < len(sites):
@@ -431,6 +437,25 @@ class SideReader:
             if last is not None and not survey:
                 return self._given_side(ctx, last, "region", clause_start)
         return (None, None, []) if survey else self._carried_side(ctx, sites, assertion)
+
+    def _segment_label(self, ctx: FindingContext) -> Cue | None:
+        """The side of a label opening the finding's segment of its line, in an earlier sentence: a side word and a
+        colon at a sentence's start ("Left: the 11 mm calcification is smaller. A little calcific material has
+        migrated into the bursa."), with no other label ("Liver:") after it. Sought within LABEL_REACH characters
+        back, so that a long report without line breaks costs no more per finding."""
+        doc, text = ctx.doc, ctx.doc.text
+        sent_char = doc[ctx.sent.start].idx
+        lo = max(text.rfind("\n", 0, sent_char) + 1, sent_char - LABEL_REACH)
+        colon = text.rfind(":", lo, doc[ctx.group.start].idx)
+        if colon >= sent_char:
+            return None  # the finding's own sentence opens with a label of its own ("Liver: ...")
+        token = doc.char_span(colon, colon + 1) if colon >= 0 else None
+        if token is None:
+            return None
+        label = next((c for c in ctx.index.sides.ending(token.start - 3, token.start) if c.end == token.start), None)
+        if label is None or ctx.index.sentences.start_of(label.start) != label.start:
+            return None
+        return label
 
     def _survey(self, ctx: FindingContext, assertion: Assertion | None, phrase_start: int) -> bool:
         """Is the finding a negated survey of everything but what was named: a survey modifier in its phrase or
