@@ -120,3 +120,16 @@ def test_a_side_label_gives_its_side_to_the_sentences_of_its_segment():
     other = extract("US abdomen. Left: kidney normal, no calculus. Liver: a small calcified granuloma.")
     granuloma = next(f for f in other.findings if not f.negated)
     assert granuloma.laterality is None
+
+
+@pytest.mark.parametrize("text", ["There are no findings consistent with chondrocalcinosis.",
+                                  "No findings compatible with myositis ossificans.",
+                                  "No radiographic features suggestive of calcific tendinitis."])
+def test_no_findings_consistent_with_a_deposit_deny_it(text):
+    [finding] = extract(text).findings
+    assert finding.negated
+
+
+def test_a_deposit_consistent_with_a_named_diagnosis_is_still_affirmed():
+    result = extract("Calcification in the supraspinatus tendon, consistent with calcific tendinitis. No other findings.")
+    assert result.findings and not any(f.negated for f in result.findings)
