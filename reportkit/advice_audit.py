@@ -149,7 +149,7 @@ def advice_items(report: StructuredReport, diagnostics: list, text: str, file: s
         first = result.findings[assessment.finding]
         where = {"file": file, "id": report.id, "start": first.start, "end": first.end}
         evidence = tuple(dict.fromkeys((ev.start, ev.end) for ev in finding.evidence))
-        if assessment.differential and not finding.negated and not assessment.named_by_report:
+        if assessment.differential and not finding.negated and assessment.differential_offered:
             top = assessment.differential[0]
             if assessment.suggested_entity == top.id:
                 words = f"Consider: {top.literal}."

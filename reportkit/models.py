@@ -232,6 +232,10 @@ class Assessment(_Record):
         "the report names the leading entity (hedged or not, by its name, its treatment or a cause in the "
         "deposit's sentence): that is the report's own diagnosis, so nothing is suggested, the entity's warning "
         "is not given and the differential is kept as data, not offered as advice"))
+    differential_offered: bool = Field(default=False, description=(
+        "the differential is advice: the report neither names the leading entity (named_by_report) nor hedges the "
+        "deposit (\"possible faint chondrocalcinosis, may be artefact\"), whose ranking, notes and warnings would "
+        "rest on a deposit the report does not assert"))
     phase: str | None = None
     notes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -170,9 +170,12 @@ def test_rule_documentation_prints_the_precondition():
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK302"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK301"], capture_output=True, text=True,
                          check=True).stdout
     assert "Applies to: deposits of body system msk; affirmed" in out
+    out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK302"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "locate_by_shape_or_oblique_views: {" in out and "'location_unsettled': True" in out
     out = subprocess.run([sys.executable, "-m", "reportkit", "rule", "RK101"], capture_output=True, text=True,
                          check=True).stdout
     assert "radiograph_correlation: {" in out and "'scopes': ['msk']" in out
@@ -822,8 +825,8 @@ def test_a_description_reminder_is_for_the_imaging_report_and_for_what_compariso
 
 
 def test_a_note_about_elderly_patients_is_not_given_at_a_stated_younger_age():
-    text = ("EXAM: Radiograph of the left knee. HISTORY: {age}-year-old, trauma.\nFINDINGS: No fracture. Incidental "
-            "chondrocalcinosis of the menisci.")
+    text = ("EXAM: Radiograph of the left knee. HISTORY: {age}-year-old, trauma.\nFINDINGS: No fracture. "
+            "Chondrocalcinosis of the menisci, asymptomatic.")
     elderly = "Chondrocalcinosis without symptoms"
     assert any(n.startswith(elderly) for a in analyse(text.format(age=78)).assessments for n in a.notes)
     young = analyse(text.format(age=38))
@@ -994,3 +997,24 @@ def test_crystals_found_at_aspiration_name_cppd():
             "chondrocalcinosis of the triangular fibrocartilage of both wrists.")
     assert not analyse(text.format(crystals="no crystals")).assessments[0].named_by_report
     assert analyse(text.format(crystals="positively birefringent rhomboid crystals")).assessments[0].named_by_report
+
+
+def test_a_deposit_the_report_hedges_gets_its_ranking_as_data_only():
+    text = ("EXAM: Radiograph of the right knee.\nFINDINGS: {words} in the lateral meniscus. Medial joint space "
+            "narrowing with subchondral sclerosis.")
+    stated = analyse(text.format(words="Chondrocalcinosis"))
+    assert stated.assessments[0].differential_offered and "cppd_workup" in recommendations(stated)
+    hedged = analyse(text.format(words="Possible faint chondrocalcinosis, although this may be artefact,"))
+    [assessment] = hedged.assessments
+    assert assessment.differential and not assessment.differential_offered
+    assert assessment.suggested_entity is None and not assessment.notes and not assessment.warnings
+    assert "cppd_workup" not in recommendations(hedged)
+
+
+def test_rk302_speaks_only_where_the_location_recommendation_holds():
+    codes = lambda text: {d.code for d in lint_text(text)}  # noqa: E731
+    assert "RK302" in codes("EXAM: Radiographs of the right shoulder.\nFINDINGS: Calcification in the shoulder.")
+    # a brother's deposit, a place the report gives, a note: no location to ask for
+    assert "RK302" not in codes("Shoulder clinic. His brother needed surgery for a calcium deposit in his shoulder.")
+    assert "RK302" not in codes("EXAM: Radiographs of the left knee.\nFINDINGS: Numerous ossified bodies fill the "
+                                "suprapatellar pouch and the posterior recess.")

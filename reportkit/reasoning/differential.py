@@ -147,7 +147,9 @@ class DifferentialRanker:
         # nothing and offers no differential as advice; the ranking stays as data
         leader = self.entities[items[0].id] if items else None
         assessment.named_by_report = leader is not None and self._named_by_report(leader, finding, ctx)
-        top = None if assessment.named_by_report else self.suggestion(items)
+        # advice rests on a deposit the report asserts: a hedged one keeps its ranking as data only
+        assessment.differential_offered = bool(items) and not (assessment.named_by_report or finding.uncertain)
+        top = self.suggestion(items) if assessment.differential_offered else None
         assessment.differential = items[:SHOWN]
         if top:
             assessment.suggested_diagnosis = top.diagnosis
@@ -156,7 +158,9 @@ class DifferentialRanker:
         # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead and the
         # report has not named the lead (its alternatives are then data, like the ranking)
         margin = self.differential.alternative_notes_margin
-        shown = items[:1] if assessment.named_by_report else items[:TOP]
+        shown = items[:TOP] if assessment.differential_offered else items[:1]
+        if finding.uncertain:
+            shown = []  # a hedged deposit: no note or warning of what it would be
         for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not

@@ -66,9 +66,9 @@ class _Facts:
                      or len(kinds_named) > 1)
         return cls(frozenset({finding.kind, assessed.kind}),
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
-                   # a differential the report's own naming makes data, not advice, raises no work-up of its own
-                   frozenset() if assessment.named_by_report
-                   else frozenset(item.id for item in assessment.differential[:TOP]), unsettled,
+                   # a differential kept as data (the report names the lead, or hedges the deposit) raises no work-up
+                   frozenset(item.id for item in assessment.differential[:TOP]) if assessment.differential_offered
+                   else frozenset(), unsettled,
                    assessment.named_by_report, modality)
 
 

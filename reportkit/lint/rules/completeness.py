@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reportkit.description import HaddDescription
-from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Violation, rule
+from reportkit.lint.registry import MSK_AFFIRMED, LintContext, Precondition, Violation, rule
 from reportkit.lint.rules.helpers import positive
-from reportkit.triggers import MENTIONS
+from reportkit.triggers import MENTIONS, RECOMMENDATIONS
 
 APPEARANCE = "appearance (well-defined or ill-defined)"
 
@@ -65,17 +65,19 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
             yield Violation(f.start, f.end, f"calcific tendinopathy described without {', '.join(words)}")
 
 
-@rule("RK302", "calcification-without-location", "warning", reads=MENTIONS, when=MSK_AFFIRMED,
-      restates=("locate_by_shape_or_oblique_views",))
+@rule("RK302", "calcification-without-location", "warning", reads=RECOMMENDATIONS,
+      when=Precondition(recommendations="location_rules"))
 def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
-    """A calcification or ossification whose location is missing or ambiguous.
+    """A calcification or ossification on a radiograph placed only in a body region.
 
     What it checks:
-        A positive calcification or ossification with no location category: no site at all,
-        or only a body region ("in the shoulder") that could be tendon, joint or soft tissue;
-        on imaging (not one of the history, nor one found at operation or by examination), and no
-        restatement of the same deposit locates it; in the report of the study, not a clinical,
-        operative or referral note.
+        Each deposit for which lexicons/followup.yaml recommends locating it by its shape or with
+        oblique views (lint.yaml `location_rules`): a positive calcification or ossification of
+        musculoskeletal soft tissue, on a radiograph, whose only place is a body region ("in the
+        shoulder") or a structure it is projected over, which could be tendon, joint or soft tissue,
+        and that no restatement locates. The recommendation's conditions are the rule's: a deposit
+        with no place at all, of the history, found at operation or by examination, or in a
+        clinical, operative or referral note gets none.
 
     Why it matters:
         Location is the article's second step: each location (tendon, articular, other soft
@@ -85,7 +87,7 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
         (Freire 2018, Second step: what is the exact location?).
 
     Example:
-        FINDINGS: Calcification in the shoulder.
+        EXAM: Radiographs of the right shoulder. FINDINGS: Calcification in the shoulder.
 
     Use instead:
         FINDINGS: Calcification in the supraspinatus tendon.
@@ -93,17 +95,11 @@ def calcification_without_location(ctx: LintContext) -> Iterator[Violation]:
     Fix safety:
         No fix: the location must come from the images (its shape, oblique views or CT).
     """
-    # a mention whose deposit another mention locates ("IMPRESSION: calcific tendinitis of the supraspinatus") is
-    # located
-    if ctx.clinical_note:
-        return
-    located = {i for d in ctx.result.deposits if d.location_category is not None for i in d.findings}
-    for i, f in enumerate(ctx.result.findings):
-        if (f.kind == "foreign_body" or not MSK_AFFIRMED.holds(f) or f.historical or f.location_category is not None
-                or i in located or not ctx.report.imaged(i)):
-            continue  # the history's, located by a restatement, or at operation or by examination (not on an image)
-        if f.site:
-            message = f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint or soft tissue"
-        else:
-            message = f"'{f.text}' has no stated location (tendon, joint, soft tissue or vessel)"
-        yield Violation(f.start, f.end, f"{message}: {ctx.lexicon.lint.location_advice}")
+    findings = ctx.result.findings
+    for rec in ctx.report.recommendations:
+        if rec.id not in ctx.lexicon.lint.location_rules:
+            continue
+        for i in rec.findings:
+            f = findings[i]
+            yield Violation(f.start, f.end, f"location of '{f.text}' is ambiguous: '{f.site}' could be tendon, joint "
+                                            f"or soft tissue: {ctx.lexicon.lint.location_advice}")
