@@ -1018,3 +1018,11 @@ def test_rk302_speaks_only_where_the_location_recommendation_holds():
     assert "RK302" not in codes("Shoulder clinic. His brother needed surgery for a calcium deposit in his shoulder.")
     assert "RK302" not in codes("EXAM: Radiographs of the left knee.\nFINDINGS: Numerous ossified bodies fill the "
                                 "suprapatellar pouch and the posterior recess.")
+
+
+def test_an_early_zonal_rim_of_calcification_is_no_kind_dispute():
+    text = ("EXAM: CT of the right thigh.\nFINDINGS: Five weeks after a kick, the lesion in the vastus intermedius "
+            "has a well-defined peripheral rim of calcification with a less dense centre, a zonal pattern.")
+    report = analyse(text)
+    assert report.assessments and all(a.kind.agrees is not False for a in report.assessments)
+    assert "RK401" not in {d.code for d in lint_text(text)}

