@@ -131,5 +131,6 @@ def test_no_findings_consistent_with_a_deposit_deny_it(text):
 
 
 def test_a_deposit_consistent_with_a_named_diagnosis_is_still_affirmed():
-    result = extract("Calcification in the supraspinatus tendon, consistent with calcific tendinitis. No other findings.")
+    result = extract("Calcification in the supraspinatus tendon, consistent with calcific tendinitis. "
+                     "No other findings.")
     assert result.findings and not any(f.negated for f in result.findings)
