@@ -24,6 +24,7 @@ class HaddDescription:
     def __init__(self, lexicon: Lexicon) -> None:
         self._tendons = {t for site in lexicon.anatomy.sites if site.category == "tendon" for t in site.terms}
         self._appearance = frozenset(lexicon.lint.hadd_appearance)
+        self._asks = lexicon.lint.hadd_description_asks.model_dump()
         # where a deposit is the article's tendon deposit: the locations of the follow-up rule that asks for its
         # description (lexicons/followup.yaml), or none stated; not a disc's hydroxyapatite
         self.locations = frozenset({None}).union(*(r.when.location_any for r in lexicon.followup.rules
@@ -40,17 +41,11 @@ class HaddDescription:
             missing.append("appearance")
         return missing
 
-    @staticmethod
-    def asked(missing: Iterable[str]) -> str:
-        """What to report of the parts ``missing``: "the size of the deposit and its appearance (...)"."""
-        words = [PART_WORDS[part] for part in missing]
+    def asked(self, missing: Iterable[str]) -> str:
+        """What to report of the parts ``missing`` (lint.yaml ``hadd_description_asks``): "the size of the deposit
+        and its appearance (...)"."""
+        words = [self._asks[part] for part in missing]
         return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
-# what the article asks of each part (Freire 2018, Calcific tendinopathy)
-PART_WORDS = {"tendon": "the tendon involved", "size": "the size of the deposit",
-              "appearance": "its appearance (well-defined or ill-defined; ill-defined deposits are more often "
-                            "symptomatic)"}
 
 
 _OPENING = re.compile(r"[^\n.:]*")

@@ -22,6 +22,13 @@ from reportkit.lexicon.literals import (
 from reportkit.lexicon.schema import Code, _Entry, _lower_all, _require_unique
 
 
+class HaddDescriptionAsks(_Entry):
+    """What the reminder asks of each part of a HADD description (Freire 2018, Calcific tendinopathy)."""
+    tendon: str = Field(min_length=1)
+    size: str = Field(min_length=1)
+    appearance: str = Field(min_length=1)
+
+
 class LintVocabulary(_Entry):
     """Words, ids and section sets the lint rules (reportkit/lint/rules/) look for."""
 
@@ -38,6 +45,8 @@ class LintVocabulary(_Entry):
     crystal_proof: list[str]
     cppd_not_imaging_alone: list[str]
     hadd_appearance: list[str]
+    hadd_description_asks: HaddDescriptionAsks = Field(description=(
+        "the words the hadd_description reminder asks with, for each part a HADD description lacks"))
     kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
     clinical_note_titles: list[str] = Field(default_factory=list)

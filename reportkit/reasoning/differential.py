@@ -158,9 +158,8 @@ class DifferentialRanker:
         # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead and the
         # report has not named the lead (its alternatives are then data, like the ranking)
         margin = self.differential.alternative_notes_margin
-        shown = items[:TOP] if assessment.differential_offered else items[:1]
-        if finding.uncertain:
-            shown = []  # a hedged deposit: no note or warning of what it would be
+        # a hedged deposit: no note or warning of what it would be
+        shown = [] if finding.uncertain else items[:TOP] if assessment.differential_offered else items[:1]
         for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not

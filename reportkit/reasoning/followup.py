@@ -181,7 +181,7 @@ class FollowUpRecommender:
         if not rule.when.description_incomplete:
             return rule.text
         missing = self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))
-        return rule.text.replace("{missing}", HaddDescription.asked(missing))
+        return rule.text.replace("{missing}", self._hadd_description.asked(missing))
 
     @staticmethod
     def _report_rule_evidence(rule: FollowUpRule, ctx: ReportContext) -> list[Evidence] | None:
