@@ -101,13 +101,18 @@ def test_hadd_fix_moves_toward_the_preferred_term_never_away():
     fixed, _, _ = fix_text(text, "d.txt", LintConfig())
     assert "Calcific tendinopathy of the supraspinatus tendon" in fixed and "tendinitis" not in fixed
     assert _meaning(fixed) == _meaning(text)
-    # whichever name comes first, a report ends on the preferred term and keeps it
-    for first, second in [("calcific tendinitis", "HADD"), ("HADD", "calcific tendinopathy"),
+    # whichever name comes first, a name outside the preferred term becomes it; the preferred term's own names
+    # (its gloss: hydroxyapatite deposition disease, HADD) stay, as the article pairs them
+    for first, second in [("calcific tendinitis", "HADD"), ("HADD", "calcific tendonitis"),
                           ("calcific tendinopathy", "calcifying tendinitis")]:
         draft = f"FINDINGS: Ill-defined {first} of the supraspinatus.\nIMPRESSION: {second[0].upper() + second[1:]}.\n"
         fixed, _, remaining = fix_text(draft, "d.txt", LintConfig())
         assert "RK204" not in {d.code for d in remaining}
-        assert fixed.lower().count(preferred) == 2, fixed
+        assert "tendinitis" not in fixed.lower() and "tendonitis" not in fixed.lower(), fixed
+        assert fixed.lower().count(preferred) == 2 - ("HADD" in draft), fixed
+    for gloss in ("hydroxyapatite deposition disease", "HADD"):
+        draft = f"FINDINGS: Ill-defined calcific tendinopathy of the supraspinatus.\nIMPRESSION: {gloss}.\n"
+        assert "RK204" not in {d.code for d in lint_text(draft, "d.txt", LintConfig())}
 
 
 SIDES = ["", "right ", "left "]

@@ -226,3 +226,50 @@ def test_an_ossicle_with_bone_structure_at_a_tendon_insertion_is_a_tendon_ossifi
 ])
 def test_accessory_bones_and_fragments_without_bone_structure_at_an_insertion_stay_unlabelled(text):
     assert _found(text) == []
+
+
+# ---------------------------------------------------------------- the report's own reading leads
+
+
+def test_a_hedged_reading_the_report_gives_leads_over_report_wide_cues():
+    """Loose bodies the report reads as secondary osteochondromatosis, beside chondrocalcinosis of another
+    structure: that chondrocalcinosis is no reason to lead the bodies' differential with CPPD."""
+    report, pairs = _pairs(
+        "EXAM: Radiographs of the left hip.\nFINDINGS: Advanced osteoarthritis with subchondral cysts. Two "
+        "ring-calcified bodies in the inferior recess, which may be secondary synovial osteochondromatosis. Linear "
+        "chondrocalcinosis of the superior labrum.")
+    bodies = next(a for f, a in pairs if "synovial_chondromatosis" in f.named_concepts)
+    assert bodies.differential[0].id == "synovial_chondromatosis"
+    assert bodies.named_by_report and not bodies.differential_offered and bodies.suggested_entity is None
+
+
+@pytest.mark.parametrize("history", ["lcSSc (ACA+), Raynaud's.", "dcSSc on mycophenolate."])
+def test_a_systemic_sclerosis_subtype_is_the_named_cause_of_calcinosis(history):
+    report, pairs = _pairs(f"RHEUMATOLOGY REVIEW\nBackground: {history}\nHand radiographs last year showed "
+                           "calcinosis in several fingertips.\nPlan: review in three months.")
+    [(finding, assessment)] = pairs
+    assert finding.diagnosis == "calcinosis_SSc" and assessment.differential[0].id == "calcinosis_ssc"
+    assert assessment.named_by_report and not assessment.differential_offered
+    assert not {"calcinosis_labs", "calcinosis_concept_labs"} & {r.id for r in report.recommendations}
+
+
+@pytest.mark.parametrize("text, hedged", [
+    ("Lateral meniscus: linear low-signal foci could reflect chondrocalcinosis.", True),
+    ("Lateral meniscus: linear chondrocalcinosis.", False),
+])
+def test_a_modal_before_a_verb_of_reading_hedges_the_finding(text, hedged):
+    report, pairs = _pairs(f"MRI RIGHT KNEE\n{text}")
+    [(finding, assessment)] = pairs
+    assert finding.uncertain == hedged
+    assert (assessment.suggested_entity is None) == hedged
+
+
+def test_a_denial_before_in_keeping_with_does_not_reach_the_named_reading():
+    """"..., no facet ankylosis, in keeping with DISH": the denial is of the ankylosis, the reading is affirmed."""
+    report, pairs = _pairs("CT SPINE\nFlowing ossification along the anterior margins of T6 to T12 with preserved "
+                           "disc heights and no facet ankylosis, in keeping with DISH.")
+    [(finding, assessment)] = pairs
+    assert assessment.differential[0].id == "dish" and assessment.named_by_report
+    assert not assessment.differential_offered
+    denial = analyse("No findings in keeping with chondrocalcinosis.").result.findings
+    assert denial and all(f.negated for f in denial)

@@ -130,6 +130,23 @@ def test_no_findings_consistent_with_a_deposit_deny_it(text):
     assert finding.negated
 
 
+@pytest.mark.parametrize("text, word, denied", [
+    ("Faint calcification in the vastus lateralis that was not visible at 1 week, suggestive of early myositis "
+     "ossificans.", "myositis", False),
+    ("Faint calcification in the vastus intermedius, no periosteal reaction - early myositis ossificans likely.",
+     "myositis", False),
+    ("No calcification, possibly a small phlebolith.", "phlebolith", False),
+    # a list of denials stays denied, and a hyphen inside a word is no clause break
+    ("No fracture, dislocation or calcification is seen, possibly due to positioning.", "calcification", True),
+    ("No post-traumatic myositis ossificans, likely a haematoma.", "myositis", True),
+])
+def test_a_hedged_clause_after_a_denial_is_hedged_not_denied(text, word, denied):
+    """A comma or a dash standing between words, then a hedge: what follows is a new clause's reading."""
+    at = text.index(word)
+    scopes = extract(text).assertion_scopes
+    assert any(s.category == "NEGATED_EXISTENCE" and s.start <= at < s.end for s in scopes) == denied
+
+
 def test_a_deposit_consistent_with_a_named_diagnosis_is_still_affirmed():
     result = extract("Calcification in the supraspinatus tendon, consistent with calcific tendinitis. "
                      "No other findings.")

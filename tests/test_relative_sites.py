@@ -148,6 +148,19 @@ def test_a_muscle_holding_a_mass_is_its_site(sentence, site):
     assert finding.location_category == "soft_tissue"
 
 
+@pytest.mark.parametrize("sentence, site, category", [
+    ("Soft tissue calcification in the supraspinatus tendon.", "supraspinatus tendon", "tendon"),
+    ("Linear soft-tissue calcification along the ulnar collateral ligament.", "collateral ligament", "tendon"),
+    ("Soft tissue calcification in the medial meniscus.", "medial meniscus", "articular"),
+    # a bone beside it says only where the soft tissue is: it stays a soft-tissue deposit
+    ("Soft tissue calcification adjacent to the greater trochanter.", "Soft tissue", "soft_tissue"),
+])
+def test_soft_tissue_names_no_structure_the_phrase_names_one(sentence, site, category):
+    """"Soft tissue" says only that a deposit is not in bone: a structure named in its phrase says where."""
+    finding, _ = only_deposit(f"EXAM: Radiograph\nFINDINGS: {sentence}")
+    assert (finding.site, finding.location_category) == (site, category)
+
+
 @pytest.mark.parametrize("sentence, site", [
     ("Thin linear calcification paralleling the subchondral bone of the lateral femoral condyle.",
      "lateral femoral condyle articular cartilage"),

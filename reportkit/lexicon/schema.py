@@ -131,6 +131,9 @@ class Site(_Entry):
     scope: Scope | None = Field(default=None, description="the body system of the site (null: the site does not say)")
     scope_weak: bool = Field(default=False, description=(
         "a generic word (soft tissue, capsule, cartilage): another body system named in the deposit's own clause wins"))
+    names_no_structure: bool = Field(default=False, description=(
+        "a word that only says 'not bone' ('soft tissue'): a soft-tissue structure the finding's own phrase names "
+        "(a tendon, a ligament, a meniscus, a vessel) says where the finding is"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
     source: str | None = Field(default=None, description="where the site's reading or names come from, when it is no plain anatomy")

@@ -118,7 +118,9 @@ class DifferentialRanker:
                 supporting=supporting, specific=specific or is_named,
                 warning=entity.warning if entity.warning and specific else None,
             ))
-        items.sort(key=lambda i: -i.score)
+        # the report's own interpretation leads (`named_bonus` makes it so on most scores; a tie with report-wide cues
+        # must not hand the lead to an entity it did not name)
+        items.sort(key=lambda i: (not i.named, -i.score))
         if advice:
             # an entity that leads only on a specific cue gives the lead to the best entity free of that need
             lead = next((i for i in items if not self._needs_cue(i)), None)

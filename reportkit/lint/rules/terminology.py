@@ -151,10 +151,12 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         A report that names calcific tendinopathy in more than one way ("calcific tendinitis"
-        then "HADD"): every mention that does not use the preferred term of
-        lexicons/terminology.yaml (`reportkit terms`: "calcific tendinopathy") is reported. A
-        mention already using the preferred term is never reported, and a report that keeps to one
-        name throughout is left alone. A mention placed outside a tendon (a ligament, a joint's
+        then "HADD"): every mention whose name is not part of the preferred term of
+        lexicons/terminology.yaml (`reportkit terms`: "calcific tendinopathy (hydroxyapatite
+        deposition disease, HADD)") is reported. The preferred term pairs the tendon form with the
+        deposition disease, as the article does, so a report that names the deposit "calcific
+        tendinopathy" and its disease "hydroxyapatite deposition" or "HADD" is left alone, as is
+        one that keeps to one name throughout. A mention placed outside a tendon (a ligament, a joint's
         soft tissue) is not asked to say "tendinopathy", and a negated one ("LEFT: No calcific
         tendinopathy.") names no finding to keep consistent with.
 
@@ -195,6 +197,11 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
 
     synonyms = {norm(synonym) for synonym in entry.synonyms}
     preferred = entry.preferred_name
+    preferred_in_full = f" {' '.join(re.findall(r'[a-z0-9]+', norm(entry.preferred)))} "
+
+    def in_preferred(name: str) -> bool:
+        """Is the name one the preferred term itself uses (its gloss included)?"""
+        return f" {' '.join(re.findall(r'[a-z0-9]+', norm(name)))} " in preferred_in_full
 
     def name_in(f) -> tuple[int, int]:
         """Where the concept's name is inside the mention (the whole mention if no name is found)."""
@@ -206,7 +213,7 @@ def hadd_term_consistency(ctx: LintContext) -> Iterator[Violation]:
         return  # one name throughout: consistent, whichever it is
     for f, start, end in written:
         name = ctx.text[start:end]
-        if norm(name) == norm(preferred):
+        if in_preferred(name):
             continue
         other = next(ctx.text[s:e] for _, s, e in written if norm(ctx.text[s:e]) != norm(name))
         safe = norm(name) in synonyms and norm(preferred) in synonyms

@@ -22,6 +22,7 @@ class SiteReader:
         self._mass_category = {s.id: s.mass_category for s in lexicon.anatomy.sites}
         self._site_scope = {s.id: s.scope for s in lexicon.anatomy.sites}
         self._generic_sites = {s.id for s in lexicon.anatomy.sites if s.scope_weak}
+        self._unnamed_sites = {s.id for s in lexicon.anatomy.sites if s.names_no_structure}
         self._site_category = {s.id: s.category for s in lexicon.anatomy.sites}
         self._region = {s.id: s.region for s in lexicon.anatomy.sites if s.region}
         self._structure_openers = {*lexicon.linking.noun_links, *lexicon.linking.determiners}
@@ -113,6 +114,7 @@ class SiteReader:
                 chosen, category = (cue, rel), value
                 if cue.value in self._generic_sites:  # "soft tissue mass of the biceps brachii": the muscle
                     chosen = self._named_instead(cue, value, near) or chosen
+                    category = self.value(*chosen)[0] if not forms_mass else category
                 break
             if value and (weak is None or self._readings[weak[0].category].last_resort):
                 weak = weak if weak and self._readings[cue.category].last_resort else (cue, rel, value)
@@ -149,12 +151,22 @@ class SiteReader:
         span = doc[site_cue.start : site_cue.end]
         return category, site_cue, [cite(span, "site", category)]
 
-    def _named_instead(self, generic: Cue, category: str, near: list[tuple[Cue, str | None]]) -> tuple[Cue, None] | None:
-        """A named structure of the same category later in the finding's own phrase, to stand for a generic site."""
+    def _named_instead(self, generic: Cue, category: str,
+                       near: list[tuple[Cue, str | None]]) -> tuple[Cue, str | None] | None:
+        """A named structure later in the finding's own phrase, to stand for a generic site: of the same category,
+        or any soft-tissue structure when the generic word names none ("soft tissue calcification in the
+        supraspinatus tendon")."""
+        any_category = generic.value in self._unnamed_sites
         for cue, rel in near:
-            if (cue.start > generic.start and rel is None and cue.value not in self._generic_sites
-                    and self.value(cue, None) == (category, False)):
+            if cue.start <= generic.start or cue.value in self._generic_sites:
+                continue
+            if rel is None and self.value(cue, None) == (category, False):
                 return cue, None
+            if any_category and rel != "projection":
+                value, weak = self.value(cue, rel)
+                # a bone or an organ only says whose soft tissue it is ("the volar soft tissues of the phalanx")
+                if value not in (None, "other") and not weak:
+                    return cue, rel
         return None
 
     def site_text(self, ctx: FindingContext, cue: Cue) -> str:

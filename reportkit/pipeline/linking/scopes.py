@@ -31,6 +31,8 @@ from reportkit.pipeline.sections import sentence_starts
 
 NEGATION = "NEGATED_EXISTENCE"
 GENERIC = "HYPOTHETICAL"  # a general statement's words ("typically", "tend to") set this category
+HEDGE = "POSSIBLE_EXISTENCE"
+DASHES = ("-", "\u2013", "\u2014")
 NEGATED_GENERIC_GAP = 2  # tokens from a negation to a general statement's word it forms one predicate with
 SUBJECT = "subject"
 PREDICATE_SPAN = 3  # tokens before a trigger that can hold its own auxiliary and adverbs ("has since been")
@@ -74,6 +76,7 @@ class ScopeNarrower:
             return
         heads: dict[int, list[tuple[int, int]]] = {}  # id(modifier) -> the subject's head phrases
         negation_ends = {m.modifier_span[1] for m in graph.modifiers if m.category == NEGATION}
+        hedge_starts = sorted(m.modifier_span[0] for m in graph.modifiers if m.category == HEDGE)
         changed = False
         for modifier in graph.modifiers:
             low, high = modifier.scope_span
@@ -84,6 +87,7 @@ class ScopeNarrower:
                 heads[id(modifier)] = phrases
             elif modifier.category == NEGATION and modifier.direction.upper() == "FORWARD":
                 high = self._clause_end(words, modifier, high, 0 if self._opens_subject(doc, words, modifier) else 1)
+                high = _hedged_clause_start(doc, modifier, high, hedge_starts)
             elif (modifier.category == GENERIC and modifier.direction.upper() == "BIDIRECTIONAL"
                   and any(modifier.modifier_span[0] - g in negation_ends for g in range(NEGATED_GENERIC_GAP + 1))):
                 high = self._clause_end(words, modifier, high, 1)
@@ -179,6 +183,23 @@ class ScopeNarrower:
             if end <= j < i - 1:  # a subject of its own between the opener and the verb
                 return j
         return high
+
+
+def _hedged_clause_start(doc: Doc, modifier, high: int, hedge_starts: list[int]) -> int:
+    """Where a denial's scope ends at a new, hedged clause: a comma right before a hedge ("not visible at 1 week,
+    suggestive of early myositis ossificans"), or a dash standing between words before a hedge later in the scope
+    ("no periosteal reaction - early myositis ossificans likely"). What follows is hedged, not denied."""
+    end = modifier.modifier_span[1]
+    for hedge in hedge_starts[bisect_right(hedge_starts, end):]:
+        if hedge >= high:
+            break
+        if doc[hedge - 1].text == ",":
+            return hedge - 1
+        dash = next((i for i in range(end, hedge) if doc[i].text in DASHES and doc[i].whitespace_
+                     and doc[i - 1].whitespace_ and doc[i - 1].is_alpha), None)
+        if dash is not None:
+            return dash
+    return high
 
 
 def _covers(modifier, target: Span) -> bool:
