@@ -71,7 +71,13 @@ def lower_form(text: str) -> str:
 def _words(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """A case-insensitive whole-word pattern for any of ``phrases``."""
     alternation = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?!\w|-(?!{_ATTRIBUTING}\b))", re.IGNORECASE)
+
+
+# a word hyphenated to one of these still names what it names ("scleroderma-related calcinosis"); to any other
+# ("gout-like", "non-calcified") it is part of another word
+_ATTRIBUTING = "(?:related|associated|induced)"
+
 
 
 def words_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:

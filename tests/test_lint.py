@@ -158,7 +158,8 @@ def test_diff_shows_fixes_without_writing(tmp_path):
     draft.write_text(text)
     result = runner.invoke(app, ["lint", str(draft), "--diff"])
     assert draft.read_text() == text
-    assert "-IMPRESSION: HADD.\n+FINDINGS: Calcific tendinopathy of the supraspinatus tendon.\n+IMPRESSION: Calcific tendinopathy.\n" in result.stdout
+    assert ("-FINDINGS: Calcific tendinitis of the supraspinatus tendon.\n"
+            "+FINDINGS: Calcific tendinopathy of the supraspinatus tendon.\n IMPRESSION: HADD.\n") in result.stdout
     assert result.exit_code == 1
 
 

@@ -77,9 +77,9 @@ def test_hadd_fix_replaces_only_the_name():
             "FINDINGS: Mineralized calcific tendinitis of the supraspinatus tendon.\n"
             "IMPRESSION: Hydroxyapatite deposition disease.\n")
     fixed, applied, _ = fix_text(text, "d.txt", LintConfig())
-    assert applied == 2  # both names move to the preferred term
+    assert applied == 1  # the name outside the preferred term moves to it; the term's own gloss stays
     assert "FINDINGS: Mineralized calcific tendinopathy of the supraspinatus tendon.\n" in fixed
-    assert fixed.endswith("IMPRESSION: Calcific tendinopathy.\n")
+    assert fixed.endswith("IMPRESSION: Hydroxyapatite deposition disease.\n")
     assert _meaning(fixed) == _meaning(text)
     # a name that is not a listed synonym (it may carry its own site) is never rewritten by --fix
     bursitis = "FINDINGS: Calcific tendinitis of the supraspinatus.\nIMPRESSION: Calcific bursitis.\n"

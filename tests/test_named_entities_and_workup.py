@@ -273,3 +273,95 @@ def test_a_denial_before_in_keeping_with_does_not_reach_the_named_reading():
     assert not assessment.differential_offered
     denial = analyse("No findings in keeping with chondrocalcinosis.").result.findings
     assert denial and all(f.negated for f in denial)
+
+
+def test_a_named_seronegative_disease_is_the_cause_of_an_enthesis_ossification():
+    report, pairs = _pairs("Lumbar spine radiographs: bilateral sacroiliitis with erosions. Ossification of the "
+                           "interspinous ligaments at L1-L3, in keeping with ankylosing spondylitis.")
+    ossification = next(a for f, a in pairs if f.kind == "ossification")
+    assert ossification.differential[0].id == "seronegative_enthesitis"
+    assert ossification.named_by_report and ossification.suggested_entity is None
+
+
+def test_a_subject_that_is_questioned_is_not_affirmed():
+    report, pairs = _pairs("Lumbar spine radiographs: ossification of the interspinous ligaments at L1-L3 is "
+                           "questioned.")
+    [(finding, assessment)] = pairs
+    assert finding.uncertain and not assessment.differential_offered
+
+
+@pytest.mark.parametrize("sentence, named", [
+    ("Appearances typical of scleroderma-related calcinosis in both hands.", True),
+    ("Appearances typical of scleroderma related calcinosis in both hands.", True),
+    ("Calcinosis in both hands with scleroderma-like thickening of the skin.", False),
+])
+def test_a_cause_hyphenated_to_related_still_names_it(sentence, named):
+    report, pairs = _pairs(f"Radiograph both hands PA.\n{sentence}")
+    calcinosis = next(a for f, a in pairs if f.concept == "calcinosis")
+    assert (calcinosis.differential[0].id == "calcinosis_ssc" and calcinosis.named_by_report) == named
+
+
+def test_of_equal_scores_the_reading_the_report_gives_another_mention_leads():
+    """The radiograph's calcification and the impression's myositis ossificans are one lesion the report reads:
+    the calcification's ranking does not lead with an entity of equal score the report never names."""
+    report, pairs = _pairs("MRI RIGHT THIGH\nHistory: 19-year-old rugby player, thigh swelling after a kick.\n"
+                           "Findings: Today's radiograph shows faint calcification in the anterior thigh soft "
+                           "tissues.\nImpression: Evolving myositis ossificans of vastus intermedius is favoured.")
+    calcification = next(a for f, a in pairs if f.concept == "calcification")
+    assert calcification.differential[0].id == "myositis_ossificans"
+    assert calcification.named_by_report and not calcification.warnings
+
+
+def test_a_finding_inside_another_takes_no_site_from_an_earlier_sentence():
+    report, pairs = _pairs("DUAL-ENERGY CT BOTH FEET\nA 12 mm urate-coded tophus lies medial to the right first "
+                           "metatarsal head. Urate deposits in the left Achilles tendon near its insertion. Faint "
+                           "mineralisation within the right tophus.")
+    finding, assessment = next((f, a) for f, a in pairs if f.concept == "mineralisation")
+    assert finding.location_category != "tendon" and finding.diagnosis == "gout"
+    assert not assessment.differential_offered
+    assert not {"hadd_description", "hadd_mimic"} & {r.id for r in report.recommendations}
+
+
+def test_a_deposit_like_one_named_before_is_not_placed_at_the_enthesis_it_lies_beside():
+    """"Smaller similar deposit adjacent to the ischial tuberosity" in a dialysis patient is another tumoural
+    calcinosis mass, not a hamstring tendon's deposit."""
+    report, pairs = _pairs("Radiographs, AP pelvis. On haemodialysis. Large lobulated densely calcified periarticular "
+                           "mass lateral to the left greater trochanter. Smaller similar deposit adjacent to the right "
+                           "ischial tuberosity. Findings compatible with secondary tumoral calcinosis.")
+    similar = next((f, a) for f, a in pairs if f.text == "deposit")
+    assert similar[0].location_category != "tendon" and similar[0].diagnosis != "HADD"
+    assert not {"hadd_description", "locate_by_shape_or_oblique_views"} & {r.id for r in report.recommendations}
+    # without the likeness, a deposit beside the tuberosity is the hamstring enthesis's
+    plain, _ = _pairs("Radiographs, AP pelvis. Small calcific deposit adjacent to the right ischial tuberosity.")
+    assert plain.result.findings[0].location_category == "tendon"
+
+
+def test_a_neutral_mineral_word_restates_the_ossified_bodies_before_it():
+    """"These correspond to the ring-and-arc mineralised densities": the bodies, not a second deposit (and the
+    "and" inside "ring-and-arc" opens no clause)."""
+    report, pairs = _pairs("MRI LEFT HIP\nInnumerable small uniform intra-articular bodies, the larger ones with "
+                           "central fat signal consistent with ossified marrow, distend the capsule and extend into "
+                           "the iliopsoas bursa. These correspond to the ring-and-arc mineralised densities seen on "
+                           "the prior radiograph.\nIMPRESSION: Primary synovial osteochondromatosis of the left hip.")
+    findings = report.result.findings
+    ossified, mineralised = (next(i for i, f in enumerate(findings) if f.text == word)
+                             for word in ("ossified", "mineralised"))
+    assert any({ossified, mineralised} <= set(d.findings) for d in report.result.deposits)
+    assert not any(a.differential_offered for _, a in pairs)
+    assert "hadd_description" not in {r.id for r in report.recommendations}
+
+
+@pytest.mark.parametrize("text", [
+    "Suggest serology; thigh radiographs may show intramuscular calcifications if further support is needed.",
+    "Pelvis radiograph: ossification about the triradiate cartilage normal for age.",
+])
+def test_what_a_study_may_show_and_normal_development_get_no_differential(text):
+    report, pairs = _pairs(text)
+    assert not any(a.differential_offered for _, a in pairs)
+
+
+def test_frog_lateral_views_are_a_radiograph():
+    report, pairs = _pairs("RIGHT HIP AP AND FROG LATERAL\nRounded bodies with ring-and-arc mineralisation fill the "
+                           "joint. Appearances are those of primary synovial osteochondromatosis. MRI would define "
+                           "extent before synovectomy.")
+    assert "radiograph_correlation" not in {r.id for r in report.recommendations}

@@ -220,3 +220,24 @@ def test_audit_score_cli_names_the_bad_row(tmp_path):
                   "stratum_size": 3, "judgement": "maybe"}], path)
     result = CliRunner().invoke(app, ["audit-score", str(path)])
     assert result.exit_code == 2 and ":2:" in result.output
+
+
+@pytest.mark.parametrize("text, kinds_found", [
+    # a service named after what it treats is no stone of the patient's
+    ("Follow-up: urology stone clinic in 6 weeks.", []),
+    ("CT KUB confirmed a 4 mm calculus in the right distal ureter. On day 2 he passed the stone; review in the "
+     "stone clinic.", ["calcification", "calcification"]),
+    # "calcinotic" heads the deposit it names
+    ("Examination: a 5 mm calcinotic nodule at the left index fingertip.", ["calcification"]),
+    ("Firm calcinotic plaques along the fascial planes of both thighs.", ["calcification"]),
+])
+def test_services_are_not_stones_and_calcinotic_names_a_deposit(text, kinds_found):
+    assert kinds(text) == kinds_found
+
+
+@pytest.mark.parametrize("text", ["A 4 mm calculus at the right VUJ.", "Obstructing 5 mm stone at the left PUJ.",
+                                  "4 mm right VUJ calculus with mild hydroureter."])
+def test_the_british_names_of_the_ureter_junctions_place_a_stone(text):
+    [finding] = extract(text).findings
+    assert finding.kind == "calcification" and finding.location_category == "other"
+    assert finding.laterality in ("left", "right")

@@ -331,6 +331,12 @@ class Linking(_Entry):
     projection: list[str]
     holder_links: list[str] = Field(default_factory=list, description=(
         "words after a structure and before a finding it holds ('a mass with calcifications')"))
+    likeness: list[str] = Field(default_factory=list, description=(
+        "words saying a finding is like one named before ('a smaller similar deposit'): a bone it lies beside does "
+        "not place it at that bone's enthesis"))
+    containers: list[str] = Field(default_factory=list, description=(
+        "words placing a finding inside another finding ('mineralisation within the tophus'): it lies where that "
+        "one does, never at a site an earlier sentence named"))
     clause_breaks: list[str]
     coordinators: list[str] = Field(description="words joining two findings: a modifier never reaches across them")
     exam_side_locations: list[LocationCategory | None] = Field(
@@ -407,7 +413,7 @@ class Linking(_Entry):
 
     _lower = field_validator(
         "interpretation_links", "interpretation_denials", "apposition", "apposition_openers", "beside_bone",
-        "projection", "holder_links",
+        "projection", "holder_links", "containers", "likeness",
         "clause_breaks", "size_joiners", "anaphors", "lesion_parts", "negative_locatives", "site_alternatives",
         "interpretation_anaphors",
         "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",

@@ -26,6 +26,7 @@ from spacy.util import filter_spans
 
 from reportkit.lexicon import Lexicon, Site, load_lexicon
 from reportkit.models import Deposit, Evidence, Finding
+from reportkit.pipeline.doc_text import doc_text
 from reportkit.pipeline.extensions import register_extensions
 from reportkit.pipeline.linking.attributes import SizeReader
 from reportkit.pipeline.linking.context import cite, span_text
@@ -140,7 +141,8 @@ class DepositGrouper(PipelineStep):
         if span is None:
             return False
         i, sentence_start = span.start - 1, sentences.start_of(span.start)
-        while i >= sentence_start and doc[i].lower_ not in self._clause_openers:
+        # a word inside a hyphenated one ("ring-and-arc") opens no clause
+        while i >= sentence_start and (doc[i].lower_ not in self._clause_openers or _hyphen_joined(doc, i)):
             i -= 1
         opener = i + 1
         if not (opener < span.start and doc[opener].lower_ in self._demonstratives):
@@ -222,6 +224,7 @@ class DepositGrouper(PipelineStep):
 
     def __call__(self, doc: Doc) -> Doc:
         self.check_order()
+        text = doc_text(doc)
         findings: list[Finding] = doc._.rk_findings or []
         anaphors = filter_spans([doc[s:e] for _, s, e in self._anaphors(doc)])
         anaphor_starts = [a.start_char for a in anaphors]
@@ -239,19 +242,25 @@ class DepositGrouper(PipelineStep):
             restating = not (anaphoric or finding.negated) and self._in_restating_clause(doc, finding, starts, sentences)
             same_kind = by_kind.setdefault((finding.kind, finding.negated), [])
             recent = same_kind[: -LOOKBACK - 1 : -1]
+            if (anaphoric or restating) and self._concepts[finding.concept].kind_unworded:
+                # a word that names neither kind ("These correspond to the mineralised densities") restates the
+                # deposit named before it, ossified bodies as well as calcified ones
+                recent = sorted((d for (_, negated), kept in by_kind.items() if negated == finding.negated
+                                 for d in kept[: -LOOKBACK - 1 : -1]), key=lambda d: -d.members[-1])[:LOOKBACK]
             part_of = self._part_of(doc, finding, findings, sentences)
             if part_of is not None:  # "... and a less mineralized centre": the sentence's deposit, described
                 anaphoric = True
                 recent = [d for d in recent if any(part_of <= findings[m].start < finding.start for m in d.members)]
             # an anaphor's site past a clause break, or before it outside its phrase, is another thing's ("The
             # deposit is ill-defined, with fluid in the bursa"): the anaphor is where the deposit it names is
-            far = anaphoric and self._site_elsewhere(doc.text, finding, phrase)
+            far = anaphoric and self._site_elsewhere(text, finding, phrase)
             own_site = finding.site
             if far:
                 finding.site = None
             sides_named = frozenset(s for d in recent for s in d.stated_sides)
             candidates = [d for d in recent
-                          if self._joins(finding, anaphoric or restating, d, findings, restating, sides_named)]
+                          if self._joins(finding, anaphoric or restating, d, findings, restating, sides_named,
+                                         text)]
             if not candidates:
                 candidates = self._sole_deposit_named(finding, recent, findings)
             unstated = finding.site is None or self._is_region(finding.site)
@@ -300,11 +309,11 @@ class DepositGrouper(PipelineStep):
         return top[0] if not unstated or len(top) == 1 else None
 
     def _joins(self, f: Finding, anaphoric: bool, draft: _Draft, findings: list[Finding],
-               restating: bool = False, sides_named: frozenset[str] = frozenset()) -> bool:
+               restating: bool = False, sides_named: frozenset[str] = frozenset(), text: str = "") -> bool:
         """Does mention ``f`` describe the deposit of ``draft``? (``restating``: ``f``'s clause opens with a
         demonstrative, so it names the deposit just described, whose location it shares.)"""
         first = findings[draft.members[0]]
-        if f.kind != first.kind or f.negated != first.negated:
+        if (f.kind != first.kind and not self._concepts[f.concept].kind_unworded) or f.negated != first.negated:
             return False
         side = _stated_side(f)
         if side and draft.stated_sides - {side}:
@@ -313,7 +322,10 @@ class DepositGrouper(PipelineStep):
                 and all(findings[m].laterality is None for m in draft.members)):
             return False  # "bilateral calcific tendinopathy" sums up the right and left deposits, not one of no side
         site = draft.site
-        if not self._site_compatible(f.site, site) and not (restating and self._generic_place(f, first)):
+        # a restating clause's site may be the sentence before it's ("... extend into the iliopsoas bursa. These
+        # correspond to the mineralised densities"): the deposit it restates is where it is
+        if not self._site_compatible(f.site, site) and not (
+                restating and (self._generic_place(f, first) or _site_borrowed(f, text))):
             return False
         same = self._same_as_a_member(f, draft)
         if restating:  # a name given to the deposit just described, or one that fits its diagnosis
@@ -475,3 +487,16 @@ def _inherit(restatement: Finding, antecedents: dict[str, Finding], unstated: bo
                      and ev.value == sided.laterality), None)
         if side is not None:
             restatement.evidence.append(side.model_copy(update={"role": "antecedent"}))
+
+
+def _hyphen_joined(doc: Doc, i: int) -> bool:
+    """Is token ``i`` part of a hyphenated word (a hyphen with no space right before or after it)?"""
+    before = i > 0 and doc[i - 1].text == "-" and not doc[i - 1].whitespace_
+    after = i + 1 < len(doc) and doc[i + 1].text == "-" and not doc[i].whitespace_
+    return before or after
+
+
+def _site_borrowed(f: Finding, text: str) -> bool:
+    """Is ``f``'s site one an earlier sentence named (the place read for a mention whose own sentence names none)?"""
+    site = next((ev for ev in f.evidence if ev.role == "site"), None)
+    return site is not None and site.end <= f.start and any(c in text[site.end:f.start] for c in ".\n")

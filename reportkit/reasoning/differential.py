@@ -119,8 +119,10 @@ class DifferentialRanker:
                 warning=entity.warning if entity.warning and specific else None,
             ))
         # the report's own interpretation leads (`named_bonus` makes it so on most scores; a tie with report-wide cues
-        # must not hand the lead to an entity it did not name)
-        items.sort(key=lambda i: (not i.named, -i.score))
+        # must not hand the lead to an entity it did not name); of equal scores, the one the report names for another
+        # of its mentions (the impression's reading of the lesion a findings sentence describes)
+        named_elsewhere = {i.id for i in items if not self._own_concepts[i.id].isdisjoint(ctx.named_concepts)}
+        items.sort(key=lambda i: (not i.named, -i.score, i.id not in named_elsewhere))
         if advice:
             # an entity that leads only on a specific cue gives the lead to the best entity free of that need
             lead = next((i for i in items if not self._needs_cue(i)), None)

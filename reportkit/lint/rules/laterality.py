@@ -28,7 +28,7 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
         the exam line states only the other side (a history's other side is no conflict); or the
         same finding stated on opposite sides in the findings and the impression: a label no
         broader than lint.yaml's `broad_diagnoses`, and no finding of that label on the
-        impression's side.
+        impression's side or on a side not read.
 
     Why it matters:
         Wrong-side reporting is a never-event; a side conflict must be resolved before
@@ -66,12 +66,15 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     def other_side(imp: Finding, f: Finding) -> bool:
         return f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.laterality != imp.laterality
 
-    def same_side(imp: Finding, f: Finding) -> bool:
-        return f.diagnosis == imp.diagnosis and f.laterality == imp.laterality
+    def same_or_unknown_side(imp: Finding, f: Finding) -> bool:
+        return f.diagnosis == imp.diagnosis and f.laterality in (imp.laterality, None)
 
     # a label as broad as "other" does not say two mentions are one finding, and an impression restating one of
-    # two findings of a label (a left ureteric stone beside a right renal one) contradicts neither
-    restated = {id(imp) for imp, _ in first_match_in_findings(explicit, vocabulary.finding_sections, same_side)}
+    # two findings of a label (a left ureteric stone beside a right renal one) contradicts neither; nor does one
+    # that may restate a finding whose side was not read ("left SFA occluded; densely calcified walls")
+    positives = [f for f in ctx.result.findings if positive(f)]
+    restated = {id(imp) for imp, _ in first_match_in_findings(positives, vocabulary.finding_sections,
+                                                              same_or_unknown_side)}
     for imp, f in first_match_in_findings(explicit, vocabulary.finding_sections, other_side):
         if imp.diagnosis in vocabulary.broad_diagnoses or id(imp) in restated:
             continue

@@ -23,7 +23,9 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
         ("pseudogout") used in the findings or impression as the name of what the image shows.
         Beside a clinical word ("an acute pseudogout attack is a consideration", "the clinical
         picture of pseudogout") the term names the syndrome, which is correct use: no warning.
-        Negated or questioned mentions are skipped.
+        Negated or questioned mentions are skipped, and so is a clinical, operative or referral
+        note (lint.yaml `clinical_note_titles`, `clinical_note_openers`): its author, who saw
+        the patient, names the syndrome.
 
     Why it matters:
         Chondrocalcinosis is an imaging finding; pseudogout is a clinical syndrome (acute CPP
@@ -40,6 +42,8 @@ def pseudogout_for_imaging_finding(ctx: LintContext) -> Iterator[Violation]:
         Safe when the term is followed by its location ("pseudogout of/in ..."): the rewrite
         names the same deposit. Unsafe otherwise, since the sentence may be about symptoms.
     """
+    if ctx.clinical_note:
+        return
     vocabulary = ctx.lexicon.lint
     prepositions = vocabulary.location_prepositions
     words = AffirmedText(ctx.text, ctx.result.assertion_scopes)

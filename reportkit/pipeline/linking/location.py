@@ -32,6 +32,8 @@ class SiteReader:
         self._projection = Phrases(nlp, lexicon.linking.projection)
         self._coordinators = clauses.coordinators
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
+        self._containers = Phrases(nlp, lexicon.linking.containers)
+        self._likeness = Phrases(nlp, lexicon.linking.likeness)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
         self._not_at_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self._not_at_matcher.add("negative_locative", [nlp.make_doc(p) for p in lexicon.linking.negative_locatives])
@@ -136,10 +138,10 @@ class SiteReader:
                 site_cue = holder  # the place that decided, not a bone the holder only lies beside
             elif concept.default_location:
                 category = concept.default_location
-            elif weak:
+            elif weak and not (weak[1] == "beside" and weak[0].category == "bone" and self._like_another(ctx)):
                 category = weak[2]
             elif not near:  # a region named near the finding ("in the shoulder") is the writer's answer
-                fallback = self._sentence_site(ctx) or self._earlier_site(ctx)
+                fallback = self._sentence_site(ctx) or (None if self._inside_another(ctx) else self._earlier_site(ctx))
                 category = self.value(fallback, None)[0] if fallback else None
                 site_cue = site_cue or fallback
         if site_cue is None:  # still name the site the sentence gives, for the reader
@@ -355,6 +357,20 @@ class SiteReader:
         # a last resort ("mass") only when the sentence names no other site
         return (usual.nearest(ctx.group.start, start, end)
                 or last_resort.nearest(ctx.group.start, start, end))
+
+    def _like_another(self, ctx: FindingContext) -> bool:
+        """Does the finding's own phrase say it is like one named before ("smaller similar deposit", "of the same
+        appearance")? Its words from the phrase's start (a stop or a comma) to the phrase's end."""
+        index, start = ctx.index, ctx.group.start
+        while start > ctx.sent.start and start > ctx.group.start - self._before and not index.punct[start - 1]:
+            start -= 1
+        return self._likeness.found_in(index.lower[start : ctx.window_end])
+
+    def _inside_another(self, ctx: FindingContext) -> bool:
+        """Does the finding's own phrase place it inside another finding ("mineralisation within the tophus")?"""
+        end, lower = ctx.group.end, ctx.index.lower
+        return (end < ctx.window_end and self._containers.starts_at(lower, end)
+                and any(end < other.spans[0].start <= ctx.window_end for other in ctx.groups if other is not ctx.group))
 
     def _earlier_site(self, ctx: FindingContext) -> Cue | None:
         """The last named site before the sentence, within its section."""
