@@ -365,3 +365,14 @@ def test_frog_lateral_views_are_a_radiograph():
                            "joint. Appearances are those of primary synovial osteochondromatosis. MRI would define "
                            "extent before synovectomy.")
     assert "radiograph_correlation" not in {r.id for r in report.recommendations}
+
+
+def test_the_description_reminder_counts_the_tendon_another_mention_names():
+    """The findings place the deposit over the greater tuberosity; the same sentence and the conclusion name the
+    supraspinatus: the reminder does not ask for the tendon, as RK301 does not."""
+    text = ("RIGHT SHOULDER, 3 VIEWS\nFindings: A 14 x 6 mm homogeneous, well-defined calcific density is projected "
+            "over the greater tuberosity, in keeping with calcific tendinopathy of supraspinatus.\nConclusion: "
+            "Supraspinatus calcific tendinopathy, slightly smaller than before.")
+    report, _ = _pairs(text)
+    assert "hadd_description" not in {r.id for r in report.recommendations}
+    assert "RK301" not in {d.code for d in lint_text(text, "d.txt", LintConfig())}

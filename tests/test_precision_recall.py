@@ -241,3 +241,12 @@ def test_the_british_names_of_the_ureter_junctions_place_a_stone(text):
     [finding] = extract(text).findings
     assert finding.kind == "calcification" and finding.location_category == "other"
     assert finding.laterality in ("left", "right")
+
+
+@pytest.mark.parametrize("text, location", [
+    ("Echo: severe calcific aortic stenosis with a porcelain aorta.", "vascular"),
+    ("OPG: pulp stones in the lower molars.", "other"),
+])
+def test_a_porcelain_aorta_and_pulp_stones_are_calcifications(text, location):
+    named = [f for f in extract(text).findings if f.text.lower() in ("porcelain aorta", "pulp stones")]
+    assert [(f.kind, f.location_category) for f in named] == [("calcification", location)]

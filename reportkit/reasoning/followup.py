@@ -173,15 +173,20 @@ class FollowUpRecommender:
             and (not when.stated_none or ctx.find_stated(when.stated_none) is None)
             and (not when.own_words_any or ctx.find_own(when.own_words_any, finding) is not None)
             and (not when.description_incomplete or not HaddDescription.COMPARED.isdisjoint(
-                self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))))
+                self._missing_description(finding, ctx)))
         )
 
     def _text(self, rule: FollowUpRule, finding: Finding, ctx: ReportContext) -> str:
         """The rule's text; a description rule's names what the finding's description lacks (``{missing}``)."""
         if not rule.when.description_incomplete:
             return rule.text
-        missing = self._hadd_description.missing([finding.site], finding.size_mm, ctx.descriptors(finding))
-        return rule.text.replace("{missing}", self._hadd_description.asked(missing))
+        return rule.text.replace("{missing}", self._hadd_description.asked(self._missing_description(finding, ctx)))
+
+    def _missing_description(self, finding: Finding, ctx: ReportContext) -> list[str]:
+        """What the deposit's description lacks; every mention's site counts, as for RK301 (the impression may name
+        the tendon over whose bone the findings place the deposit)."""
+        sites = [finding.site, *(ev.text for ev in finding.evidence if ev.role == "site")]
+        return self._hadd_description.missing(sites, finding.size_mm, ctx.descriptors(finding))
 
     @staticmethod
     def _report_rule_evidence(rule: FollowUpRule, ctx: ReportContext) -> list[Evidence] | None:
