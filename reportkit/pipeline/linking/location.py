@@ -368,9 +368,9 @@ class SiteReader:
 
     def _inside_another(self, ctx: FindingContext) -> bool:
         """Does the finding's own phrase place it inside another finding ("mineralisation within the tophus")?"""
-        end, lower = ctx.group.end, ctx.index.lower
-        return (end < ctx.window_end and self._containers.starts_at(lower, end)
-                and any(end < other.spans[0].start <= ctx.window_end for other in ctx.groups if other is not ctx.group))
+        end, index = ctx.group.end, ctx.index
+        return (end < ctx.window_end and self._containers.starts_at(index.lower, end)
+                and bool(index.groups_starting(end + 1, ctx.window_end + 1)))
 
     def _earlier_site(self, ctx: FindingContext) -> Cue | None:
         """The last named site before the sentence, within its section."""
