@@ -79,7 +79,6 @@ def _words(phrases: tuple[str, ...]) -> re.Pattern[str]:
 _ATTRIBUTING = "(?:related|associated|induced)"
 
 
-
 def words_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
     """The regex :func:`find_words` searches for ``phrases`` (None for none), for callers that search it themselves."""
     phrases = tuple(phrases)

@@ -357,6 +357,7 @@ def test_a_neutral_mineral_word_restates_the_ossified_bodies_before_it():
 ])
 def test_what_a_study_may_show_and_normal_development_get_no_differential(text):
     report, pairs = _pairs(text)
+    assert pairs and all(f.uncertain or f.negated for f, _ in pairs)  # the finding is read, hedged or denied
     assert not any(a.differential_offered for _, a in pairs)
 
 

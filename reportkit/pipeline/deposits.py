@@ -123,8 +123,8 @@ class DepositGrouper(PipelineStep):
         self._demonstratives = set(linking.restating_demonstratives)
         # a definite article before a described term ("The 17 mm calcification"); a demonstrative opens a restating
         # clause instead (``_in_restating_clause``)
-        self._definites = {w for w in linking.referring_determiners if " " not in w} - self._demonstratives
         self._determiners = {w for w in linking.referring_determiners if " " not in w}
+        self._definites = self._determiners - self._demonstratives
         self._clause_openers = {w for w in linking.clause_openers if " " not in w}
         # what may follow a demonstrative that stands for the deposit: its verb ("this is", "these may"), a
         # noun for it ("these findings") or an interpretation ("this likely represents")

@@ -190,14 +190,14 @@ def _hedged_clause_start(doc: Doc, modifier, high: int, hedge_starts: list[int])
     suggestive of early myositis ossificans"), or a dash standing between words before a hedge later in the scope
     ("no periosteal reaction - early myositis ossificans likely"). What follows is hedged, not denied."""
     end = modifier.modifier_span[1]
+    dash = next((i for i in range(end, high) if doc[i].text in DASHES and doc[i].whitespace_
+                 and doc[i - 1].whitespace_ and doc[i - 1].is_alpha), None)
     for hedge in hedge_starts[bisect_right(hedge_starts, end):]:
         if hedge >= high:
             break
         if doc[hedge - 1].text == ",":
             return hedge - 1
-        dash = next((i for i in range(end, hedge) if doc[i].text in DASHES and doc[i].whitespace_
-                     and doc[i - 1].whitespace_ and doc[i - 1].is_alpha), None)
-        if dash is not None:
+        if dash is not None and dash < hedge:
             return dash
     return high
 
