@@ -157,11 +157,6 @@ def advice_items(report: StructuredReport, diagnostics: list, text: str, file: s
                 words = "Differential: " + "; ".join(d.literal for d in assessment.differential[:3]) + "."
             yield AdviceItem(f"differential:{top.id}", top.id, evidence=evidence, score=top.score, advice=words,
                              **where)
-        if assessment.kind.agrees is False:
-            yield AdviceItem("kind", assessment.kind.kind,
-                             evidence=tuple(dict.fromkeys((ev.start, ev.end) for ev in assessment.kind.evidence)),
-                             advice=f"Note: the cues suggest {assessment.kind.kind}, "
-                                    f"but the report says {assessment.kind.stated}.", **where)
         for warning in assessment.warnings:
             yield AdviceItem("warning", note_owner.get(warning, ""), evidence=evidence, advice=f"Caution: {warning}",
                              **where)

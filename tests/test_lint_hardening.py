@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -226,13 +227,14 @@ def test_unsafe_fixes_without_fix_or_diff_is_a_usage_error(tmp_path):
     assert "--unsafe-fixes" in result.stderr and "--fix" in result.stderr
 
 
-def test_kind_swap_makes_the_article_agree():
-    text = ("EXAM: CT of the left thigh.\nFINDINGS: There is a calcification in the vastus lateralis muscle "
-            "with cortical and trabecular pattern and fatty marrow.\n")
-    diagnostics = lint_text(text, "d.txt", LintConfig(select=["RK401"]))
-    fixed, applied = apply_fixes(text, diagnostics, unsafe=True)
-    assert applied == 1
-    assert "There is an ossification in the vastus" in fixed
+@pytest.mark.parametrize("args", [["lint", "{draft}", "--select", "RK401"], ["lint", "{draft}", "--ignore", "rk402"],
+                                  ["rule", "RK401"]])
+def test_a_removed_rule_is_a_usage_error_that_says_it_was_removed(tmp_path, args):
+    draft = tmp_path / "d.txt"
+    draft.write_text("EXAM: CT of the left thigh.\nFINDINGS: Calcification in the vastus lateralis with a cortex.\n")
+    result = runner.invoke(app, [a.format(draft=draft) for a in args])
+    assert result.exit_code == 2
+    assert "was removed" in result.stderr and "lint.md#removed-rules" in result.stderr
 
 
 def test_one_span_never_offers_two_fixes():

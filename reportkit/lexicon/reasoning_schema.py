@@ -47,7 +47,6 @@ class LintVocabulary(_Entry):
     hadd_appearance: list[str]
     hadd_description_asks: HaddDescriptionAsks = Field(description=(
         "the words the hadd_description reminder asks with, for each part a HADD description lacks"))
-    kind_words: dict[str, str]
     broad_diagnoses: list[Diagnosis]
     clinical_note_titles: list[str] = Field(default_factory=list)
     clinical_note_openers: list[str] = Field(default_factory=list, description=(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from reportkit.lint.registry import LintError, Rule, Severity, find_rule, rules
+from reportkit.lint.registry import REMOVED, LintError, Rule, Severity, find_rule, rules
 
 CONFIG_NAMES = ("reportkit.toml", "pyproject.toml")
 
@@ -24,6 +24,8 @@ def rule_selectors(values: Iterable[str]) -> list[str]:
                 continue
             by_name = next((r.code for r in known.values() if r.name == part.lower()), None)
             code = by_name or part.upper()
+            if code in REMOVED:
+                raise ValueError(f"rule {code} was {REMOVED[code]}")
             if not any(c.startswith(code) for c in known):
                 raise ValueError(f"unknown rule code or prefix '{part}' (see: reportkit rule --all)")
             selectors.append(code)

@@ -230,9 +230,20 @@ def rules() -> dict[str, Rule]:
     return dict(sorted(REGISTRY.items()))
 
 
+# codes no longer given, with why: a code is never reused, and naming one says what became of it
+REMOVED = {
+    "RK401": "removed: ossification cues in a finding written as a calcification were, in every reviewed case, "
+             "the author's loose word, early ossification or another object's cue (docs/lint.md#removed-rules)",
+    "RK402": "removed: calcification cues in a finding written as an ossification were, in every reviewed case, "
+             "cues an ossification has too (docs/lint.md#removed-rules)",
+}
+
+
 def find_rule(code_or_name: str) -> Rule:
     """The rule with this code (any case) or name; LintError if there is none."""
     for r in rules().values():
         if code_or_name.upper() == r.code or code_or_name.lower() == r.name:
             return r
+    if code_or_name.upper() in REMOVED:
+        raise LintError(f"rule {code_or_name.upper()} was {REMOVED[code_or_name.upper()]}")
     raise LintError(f"unknown rule '{code_or_name}' (see: reportkit rule --all)")

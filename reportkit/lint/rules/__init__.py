@@ -13,7 +13,6 @@ from reportkit.lint.rules import (  # noqa: F401  (imported to register their ru
     completeness,
     consistency,
     followup,
-    kind,
     laterality,
     recommendations,
     suppression,
