@@ -270,11 +270,17 @@ class StructuredReport(_Record):
     _deposit_findings: list[Finding] | None = PrivateAttr(default=None)
     # the deposits found at operation or by examination, not on imaging (not serialised; none for a parsed report)
     _not_imaged: frozenset[int] = PrivateAttr(default=frozenset())
+    # the deposits whose own sentences do not settle their row of Table 1 (ReportContext.row_settled; not serialised)
+    _row_unsettled: frozenset[int] = PrivateAttr(default=frozenset())
 
     def imaged(self, finding: int) -> bool:
         """Was mention ``finding``'s deposit seen on imaging, as the reasoning read the report (advice that
         describes an image is for those only)?"""
         return not any(finding in self.result.deposits[d].findings for d in self._not_imaged)
+
+    def row_settled(self, deposit: int) -> bool:
+        """Does deposit ``deposit``'s own wording settle its location row, as advice on it needs?"""
+        return deposit not in self._row_unsettled
 
     def assessed_finding(self, assessment: Assessment) -> Finding:
         """The finding ``assessment`` is about: its deposit merged into one finding, or its mention."""

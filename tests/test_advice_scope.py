@@ -13,6 +13,7 @@ import json
 import pytest
 
 from reportkit.engine import get_engine, lint_text
+from reportkit.render import render
 
 
 def analyse(text: str):
@@ -1038,6 +1039,55 @@ def test_an_early_zonal_rim_of_calcification_is_no_kind_dispute():
      "Radiograph today shows a small residual fleck of calcification, expected to resorb.", False),
 ])
 def test_the_other_soft_tissue_differential_needs_the_row_settled_in_the_deposits_own_sentence(text, offered):
-    [assessment] = analyse(text).assessments
+    report = analyse(text)
+    [assessment] = report.assessments
     assert assessment.differential_offered is offered
-    assert ("calcinosis_ssc" in [d.id for d in assessment.differential]) is offered
+    assert ("Differential:" in render(report, text, "text")) is offered
+
+
+def test_a_letters_request_supposes_nothing_of_the_patients_conditions():
+    text = ("Dear Dr Smith, I would be grateful if you could see this 56-year-old woman with limited cutaneous "
+            "systemic sclerosis. She has calcinosis over both elbows, seen on radiographs in March.")
+    report = analyse(text)
+    assert [f.text for f in report.result.findings] == ["calcinosis"] and not report.result.queries
+    assert report.assessments[0].named_by_report  # the letter names the cause: no differential, no work-up
+    assert not report.assessments[0].differential_offered and not report.recommendations
+    plain = analyse("Please repeat the radiograph if you could, given the calcific tendinitis of the right shoulder.")
+    assert [f.hypothetical for f in plain.result.findings] == [False]
+
+
+@pytest.mark.parametrize("text, advised", [
+    ("EXAM: Radiograph of the right forearm.\nFINDINGS: Soft tissue mass of the forearm with several phleboliths.",
+     True),
+    ("EXAM: Radiographs of the pelvis.\nFINDINGS: Large lobulated calcified mass lateral to the left greater "
+     "trochanter. Several pelvic phleboliths.", False),
+])
+def test_the_venous_malformation_doppler_needs_the_mass_in_the_phleboliths_sentence(text, advised):
+    assert ("venous_malformation_doppler" in {r.id for r in analyse(text).recommendations}) is advised
+
+
+def test_a_tendon_named_only_in_an_earlier_sentence_gets_no_hadd_advice_or_lint():
+    text = ("EXAM: Radiograph of the left knee.\nFINDINGS: Pellegrini-Stieda ossification at the MCL origin. "
+            "Calcification. Moderate medial osteoarthritis.")
+    report = analyse(text)
+    later = next(a for a in report.assessments if report.assessed_finding(a).text == "Calcification")
+    assert report.assessed_finding(later).location_category == "tendon"  # the label keeps the linker's guess
+    assert not later.differential_offered
+    assert "hadd_description" not in {r.id for r in report.recommendations}
+    assert "RK301" not in {d.code for d in lint_text(text)}
+    own = text.replace("Calcification. ", "Calcification in the MCL. ")
+    assert "RK301" in {d.code for d in lint_text(own)}
+
+
+def test_a_superficial_femoral_artery_by_its_abbreviation_is_a_vessel():
+    [finding] = analyse("Vascular clinic. Known bilateral calcified SFA disease with claudication at 200 m.").result.findings
+    assert finding.location_category == "vascular" and finding.site == "SFA"
+
+
+def test_a_second_place_with_its_own_side_past_the_phrase_keeps_the_first_sides_from_the_deposit():
+    text = ("EXAM: Radiographs of both hands.\nFINDINGS: Dense amorphous calcific deposits in the pulp soft tissues "
+            "of the right index and middle fingers and the left thumb.\nIMPRESSION: Calcinosis. The left thumb "
+            "deposit has enlarged.")
+    report = analyse(text)
+    assert report.result.findings[0].laterality != "right"
+    assert "RK501" not in {d.code for d in lint_text(text)}

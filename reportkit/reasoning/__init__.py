@@ -28,7 +28,7 @@ from reportkit.models import (
     TermRef,
 )
 from reportkit.reasoning.codes import codes_for
-from reportkit.reasoning.context import ReportContext, finding_key
+from reportkit.reasoning.context import ReportContext, RowSites, finding_key
 from reportkit.reasoning.differential import DiagnosisInferrer, DifferentialRanker
 from reportkit.reasoning.followup import FollowUpRecommender
 from reportkit.reasoning.kind import KindAssessor
@@ -51,6 +51,7 @@ class Reasoner:
         self._clinical_openers = tuple(lexicon.lint.clinical_note_openers)
         self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
         self._examined_words = tuple(lexicon.differential.examined_words)
+        self._row_sites = RowSites.of(lexicon.anatomy)
         self.referring_determiners = frozenset(lexicon.linking.referring_determiners)
 
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:
@@ -60,6 +61,7 @@ class Reasoner:
         ctx.at_procedure = not titles.isdisjoint(self._procedure_titles)
         ctx.clinical_note = is_clinical_note(result, text, self._clinical_titles, self._clinical_openers)
         ctx.examined_words = self._examined_words
+        ctx.row_sites = self._row_sites
         ctx.examined_sections = [(s.start, s.end) for s in result.sections
                                  if (s.title or "").strip(" :").lower() in self._examined_words]
         return ReportReasoning(self, ctx)
@@ -184,6 +186,7 @@ class ReportReasoning:
         )
         report._deposit_findings = merged  # the renderers and the post-processor read them as reasoned
         report._not_imaged = frozenset(not_imaged)
+        report._row_unsettled = frozenset(i for i, finding in enumerate(merged) if not self.ctx.row_settled(finding))
         return report
 
 

@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import get_origin
+from typing import TYPE_CHECKING, get_origin
 
 from reportkit.assertion import HEDGED, NOT_EVIDENCE, AffirmedText, Hit, Span
 from reportkit.models import AssertionScope, Evidence, Finding, ReportResult
 from reportkit.text import find_words
+
+if TYPE_CHECKING:
+    from reportkit.lexicon.schema import Anatomy
 
 AGE = re.compile(
     r"\b(\d{1,3})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s*(?:-|\s)?\s*(?:old|o)\b|\b(\d{1,3})\s*y/o\b"
@@ -30,6 +33,22 @@ TOP = 3  # items of the differential that count as "considered"
 # Where a clause ends: a word belongs to a deposit only in the deposit's own clause (or site)
 CLAUSE_BREAK = re.compile(r"[;:,.()\n]|\b(?:but|however|whereas|although|while|which|and there|there is|there are)\b",
                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RowSites:
+    """The anatomy words :meth:`ReportContext.row_settled` reads: the terms of sites that put a deposit in the
+    other-soft-tissue row only as a hint (a bone it lies beside, a limb, the bare words "soft tissue"), and of the
+    tendons and ligaments it may lie in instead (a joint is as often the landmark such a deposit lies beside)."""
+
+    hinting: frozenset[str]
+    tendons: tuple[str, ...]
+
+    @classmethod
+    def of(cls, anatomy: Anatomy) -> RowSites:
+        return cls(frozenset(term for s in anatomy.sites if s.category in ("bone", "limb") or s.names_no_structure
+                             for term in s.terms),
+                   tuple(sorted({term for s in anatomy.sites if s.category == "tendon" for term in s.terms})))
 
 
 @dataclass
@@ -46,6 +65,8 @@ class ReportContext:
     at_procedure: bool = False
     clinical_note: bool = False
     examined_words: tuple[str, ...] = ()  # differential.yaml examined_words ("palpable")
+    # RowSites of the lexicon: what puts a deposit in the other-soft-tissue row only as a hint (row_settled)
+    row_sites: RowSites | None = None
     # the mentions by which the report names a diagnosis itself: neither negated nor hypothetical, and by no
     # interpretation that is ("calcification, ?chondrocalcinosis"). A hedge still names it: "likely calcific
     # tendinitis" has raised what a suggestion would, and "known calcific tendinitis" is of the history, still named
@@ -199,6 +220,22 @@ class ReportContext:
             if 0 < value < 120 and self.words.affirmed(m.start(), m.end()):
                 return value
         return self.patient_age
+
+    def row_settled(self, finding: Finding) -> bool:
+        """Does the deposit's own sentence settle its row of Table 1, as advice needs? Not when its only place is
+        one another sentence names (a location the linker carried over as a best guess), nor when a bone, limb or
+        bare "soft tissue" put it in the other-soft-tissue row while its sentence also names a tendon or ligament
+        it may lie in ("volar to the pisiform, along the course of flexor carpi ulnaris"). A row the concept
+        gives ("calcific tendinitis") or no place at all is not in question here."""
+        sites = [ev for ev in finding.evidence if ev.role == "site"]
+        own = [ev for ev in sites if finding.sentence_start <= ev.start < finding.sentence_end]
+        if sites and not own:
+            return False
+        rows = self.row_sites
+        if rows is None or finding.location_category != "soft_tissue":
+            return True
+        hinted = any(ev.text.lower() in rows.hinting for ev in own)
+        return not (hinted and self.find_in_sentence(rows.tendons, finding) is not None)
 
     def sentence(self, finding: Finding) -> str:
         """The text of the sentence ``finding`` sits in."""

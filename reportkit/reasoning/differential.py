@@ -41,12 +41,6 @@ class DifferentialRanker:
         self._own_concepts = {e.id: frozenset(e.concepts[:1]) & identifying for e in self.differential.entities}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
-        # places that put a deposit in the other-soft-tissue row only as a hint: a bone it lies beside, a limb, the
-        # bare words "soft tissue"; and the structures of the other rows it may lie in instead (a tendon, a joint)
-        self._hinting_sites = frozenset(s.id for s in lexicon.anatomy.sites
-                                        if s.category in ("bone", "limb") or s.names_no_structure)
-        self._structure_terms = tuple(sorted({t for s in lexicon.anatomy.sites if s.category in ("tendon", "articular")
-                                              for t in s.terms}))
         # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
         # ("OPLL", "an ossified stylohyoid ligament"): none of Table 1's ossifications, so the advice gives none
         ranked = {c for e in self.differential.entities for c in e.concepts}
@@ -80,8 +74,6 @@ class DifferentialRanker:
         # the article locates a musculoskeletal calcification before ranking its causes (second step): unlocated,
         # the advice lists only what the report names, a required site places, or a specific cue supports
         unlocated = scope == MSK and finding.location_category is None and kind != "foreign_body"
-        if advice and self._soft_tissue_unsettled(finding, ctx):
-            return items  # placed in a row by default, it would be ranked in the wrong row: no advice
         # the label keeps to the body system too when the finding's is known: an article entity is no cause of a
         # deposit elsewhere ("annular calcification" of a heart valve is no intradiscal CPPD)
         known = finding.scope if finding.scope not in (None, UNKNOWN) else None
@@ -139,21 +131,6 @@ class DifferentialRanker:
                 items.insert(0, lead)
         return items
 
-    def _soft_tissue_unsettled(self, finding: Finding, ctx: ReportContext) -> bool:
-        """Is the deposit in the other-soft-tissue row (Table 1) only by default? That row is where a deposit goes
-        that lies in no tendon or joint, so advice takes it from a place the deposit's own sentence names: not
-        from a place named in another sentence, nor from a bone, limb or bare "soft tissue" it lies in or beside
-        while its sentence also names a tendon or joint structure it may lie in ("volar to the pisiform, along
-        the course of flexor carpi ulnaris")."""
-        if finding.location_category != "soft_tissue":
-            return False
-        sites = [ev for ev in finding.evidence if ev.role == "site"]
-        own = [ev for ev in sites if finding.sentence_start <= ev.start < finding.sentence_end]
-        if sites and not own:
-            return True
-        hinted = any(self._site_ids.get(ev.text.lower()) in self._hinting_sites for ev in own)
-        return hinted and ctx.find_in_sentence(self._structure_terms, finding) is not None
-
     def _needs_cue(self, item: DifferentialItem) -> bool:
         """Is ``item`` an entity that may not lead (``lead_needs_cue``) and lacks the specific cue that would let it?"""
         return self.entities[item.id].lead_needs_cue is not None and not item.specific
@@ -174,8 +151,11 @@ class DifferentialRanker:
         # nothing and offers no differential as advice; the ranking stays as data
         leader = self.entities[items[0].id] if items else None
         assessment.named_by_report = leader is not None and self._named_by_report(leader, finding, ctx)
-        # advice rests on a deposit the report asserts: a hedged one keeps its ranking as data only
-        assessment.differential_offered = bool(items) and not (assessment.named_by_report or finding.uncertain)
+        # advice rests on a deposit the report asserts, in a row its own sentence settles: a hedged one, or one
+        # placed by another sentence or by default (ReportContext.row_settled), keeps its ranking as data only
+        unsettled = not ctx.row_settled(finding)
+        assessment.differential_offered = bool(items) and not (
+            assessment.named_by_report or finding.uncertain or unsettled)
         top = self.suggestion(items) if assessment.differential_offered else None
         assessment.differential = items[:SHOWN]
         if top:
@@ -185,8 +165,8 @@ class DifferentialRanker:
         # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead and the
         # report has not named the lead (its alternatives are then data, like the ranking)
         margin = self.differential.alternative_notes_margin
-        # a hedged deposit: no note or warning of what it would be
-        shown = [] if finding.uncertain else items[:TOP] if assessment.differential_offered else items[:1]
+        # a hedged deposit, or one whose row is open: no note or warning of what it would be
+        shown = [] if finding.uncertain or unsettled else items[:TOP] if assessment.differential_offered else items[:1]
         for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not

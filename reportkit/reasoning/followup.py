@@ -157,7 +157,8 @@ class FollowUpRecommender:
             and (not condition.concepts or finding.concept in condition.concepts)
             and (not condition.modalities or facts.modality in condition.modalities)
             and facts.modality not in condition.modalities_none
-            and (not condition.locations or finding.location_category in condition.locations)
+            and (not condition.locations or (finding.location_category in condition.locations
+                                             and ctx.row_settled(finding)))
             and finding.location_category not in condition.locations_none
             and (not when.location_unsettled or (finding.location_category is None and finding.site is not None))
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)

@@ -25,7 +25,9 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         A deposit placed elsewhere (a disc's nucleus) is not the article's tendon deposit. A hedged
         deposit ("possible faint calcification"), one of the history, or one found at operation or
         by examination, not on imaging, has no image to describe; a clinical, operative or referral
-        note is not the report of the study.
+        note is not the report of the study. A deposit placed at a tendon only by a site another
+        sentence names ("Pellegrini-Stieda ossification at the MCL origin. Popliteal a.
+        calcification.") is labelled HADD from that guess, and is not reported.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -47,12 +49,13 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     if ctx.clinical_note:
         return
     description: HaddDescription | None = None  # made for the first HADD deposit: most reports have none
-    for deposit in ctx.result.deposits:  # every mention of the deposit counts ("The deposit is ill-defined.")
+    for index, deposit in enumerate(ctx.result.deposits):  # every mention counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
                 or described[0].historical or deposit.uncertain or not MSK_AFFIRMED.holds(deposit)
-                or not ctx.report.imaged(deposit.findings[0])):
-            continue  # a hedged deposit, one of the history, or one found at operation or by examination
+                or not ctx.report.imaged(deposit.findings[0]) or not ctx.report.row_settled(index)):
+            continue  # a hedged deposit, one of the history, one found at operation or by examination, or one a
+            # tendon only another sentence names (a label guessed from that place)
         description = description or HaddDescription(ctx.lexicon)
         if deposit.location_category not in description.locations:
             continue  # a disc's hydroxyapatite is not the article's tendon deposit

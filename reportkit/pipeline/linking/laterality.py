@@ -105,6 +105,7 @@ class SideReader:
         self._openers = {vocab.add(w) for w in linking.locative_openers}
         self._prepositions = {vocab.add(w) for w in linking.prepositions}
         self._determiners = {vocab.add(w) for w in linking.referring_determiners}
+        self._place_openers = self._prepositions | {vocab.add("the")}
         self._pronouns = {vocab.add(w) for w in linking.referring_pronouns}
         self._referring_modifiers = {vocab.add(w) for w in linking.referring_modifiers}
         self._survey_modifiers = {vocab.add(w) for w in linking.survey_modifiers}
@@ -468,13 +469,14 @@ class SideReader:
 
     def _coordinated_place_sides(self, ctx: FindingContext, kept: _KeptSides) -> list[Cue]:
         """Sides of a place joined to the finding's own past the end of its phrase, in its clause: after a
-        coordinating word that opens another place ("at the tips of the right index and middle fingers and over
-        the volar aspect of the left thumb"), naming a site, with no punctuation between."""
+        coordinating word that opens another place with a preposition or "the" ("at the tips of the right index
+        and middle fingers and over the volar aspect of the left thumb", "... fingers and the left thumb"), naming
+        a site, with no punctuation between."""
         index, start = ctx.index, ctx.group.last_end
         found = []
         for side in kept.starting(ctx.window_end, self.clause_end(ctx)):
             after = self._clauses.after_last_coordinator(index, start, side.start)
-            if (after is not None and after < side.start and index.lower[after] in self._prepositions
+            if (after is not None and after < side.start and index.lower[after] in self._place_openers
                     and not any(index.punct[start : side.start]) and self._names_a_site(index, side)):
                 found.append(side)
         return found
