@@ -1091,3 +1091,27 @@ def test_a_second_place_with_its_own_side_past_the_phrase_keeps_the_first_sides_
     report = analyse(text)
     assert report.result.findings[0].laterality != "right"
     assert "RK501" not in {d.code for d in lint_text(text)}
+
+
+def test_a_reading_offered_as_the_alternative_is_hedged_and_asks_for_no_description():
+    text = ("EXAM: Radiograph of the left wrist.\nFINDINGS: Small amorphous calcification in the palmar soft tissues "
+            "at the carpal tunnel, which may relate to the steroid injection given in May; HADD is the alternative.")
+    report = analyse(text)
+    assert [(f.text, f.uncertain) for f in report.result.findings] == [("calcification", False), ("HADD", True)]
+    assert "hadd_description" not in {r.id for r in report.recommendations}
+    plain = analyse(text.replace("; HADD is the alternative", ". HADD of the flexor tendon is the main finding"))
+    assert [f.uncertain for f in plain.result.findings if f.text == "HADD"] == [False]
+
+
+@pytest.mark.parametrize("history, leader, named", [
+    ("Known juvenile dermatomyositis.", "calcinosis_dermatomyositis", True),
+    ("Known systemic sclerosis.", "calcinosis_ssc", True),
+    ("Thigh pain.", "calcinosis_dermatomyositis", False),  # the pattern suggests a cause the report does not name
+    ("No history of dermatomyositis.", "calcinosis_dermatomyositis", False),
+])
+def test_calcinosis_with_its_cause_affirmed_anywhere_in_the_report_is_the_reports_own_reading(history, leader, named):
+    text = (f"EXAM: Radiographs of both thighs.\nHISTORY: {history}\nFINDINGS: Sheet-like calcinosis along the "
+            "fascial planes of both thighs.")
+    [assessment] = analyse(text).assessments
+    assert assessment.differential[0].id == leader
+    assert assessment.named_by_report is named and assessment.differential_offered is not named

@@ -119,7 +119,7 @@ NOTES_DRAFT = (
     "EXAM: Radiograph of the left knee.\n"
     "CLINICAL HISTORY: 44 year old woman with knee pain. Query pseudogout.\n"
     "FINDINGS: Linear calcification of the medial meniscus. A 14 x 9 mm calcification with trabecular bone "
-    "pattern in the soft tissues of the thigh.\n"
+    "pattern in the soft tissues of the thigh. Calcific tendinitis of the quadriceps tendon.\n"
     "IMPRESSION: Chondrocalcinosis.\n"
 )
 
@@ -189,7 +189,7 @@ def test_html_shows_the_notes_the_text_format_shows(tmp_path):
     text_format = _report_page(tmp_path, NOTES_DRAFT, "knee.txt", "text")
     notes = [line.strip() for line in text_format.splitlines()
              if line.strip().startswith(("Note:", "Caution:", "Scope:", "Clinical questions"))]
-    assert len(notes) >= 3  # a younger patient's CPPD, a kind disagreement, the clinical question
+    assert len(notes) >= 2  # a younger patient's CPPD, the clinical question
     html = _report_page(tmp_path, NOTES_DRAFT, "knee.txt")
     from html import unescape
     import re

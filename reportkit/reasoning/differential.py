@@ -189,16 +189,21 @@ class DifferentialRanker:
         """Does the report name ``entity`` itself, for this deposit or one like it (a findings mention the impression
         names is not always merged with it), hedged or not: by the concept of its own name, by its names
         (``named_by``), or by a word that makes a mention of it the entity in that mention's sentence
-        (``named_in_sentence``: "calcinosis in keeping with known dermatomyositis")?"""
+        (``named_in_sentence``: "calcinosis in keeping with known dermatomyositis"), or anywhere in a clinical
+        note or when the report names a deposit by the entity's own word ("Known JDM. ... calcinosis")?"""
         if not self._own_concepts[entity.id].isdisjoint(ctx.named_concepts):
             return True
         if entity.named_by and ctx.find(entity.named_by) is not None:
             return True
         if not entity.named_in_sentence:
             return False
-        if ctx.clinical_note:  # the note's author attributes what it records: its history names the cause
-            return ctx.find(entity.named_in_sentence) is not None
         concepts = self._concepts[entity.id]
+        # the note's author attributes what it records: its history names the cause; and a report that names its
+        # deposits by the entity's own word ("calcinosis", here or in the impression) and affirms the cause
+        # anywhere ("known juvenile dermatomyositis") has given its reading
+        if ctx.clinical_note or not (concepts.isdisjoint(finding.named_concepts)
+                                     and concepts.isdisjoint(ctx.named_concepts)):
+            return ctx.find(entity.named_in_sentence) is not None
         mentions = [finding, *(f for f in ctx.naming_findings if not concepts.isdisjoint(f.named_concepts))]
         return any(ctx.find_in_sentence(entity.named_in_sentence, m) is not None for m in mentions)
 
