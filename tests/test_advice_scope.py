@@ -625,6 +625,9 @@ def test_a_deposit_named_only_in_an_imaging_reports_history_sentence_gets_no_dif
     ("EXAM: Radiographs of both thighs.\nFINDINGS: Sheet-like calcification along the fascial planes of the left "
      "thigh.\nIMPRESSION: Calcinosis in keeping with known juvenile dermatomyositis.",
      "calcinosis_dermatomyositis"),
+    # a name several entities share, with the cause the report affirms elsewhere: the report's own reading
+    ("EXAM: Radiographs of both hands. HISTORY: Scleroderma.\nFINDINGS: Subcutaneous calcinosis of the fingertips.",
+     "calcinosis_ssc"),
     # a calcification the report places in an artery is arterial calcification
     ("EXAM: Radiograph of the right knee.\nFINDINGS: Calcification of the popliteal artery. Joint spaces preserved.",
      "arterial_calcification"),
@@ -647,9 +650,9 @@ def test_a_diagnosis_the_report_states_is_not_suggested_back_to_it(text, entity)
      "tendon. No calcific tendinitis of the other wrist tendons.", "hadd"),
     # the imaging finding, not the disease it belongs to (chondrocalcinosis of CPPD)
     ("EXAM: Radiograph of the left knee.\nFINDINGS: Meniscal chondrocalcinosis.", "cppd"),
-    # a name several entities share: which calcinosis is what the suggestion adds
-    ("EXAM: Radiographs of both hands. HISTORY: Scleroderma.\nFINDINGS: Subcutaneous calcinosis of the fingertips.",
-     "calcinosis_ssc"),
+    # a name several entities share: which calcinosis is what the suggestion adds, when the report names no cause
+    ("EXAM: Radiographs of both hands.\nFINDINGS: Subcutaneous calcinosis of the fingertips with resorption of the "
+     "distal tufts (acro-osteolysis).", "calcinosis_ssc"),
 ])
 def test_an_entity_the_report_does_not_state_is_still_suggested(text, entity):
     report = analyse(text)
