@@ -1118,3 +1118,18 @@ def test_calcinosis_with_its_cause_affirmed_anywhere_in_the_report_is_the_report
     [assessment] = analyse(text).assessments
     assert assessment.differential[0].id == leader
     assert assessment.named_by_report is named and assessment.differential_offered is not named
+
+
+def test_a_reports_suggestion_is_given_once_for_its_deposits():
+    text = ("EXAM: Radiographs of both lower limbs.\nHISTORY: 12-year-old, proximal muscle weakness.\nFINDINGS: "
+            "Sheet-like calcification along the fascial planes of the left thigh. Separate sheet-like calcification "
+            "along the fascial planes of the right calf.")
+    report = analyse(text)
+    assert len(report.assessments) == 2
+    assert [a.differential[0].id for a in report.assessments] == ["calcinosis_dermatomyositis"] * 2
+    assert [a.suggested_entity for a in report.assessments] == ["calcinosis_dermatomyositis", None]
+    assert report.assessments[1].differential_offered is False and not report.assessments[1].notes
+    # two deposits with different advice keep both
+    mixed = analyse(text.replace("Separate sheet-like calcification along the fascial planes of the right calf",
+                                 "Amorphous calcification in the right supraspinatus tendon"))
+    assert [a.differential_offered for a in mixed.assessments] == [True, True]

@@ -79,6 +79,8 @@ class ReportContext:
     history_lines: list[tuple[int, int, int]] = field(default_factory=list)
     # a deposit (by its first mention's span) -> imaged, read from all its mentions (see imaged_deposit)
     _deposits_imaged: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
+    # the differentials and suggestions (their entities) given so far, deposit by deposit: each is given once
+    advised: set[tuple[str, ...]] = field(default_factory=set, repr=False)
     # (mention span, descriptors, descriptor evidence) -> the affirmed descriptors
     _descriptors: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
 

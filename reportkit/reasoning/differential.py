@@ -157,6 +157,14 @@ class DifferentialRanker:
         assessment.differential_offered = bool(items) and not (
             assessment.named_by_report or finding.uncertain or unsettled)
         top = self.suggestion(items) if assessment.differential_offered else None
+        # one report's advice is given once: a deposit whose suggestion or differential an earlier deposit of the
+        # report was given (the calcinosis of each finger, the calf's and the thigh's) keeps it as data
+        advice = (top.id,) if top else tuple(i.id for i in items[:TOP]) if assessment.differential_offered else None
+        repeated = advice is not None and advice in ctx.advised
+        if repeated:
+            assessment.differential_offered, top = False, None
+        elif advice is not None:
+            ctx.advised.add(advice)
         assessment.differential = items[:SHOWN]
         if top:
             assessment.suggested_diagnosis = top.diagnosis
@@ -165,8 +173,10 @@ class DifferentialRanker:
         # the leading entity's notes and warnings, and an alternative's only when it scores close to the lead and the
         # report has not named the lead (its alternatives are then data, like the ranking)
         margin = self.differential.alternative_notes_margin
-        # a hedged deposit, or one whose row is open: no note or warning of what it would be
-        shown = [] if finding.uncertain or unsettled else items[:TOP] if assessment.differential_offered else items[:1]
+        # a hedged deposit, or one whose row is open: no note or warning of what it would be; nor again for a
+        # deposit whose advice was given
+        shown = [] if finding.uncertain or unsettled or repeated else (
+            items[:TOP] if assessment.differential_offered else items[:1])
         for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not

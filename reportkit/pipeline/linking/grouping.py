@@ -182,10 +182,12 @@ class Grouper:
         return bool(after) and self._coordinators.starts_at(after, 0)
 
     def _restates(self, group: Group, span: Span, concept: Concept, gap: Span, index: DocIndex) -> bool:
-        """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``?"""
-        if concept.role != "specific":
-            return False
+        """Is ``concept`` (after ``gap``) an interpretation of the finding in ``group``? A specific term; or any term
+        after one that is a deposit of its kind only as the text reads it ("shadowing focus ..., consistent with a
+        calcific deposit")."""
         anchor = group.concept
+        if concept.role != "specific" and not anchor.kind_by_reading:
+            return False
         compatible = (
             anchor.role == "generic"
             or anchor.diagnosis is None

@@ -114,8 +114,12 @@ class FindingLinker(PipelineStep):
 
         interpretation_uncertain = any(s._.is_uncertain for s, _ in group.interpretations)
         named = [s.label_ for s in group.spans] + [c.id for _, c in group.interpretations]
+        # a term that is a deposit of its kind only as the text reads it takes the kind of that reading ("echogenic
+        # focus with acoustic shadowing ..., in keeping with a wooden splinter": a foreign body)
+        read_kinds = [c.kind for _, c in group.interpretations if c.kind] if group.concept.kind_by_reading else []
         return Finding(
-            start=head.start_char, end=head.end_char, text=span_text(head), concept=group.concept.id, kind=group.kind,
+            start=head.start_char, end=head.end_char, text=span_text(head), concept=group.concept.id,
+            kind=read_kinds[0] if read_kinds else group.kind,
             named_concepts=list(dict.fromkeys(named)),
             negated=assertion.negated,
             # a density that is a foreign body only as the text reads it is as uncertain as that reading
