@@ -1133,3 +1133,55 @@ def test_a_reports_suggestion_is_given_once_for_its_deposits():
     mixed = analyse(text.replace("Separate sheet-like calcification along the fascial planes of the right calf",
                                  "Amorphous calcification in the right supraspinatus tendon"))
     assert [a.differential_offered for a in mixed.assessments] == [True, True]
+
+
+def test_a_limb_hint_beside_a_named_vessel_leaves_a_duplex_reports_calcification_without_soft_tissue_advice():
+    text = ("RIGHT LOWER LIMB ARTERIAL DUPLEX ULTRASOUND\nSFA: heavily calcified along its length with acoustic "
+            "shadowing limiting assessment of the mid segment.\nTibials: calcified, occlusion of the ATA suspected at "
+            "mid calf.\nConclusion: Calcified SFA disease; tibial disease.")
+    report = analyse(text)
+    assert not any(a.differential_offered for a in report.assessments)
+    assert "radiograph_correlation_shadowing" not in {r.id for r in report.recommendations}
+    assert not {"RK602", "RK301"} & {d.code for d in lint_text(text)}
+
+
+def test_deposits_around_a_joint_of_a_scleroderma_hand_get_no_joint_differential():
+    text = ("Radiographs both hands: Known systemic sclerosis. Clumped dense calcinosis in the pulp soft tissues of "
+            "the right thumb. Smaller calcific deposits around the left 5th PIP joint.")
+    report = analyse(text)
+    around = next(a for a in report.assessments if report.assessed_finding(a).location_category == "articular")
+    assert around.differential[0].id == "cppd" and not around.differential_offered
+    inside = analyse("EXAM: Radiograph of the left hand.\nFINDINGS: Calcification within the 5th PIP joint.")
+    assert inside.assessments[0].differential_offered
+
+
+def test_a_muscle_named_with_its_tendon_disease_places_the_calcification_in_the_tendon():
+    [finding] = analyse("US left hip: gluteus medius tendinopathy with a small intrasubstance calcification."
+                        ).result.findings
+    assert (finding.site, finding.location_category) == ("gluteus medius", "tendon")
+    [muscle] = analyse("US left hip: calcification in the gluteus medius muscle belly.").result.findings
+    assert muscle.location_category == "soft_tissue"
+
+
+def test_heterotopic_bone_of_a_known_operation_gets_no_sarcoma_follow_up():
+    text = ("Orthopaedic clinic. Reviewed 4 months after ORIF of a left distal humerus fracture. Radiographs today "
+            "show maturing heterotopic bone anteriorly over brachialis, not bridging.")
+    assert "early_myositis_ossificans_described" not in {r.id for r in analyse(text).recommendations}
+    early = ("EXAM: CT of the right thigh.\nFINDINGS: Early myositis ossificans in the vastus lateralis, faint "
+             "peripheral mineralisation.")
+    assert "early_myositis_ossificans_described" in {r.id for r in analyse(early).recommendations}
+
+
+def test_a_note_is_given_once_in_a_report():
+    text = ("EXAM: CT of the cervical spine.\nHISTORY: 48-year-old with neck pain.\nFINDINGS: Chondrocalcinosis of "
+            "the transverse ligament of the atlas (crowned dens). Chondrocalcinosis of both knees on the scout.")
+    notes = [n for a in analyse(text).assessments for n in a.notes]
+    assert notes and len(notes) == len(set(notes))
+
+
+def test_a_tendon_named_by_its_initials_is_the_same_deposit():
+    text = ("US R WRIST.\nEchogenic 6 x 3 mm focus with posterior acoustic shadowing within the distal flexor carpi "
+            "ulnaris tendon.\nImpression: calcific tendinitis of distal FCU (R).")
+    report = analyse(text)
+    assert [d.findings for d in report.result.deposits] == [[0, 1]]
+    assert report.result.deposits[0].size_mm == 6.0

@@ -337,6 +337,12 @@ class Linking(_Entry):
     containers: list[str] = Field(default_factory=list, description=(
         "words placing a finding inside another finding ('mineralisation within the tophus'): it lies where that "
         "one does, never at a site an earlier sentence named"))
+    around_joint: list[str] = Field(default_factory=list, description=(
+        "words placing a deposit around a joint, not in it ('calcific deposits around the 5th PIP joint'): "
+        "periarticular soft tissue or the joint, which advice leaves open"))
+    tendon_diseases: list[str] = Field(default_factory=list, description=(
+        "words naming a disease of a tendon: after a muscle whose tendon is a site of its own, they name that "
+        "tendon ('gluteus medius tendinopathy with a small intrasubstance calcification')"))
     clause_breaks: list[str]
     coordinators: list[str] = Field(description="words joining two findings: a modifier never reaches across them")
     exam_side_locations: list[LocationCategory | None] = Field(

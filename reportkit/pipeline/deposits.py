@@ -192,8 +192,8 @@ class DepositGrouper(PipelineStep):
 
     def _site_compatible(self, a: str | None, b: str | None) -> bool:
         """Sites that can be one place: either unstated, one's words contain the other's, two names of one paired
-        organ ("naris", "nose"), one is a word form of the
-        other's anatomy.yaml site ("meniscal", "lateral meniscus"), a region and a site anatomy.yaml places in it
+        organ ("naris", "nose"), one is a word form or the initials of the other's anatomy.yaml site ("meniscal",
+        "lateral meniscus"; "FCU", "flexor carpi ulnaris tendon"), a region and a site anatomy.yaml places in it
         ("shoulder", "supraspinatus tendon"), a lesion word of a body system and a site of that system
         ("nodule", "left lung base"), or the generic word for a tendon and a tendon ("tendon", "supraspinatus")."""
         if a is None or b is None:
@@ -206,7 +206,7 @@ class DepositGrouper(PipelineStep):
         site_a, site_b = self._sites.get(a), self._sites.get(b)
         if site_a is None or site_b is None:
             return False
-        if site_a is site_b and _word_form_of(a, b):
+        if site_a is site_b and (_word_form_of(a, b) or _initials_of(a, b)):
             return True
 
         def within(word: str, region: Site, site: Site) -> bool:
@@ -443,6 +443,15 @@ def _word_form_of(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=lambda s: len(s.split()))
     return (len(short.split()) == 1 and len(short) >= STEM
             and any(word[:STEM] == short[:STEM] for word in long.split()))
+
+
+def _initials_of(a: str, b: str) -> bool:
+    """Is one of two names of a site the other's initials ("FCU", "flexor carpi ulnaris tendon"; "RCA", "right
+    coronary artery"), its head noun aside?"""
+    short, long = sorted((a, b), key=lambda s: len(s.split()))
+    initials = "".join(word[0] for word in long.split())
+    return len(short.split()) == 1 and len(short) >= 2 and len(long.split()) >= len(short) and (
+        initials == short or initials[:-1] == short)
 
 
 def merged_side(members: list[Finding]) -> tuple[str | None, bool]:

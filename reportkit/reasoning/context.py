@@ -39,16 +39,20 @@ CLAUSE_BREAK = re.compile(r"[;:,.()\n]|\b(?:but|however|whereas|although|while|w
 class RowSites:
     """The anatomy words :meth:`ReportContext.row_settled` reads: the terms of sites that put a deposit in the
     other-soft-tissue row only as a hint (a bone it lies beside, a limb, the bare words "soft tissue"), and of the
-    tendons and ligaments it may lie in instead (a joint is as often the landmark such a deposit lies beside)."""
+    structures of another row it may lie in instead: tendons, ligaments and vessels (a joint is as often the
+    landmark such a deposit lies beside)."""
 
     hinting: frozenset[str]
-    tendons: tuple[str, ...]
+    structures: tuple[str, ...]
+    around_joint: frozenset[str]  # linking.yaml around_joint
 
     @classmethod
-    def of(cls, anatomy: Anatomy) -> RowSites:
+    def of(cls, anatomy: Anatomy, around_joint: Iterable[str]) -> RowSites:
         return cls(frozenset(term for s in anatomy.sites if s.category in ("bone", "limb") or s.names_no_structure
                              for term in s.terms),
-                   tuple(sorted({term for s in anatomy.sites if s.category == "tendon" for term in s.terms})))
+                   tuple(sorted({term for s in anatomy.sites if s.category in ("tendon", "vascular")
+                                 for term in s.terms})),
+                   frozenset(w.lower() for w in around_joint))
 
 
 @dataclass
@@ -79,8 +83,8 @@ class ReportContext:
     history_lines: list[tuple[int, int, int]] = field(default_factory=list)
     # a deposit (by its first mention's span) -> imaged, read from all its mentions (see imaged_deposit)
     _deposits_imaged: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
-    # the differentials and suggestions (their entities) given so far, deposit by deposit: each is given once
-    advised: set[tuple[str, ...]] = field(default_factory=set, repr=False)
+    # the differentials and suggestions (their entities), notes and warnings given so far, deposit by deposit
+    advised: set[tuple[str, ...] | str] = field(default_factory=set, repr=False)
     # (mention span, descriptors, descriptor evidence) -> the affirmed descriptors
     _descriptors: dict[tuple, frozenset[str]] = field(default_factory=dict, repr=False)
 
@@ -223,21 +227,36 @@ class ReportContext:
                 return value
         return self.patient_age
 
+    def first_time(self, advice: tuple[str, ...] | str) -> bool:
+        """Is ``advice`` (a differential's entities, a note's or warning's text) given for the first time in this
+        report? Remembered as given: one report's advice is given once, on its first deposit."""
+        if advice in self.advised:
+            return False
+        self.advised.add(advice)
+        return True
+
     def row_settled(self, finding: Finding) -> bool:
         """Does the deposit's own sentence settle its row of Table 1, as advice needs? Not when its only place is
         one another sentence names (a location the linker carried over as a best guess), nor when a bone, limb or
-        bare "soft tissue" put it in the other-soft-tissue row while its sentence also names a tendon or ligament
-        it may lie in ("volar to the pisiform, along the course of flexor carpi ulnaris"). A row the concept
-        gives ("calcific tendinitis") or no place at all is not in question here."""
+        bare "soft tissue" put it in the other-soft-tissue row while its sentence also names a tendon, ligament or
+        vessel it may lie in ("volar to the pisiform, along the course of flexor carpi ulnaris"; "Tibials:
+        calcified, occlusion suspected at mid calf"); nor a joint it lies around ("deposits around the PIP
+        joint"). A row the concept gives ("calcific tendinitis") or no place at all is not in question here."""
         sites = [ev for ev in finding.evidence if ev.role == "site"]
         own = [ev for ev in sites if finding.sentence_start <= ev.start < finding.sentence_end]
         if sites and not own:
             return False
         rows = self.row_sites
-        if rows is None or finding.location_category != "soft_tissue":
+        if rows is None:
+            return True
+        if finding.location_category == "articular":
+            # "calcific deposits around the 5th PIP joint": in the joint or in the soft tissue around it
+            return not any(rows.around_joint.intersection(re.findall(r"[\w-]+", self.text[finding.end : ev.start].lower()))
+                           for ev in own if ev.start >= finding.end)
+        if finding.location_category != "soft_tissue":
             return True
         hinted = any(ev.text.lower() in rows.hinting for ev in own)
-        return not (hinted and self.find_in_sentence(rows.tendons, finding) is not None)
+        return not (hinted and self.find_in_sentence(rows.structures, finding) is not None)
 
     def sentence(self, finding: Finding) -> str:
         """The text of the sentence ``finding`` sits in."""

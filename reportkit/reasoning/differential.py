@@ -160,11 +160,9 @@ class DifferentialRanker:
         # one report's advice is given once: a deposit whose suggestion or differential an earlier deposit of the
         # report was given (the calcinosis of each finger, the calf's and the thigh's) keeps it as data
         advice = (top.id,) if top else tuple(i.id for i in items[:TOP]) if assessment.differential_offered else None
-        repeated = advice is not None and advice in ctx.advised
+        repeated = advice is not None and not ctx.first_time(advice)
         if repeated:
             assessment.differential_offered, top = False, None
-        elif advice is not None:
-            ctx.advised.add(advice)
         assessment.differential = items[:SHOWN]
         if top:
             assessment.suggested_diagnosis = top.diagnosis
@@ -180,14 +178,14 @@ class DifferentialRanker:
         for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not
-            if item.warning and not (entity is leader and assessment.named_by_report):
+            if item.warning and not (entity is leader and assessment.named_by_report) and ctx.first_time(item.warning):
                 assessment.warnings.append(item.warning)
             for note in entity.notes:
                 if (note.when_sentence and ctx.find_in_sentence(note.when_sentence, finding)) or (
                     set(note.when_descriptors) & descriptors
                 ) or (note.when_age and _in_range(note.when_age, ctx.age)):
                     if (note.for_age is None or ctx.age is None or _in_range(note.for_age, ctx.age)) and not (
-                            note.satisfied_by and ctx.find(note.satisfied_by) is not None):
+                            note.satisfied_by and ctx.find(note.satisfied_by) is not None) and ctx.first_time(note.text):
                         assessment.notes.append(note.text)
         if leader:
             for phase in leader.phases:

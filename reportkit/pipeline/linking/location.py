@@ -33,6 +33,7 @@ class SiteReader:
         self._coordinators = clauses.coordinators
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
         self._containers = Phrases(nlp, lexicon.linking.containers)
+        self._tendon_diseases = Phrases(nlp, lexicon.linking.tendon_diseases)
         self._likeness = Phrases(nlp, lexicon.linking.likeness)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
         self._not_at_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -121,8 +122,7 @@ class SiteReader:
             if value and (weak is None or self._readings[weak[0].category].last_resort):
                 weak = weak if weak and self._readings[cue.category].last_resort else (cue, rel, value)
         site_cue = chosen[0] if chosen else (weak[0] if weak else (near[0][0] if near else None))
-        if (chosen is not None and concept.default_location == "tendon"
-                and span_text(doc[chosen[0].start : chosen[0].end]).lower() in self._tendons_by_muscle):
+        if chosen is not None and self._muscles_tendon(ctx, chosen[0], concept.default_location == "tendon"):
             category = "tendon"  # "calcific tendinitis of the gluteus medius": a tendon disease of its tendon
 
         if concept.location:
@@ -144,6 +144,8 @@ class SiteReader:
                 fallback = self._sentence_site(ctx) or (None if self._inside_another(ctx) else self._earlier_site(ctx))
                 category = self.value(fallback, None)[0] if fallback else None
                 site_cue = site_cue or fallback
+        if category == "soft_tissue" and not concept.location and site_cue and self._muscles_tendon(ctx, site_cue):
+            category = "tendon"  # "gluteus medius tendinopathy with a small intrasubstance calcification"
         if site_cue is None:  # still name the site the sentence gives, for the reader
             site_cue = self._sentence_site(ctx)
         if site_cue is None:
@@ -152,6 +154,12 @@ class SiteReader:
             category = self._exam_reading(ctx, site_cue) or category
         span = doc[site_cue.start : site_cue.end]
         return category, site_cue, [cite(span, "site", category)]
+
+    def _muscles_tendon(self, ctx: FindingContext, cue: Cue, tendon_disease: bool = False) -> bool:
+        """Does the muscle ``cue`` names stand for its tendon: in a tendon disease's finding (``tendon_disease``),
+        or before a word naming one ("gluteus medius tendinopathy with a small intrasubstance calcification")?"""
+        return (span_text(ctx.doc[cue.start : cue.end]).lower() in self._tendons_by_muscle
+                and (tendon_disease or self._tendon_diseases.starts_at(ctx.index.lower, cue.end)))
 
     def _named_instead(self, generic: Cue, category: str,
                        near: list[tuple[Cue, str | None]]) -> tuple[Cue, str | None] | None:
