@@ -340,6 +340,9 @@ class Linking(_Entry):
     around_joint: list[str] = Field(default_factory=list, description=(
         "words placing a deposit around a joint, not in it ('calcific deposits around the 5th PIP joint'): "
         "periarticular soft tissue or the joint, which advice leaves open"))
+    row_competitors: list[str] = Field(default_factory=list, description=(
+        "site categories or ids a deposit placed in the other-soft-tissue row only by a hint may lie in instead, "
+        "when its sentence names one"))
     tendon_diseases: list[str] = Field(default_factory=list, description=(
         "words naming a disease of a tendon: after a muscle whose tendon is a site of its own, they name that "
         "tendon ('gluteus medius tendinopathy with a small intrasubstance calcification')"))

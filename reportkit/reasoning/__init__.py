@@ -51,7 +51,7 @@ class Reasoner:
         self._clinical_openers = tuple(lexicon.lint.clinical_note_openers)
         self._procedure_titles = frozenset(lexicon.followup.procedure_titles)
         self._examined_words = tuple(lexicon.differential.examined_words)
-        self._row_sites = RowSites.of(lexicon.anatomy, lexicon.linking.around_joint)
+        self._row_sites = RowSites.of(lexicon.anatomy, lexicon.linking.row_competitors, lexicon.linking.around_joint)
         self.referring_determiners = frozenset(lexicon.linking.referring_determiners)
 
     def over(self, result: ReportResult, text: str, patient_age: int | None = None) -> ReportReasoning:

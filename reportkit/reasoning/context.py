@@ -39,18 +39,19 @@ CLAUSE_BREAK = re.compile(r"[;:,.()\n]|\b(?:but|however|whereas|although|while|w
 class RowSites:
     """The anatomy words :meth:`ReportContext.row_settled` reads: the terms of sites that put a deposit in the
     other-soft-tissue row only as a hint (a bone it lies beside, a limb, the bare words "soft tissue"), and of the
-    structures of another row it may lie in instead: tendons, ligaments and vessels (a joint is as often the
-    landmark such a deposit lies beside)."""
+    structures of another row it may lie in instead (linking.yaml ``row_competitors``: tendons, ligaments, arteries;
+    a joint is as often the landmark such a deposit lies beside)."""
 
     hinting: frozenset[str]
     structures: tuple[str, ...]
     around_joint: frozenset[str]  # linking.yaml around_joint
 
     @classmethod
-    def of(cls, anatomy: Anatomy, around_joint: Iterable[str]) -> RowSites:
+    def of(cls, anatomy: Anatomy, competitors: Iterable[str], around_joint: Iterable[str]) -> RowSites:
+        named = set(competitors)
         return cls(frozenset(term for s in anatomy.sites if s.category in ("bone", "limb") or s.names_no_structure
                              for term in s.terms),
-                   tuple(sorted({term for s in anatomy.sites if s.category in ("tendon", "vascular")
+                   tuple(sorted({term for s in anatomy.sites if s.category in named or s.id in named
                                  for term in s.terms})),
                    frozenset(w.lower() for w in around_joint))
 

@@ -157,8 +157,9 @@ class FollowUpRecommender:
             and (not condition.concepts or finding.concept in condition.concepts)
             and (not condition.modalities or facts.modality in condition.modalities)
             and facts.modality not in condition.modalities_none
-            and (not condition.locations or (finding.location_category in condition.locations
-                                             and ctx.row_settled(finding)))
+            # a rule bound to rows, or barred from some, needs the deposit's row settled by its own words
+            and (not (condition.locations or condition.locations_none) or ctx.row_settled(finding))
+            and (not condition.locations or finding.location_category in condition.locations)
             and finding.location_category not in condition.locations_none
             and (not when.location_unsettled or (finding.location_category is None and finding.site is not None))
             and (when.study_lacks_modality is None or when.study_lacks_modality not in ctx.modalities)
