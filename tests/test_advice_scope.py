@@ -1083,7 +1083,8 @@ def test_a_tendon_named_only_in_an_earlier_sentence_gets_no_hadd_advice_or_lint(
 
 
 def test_a_superficial_femoral_artery_by_its_abbreviation_is_a_vessel():
-    [finding] = analyse("Vascular clinic. Known bilateral calcified SFA disease with claudication at 200 m.").result.findings
+    text = "Vascular clinic. Known bilateral calcified SFA disease with claudication at 200 m."
+    [finding] = analyse(text).result.findings
     assert finding.location_category == "vascular" and finding.site == "SFA"
 
 

@@ -14,7 +14,8 @@ def _findings(text: str) -> list[tuple]:
 
 
 def test_a_shadowing_echogenic_focus_is_a_calcification_with_its_size_and_tendon():
-    report = analyse("Ultrasound right shoulder.\nA 9 mm hyperechoic, shadowing focus lies in the infraspinatus tendon.")
+    report = analyse("Ultrasound right shoulder.\nA 9 mm hyperechoic, shadowing focus lies in the infraspinatus "
+                     "tendon.")
     [finding] = report.result.findings
     assert (finding.kind, finding.location_category, finding.size_mm) == ("calcification", "tendon", 9.0)
 

@@ -252,8 +252,8 @@ class ReportContext:
             return True
         if finding.location_category == "articular":
             # "calcific deposits around the 5th PIP joint": in the joint or in the soft tissue around it
-            return not any(rows.around_joint.intersection(re.findall(r"[\w-]+", self.text[finding.end : ev.start].lower()))
-                           for ev in own if ev.start >= finding.end)
+            between = (self.text[finding.end:ev.start].lower() for ev in own if ev.start >= finding.end)
+            return not any(rows.around_joint.intersection(re.findall(r"[\w-]+", words)) for words in between)
         if finding.location_category != "soft_tissue":
             return True
         hinted = any(ev.text.lower() in rows.hinting for ev in own)

@@ -185,7 +185,8 @@ class DifferentialRanker:
                     set(note.when_descriptors) & descriptors
                 ) or (note.when_age and _in_range(note.when_age, ctx.age)):
                     if (note.for_age is None or ctx.age is None or _in_range(note.for_age, ctx.age)) and not (
-                            note.satisfied_by and ctx.find(note.satisfied_by) is not None) and ctx.first_time(note.text):
+                            note.satisfied_by and ctx.find(note.satisfied_by) is not None
+                    ) and ctx.first_time(note.text):
                         assessment.notes.append(note.text)
         if leader:
             for phase in leader.phases:
