@@ -244,6 +244,6 @@ def find_rule(code_or_name: str) -> Rule:
     for r in rules().values():
         if code_or_name.upper() == r.code or code_or_name.lower() == r.name:
             return r
-    if code_or_name.upper() in REMOVED:
-        raise LintError(f"rule {code_or_name.upper()} was {REMOVED[code_or_name.upper()]}")
+    if (code := code_or_name.upper()) in REMOVED:
+        raise LintError(f"rule {code} was {REMOVED[code]}")
     raise LintError(f"unknown rule '{code_or_name}' (see: reportkit rule --all)")
