@@ -226,11 +226,12 @@ def test_sides_of_the_other_place_and_of_a_label(text, expected):
 
 
 def test_a_side_before_a_place_qualified_by_position_words_stays_a_place():
-    """"the right lateral chest wall" is a place: its side is one of the finding's two (left and right, stated for
-    two places and not joined as one finding's: no side), not another thing's (which would leave "left")."""
+    """"the right lateral chest wall" is a place: its side is one of the finding's two (left and right, each
+    named for a place of the one finding: bilateral, as the labelling conventions read "names each side"), not
+    another thing's (which would leave "left")."""
     text = "Calcified pleural plaques along the left hemidiaphragm and the right lateral chest wall."
     (finding,) = extract(text).findings
-    assert finding.laterality is None
+    assert finding.laterality == "bilateral"
     assert sorted(e.text for e in finding.evidence if e.role == "laterality") == ["left", "right"]
 
 

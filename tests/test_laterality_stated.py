@@ -85,8 +85,11 @@ def test_a_place_joined_past_the_finding_phrase_keeps_its_side_in_view():
     assert sides(text)[0] == ("calcific densities", "bilateral")  # a right and a left toe named for one deposit (R3)
 
 
-def test_a_left_and_a_right_of_two_places_are_no_side():
-    assert sides("FINDINGS: Metallic fragments overlying the left chest and the right neck.")[0][1] is None
+def test_a_left_and_a_right_of_two_places_listed_are_no_side_and_joined_are_both():
+    # a list of places with a comma states no side of the finding (as DEV reads one); places joined by "and the"
+    # name each side for it (R3)
+    assert sides("FINDINGS: Metallic fragments overlying the left chest, right neck base.")[0][1] is None
+    assert sides("FINDINGS: Metallic fragments overlying the left chest and the right neck.")[0][1] == "bilateral"
 
 
 # ------------------------------------------------------------------ a paired structure beside a midline one

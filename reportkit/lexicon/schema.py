@@ -176,6 +176,14 @@ class Anatomy(_Entry):
     site_categories: dict[SiteCategory, SiteCategoryReading]
     laterality: dict[Laterality, list[str]]
     not_sides: list[str] = Field(default_factory=list, description="names holding a side word that is no side")
+    verb_sides: list[str] = Field(default_factory=list, description=(
+        "side words that are also a verb's participle (\"no fragment was left in the wound\"): after an auxiliary "
+        "or a noun, and before a word that opens no place, they are the verb"))
+    auxiliaries: list[str] = Field(default_factory=list, description=(
+        "words before a participle that make it a verb (\"was\", \"been\")"))
+    bone_regions: dict[str, str] = Field(default_factory=dict, description=(
+        "long bones whose bare name, given a side, names the limb region of their shaft (\"XR LEFT FEMUR\": "
+        "the thigh)"))
     bilateral_determiners: list[str] = Field(
         default_factory=list, description="words that say both sides directly before a paired structure's name")
     one_limb_pairs: list[str] = Field(default_factory=list, description=(
@@ -379,6 +387,9 @@ class Linking(_Entry):
     clause_openers: list[str] = Field(default_factory=list,
                                       description="words after which a new clause (and its subject) may start")
     relative_pronouns: list[str] = Field(default_factory=list, description="words that open a relative clause")
+    copulas: list[str] = Field(default_factory=list, description=(
+        "forms of 'be': after a relative pronoun, with a few words between at most (\"which in this setting "
+        "is\"), they link a finding to the term that restates it, as \"which is\" does"))
     subject_pronouns: list[str] = Field(default_factory=list, description="pronouns that are a clause's subject")
     prepositions: list[str] = Field(default_factory=list, description="words that open a prepositional phrase")
     noun_links: list[str] = Field(default_factory=list, description="words that join two nouns into one phrase (of)")
@@ -425,7 +436,7 @@ class Linking(_Entry):
         "projection", "holder_links", "containers", "likeness",
         "clause_breaks", "size_joiners", "anaphors", "lesion_parts", "negative_locatives", "site_alternatives",
         "interpretation_anaphors",
-        "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns",
+        "interpretation_hedges", "subject_negations", "finite_verbs", "clause_openers", "relative_pronouns", "copulas",
         "subject_pronouns", "prepositions", "noun_links", "determiners", "other_entity", "attribute_nouns", "restating_nouns", "predicate_adverbs",
         "patient_anchors", "statement_verbs", "locative_openers", "referring_determiners", "restating_demonstratives", "referring_pronouns",
         "referring_nouns", "extension", "referring_modifiers", "survey_modifiers", "opposite_side",

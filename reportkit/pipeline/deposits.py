@@ -193,7 +193,8 @@ class DepositGrouper(PipelineStep):
     def _site_compatible(self, a: str | None, b: str | None) -> bool:
         """Sites that can be one place: either unstated, one's words contain the other's, two names of one paired
         organ ("naris", "nose"), one is a word form or the initials of the other's anatomy.yaml site ("meniscal",
-        "lateral meniscus"; "FCU", "flexor carpi ulnaris tendon"), a region and a site anatomy.yaml places in it
+        "lateral meniscus"; "FCU", "flexor carpi ulnaris tendon") or the name of that site's group ("rotator cuff",
+        "infraspinatus"), a region and a site anatomy.yaml places in it
         ("shoulder", "supraspinatus tendon"), a lesion word of a body system and a site of that system
         ("nodule", "left lung base"), or the generic word for a tendon and a tendon ("tendon", "supraspinatus")."""
         if a is None or b is None:
@@ -206,8 +207,9 @@ class DepositGrouper(PipelineStep):
         site_a, site_b = self._sites.get(a), self._sites.get(b)
         if site_a is None or site_b is None:
             return False
-        if site_a is site_b and (_word_form_of(a, b) or _initials_of(a, b)):
-            return True
+        if site_a is site_b and (_word_form_of(a, b) or _initials_of(a, b)
+                                 or a in site_a.literal.lower() or b in site_a.literal.lower()):
+            return True  # a group's own name holds each of its members ("rotator cuff", "infraspinatus")
 
         def within(word: str, region: Site, site: Site) -> bool:
             return region.category == "region" and site.region is not None and site.region in (word, word.rstrip("s"))

@@ -20,7 +20,9 @@ from reportkit.text import KeyScan, RegexSearch, trie_pattern
 
 QUERY_MARK = re.compile(r"\?")
 FULL_STOP = re.compile(r"(?<=[A-Za-z])\.")  # a stop written against a word: where an abbreviation may end
-STOP_IN_TOKEN = re.compile(r"(?<!\S)(?=[\w-]*\d)[\w-]+\.(?=\s)")  # a word with a number, then a stop ("4B.")
+# a word with a number, then a stop ("4B."); or a side's letter after a word ("on the L."), which spaCy keeps
+# with its stop as an initial's
+STOP_IN_TOKEN = re.compile(r"(?<!\S)(?=[\w-]*\d)[\w-]+\.(?=\s)|(?<=[a-z] )[LR]\.(?=\s)")
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
 STARTS_KEY = "reportkit_sentence_starts"
@@ -150,7 +152,8 @@ class Sectionizer:
 
 def _after_a_stop_kept_in_a_token(doc: Doc, starts: list[int], text: str) -> list[int]:
     """Tokens that start a sentence after a full stop the tokenizer kept inside a word with a number ("BI-RADS 4B.
-    R breast: ..."): a capital follows. The rule sentencizer sees only a stop that is a token of its own."""
+    R breast: ...") or a side's letter ("on the L. Patellofemoral ..."): a capital follows. The rule sentencizer
+    sees only a stop that is a token of its own."""
     found = []
     for m in STOP_IN_TOKEN.finditer(text):
         i = _token_at(starts, m.start())

@@ -25,7 +25,8 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
 
     What it checks:
         A finding of the findings or impression whose own sentence states left (or right) when
-        the exam line states only the other side (a history's other side is no conflict); or the
+        the exam line of a radiology report (not a clinical note's procedure or examination line)
+        states only the other side (a history's other side is no conflict); or the
         same finding stated on opposite sides in the findings and the impression: a label no
         broader than lint.yaml's `broad_diagnoses`, and no finding of that label on the
         impression's side or on a side not read.
@@ -51,7 +52,8 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
         return  # no finding states its own side: nothing to hold against the exam or the other section
     vocabulary = ctx.lexicon.lint
     exam_sides: set[str] = set()
-    for _, text in ctx.section_text("exam"):
+    # a clinical note's procedure or examination line is no imaging exam's title ("wound explored, left open")
+    for _, text in [] if ctx.clinical_note else ctx.section_text("exam"):
         exam_sides |= _sides_in(ctx, text.splitlines()[0] if text else "")
     if len(exam_sides) == 1 and exam_sides <= {"left", "right"}:
         (side,) = exam_sides

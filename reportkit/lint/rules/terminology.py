@@ -80,8 +80,10 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
         crystal proof (synovial fluid, aspiration, crystals identified) in the report. The
         accepted umbrella term is correct use and is left alone: the disease or the deposition
         named as such ("CPPD disease", "CPPD deposition in the lateral meniscus"), a pattern or
-        an arthropathy ("in a CPPD pattern"), or CPPD as the category or cause of another finding
-        of its sentence ("chondrocalcinosis, which falls under CPPD"). Hedged mentions are skipped.
+        an arthropathy ("in a CPPD pattern"), CPPD as the category or cause of another finding
+        of its sentence ("chondrocalcinosis, which falls under CPPD"), or CPPD offered as the reading
+        of what its clause names ("the arthropathy is in keeping with CPPD"). Hedged mentions are
+        skipped.
 
     Why it matters:
         Calcification in cartilage is chondrocalcinosis, a descriptive imaging finding that is
@@ -102,7 +104,10 @@ def cppd_from_imaging_alone(ctx: LintContext) -> Iterator[Violation]:
                 if f.concept == vocabulary.cppd_concept and MSK_AFFIRMED.holds(f) and not f.uncertain
                 and f.section in vocabulary.statement_sections
                 and not find_words(vocabulary.cppd_not_imaging_alone,
-                                   f.text + " " + _clause_around(ctx.text, f.end, f.end, 20))
+                                   f.text + " " + _clause_around(ctx.text, f.start, f.end, 40))
+                # CPPD offered as the reading of what the clause names ("the arthropathy is in keeping with CPPD")
+                and not find_words(ctx.lexicon.linking.interpretation_links,
+                                   _clause_around(ctx.text, f.start, f.start, 40))
                 and not _interprets_earlier_finding(f, ctx.result.findings)]
     # the report is searched for crystal proof only when some finding asserts CPPD: most name none
     if not asserted or AffirmedText(ctx.text, ctx.result.assertion_scopes).find(vocabulary.crystal_proof):

@@ -78,7 +78,12 @@ class CueFinder:
         self._both_words = [w.strip().lower() for w in anatomy.bilateral_determiners]
         self._one_limb_pairs = {w.strip().lower() for w in anatomy.one_limb_pairs}
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
-        self._letters = {nlp.vocab.strings.add(letter): side for letter, side in anatomy.side_letters.items()}
+        self._verb_sides = {w.lower() for w in anatomy.verb_sides}
+        self._auxiliaries = {w.lower() for w in anatomy.auxiliaries}
+        self._prepositions = {w.lower() for w in lexicon.linking.prepositions} | {"for", "to", "after", "until"}
+        self._letters = {nlp.vocab.strings.add(spelling): side for letter, side in anatomy.side_letters.items()
+                         for spelling in (letter, f"{letter}.")}  # spaCy keeps a stop with a capital ("on the L.")
+        self._the = nlp.vocab.strings.add("the")
         self._letter_ids = numpy.array(sorted(self._letters), dtype=numpy.uint64)
         # a paired organ's word also names what a side letter stands before ("L UVJ", "R renal pelvis")
         self._paired_words = {t.split()[0] for terms in anatomy.paired_organs.values() for t in terms}
@@ -143,19 +148,46 @@ class CueFinder:
                 self._add_both(doc, cues)
         if self._letters:
             self._add_letters(doc, cues)
+        if self._verb_sides:
+            cues.sides = [c for c in cues.sides if not self._as_verb(doc, c, cues)]
         return cues
+
+    def _as_verb(self, doc: Doc, cue: Cue, cues: Cues) -> bool:
+        """Is a one-word side cue the participle it also spells (anatomy.yaml ``verb_sides``): written in lower case
+        after an auxiliary or a noun that is no place ("fragments left", "was left"), and before a preposition or an
+        adverb that opens no place ("left on inspection", "left partly open"), or nothing?"""
+        i = cue.start
+        if cue.end != i + 1 or i == 0 or doc[i].text not in self._verb_sides:
+            return False
+        before = doc[i - 1]
+        if not before.is_alpha or any(c.start <= i - 1 < c.end for c in (*cues.sites, *cues.sides)):
+            return False  # "knee left", "right and left"
+        if before.is_stop and before.lower_ not in self._auxiliaries:
+            return False  # "the left", "on left"
+        after = doc[i + 1] if i + 1 < len(doc) else None
+        if after is None or after.is_punct or after.is_space:
+            return before.lower_ in self._auxiliaries  # "... was left." (but "Calcification, left.")
+        if not (after.lower_ in self._prepositions or after.lower_.endswith("ly")):
+            return False  # "left side", "left and right", "left of midline"
+        site_at = {c.start for c in cues.sites}
+        return i + 1 not in site_at and not (i + 2 in site_at and after.lower_.endswith("ly"))
 
     def _add_letters(self, doc: Doc, cues: Cues) -> None:
         """A side for a capital letter (anatomy.yaml ``side_letters``) that labels what follows ("R: 2 cm
-        calcification") or stands right before a site's name, one modifier between at most ("L index fingertip",
-        "R 2nd DIP") or a run of numbers ("R 2nd and 3rd DIPs"), or right before a paired organ's word ("L UVJ") or a
-        finding's term ("R nephrolithiasis")."""
+        calcification"), closes its phrase as a place ("on the L."), or stands right before a site's name, one
+        modifier between at most ("L index fingertip", "R 2nd DIP") or a run of numbers ("R 2nd and 3rd DIPs"), or
+        right before a paired organ's word ("L UVJ") or a finding's term ("R nephrolithiasis")."""
         # a site's name, or a finding's own term ("R nephrolithiasis"), may follow the letter
         site_at = {c.start for c in cues.sites} | {s.start for s in doc.spans.get(MENTION_GROUP, ())}
         added = []
         for i in numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), self._letter_ids)).tolist():
             following = doc[i + 1] if i + 1 < len(doc) else None
-            if following is None:
+            # the side as a place of its own, closing the phrase ("on the L.", "to the R,")
+            closing = i > 0 and doc[i - 1].lower == self._the and (
+                following is None or doc[i].text.endswith(".") or following.is_punct or following.is_space)
+            if following is None or closing:
+                if closing:
+                    added.append(Cue(i, i + 1, self._letters[doc[i].orth]))
                 continue
             label = following.text == ":" and (i == 0 or doc[i - 1].is_punct or "\n" in doc[i - 1].text_with_ws
                                                or doc[i - 1].is_space)

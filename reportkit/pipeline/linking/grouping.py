@@ -16,6 +16,7 @@ from reportkit.pipeline.linking.index import DocIndex
 from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
+RELATIVE_REACH = 3  # words between a relative pronoun and its copula ("which in this setting is")
 
 class Grouper:
     """Turns a document's concept spans into findings under construction, one :class:`Group` each."""
@@ -27,6 +28,9 @@ class Grouper:
         self._clauses = clauses
         self._interpretation_links = Phrases(nlp, link.interpretation_links)
         self._interpretation_denials = Phrases(nlp, link.interpretation_denials)
+        self._relatives = {nlp.vocab.strings.add(w) for w in link.relative_pronouns if w != "who"}
+        self._copulas = {nlp.vocab.strings.add(w) for w in link.copulas}
+        self._breaks = {nlp.vocab.strings.add(w) for w in (*link.coordinators, ",", ";", ":", ".")}
         self._coordinators = clauses.coordinators
         self._apposition = set(link.apposition)
         self._apposition_openers = set(link.apposition_openers)
@@ -203,6 +207,8 @@ class Grouper:
             # no entity for the second to restate ("cholelithiasis, choledocholithiasis", "renal calculi, gallstones")
             return False
         link = self._interpretation_links.last_start(gap_words, 0, len(gap_words))
+        if link is None:
+            link = self._relative_copula(gap_words)
         denial = self._interpretation_denials.last_start(gap_words, 0, len(gap_words))
         if denial is not None and (link is None or denial > link):
             return False  # "probably related to the injections rather than HADD": HADD is denied, not restating
@@ -228,6 +234,21 @@ class Grouper:
             if token.lower_ not in self._apposition:
                 return False
         return not gap_words
+
+
+    def _relative_copula(self, words: list[int]) -> int | None:
+        """Where a relative pronoun starts that a copula follows with RELATIVE_REACH words between at most ("which
+        in this setting is"), the last one in ``words``, else None."""
+        for i in range(len(words) - 1, -1, -1):
+            if words[i] not in self._relatives:
+                continue
+            copula = next((k for k in range(i + 1, min(i + 2 + RELATIVE_REACH, len(words)))
+                           if words[k] in self._copulas), None)
+            # the copula's complement is the term: no other clause or list item opens before it
+            if copula is not None and not any(w in self._breaks for w in words[copula + 1 :]):
+                return i
+            return None
+        return None
 
 
 def _merge(group: Group, span: Span, concept: Concept) -> None:

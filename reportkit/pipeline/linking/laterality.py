@@ -93,6 +93,7 @@ class SideReader:
         self._midline_terms = {t for s in sites if s.midline for t in s.terms}
         self._site_ids = {t.lower(): s.id for s in sites for t in s.terms}
         self._region = {s.id: s.region for s in sites if s.region}
+        self._bone_regions = {name.lower(): region for name, region in lexicon.anatomy.bone_regions.items()}
         self._everywhere = {s.id for s in sites if s.in_every_region}
         # "the lesion" is a region a site of every region (an artery, a bone) does not lie in
         self._lesion_regions = {s.region for s in sites if s.region and s.category == "lesion"}
@@ -164,7 +165,7 @@ class SideReader:
                     side = None  # "knee radiographs show ... and calcification in the left wrist": the wrist's side
             if side is not None and site.value in self._midline:
                 side = None
-            region = self._region.get(site.value)
+            region = self._region.get(site.value) or self._bone_regions.get(doc[site.start : site.end].text.lower())
             if region is None and side is not None and named and named[-1].region and named[-1].side is side \
                     and named[-1].site.end == site.start:
                 continue  # "right foot puncture wound": a place of the foot, named with the foot's side
@@ -201,7 +202,7 @@ class SideReader:
             start = body_start + len(body) - len(body.lstrip(" \t:\r\n"))
             end = start + len(text[start : section.end].split("\n", 1)[0])
             sides = between(index.sides.cues, side_chars, start, end)
-            regions, every = self._title_regions(sides, between(index.sites.cues, site_chars, start, end))
+            regions, every = self._title_regions(doc, sides, between(index.sites.cues, site_chars, start, end))
             if len({c.value for c in sides}) == 1 and regions:
                 return ExamTitle(sides[0], regions, every)
         # no exam header: a report opening with a label that names a study ("XR RIGHT FEMUR, 2 VIEWS: ...",
@@ -211,7 +212,7 @@ class SideReader:
         if index.sections and index.sections[0].category == "exam" or end < 0 or "\n" in text[start:end]:
             return ExamTitle()
         sides = between(index.sides.cues, side_chars, start, end)
-        regions, every = self._title_regions(sides, between(index.sites.cues, site_chars, start, end))
+        regions, every = self._title_regions(doc, sides, between(index.sites.cues, site_chars, start, end))
         study_chars = [doc[c.start].idx for c in index.modalities.cues]
         labels = 0  # line labels naming a study: a report of several studies ("Left elbow films: ... Pelvis
         for line_start, line in _lines(text):  # films: ...") has no one title
@@ -231,14 +232,17 @@ class SideReader:
         return any(m.region and m.region != latest.region and (m.side.value if m.side else None) != side
                    for m in report.named if ctx.index.sentences.start_of(m.site.start) == sentence)
 
-    def _title_regions(self, sides: list[Cue], sites: list[Cue]) -> tuple[set[str], bool]:
+    def _title_regions(self, doc: Doc, sides: list[Cue], sites: list[Cue]) -> tuple[set[str], bool]:
         """The regions a title's side is for, and whether that is every region it names: all of them, or, where
-        it names several, those the side word stands right before ("AP PELVIS AND LEFT KNEE": the knee)."""
-        named = [c for c in sites if c.value in self._region]
+        it names several, those the side word stands right before ("AP PELVIS AND LEFT KNEE": the knee). A long
+        bone's name stands for its limb region ("LEFT FEMUR": the thigh)."""
+        region_of = {c.start: self._region.get(c.value) or self._bone_regions.get(doc[c.start : c.end].text.lower())
+                     for c in sites}
+        named = [c for c in sites if region_of[c.start]]
         sided = named
         if len(named) > 1:
             sided = [c for c in named if any(0 <= c.start - side.end <= 1 for side in sides)]
-        return {self._region[c.value] for c in sided}, len(sided) == len(named)
+        return {region_of[c.start] for c in sided}, len(sided) == len(named)
 
     def _after_last_boundary(self, lower: list[int], start: int, end: int) -> int:
         """Token offset after the last coordinator or clause break in a document's ``lower[start:end]``, else ``start``."""
@@ -294,7 +298,10 @@ class SideReader:
             return True
         if not self._names_a_site(ctx.index, side):
             return False  # a side that names nothing ("stone or obstruction bilaterally") is the finding's
-        # a participle after the coordinating word opens a statement of its own ("and a stent placed in")
+        # a participle after the coordinating word opens a statement of its own ("and a stent placed in"), and a
+        # lesion another thing ("and a nodule in the left lower lobe")
+        if any(c.category == "lesion" for c in ctx.index.sites.starting(after, side.start)):
+            return True
         site_tokens = {i for c in ctx.index.sites.starting(start, side.start) for i in range(c.start, c.end)}
         return any(t.is_alpha and t.lower_.endswith("ed") and t.i not in site_tokens
                    for t in ctx.doc[after : side.start])
@@ -308,6 +315,8 @@ class SideReader:
         if site.end <= ctx.group.start and self._coordinators.found_in(
                 [t.lower for t in ctx.doc[site.end : ctx.group.start] if t.lower_.isalpha()]):
             return None  # "a right adrenal nodule and there are no stones": another statement's site
+        if site.end <= ctx.group.start and self._clauses.breaks.found_in(ctx.index.lower[site.end : ctx.group.start]):
+            return None  # "the right upper quadrant ultrasound was normal, although ... showed a gallstone"
         for side in sides.ending(site.start - 3, site.start):
             if side.start >= ctx.sent.start and not any(ctx.index.punct[side.end : site.start]) \
                     and self._after_last_boundary(ctx.index.lower, side.end, site.start) == side.end:
@@ -378,8 +387,10 @@ class SideReader:
             return None, None, []
         own = self._stated_after_label(ctx, kept.starting(phrase_start, ctx.window_end))
         if own:
-            own += self._coordinated_place_sides(ctx, kept)
-            value = _pick(own, self._joined(ctx, own))
+            # a place joined to the finding's own with the other side names each side of one finding
+            coordinated = self._coordinated_place_sides(ctx, kept)
+            own += coordinated
+            value = _pick(own, bool(coordinated) or self._joined(ctx, own) or self._places_joined(ctx, own))
             return value, "mention", [cite_side(cue, value) for cue in own]
         survey = self._survey(ctx, assertion, phrase_start)  # "no other stones": only the examined limb's side
         naming = None if survey else self._naming_side(ctx, sites, kept)
@@ -472,14 +483,23 @@ class SideReader:
         coordinating word that opens another place with a preposition or "the" ("at the tips of the right index
         and middle fingers and over the volar aspect of the left thumb", "... fingers and the left thumb"), naming
         a site, with no punctuation between."""
-        index, start = ctx.index, ctx.group.last_end
-        found = []
-        for side in kept.starting(ctx.window_end, self.clause_end(ctx)):
-            after = self._clauses.after_last_coordinator(index, start, side.start)
-            if (after is not None and after < side.start and index.lower[after] in self._place_openers
-                    and not any(index.punct[start : side.start]) and self._names_a_site(index, side)):
-                found.append(side)
-        return found
+        start = ctx.group.last_end
+        return [side for side in kept.starting(ctx.window_end, self.clause_end(ctx))
+                if self._opens_another_place(ctx, start, side)]
+
+    def _opens_another_place(self, ctx: FindingContext, start: int, side: Cue) -> bool:
+        """Is ``side`` in a place joined after ``start`` by a coordinating word that opens it with a preposition or
+        "the", naming a site, with no punctuation between?"""
+        index = ctx.index
+        after = self._clauses.after_last_coordinator(index, start, side.start)
+        return (after is not None and after < side.start and index.lower[after] in self._place_openers
+                and not any(index.punct[start : side.start]) and self._names_a_site(index, side))
+
+    def _places_joined(self, ctx: FindingContext, cues: list[Cue]) -> bool:
+        """Are a left and a right of the finding's own phrase the sides of two places joined as its places ("at
+        the tips of the right index finger and the left thumb")?"""
+        return any({a.value, b.value} == {"left", "right"} and self._opens_another_place(ctx, a.end, b)
+                   for a, b in pairwise(cues))
 
     @staticmethod
     def _stated_after_label(ctx: FindingContext, own: list[Cue]) -> list[Cue]:
@@ -592,9 +612,9 @@ class SideReader:
         return not any(t.text == ":" or t.lower in self._finite_verbs for t in between)
 
     def _names_paired(self, ctx: FindingContext, side: Cue) -> bool:
-        """Does the side word name a paired structure right after it ("right hilar")?"""
+        """Does the side word name a paired structure right after it ("right hilar"), or hold one ("LUQ")?"""
         return any(c.value not in self._midline and not any(ctx.index.punct[side.end : c.start])
-                   for c in ctx.index.sites.starting(side.end, side.end + 3))
+                   for c in ctx.index.sites.starting(side.start, side.end + 3))
 
     def _joined(self, ctx: FindingContext, cues: list[Cue]) -> bool:
         """Are a left and a right of ``cues`` joined by a coordinating word, with no clause break between, as the
