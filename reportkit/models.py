@@ -240,6 +240,9 @@ class Assessment(_Record):
     notes: list[str] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     term: TermRef | None = None
+    # entities of the ranking other than the lead that the deposit's own sentence names: the report's reading,
+    # whose work-up still holds when the differential is kept as data (not serialised)
+    _read_as: frozenset[str] = PrivateAttr(default=frozenset())
 
 
 class Recommendation(_Record):

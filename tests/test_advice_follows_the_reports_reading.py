@@ -110,3 +110,77 @@ def test_cppd_offered_as_the_reading_of_an_arthropathy_is_the_umbrella_term_used
     named = "IMPRESSION: CPPD of the lateral meniscus."
     assert "RK202" not in codes(reading)
     assert "RK202" in codes(named)
+
+
+# ------------------------------------------------------------------ the writer's conclusion after a spaced dash
+
+def test_a_conclusion_after_a_spaced_dash_is_the_findings_reading_and_no_denial_reaches_it():
+    text = ("Plain film: early cloudy mineralisation anterior to the left hip, no mature cortex yet - early "
+            "heterotopic ossification.")
+    [finding] = analyse(text).result.findings
+    assert finding.diagnosis == "heterotopic_ossification" and not finding.negated
+    denied = analyse("No calcification - tophus at the first MTP joint.").result.findings
+    assert [(f.text, f.negated) for f in denied] == [("calcification", True), ("tophus", False)]
+
+
+# ------------------------------------------------------------------ a reading preferred to another
+
+def test_a_diagnosis_a_reading_is_favoured_over_is_no_finding_and_asks_nothing():
+    text = ("XR LEFT WRIST: A small dense amorphous deposit lies in the palmar soft tissues at the carpal tunnel; "
+            "steroid injection here 6 weeks ago, so post-injection calcification is favoured over HADD.")
+    report = analyse(text)
+    assert "HADD" not in {f.diagnosis for f in report.result.findings}
+    assert "hadd_description" not in {r.id for r in report.recommendations}
+    plain = analyse(text.replace("is favoured over HADD", "and HADD is favoured"))
+    assert "HADD" in {f.diagnosis for f in plain.result.findings}
+
+
+# ------------------------------------------------------------------ places that are no joint
+
+def test_an_extra_articular_mass_is_in_the_soft_tissue_row():
+    text = ("CT LEFT SHOULDER: On haemodialysis. A 7 cm multiloculated, densely calcified mass lies in the "
+            "subdeltoid region, extra-articular, with fluid-calcium levels.")
+    [finding] = analyse(text).result.findings
+    assert finding.location_category == "soft_tissue"
+    assert not any("cppd" in ids for ids in offered(analyse(text)))
+
+
+def test_calcified_laryngeal_cartilage_is_the_necks_not_a_joints():
+    report = analyse("LATERAL NECK XR: linear density anterior to C5, although calcified laryngeal cartilage can "
+                     "look similar.")
+    assert [(f.location_category, f.scope) for f in report.result.findings if f.text == "calcified"] == [
+        ("other", "neuro_head_neck")]
+    assert not offered(report) and not notes(report)
+
+
+def test_a_density_read_as_carotid_atheroma_gets_no_musculoskeletal_advice():
+    text = ("OPG (dental panoramic radiograph): calcific density projected over the soft tissues at the level of "
+            "C3/C4, likely carotid bifurcation atheroma.")
+    report = analyse(text)
+    [finding] = report.result.findings
+    assert finding.location_category == "vascular"
+    assert not report.recommendations
+
+
+# ------------------------------------------------------------------ the deposit's own sentence names its lesion
+
+def test_a_nodule_its_sentence_names_as_a_tumour_gets_no_calcinosis_differential():
+    named = ("OPERATIVE NOTE\nPre-op diagnosis: pilomatrixoma, left cheek (US: 11 mm calcified subcutaneous nodule "
+             "with posterior shadowing).\nProcedure: excision under GA. Specimen to histology.")
+    report = analyse(named)
+    assert not offered(report)
+    assert "radiograph_correlation_shadowing" not in {r.id for r in report.recommendations}
+
+
+# ------------------------------------------------------------------ an impression that names a side only
+
+def test_an_impressions_named_deposit_on_one_side_is_the_findings_only_deposit_on_that_side():
+    text = ("AP PELVIS\nHeterotopic ossification lateral to the right hip has matured. New faint ossification is "
+            "seen adjacent to the left greater trochanter.\nCONCLUSION: Mature HO right hip, early HO left.")
+    report = analyse(text)
+    assert len(report.result.deposits) == 2
+    assert not offered(report)
+    # two left deposits: the impression is not given to the trochanter's as the only one on its side
+    two = analyse(text.replace("trochanter.", "trochanter and faint ossification beside the left ischium."))
+    trochanter = next(i for i, f in enumerate(two.result.findings) if f.site == "greater trochanter")
+    assert [trochanter] in [d.findings for d in two.result.deposits]

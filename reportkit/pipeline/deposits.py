@@ -351,9 +351,18 @@ class DepositGrouper(PipelineStep):
         """The deposit an impression's named diagnosis restates at a site of another category: the only deposit the
         findings give its location (or leave it open), named there by a generic term ("calcific density over the
         greater tuberosity" ... "IMPRESSION: Calcific tendinitis of the supraspinatus": the bone the tendon inserts
-        on, and the tendon). Two tendons, two such deposits, or two stated sides are not one deposit."""
+        on, and the tendon); or, for one naming no site but a side, the only deposit the findings gave that side by a
+        generic term. Two tendons, two such deposits, or two stated sides are not one deposit."""
         if f.section != "impression" or f.negated or f.location_category is None \
                 or self._concepts[f.concept].role != "specific":
+            return []
+        side = _stated_side(f)
+        if f.site is None and side in ("left", "right"):
+            # "CONCLUSION: Mature HO right hip, early HO left": the one deposit the findings gave that side, named
+            # there by a generic term ("new faint ossification adjacent to the left greater trochanter")
+            sided = [d for d in recent if d.sections - {"impression"} and d.stated_sides == {side}]
+            if len(sided) == 1 and self._concepts[findings[sided[0].members[0]].concept].role == "generic":
+                return sided
             return []
         located = [d for d in recent if d.sections - {"impression"}  # or whose location the findings left open
                    and findings[d.members[0]].location_category in (f.location_category, None)]
@@ -362,7 +371,6 @@ class DepositGrouper(PipelineStep):
         draft = located[0]
         first = findings[draft.members[0]]
         here, there = self._sites.get((f.site or "").lower()), self._sites.get((draft.site or "").lower())
-        side = _stated_side(f)
         if (self._concepts[first.concept].role != "generic" or here is None or there is None
                 or here.category == there.category or (side and draft.stated_sides - {side})):
             return []

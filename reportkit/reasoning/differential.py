@@ -151,11 +151,19 @@ class DifferentialRanker:
         # nothing and offers no differential as advice; the ranking stays as data
         leader = self.entities[items[0].id] if items else None
         assessment.named_by_report = leader is not None and self._named_by_report(leader, finding, ctx)
+        # a deposit whose own sentence names another entity of the ranking has been read its own way ("pre-op
+        # diagnosis: pilomatrixoma, left cheek (US: calcified subcutaneous nodule)"): a differential led by
+        # something else would contradict it, so it stays data
+        if not assessment.named_by_report:
+            assessment._read_as = frozenset(
+                i.id for i in items[1:] if self.entities[i.id].named_by
+                and ctx.find_in_sentence(self.entities[i.id].named_by, finding) is not None)
+        read_otherwise = bool(assessment._read_as)
         # advice rests on a deposit the report asserts, in a row its own sentence settles: a hedged one, or one
         # placed by another sentence or by default (ReportContext.row_settled), keeps its ranking as data only
         unsettled = not ctx.row_settled(finding)
         assessment.differential_offered = bool(items) and not (
-            assessment.named_by_report or finding.uncertain or unsettled)
+            assessment.named_by_report or read_otherwise or finding.uncertain or unsettled)
         top = self.suggestion(items) if assessment.differential_offered else None
         # one report's advice is given once: a deposit whose suggestion or differential an earlier deposit of the
         # report was given (the calcinosis of each finger, the calf's and the thigh's) keeps it as data

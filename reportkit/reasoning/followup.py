@@ -67,8 +67,10 @@ class _Facts:
         return cls(frozenset({finding.kind, assessed.kind}),
                    frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
                    # a differential kept as data (the report names the lead, or hedges the deposit) raises no work-up
+                   # but that of the reading the deposit's sentence names ("a soft tissue tumour is the main
+                   # consideration": its biopsy planning)
                    frozenset(item.id for item in assessment.differential[:TOP]) if assessment.differential_offered
-                   else frozenset(), unsettled,
+                   else assessment._read_as, unsettled,
                    assessment.named_by_report, modality)
 
 

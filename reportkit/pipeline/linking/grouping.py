@@ -17,6 +17,8 @@ from reportkit.pipeline.linking.location import SiteReader
 from reportkit.pipeline.linking.phrases import Clauses, Phrases
 
 RELATIVE_REACH = 3  # words between a relative pronoun and its copula ("which in this setting is")
+DASHES = {"-", "–", "—"}
+CONCLUSION_MODIFIERS = 2  # words between a concluding dash and the term ("- early heterotopic ossification")
 
 class Grouper:
     """Turns a document's concept spans into findings under construction, one :class:`Group` each."""
@@ -31,6 +33,7 @@ class Grouper:
         self._relatives = {nlp.vocab.strings.add(w) for w in link.relative_pronouns if w != "who"}
         self._copulas = {nlp.vocab.strings.add(w) for w in link.copulas}
         self._breaks = {nlp.vocab.strings.add(w) for w in (*link.coordinators, ",", ";", ":", ".")}
+        self._negations = {nlp.vocab.strings.add(w) for w in (*link.subject_negations, "without")}
         self._coordinators = clauses.coordinators
         self._apposition = set(link.apposition)
         self._apposition_openers = set(link.apposition_openers)
@@ -209,8 +212,11 @@ class Grouper:
         link = self._interpretation_links.last_start(gap_words, 0, len(gap_words))
         if link is None:
             link = self._relative_copula(gap_words)
+        if link is None:
+            link = self._concluding_dash(group, [t for t in gap if not self._is_placeholder(t)])
         denial = self._interpretation_denials.last_start(gap_words, 0, len(gap_words))
-        if denial is not None and (link is None or denial > link):
+        # a denial starting with a link ("favoured over" after "favoured") is the longer phrase, and wins
+        if denial is not None and (link is None or denial >= link):
             return False  # "probably related to the injections rather than HADD": HADD is denied, not restating
         if link is not None:
             return True
@@ -235,6 +241,20 @@ class Grouper:
                 return False
         return not gap_words
 
+
+    def _concluding_dash(self, group: Group, tokens: list[Token]) -> int | None:
+        """Where a spaced dash stands that opens the writer's conclusion about the finding before it, with at most
+        CONCLUSION_MODIFIERS words before the term ("cloudy mineralisation ..., no mature cortex yet - early
+        heterotopic ossification"), else None. Not after a denied finding ("no calcification - tophus ...")."""
+        for i in range(len(tokens) - 1, -1, -1):
+            if tokens[i].text in DASHES and tokens[i].whitespace_ and i > 0 and tokens[i - 1].whitespace_:
+                after = tokens[i + 1 :]
+                if len(after) > CONCLUSION_MODIFIERS or not all(t.is_alpha and not t.is_stop for t in after):
+                    return None
+                doc = tokens[i].doc
+                before = doc[max(group.start - 3, 0) : group.start]
+                return None if any(t.lower in self._negations for t in before) else i
+        return None
 
     def _relative_copula(self, words: list[int]) -> int | None:
         """Where a relative pronoun starts that a copula follows with RELATIVE_REACH words between at most ("which
