@@ -184,3 +184,16 @@ def test_an_impressions_named_deposit_on_one_side_is_the_findings_only_deposit_o
     two = analyse(text.replace("trochanter.", "trochanter and faint ossification beside the left ischium."))
     trochanter = next(i for i, f in enumerate(two.result.findings) if f.site == "greater trochanter")
     assert [trochanter] in [d.findings for d in two.result.deposits]
+
+
+# ------------------------------------------------------------------ a deposit inside what its clause named
+
+def test_calcifications_within_a_bone_lesion_are_the_bones_and_get_no_soft_tissue_advice():
+    text = ("L HAND XR: Undisplaced fracture through a lucent expansile lesion in the proximal phalanx of the ring "
+            "finger, with endosteal scalloping and a few punctate and ring-like calcifications within it.")
+    report = analyse(text)
+    [finding] = report.result.findings
+    assert finding.location_category == "other" and finding.site == "phalanx"
+    assert not offered(report) and not notes(report) and not report.recommendations
+    beside = text.replace("within it", "in the adjacent soft tissues")
+    assert analyse(beside).result.findings[0].location_category == "soft_tissue"

@@ -33,6 +33,7 @@ class SiteReader:
         self._coordinators = clauses.coordinators
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
         self._containers = Phrases(nlp, lexicon.linking.containers)
+        self._held_by_pronoun = {nlp.vocab.strings.add(w) for w in (*lexicon.linking.referring_pronouns, "them")}
         self._tendon_diseases = Phrases(nlp, lexicon.linking.tendon_diseases)
         self._likeness = Phrases(nlp, lexicon.linking.likeness)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
@@ -272,8 +273,15 @@ class SiteReader:
 
     def _holder_site(self, ctx: FindingContext) -> Cue | None:
         """The first site that decides (not a limb or region) in the phrase of the structure holding the finding
-        ("a soft-tissue mass of the finger with calcifications"), when a holder word stands just before it."""
+        ("a soft-tissue mass of the finger with calcifications"), when a holder word stands just before it, or a
+        container and a pronoun just after it ("... calcifications within it")."""
         index, start, doc = ctx.index, ctx.group.start, ctx.doc
+        end = ctx.group.last_end
+        if (end + 1 < ctx.sent.end and self._containers.starts_at(index.lower, end)
+                and index.lower[end + 1] in self._held_by_pronoun):
+            # "a lesion in the proximal phalanx, with endosteal scalloping and ring-like calcifications within it":
+            # the finding lies in what its clause named before it
+            return self._deciding_site(ctx, start)
         # the holder word lies within the window's reach in words: a hyphenated modifier ("ring-and-arc") is one
         lo, words = start, 0
         while lo > ctx.sent.start and words < self._before:
@@ -288,12 +296,17 @@ class SiteReader:
         # "consistent with a glass fragment" interprets; it names no structure holding the finding
         if self._interpretation_links.ends_at(index.lower, link + 1):
             return None
-        found = self._clauses.breaks.last_start(index.lower, ctx.sent.start, link)
+        return self._deciding_site(ctx, link)
+
+    def _deciding_site(self, ctx: FindingContext, end: int) -> Cue | None:
+        """The first site that decides a category (not a limb or region) in the finding's clause before ``end``; a
+        named structure outranks a generic word ("soft tissue mass of the biceps brachii")."""
+        index = ctx.index
+        found = self._clauses.breaks.last_start(index.lower, ctx.sent.start, end)
         clause_start = ctx.sent.start if found is None else found + 1
-        deciding = [cue for cue in index.sites.starting(clause_start, link)
-                    if cue.end <= link and self._readings[cue.category].location is not None
+        deciding = [cue for cue in index.sites.starting(clause_start, end)
+                    if cue.end <= end and self._readings[cue.category].location is not None
                     and not self._readings[cue.category].weak]
-        # a named structure outranks a generic word ("soft tissue mass of the biceps brachii")
         return next((c for c in deciding if c.value not in self._generic_sites), deciding[0] if deciding else None)
 
     def clause_sites(self, ctx: FindingContext, start: int, end: int) -> list[tuple[Cue, str | None]]:
