@@ -197,3 +197,23 @@ def test_calcifications_within_a_bone_lesion_are_the_bones_and_get_no_soft_tissu
     assert not offered(report) and not notes(report) and not report.recommendations
     beside = text.replace("within it", "in the adjacent soft tissues")
     assert analyse(beside).result.findings[0].location_category == "soft_tissue"
+
+
+# ------------------------------------------------------------------ a description the report already gives
+
+def test_a_size_given_in_a_sentence_naming_the_tendon_completes_the_impressions_deposit():
+    text = ("RIGHT SHOULDER XR\nNew 8 mm well-defined oval calcific density posterior to the humeral head, "
+            "projecting in the infraspinatus tendon.\nIMPRESSION: New infraspinatus calcific tendinopathy.")
+    assert "hadd_description" not in {r.id for r in analyse(text).recommendations}
+    unsized = text.replace("8 mm well-defined oval", "oval")
+    assert "hadd_description" in {r.id for r in analyse(unsized).recommendations}
+
+
+def test_calcium_migrated_into_the_bursa_asks_no_description_of_its_own():
+    text = ("XR RIGHT SHOULDER: The well-defined calcium deposit in the supraspinatus tendon has decreased from "
+            "14 mm to 6 mm. A faint crescent of calcification now tracks into the subacromial bursa.")
+    report = analyse(text)
+    assert "hadd_description" not in {r.id for r in report.recommendations}
+    lump = text.replace("A faint crescent of calcification now tracks into",
+                        "A second ill-defined calcification lies in")
+    assert "hadd_description" in {r.id for r in analyse(lump).recommendations}

@@ -171,6 +171,7 @@ class FollowUpRecommender:
                  or bool(ctx.modalities.intersection(when.study_shows_any.modalities))
                  or (bool(when.study_shows_any.words) and ctx.find(when.study_shows_any.words) is not None))
             and (not condition.descriptors or not condition.descriptors.isdisjoint(ctx.descriptors(finding)))
+            and (not when.descriptors_none or set(when.descriptors_none).isdisjoint(ctx.descriptors(finding)))
             and (not when.sentence_any or ctx.find_in_sentence(when.sentence_any, finding) is not None)
             and (not when.document_any or ctx.find(when.document_any, finding) is not None)
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
@@ -188,9 +189,21 @@ class FollowUpRecommender:
 
     def _missing_description(self, finding: Finding, ctx: ReportContext) -> list[str]:
         """What the deposit's description lacks; every mention's site counts, as for RK301 (the impression may name
-        the tendon over whose bone the findings place the deposit)."""
+        the tendon over whose bone the findings place the deposit). So do the size and appearance of an affirmed
+        mention of its kind whose sentence names the deposit's tendon, which the linker may have placed elsewhere
+        ("New 8 mm oval calcific density posterior to the humeral head, projecting in the infraspinatus tendon" for
+        the impression's "infraspinatus calcific tendinopathy")."""
         sites = [finding.site, *(ev.text for ev in finding.evidence if ev.role == "site")]
-        return self._hadd_description.missing(sites, finding.size_mm, ctx.descriptors(finding))
+        size, descriptors = finding.size_mm, set(ctx.descriptors(finding))
+        site = (finding.site or "").lower()
+        if site:
+            named = re.compile(rf"(?<!\w){re.escape(site)}(?!\w)")
+            for other in ctx.naming_findings:
+                if (other is not finding and other.kind == finding.kind
+                        and named.search(ctx.text[other.sentence_start : other.sentence_end].lower())):
+                    size = size if size is not None else other.size_mm
+                    descriptors |= ctx.descriptors(other)
+        return self._hadd_description.missing(sites, size, descriptors)
 
     @staticmethod
     def _report_rule_evidence(rule: FollowUpRule, ctx: ReportContext) -> list[Evidence] | None:
