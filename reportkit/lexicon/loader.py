@@ -81,7 +81,6 @@ class Lexicon(BaseModel):
         for rule in self.followup.rules:
             where = f"followup.yaml: rule {rule.id}"
             checks += [(where, rule.when.concepts, concept_ids), (where, rule.when.descriptors_any, descriptor_ids),
-                       (where, rule.when.descriptors_none, descriptor_ids),
                        (where, rule.when.differential_includes, entity_ids)]
         for term in self.terminology.terms:
             checks.append((f"terminology.yaml: term {term.id}", term.concepts, concept_ids))

@@ -253,9 +253,6 @@ class FollowUpCondition(_Entry):
     differential_includes: list[str] = Field(default_factory=list)
     concepts: list[str] = Field(default_factory=list)
     descriptors_any: list[str] = Field(default_factory=list)
-    descriptors_none: list[str] = Field(default_factory=list, description=(
-        "none of these cues is attached to the finding (calcium that migrated into the bursa, a crescent or comet "
-        "tail, is the tendon deposit's, which is described for follow-up)"))
     sentence_any: list[str] = Field(default_factory=list)
     document_any: list[str] = Field(default_factory=list)
     modality_any: list[ModalityName] = Field(default_factory=list)

@@ -94,7 +94,10 @@ class DifferentialRanker:
                 else (ctx.site_match(entity.requires_site, finding)
                       or ctx.find_in_sentence(entity.requires_site, finding))):
                 continue
-            if advice and entity.requires_own and not ctx.find_own(entity.requires_own, finding):
+            # the deposit's own name is its own word ("incidental spur": an enthesophyte wherever it is written)
+            own_name = is_named or (
+                bool(entity.named_by) and find_words(tuple(entity.named_by), finding.text) is not None)
+            if advice and entity.requires_own and not own_name and not ctx.find_own(entity.requires_own, finding):
                 continue
             if advice and entity.ruled_out_by and ctx.find(entity.ruled_out_by) is not None:
                 continue

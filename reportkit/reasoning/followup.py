@@ -171,7 +171,6 @@ class FollowUpRecommender:
                  or bool(ctx.modalities.intersection(when.study_shows_any.modalities))
                  or (bool(when.study_shows_any.words) and ctx.find(when.study_shows_any.words) is not None))
             and (not condition.descriptors or not condition.descriptors.isdisjoint(ctx.descriptors(finding)))
-            and (not when.descriptors_none or set(when.descriptors_none).isdisjoint(ctx.descriptors(finding)))
             and (not when.sentence_any or ctx.find_in_sentence(when.sentence_any, finding) is not None)
             and (not when.document_any or ctx.find(when.document_any, finding) is not None)
             and (not when.document_none or ctx.find(when.document_none, finding) is None)
