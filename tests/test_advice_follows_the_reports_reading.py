@@ -7,6 +7,8 @@ the diagnostic is still given, so that a test fails if the advice is simply swit
 
 from __future__ import annotations
 
+import pytest
+
 from reportkit.engine import get_engine, lint_text
 
 
@@ -95,21 +97,22 @@ def test_pipe_stem_calcification_already_gives_the_medial_reading():
 
 # ------------------------------------------------------------------ lint reads what the writer meant
 
-def test_a_clinical_notes_procedure_line_is_no_exam_title_for_the_side_check():
-    note = ("ED NOTE\nPC: splinter R palm\nXR R hand: no radio-opaque FB.\nBedside US: 8 mm linear echogenic "
-            "structure 3 mm deep to the puncture - likely residual wooden fragment in the right palm.\n"
-            "Procedure: LA, wound explored - wooden splinter removed intact, irrigated, left open.")
-    report = "EXAM: LEFT HAND RADIOGRAPH\nFINDINGS: Wooden splinter in the right palm soft tissues."
-    assert "RK501" not in codes(note)
-    assert "RK501" in codes(report)
-
-
-def test_cppd_offered_as_the_reading_of_an_arthropathy_is_the_umbrella_term_used_rightly():
-    reading = ("OPINION: Chondrocalcinosis of both knees. The patellofemoral-predominant arthropathy is in keeping "
-               "with CPPD rather than primary OA.")
-    named = "IMPRESSION: CPPD of the lateral meniscus."
-    assert "RK202" not in codes(reading)
-    assert "RK202" in codes(named)
+@pytest.mark.parametrize(("code", "silent", "fires"), [
+    # a clinical note's procedure line is no exam title for the side check ("irrigated, left open")
+    ("RK501",
+     "ED NOTE\nPC: splinter R palm\nXR R hand: no radio-opaque FB.\nBedside US: 8 mm linear echogenic structure 3 mm "
+     "deep to the puncture - likely residual wooden fragment in the right palm.\nProcedure: LA, wound explored - "
+     "wooden splinter removed intact, irrigated, left open.",
+     "EXAM: LEFT HAND RADIOGRAPH\nFINDINGS: Wooden splinter in the right palm soft tissues."),
+    # CPPD offered as the reading of an arthropathy is the umbrella term used rightly
+    ("RK202",
+     "OPINION: Chondrocalcinosis of both knees. The patellofemoral-predominant arthropathy is in keeping with CPPD "
+     "rather than primary OA.",
+     "IMPRESSION: CPPD of the lateral meniscus."),
+])
+def test_lint_reads_what_the_writer_meant(code, silent, fires):
+    assert code not in codes(silent)
+    assert code in codes(fires)
 
 
 # ------------------------------------------------------------------ the writer's conclusion after a spaced dash
