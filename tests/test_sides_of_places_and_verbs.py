@@ -6,13 +6,9 @@ with a near one that must not.
 """
 
 import pytest
+from test_laterality_stated import sides
 
 from reportkit import extract
-
-
-def sides(text: str) -> list[tuple[str, str | None]]:
-    """(finding text, side) for every finding of ``text``."""
-    return [(f.text, f.laterality) for f in extract(text).findings]
 
 
 # ------------------------------------------------------------------ the abdomen's quadrants (R1: body halves)

@@ -181,6 +181,8 @@ class Anatomy(_Entry):
         "or a noun, and before a word that opens no place, they are the verb"))
     auxiliaries: list[str] = Field(default_factory=list, description=(
         "words before a participle that make it a verb (\"was\", \"been\")"))
+    participle_followers: list[str] = Field(default_factory=list, description=(
+        "words after a participle, besides linking.yaml's prepositions, that make it a verb (\"left until review\")"))
     bone_regions: dict[str, str] = Field(default_factory=dict, description=(
         "long bones whose bare name, given a side, names the limb region of their shaft (\"XR LEFT FEMUR\": "
         "the thigh)"))

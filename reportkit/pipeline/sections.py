@@ -20,9 +20,15 @@ from reportkit.text import KeyScan, RegexSearch, trie_pattern
 
 QUERY_MARK = re.compile(r"\?")
 FULL_STOP = re.compile(r"(?<=[A-Za-z])\.")  # a stop written against a word: where an abbreviation may end
-# a word with a number, then a stop ("4B."); or a side's letter after a word ("on the L."), which spaCy keeps
-# with its stop as an initial's
-STOP_IN_TOKEN = re.compile(r"(?<!\S)(?=[\w-]*\d)[\w-]+\.(?=\s)|(?<=[a-z] )[LR]\.(?=\s)")
+# a word with a number, then a stop ("4B."); or (with the side letters of anatomy.yaml, :func:`stop_in_token`) a
+# side's letter after a word ("on the L."), which spaCy keeps with its stop as an initial's
+WORD_WITH_A_NUMBER = r"(?<!\S)(?=[\w-]*\d)[\w-]+\.(?=\s)"
+
+
+def stop_in_token(side_letters: Iterable[str]) -> re.Pattern[str]:
+    """A full stop the tokenizer keeps inside a token: after a word with a number, or after a side letter."""
+    letters = "".join(sorted(re.escape(letter) for letter in side_letters))
+    return re.compile(rf"{WORD_WITH_A_NUMBER}|(?<=[a-z] )[{letters}]\.(?=\s)" if letters else WORD_WITH_A_NUMBER)
 SPACES = re.compile(r"\s+")
 MAX_TITLES_KEPT = 4096
 STARTS_KEY = "reportkit_sentence_starts"
@@ -62,6 +68,7 @@ class Sectionizer:
         self._header_scan = (KeyScan if fast else RegexSearch)([self.header])
         self._sentence_rule = ArraySentenceRule(SENTENCE_ENDS) if fast else Sentencizer(punct_chars=list(SENTENCE_ENDS))
         self._abbreviations = frozenset(lexicon.sections.abbreviations)
+        self._stop_in_token = stop_in_token(lexicon.anatomy.side_letters)
 
     def section_heads(self, text: str, headers: Iterable[re.Match[str]] | None = None) -> list[Head]:
         """(category, title, start) of each section of ``text``, as :meth:`find_sections` gives them, without models.
@@ -128,7 +135,7 @@ class Sectionizer:
             rule = numpy.where(self._sentence_rule.predict([doc])[0], 1, -1)
         for i in self._runs_on_after_abbreviation(doc, starts, text):
             rule[i] = -1
-        for i in _after_a_stop_kept_in_a_token(doc, starts, text):
+        for i in _after_a_stop_kept_in_a_token(doc, starts, text, self._stop_in_token):
             rule[i] = 1
         marks = numpy.where(marks == 0, rule, marks)
         doc.from_array([SENT_START], marks.astype(numpy.uint64))
@@ -150,12 +157,12 @@ class Sectionizer:
         return found
 
 
-def _after_a_stop_kept_in_a_token(doc: Doc, starts: list[int], text: str) -> list[int]:
+def _after_a_stop_kept_in_a_token(doc: Doc, starts: list[int], text: str, stops: re.Pattern[str]) -> list[int]:
     """Tokens that start a sentence after a full stop the tokenizer kept inside a word with a number ("BI-RADS 4B.
     R breast: ...") or a side's letter ("on the L. Patellofemoral ..."): a capital follows. The rule sentencizer
     sees only a stop that is a token of its own."""
     found = []
-    for m in STOP_IN_TOKEN.finditer(text):
+    for m in stops.finditer(text):
         i = _token_at(starts, m.start())
         if (i is not None and i + 1 < len(doc) and doc[i].text == m.group() and doc[i].whitespace_
                 and doc[i + 1].text[:1].isupper()):

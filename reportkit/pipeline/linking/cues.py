@@ -80,7 +80,7 @@ class CueFinder:
         self._and = {nlp.vocab.strings.add(w) for w in ("and", "&")}
         self._verb_sides = {w.lower() for w in anatomy.verb_sides}
         self._auxiliaries = {w.lower() for w in anatomy.auxiliaries}
-        self._prepositions = {w.lower() for w in lexicon.linking.prepositions} | {"for", "to", "after", "until"}
+        self._prepositions = {w.lower() for w in (*lexicon.linking.prepositions, *anatomy.participle_followers)}
         self._letters = {nlp.vocab.strings.add(spelling): side for letter, side in anatomy.side_letters.items()
                          for spelling in (letter, f"{letter}.")}  # spaCy keeps a stop with a capital ("on the L.")
         self._the = nlp.vocab.strings.add("the")
