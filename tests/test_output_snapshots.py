@@ -75,7 +75,8 @@ def _report(shared: Path, inputs: list[str], fmt: str) -> dict[str, dict]:
                 report = json.loads(data)
                 record["summary"] = [
                     f"{a['deposit']}: {a['kind']['kind']} {a.get('suggested_entity')} "
-                    f"{[d['id'] for d in a['differential'][:3]]} notes={len(a['notes'])} warnings={len(a['warnings'])}"
+                    f"{[d['id'] for d in a['differential'][:3]]}{' offered' if a['differential_offered'] else ''} "
+                    f"notes={len(a['notes'])} warnings={len(a['warnings'])}"
                     for a in report["assessments"]
                 ] + [f"rec {r['id']} {r['findings']}" for r in report["recommendations"]]
             records[stem] = record
