@@ -210,6 +210,8 @@ class DifferentialItem(_Record):
     supporting: list[str] = Field(default_factory=list, description="cues that raised this item")
     specific: bool = Field(description="backed by a cue the article calls characteristic")
     warning: str | None = None
+    # the deposit's own evidence makes it the lead (DifferentialRanker.rank): advice may rest on it
+    _own_evidence: bool = PrivateAttr(default=False)
 
 
 class TermRef(_Record):

@@ -138,7 +138,7 @@ def test_radiograph_correlation_only_for_a_musculoskeletal_finding():
 
 
 def test_no_cross_sectional_imaging_for_a_mass_already_on_ct():
-    text = "FINDINGS: Soft-tissue mass of the thigh with central faint calcification."
+    text = "FINDINGS: Soft-tissue mass of the thigh with central calcification."
     assert "mass_cross_sectional" in recommendations(analyse("EXAM: Radiograph of the left thigh.\n" + text))
     assert "mass_cross_sectional" not in recommendations(analyse("EXAM: CT of the left thigh.\n" + text))
 
@@ -356,8 +356,8 @@ def test_a_mineralised_mass_read_as_a_gouty_tophus_gets_no_sarcoma_work_up():
     tophus = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised periarticular soft "
                          "tissue mass next to erosions of the first MTP joint, consistent with a tophus of gout.")
     assert "mass_cross_sectional" not in tophus
-    mass = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A faintly mineralised soft tissue mass beside "
-                       "the first metatarsophalangeal joint.")
+    mass = recommended("EXAM: Radiograph of the left foot.\nFINDINGS: A soft tissue mass with central mineralisation "
+                       "over the dorsum of the foot.")
     assert "mass_cross_sectional" in mass
 
 
@@ -1031,12 +1031,12 @@ def test_an_early_zonal_rim_of_calcification_is_no_kind_dispute():
 
 @pytest.mark.parametrize("text, offered", [
     # a tendon named in the deposit's sentence: "soft tissues" beside a bone does not settle the row
-    ("EXAM: Radiographs of the right wrist.\nFINDINGS: Amorphous calcification in the soft tissues volar to the "
+    ("EXAM: Radiographs of the right wrist.\nFINDINGS: Sheet-like calcification in the soft tissues volar to the "
      "pisiform, along the course of flexor carpi ulnaris. Joint spaces preserved.", False),
-    ("EXAM: Radiographs of the right wrist.\nFINDINGS: Amorphous calcification in the soft tissues volar to the "
+    ("EXAM: Radiographs of the right wrist.\nFINDINGS: Sheet-like calcification in the soft tissues volar to the "
      "pisiform. Joint spaces preserved.", True),
     ("EXAM: Radiographs of both hands.\nFINDINGS: Calcification in the soft tissues of the pulp of the left index "
-     "finger. Acro-osteolysis of the tufts.", True),
+     "finger with acro-osteolysis of the tuft.", True),
     # the only place is another sentence's: the healed wounds are no site of the residual fleck
     ("Shoulder clinic, post-op review. Left shoulder arthroscopy six weeks ago. Wounds healed, full range. "
      "Radiograph today shows a small residual fleck of calcification, expected to resorb.", False),
@@ -1152,7 +1152,7 @@ def test_deposits_around_a_joint_of_a_scleroderma_hand_get_no_joint_differential
     report = analyse(text)
     around = next(a for a in report.assessments if report.assessed_finding(a).location_category == "articular")
     assert around.differential[0].id == "cppd" and not around.differential_offered
-    inside = analyse("EXAM: Radiograph of the left hand.\nFINDINGS: Calcification within the 5th PIP joint.")
+    inside = analyse("EXAM: Radiograph of the left hand.\nFINDINGS: Linear calcification within the 5th PIP joint.")
     assert inside.assessments[0].differential_offered
 
 

@@ -167,8 +167,8 @@ def test_two_deposits_named_in_one_sentence_stay_two():
 @pytest.mark.parametrize("text", [
     "EXAM: CT of the right arm.\nHISTORY: 50-year-old with a slowly enlarging lump.\nFINDINGS: Lobulated soft "
     "tissue mass of the biceps brachii containing central calcifications, 5 cm.",
-    "EXAM: MRI of the left thigh.\nFINDINGS: Heterogeneous mass within the vastus intermedius with foci of "
-    "calcification centrally.",
+    "EXAM: MRI of the left thigh.\nFINDINGS: Heterogeneous mass within the vastus intermedius with central "
+    "calcification.",
     "EXAM: CT of the left forearm.\nFINDINGS: 3 cm calcified mass within the pronator teres.\nIMPRESSION: "
     "Calcified intramuscular mass, a soft tissue tumour is the main consideration.",
 ])

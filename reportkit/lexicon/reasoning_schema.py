@@ -204,6 +204,14 @@ class Differential(_Entry):
     density: Density
     named_bonus: int
     specific_margin: int
+    bold_prior: int = Field(description=(
+        "the prior of a location's most frequent aetiology (Table 1's bold entry): placed by its own sentence in "
+        "a structure of one of the `rows_naming_their_cause`, a deposit is its own evidence for that entity as the "
+        "lead of advice"))
+    rows_naming_their_cause: list[LocationCategory] = Field(default_factory=list, description=(
+        "the rows whose structure alone names the bold aetiology (a tendon's deposit: HADD); a joint holds "
+        "cartilage, capsule, bodies and periarticular deposits, so a deposit 'at the joint' names none"))
+    rows_naming_their_cause_source: str = Field(default="", description="why those rows")
     alternative_notes_margin: int = Field(ge=0, description=(
         "an alternative's notes and warnings are shown only when its score is within this of the leading entity's"))
     coordination: list[str] = Field(min_length=1, description=(

@@ -134,6 +134,9 @@ class Site(_Entry):
     names_no_structure: bool = Field(default=False, description=(
         "a word that only says 'not bone' ('soft tissue'): a soft-tissue structure the finding's own phrase names "
         "(a tendon, a ligament, a meniscus, a vessel) says where the finding is"))
+    receives_migrated_calcium: bool = Field(default=False, description=(
+        "where a tendon's hydroxyapatite migrates in the resorptive phase (a bursa beside it): a deposit there "
+        "described beside one at a tendon is that deposit's migrated part, no tendon of its own"))
     terms: list[str]
     patterns: list[TokenPattern] = Field(default_factory=list)
     source: str | None = Field(default=None, description="where the site's reading or names come from, when it is no plain anatomy")
@@ -363,6 +366,8 @@ class Linking(_Entry):
     )
     placeholder_pattern: str
     window_before: int = Field(ge=0, description="tokens before a finding searched for a site or side")
+    holder_reach: int = Field(default=3, ge=0, description=(
+        "words a holder link may stand before its finding (the finding's own modifiers)"))
     window_after: int = Field(gt=0, description="tokens after a finding searched for its site")
     size_units: dict[str, float] = Field(min_length=1, description="unit word -> millimetres")
     size_joiners: list[str] = Field(min_length=1, description="words between the dimensions of one size")

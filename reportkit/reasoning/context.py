@@ -82,6 +82,8 @@ class ReportContext:
     # the history or indication headers' (start, title end, line end): a sentence after the header's own is often
     # the unheaded findings ("Hx: fever. Amorphous calcification ...")
     history_lines: list[tuple[int, int, int]] = field(default_factory=list)
+    # the study's clinical context: its exam title and its history or indication sections, (start, end)
+    clinical_context: list[tuple[int, int]] = field(default_factory=list)
     # a deposit (by its first mention's span) -> imaged, read from all its mentions (see imaged_deposit)
     _deposits_imaged: dict[tuple[int, int], bool] = field(default_factory=dict, repr=False)
     # the differentials and suggestions (their entities), notes and warnings given so far, deposit by deposit
@@ -95,7 +97,8 @@ class ReportContext:
         history = [(s.start, s.start + len(s.title or ""), _line_end(text, s.start, s.end))
                    for s in result.sections if s.category == "indication"]
         return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
-                   patient_age=patient_age, history_lines=history)
+                   patient_age=patient_age, history_lines=history,
+                   clinical_context=[(s.start, s.end) for s in result.sections if s.category in ("exam", "indication")])
 
     @functools.cached_property
     def words(self) -> AffirmedText:
@@ -135,10 +138,9 @@ class ReportContext:
 
     def imaged(self, finding: Finding) -> bool:
         """Was the deposit seen on imaging, as far as the report tells? Not one an operative or procedure note
-        found at the procedure (no modality in its own sentence); not, in a report that names no imaging, a
-        clinical note's deposit or one its own clause says was examined ("palpable"); nor, in a clinical note that
-        names imaging elsewhere, one its own clause says was examined and its sentence names no imaging ("tophus
-        noted on exam"); nor, in an imaging report, one named only in the sentence of its history or indication
+        found at the procedure, nor a clinical note's, unless its own sentence names the imaging that showed it
+        ("Radiographs showed ..."); not, in a report that names no imaging, one its own clause says was examined
+        ("palpable"); nor, in an imaging report, one named only in the sentence of its history or indication
         header. The article's advice reads images. A deposit read by :meth:`imaged_deposit` answers for
         all its mentions."""
         known = self._deposits_imaged.get((finding.start, finding.end))
@@ -149,11 +151,14 @@ class ReportContext:
         if self.modalities and not self.clinical_note and any(
                 lo <= finding.start < hi and finding.sentence_start <= head for lo, head, hi in self.history_lines):
             return False  # an imaging report's history ("Hx: calcinosis of the fingertips" on a renal US)
+        if self.clinical_note:
+            # a note records what imaging showed in the sentence that names it ("Radiographs showed ..."); a
+            # deposit of its history, examination or assessment ("the firmness raises concern for myositis
+            # ossificans"; "US requested") is no image's
+            return _sentence_names_modality(finding)
         examined = bool(self.examined_words) and (self.find_own(self.examined_words, finding) is not None or any(
             lo <= finding.start < hi for lo, hi in self.examined_sections))
-        if self.modalities:
-            return not (self.clinical_note and examined and not _sentence_names_modality(finding))
-        return not (self.clinical_note or examined)
+        return bool(self.modalities) or not examined
 
     def imaged_deposit(self, merged: Finding, mentions: list[Finding]) -> bool:
         """Was a deposit seen on imaging: any of its mentions (an operative note's "MRI showed a deposit" and the
@@ -253,7 +258,7 @@ class ReportContext:
         if finding.location_category == "articular":
             # "calcific deposits around the 5th PIP joint": in the joint or in the soft tissue around it
             between = (self.text[finding.end:ev.start].lower() for ev in own if ev.start >= finding.end)
-            return not any(rows.around_joint.intersection(re.findall(r"[\w-]+", words)) for words in between)
+            return not any(find_words(tuple(rows.around_joint), words) for words in between)
         if finding.location_category != "soft_tissue":
             return True
         hinted = any(ev.text.lower() in rows.hinting for ev in own)

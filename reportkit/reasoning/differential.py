@@ -39,10 +39,24 @@ class DifferentialRanker:
         # entity -> the concept of its own name (the first it lists, when that names one diagnosis): "calcific
         # tendinitis" names HADD
         self._own_concepts = {e.id: frozenset(e.concepts[:1]) & identifying for e in self.differential.entities}
+        # the appearances the article calls characteristic of an entity, all of them and each entity's
+        self._descriptors_of = {e.id: frozenset(c.descriptor for c in e.cues if c.descriptor and c.specific)
+                                for e in self.differential.entities}
+        self._characteristic_descriptors = frozenset().union(*self._descriptors_of.values())
+        # entity -> every concept that names it alone ("chondrocalcinosis" names CPPD)
+        self._naming_concepts = {e.id: frozenset(e.concepts) & identifying for e in self.differential.entities}
+        # site term -> the body region of a site found in one region only (a meniscus: the knee)
+        self._site_regions = {term: site.region for site in lexicon.anatomy.sites
+                              if site.region and not site.in_every_region for term in site.terms}
+        # the site terms that place a deposit in a row of Table 1 (a tendon, a joint), unlike a region or a limb
+        readings = lexicon.anatomy.site_categories
+        self._row_terms = {term: readings[site.category].location for site in lexicon.anatomy.sites
+                           for term in site.terms
+                           if readings[site.category].location and not readings[site.category].weak}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
-        # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
-        # ("OPLL", "an ossified stylohyoid ligament"): none of Table 1's ossifications, so the advice gives none
+        # deposits a report names by a name of their own that no entity ranks: ossifications that carry only a broad
+        # label ("OPLL", "an ossified stylohyoid ligament"): none of Table 1's ossifications, so the advice gives none
         ranked = {c for e in self.differential.entities for c in e.concepts}
         broad = set(lexicon.lint.broad_diagnoses)
         self._unranked = frozenset(c.id for c in lexicon.concepts.concepts if c.role == "specific"
@@ -102,12 +116,14 @@ class DifferentialRanker:
             if advice and entity.ruled_out_by and ctx.find(entity.ruled_out_by) is not None:
                 continue
             supporting, specific, score = [], False, prior
+            own = False  # a characteristic cue of the deposit's own (see _own_cue)
             for cue in entity.cues:
                 why = self._cue_matches(cue, finding, ctx, advice)
                 if why:
                     supporting.append(why)
                     score += cue.weight
                     specific |= cue.specific
+                    own |= cue.specific and advice and self._own_cue(cue, finding, ctx)
             placed = bool(entity.requires_site) and not places  # its required site is the deposit's own (above)
             if unlocated and not (is_named or placed or specific):
                 continue
@@ -116,11 +132,20 @@ class DifferentialRanker:
                 supporting.insert(0, "named in the report")
             if score <= 0:
                 continue
-            items.append(DifferentialItem(
+            item = DifferentialItem(
                 id=entity.id, literal=entity.literal, diagnosis=entity.diagnosis, score=score, named=is_named,
                 supporting=supporting, specific=specific or is_named,
                 warning=entity.warning if entity.warning and specific else None,
-            ))
+            )
+            # the row's most frequent cause (Table 1's bold entry) in a structure of that row the deposit's own
+            # sentence names is the deposit's own evidence too ("calcification in the supraspinatus tendon": HADD),
+            # unless the deposit's appearance is another entity's characteristic one ("sheet-like calcification in
+            # the fascia": dermatomyositis's)
+            others = self._characteristic_descriptors - self._descriptors_of[entity.id]
+            item._own_evidence = is_named or own or (
+                prior >= self.differential.bold_prior and self._placed_in_row(finding, ctx)
+                and ctx.descriptors(finding).isdisjoint(others))
+            items.append(item)
         # the report's own interpretation leads (`named_bonus` makes it so on most scores; a tie with report-wide cues
         # must not hand the lead to an entity it did not name); of equal scores, the one the report names for another
         # of its mentions (the impression's reading of the lesion a findings sentence describes)
@@ -133,6 +158,31 @@ class DifferentialRanker:
                 items.remove(lead)
                 items.insert(0, lead)
         return items
+
+    @staticmethod
+    def _own_cue(cue: Cue, finding: Finding, ctx: ReportContext) -> bool:
+        """Is a cue that holds the deposit's own evidence: its descriptor or site, words of its sentence (an
+        ``owned`` cue's: of its clause), or words of the study's clinical context (its exam title, history or
+        indication: "HISTORY: contusion three weeks ago")? Not words that describe something else elsewhere in the
+        report."""
+        if cue.descriptor or cue.site or cue.site_of or cue.owned or cue.sentence:
+            return True
+        if not cue.document:
+            return False
+        if ctx.find_own(cue.document, finding) is not None:
+            return True
+        hit = ctx.find(cue.document, finding)
+        return hit is not None and any(lo <= hit.start < hi for lo, hi in ctx.clinical_context)
+
+    def _placed_in_row(self, finding: Finding, ctx: ReportContext) -> bool:
+        """Does the deposit's own sentence name a structure of its row, of a row whose structure names its cause
+        (a tendon), not only a region, a limb or a bone it lies by?"""
+        if finding.location_category not in self.differential.rows_naming_their_cause:
+            return False
+        return any(ev.role == "site" and finding.sentence_start <= ev.start < finding.sentence_end
+                   and ev.text.lower() in self._row_terms
+                   and self._row_terms[ev.text.lower()] == finding.location_category
+                   and ctx.affirmed(ev.start, ev.end, finding) for ev in finding.evidence)
 
     def _needs_cue(self, item: DifferentialItem) -> bool:
         """Is ``item`` an entity that may not lead (``lead_needs_cue``) and lacks the specific cue that would let it?"""
@@ -160,12 +210,15 @@ class DifferentialRanker:
         if not assessment.named_by_report:
             assessment._read_as = frozenset(
                 i.id for i in items[1:] if self.entities[i.id].named_by
-                and ctx.find_in_sentence(self.entities[i.id].named_by, finding) is not None)
+                and ctx.find_in_sentence(self.entities[i.id].named_by, finding) is not None
+            ) or self._read_for_like_deposit(items, finding, ctx)
         read_otherwise = bool(assessment._read_as)
         # advice rests on a deposit the report asserts, in a row its own sentence settles: a hedged one, or one
         # placed by another sentence or by default (ReportContext.row_settled), keeps its ranking as data only
         unsettled = not ctx.row_settled(finding)
-        assessment.differential_offered = bool(items) and not (
+        # and on a lead the deposit's own evidence gives: a report's history or another sentence's words alone
+        # ("postoperative", "known scleroderma") rank the entities but are no reason to advise on this deposit
+        assessment.differential_offered = bool(items) and items[0]._own_evidence and not (
             assessment.named_by_report or read_otherwise or finding.uncertain or unsettled)
         top = self.suggestion(items) if assessment.differential_offered else None
         # one report's advice is given once: a deposit whose suggestion or differential an earlier deposit of the
@@ -184,8 +237,11 @@ class DifferentialRanker:
         margin = self.differential.alternative_notes_margin
         # a hedged deposit, or one whose row is open: no note or warning of what it would be; nor again for a
         # deposit whose advice was given
+        # notes and warnings go with a differential given as advice, or with the diagnosis the report names (a
+        # note on CPPD in a younger patient): beside a ranking kept as data they would be advice on a lead the
+        # deposit's evidence does not give
         shown = [] if finding.uncertain or unsettled or repeated else (
-            items[:TOP] if assessment.differential_offered else items[:1])
+            items[:TOP] if assessment.differential_offered else items[:1] if assessment.named_by_report else [])
         for item in (i for i in shown if items[0].score - i.score <= margin):
             entity = self.entities[item.id]
             # a warning keeps a reader from mistaking the entity for its mimic: the report naming it has not
@@ -204,6 +260,37 @@ class DifferentialRanker:
                 if set(phase.descriptors_any) & descriptors:
                     assessment.phase = phase.name
                     break
+
+    def _read_for_like_deposit(self, items: list[DifferentialItem], finding: Finding,
+                               ctx: ReportContext) -> frozenset[str]:
+        """The entities of the ranking that the report's reading names for a deposit like this one, which names
+        none itself: a mention of the impression, or a hedged one ("features favour ..."), on no other side, in no
+        other body region, and, when that mention's own sentence places it, in the same row ("Linear calcification
+        within the triangular fibrocartilage and faint calcification of the scapholunate ligament. ... Opinion:
+        findings favour CPPD arthropathy of the L wrist"). The writer has read the deposit: a differential led by
+        another entity would contradict that reading, and one led by it would repeat it. A findings sentence
+        naming another deposit outright ("Small posterior calcaneal enthesophyte") reads that one, and the
+        clinical question is no reading."""
+        if any(i.named for i in items):
+            return frozenset()  # the deposit's own words name what it is
+        ranked = {i.id for i in items}
+        read = set()
+        for mention in ctx.naming_findings:
+            if (mention.start == finding.start or mention.section == "indication"
+                    or not (mention.section == "impression" or mention.uncertain) or not self._like(mention, finding)):
+                continue
+            read.update(e for e in ranked if not self._naming_concepts[e].isdisjoint(mention.named_concepts))
+        return frozenset(read)
+
+    def _like(self, mention: Finding, finding: Finding) -> bool:
+        """Could ``mention`` be of the same deposit as ``finding``, by its side, region and (placed by its own
+        sentence) row?"""
+        sides = {mention.laterality, finding.laterality} - {None, "bilateral"}
+        regions = {self._site_regions.get((f.site or "").lower()) for f in (mention, finding)} - {None}
+        placed = any(ev.role == "site" and mention.sentence_start <= ev.start < mention.sentence_end
+                     and ev.text.lower() in self._row_terms for ev in mention.evidence)
+        rows = {mention.location_category, finding.location_category} - {None} if placed else set()
+        return len(sides) < 2 and len(regions) < 2 and len(rows) < 2
 
     def _named_by_report(self, entity: Entity, finding: Finding, ctx: ReportContext) -> bool:
         """Does the report name ``entity`` itself, for this deposit or one like it (a findings mention the impression

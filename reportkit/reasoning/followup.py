@@ -64,8 +64,13 @@ class _Facts:
         # calcification from glass or silicone
         unsettled = (finding.kind != "foreign_body" or finding.uncertain or assessed.agrees is False
                      or len(kinds_named) > 1)
+        diagnoses = {finding.diagnosis, assessment.suggested_diagnosis} - {None}
+        if assessment._read_as and not any(item.named for item in assessment.differential):
+            # a deposit its own words do not name: the label inferred from its place gives way to the reading the
+            # report gives it (a ligament's calcification the opinion calls CPPD is no HADD to describe)
+            diagnoses = {i.diagnosis for i in assessment.differential if i.id in assessment._read_as} - {None}
         return cls(frozenset({finding.kind, assessed.kind}),
-                   frozenset({finding.diagnosis, assessment.suggested_diagnosis} - {None}),
+                   frozenset(diagnoses),
                    # a differential kept as data (the report names the lead, or hedges the deposit) raises no work-up
                    # but that of the reading the deposit's sentence names ("a soft tissue tumour is the main
                    # consideration": its biopsy planning)
@@ -114,8 +119,9 @@ class FollowUpRecommender:
                     out[rule.id, rule.text] = Recommendation(id=rule.id, text=rule.text, source=rule.source,
                                                              evidence=evidence)
                 continue
-            for finding, assessment, known in zip(result.findings, assessments, facts, strict=True):
-                if self._condition_holds(condition, finding, known, ctx):
+            migrated = self._migrated(condition, result.findings, facts) if rule.when.description_incomplete else ()
+            for i, (finding, assessment, known) in enumerate(zip(result.findings, assessments, facts, strict=True)):
+                if i not in migrated and self._condition_holds(condition, finding, known, ctx):
                     text = self._text(rule, finding, ctx)
                     rec = out.setdefault((rule.id, text), Recommendation(id=rule.id, text=text, source=rule.source))
                     rec.findings.append(assessment.finding)
@@ -134,6 +140,15 @@ class FollowUpRecommender:
             else:
                 merged[rec.text] = rec
         return list(merged.values())
+
+    def _migrated(self, condition: _Condition, deposits: list[Finding], facts: list[_Facts]) -> set[int]:
+        """The deposits of the rule's diagnoses that are the migrated calcium of another one at a tendon
+        (:meth:`HaddDescription.migrated`): a description rule asks it of that deposit."""
+        described = [(i, f, _sites(f)) for i, (f, known) in enumerate(zip(deposits, facts, strict=True))
+                     if not condition.diagnoses.isdisjoint(known.diagnoses)
+                     and not (f.negated or f.hypothetical)]  # a deposit compared with its past still has one
+        return {i for i, f, sites in described if self._hadd_description.migrated(
+            sites, f.laterality, [(other, o.laterality) for j, o, other in described if j != i])}
 
     def _condition_holds(self, condition: _Condition, finding: Finding, facts: _Facts, ctx: ReportContext) -> bool:
         """Whether a finding rule's every condition holds for one asserted finding.
@@ -192,7 +207,7 @@ class FollowUpRecommender:
         mention of its kind whose sentence names the deposit's tendon, which the linker may have placed elsewhere
         ("New 8 mm oval calcific density posterior to the humeral head, projecting in the infraspinatus tendon" for
         the impression's "infraspinatus calcific tendinopathy")."""
-        sites = [finding.site, *(ev.text for ev in finding.evidence if ev.role == "site")]
+        sites = _sites(finding)
         size, descriptors = finding.size_mm, set(ctx.descriptors(finding))
         site = (finding.site or "").lower()
         if site:
@@ -232,3 +247,8 @@ class FollowUpRecommender:
             if (doc_hit or not when.document_any) and (sent_hit or not when.sentence_any):
                 return [match_evidence(hit, "cue") for hit in (doc_hit, sent_hit) if hit]
         return None
+
+
+def _sites(finding: Finding) -> list[str | None]:
+    """Every place a deposit's mentions name: its site and each site in its evidence."""
+    return [finding.site, *(ev.text for ev in finding.evidence if ev.role == "site")]

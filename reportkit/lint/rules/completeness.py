@@ -27,7 +27,9 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         by examination, not on imaging, has no image to describe; a clinical, operative or referral
         note is not the report of the study. A deposit placed at a tendon only by a site another
         sentence names ("Pellegrini-Stieda ossification at the MCL origin. Popliteal a.
-        calcification.") is labelled HADD from that guess, and is not reported.
+        calcification.") is labelled HADD from that guess, and is not reported. Nor is the
+        calcium of a tendon deposit migrated to the bursa beside it ("a crescent of calcific
+        density in the subacromial bursa"): the tendon deposit's description is the one asked for.
 
     Why it matters:
         The article asks the radiologist to always describe HADD with the tendon involved, the
@@ -49,6 +51,10 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
     if ctx.clinical_note:
         return
     description: HaddDescription | None = None  # made for the first HADD deposit: most reports have none
+    # each HADD deposit's places (the impression may name the tendon the findings place) and side
+    placed = {index: ([deposit.site, *(findings[i].site for i in deposit.findings)], deposit.laterality)
+              for index, deposit in enumerate(ctx.result.deposits)
+              if deposit.diagnosis == vocabulary.hadd_diagnosis and not deposit.negated}
     for index, deposit in enumerate(ctx.result.deposits):  # every mention counts ("The deposit is ill-defined.")
         described = [findings[i] for i in deposit.findings if findings[i].section in vocabulary.finding_sections]
         if (deposit.diagnosis != vocabulary.hadd_diagnosis or not described or not positive(described[0])
@@ -59,9 +65,17 @@ def incomplete_hadd_description(ctx: LintContext) -> Iterator[Violation]:
         description = description or HaddDescription(ctx.lexicon)
         if deposit.location_category not in description.locations:
             continue  # a disc's hydroxyapatite is not the article's tendon deposit
-        # the impression may name the tendon the findings place
-        sites = [deposit.site, *(findings[i].site for i in deposit.findings)]
-        missing = description.missing(sites, deposit.size_mm, deposit.descriptors)
+        sites, side = placed[index]
+        if description.migrated(sites, side, [place for other, place in placed.items() if other != index]):
+            continue  # the calcium of a tendon deposit the report describes, migrated to the bursa beside it
+        # another mention of a HADD deposit at the same tendon on its side describes it too, as the follow-up
+        # counts ("an echogenic ovoid deposit measuring 14 x 6 mm ..., in keeping with a hard calcific deposit")
+        same = [other for i, other in enumerate(ctx.result.deposits) if i != index and i in placed
+                and other.site and deposit.site and other.site.lower() == deposit.site.lower()
+                and other.laterality in (None, deposit.laterality)]
+        size = next((d.size_mm for d in [deposit, *same] if d.size_mm is not None), None)
+        descriptors = {*deposit.descriptors, *(d for other in same for d in other.descriptors)}
+        missing = description.missing(sites, size, descriptors)
         if missing:
             f = described[0]
             words = [APPEARANCE if part == "appearance" else part for part in missing]

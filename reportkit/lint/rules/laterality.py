@@ -26,10 +26,12 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     What it checks:
         A finding of the findings or impression whose own sentence states left (or right) when
         the exam line of a radiology report (not a clinical note's procedure or examination line)
-        states only the other side (a history's other side is no conflict); or the
+        states only the other side and no midline region that shows both ("CT PELVIS AND RIGHT
+        HIP") (a history's other side is no conflict); or the
         same finding stated on opposite sides in the findings and the impression: a label no
         broader than lint.yaml's `broad_diagnoses`, and no finding of that label on the
-        impression's side or on a side not read.
+        impression's side, on both sides or on a side not read, and an impression sentence that
+        names one side only.
 
     Why it matters:
         Wrong-side reporting is a never-event; a side conflict must be resolved before
@@ -53,9 +55,13 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     vocabulary = ctx.lexicon.lint
     exam_sides: set[str] = set()
     # a clinical note's procedure or examination line is no imaging exam's title ("wound explored, left open")
+    midline = tuple(term for site in ctx.lexicon.anatomy.sites if site.midline for term in site.terms)
+    both_sides = False  # an exam that also covers a midline region ("CT PELVIS AND RIGHT HIP") shows both sides
     for _, text in [] if ctx.clinical_note else ctx.section_text("exam"):
-        exam_sides |= _sides_in(ctx, text.splitlines()[0] if text else "")
-    if len(exam_sides) == 1 and exam_sides <= {"left", "right"}:
+        title = text.splitlines()[0] if text else ""
+        exam_sides |= _sides_in(ctx, title)
+        both_sides |= find_words(midline, title.lower()) is not None
+    if len(exam_sides) == 1 and exam_sides <= {"left", "right"} and not both_sides:
         (side,) = exam_sides
         # what the exam showed: a history's other side ("excision from the left elbow in 2018") is no conflict
         described = {*vocabulary.finding_sections, "impression"}
@@ -69,7 +75,7 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
         return f.diagnosis is not None and f.diagnosis == imp.diagnosis and f.laterality != imp.laterality
 
     def same_or_unknown_side(imp: Finding, f: Finding) -> bool:
-        return f.diagnosis == imp.diagnosis and f.laterality in (imp.laterality, None)
+        return f.diagnosis == imp.diagnosis and f.laterality in (imp.laterality, None, "bilateral")
 
     # a label as broad as "other" does not say two mentions are one finding, and an impression restating one of
     # two findings of a label (a left ureteric stone beside a right renal one) contradicts neither; nor does one
@@ -80,5 +86,7 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     for imp, f in first_match_in_findings(explicit, vocabulary.finding_sections, other_side):
         if imp.diagnosis in vocabulary.broad_diagnoses or id(imp) in restated:
             continue
+        if {"left", "right"} <= _sides_in(ctx, ctx.text[imp.sentence_start:imp.sentence_end].lower()):
+            continue  # an impression naming both sides ("left trochanteric region and right ischial region")
         yield Violation(imp.start, imp.end, f"impression says {imp.laterality} but findings say "
                         f"{f.laterality} for {imp.diagnosis.replace('_', ' ')}")

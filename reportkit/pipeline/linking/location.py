@@ -34,6 +34,8 @@ class SiteReader:
         self._holder_links = Phrases(nlp, lexicon.linking.holder_links)
         self._containers = Phrases(nlp, lexicon.linking.containers)
         self._held_by_pronoun = {nlp.vocab.strings.add(w) for w in (*lexicon.linking.referring_pronouns, "them")}
+        self._copulas = {nlp.vocab.strings.add(w) for w in lexicon.linking.copulas}
+        self._predicate_adverbs = frozenset(lexicon.linking.predicate_adverbs)
         self._tendon_diseases = Phrases(nlp, lexicon.linking.tendon_diseases)
         self._likeness = Phrases(nlp, lexicon.linking.likeness)
         self._interpretation_links = Phrases(nlp, lexicon.linking.interpretation_links)
@@ -43,6 +45,7 @@ class SiteReader:
         self._phrase_openers = Phrases(nlp, lexicon.linking.determiners + lexicon.linking.prepositions)
         self._clauses = clauses
         self._before = clauses.before
+        self._holder_reach = lexicon.linking.holder_reach
         strings = nlp.vocab.strings  # a token's lower-cased word id (:mod:`.phrases`)
         self._semicolon = strings.add(";")
         self._referring = {strings.add(w) for w in (*lexicon.linking.restating_demonstratives,
@@ -274,9 +277,14 @@ class SiteReader:
     def _holder_site(self, ctx: FindingContext) -> Cue | None:
         """The first site that decides (not a limb or region) in the phrase of the structure holding the finding
         ("a soft-tissue mass of the finger with calcifications"), when a holder word stands just before it, or a
-        container and a pronoun just after it ("... calcifications within it")."""
+        container and a pronoun just after it ("... calcifications within it"), or in the subject of the clause the
+        finding is the predicate of ("the triangular fibrocartilage ... is calcified")."""
         index, start, doc = ctx.index, ctx.group.start, ctx.doc
         end = ctx.group.last_end
+        copula = self._copula_before(ctx)
+        if copula is not None:
+            # "the triangular fibrocartilage at the left wrist is also calcified": the predicate lies in its subject
+            return self._deciding_site(ctx, copula)
         if (end + 1 < ctx.sent.end and self._containers.starts_at(index.lower, end)
                 and index.lower[end + 1] in self._held_by_pronoun):
             # "a lesion in the proximal phalanx, with endosteal scalloping and ring-like calcifications within it":
@@ -284,7 +292,7 @@ class SiteReader:
             return self._deciding_site(ctx, start)
         # the holder word lies within the window's reach in words: a hyphenated modifier ("ring-and-arc") is one
         lo, words = start, 0
-        while lo > ctx.sent.start and words < self._before:
+        while lo > ctx.sent.start and words < self._holder_reach:
             lo -= 1
             words += lo == ctx.sent.start or bool(doc[lo - 1].whitespace_)
         link = next((i for i in range(start - 1, lo - 1, -1) if self._holder_links.starts_at(index.lower, i)), None)
@@ -297,6 +305,14 @@ class SiteReader:
         if self._interpretation_links.ends_at(index.lower, link + 1):
             return None
         return self._deciding_site(ctx, link)
+
+    def _copula_before(self, ctx: FindingContext) -> int | None:
+        """The copula the finding is the predicate of ("... is also calcified"): the token before it, its adverbs
+        aside, else None."""
+        i = ctx.group.start - 1
+        while i > ctx.sent.start and (ctx.doc[i].lower_.endswith("ly") or ctx.doc[i].lower_ in self._predicate_adverbs):
+            i -= 1
+        return i if i >= ctx.sent.start and ctx.index.lower[i] in self._copulas else None
 
     def _deciding_site(self, ctx: FindingContext, end: int) -> Cue | None:
         """The first site that decides a category (not a limb or region) in the finding's clause before ``end``; a
