@@ -81,6 +81,8 @@ def test_hard_cases_meet_the_same_bars():
     ("written_probes_ee.jsonl", 0.85), ("written_probes_ff.jsonl", 0.85), ("written_probes_hh.jsonl", 0.80),
     ("written_probes_jj.jsonl", 0.85), ("written_probes_ll.jsonl", 0.80), ("written_probes_nn.jsonl", 0.85),
     ("written_probes_oo.jsonl", 0.85), ("written_probes_tt.jsonl", 0.85), ("written_probes_uu.jsonl", 0.80),
+    ("written_probes_ww.jsonl", 0.85), ("written_probes_xx.jsonl", 0.85), ("written_probes_yy.jsonl", 0.85),
+    ("written_probes_ac.jsonl", 0.85), ("written_probes_ae.jsonl", 0.85),
 ])
 def test_written_probes_meet_the_same_bars_and_a_side_bar(name, sides):
     """Sets written by annotators who saw neither reportkit's output nor each other's set; each read for kinds of
