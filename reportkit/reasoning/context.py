@@ -96,9 +96,9 @@ class ReportContext:
         """The context of ``result``, extracted from ``text`` (``patient_age``: exam metadata, if any)."""
         history = [(s.start, s.start + len(s.title or ""), _line_end(text, s.start, s.end))
                    for s in result.sections if s.category == "indication"]
+        context = [(s.start, s.end) for s in result.sections if s.category in ("exam", "indication")]
         return cls(text=text, modalities=set(result.modality), scopes=list(result.assertion_scopes),
-                   patient_age=patient_age, history_lines=history,
-                   clinical_context=[(s.start, s.end) for s in result.sections if s.category in ("exam", "indication")])
+                   patient_age=patient_age, history_lines=history, clinical_context=context)
 
     @functools.cached_property
     def words(self) -> AffirmedText:

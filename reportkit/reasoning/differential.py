@@ -55,8 +55,8 @@ class DifferentialRanker:
                            if readings[site.category].location and not readings[site.category].weak}
         self._coordination = words_pattern(self.differential.coordination)
         self._site_ids = {term: site.id for site in lexicon.anatomy.sites for term in site.terms}
-        # deposits a report names by a name of their own that no entity ranks: ossifications that carry only a broad
-        # label ("OPLL", "an ossified stylohyoid ligament"): none of Table 1's ossifications, so the advice gives none
+        # ossifications a report names by a name of their own that no entity ranks and that carry only a broad label
+        # ("OPLL", "an ossified stylohyoid ligament"): none of Table 1's ossifications, so the advice gives none
         ranked = {c for e in self.differential.entities for c in e.concepts}
         broad = set(lexicon.lint.broad_diagnoses)
         self._unranked = frozenset(c.id for c in lexicon.concepts.concepts if c.role == "specific"

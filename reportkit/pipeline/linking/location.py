@@ -10,7 +10,7 @@ from reportkit.models import Evidence
 from reportkit.pipeline.linking.context import FindingContext, cite, span_text
 from reportkit.pipeline.linking.cues import Cue
 from reportkit.pipeline.linking.index import DocIndex, SortedCues
-from reportkit.pipeline.linking.phrases import Clauses, Phrases
+from reportkit.pipeline.linking.phrases import Clauses, Phrases, predicate_adverb
 
 
 class SiteReader:
@@ -310,7 +310,7 @@ class SiteReader:
         """The copula the finding is the predicate of ("... is also calcified"): the token before it, its adverbs
         aside, else None."""
         i = ctx.group.start - 1
-        while i > ctx.sent.start and (ctx.doc[i].lower_.endswith("ly") or ctx.doc[i].lower_ in self._predicate_adverbs):
+        while i > ctx.sent.start and predicate_adverb(ctx.doc[i].lower_, self._predicate_adverbs):
             i -= 1
         return i if i >= ctx.sent.start and ctx.index.lower[i] in self._copulas else None
 

@@ -172,3 +172,9 @@ class Clauses:
         if next_start is not None:
             limit = min(limit, next_start)
         return self.clause_end(words, last_end, limit)
+
+
+def predicate_adverb(word: str, adverbs: frozenset[str]) -> bool:
+    """Whether a lower-cased word before a predicate reads as its adverb ("completely", "since", "now"): any word in
+    -ly, and linking.yaml's ``predicate_adverbs``."""
+    return word.endswith("ly") or word in adverbs

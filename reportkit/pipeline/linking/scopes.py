@@ -26,7 +26,7 @@ from spacy.tokens import Doc, Span
 
 from reportkit.lexicon import Lexicon
 from reportkit.pipeline.extensions import CONTEXT_CATEGORIES
-from reportkit.pipeline.linking.phrases import Phrases
+from reportkit.pipeline.linking.phrases import Phrases, predicate_adverb
 from reportkit.pipeline.sections import sentence_starts
 
 NEGATION = "NEGATED_EXISTENCE"
@@ -60,7 +60,7 @@ class ClauseWords:
 
     def adverb(self, word: str) -> bool:
         """Whether a word before a predicate reads as its adverb ("completely", "since", "now")."""
-        return word.endswith("ly") or word in self.predicate_adverbs
+        return predicate_adverb(word, self.predicate_adverbs)
 
 
 class ScopeNarrower:
