@@ -184,3 +184,6 @@ def test_an_impression_naming_both_sides_contradicts_neither():
                 "collection posterior to the right ischial tuberosity.\n")
     both = findings + "Impression: tumoral calcinosis, left trochanteric region and right ischial region."
     assert "RK501" not in codes(both)
+    one = ("CT PELVIS\nFindings: Calcified collection posterior to the right ischial tuberosity, in keeping with "
+           "tumoral calcinosis.\nImpression: tumoral calcinosis, left ischial region.")
+    assert "RK501" in codes(one)

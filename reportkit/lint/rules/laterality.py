@@ -60,7 +60,7 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     for _, text in [] if ctx.clinical_note else ctx.section_text("exam"):
         title = text.splitlines()[0] if text else ""
         exam_sides |= _sides_in(ctx, title)
-        both_sides |= find_words(midline, title.lower()) is not None
+        both_sides |= find_words(midline, title) is not None
     if len(exam_sides) == 1 and exam_sides <= {"left", "right"} and not both_sides:
         (side,) = exam_sides
         # what the exam showed: a history's other side ("excision from the left elbow in 2018") is no conflict
@@ -86,7 +86,7 @@ def laterality_conflict(ctx: LintContext) -> Iterator[Violation]:
     for imp, f in first_match_in_findings(explicit, vocabulary.finding_sections, other_side):
         if imp.diagnosis in vocabulary.broad_diagnoses or id(imp) in restated:
             continue
-        if {"left", "right"} <= _sides_in(ctx, ctx.text[imp.sentence_start:imp.sentence_end].lower()):
+        if {"left", "right"} <= _sides_in(ctx, ctx.text[imp.sentence_start:imp.sentence_end]):
             continue  # an impression naming both sides ("left trochanteric region and right ischial region")
         yield Violation(imp.start, imp.end, f"impression says {imp.laterality} but findings say "
                         f"{f.laterality} for {imp.diagnosis.replace('_', ' ')}")
